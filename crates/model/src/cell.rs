@@ -1,0 +1,239 @@
+//! Cells and provenance. A cell is a number, blank, a placeholder ("-", "/", "无" …) or
+//! unreadable text — never a silent 0 (SPEC §6 D8).
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Where a value came from. Offsets are byte offsets into the *decoded* source text
+/// (UTF-8); `line` and `col` are 1-based (col counts characters). `grid` names the cell of
+/// the source table when the value came from a table grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Src {
+    pub start: u32,
+    pub end: u32,
+    pub line: u32,
+    pub col: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid: Option<GridPos>,
+}
+
+/// Position of a cell in a source table: table number in document order and the row and
+/// column inside the expanded grid, all 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GridPos {
+    pub table: u16,
+    pub row: u16,
+    pub col: u16,
+}
+
+/// The state of a data cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", content = "value", rename_all = "lowercase")]
+pub enum CellValue {
+    /// A number as printed (counts and 万元 amounts; exact decimal, never a float).
+    Number(#[serde(with = "decimal_number")] Decimal),
+    /// The cell exists but is empty.
+    Blank,
+    /// A dash, slash or word standing in for a number: "-", "—", "/", "无", "——".
+    Placeholder,
+    /// Text that should be a number but cannot be read as one.
+    Unreadable,
+}
+
+/// One data cell of a report table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    #[serde(flatten)]
+    pub value: CellValue,
+    /// The cell's text as found in the source (trimmed).
+    pub raw: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub src: Option<Src>,
+    /// True when the value was recovered rather than read directly: digits that ran
+    /// together split with the table's identities, or a value row placed by position
+    /// because its label was detached.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
+}
+
+impl Cell {
+    pub fn number(n: impl Into<Decimal>) -> Self {
+        let d = n.into();
+        Self { value: CellValue::Number(d), raw: d.to_string(), src: None, inferred: false }
+    }
+
+    pub fn blank() -> Self {
+        Self { value: CellValue::Blank, raw: String::new(), src: None, inferred: false }
+    }
+
+    /// Classify a cell's raw text. Full-width digits and thousands separators are accepted.
+    pub fn from_raw(raw: &str, src: Option<Src>) -> Self {
+        let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        let value = classify(trimmed);
+        Self { value, raw: trimmed.to_string(), src, inferred: false }
+    }
+
+    pub fn as_number(&self) -> Option<Decimal> {
+        match self.value {
+            CellValue::Number(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn with_src(mut self, src: Src) -> Self {
+        self.src = Some(src);
+        self
+    }
+}
+
+/// Placeholders that stand in for a number (SPEC §6 D8).
+pub const PLACEHOLDERS: &[&str] = &[
+    "-", "--", "—", "——", "–", "－", "/", "／", "\\", "无", "空", "/ ", "—/—", "_", "——/——", "…",
+];
+
+pub fn is_placeholder(s: &str) -> bool {
+    PLACEHOLDERS.contains(&s)
+}
+
+/// Parse a printed number: ASCII or full-width digits, optional sign, one decimal point,
+/// thousands separators (",", "，") between digit groups. Returns None for anything else.
+pub fn parse_number(s: &str) -> Option<Decimal> {
+    let mut buf = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32)?,
+            '．' => '.',
+            '－' | '−' => '-',
+            '，' => ',',
+            c => c,
+        };
+        buf.push(c);
+    }
+    let t = buf.trim();
+    if t.is_empty() || t.len() > 40 {
+        return None;
+    }
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, t),
+    };
+    if body.is_empty() || !body.as_bytes()[0].is_ascii_digit() {
+        return None;
+    }
+    let mut digits = String::with_capacity(body.len());
+    let mut seen_dot = false;
+    for (i, c) in body.char_indices() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '.' if !seen_dot && i + 1 < body.len() => {
+                seen_dot = true;
+                digits.push('.');
+            }
+            // A thousands separator must sit between digits and be followed by three digits.
+            ',' if !seen_dot => {
+                let rest = &body.as_bytes()[i + 1..];
+                if rest.len() < 3 || !rest[..3].iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    let d: Decimal = digits.parse().ok()?;
+    Some(if neg { -d } else { d })
+}
+
+fn classify(t: &str) -> CellValue {
+    if t.is_empty() {
+        return CellValue::Blank;
+    }
+    if let Some(d) = parse_number(t) {
+        return CellValue::Number(d);
+    }
+    if is_placeholder(t) {
+        return CellValue::Placeholder;
+    }
+    CellValue::Unreadable
+}
+
+/// Serialises a [`Decimal`] as a JSON number (integers exactly; fractions through the
+/// shortest round-trip float text, which is exact for the ≤ 15 significant digits that
+/// published reports use) and reads numbers or numeric strings back.
+mod decimal_number {
+    use rust_decimal::Decimal;
+    use rust_decimal::prelude::{FromStr, ToPrimitive};
+    use serde::de::{self, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        if d.fract().is_zero()
+            && let Some(i) = d.to_i64()
+        {
+            return s.serialize_i64(i);
+        }
+        match d.to_string().parse::<f64>() {
+            Ok(f) if f.is_finite() => s.serialize_f64(f),
+            _ => s.serialize_str(&d.to_string()),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Decimal;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+                Ok(Decimal::from(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+                Ok(Decimal::from(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+                Decimal::from_str(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+                Decimal::from_str(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_is_not_zero_d8() {
+        assert_eq!(Cell::from_raw(" \u{3000} ", None).value, CellValue::Blank);
+        assert_eq!(Cell::from_raw("-", None).value, CellValue::Placeholder);
+        assert_eq!(Cell::from_raw("无", None).value, CellValue::Placeholder);
+        assert_eq!(Cell::from_raw("0", None).value, CellValue::Number(Decimal::ZERO));
+        assert_eq!(Cell::from_raw("约5", None).value, CellValue::Unreadable);
+    }
+
+    #[test]
+    fn numbers_parse_exactly() {
+        assert_eq!(parse_number("4068.208"), Some(Decimal::new(4068208, 3)));
+        assert_eq!(parse_number("３９８５７５８"), Some(Decimal::from(3985758)));
+        assert_eq!(parse_number("3,985,758"), Some(Decimal::from(3985758)));
+        assert_eq!(parse_number("-2"), Some(Decimal::from(-2)));
+        assert_eq!(parse_number("1,2"), None);
+        assert_eq!(parse_number("12."), None);
+        assert_eq!(parse_number("."), None);
+    }
+
+    #[test]
+    fn json_round_trip_keeps_decimals() {
+        for raw in ["96171.6", "0", "4068.208", "7730.28", "3985758", "0.01"] {
+            let c = Cell::from_raw(raw, None);
+            let j = serde_json::to_string(&c).unwrap();
+            let back: Cell = serde_json::from_str(&j).unwrap();
+            assert_eq!(back, c, "{j}");
+        }
+        let j = serde_json::to_string(&Cell::blank()).unwrap();
+        assert_eq!(j, r#"{"state":"blank","raw":""}"#);
+    }
+}

@@ -1,0 +1,19 @@
+//! Typed model of the 政府信息公开工作年度报告 (SPEC §1, §2).
+//!
+//! Invariant: this crate does no IO. It holds the report data, the official labels and ids,
+//! label normalisation, and the finding type shared by the parser and the checker.
+
+pub mod cell;
+pub mod finding;
+pub mod ids;
+pub mod labels;
+pub mod normalize;
+pub mod report;
+
+pub use cell::{Cell, CellValue, GridPos, Src};
+pub use finding::{Finding, Severity};
+pub use ids::{Col, T2Col, T2Row, T4Group, T4Outcome, T3Row};
+pub use report::{
+    FormatMarker, FormatVersion, Para, Report, Section, SectionId, Table2, Table3, Table4,
+    SCHEMA_VERSION,
+};

@@ -1,0 +1,198 @@
+//! The report data: what the parser extracts and the generators write.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cell::{Cell, Src};
+use crate::ids::{Col, T2Col, T2Row, T3Row, T4Group, T4Outcome};
+
+/// Version of the report JSON schema (`docs/schema/report.schema.json`). Bump on any
+/// incompatible change.
+pub const SCHEMA_VERSION: &str = "gongkai.report/1";
+
+/// Table template of a report (SPEC §2.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum FormatVersion {
+    /// 国办公开办函〔2021〕30号
+    #[serde(rename = "2021")]
+    F2021,
+    /// 国办公开办函〔2019〕60号 (试行)
+    #[serde(rename = "2019")]
+    F2019,
+    /// 2008–2018 reports under the 2007 条例
+    #[serde(rename = "pre2019")]
+    Pre2019,
+    /// markers of two formats
+    #[serde(rename = "mixed")]
+    Mixed,
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl FormatVersion {
+    /// Expected format for a report year (SPEC §2.5).
+    pub fn expected_for_year(year: i32) -> FormatVersion {
+        match year {
+            ..=2018 => FormatVersion::Pre2019,
+            2019 | 2020 => FormatVersion::F2019,
+            _ => FormatVersion::F2021,
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            FormatVersion::F2021 => "2021年版格式（国办公开办函〔2021〕30号）",
+            FormatVersion::F2019 => "2019年版格式（国办公开办函〔2019〕60号）",
+            FormatVersion::Pre2019 => "2019年以前的格式",
+            FormatVersion::Mixed => "混合格式",
+            FormatVersion::Unknown => "未识别格式",
+        }
+    }
+}
+
+/// A format fingerprint found in the source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormatMarker {
+    pub marker: String,
+    pub format: FormatVersion,
+    pub src: Src,
+}
+
+/// Section number 1–6 (SPEC §1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SectionId(pub u8);
+
+impl SectionId {
+    pub fn official_heading(self) -> &'static str {
+        crate::labels::SECTION_HEADINGS
+            .get(usize::from(self.0).wrapping_sub(1))
+            .map_or("", |(h, _)| h)
+    }
+}
+
+/// A paragraph (or line) of prose with its location.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Para {
+    pub text: String,
+    pub src: Src,
+    /// True when `text` is a verbatim slice of the source starting at `src.start`, so a byte
+    /// offset into `text` is a byte offset into the source.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verbatim: bool,
+}
+
+/// One of the six sections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub id: SectionId,
+    /// The heading as printed.
+    pub heading: String,
+    pub src: Src,
+    /// Prose of the section (table cells excluded).
+    pub paras: Vec<Para>,
+}
+
+/// A text value with its location (title, organ).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Located<T> {
+    pub value: T,
+    pub src: Src,
+}
+
+pub type Table2 = BTreeMap<T2Row, BTreeMap<T2Col, Cell>>;
+pub type Table3 = BTreeMap<T3Row, BTreeMap<Col, Cell>>;
+pub type Table4 = BTreeMap<T4Group, BTreeMap<T4Outcome, Cell>>;
+
+/// Where each table was found (None: not found).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TablesFound {
+    pub table2: Option<Src>,
+    pub table3: Option<Src>,
+    pub table4: Option<Src>,
+}
+
+/// Information about the source document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// File name or "-" for stdin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// "text" or "html".
+    pub kind: String,
+    /// Encoding the bytes were decoded from ("UTF-8", "GBK", …).
+    pub encoding: String,
+    pub bytes: u64,
+}
+
+/// A parsed (or generated) annual report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub source: SourceInfo,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Located<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organ: Option<Located<String>>,
+    /// The report year (the year the statistics cover), from the title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<Located<i32>>,
+    /// Detected table template.
+    pub format: FormatVersion,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub format_markers: Vec<FormatMarker>,
+    /// Text before the first section heading (title block, preamble).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preamble: Vec<Para>,
+    pub sections: Vec<Section>,
+    pub tables: TablesFound,
+    pub table2: Table2,
+    pub table3: Table3,
+    pub table4: Table4,
+}
+
+impl Report {
+    pub fn empty() -> Self {
+        Report {
+            schema: SCHEMA_VERSION.to_string(),
+            source: SourceInfo::default(),
+            title: None,
+            organ: None,
+            year: None,
+            format: FormatVersion::Unknown,
+            format_markers: Vec::new(),
+            preamble: Vec::new(),
+            sections: Vec::new(),
+            tables: TablesFound::default(),
+            table2: Table2::new(),
+            table3: Table3::new(),
+            table4: Table4::new(),
+        }
+    }
+
+    pub fn section(&self, id: u8) -> Option<&Section> {
+        self.sections.iter().find(|s| s.id.0 == id)
+    }
+
+    pub fn t3(&self, row: T3Row, col: Col) -> Option<&Cell> {
+        self.table3.get(&row).and_then(|r| r.get(&col))
+    }
+
+    pub fn t4(&self, g: T4Group, o: T4Outcome) -> Option<&Cell> {
+        self.table4.get(&g).and_then(|r| r.get(&o))
+    }
+
+    /// Whether table 三 has the 2021 sub-rows of （六）其他处理.
+    pub fn has_r36_subrows(&self) -> bool {
+        [T3Row::R3_6_1, T3Row::R3_6_2, T3Row::R3_6_3].iter().any(|r| self.table3.contains_key(r))
+    }
+
+    /// All prose paragraphs in document order: preamble, then each section's.
+    pub fn all_paras(&self) -> impl Iterator<Item = (Option<u8>, &Para)> {
+        self.preamble
+            .iter()
+            .map(|p| (None, p))
+            .chain(self.sections.iter().flat_map(|s| s.paras.iter().map(move |p| (Some(s.id.0), p))))
+    }
+}

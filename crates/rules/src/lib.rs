@@ -1,0 +1,1 @@
+//! Rule checker (placeholder until written).
