@@ -4,6 +4,7 @@
 //! label normalisation, and the finding type shared by the parser and the checker.
 
 pub mod cell;
+pub mod doc;
 pub mod finding;
 pub mod ids;
 pub mod labels;

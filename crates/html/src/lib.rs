@@ -1,0 +1,1 @@
+//! Encoding detection and the HTML front end (to be written).
