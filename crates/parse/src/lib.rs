@@ -1,1 +1,113 @@
+//! Parsers for published annual reports. Bytes in, `(Report, findings)` out: parsing never
+//! fails on content, only on IO (which happens in the caller). Every value keeps its
+//! provenance.
+//!
+//! Pipeline: decode (BOM, meta charset, sniffing) → front end (text or HTML) → document
+//! blocks ([`gongkai_model::doc::Doc`]) → [`interpret::interpret`] → [`Report`].
 
+pub mod interpret;
+pub mod items;
+pub mod split;
+pub mod text;
+mod tmp_html;
+
+use gongkai_model::{Finding, Report, Severity};
+
+/// Largest input accepted (bytes). Larger inputs are cut and a finding says so.
+pub const MAX_INPUT: usize = 16 * 1024 * 1024;
+
+/// A parsed document: the report, what the parser found wrong with the document, and the
+/// decoded source text that every `Src` in them points into.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub report: Report,
+    pub findings: Vec<Finding>,
+    pub text: String,
+    /// Set when the input is a kind this version cannot read (PDF, DOCX/XLSX, binary): the
+    /// report is then empty and the message says why.
+    pub unsupported: Option<String>,
+}
+
+/// Input kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Html,
+}
+
+/// Parse decoded text of a known kind.
+pub fn parse_str(text: &str, kind: Kind) -> Parsed {
+    let mut findings = Vec::new();
+    let doc = match kind {
+        Kind::Text => text::text_to_doc(text),
+        Kind::Html => {
+            let h = tmp_html::html_to_doc(text);
+            for w in h.warnings {
+                findings.push(Finding::new("P6", Severity::Warning, w));
+            }
+            h.doc
+        }
+    };
+    let mut report = interpret::interpret(&doc, &mut findings);
+    report.source.kind = match kind {
+        Kind::Text => "text",
+        Kind::Html => "html",
+    }
+    .to_string();
+    report.source.encoding = "UTF-8".to_string();
+    report.source.bytes = text.len() as u64;
+    Parsed { report, findings, text: text.to_string(), unsupported: None }
+}
+
+/// Parse raw bytes: detect the encoding and whether the input is HTML.
+pub fn parse_bytes(bytes: &[u8], name: Option<&str>) -> Parsed {
+    if let Some(why) = unsupported_kind(bytes) {
+        let mut report = Report::empty();
+        report.source.name = name.map(str::to_string);
+        report.source.bytes = bytes.len() as u64;
+        return Parsed { report, findings: Vec::new(), text: String::new(), unsupported: Some(why.to_string()) };
+    }
+    let mut pre = Vec::new();
+    let bytes = if bytes.len() > MAX_INPUT {
+        pre.push(Finding::new(
+            "P6",
+            Severity::Warning,
+            format!("文件过大（{}字节），只读取前{}字节", bytes.len(), MAX_INPUT),
+        ));
+        &bytes[..MAX_INPUT]
+    } else {
+        bytes
+    };
+    let is_html = tmp_html::looks_like_html(bytes)
+        || name.is_some_and(|n| n.ends_with(".html") || n.ends_with(".htm") || n.ends_with(".shtml"));
+    let decoded = tmp_html::decode(bytes, is_html);
+    if decoded.had_errors {
+        pre.push(Finding::new(
+            "P6",
+            Severity::Warning,
+            format!("按{}解码时遇到无法识别的字节，已替换为“\u{FFFD}”", decoded.encoding),
+        ));
+    }
+    let mut p = parse_str(&decoded.text, if is_html { Kind::Html } else { Kind::Text });
+    p.report.source.encoding = decoded.encoding.to_string();
+    p.report.source.bytes = bytes.len() as u64;
+    p.report.source.name = name.map(str::to_string);
+    pre.append(&mut p.findings);
+    p.findings = pre;
+    p
+}
+
+/// Container formats recognised by their magic bytes that this version does not read.
+fn unsupported_kind(b: &[u8]) -> Option<&'static str> {
+    if b.starts_with(b"%PDF-") {
+        Some("这是PDF文件：当前版本尚不能读取PDF，请先用 pdftotext -layout 转为文本再检查")
+    } else if b.starts_with(b"PK\x03\x04") {
+        Some("这是ZIP容器（DOCX/XLSX）文件：当前版本尚不能读取，请另存为网页（HTML）或文本再检查")
+    } else if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Some("这是旧版Office二进制文件（DOC/XLS）：请另存为网页（HTML）或文本再检查")
+    } else if b.iter().take(4096).filter(|c| **c == 0).count() > 16 && !b.starts_with(&[0xFF, 0xFE]) && !b.starts_with(&[0xFE, 0xFF]) {
+        Some("这是二进制文件，不是文本或网页")
+    } else {
+        None
+    }
+}

@@ -1,0 +1,280 @@
+//! `gongkai check` and `gongkai parse`.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::Result;
+use gongkai_model::doc::LineIndex;
+use gongkai_model::{Finding, Severity};
+use gongkai_parse::{MAX_INPUT, Parsed};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diag::{self, Style};
+use crate::files::{self, Input};
+use crate::{OutFormat, ParseFormat};
+
+/// Parse and check one input; findings sorted by position (parser findings first on ties).
+pub fn check_one(input: &Input) -> Result<(Parsed, Vec<Finding>)> {
+    let bytes = files::read(input, MAX_INPUT)?;
+    let name = input.name();
+    let parsed = gongkai_parse::parse_bytes(&bytes, Some(&name));
+    let mut findings = parsed.findings.clone();
+    if parsed.unsupported.is_none() {
+        findings.extend(gongkai_rules::check(&parsed.report));
+    }
+    findings.sort_by_key(|f| f.location.map_or(u32::MAX, |l| l.start));
+    Ok((parsed, findings))
+}
+
+#[derive(Default)]
+struct Counts {
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+struct FileOut {
+    rendered: String,
+    counts: Counts,
+    rules: Vec<String>,
+    failed: bool,
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organ: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    year: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<gongkai_model::FormatVersion>,
+    findings: &'a [Finding],
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn process(input: &Input, format: OutFormat, style: Style, errors_only: bool) -> FileOut {
+    let name = input.name();
+    let (parsed, mut findings) = match check_one(input) {
+        Ok(x) => x,
+        Err(e) => return failed(&name, &format!("{e:#}"), format),
+    };
+    if let Some(why) = &parsed.unsupported {
+        return failed(&name, why, format);
+    }
+    if errors_only {
+        findings.retain(|f| f.severity == Severity::Error);
+    }
+    let mut counts = Counts::default();
+    for f in &findings {
+        match f.severity {
+            Severity::Error => counts.errors += 1,
+            Severity::Warning => counts.warnings += 1,
+            Severity::Info => counts.infos += 1,
+        }
+    }
+    let rules = findings.iter().map(|f| f.rule.clone()).collect();
+    let rendered = match format {
+        OutFormat::Text => {
+            let index = LineIndex::new(&parsed.text);
+            let mut s = String::new();
+            for f in &findings {
+                s.push_str(&diag::render(f, &name, &parsed.text, &index, style));
+                s.push('\n');
+            }
+            s
+        }
+        OutFormat::Json => {
+            let r = &parsed.report;
+            serde_json::to_string(&JsonFile {
+                file: name,
+                error: None,
+                organ: r.organ.as_ref().map(|o| o.value.as_str()),
+                year: r.year.as_ref().map(|y| y.value),
+                format: Some(r.format),
+                findings: &findings,
+            })
+            .unwrap_or_default()
+        }
+        OutFormat::Csv => {
+            let mut s = String::new();
+            for f in &findings {
+                let (line, col) = f.location.map_or((String::new(), String::new()), |l| (l.line.to_string(), l.col.to_string()));
+                s.push_str(&format!(
+                    "{},{},{},{},{},{},{}\n",
+                    csv_field(&name),
+                    f.rule,
+                    f.severity.as_str(),
+                    line,
+                    col,
+                    csv_field(&f.message),
+                    csv_field(&f.cells.join(" "))
+                ));
+            }
+            s
+        }
+    };
+    FileOut { rendered, counts, rules, failed: false }
+}
+
+fn failed(name: &str, why: &str, format: OutFormat) -> FileOut {
+    let rendered = match format {
+        OutFormat::Text => format!("失败: {name}: {why}\n\n"),
+        OutFormat::Json => serde_json::to_string(&JsonFile {
+            file: name.to_string(),
+            error: Some(why.to_string()),
+            organ: None,
+            year: None,
+            format: None,
+            findings: &[],
+        })
+        .unwrap_or_default(),
+        OutFormat::Csv => format!("{},FAILED,error,,,{},\n", csv_field(name), csv_field(why)),
+    };
+    FileOut { rendered, counts: Counts::default(), rules: Vec::new(), failed: true }
+}
+
+pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: bool) -> Result<u8> {
+    let (inputs, skipped) = files::collect(paths)?;
+    let style = Style { color: std::io::stdout().is_terminal() && format == OutFormat::Text };
+    let bar = if progress && inputs.len() > 1 && std::io::stderr().is_terminal() {
+        let b = ProgressBar::new(inputs.len() as u64);
+        if let Ok(s) = ProgressStyle::with_template("{bar:40} {pos}/{len} 份报告 {elapsed_precise} 剩余{eta}") {
+            b.set_style(s);
+        }
+        Some(b)
+    } else {
+        None
+    };
+    let outs: Vec<FileOut> = inputs
+        .par_iter()
+        .map(|i| {
+            let o = process(i, format, style, errors_only);
+            if let Some(b) = &bar {
+                b.inc(1);
+            }
+            o
+        })
+        .collect();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    match format {
+        OutFormat::Text => {}
+        OutFormat::Json => writeln!(w, "[")?,
+        OutFormat::Csv => writeln!(w, "file,rule,severity,line,col,message,cells")?,
+    }
+    for (k, o) in outs.iter().enumerate() {
+        if format == OutFormat::Json {
+            let sep = if k + 1 < outs.len() { "," } else { "" };
+            writeln!(w, "  {}{sep}", o.rendered)?;
+        } else {
+            w.write_all(o.rendered.as_bytes())?;
+        }
+    }
+    if format == OutFormat::Json {
+        writeln!(w, "]")?;
+    }
+    w.flush()?;
+    // Summary.
+    let errors: usize = outs.iter().map(|o| o.counts.errors).sum();
+    let warnings: usize = outs.iter().map(|o| o.counts.warnings).sum();
+    let infos: usize = outs.iter().map(|o| o.counts.infos).sum();
+    let failed = outs.iter().filter(|o| o.failed).count();
+    let with_errors = outs.iter().filter(|o| o.counts.errors > 0).count();
+    let mut by_rule: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in outs.iter().flat_map(|o| &o.rules) {
+        *by_rule.entry(r.as_str()).or_default() += 1;
+    }
+    let mut summary = format!(
+        "检查完成：{} 份报告，其中 {with_errors} 份有错误，{failed} 份无法读取；错误 {errors} 个，警告 {warnings} 个，提示 {infos} 个",
+        outs.len()
+    );
+    if skipped > 0 {
+        summary.push_str(&format!("；跳过 {skipped} 个不支持的文件"));
+    }
+    if !by_rule.is_empty() {
+        let parts: Vec<String> = by_rule.iter().map(|(r, n)| format!("{r}×{n}")).collect();
+        summary.push_str(&format!("\n按规则：{}", parts.join("  ")));
+    }
+    if format == OutFormat::Text {
+        println!("{summary}");
+    } else {
+        eprintln!("{summary}");
+    }
+    Ok(if failed > 0 {
+        2
+    } else if errors > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+#[derive(Serialize)]
+struct ParseOut<'a> {
+    #[serde(flatten)]
+    report: &'a gongkai_model::Report,
+    findings: &'a [Finding],
+}
+
+pub fn parse(path: &str, format: ParseFormat) -> Result<u8> {
+    let input = if path == "-" { Input::Stdin } else { Input::File(path.into()) };
+    let (parsed, findings) = check_one(&input)?;
+    if let Some(why) = parsed.unsupported {
+        anyhow::bail!("{}: {why}", input.name());
+    }
+    match format {
+        ParseFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&ParseOut { report: &parsed.report, findings: &findings })?);
+        }
+        ParseFormat::Text => print!("{}", summary_text(&parsed.report)),
+    }
+    Ok(0)
+}
+
+/// A plain-text overview of the extracted data.
+fn summary_text(r: &gongkai_model::Report) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "标题：{}", r.title.as_ref().map_or("（未识别）", |t| t.value.as_str()));
+    let _ = writeln!(s, "机关：{}", r.organ.as_ref().map_or("（未识别）", |t| t.value.as_str()));
+    let _ = writeln!(s, "年度：{}", r.year.as_ref().map_or("（未识别）".to_string(), |t| t.value.to_string()));
+    let _ = writeln!(s, "格式：{}", r.format.name_zh());
+    let _ = writeln!(s, "章节：{}", r.sections.iter().map(|x| x.heading.as_str()).collect::<Vec<_>>().join(" / "));
+    let cell = |c: &gongkai_model::Cell| match c.as_number() {
+        Some(d) => d.to_string(),
+        None if c.raw.is_empty() => "（空）".to_string(),
+        None => format!("“{}”", c.raw),
+    };
+    let _ = writeln!(s, "\n表二");
+    for (row, cols) in &r.table2 {
+        let vals: Vec<String> = cols.iter().map(|(c, v)| format!("{}={}", c.label(), cell(v))).collect();
+        let _ = writeln!(s, "  {}：{}", row.label(), vals.join("，"));
+    }
+    let _ = writeln!(s, "\n表三（自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计）");
+    for (row, cols) in &r.table3 {
+        let vals: Vec<String> = cols.values().map(cell).collect();
+        let _ = writeln!(s, "  {:<7} {}", row.id(), vals.join(" "));
+    }
+    let _ = writeln!(s, "\n表四（维持 纠正 其他 尚未审结 总计）");
+    for (g, cols) in &r.table4 {
+        let vals: Vec<String> = cols.values().map(cell).collect();
+        let _ = writeln!(s, "  {}：{}", g.label(), vals.join(" "));
+    }
+    s
+}
+
+pub fn rules() {
+    for r in gongkai_rules::RULES {
+        println!("{:<4} {:<7} {}（{}）", r.id, r.severity.zh(), r.title, r.basis);
+    }
+}

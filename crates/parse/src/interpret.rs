@@ -1,0 +1,711 @@
+//! From document blocks to a [`Report`]: sections, title/organ/year, format fingerprints and
+//! the three tables, with findings for whatever could not be read. Never invents a value:
+//! a cell that cannot be read is absent and a `P` finding says so.
+
+use std::collections::BTreeMap;
+
+use gongkai_model::doc::Doc;
+use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS, t2_col_key, t2_row_keys, t3_row_keys};
+use gongkai_model::normalize::{chinese_numeral, is_cjk, normalize};
+use gongkai_model::report::{Located, TablesFound};
+use gongkai_model::{
+    Cell, CellValue, Col, Finding, FormatMarker, FormatVersion, Para, Report, Section, SectionId, Severity, Src,
+    T2Col, T2Row, T3Row, T4Group, T4Outcome,
+};
+
+use crate::items::{Item, items};
+use crate::split::{Split, e3_row, e4_table, split_runs};
+
+/// Interpret a document. `findings` receives the `P` (parse) findings.
+pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
+    let items = items(doc);
+    let mut report = Report::empty();
+
+    let headings: Vec<(usize, u8, Option<u32>)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| it.para.is_some())
+        .filter_map(|(i, it)| heading_of(&it.norm).map(|(id, num)| (i, id, num)))
+        .collect();
+
+    let first_heading = headings.first().map_or(items.len(), |h| h.0);
+    meta(&items[..first_heading.min(items.len())], doc, &items, &mut report);
+
+    // ---- table regions ------------------------------------------------------------------
+    let heading_idx = |id: u8| headings.iter().filter(move |h| h.1 == id).map(|h| h.0);
+    let r1_anchor = items.iter().position(|it| {
+        it.norm.contains("本年新收") && !it.values.is_empty() && (it.is_grid || it.values.len() >= 3)
+    });
+    let t3_markers = |i: usize, it: &Item| {
+        heading_idx(3).any(|h| h == i) || it.norm.contains("申请人情况") || it.norm.contains("勾稽关系")
+    };
+    let t3_start = match r1_anchor {
+        Some(a) => items[..a].iter().enumerate().rev().find(|(i, it)| t3_markers(*i, it)).map_or(a, |(i, _)| i),
+        None => items.iter().enumerate().find(|(i, it)| t3_markers(*i, it)).map_or(items.len(), |(i, _)| i),
+    };
+    let after_t3 = r1_anchor.unwrap_or(t3_start);
+    let t4_start = items
+        .iter()
+        .enumerate()
+        .skip(after_t3 + 1)
+        .find(|(i, it)| heading_idx(4).any(|h| h == *i) || (it.norm.contains("行政复议") && !it.has_number()))
+        .map(|(i, _)| i);
+    let next_heading_after = |from: usize, ids: &[u8]| {
+        headings.iter().find(|h| h.0 > from && ids.contains(&h.1)).map(|h| h.0)
+    };
+    let t3_end = t4_start.or_else(|| next_heading_after(t3_start, &[5, 6])).unwrap_or(items.len());
+    let t2_anchor = items[..t3_start.min(items.len())]
+        .iter()
+        .position(|it| it.has_number() && T2Row::ALL.iter().any(|r| t2_row_keys(*r).iter().any(|k| it.norm.contains(k))));
+    let t2_marker = |i: usize, it: &Item| heading_idx(2).any(|h| h == i) || it.norm.contains("第二十条");
+    let t2_start = match t2_anchor {
+        Some(a) => items[..=a].iter().enumerate().rev().find(|(i, it)| t2_marker(*i, it)).map(|(i, _)| i).or(Some(a)),
+        None => items[..t3_start.min(items.len())].iter().enumerate().find(|(i, it)| t2_marker(*i, it)).map(|(i, _)| i),
+    };
+
+    let mut consumed = vec![false; items.len()];
+    if let Some(s) = t2_start {
+        let (src, complete) = parse_t2(&items[s..t3_start], &mut report, findings, &mut consumed[s..t3_start]);
+        report.tables.table2 = src;
+        if !complete && t3_start >= items.len() {
+            findings.push(truncated("表二", items.last()));
+        }
+    }
+    if t3_start < items.len() {
+        let (src, complete) = parse_t3(&items[t3_start..t3_end], &mut report, findings, &mut consumed[t3_start..t3_end]);
+        report.tables.table3 = src.or(Some(items[t3_start].src));
+        if !complete && t3_end >= items.len() {
+            findings.push(truncated("表三", items.last()));
+        }
+    }
+    if let Some(s) = t4_start {
+        let limit = next_heading_after(s, &[5, 6]).unwrap_or(items.len());
+        let (src, complete) = parse_t4(&items[s..limit], &mut report, findings, &mut consumed[s..limit]);
+        report.tables.table4 = src.or(Some(items[s].src));
+        if !complete && limit >= items.len() && !consumed[s..limit].iter().any(|c| *c) {
+            findings.push(truncated("表四", items.last()));
+        }
+    }
+    missing_tables(&report.tables, findings, &items);
+
+    // ---- sections ---------------------------------------------------------------------------
+    let mut current: Option<usize> = None;
+    let hmap: BTreeMap<usize, (u8, Option<u32>)> = headings.iter().map(|h| (h.0, (h.1, h.2))).collect();
+    for (i, it) in items.iter().enumerate() {
+        let Some(p) = it.para else { continue };
+        if let Some((id, _)) = hmap.get(&i) {
+            report.sections.push(Section { id: SectionId(*id), heading: p.text.clone(), src: p.src, paras: Vec::new() });
+            current = Some(report.sections.len() - 1);
+            continue;
+        }
+        if consumed[i] {
+            continue;
+        }
+        match current {
+            Some(c) => report.sections[c].paras.push(p.clone()),
+            None => report.preamble.push(p.clone()),
+        }
+    }
+    for (i, id, num) in &headings {
+        if let Some(n) = num
+            && u32::from(*id) != *n
+        {
+            findings.push(
+                Finding::new(
+                    "D12",
+                    Severity::Warning,
+                    format!(
+                        "标题“{}”的序号为{}，按标准格式应为“{}”",
+                        items[*i].label,
+                        n,
+                        SectionId(*id).official_heading()
+                    ),
+                )
+                .at(Some(items[*i].src)),
+            );
+        }
+    }
+
+    detect_format(&items, &mut report);
+    report
+}
+
+fn truncated(table: &str, last: Option<&Item>) -> Finding {
+    Finding::new("P5", Severity::Warning, format!("文档在{table}处截断：表格未读完文档就结束了，缺失的数据未作推算"))
+        .at(last.map(|l| l.src))
+}
+
+fn missing_tables(t: &TablesFound, findings: &mut Vec<Finding>, items: &[Item]) {
+    let end = items.last().map(|l| l.src);
+    for (found, name) in [
+        (t.table2.is_some(), "表二（主动公开政府信息情况）"),
+        (t.table3.is_some(), "表三（收到和处理政府信息公开申请情况）"),
+        (t.table4.is_some(), "表四（政府信息公开行政复议、行政诉讼情况）"),
+    ] {
+        if !found {
+            findings.push(Finding::new("P1", Severity::Warning, format!("未找到{name}")).at(end));
+        }
+    }
+}
+
+/// A section heading: `一、总体情况` etc. Returns (section id, printed numeral).
+fn heading_of(norm: &str) -> Option<(u8, Option<u32>)> {
+    let n = norm.trim_start_matches(['*', '#']).trim_end_matches(['*', ':']);
+    if n.chars().count() > 40 || n.is_empty() {
+        return None;
+    }
+    // Numeral prefix: 一、 / 一. / 第一部分 / 第一章
+    let (num, rest) = numeral_prefix(n);
+    if num.is_none() && n.chars().count() > 16 {
+        return None;
+    }
+    for (i, (_, keys)) in SECTION_HEADINGS.iter().enumerate() {
+        if keys.iter().any(|k| rest.contains(k)) {
+            if num.is_none() && !keys.iter().any(|k| rest.starts_with(k)) {
+                return None;
+            }
+            // A prose sentence is not a heading.
+            if rest.contains('.') && !rest.ends_with('.') || rest.contains(',') && !rest.contains("复议,") {
+                return None;
+            }
+            return Some((i as u8 + 1, num));
+        }
+    }
+    None
+}
+
+fn numeral_prefix(n: &str) -> (Option<u32>, &str) {
+    let mut end = 0;
+    for (i, c) in n.char_indices() {
+        if "〇一二三四五六七八九十".contains(c) {
+            end = i + c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    if end > 0 {
+        let rest = &n[end..];
+        if let Some(r) = rest.strip_prefix(',').or_else(|| rest.strip_prefix('.')).or_else(|| rest.strip_prefix(' ')) {
+            return (chinese_numeral(&n[..end]), r);
+        }
+    }
+    if let Some(r) = n.strip_prefix('第') {
+        let e = r.char_indices().find(|(_, c)| !"一二三四五六七八九十".contains(*c)).map_or(r.len(), |(i, _)| i);
+        let rest = &r[e..];
+        if let Some(rest) = rest.strip_prefix("部分").or_else(|| rest.strip_prefix('章')) {
+            return (chinese_numeral(&r[..e]), rest.trim_start_matches([',', ':', '.']));
+        }
+    }
+    (None, n)
+}
+
+// ---- metadata ------------------------------------------------------------------------------
+
+fn meta(head: &[Item], doc: &Doc, all: &[Item], report: &mut Report) {
+    let paras: Vec<&Para> = head.iter().filter_map(|it| it.para).take(30).collect();
+    let mut title: Option<Located<String>> = None;
+    for (k, p) in paras.iter().enumerate() {
+        let n = normalize(&p.text);
+        let is_title = (n.contains("年度报告") || n.contains("年报") || (n.contains("工作报告") && n.contains("公开")))
+            && n.chars().count() <= 80
+            && !n.starts_with("根据");
+        if !is_title {
+            continue;
+        }
+        let mut value = p.text.trim().to_string();
+        let mut src = p.src;
+        if year_in(&n).is_none()
+            && k > 0
+            && let Some(prev) = paras.get(k - 1)
+        {
+            let pn = normalize(&prev.text);
+            if pn.chars().count() <= 40 && year_in(&pn).is_some() && !pn.contains('.') {
+                value = format!("{}{}", prev.text.trim(), value);
+                src = Src { end: p.src.end, ..prev.src };
+            }
+        }
+        title = Some(Located { value, src });
+        break;
+    }
+    if title.is_none()
+        && let Some(h) = &doc.title_hint
+    {
+        let n = normalize(&h.text);
+        if n.contains("报告") || n.contains("年报") {
+            title = Some(Located { value: h.text.trim().to_string(), src: h.src });
+        }
+    }
+    if let Some(t) = &title {
+        let n = normalize(&t.value);
+        if let Some(y) = year_in(&n) {
+            report.year = Some(Located { value: y, src: t.src });
+        }
+        if let Some(o) = organ_from_title(&t.value) {
+            report.organ = Some(Located { value: o, src: t.src });
+        }
+    }
+    if report.organ.is_none() {
+        // Signature block: a short line naming an organ among the last lines.
+        for it in all.iter().rev().filter(|it| it.para.is_some()).take(6) {
+            let t = it.label.trim();
+            let n = normalize(t);
+            if n.chars().count() <= 30
+                && n.chars().all(|c| is_cjk(c) || c == '(' || c == ')')
+                && ORGAN_SUFFIXES.iter().any(|s| n.ends_with(s))
+            {
+                report.organ = Some(Located { value: t.to_string(), src: it.src });
+                break;
+            }
+        }
+    }
+    report.title = title;
+}
+
+const ORGAN_SUFFIXES: &[&str] =
+    &["政府", "局", "委员会", "委", "办公室", "办公厅", "办事处", "街道", "厅", "院", "中心", "镇", "乡", "处", "所", "会"];
+
+/// First 4-digit year followed by 年 (1990–2100) in a normalised string.
+pub fn year_in(n: &str) -> Option<i32> {
+    years_in(n).next().map(|(y, _)| y)
+}
+
+/// Every `YYYY年` in a normalised string with its byte offset.
+pub fn years_in(n: &str) -> impl Iterator<Item = (i32, usize)> + '_ {
+    let b = n.as_bytes();
+    (0..b.len()).filter_map(move |i| {
+        if i + 4 > b.len() || !b[i..i + 4].iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        if i > 0 && b[i - 1].is_ascii_digit() {
+            return None;
+        }
+        if n[i + 4..].starts_with('年') {
+            let y: i32 = n[i..i + 4].parse().ok()?;
+            (1990..=2100).contains(&y).then_some((y, i))
+        } else {
+            None
+        }
+    })
+}
+
+fn organ_from_title(title: &str) -> Option<String> {
+    let mut t: String = title.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}').collect();
+    for p in ["附件1", "附件2", "附件", "《"] {
+        if let Some(r) = t.strip_prefix(p) {
+            t = r.trim_start_matches([':', '：']).to_string();
+        }
+    }
+    // Remove the year token ("2020年度", "2020年").
+    let first_year = years_in(&t).next();
+    if let Some((_, pos)) = first_year {
+        let after = &t[pos + 4..];
+        let after = after.strip_prefix("年度").or_else(|| after.strip_prefix('年')).unwrap_or(after);
+        let joined = format!("{}{}", &t[..pos], after);
+        t = joined;
+    }
+    let cut = ["政府信息公开", "政务公开", "信息公开", "年度报告", "工作报告"].iter().filter_map(|k| t.find(k)).min();
+    let organ = match cut {
+        Some(c) => &t[..c],
+        None => return None,
+    };
+    let organ = organ.trim_matches(|c: char| !is_cjk(c) && c != ')' && c != '）');
+    (organ.chars().filter(|c| is_cjk(*c)).count() >= 2).then(|| organ.to_string())
+}
+
+// ---- format -----------------------------------------------------------------------------
+
+fn detect_format(items: &[Item], report: &mut Report) {
+    let mut seen: Vec<&str> = Vec::new();
+    for it in items {
+        let hay = match it.para {
+            Some(p) => normalize(&p.text),
+            None => it.norm.clone(),
+        };
+        for (m, f) in FORMAT_MARKERS {
+            if !seen.contains(m) && hay.contains(m) {
+                seen.push(m);
+                report.format_markers.push(FormatMarker { marker: (*m).to_string(), format: *f, src: it.src });
+            }
+        }
+    }
+    if let Some(row) = report.table3.get(&T3Row::R3_6) {
+        let src = row.values().find_map(|c| c.src).unwrap_or_default();
+        report.format_markers.push(FormatMarker {
+            marker: "（六）其他处理（无子项）".to_string(),
+            format: FormatVersion::F2019,
+            src,
+        });
+    }
+    let has = |f: FormatVersion| report.format_markers.iter().any(|m| m.format == f);
+    report.format = match (has(FormatVersion::F2021), has(FormatVersion::F2019)) {
+        (true, true) => FormatVersion::Mixed,
+        (true, false) => FormatVersion::F2021,
+        (false, true) => FormatVersion::F2019,
+        (false, false) if has(FormatVersion::Pre2019) && report.table3.is_empty() => FormatVersion::Pre2019,
+        (false, false) if !report.table3.is_empty() => {
+            // A 申请人情况 matrix without other markers: the 2019 and 2021 tables 三 differ only in
+            // （六）; sub-rows mean 2021.
+            if report.has_r36_subrows() { FormatVersion::F2021 } else { FormatVersion::Unknown }
+        }
+        _ => FormatVersion::Unknown,
+    };
+}
+
+// ---- table 二 --------------------------------------------------------------------------------
+
+fn best_key<T: Copy>(norm: &str, cands: impl Iterator<Item = (T, &'static [&'static str])>) -> Option<T> {
+    let mut best: Option<(usize, T)> = None;
+    for (t, keys) in cands {
+        for k in keys {
+            if let Some(p) = norm.rfind(k) {
+                let end = p + k.len();
+                if best.is_none_or(|(e, _)| end > e) {
+                    best = Some((end, t));
+                }
+            }
+        }
+    }
+    best.map(|(_, t)| t)
+}
+
+fn header_cols(norm: &str) -> Vec<T2Col> {
+    let mut hits: Vec<(usize, usize, T2Col)> = Vec::new();
+    for c in T2Col::ALL {
+        let k = t2_col_key(*c);
+        let mut from = 0;
+        while let Some(p) = norm[from..].find(k) {
+            hits.push((from + p, from + p + k.len(), *c));
+            from += p + k.len();
+        }
+    }
+    // Drop hits inside a longer hit ("处理决定数量" inside "本年处理决定数量").
+    let all = hits.clone();
+    hits.retain(|(s, e, _)| !all.iter().any(|(s2, e2, _)| s2 <= s && e <= e2 && (e2 - s2) > (e - s)));
+    hits.sort();
+    hits.into_iter().map(|h| h.2).collect()
+}
+
+fn parse_t2(items: &[Item], report: &mut Report, findings: &mut Vec<Finding>, consumed: &mut [bool]) -> (Option<Src>, bool) {
+    let mut cols: Vec<T2Col> = Vec::new();
+    let mut first: Option<Src> = None;
+    let fmt2019 = items.iter().any(|it| {
+        ["本年新制作", "本年新公开", "对外公开总数", "上一年项目数", "第二十条第(九)项"].iter().any(|k| it.norm.contains(k))
+    });
+    for (i, it) in items.iter().enumerate() {
+        let h = header_cols(&it.norm);
+        if !h.is_empty() && !it.has_number() {
+            cols = h;
+            consumed[i] = true;
+            continue;
+        }
+        if it.norm.contains("第二十条") || it.norm == "信息内容" {
+            consumed[i] = true;
+        }
+        let Some(row) = best_key(&it.norm, T2Row::ALL.iter().map(|r| (*r, t2_row_keys(*r)))) else { continue };
+        if it.values.is_empty() {
+            continue;
+        }
+        let mut vals: Vec<&Cell> = it.values.iter().collect();
+        while vals.len() > 1 && vals.last().is_some_and(|c| c.value == CellValue::Blank) && vals.len() > cols.len().max(1) {
+            vals.pop();
+        }
+        let fits = |cs: &[T2Col]| cs.len() == vals.len() && cs.iter().all(|c| row_has_col(row, *c));
+        let chosen: Option<Vec<T2Col>> = if fits(&cols) {
+            Some(cols.clone())
+        } else if let Some(c21) = row.cols_2021().filter(|c| !fmt2019 && fits(c)) {
+            Some(c21.to_vec())
+        } else if fits(row.cols_2019()) {
+            Some(row.cols_2019().to_vec())
+        } else {
+            None
+        };
+        consumed[i] = true;
+        match chosen {
+            Some(cs) => {
+                first.get_or_insert(it.src);
+                let entry = report.table2.entry(row).or_default();
+                for (c, v) in cs.into_iter().zip(vals) {
+                    entry.entry(c).or_insert_with(|| v.clone());
+                }
+            }
+            None => findings.push(
+                Finding::new(
+                    "P3",
+                    Severity::Warning,
+                    format!("表二“{}”行读到{}个值，与表头的列数不符，未采用", row.label(), vals.len()),
+                )
+                .at(Some(it.src)),
+            ),
+        }
+    }
+    // Completeness: every row of the detected format with all its columns.
+    let rows: &[T2Row] = if fmt2019 { T2Row::ROWS_2019 } else { T2Row::ROWS_2021 };
+    let mut missing = Vec::new();
+    for r in rows {
+        let want: &[T2Col] = if fmt2019 { r.cols_2019() } else { r.cols_2021().unwrap_or(&[]) };
+        let have = report.table2.get(r);
+        if want.iter().any(|c| have.is_none_or(|h| !h.contains_key(c))) {
+            missing.push(r.label());
+        }
+    }
+    if !missing.is_empty() && first.is_some() {
+        findings.push(
+            Finding::new("P2", Severity::Warning, format!("表二未能读出以下各行的全部数值：{}", missing.join("、")))
+                .at(first),
+        );
+    }
+    (first, missing.is_empty())
+}
+
+fn row_has_col(row: T2Row, c: T2Col) -> bool {
+    row.cols_2021().is_some_and(|cs| cs.contains(&c)) || row.cols_2019().contains(&c)
+}
+
+// ---- table 三 --------------------------------------------------------------------------------
+
+fn t3_row_of(norm: &str, six_ctx: bool) -> Option<T3Row> {
+    let r = best_key(norm, T3Row::ALL.iter().map(|r| (*r, t3_row_keys(*r))))?;
+    if r == T3Row::R3_6_3 && !(six_ctx || norm.contains("其他处理") || norm.contains("(六)")) {
+        return None;
+    }
+    Some(r)
+}
+
+/// Seven value cells for a table-三 row, recovering run-together digits when needed.
+fn take7(it: &Item, what: &str) -> Result<Vec<Cell>, Finding> {
+    let mut vals = it.values.clone();
+    while vals.len() > 7 && vals.last().is_some_and(|c| c.value == CellValue::Blank) {
+        vals.pop();
+    }
+    while vals.len() > 7 && vals.first().is_some_and(|c| c.value == CellValue::Blank) {
+        vals.remove(0);
+    }
+    if vals.len() == 7 {
+        return Ok(vals);
+    }
+    recover(it, 7, &e3_row, what).map(|v| v.into_iter().take(7).collect())
+}
+
+fn recover(it: &Item, n: usize, check: &dyn Fn(&[u64]) -> bool, what: &str) -> Result<Vec<Cell>, Finding> {
+    let digits = it.values.len() < n
+        && !it.values.is_empty()
+        && it.values.iter().all(|c| !c.raw.is_empty() && c.raw.bytes().all(|b| b.is_ascii_digit()));
+    if digits {
+        let toks: Vec<&str> = it.values.iter().map(|c| c.raw.as_str()).collect();
+        match split_runs(&toks, n, check) {
+            Split::Unique(parts) => {
+                // Attribute each part to the token it came from.
+                let mut out = Vec::with_capacity(n);
+                let mut pi = 0;
+                for c in &it.values {
+                    let mut len = 0;
+                    while pi < parts.len() && len < c.raw.len() {
+                        let s = parts[pi].to_string();
+                        len += s.len();
+                        let mut cell = Cell::from_raw(&s, c.src);
+                        cell.inferred = true;
+                        out.push(cell);
+                        pi += 1;
+                    }
+                }
+                return Ok(out);
+            }
+            Split::Ambiguous(k) => {
+                return Err(Finding::new(
+                    "P3",
+                    Severity::Warning,
+                    format!("{what}的数字连在一起（“{}”），按勾稽关系有{}种以上拆分方式，无法确定，未采用", toks.join(" "), k),
+                )
+                .at(Some(it.src)));
+            }
+            Split::Impossible | Split::TooLarge => {}
+        }
+    }
+    Err(Finding::new("P3", Severity::Warning, format!("{what}读到{}个值，应为{}个，未采用", it.values.len(), n))
+        .at(Some(it.src)))
+}
+
+fn parse_t3(items: &[Item], report: &mut Report, findings: &mut Vec<Finding>, consumed: &mut [bool]) -> (Option<Src>, bool) {
+    let sub_rows = items.iter().any(|it| ["逾期不补正", "缴纳费用", "收费通知"].iter().any(|k| it.norm.contains(k)));
+    let order: &[T3Row] = if sub_rows { T3Row::ROWS_2021 } else { T3Row::ROWS_2019 };
+    let mut cursor = 0usize;
+    let mut six_ctx = false;
+    let mut first: Option<Src> = None;
+    let mut duplicates = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        if it.norm.contains("(六)") || it.norm.contains("其他处理") {
+            six_ctx = true;
+        }
+        if it.values.is_empty() {
+            if !it.is_grid && i > 0 && it.has_label() && t3_row_of(&it.norm, six_ctx).is_some() {
+                consumed[i] = true;
+            }
+            if it.is_grid {
+                consumed[i] = true;
+            }
+            continue;
+        }
+        let labelled = if it.has_label() { t3_row_of(&it.norm, six_ctx) } else { None };
+        // A labelled row found outside the expected row set (R3.6 vs R3.6.x) is still read.
+        let row = match labelled {
+            Some(r) => r,
+            None => {
+                // Unlabelled or fragment-labelled value row: place by position in the fixed
+                // row order (corpus 002/003), only when it carries seven values with a number.
+                if !it.has_number() {
+                    continue;
+                }
+                let next = order[cursor.min(order.len())..].iter().find(|r| !report.table3.contains_key(r)).copied();
+                let Some(r) = next else { continue };
+                if it.values.len() != 7 && take7(it, "").is_err() {
+                    continue;
+                }
+                findings.push(
+                    Finding::new(
+                        "P4",
+                        Severity::Info,
+                        format!("此行数值没有可识别的行标签，按表三固定行序归入“{}”（{}）", r.display_name(), r.id()),
+                    )
+                    .at(Some(it.src))
+                    .cells([format!("table3.{}", r.id())]),
+                );
+                r
+            }
+        };
+        consumed[i] = true;
+        if let Some(p) = order.iter().position(|r| *r == row) {
+            cursor = p + 1;
+        }
+        if report.table3.contains_key(&row) {
+            duplicates.push((row, it.src));
+            continue;
+        }
+        match take7(it, &format!("表三“{}”行", row.display_name())) {
+            Ok(mut cells) => {
+                if labelled.is_none() {
+                    cells.iter_mut().for_each(|c| c.inferred = true);
+                }
+                if cells.iter().any(|c| c.inferred) && labelled.is_some() {
+                    findings.push(
+                        Finding::new(
+                            "P4",
+                            Severity::Info,
+                            format!("表三“{}”行的数字连在一起，已按“总计=各列之和”(E3)唯一拆分", row.display_name()),
+                        )
+                        .at(Some(it.src)),
+                    );
+                }
+                first.get_or_insert(it.src);
+                report.table3.insert(row, Col::ALL.iter().copied().zip(cells).collect());
+            }
+            Err(f) => findings.push(f),
+        }
+    }
+    for (row, src) in duplicates {
+        findings.push(
+            Finding::new("P3", Severity::Warning, format!("表三“{}”行重复出现，已采用第一次出现的数值", row.display_name()))
+                .at(Some(src)),
+        );
+    }
+    let missing: Vec<&T3Row> = order.iter().filter(|r| !report.table3.contains_key(r)).collect();
+    // A 2021 table that printed （六） as one row (corpus 005/006) is complete in its own shape.
+    let missing: Vec<&T3Row> = missing
+        .into_iter()
+        .filter(|r| {
+            !(matches!(r, T3Row::R3_6_1 | T3Row::R3_6_2 | T3Row::R3_6_3) && report.table3.contains_key(&T3Row::R3_6))
+        })
+        .collect();
+    if !missing.is_empty() && (first.is_some() || !items.is_empty()) {
+        let names: Vec<String> = missing.iter().map(|r| format!("{}（{}）", r.display_name(), r.id())).collect();
+        findings.push(
+            Finding::new(
+                "P2",
+                Severity::Warning,
+                format!("表三缺少{}行，相关勾稽关系无法检查：{}", missing.len(), names.join("、")),
+            )
+            .at(first.or(items.first().map(|i| i.src)))
+            .cells(missing.iter().map(|r| format!("table3.{}", r.id()))),
+        );
+    }
+    (first, missing.is_empty())
+}
+
+// ---- table 四 --------------------------------------------------------------------------------
+
+fn parse_t4(items: &[Item], report: &mut Report, findings: &mut Vec<Finding>, consumed: &mut [bool]) -> (Option<Src>, bool) {
+    let mut vals: Vec<Cell> = Vec::new();
+    let mut used: Vec<usize> = Vec::new();
+    let mut first: Option<Src> = None;
+    for (i, it) in items.iter().enumerate() {
+        if vals.len() >= 15 {
+            break;
+        }
+        if it.is_grid && it.values.is_empty() {
+            consumed[i] = true;
+        }
+        if it.values.is_empty() || it.has_label() && !outcome_words_only(&it.norm) {
+            continue;
+        }
+        if !it.has_number() && it.values.iter().all(|c| c.value != CellValue::Blank) {
+            continue;
+        }
+        first.get_or_insert(it.src);
+        used.push(i);
+        vals.extend(it.values.iter().cloned());
+    }
+    for i in &used {
+        consumed[*i] = true;
+    }
+    if vals.len() < 15 && !vals.is_empty() {
+        // Digits may have run together.
+        let pseudo = Item {
+            block: 0,
+            para: None,
+            label: String::new(),
+            norm: String::new(),
+            src: first.unwrap_or_default(),
+            values: vals.clone(),
+            tokens: Vec::new(),
+            is_grid: false,
+        };
+        match recover(&pseudo, 15, &e4_table, "表四") {
+            Ok(v) => {
+                findings.push(
+                    Finding::new("P4", Severity::Info, "表四的数字连在一起，已按“总计=各项之和”(E4)唯一拆分").at(first),
+                );
+                vals = v;
+            }
+            Err(f) => {
+                findings.push(f);
+                return (first, false);
+            }
+        }
+    }
+    if vals.is_empty() {
+        return (first, false);
+    }
+    if vals.len() > 15 {
+        findings.push(Finding::new("P3", Severity::Warning, format!("表四读到{}个值，应为15个，未采用", vals.len())).at(first));
+        return (first, false);
+    }
+    let mut it = vals.into_iter();
+    for g in T4Group::ALL {
+        let row = report.table4.entry(*g).or_default();
+        for o in T4Outcome::ALL {
+            if let Some(c) = it.next() {
+                row.insert(*o, c);
+            }
+        }
+    }
+    (first, true)
+}
+
+/// Rows like "结果维持 结果纠正 …" are header rows; a row labelled only with such words and
+/// carrying values (rare) is still data.
+fn outcome_words_only(norm: &str) -> bool {
+    let mut rest = norm.to_string();
+    for w in ["行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] {
+        rest = rest.replace(w, "");
+    }
+    rest.is_empty()
+}

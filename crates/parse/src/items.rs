@@ -1,0 +1,160 @@
+//! The interpreter's view of a document: a flat sequence of items (prose lines and table
+//! rows), each split into label text and value cells.
+
+use gongkai_model::doc::{Block, Doc, GridCell};
+use gongkai_model::normalize::{is_cjk, normalize};
+use gongkai_model::{Cell, CellValue, Para, Src};
+
+/// Upper bound on items considered (hostile input bound; a real report has a few hundred).
+pub const MAX_ITEMS: usize = 50_000;
+
+#[derive(Debug)]
+pub struct Item<'a> {
+    /// Index of the originating block.
+    pub block: usize,
+    /// The paragraph, for prose lines.
+    pub para: Option<&'a Para>,
+    /// Label text as printed (cells joined) and its normalised form.
+    pub label: String,
+    pub norm: String,
+    /// Location of the label (or of the whole row when it has no label).
+    pub src: Src,
+    /// Value cells after the label, in order.
+    pub values: Vec<Cell>,
+    /// Digit tokens of a prose line that may have run together (for split recovery).
+    pub tokens: Vec<(String, Src)>,
+    /// True for rows of a table grid (blank cells are meaningful there).
+    pub is_grid: bool,
+}
+
+impl Item<'_> {
+    pub fn has_number(&self) -> bool {
+        self.values.iter().any(|c| matches!(c.value, CellValue::Number(_)))
+    }
+    pub fn has_label(&self) -> bool {
+        self.norm.chars().any(is_cjk)
+    }
+}
+
+/// Whether a cell's text reads as a label rather than a value.
+fn is_label_text(t: &str) -> bool {
+    let t = t.trim();
+    if t.is_empty() || gongkai_model::cell::is_placeholder(t) {
+        return false;
+    }
+    gongkai_model::cell::parse_number(t).is_none() && t.chars().any(|c| is_cjk(c) || c.is_alphabetic())
+}
+
+fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
+    let last_label = cells.iter().rposition(|c| is_label_text(&c.text));
+    let (label_cells, value_cells) = match last_label {
+        Some(i) => (&cells[..=i], &cells[i + 1..]),
+        None => (&cells[..0], cells),
+    };
+    let mut label = String::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for c in label_cells {
+        // Spanned copies repeat the group label; keep each distinct text once.
+        if c.text.is_empty() || seen.contains(&c.text.as_str()) {
+            continue;
+        }
+        seen.push(&c.text);
+        label.push_str(&c.text);
+    }
+    let src = label_cells.iter().rev().find(|c| !c.text.is_empty()).or(cells.first()).map(|c| c.src).unwrap_or_default();
+    // Copies made by a colspan/rowspan are not values of their own.
+    let values = value_cells.iter().filter(|c| !c.spanned).map(|c| Cell::from_raw(&c.text, Some(c.src))).collect();
+    let norm = normalize(&label);
+    Item { block, para: None, label, norm, src, values, tokens: Vec::new(), is_grid: true }
+}
+
+/// Split a prose line into a label and trailing value tokens.
+fn para_item(block: usize, p: &Para) -> Item<'_> {
+    // Token boundaries on whitespace; offsets kept for provenance when the text is verbatim.
+    let mut toks: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in p.text.char_indices() {
+        let ws = c.is_whitespace() || c == '\u{3000}';
+        match (ws, start) {
+            (true, Some(s)) => {
+                toks.push((s, i));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        toks.push((s, p.text.len()));
+    }
+    let mut first_value = toks.len();
+    while first_value > 0 {
+        let (s, e) = toks[first_value - 1];
+        let t = &p.text[s..e];
+        if is_label_text(t) {
+            break;
+        }
+        first_value -= 1;
+    }
+    let sub_src = |s: usize, e: usize| -> Src {
+        if p.verbatim {
+            Src {
+                start: p.src.start + s as u32,
+                end: p.src.start + e as u32,
+                line: p.src.line,
+                col: p.src.col + p.text[..s].chars().count() as u32,
+                grid: None,
+            }
+        } else {
+            p.src
+        }
+    };
+    let label_end = if first_value == 0 { 0 } else { toks[first_value - 1].1 };
+    let label = p.text[..label_end].to_string();
+    let mut values = Vec::new();
+    let mut tokens = Vec::new();
+    for &(s, e) in &toks[first_value..] {
+        let t = &p.text[s..e];
+        values.push(Cell::from_raw(t, Some(sub_src(s, e))));
+        tokens.push((t.to_string(), sub_src(s, e)));
+    }
+    let norm = normalize(&label);
+    Item { block, para: Some(p), label, norm, src: p.src, values, tokens, is_grid: false }
+}
+
+/// Flatten blocks into items.
+pub fn items(doc: &Doc) -> Vec<Item<'_>> {
+    let mut out = Vec::new();
+    for (bi, b) in doc.blocks.iter().enumerate() {
+        if out.len() >= MAX_ITEMS {
+            break;
+        }
+        match b {
+            Block::Para(p) if is_page_number(&p.text) => {}
+            Block::Para(p) => out.push(para_item(bi, p)),
+            Block::Table(g) => {
+                for row in &g.rows {
+                    if out.len() >= MAX_ITEMS {
+                        break;
+                    }
+                    out.push(row_item(bi, row));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Page-number lines that PDF exports leave inside paragraphs and tables: `— 3 —`, `- 3 -`,
+/// `第3页`.
+pub fn is_page_number(t: &str) -> bool {
+    let n = normalize(t);
+    let (core, framed) = match n.strip_prefix('第').and_then(|c| c.strip_suffix('页')) {
+        Some(c) => (c, true),
+        None => {
+            let c = n.trim_matches(|c: char| c == '-' || c == '_');
+            (c, c.len() < n.len())
+        }
+    };
+    framed && !core.is_empty() && core.len() <= 4 && core.bytes().all(|b| b.is_ascii_digit())
+}

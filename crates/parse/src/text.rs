@@ -1,0 +1,253 @@
+//! Plain-text front end: turns report text in any of the shapes real reports come in into
+//! document blocks.
+//!
+//! Shapes recognised, line by line:
+//! - one cell per line, each cell line starting with a TAB and rows separated by empty lines
+//!   (web "copy as text" of a Word table, like the seed report);
+//! - Markdown tables (`| a | b |`, separator rows skipped) as produced by PDF converters;
+//! - rows flattened with TABs or pipes inside a line (`a\tb\tc`, `a | b | c`);
+//! - everything else is a prose line (`Para`), Markdown heading marks stripped.
+//!
+//! Rows whose cells run together on one prose line (`一、本年新收… 34 0 0 0 0 0 34`) stay
+//! prose here; the interpreter splits them.
+
+use gongkai_model::doc::{Block, Doc, Grid, GridCell, LineIndex};
+use gongkai_model::{GridPos, Para};
+
+/// Maximum rows and columns kept per grid (hostile input bound).
+pub const MAX_ROWS: usize = 2_000;
+pub const MAX_COLS: usize = 200;
+
+struct Line<'a> {
+    start: usize,
+    text: &'a str,
+}
+
+fn lines(text: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for seg in text.split_inclusive('\n') {
+        let body = seg.strip_suffix('\n').unwrap_or(seg);
+        let body = body.strip_suffix('\r').unwrap_or(body);
+        out.push(Line { start, text: body });
+        start += seg.len();
+    }
+    out
+}
+
+fn is_md_table_line(t: &str) -> bool {
+    let t = t.trim();
+    t.starts_with('|') && t.len() > 1 && t[1..].contains('|')
+}
+
+fn is_md_separator(t: &str) -> bool {
+    let t = t.trim();
+    !t.is_empty()
+        && t.contains('-')
+        && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
+}
+
+/// A line flattened with separators: at least two interior TABs, or at least two pipes.
+fn flattened_separator(t: &str) -> Option<char> {
+    let inner = t.trim();
+    if inner.matches('\t').count() >= 2 {
+        Some('\t')
+    } else if inner.matches('|').count() >= 2 || inner.matches('｜').count() >= 2 {
+        Some(if inner.contains('｜') { '｜' } else { '|' })
+    } else {
+        None
+    }
+}
+
+/// Trim a byte range of `text` to exclude surrounding whitespace (incl. U+3000).
+fn trim_range(text: &str, s: usize, e: usize) -> (usize, usize) {
+    let slice = &text[s..e];
+    let lead = slice.len() - slice.trim_start_matches(is_space).len();
+    let trail = slice.len() - slice.trim_end_matches(is_space).len();
+    if lead + trail >= slice.len() { (s, s) } else { (s + lead, e - trail) }
+}
+
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{3000}' || c == '\u{FEFF}'
+}
+
+struct GridBuilder {
+    rows: Vec<Vec<GridCell>>,
+    start: usize,
+    end: usize,
+}
+
+impl GridBuilder {
+    fn new(start: usize) -> Self {
+        GridBuilder { rows: Vec::new(), start, end: start }
+    }
+    fn push_row(&mut self, row: Vec<GridCell>) {
+        if !row.is_empty() && self.rows.len() < MAX_ROWS {
+            self.rows.push(row);
+        }
+    }
+    fn finish(self, text: &str, ix: &LineIndex, table_no: &mut u16, out: &mut Vec<Block>) {
+        if self.rows.is_empty() {
+            return;
+        }
+        *table_no = table_no.saturating_add(1);
+        let mut rows = self.rows;
+        for (r, row) in rows.iter_mut().enumerate() {
+            for (c, cell) in row.iter_mut().enumerate() {
+                cell.src.grid = Some(GridPos { table: *table_no, row: r as u16 + 1, col: c as u16 + 1 });
+            }
+        }
+        out.push(Block::Table(Grid { index: *table_no, src: ix.src(text, self.start, self.end), rows }));
+    }
+}
+
+fn cell(text: &str, ix: &LineIndex, s: usize, e: usize) -> GridCell {
+    let (s, e) = trim_range(text, s, e);
+    GridCell { text: text[s..e].to_string(), src: ix.src(text, s, e), spanned: false }
+}
+
+/// Split `line` (starting at byte `base` of `text`) on `sep`; with `outer_pipes`, the empty
+/// pieces before the first and after the last pipe are dropped.
+fn split_cells(text: &str, ix: &LineIndex, base: usize, line: &str, sep: char, outer_pipes: bool) -> Vec<GridCell> {
+    let mut cells = Vec::new();
+    let mut s = 0;
+    for (i, c) in line.char_indices() {
+        if c == sep {
+            cells.push((s, i));
+            s = i + c.len_utf8();
+        }
+    }
+    cells.push((s, line.len()));
+    if outer_pipes {
+        if cells.first().is_some_and(|(a, b)| line[*a..*b].trim().is_empty()) {
+            cells.remove(0);
+        }
+        if cells.last().is_some_and(|(a, b)| line[*a..*b].trim().is_empty()) {
+            cells.pop();
+        }
+    }
+    cells.truncate(MAX_COLS);
+    cells.into_iter().map(|(a, b)| cell(text, ix, base + a, base + b)).collect()
+}
+
+/// Turn plain text into blocks. Never fails.
+pub fn text_to_doc(text: &str) -> Doc {
+    let ix = LineIndex::new(text);
+    let lines = lines(text);
+    let mut blocks = Vec::new();
+    let mut table_no = 0u16;
+    let mut i = 0;
+    while i < lines.len() {
+        let l = &lines[i];
+        if l.text.trim_matches(is_space).is_empty() {
+            i += 1;
+            continue;
+        }
+        // One cell per line (seed shape): TAB-led lines, rows separated by empty lines.
+        if l.text.starts_with('\t') && l.text[1..].find('\t').is_none() {
+            let mut g = GridBuilder::new(l.start);
+            let mut row = Vec::new();
+            while i < lines.len() {
+                let l = &lines[i];
+                if l.text.is_empty() {
+                    g.push_row(std::mem::take(&mut row));
+                    i += 1;
+                    continue;
+                }
+                if !l.text.starts_with('\t') {
+                    break;
+                }
+                if row.len() < MAX_COLS {
+                    row.push(cell(text, &ix, l.start + 1, l.start + l.text.len()));
+                }
+                g.end = l.start + l.text.len();
+                i += 1;
+            }
+            g.push_row(row);
+            g.finish(text, &ix, &mut table_no, &mut blocks);
+            continue;
+        }
+        // Markdown tables.
+        if is_md_table_line(l.text) {
+            let mut g = GridBuilder::new(l.start);
+            while i < lines.len() && is_md_table_line(lines[i].text) {
+                let l = &lines[i];
+                if !is_md_separator(l.text) {
+                    g.push_row(split_cells(text, &ix, l.start, l.text, '|', true));
+                }
+                g.end = l.start + l.text.len();
+                i += 1;
+            }
+            g.finish(text, &ix, &mut table_no, &mut blocks);
+            continue;
+        }
+        // Rows flattened with TABs or pipes.
+        if let Some(sep) = flattened_separator(l.text) {
+            let mut g = GridBuilder::new(l.start);
+            while i < lines.len() && flattened_separator(lines[i].text) == Some(sep) {
+                let l = &lines[i];
+                g.push_row(split_cells(text, &ix, l.start, l.text, sep, sep != '\t'));
+                g.end = l.start + l.text.len();
+                i += 1;
+            }
+            g.finish(text, &ix, &mut table_no, &mut blocks);
+            continue;
+        }
+        // Prose; strip Markdown heading marks and emphasis at the ends.
+        let (mut s, mut e) = trim_range(text, l.start, l.start + l.text.len());
+        while s < e && text.as_bytes()[s] == b'#' {
+            s += 1;
+        }
+        (s, e) = trim_range(text, s, e);
+        if text[s..e].starts_with("**") && text[s..e].ends_with("**") && e - s > 4 {
+            s += 2;
+            e -= 2;
+        }
+        if s < e {
+            blocks.push(Block::Para(Para { text: text[s..e].to_string(), src: ix.src(text, s, e), verbatim: true }));
+        }
+        i += 1;
+    }
+    Doc { blocks, title_hint: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grids(d: &Doc) -> Vec<&Grid> {
+        d.blocks.iter().filter_map(|b| if let Block::Table(g) = b { Some(g) } else { None }).collect()
+    }
+
+    #[test]
+    fn cell_per_line_rows_keep_blank_cells() {
+        let t = "三、标题\n\t一、本年新收\n\t \n\t\n\t0\n\n\t二、上年结转\n\t1\n\t2\n\t3\n正文\n";
+        let d = text_to_doc(t);
+        let g = grids(&d);
+        assert_eq!(g.len(), 1);
+        let texts: Vec<Vec<&str>> = g[0].rows.iter().map(|r| r.iter().map(|c| c.text.as_str()).collect()).collect();
+        assert_eq!(texts, vec![vec!["一、本年新收", "", "", "0"], vec!["二、上年结转", "1", "2", "3"]]);
+        let c = &g[0].rows[0][3];
+        assert_eq!(&t[c.src.start as usize..c.src.end as usize], "0");
+        assert_eq!(c.src.line, 5);
+        assert_eq!(c.src.grid, Some(GridPos { table: 1, row: 1, col: 4 }));
+    }
+
+    #[test]
+    fn markdown_table_skips_separators_and_outer_pipes() {
+        let t = "| 项目 | 数量 |\n|---|---|\n| 规章 | 22 |  |\n";
+        let d = text_to_doc(t);
+        let g = grids(&d);
+        assert_eq!(g[0].rows.len(), 2);
+        assert_eq!(g[0].rows[1].iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), vec!["规章", "22", ""]);
+    }
+
+    #[test]
+    fn headings_lose_markdown_marks_but_stay_verbatim() {
+        let t = "## 三、收到和处理政府信息公开申请情况\n";
+        let d = text_to_doc(t);
+        let Block::Para(p) = &d.blocks[0] else { panic!("para expected") };
+        assert_eq!(p.text, "三、收到和处理政府信息公开申请情况");
+        assert_eq!(&t[p.src.start as usize..p.src.end as usize], p.text);
+    }
+}

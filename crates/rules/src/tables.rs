@@ -1,0 +1,325 @@
+//! Table rules: identities E1–E4, E7 (SPEC §1.7), template D1, blanks D8, all-zero D16.
+
+use rust_decimal::Decimal;
+
+use gongkai_model::{Cell, CellValue, Col, Finding, FormatVersion, Report, Severity, Src, T3Row, T4Group, T4Outcome};
+
+fn num(c: Option<&Cell>) -> Option<Decimal> {
+    c.and_then(Cell::as_number)
+}
+
+fn fmt_sum(parts: &[Decimal]) -> String {
+    parts.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("+")
+}
+
+fn t3_name(r: T3Row, c: Col) -> String {
+    format!("table3.{}.{}", r.id(), c.id())
+}
+
+pub fn check_tables(r: &Report, out: &mut Vec<Finding>) {
+    e1(r, out);
+    e2(r, out);
+    e3(r, out);
+    e4(r, out);
+    e7(r, out);
+    d1(r, out);
+    d8(r, out);
+    d16(r, out);
+}
+
+/// E1: R1 + R2 = R3.7 + R4 for every column (stated in the table's header note).
+fn e1(r: &Report, out: &mut Vec<Finding>) {
+    for c in Col::ALL {
+        let cells = [T3Row::R1, T3Row::R2, T3Row::R3_7, T3Row::R4].map(|row| r.t3(row, *c));
+        let Some(v) = cells.iter().map(|x| num(*x)).collect::<Option<Vec<Decimal>>>() else { continue };
+        let (a, b, t, d) = (v[0], v[1], v[2], v[3]);
+        if a + b != t + d {
+            out.push(
+                Finding::new(
+                    "E1",
+                    Severity::Error,
+                    format!(
+                        "表三“{}”列：一、本年新收（{a}）+ 二、上年结转（{b}）= {}，不等于（七）总计（{t}）+ 四、结转下年度（{d}）= {}",
+                        c.label(),
+                        a + b,
+                        t + d
+                    ),
+                )
+                .at(cells[2].and_then(|x| x.src))
+                .cells([T3Row::R1, T3Row::R2, T3Row::R3_7, T3Row::R4].map(|row| t3_name(row, *c))),
+            );
+        }
+    }
+}
+
+/// E2: （七）总计 = sum of the result rows, per column.
+fn e2(r: &Report, out: &mut Vec<Finding>) {
+    let sub = r.has_r36_subrows();
+    let rows: Vec<T3Row> = T3Row::result_rows(sub).collect();
+    for c in Col::ALL {
+        let Some(total) = num(r.t3(T3Row::R3_7, *c)) else { continue };
+        let Some(parts) = rows.iter().map(|row| num(r.t3(*row, *c))).collect::<Option<Vec<_>>>() else { continue };
+        let sum: Decimal = parts.iter().sum();
+        if sum != total {
+            let nonzero: Vec<String> = rows
+                .iter()
+                .zip(&parts)
+                .filter(|(_, v)| !v.is_zero())
+                .map(|(row, v)| format!("{}={v}", row.id()))
+                .collect();
+            out.push(
+                Finding::new(
+                    "E2",
+                    Severity::Error,
+                    format!(
+                        "表三“{}”列：各项办理结果之和为{sum}（{}），不等于（七）总计{total}",
+                        c.label(),
+                        if nonzero.is_empty() { "全部为0".to_string() } else { nonzero.join("，") }
+                    ),
+                )
+                .at(r.t3(T3Row::R3_7, *c).and_then(|x| x.src))
+                .cells(std::iter::once(t3_name(T3Row::R3_7, *c)).chain(rows.iter().map(|row| t3_name(*row, *c)))),
+            );
+        }
+    }
+}
+
+/// E3: 总计 column = sum of the six applicant columns, per row.
+fn e3(r: &Report, out: &mut Vec<Finding>) {
+    for (row, cells) in &r.table3 {
+        let Some(total) = num(cells.get(&Col::Tot)) else { continue };
+        let parts: Option<Vec<Decimal>> = Col::ALL[..6].iter().map(|c| num(cells.get(c))).collect();
+        let Some(parts) = parts else { continue };
+        let sum: Decimal = parts.iter().sum();
+        if sum != total {
+            out.push(
+                Finding::new(
+                    "E3",
+                    Severity::Error,
+                    format!(
+                        "表三“{}”行：各类申请人之和 {} = {sum}，不等于总计{total}",
+                        row.display_name(),
+                        fmt_sum(&parts)
+                    ),
+                )
+                .at(cells.get(&Col::Tot).and_then(|x| x.src))
+                .cells(Col::ALL.iter().map(|c| t3_name(*row, *c))),
+            );
+        }
+    }
+}
+
+/// E4: each table-四 group's 总计 = 维持 + 纠正 + 其他 + 尚未审结.
+fn e4(r: &Report, out: &mut Vec<Finding>) {
+    for g in T4Group::ALL {
+        let Some(total) = num(r.t4(*g, T4Outcome::Tot)) else { continue };
+        let parts: Option<Vec<Decimal>> = T4Outcome::ALL[..4].iter().map(|o| num(r.t4(*g, *o))).collect();
+        let Some(parts) = parts else { continue };
+        let sum: Decimal = parts.iter().sum();
+        if sum != total {
+            out.push(
+                Finding::new(
+                    "E4",
+                    Severity::Error,
+                    format!(
+                        "表四“{}”：结果维持+结果纠正+其他结果+尚未审结 = {} = {sum}，不等于总计{total}",
+                        g.label(),
+                        fmt_sum(&parts)
+                    ),
+                )
+                .at(r.t4(*g, T4Outcome::Tot).and_then(|x| x.src))
+                .cells(T4Outcome::ALL.iter().map(|o| format!("table4.{}.{}", g.id(), o.id()))),
+            );
+        }
+    }
+}
+
+/// E7: counts are integers ≥ 0; amounts are ≥ 0; 本年增/减 may be negative.
+fn e7(r: &Report, out: &mut Vec<Finding>) {
+    let mut bad = |cell: &Cell, name: String, what: &str, money: bool, signed: bool| {
+        let Some(d) = cell.as_number() else { return };
+        let problem = if d.is_sign_negative() && !d.is_zero() && !signed {
+            Some("为负数")
+        } else if !money && !d.fract().is_zero() {
+            Some("不是整数")
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            out.push(
+                Finding::new("E7", Severity::Error, format!("{what}的值“{}”{p}：件数应为非负整数", cell.raw))
+                    .at(cell.src)
+                    .cells([name]),
+            );
+        }
+    };
+    for (row, cells) in &r.table3 {
+        for (c, cell) in cells {
+            bad(cell, t3_name(*row, *c), &format!("表三“{}”行“{}”列", row.display_name(), c.label()), false, false);
+        }
+    }
+    for (g, cells) in &r.table4 {
+        for (o, cell) in cells {
+            bad(cell, format!("table4.{}.{}", g.id(), o.id()), &format!("表四“{}”“{}”", g.label(), o.label()), false, false);
+        }
+    }
+    for (row, cells) in &r.table2 {
+        for (c, cell) in cells {
+            bad(
+                cell,
+                format!("table2.{}.{}", row.id(), c.id()),
+                &format!("表二“{}”行“{}”列", row.label(), c.label()),
+                c.is_money(),
+                c.signed(),
+            );
+        }
+    }
+}
+
+fn first_marker(r: &Report, f: FormatVersion) -> Option<(&str, Src)> {
+    r.format_markers.iter().find(|m| m.format == f).map(|m| (m.marker.as_str(), m.src))
+}
+
+fn markers_of(r: &Report, f: FormatVersion) -> String {
+    r.format_markers.iter().filter(|m| m.format == f).map(|m| format!("“{}”", m.marker)).collect::<Vec<_>>().join("、")
+}
+
+/// D1: template vs report year, and mixed templates (SPEC §2.5).
+fn d1(r: &Report, out: &mut Vec<Finding>) {
+    if r.format == FormatVersion::Mixed {
+        let at = first_marker(r, FormatVersion::F2019).or(first_marker(r, FormatVersion::F2021)).map(|m| m.1);
+        out.push(
+            Finding::new(
+                "D1",
+                Severity::Error,
+                format!(
+                    "表格混用了两种格式：{}属于2021年版格式，{}属于2019年版格式",
+                    markers_of(r, FormatVersion::F2021),
+                    markers_of(r, FormatVersion::F2019)
+                ),
+            )
+            .at(at),
+        );
+    }
+    let Some(year) = &r.year else { return };
+    let expected = FormatVersion::expected_for_year(year.value);
+    let wrong = match expected {
+        FormatVersion::F2021 => Some(FormatVersion::F2019),
+        FormatVersion::F2019 if year.value == 2020 => Some(FormatVersion::F2021),
+        FormatVersion::F2019 => Some(FormatVersion::F2021),
+        FormatVersion::Pre2019 => None,
+        _ => None,
+    };
+    if let Some(w) = wrong
+        && let Some((_, src)) = first_marker(r, w)
+    {
+        out.push(
+            Finding::new(
+                "D1",
+                Severity::Error,
+                format!(
+                    "{}年度报告应使用{}，但表格使用了{}的栏目（{}）",
+                    year.value,
+                    expected.name_zh(),
+                    w.name_zh(),
+                    markers_of(r, w)
+                ),
+            )
+            .at(Some(src)),
+        );
+    }
+}
+
+/// D8: blank, placeholder or unreadable cells instead of numbers. One finding per table.
+fn d8(r: &Report, out: &mut Vec<Finding>) {
+    let mut tables: Vec<(&str, Vec<(String, &Cell)>)> = Vec::new();
+    tables.push((
+        "表二",
+        r.table2.iter().flat_map(|(row, cs)| cs.iter().map(move |(c, cell)| (format!("table2.{}.{}", row.id(), c.id()), cell))).collect(),
+    ));
+    tables.push((
+        "表三",
+        r.table3.iter().flat_map(|(row, cs)| cs.iter().map(move |(c, cell)| (t3_name(*row, *c), cell))).collect(),
+    ));
+    tables.push((
+        "表四",
+        r.table4.iter().flat_map(|(g, cs)| cs.iter().map(move |(o, cell)| (format!("table4.{}.{}", g.id(), o.id()), cell))).collect(),
+    ));
+    for (name, cells) in tables {
+        let bad: Vec<&(String, &Cell)> = cells.iter().filter(|(_, c)| c.as_number().is_none()).collect();
+        if bad.is_empty() {
+            continue;
+        }
+        let blank = bad.iter().filter(|(_, c)| c.value == CellValue::Blank).count();
+        let placeholder = bad.iter().filter(|(_, c)| c.value == CellValue::Placeholder).count();
+        let unreadable: Vec<&str> =
+            bad.iter().filter(|(_, c)| c.value == CellValue::Unreadable).map(|(_, c)| c.raw.as_str()).collect();
+        let mut parts = Vec::new();
+        if blank > 0 {
+            parts.push(format!("{blank}个空白"));
+        }
+        if placeholder > 0 {
+            parts.push(format!("{placeholder}个占位符（如“-”“/”“无”）"));
+        }
+        if !unreadable.is_empty() {
+            parts.push(format!("{}个无法识别的值（{}）", unreadable.len(), unreadable.join("、")));
+        }
+        let rows: Vec<&str> = {
+            // "table3.R3.3.1.NP" → "R3.3.1": drop the table prefix and the column suffix.
+            let mut v: Vec<&str> = bad
+                .iter()
+                .filter_map(|(n, _)| n.split_once('.').and_then(|(_, rest)| rest.rsplit_once('.')).map(|(row, _)| row))
+                .collect();
+            v.dedup();
+            v
+        };
+        out.push(
+            Finding::new(
+                "D8",
+                Severity::Warning,
+                format!(
+                    "{name}有{}个单元格不是数字：{}；涉及{}。空白不等于0，无数据应填写0",
+                    bad.len(),
+                    parts.join("，"),
+                    rows.join("、")
+                ),
+            )
+            .at(bad[0].1.src)
+            .cells(bad.iter().map(|(n, _)| n.clone())),
+        );
+    }
+}
+
+/// D16: every numeric cell of tables 二–四 is 0 while the text describes activity.
+fn d16(r: &Report, out: &mut Vec<Finding>) {
+    let nums: Vec<Decimal> = r
+        .table2
+        .values()
+        .flat_map(|m| m.values())
+        .chain(r.table3.values().flat_map(|m| m.values()))
+        .chain(r.table4.values().flat_map(|m| m.values()))
+        .filter_map(Cell::as_number)
+        .collect();
+    if nums.len() < 10 || nums.iter().any(|d| !d.is_zero()) {
+        return;
+    }
+    let activity = r.sections.iter().filter(|s| s.id.0 == 1).flat_map(|s| &s.paras).find_map(|p| {
+        ["主动公开", "依申请公开", "发布", "推送", "办理", "答复"]
+            .iter()
+            .find(|k| p.text.contains(**k))
+            .map(|k| (k.to_string(), p.src))
+    });
+    if let Some((k, src)) = activity {
+        out.push(
+            Finding::new(
+                "D16",
+                Severity::Warning,
+                format!(
+                    "表二至表四的{}个数值全部为0，而“总体情况”描述了“{k}”等工作，请核实数据是否为占位或导出错误",
+                    nums.len()
+                ),
+            )
+            .at(Some(src)),
+        );
+    }
+}

@@ -1,0 +1,449 @@
+//! Text rules: D10 year mismatch, D12 sections, D13 fee statement, D14 government
+//! evaluation, D17 text vs table, D21 wrong organ, D22 broken enumeration, D23 foreign text.
+
+use gongkai_model::labels::{ORGAN_TYPES, SECTION_HEADINGS};
+use gongkai_model::normalize::is_cjk;
+use gongkai_model::{Col, Finding, FormatVersion, Para, Report, SectionId, Severity, Src, T3Row};
+
+/// Location of `len` bytes at byte `off` of a paragraph's text.
+fn at(p: &Para, off: usize, len: usize) -> Src {
+    if !p.verbatim || off > p.text.len() {
+        return p.src;
+    }
+    Src {
+        start: p.src.start + off as u32,
+        end: p.src.start + (off + len).min(p.text.len()) as u32,
+        line: p.src.line + p.text[..off].matches('\n').count() as u32,
+        col: match p.text[..off].rfind('\n') {
+            Some(nl) => p.text[nl + 1..off].chars().count() as u32 + 1,
+            None => p.src.col + p.text[..off].chars().count() as u32,
+        },
+        grid: None,
+    }
+}
+
+pub fn check_text(r: &Report, out: &mut Vec<Finding>) {
+    d10(r, out);
+    d12(r, out);
+    d13(r, out);
+    d14(r, out);
+    d17(r, out);
+    d21(r, out);
+    d22(r, out);
+    d23(r, out);
+}
+
+/// `YYYY年` occurrences (ASCII or full-width digits, optional space before 年) with offsets.
+fn years(text: &str) -> Vec<(i32, usize, usize)> {
+    let mut out = Vec::new();
+    let cs: Vec<(usize, char)> = text.char_indices().collect();
+    let digit = |c: char| match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        '０'..='９' => Some(c as u32 - '０' as u32),
+        _ => None,
+    };
+    let mut i = 0;
+    while i + 4 < cs.len() + 1 {
+        if i + 4 <= cs.len()
+            && (i == 0 || digit(cs[i - 1].1).is_none())
+            && cs[i..i + 4].iter().all(|(_, c)| digit(*c).is_some())
+        {
+            let mut j = i + 4;
+            while j < cs.len() && (cs[j].1 == ' ' || cs[j].1 == '\u{3000}') {
+                j += 1;
+            }
+            if j < cs.len() && cs[j].1 == '年' {
+                let y = cs[i..i + 4].iter().fold(0i32, |a, (_, c)| a * 10 + digit(*c).unwrap_or(0) as i32);
+                if (1990..=2100).contains(&y) {
+                    let end = cs[j].0 + '年'.len_utf8();
+                    out.push((y, cs[i].0, end - cs[i].0));
+                }
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+const PLAN_WORDS: &[&str] = &["将", "计划", "拟", "下一步", "预计", "要", "继续", "力争", "持续"];
+
+fn sentence_at(text: &str, off: usize) -> &str {
+    let end = text[off..].find(['。', '；', '!', '！']).map_or(text.len(), |e| off + e);
+    &text[off..end]
+}
+
+/// D10: the title year against the statistics year stated in the text and the signature date.
+fn d10(r: &Report, out: &mut Vec<Finding>) {
+    let Some(year) = &r.year else {
+        if r.title.is_none() {
+            out.push(Finding::new("D10", Severity::Info, "未能识别报告标题及报告年度，无法核对年度是否一致"));
+        }
+        return;
+    };
+    let y = year.value;
+    let mut flagged = 0;
+    for (sec, p) in r.all_paras() {
+        // The statistics period "自YYYY年1月1日起至YYYY年12月31日止".
+        if p.text.contains("1月1日") && p.text.contains("12月31日") {
+            for (v, off, len) in years(&p.text) {
+                let ctx: String = p.text[off..].chars().take(16).collect();
+                if v != y && (ctx.contains("1月1日") || ctx.contains("12月31日")) {
+                    out.push(
+                        Finding::new(
+                            "D10",
+                            Severity::Error,
+                            format!("标题年度为{y}年，但统计期限写为{v}年（“{}”）", sentence_at(&p.text, off)),
+                        )
+                        .at(Some(at(p, off, len))),
+                    );
+                    flagged += 1;
+                }
+            }
+        }
+        // A paragraph that opens with "YYYY年，" describing the year's work (sections 一 and 五).
+        if matches!(sec, Some(1) | Some(5)) {
+            let t = p.text.trim_start();
+            let lead = p.text.len() - t.len();
+            if let Some((v, off, len)) = years(t).first().copied()
+                && off == 0
+                && v == y + 1
+                && t[len..].starts_with(['，', ','])
+                && !PLAN_WORDS.iter().any(|w| sentence_at(t, 0).contains(w))
+            {
+                out.push(
+                    Finding::new(
+                        "D10",
+                        Severity::Error,
+                        format!(
+                            "标题年度为{y}年，但“{}”部分以{v}年的工作开头（“{}…”）",
+                            SectionId(sec.unwrap_or(1)).official_heading(),
+                            sentence_at(t, 0).chars().take(24).collect::<String>()
+                        ),
+                    )
+                    .at(Some(at(p, lead, len))),
+                );
+                flagged += 1;
+            }
+        }
+    }
+    // Signature date: reports are published in the following year.
+    if let Some(last) = r.sections.last()
+        && let Some(p) = last.paras.last()
+    {
+        let t = p.text.trim();
+        if t.chars().count() <= 16 && t.ends_with('日') && t.contains('月') {
+            if let Some((v, off, len)) = years(t).first().copied()
+                && v != y + 1
+                && flagged == 0
+            {
+                out.push(
+                    Finding::new(
+                        "D10",
+                        Severity::Warning,
+                        format!("标题年度为{y}年，落款日期却在{v}年（年度报告应在次年发布）"),
+                    )
+                    .at(Some(at(p, off + (p.text.len() - p.text.trim_start().len()), len))),
+                );
+            }
+        }
+    }
+}
+
+/// D12: the six headings of SPEC §1.3 must all be present.
+fn d12(r: &Report, out: &mut Vec<Finding>) {
+    let end = r.sections.last().and_then(|s| s.paras.last().map(|p| p.src).or(Some(s.src)));
+    for (i, (heading, _)) in SECTION_HEADINGS.iter().enumerate() {
+        let id = i as u8 + 1;
+        if r.section(id).is_some() {
+            continue;
+        }
+        // Point where the section should have been: at the next present heading.
+        let next = r.sections.iter().filter(|s| s.id.0 > id).map(|s| s.src).min_by_key(|s| s.start);
+        out.push(
+            Finding::new("D12", Severity::Error, format!("缺少第{}部分“{heading}”", SectionId(id).official_heading().chars().next().unwrap_or('?')))
+                .at(next.or(end)),
+        );
+    }
+}
+
+/// D13: 2021-format reports state the 信息处理费 collected in section 六.
+fn d13(r: &Report, out: &mut Vec<Finding>) {
+    let uses_2021 = r.format_markers.iter().any(|m| m.format == FormatVersion::F2021)
+        || r.year.as_ref().is_some_and(|y| y.value >= 2021);
+    if !uses_2021 {
+        return;
+    }
+    let mentions = |p: &Para| p.text.contains("信息处理费") || p.text.contains("处理费");
+    match r.section(6) {
+        Some(s) if s.paras.iter().any(mentions) => {}
+        Some(s) => out.push(
+            Finding::new("D13", Severity::Warning, "“六、其他需要报告的事项”未说明信息处理费的收取情况（收取金额或未收取）")
+                .at(Some(s.src)),
+        ),
+        None if r.all_paras().any(|(_, p)| mentions(p)) => {}
+        None => out.push(Finding::new(
+            "D13",
+            Severity::Warning,
+            "报告没有说明信息处理费的收取情况（2021年版格式要求在“六、其他需要报告的事项”中说明）",
+        ).at(r.sections.last().map(|s| s.paras.last().map_or(s.src, |p| p.src)))),
+    }
+}
+
+/// D14: 人民政府 reports include 工作考核、社会评议和责任追究结果 (条例第五十条第（四）项).
+fn d14(r: &Report, out: &mut Vec<Finding>) {
+    let Some(organ) = &r.organ else { return };
+    let o = &organ.value;
+    let is_gov = (o.ends_with("人民政府") || o.ends_with("区政府") || o.ends_with("县政府") || o.ends_with("市政府"))
+        && !o.contains("办公");
+    if !is_gov {
+        return;
+    }
+    let found = r.all_paras().any(|(_, p)| ["工作考核", "社会评议", "责任追究"].iter().any(|k| p.text.contains(k)));
+    if !found {
+        out.push(
+            Finding::new(
+                "D14",
+                Severity::Warning,
+                format!("“{o}”是人民政府，报告应说明工作考核、社会评议和责任追究结果情况，正文未见相关内容"),
+            )
+            .at(Some(organ.src)),
+        );
+    }
+}
+
+/// A count stated in prose: `<digits> 件` with its offset.
+fn counts(text: &str) -> Vec<(u64, usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit() && b[i - 1] != b'.') {
+            let s = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            let rest = text[i..].trim_start();
+            if rest.starts_with('件') && !text[i..].starts_with('.') && i - s <= 9 {
+                if let Ok(v) = text[s..i].parse() {
+                    out.push((v, s, i - s));
+                }
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// D17: "收到申请X件", "结转下年度X件" in the text vs R1 / R4 总计.
+fn d17(r: &Report, out: &mut Vec<Finding>) {
+    let tot = |row: T3Row| r.t3(row, Col::Tot).and_then(|c| c.as_number());
+    for (sec, p) in r.all_paras() {
+        if !matches!(sec, Some(1) | None) {
+            continue;
+        }
+        for (v, off, len) in counts(&p.text) {
+            // The clause the number sits in, back to the last sentence or clause break.
+            let before = &p.text[..off];
+            let clause_start = before.rfind(['。', '；', '，', ',', '：', '、']).map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+            let clause = &before[clause_start..];
+            if clause.contains("其中") || clause.contains('%') || clause.contains("同比") {
+                continue;
+            }
+            let row = if (clause.contains("新收") || clause.contains("收到")) && clause.contains("申请")
+                && !clause.contains("结转") && !clause.contains("受理")
+            {
+                Some((T3Row::R1, "本年新收"))
+            } else if clause.contains("结转下") || clause.contains("转入下") || clause.contains("结转至") {
+                Some((T3Row::R4, "结转下年度"))
+            } else {
+                None
+            };
+            let Some((row, what)) = row else { continue };
+            let Some(t) = tot(row) else { continue };
+            if t != v.into() {
+                out.push(
+                    Finding::new(
+                        "D17",
+                        Severity::Warning,
+                        format!("正文称{what}{v}件（“{}{}件”），表三“{}”总计为{t}", clause.trim(), &p.text[off..off + len], row.label()),
+                    )
+                    .at(Some(at(p, off, len)))
+                    .cells([format!("table3.{}.TOT", row.id())]),
+                );
+            }
+        }
+    }
+}
+
+fn type_of(name: &str) -> Option<&'static str> {
+    ORGAN_TYPES.iter().find(|t| name.contains(**t)).copied()
+}
+
+/// Alias groups of organ-type words that name the same kind of organ.
+const TYPE_ALIASES: &[&[&str]] = &[
+    &["卫健", "卫生健康"],
+    &["人社", "人力资源"],
+    &["住建", "住房和城乡建设"],
+    &["文旅", "文化和旅游"],
+    &["发改", "发展和改革"],
+];
+
+fn same_type(a: &str, b: &str) -> bool {
+    a == b || TYPE_ALIASES.iter().any(|g| g.contains(&a) && g.contains(&b))
+}
+
+const PLATFORM_WORDS: &[&str] = &["微信公众号", "公众号", "微博", "网站", "客户端", "APP", "头条号", "抖音号", "视频号", "平台", "专栏"];
+
+/// D21: the text presents another organ's account or platform as the reporting organ's own.
+fn d21(r: &Report, out: &mut Vec<Finding>) {
+    let Some(organ) = &r.organ else { return };
+    let Some(own) = type_of(&organ.value) else { return };
+    for (_, p) in r.all_paras() {
+        let t = &p.text;
+        let mut from = 0;
+        while let Some(q) = t[from..].find(['“', '"', '「']).map(|i| from + i) {
+            let open_len = t[q..].chars().next().map_or(1, char::len_utf8);
+            let Some(close) = t[q + open_len..].find(['”', '"', '」']).map(|i| q + open_len + i) else { break };
+            let name = &t[q + open_len..close];
+            let close_len = t[close..].chars().next().map_or(1, char::len_utf8);
+            let after = &t[close + close_len..];
+            from = close + close_len;
+            if name.chars().count() > 20 || !name.chars().any(is_cjk) {
+                continue;
+            }
+            if !PLATFORM_WORDS.iter().any(|w| after.starts_with(w)) {
+                continue;
+            }
+            if let Some(other) = type_of(name)
+                && !same_type(other, own)
+                && !name.contains(own)
+            {
+                let platform = PLATFORM_WORDS.iter().find(|w| after.starts_with(**w)).copied().unwrap_or("");
+                out.push(
+                    Finding::new(
+                        "D21",
+                        Severity::Warning,
+                        format!(
+                            "报告单位是“{}”（{own}），正文却称“{name}”{platform}为本单位平台，“{name}”像是其他机关（{other}）的名称，可能抄自其他单位的报告",
+                            organ.value
+                        ),
+                    )
+                    .at(Some(at(p, q, close + close_len - q))),
+                );
+            }
+        }
+    }
+}
+
+const ORD: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+
+/// D22: 一是/二是… and （一）（二）… must count up by one; a restart at one is a new list.
+fn d22(r: &Report, out: &mut Vec<Finding>) {
+    for s in &r.sections {
+        let mut prev_shi: Option<usize> = None;
+        let mut prev_par: Option<usize> = None;
+        for p in &s.paras {
+            // "X是" enumerations inside the text.
+            let t = &p.text;
+            let mut hits: Vec<(usize, usize, usize)> = Vec::new();
+            for (n, o) in ORD.iter().enumerate() {
+                let pat = format!("{o}是");
+                for (off, _) in t.match_indices(&pat) {
+                    // "一是" must not be part of a longer numeral ("十一是") or word ("统一是").
+                    let prev = t[..off].chars().next_back();
+                    if prev.is_some_and(|c| is_cjk(c) && !"；。，：、".contains(c)) {
+                        continue;
+                    }
+                    hits.push((off, n + 1, pat.len()));
+                }
+            }
+            hits.sort();
+            for (off, n, len) in hits {
+                if let Some(pn) = prev_shi
+                    && n != 1
+                    && n != pn + 1
+                {
+                    let what = if n == pn { "重复" } else if n > pn { "跳号" } else { "倒序" };
+                    out.push(
+                        Finding::new(
+                            "D22",
+                            Severity::Warning,
+                            format!(
+                                "序号{what}：“{}是”之后出现“{}”",
+                                ORD[pn - 1],
+                                &t[off..off + len]
+                            ),
+                        )
+                        .at(Some(at(p, off, len))),
+                    );
+                }
+                prev_shi = Some(n);
+            }
+            // "（一）" sub-headings at the start of paragraphs.
+            let lead = t.trim_start();
+            if let Some(rest) = lead.strip_prefix(['（', '(']) {
+                let close = rest.find(['）', ')']);
+                if let Some(c) = close
+                    && let Some(n) = ORD.iter().position(|o| *o == &rest[..c])
+                {
+                    let n = n + 1;
+                    if let Some(pn) = prev_par
+                        && n != 1
+                        && n != pn + 1
+                    {
+                        let what = if n == pn { "重复" } else { "跳号" };
+                        out.push(
+                            Finding::new("D22", Severity::Warning, format!("小标题序号{what}：“（{}）”之后出现“（{}）”", ORD[pn - 1], ORD[n - 1]))
+                                .at(Some(at(p, t.len() - lead.len(), 3))),
+                        );
+                    }
+                    prev_par = Some(n);
+                }
+            }
+        }
+    }
+}
+
+const SPAM: &[&str] = &["博彩", "赌场", "六合彩", "时时彩", "百家乐", "新葡京", "真人娱乐", "棋牌游戏", "开户送", "娱乐城", "威尼斯人", "体育投注"];
+
+/// D23: spam phrases, mojibake (`????`, U+FFFD) and inline pinyin.
+fn d23(r: &Report, out: &mut Vec<Finding>) {
+    for (_, p) in r.all_paras() {
+        let t = &p.text;
+        let mut hit: Option<(usize, usize, String)> = None;
+        if let Some(k) = SPAM.iter().find(|k| t.contains(**k)) {
+            let off = t.find(k).unwrap_or(0);
+            hit = Some((off, k.len(), format!("与信息公开无关的文字“{k}”")));
+        } else if let Some(off) = t.find("???") {
+            hit = Some((off, 3, "乱码“???”".to_string()));
+        } else if let Some(off) = t.find('\u{FFFD}') {
+            hit = Some((off, 3, "无法解码的字符“\u{FFFD}”".to_string()));
+        } else if let Some(off) = t.find(|c: char| "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ".contains(c)) {
+            hit = Some((off, 2, "夹杂拼音".to_string()));
+        }
+        if let Some((off, len, what)) = hit {
+            out.push(Finding::new("D23", Severity::Warning, format!("正文中出现{what}")).at(Some(at(p, off, len))));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_found_with_offsets() {
+        let t = "2021年，南关区；统计 2020 年";
+        let ys = years(t);
+        assert_eq!(ys.iter().map(|y| y.0).collect::<Vec<_>>(), vec![2021, 2020]);
+        assert_eq!(&t[ys[0].1..ys[0].1 + ys[0].2], "2021年");
+    }
+
+    #[test]
+    fn counts_found() {
+        assert_eq!(counts("收到申请34件，答复 35 件").iter().map(|c| c.0).collect::<Vec<_>>(), vec![34, 35]);
+    }
+}
