@@ -147,6 +147,10 @@ pub struct Report {
     pub preamble: Vec<Para>,
     pub sections: Vec<Section>,
     pub tables: TablesFound,
+    /// Set when the source ends mid-document (cut inside a sentence or a table): where it
+    /// ends. Rules do not report sections or tables after this point as missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<Src>,
     pub table2: Table2,
     pub table3: Table3,
     pub table4: Table4,
@@ -165,6 +169,7 @@ impl Report {
             preamble: Vec::new(),
             sections: Vec::new(),
             tables: TablesFound::default(),
+            truncated: None,
             table2: Table2::new(),
             table3: Table3::new(),
             table4: Table4::new(),
@@ -185,14 +190,17 @@ impl Report {
 
     /// Whether table 三 has the 2021 sub-rows of （六）其他处理.
     pub fn has_r36_subrows(&self) -> bool {
-        [T3Row::R3_6_1, T3Row::R3_6_2, T3Row::R3_6_3].iter().any(|r| self.table3.contains_key(r))
+        [T3Row::R3_6_1, T3Row::R3_6_2, T3Row::R3_6_3]
+            .iter()
+            .any(|r| self.table3.contains_key(r))
     }
 
     /// All prose paragraphs in document order: preamble, then each section's.
     pub fn all_paras(&self) -> impl Iterator<Item = (Option<u8>, &Para)> {
-        self.preamble
-            .iter()
-            .map(|p| (None, p))
-            .chain(self.sections.iter().flat_map(|s| s.paras.iter().map(move |p| (Some(s.id.0), p))))
+        self.preamble.iter().map(|p| (None, p)).chain(
+            self.sections
+                .iter()
+                .flat_map(|s| s.paras.iter().map(move |p| (Some(s.id.0), p))),
+        )
     }
 }

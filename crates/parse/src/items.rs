@@ -29,7 +29,9 @@ pub struct Item<'a> {
 
 impl Item<'_> {
     pub fn has_number(&self) -> bool {
-        self.values.iter().any(|c| matches!(c.value, CellValue::Number(_)))
+        self.values
+            .iter()
+            .any(|c| matches!(c.value, CellValue::Number(_)))
     }
     pub fn has_label(&self) -> bool {
         self.norm.chars().any(is_cjk)
@@ -42,7 +44,8 @@ fn is_label_text(t: &str) -> bool {
     if t.is_empty() || gongkai_model::cell::is_placeholder(t) {
         return false;
     }
-    gongkai_model::cell::parse_number(t).is_none() && t.chars().any(|c| is_cjk(c) || c.is_alphabetic())
+    gongkai_model::cell::parse_number(t).is_none()
+        && t.chars().any(|c| is_cjk(c) || c.is_alphabetic())
 }
 
 fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
@@ -61,11 +64,30 @@ fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
         seen.push(&c.text);
         label.push_str(&c.text);
     }
-    let src = label_cells.iter().rev().find(|c| !c.text.is_empty()).or(cells.first()).map(|c| c.src).unwrap_or_default();
+    let src = label_cells
+        .iter()
+        .rev()
+        .find(|c| !c.text.is_empty())
+        .or(cells.first())
+        .map(|c| c.src)
+        .unwrap_or_default();
     // Copies made by a colspan/rowspan are not values of their own.
-    let values = value_cells.iter().filter(|c| !c.spanned).map(|c| Cell::from_raw(&c.text, Some(c.src))).collect();
+    let values = value_cells
+        .iter()
+        .filter(|c| !c.spanned)
+        .map(|c| Cell::from_raw(&c.text, Some(c.src)))
+        .collect();
     let norm = normalize(&label);
-    Item { block, para: None, label, norm, src, values, tokens: Vec::new(), is_grid: true }
+    Item {
+        block,
+        para: None,
+        label,
+        norm,
+        src,
+        values,
+        tokens: Vec::new(),
+        is_grid: true,
+    }
 }
 
 /// Split a prose line into a label and trailing value tokens.
@@ -91,7 +113,7 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
     while first_value > 0 {
         let (s, e) = toks[first_value - 1];
         let t = &p.text[s..e];
-        if is_label_text(t) {
+        if is_label_text(t) && !t.chars().all(|c| c == '|' || c == '｜') {
             break;
         }
         first_value -= 1;
@@ -109,21 +131,79 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
             p.src
         }
     };
-    let label_end = if first_value == 0 { 0 } else { toks[first_value - 1].1 };
+    let label_end = if first_value == 0 {
+        0
+    } else {
+        toks[first_value - 1].1
+    };
     let label = p.text[..label_end].to_string();
     let mut values = Vec::new();
     let mut tokens = Vec::new();
     for &(s, e) in &toks[first_value..] {
         let t = &p.text[s..e];
+        // Separators of a flattened row ("0 |") are not values.
+        if t.chars().all(|c| c == '|' || c == '｜') {
+            continue;
+        }
         values.push(Cell::from_raw(t, Some(sub_src(s, e))));
         tokens.push((t.to_string(), sub_src(s, e)));
     }
     let norm = normalize(&label);
-    Item { block, para: Some(p), label, norm, src: p.src, values, tokens, is_grid: false }
+    Item {
+        block,
+        para: Some(p),
+        label,
+        norm,
+        src: p.src,
+        values,
+        tokens,
+        is_grid: false,
+    }
+}
+
+/// Cells printed one per line without any table marker (web text exports: `0 |`, ` 0`):
+/// a label-only line followed by a run of at least two single-value lines becomes one row.
+fn merge_cell_lines(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
+    let single = |it: &Item| !it.is_grid && it.values.len() == 1 && !it.has_label();
+    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    let mut i = 0;
+    let mut items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
+    while i < items.len() {
+        let run = items[i + 1..]
+            .iter()
+            .take_while(|it| it.as_ref().is_some_and(single))
+            .count();
+        let head_ok = items[i]
+            .as_ref()
+            .is_some_and(|it| !it.is_grid && it.values.is_empty() && it.has_label());
+        if head_ok
+            && run >= 2
+            && let Some(mut head) = items[i].take()
+        {
+            for k in 1..=run {
+                if let Some(v) = items[i + k].take() {
+                    head.values.extend(v.values);
+                    head.tokens.extend(v.tokens);
+                }
+            }
+            out.push(head);
+            i += run + 1;
+        } else {
+            if let Some(it) = items[i].take() {
+                out.push(it);
+            }
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Flatten blocks into items.
 pub fn items(doc: &Doc) -> Vec<Item<'_>> {
+    merge_cell_lines(raw_items(doc))
+}
+
+fn raw_items(doc: &Doc) -> Vec<Item<'_>> {
     let mut out = Vec::new();
     for (bi, b) in doc.blocks.iter().enumerate() {
         if out.len() >= MAX_ITEMS {

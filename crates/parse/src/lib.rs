@@ -56,7 +56,12 @@ pub fn parse_str(text: &str, kind: Kind) -> Parsed {
     .to_string();
     report.source.encoding = "UTF-8".to_string();
     report.source.bytes = text.len() as u64;
-    Parsed { report, findings, text: text.to_string(), unsupported: None }
+    Parsed {
+        report,
+        findings,
+        text: text.to_string(),
+        unsupported: None,
+    }
 }
 
 /// Parse raw bytes: detect the encoding and whether the input is HTML.
@@ -65,7 +70,12 @@ pub fn parse_bytes(bytes: &[u8], name: Option<&str>) -> Parsed {
         let mut report = Report::empty();
         report.source.name = name.map(str::to_string);
         report.source.bytes = bytes.len() as u64;
-        return Parsed { report, findings: Vec::new(), text: String::new(), unsupported: Some(why.to_string()) };
+        return Parsed {
+            report,
+            findings: Vec::new(),
+            text: String::new(),
+            unsupported: Some(why.to_string()),
+        };
     }
     let mut pre = Vec::new();
     let bytes = if bytes.len() > MAX_INPUT {
@@ -79,13 +89,17 @@ pub fn parse_bytes(bytes: &[u8], name: Option<&str>) -> Parsed {
         bytes
     };
     let is_html = tmp_html::looks_like_html(bytes)
-        || name.is_some_and(|n| n.ends_with(".html") || n.ends_with(".htm") || n.ends_with(".shtml"));
+        || name
+            .is_some_and(|n| n.ends_with(".html") || n.ends_with(".htm") || n.ends_with(".shtml"));
     let decoded = tmp_html::decode(bytes, is_html);
     if decoded.had_errors {
         pre.push(Finding::new(
             "P6",
             Severity::Warning,
-            format!("按{}解码时遇到无法识别的字节，已替换为“\u{FFFD}”", decoded.encoding),
+            format!(
+                "按{}解码时遇到无法识别的字节，已替换为“\u{FFFD}”",
+                decoded.encoding
+            ),
         ));
     }
     let mut p = parse_str(&decoded.text, if is_html { Kind::Html } else { Kind::Text });
@@ -105,7 +119,10 @@ fn unsupported_kind(b: &[u8]) -> Option<&'static str> {
         Some("这是ZIP容器（DOCX/XLSX）文件：当前版本尚不能读取，请另存为网页（HTML）或文本再检查")
     } else if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         Some("这是旧版Office二进制文件（DOC/XLS）：请另存为网页（HTML）或文本再检查")
-    } else if b.iter().take(4096).filter(|c| **c == 0).count() > 16 && !b.starts_with(&[0xFF, 0xFE]) && !b.starts_with(&[0xFE, 0xFF]) {
+    } else if b.iter().take(4096).filter(|c| **c == 0).count() > 16
+        && !b.starts_with(&[0xFF, 0xFE])
+        && !b.starts_with(&[0xFE, 0xFF])
+    {
         Some("这是二进制文件，不是文本或网页")
     } else {
         None

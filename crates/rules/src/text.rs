@@ -53,7 +53,9 @@ fn years(text: &str) -> Vec<(i32, usize, usize)> {
                 j += 1;
             }
             if j < cs.len() && cs[j].1 == '年' {
-                let y = cs[i..i + 4].iter().fold(0i32, |a, (_, c)| a * 10 + digit(*c).unwrap_or(0) as i32);
+                let y = cs[i..i + 4]
+                    .iter()
+                    .fold(0i32, |a, (_, c)| a * 10 + digit(*c).unwrap_or(0) as i32);
                 if (1990..=2100).contains(&y) {
                     let end = cs[j].0 + '年'.len_utf8();
                     out.push((y, cs[i].0, end - cs[i].0));
@@ -67,10 +69,22 @@ fn years(text: &str) -> Vec<(i32, usize, usize)> {
     out
 }
 
-const PLAN_WORDS: &[&str] = &["将", "计划", "拟", "下一步", "预计", "要", "继续", "力争", "持续"];
+const PLAN_WORDS: &[&str] = &[
+    "将",
+    "计划",
+    "拟",
+    "下一步",
+    "预计",
+    "要",
+    "继续",
+    "力争",
+    "持续",
+];
 
 fn sentence_at(text: &str, off: usize) -> &str {
-    let end = text[off..].find(['。', '；', '!', '！']).map_or(text.len(), |e| off + e);
+    let end = text[off..]
+        .find(['。', '；', '!', '！'])
+        .map_or(text.len(), |e| off + e);
     &text[off..end]
 }
 
@@ -78,7 +92,11 @@ fn sentence_at(text: &str, off: usize) -> &str {
 fn d10(r: &Report, out: &mut Vec<Finding>) {
     let Some(year) = &r.year else {
         if r.title.is_none() {
-            out.push(Finding::new("D10", Severity::Info, "未能识别报告标题及报告年度，无法核对年度是否一致"));
+            out.push(Finding::new(
+                "D10",
+                Severity::Info,
+                "未能识别报告标题及报告年度，无法核对年度是否一致",
+            ));
         }
         return;
     };
@@ -94,7 +112,10 @@ fn d10(r: &Report, out: &mut Vec<Finding>) {
                         Finding::new(
                             "D10",
                             Severity::Error,
-                            format!("标题年度为{y}年，但统计期限写为{v}年（“{}”）", sentence_at(&p.text, off)),
+                            format!(
+                                "标题年度为{y}年，但统计期限写为{v}年（“{}”）",
+                                sentence_at(&p.text, off)
+                            ),
                         )
                         .at(Some(at(p, off, len))),
                     );
@@ -133,44 +154,76 @@ fn d10(r: &Report, out: &mut Vec<Finding>) {
         && let Some(p) = last.paras.last()
     {
         let t = p.text.trim();
-        if t.chars().count() <= 16 && t.ends_with('日') && t.contains('月') {
-            if let Some((v, off, len)) = years(t).first().copied()
-                && v != y + 1
-                && flagged == 0
-            {
-                out.push(
-                    Finding::new(
-                        "D10",
-                        Severity::Warning,
-                        format!("标题年度为{y}年，落款日期却在{v}年（年度报告应在次年发布）"),
-                    )
-                    .at(Some(at(p, off + (p.text.len() - p.text.trim_start().len()), len))),
-                );
-            }
+        if t.chars().count() <= 16
+            && t.ends_with('日')
+            && t.contains('月')
+            && let Some((v, off, len)) = years(t).first().copied()
+            && v != y + 1
+            && flagged == 0
+        {
+            out.push(
+                Finding::new(
+                    "D10",
+                    Severity::Warning,
+                    format!("标题年度为{y}年，落款日期却在{v}年（年度报告应在次年发布）"),
+                )
+                .at(Some(at(
+                    p,
+                    off + (p.text.len() - p.text.trim_start().len()),
+                    len,
+                ))),
+            );
         }
     }
 }
 
 /// D12: the six headings of SPEC §1.3 must all be present.
 fn d12(r: &Report, out: &mut Vec<Finding>) {
-    let end = r.sections.last().and_then(|s| s.paras.last().map(|p| p.src).or(Some(s.src)));
+    // In a truncated source, sections after the last one present were cut off, not omitted.
+    let last_present = r.sections.iter().map(|s| s.id.0).max().unwrap_or(0);
+    let end = r
+        .sections
+        .last()
+        .and_then(|s| s.paras.last().map(|p| p.src).or(Some(s.src)));
     for (i, (heading, _)) in SECTION_HEADINGS.iter().enumerate() {
         let id = i as u8 + 1;
-        if r.section(id).is_some() {
+        if r.section(id).is_some() || (r.truncated.is_some() && id > last_present) {
             continue;
         }
         // Point where the section should have been: at the next present heading.
-        let next = r.sections.iter().filter(|s| s.id.0 > id).map(|s| s.src).min_by_key(|s| s.start);
+        let next = r
+            .sections
+            .iter()
+            .filter(|s| s.id.0 > id)
+            .map(|s| s.src)
+            .min_by_key(|s| s.start);
         out.push(
-            Finding::new("D12", Severity::Error, format!("缺少第{}部分“{heading}”", SectionId(id).official_heading().chars().next().unwrap_or('?')))
-                .at(next.or(end)),
+            Finding::new(
+                "D12",
+                Severity::Error,
+                format!(
+                    "缺少第{}部分“{heading}”",
+                    SectionId(id)
+                        .official_heading()
+                        .chars()
+                        .next()
+                        .unwrap_or('?')
+                ),
+            )
+            .at(next.or(end)),
         );
     }
 }
 
 /// D13: 2021-format reports state the 信息处理费 collected in section 六.
 fn d13(r: &Report, out: &mut Vec<Finding>) {
-    let uses_2021 = r.format_markers.iter().any(|m| m.format == FormatVersion::F2021)
+    if r.truncated.is_some() && r.section(6).is_none() {
+        return;
+    }
+    let uses_2021 = r
+        .format_markers
+        .iter()
+        .any(|m| m.format == FormatVersion::F2021)
         || r.year.as_ref().is_some_and(|y| y.value >= 2021);
     if !uses_2021 {
         return;
@@ -193,14 +246,24 @@ fn d13(r: &Report, out: &mut Vec<Finding>) {
 
 /// D14: 人民政府 reports include 工作考核、社会评议和责任追究结果 (条例第五十条第（四）项).
 fn d14(r: &Report, out: &mut Vec<Finding>) {
+    if r.truncated.is_some() {
+        return;
+    }
     let Some(organ) = &r.organ else { return };
     let o = &organ.value;
-    let is_gov = (o.ends_with("人民政府") || o.ends_with("区政府") || o.ends_with("县政府") || o.ends_with("市政府"))
+    let is_gov = (o.ends_with("人民政府")
+        || o.ends_with("区政府")
+        || o.ends_with("县政府")
+        || o.ends_with("市政府"))
         && !o.contains("办公");
     if !is_gov {
         return;
     }
-    let found = r.all_paras().any(|(_, p)| ["工作考核", "社会评议", "责任追究"].iter().any(|k| p.text.contains(k)));
+    let found = r.all_paras().any(|(_, p)| {
+        ["工作考核", "社会评议", "责任追究"]
+            .iter()
+            .any(|k| p.text.contains(k))
+    });
     if !found {
         out.push(
             Finding::new(
@@ -247,16 +310,25 @@ fn d17(r: &Report, out: &mut Vec<Finding>) {
         for (v, off, len) in counts(&p.text) {
             // The clause the number sits in, back to the last sentence or clause break.
             let before = &p.text[..off];
-            let clause_start = before.rfind(['。', '；', '，', ',', '：', '、']).map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+            let clause_start = before
+                .rfind(['。', '；', '，', ',', '：', '、'])
+                .map_or(0, |i| {
+                    i + before[i..].chars().next().map_or(1, char::len_utf8)
+                });
             let clause = &before[clause_start..];
             if clause.contains("其中") || clause.contains('%') || clause.contains("同比") {
                 continue;
             }
-            let row = if (clause.contains("新收") || clause.contains("收到")) && clause.contains("申请")
-                && !clause.contains("结转") && !clause.contains("受理")
+            let row = if (clause.contains("新收") || clause.contains("收到"))
+                && clause.contains("申请")
+                && !clause.contains("结转")
+                && !clause.contains("受理")
             {
                 Some((T3Row::R1, "本年新收"))
-            } else if clause.contains("结转下") || clause.contains("转入下") || clause.contains("结转至") {
+            } else if clause.contains("结转下")
+                || clause.contains("转入下")
+                || clause.contains("结转至")
+            {
                 Some((T3Row::R4, "结转下年度"))
             } else {
                 None
@@ -268,7 +340,12 @@ fn d17(r: &Report, out: &mut Vec<Finding>) {
                     Finding::new(
                         "D17",
                         Severity::Warning,
-                        format!("正文称{what}{v}件（“{}{}件”），表三“{}”总计为{t}", clause.trim(), &p.text[off..off + len], row.label()),
+                        format!(
+                            "正文称{what}{v}件（“{}{}件”），表三“{}”总计为{t}",
+                            clause.trim(),
+                            &p.text[off..off + len],
+                            row.label()
+                        ),
                     )
                     .at(Some(at(p, off, len)))
                     .cells([format!("table3.{}.TOT", row.id())]),
@@ -292,21 +369,43 @@ const TYPE_ALIASES: &[&[&str]] = &[
 ];
 
 fn same_type(a: &str, b: &str) -> bool {
-    a == b || TYPE_ALIASES.iter().any(|g| g.contains(&a) && g.contains(&b))
+    a == b
+        || TYPE_ALIASES
+            .iter()
+            .any(|g| g.contains(&a) && g.contains(&b))
 }
 
-const PLATFORM_WORDS: &[&str] = &["微信公众号", "公众号", "微博", "网站", "客户端", "APP", "头条号", "抖音号", "视频号", "平台", "专栏"];
+const PLATFORM_WORDS: &[&str] = &[
+    "微信公众号",
+    "公众号",
+    "微博",
+    "网站",
+    "客户端",
+    "APP",
+    "头条号",
+    "抖音号",
+    "视频号",
+    "平台",
+    "专栏",
+];
 
 /// D21: the text presents another organ's account or platform as the reporting organ's own.
 fn d21(r: &Report, out: &mut Vec<Finding>) {
     let Some(organ) = &r.organ else { return };
-    let Some(own) = type_of(&organ.value) else { return };
+    let Some(own) = type_of(&organ.value) else {
+        return;
+    };
     for (_, p) in r.all_paras() {
         let t = &p.text;
         let mut from = 0;
         while let Some(q) = t[from..].find(['“', '"', '「']).map(|i| from + i) {
             let open_len = t[q..].chars().next().map_or(1, char::len_utf8);
-            let Some(close) = t[q + open_len..].find(['”', '"', '」']).map(|i| q + open_len + i) else { break };
+            let Some(close) = t[q + open_len..]
+                .find(['”', '"', '」'])
+                .map(|i| q + open_len + i)
+            else {
+                break;
+            };
             let name = &t[q + open_len..close];
             let close_len = t[close..].chars().next().map_or(1, char::len_utf8);
             let after = &t[close + close_len..];
@@ -321,7 +420,11 @@ fn d21(r: &Report, out: &mut Vec<Finding>) {
                 && !same_type(other, own)
                 && !name.contains(own)
             {
-                let platform = PLATFORM_WORDS.iter().find(|w| after.starts_with(**w)).copied().unwrap_or("");
+                let platform = PLATFORM_WORDS
+                    .iter()
+                    .find(|w| after.starts_with(**w))
+                    .copied()
+                    .unwrap_or("");
                 out.push(
                     Finding::new(
                         "D21",
@@ -366,7 +469,13 @@ fn d22(r: &Report, out: &mut Vec<Finding>) {
                     && n != 1
                     && n != pn + 1
                 {
-                    let what = if n == pn { "重复" } else if n > pn { "跳号" } else { "倒序" };
+                    let what = if n == pn {
+                        "重复"
+                    } else if n > pn {
+                        "跳号"
+                    } else {
+                        "倒序"
+                    };
                     out.push(
                         Finding::new(
                             "D22",
@@ -396,8 +505,16 @@ fn d22(r: &Report, out: &mut Vec<Finding>) {
                     {
                         let what = if n == pn { "重复" } else { "跳号" };
                         out.push(
-                            Finding::new("D22", Severity::Warning, format!("小标题序号{what}：“（{}）”之后出现“（{}）”", ORD[pn - 1], ORD[n - 1]))
-                                .at(Some(at(p, t.len() - lead.len(), 3))),
+                            Finding::new(
+                                "D22",
+                                Severity::Warning,
+                                format!(
+                                    "小标题序号{what}：“（{}）”之后出现“（{}）”",
+                                    ORD[pn - 1],
+                                    ORD[n - 1]
+                                ),
+                            )
+                            .at(Some(at(p, t.len() - lead.len(), 3))),
                         );
                     }
                     prev_par = Some(n);
@@ -407,7 +524,20 @@ fn d22(r: &Report, out: &mut Vec<Finding>) {
     }
 }
 
-const SPAM: &[&str] = &["博彩", "赌场", "六合彩", "时时彩", "百家乐", "新葡京", "真人娱乐", "棋牌游戏", "开户送", "娱乐城", "威尼斯人", "体育投注"];
+const SPAM: &[&str] = &[
+    "博彩",
+    "赌场",
+    "六合彩",
+    "时时彩",
+    "百家乐",
+    "新葡京",
+    "真人娱乐",
+    "棋牌游戏",
+    "开户送",
+    "娱乐城",
+    "威尼斯人",
+    "体育投注",
+];
 
 /// D23: spam phrases, mojibake (`????`, U+FFFD) and inline pinyin.
 fn d23(r: &Report, out: &mut Vec<Finding>) {
@@ -421,11 +551,15 @@ fn d23(r: &Report, out: &mut Vec<Finding>) {
             hit = Some((off, 3, "乱码“???”".to_string()));
         } else if let Some(off) = t.find('\u{FFFD}') {
             hit = Some((off, 3, "无法解码的字符“\u{FFFD}”".to_string()));
-        } else if let Some(off) = t.find(|c: char| "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ".contains(c)) {
+        } else if let Some(off) = t.find(|c: char| "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ".contains(c))
+        {
             hit = Some((off, 2, "夹杂拼音".to_string()));
         }
         if let Some((off, len, what)) = hit {
-            out.push(Finding::new("D23", Severity::Warning, format!("正文中出现{what}")).at(Some(at(p, off, len))));
+            out.push(
+                Finding::new("D23", Severity::Warning, format!("正文中出现{what}"))
+                    .at(Some(at(p, off, len))),
+            );
         }
     }
 }
@@ -444,6 +578,12 @@ mod tests {
 
     #[test]
     fn counts_found() {
-        assert_eq!(counts("收到申请34件，答复 35 件").iter().map(|c| c.0).collect::<Vec<_>>(), vec![34, 35]);
+        assert_eq!(
+            counts("收到申请34件，答复 35 件")
+                .iter()
+                .map(|c| c.0)
+                .collect::<Vec<_>>(),
+            vec![34, 35]
+        );
     }
 }
