@@ -383,9 +383,10 @@ fn meta(head: &[Item], doc: &Doc, all: &[Item], report: &mut Report) {
             // "得荣县卫生健康局" + "2019年政府信息公开工作年度报告".
             let split_title = (year_in(&n).is_none() && year_in(&pn).is_some() && short_cjk)
                 || (n.starts_with(|c: char| c.is_ascii_digit())
-                    && year_in(&pn).is_none()
                     && short_cjk
-                    && !pn.contains("报告"));
+                    && !pn.contains("报告")
+                    && !pn.starts_with("附件")
+                    && !pn.chars().any(|c| c.is_ascii_digit()));
             if split_title {
                 value = format!("{}{}", prev.text.trim(), value);
                 src = Src {
