@@ -984,10 +984,12 @@ fn parse_t4(
         if it.is_grid && it.values.is_empty() {
             consumed[i] = true;
         }
-        if it.values.is_empty() || it.has_label() && !outcome_words_only(&it.norm) {
+        if it.values.is_empty() || it.has_label() && !(outcome_words_only(&it.norm) && it.has_number()) {
             continue;
         }
-        if !it.has_number() && it.values.iter().all(|c| c.value != CellValue::Blank) {
+        // A value row has a number, or is an unlabelled row of at least five blank cells.
+        let blank_row = !it.has_label() && it.values.len() >= 5 && it.values.iter().all(|c| c.value == CellValue::Blank);
+        if !it.has_number() && !blank_row {
             continue;
         }
         first.get_or_insert(it.src);
