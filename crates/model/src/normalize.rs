@@ -243,12 +243,18 @@ pub fn norm_char(c: char) -> char {
 }
 
 fn simplify(c: char) -> char {
-    // Linear scan over a few hundred pairs is fast enough for labels; the hot path uses
-    // `normalize_into` once per line, not per comparison.
-    TRAD_SIMP
-        .iter()
-        .find(|(t, _)| *t == c)
-        .map_or(c, |(_, s)| *s)
+    // Sorted once, then a binary search per character (normalisation is on the hot path).
+    static SORTED: std::sync::OnceLock<Vec<(char, char)>> = std::sync::OnceLock::new();
+    let table = SORTED.get_or_init(|| {
+        let mut v: Vec<(char, char)> = TRAD_SIMP.iter().copied().filter(|(t, s)| t != s).collect();
+        v.sort_unstable();
+        v.dedup_by_key(|p| p.0);
+        v
+    });
+    match table.binary_search_by_key(&c, |p| p.0) {
+        Ok(i) => table[i].1,
+        Err(_) => c,
+    }
 }
 
 /// Normalise a label for matching: [`norm_char`] on every character and all whitespace

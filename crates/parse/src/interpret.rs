@@ -984,11 +984,15 @@ fn parse_t4(
         if it.is_grid && it.values.is_empty() {
             consumed[i] = true;
         }
-        if it.values.is_empty() || it.has_label() && !(outcome_words_only(&it.norm) && it.has_number()) {
+        if it.values.is_empty()
+            || it.has_label() && !(outcome_words_only(&it.norm) && it.has_number())
+        {
             continue;
         }
         // A value row has a number, or is an unlabelled row of at least five blank cells.
-        let blank_row = !it.has_label() && it.values.len() >= 5 && it.values.iter().all(|c| c.value == CellValue::Blank);
+        let blank_row = !it.has_label()
+            && it.values.len() >= 5
+            && it.values.iter().all(|c| c.value == CellValue::Blank);
         if !it.has_number() && !blank_row {
             continue;
         }

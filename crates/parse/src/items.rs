@@ -49,7 +49,17 @@ fn is_label_text(t: &str) -> bool {
 }
 
 fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
-    let last_label = cells.iter().rposition(|c| is_label_text(&c.text));
+    // Labels end before the first value-like cell (number or placeholder); text after it is
+    // an unreadable value ("约5"), not more label. Empty cells between label cells are allowed.
+    let first_value = cells.iter().position(|c| {
+        let t = c.text.trim();
+        gongkai_model::cell::parse_number(t).is_some() || gongkai_model::cell::is_placeholder(t)
+    });
+    let last_label = match first_value {
+        Some(f) => cells[..f].iter().rposition(|c| is_label_text(&c.text)),
+        None => cells.iter().rposition(|c| is_label_text(&c.text)),
+    };
+
     let (label_cells, value_cells) = match last_label {
         Some(i) => (&cells[..=i], &cells[i + 1..]),
         None => (&cells[..0], cells),
@@ -169,13 +179,18 @@ fn merge_cell_lines(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
     let mut i = 0;
     let mut items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
     while i < items.len() {
-        let run = items[i + 1..]
-            .iter()
-            .take_while(|it| it.as_ref().is_some_and(single))
-            .count();
         let head_ok = items[i]
             .as_ref()
             .is_some_and(|it| !it.is_grid && it.values.is_empty() && it.has_label());
+        // Counted only after a label-only head, so the scan stays linear.
+        let run = if head_ok {
+            items[i + 1..]
+                .iter()
+                .take_while(|it| it.as_ref().is_some_and(single))
+                .count()
+        } else {
+            0
+        };
         if head_ok
             && run >= 2
             && let Some(mut head) = items[i].take()

@@ -39,7 +39,14 @@ pub enum Kind {
 pub fn parse_str(text: &str, kind: Kind) -> Parsed {
     let mut findings = Vec::new();
     let doc = match kind {
-        Kind::Text => text::text_to_doc(text),
+        Kind::Text => {
+            let t = text::text_to_doc(text);
+            for w in t.warnings {
+                findings.push(Finding::new("P6", Severity::Warning, w));
+            }
+            t.doc
+        }
+
         Kind::Html => {
             let h = tmp_html::html_to_doc(text);
             for w in h.warnings {

@@ -164,14 +164,34 @@ fn split_cells(
         .collect()
 }
 
+/// Maximum blocks kept (hostile input bound; a real report has a few hundred lines).
+pub const MAX_BLOCKS: usize = 100_000;
+
+/// Blocks plus warnings (in Chinese) about input that was cut.
+#[derive(Debug)]
+pub struct TextDoc {
+    pub doc: Doc,
+    pub warnings: Vec<String>,
+}
+
 /// Turn plain text into blocks. Never fails.
-pub fn text_to_doc(text: &str) -> Doc {
+pub fn text_to_doc(text: &str) -> TextDoc {
     let ix = LineIndex::new(text);
     let lines = lines(text);
     let mut blocks = Vec::new();
     let mut table_no = 0u16;
     let mut i = 0;
     while i < lines.len() {
+        if blocks.len() >= MAX_BLOCKS {
+            let line = i + 1;
+            return TextDoc {
+                doc: Doc {
+                    blocks,
+                    title_hint: None,
+                },
+                warnings: vec![format!("文本超过{MAX_BLOCKS}段，从第{line}行起未读取")],
+            };
+        }
         let l = &lines[i];
         if l.text.trim_matches(is_space).is_empty() {
             i += 1;
@@ -246,9 +266,12 @@ pub fn text_to_doc(text: &str) -> Doc {
         }
         i += 1;
     }
-    Doc {
-        blocks,
-        title_hint: None,
+    TextDoc {
+        doc: Doc {
+            blocks,
+            title_hint: None,
+        },
+        warnings: Vec::new(),
     }
 }
 
@@ -272,7 +295,7 @@ mod tests {
     #[test]
     fn cell_per_line_rows_keep_blank_cells() {
         let t = "三、标题\n\t一、本年新收\n\t \n\t\n\t0\n\n\t二、上年结转\n\t1\n\t2\n\t3\n正文\n";
-        let d = text_to_doc(t);
+        let d = text_to_doc(t).doc;
         let g = grids(&d);
         assert_eq!(g.len(), 1);
         let texts: Vec<Vec<&str>> = g[0]
@@ -303,7 +326,7 @@ mod tests {
     #[test]
     fn markdown_table_skips_separators_and_outer_pipes() {
         let t = "| 项目 | 数量 |\n|---|---|\n| 规章 | 22 |  |\n";
-        let d = text_to_doc(t);
+        let d = text_to_doc(t).doc;
         let g = grids(&d);
         assert_eq!(g[0].rows.len(), 2);
         assert_eq!(
@@ -318,7 +341,7 @@ mod tests {
     #[test]
     fn headings_lose_markdown_marks_but_stay_verbatim() {
         let t = "## 三、收到和处理政府信息公开申请情况\n";
-        let d = text_to_doc(t);
+        let d = text_to_doc(t).doc;
         let Block::Para(p) = &d.blocks[0] else {
             panic!("para expected")
         };

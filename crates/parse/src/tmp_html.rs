@@ -5,7 +5,7 @@ pub struct HtmlDoc {
 }
 pub fn html_to_doc(text: &str) -> HtmlDoc {
     HtmlDoc {
-        doc: crate::text::text_to_doc(text),
+        doc: crate::text::text_to_doc(text).doc,
         warnings: vec![],
     }
 }
