@@ -202,7 +202,7 @@ fn digits_run_together_are_split_by_e3_only_when_unique() {
             // "33200000035" is 33,2,… or 3,32,…: reported, never guessed.
             _ => {
                 assert!(
-                    p.report.table3.get(row).is_none(),
+                    !p.report.table3.contains_key(row),
                     "{row} must not be guessed"
                 );
                 assert!(
@@ -215,7 +215,7 @@ fn digits_run_together_are_split_by_e3_only_when_unique() {
             }
         }
     }
-    assert!(p.report.table3.get(&T3Row::R3_7).is_none());
+    assert!(!p.report.table3.contains_key(&T3Row::R3_7));
     assert!(p.findings.iter().any(|f| f.rule == "P4"));
     assert_eq!(
         p.report
