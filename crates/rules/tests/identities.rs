@@ -75,7 +75,10 @@ fn implied_t3(row: T3Row, col: Col, sub: bool) -> BTreeSet<(String, String)> {
     s
 }
 
-fn strategy() -> impl Strategy<Value = (bool, Vec<Vec<u32>>, Vec<(u32, u32)>, [[u32; 4]; 3])> {
+/// (with R3.6 sub-rows, result counts per row × column, (R2, R4) per column, table 四 outcomes)
+type Counts = (bool, Vec<Vec<u32>>, Vec<(u32, u32)>, [[u32; 4]; 3]);
+
+fn strategy() -> impl Strategy<Value = Counts> {
     any::<bool>().prop_flat_map(|sub| {
         let n = T3Row::result_rows(sub).count();
         (
