@@ -135,6 +135,9 @@ pub struct Report {
     pub title: Option<Located<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organ: Option<Located<String>>,
+    /// The organ named in the signature block (落款) at the end, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Located<String>>,
     /// The report year (the year the statistics cover), from the title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<Located<i32>>,
@@ -163,6 +166,8 @@ impl Report {
             source: SourceInfo::default(),
             title: None,
             organ: None,
+            signature: None,
+
             year: None,
             format: FormatVersion::Unknown,
             format_markers: Vec::new(),

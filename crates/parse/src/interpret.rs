@@ -424,23 +424,26 @@ fn meta(head: &[Item], doc: &Doc, all: &[Item], report: &mut Report) {
             });
         }
     }
-    if report.organ.is_none() {
-        // Signature block: a short line naming an organ among the last lines.
-        for it in all.iter().rev().filter(|it| it.para.is_some()).take(6) {
-            let t = it.label.trim();
-            let n = normalize(t);
-            if n.chars().count() <= 30
-                && n.chars().all(|c| is_cjk(c) || c == '(' || c == ')')
-                && ORGAN_SUFFIXES.iter().any(|s| n.ends_with(s))
-            {
-                report.organ = Some(Located {
-                    value: t.to_string(),
-                    src: it.src,
-                });
-                break;
-            }
+    // Signature block (落款): a short line naming an organ among the last lines.
+    for it in all.iter().rev().filter(|it| it.para.is_some()).take(6) {
+        let t = it.label.trim();
+        let n = normalize(t);
+        if n.chars().count() <= 30
+            && n.chars().count() >= 3
+            && n.chars().all(|c| is_cjk(c) || c == '(' || c == ')')
+            && ORGAN_SUFFIXES.iter().any(|s| n.ends_with(s))
+        {
+            report.signature = Some(Located {
+                value: t.to_string(),
+                src: it.src,
+            });
+            break;
         }
     }
+    if report.organ.is_none() {
+        report.organ = report.signature.clone();
+    }
+
     report.title = title;
 }
 

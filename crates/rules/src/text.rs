@@ -389,9 +389,27 @@ const PLATFORM_WORDS: &[&str] = &[
     "专栏",
 ];
 
-/// D21: the text presents another organ's account or platform as the reporting organ's own.
+/// D21: the text presents another organ's account or platform as the reporting organ's own,
+/// or the signature names another organ than the title.
 fn d21(r: &Report, out: &mut Vec<Finding>) {
     let Some(organ) = &r.organ else { return };
+    if let Some(sig) = &r.signature
+        && sig.src != organ.src
+        && !sig.value.contains(organ.value.as_str())
+        && !organ.value.contains(sig.value.as_str())
+        && type_of(&sig.value)
+            .is_some_and(|t| type_of(&organ.value).is_some_and(|o| !same_type(t, o)))
+    {
+        out.push(
+            Finding::new(
+                "D21",
+                Severity::Warning,
+                format!("标题中的机关是“{}”，落款却是“{}”", organ.value, sig.value),
+            )
+            .at(Some(sig.src)),
+        );
+    }
+
     let Some(own) = type_of(&organ.value) else {
         return;
     };
