@@ -24,6 +24,7 @@ fn at(p: &Para, off: usize, len: usize) -> Src {
 
 pub fn check_text(r: &Report, out: &mut Vec<Finding>) {
     d10(r, out);
+    d11(r, out);
     d12(r, out);
     d13(r, out);
     d14(r, out);
@@ -177,7 +178,74 @@ fn d10(r: &Report, out: &mut Vec<Finding>) {
     }
 }
 
+/// The signature date (落款日期) in the last lines: (year, month, day, paragraph, offset, len).
+fn signature_date(r: &Report) -> Option<(i32, u32, u32, &Para, usize, usize)> {
+    let p = r.sections.last()?.paras.iter().rev().take(3).find(|p| {
+        let t = p.text.trim();
+        t.chars().count() <= 16 && t.ends_with('日') && t.contains('月')
+    })?;
+    let (y, off, len) = years(&p.text).first().copied()?;
+    let rest = &p.text[off + len..];
+    let num = |s: &str| -> Option<(u32, usize)> {
+        let d: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
+        Some((d.parse().ok()?, d.len()))
+    };
+    let rest = rest.trim_start();
+    let (m, ml) = num(rest)?;
+    let rest = rest[ml..].strip_prefix('月')?.trim_start();
+    let (d, _) = num(rest)?;
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((
+        y,
+        m,
+        d,
+        p,
+        off,
+        p.text.trim_end().len() - off,
+    ))
+}
+
+/// D11: late publication (条例第四十九条): departments of 县级以上 governments by 31 January,
+/// 县级以上地方人民政府 by 31 March of the following year. Judged on the signature date, which
+/// cannot be later than publication. Townships are not covered by the article.
+fn d11(r: &Report, out: &mut Vec<Finding>) {
+    let (Some(year), Some(organ)) = (&r.year, &r.organ) else {
+        return;
+    };
+    let Some((y, m, d, p, off, len)) = signature_date(r) else {
+        return;
+    };
+    let o = organ.value.as_str();
+    if o.ends_with('乡')
+        || o.ends_with('镇')
+        || o.contains("街道")
+        || o.contains("乡人民政府")
+        || o.contains("镇人民政府")
+    {
+        return;
+    }
+    let government = o.ends_with("人民政府") && !o.contains("办公");
+    let deadline_month = if government { 3 } else { 1 };
+    let late = y > year.value + 1
+        || (y == year.value + 1 && (m > deadline_month || (m == deadline_month && d > 31)));
+    if late {
+        out.push(
+            Finding::new(
+                "D11",
+                Severity::Warning,
+                format!(
+                    "落款日期为{y}年{m}月{d}日，晚于条例第四十九条规定的公布期限（{}应于{}年{}月31日前公布）",
+                    if government { "县级以上地方人民政府的报告" } else { "政府部门的报告" },
+                    year.value + 1,
+                    deadline_month
+                ),
+            )
+            .at(Some(at(p, off, len))),
+        );
+    }
+}
+
 /// D12: the six headings of SPEC §1.3 must all be present.
+
 fn d12(r: &Report, out: &mut Vec<Finding>) {
     // In a truncated source, sections after the last one present were cut off, not omitted.
     let last_present = r.sections.iter().map(|s| s.id.0).max().unwrap_or(0);

@@ -222,3 +222,37 @@ fn d17_text_numbers_against_table_totals() {
     let (_, f) = check(&t.replace("申请15件", "申请12件"));
     assert!(rules(&f, "D17").is_empty());
 }
+
+#[test]
+fn d11_signature_after_the_statutory_deadline() {
+    let (text, f) = check(&report(
+        "示例区民政局",
+        2024,
+        S1,
+        S5,
+        S6,
+        "示例区民政局\n2025年2月10日",
+    ));
+    assert!(rules(&f, "D11")[0].contains("2025年1月31日前"), "{f:?}");
+    assert_eq!(located(&text, &f, "D11"), "2025年2月10日");
+    // A county government has until 31 March.
+    let s1 = "2024年，县政府开展工作考核。";
+    let (_, f) = check(&report(
+        "示例县人民政府",
+        2024,
+        s1,
+        S5,
+        S6,
+        "示例县人民政府\n2025年3月20日",
+    ));
+    assert!(rules(&f, "D11").is_empty(), "{f:?}");
+    let (_, f) = check(&report(
+        "示例县人民政府",
+        2024,
+        s1,
+        S5,
+        S6,
+        "示例县人民政府\n2025年4月2日",
+    ));
+    assert_eq!(rules(&f, "D11").len(), 1);
+}
