@@ -245,7 +245,6 @@ fn d11(r: &Report, out: &mut Vec<Finding>) {
 }
 
 /// D12: the six headings of SPEC §1.3 must all be present.
-
 fn d12(r: &Report, out: &mut Vec<Finding>) {
     // In a truncated source, sections after the last one present were cut off, not omitted.
     let last_present = r.sections.iter().map(|s| s.id.0).max().unwrap_or(0);
