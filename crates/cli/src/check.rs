@@ -18,7 +18,12 @@ use crate::{OutFormat, ParseFormat};
 pub fn check_one(input: &Input) -> Result<(Parsed, Vec<Finding>)> {
     let bytes = files::read(input, MAX_INPUT)?;
     let name = input.name();
-    let parsed = gongkai_parse::parse_bytes(&bytes, Some(&name));
+    let parsed = if gongkai_parse::is_pdf(&bytes) {
+        let text = gongkai_pdf::pdf_to_text(&bytes).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        gongkai_parse::parse_pdf_text(&text, bytes.len(), Some(&name))
+    } else {
+        gongkai_parse::parse_bytes(&bytes, Some(&name))
+    };
     let mut findings = parsed.findings.clone();
     if parsed.unsupported.is_none() {
         findings.extend(gongkai_rules::check(&parsed.report));
@@ -56,11 +61,7 @@ struct JsonFile<'a> {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 fn process(input: &Input, format: OutFormat, style: Style, errors_only: bool) -> FileOut {
@@ -109,9 +110,8 @@ fn process(input: &Input, format: OutFormat, style: Style, errors_only: bool) ->
         OutFormat::Csv => {
             let mut s = String::new();
             for f in &findings {
-                let (line, col) = f.location.map_or((String::new(), String::new()), |l| {
-                    (l.line.to_string(), l.col.to_string())
-                });
+                let (line, col) =
+                    f.location.map_or((String::new(), String::new()), |l| (l.line.to_string(), l.col.to_string()));
                 s.push_str(&format!(
                     "{},{},{},{},{},{},{}\n",
                     csv_field(&name),
@@ -126,12 +126,7 @@ fn process(input: &Input, format: OutFormat, style: Style, errors_only: bool) ->
             s
         }
     };
-    FileOut {
-        rendered,
-        counts,
-        rules,
-        failed: false,
-    }
+    FileOut { rendered, counts, rules, failed: false }
 }
 
 fn failed(name: &str, why: &str, format: OutFormat) -> FileOut {
@@ -148,24 +143,15 @@ fn failed(name: &str, why: &str, format: OutFormat) -> FileOut {
         .unwrap_or_default(),
         OutFormat::Csv => format!("{},FAILED,error,,,{},\n", csv_field(name), csv_field(why)),
     };
-    FileOut {
-        rendered,
-        counts: Counts::default(),
-        rules: Vec::new(),
-        failed: true,
-    }
+    FileOut { rendered, counts: Counts::default(), rules: Vec::new(), failed: true }
 }
 
 pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: bool) -> Result<u8> {
     let (inputs, skipped) = files::collect(paths)?;
-    let style = Style {
-        color: std::io::stdout().is_terminal() && format == OutFormat::Text,
-    };
+    let style = Style { color: std::io::stdout().is_terminal() && format == OutFormat::Text };
     let bar = if progress && inputs.len() > 1 && std::io::stderr().is_terminal() {
         let b = ProgressBar::new(inputs.len() as u64);
-        if let Ok(s) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} 份报告 {elapsed_precise} 剩余{eta}")
-        {
+        if let Ok(s) = ProgressStyle::with_template("{bar:40} {pos}/{len} 份报告 {elapsed_precise} 剩余{eta}") {
             b.set_style(s);
         }
         Some(b)
@@ -247,24 +233,14 @@ struct ParseOut<'a> {
 }
 
 pub fn parse(path: &str, format: ParseFormat) -> Result<u8> {
-    let input = if path == "-" {
-        Input::Stdin
-    } else {
-        Input::File(path.into())
-    };
+    let input = if path == "-" { Input::Stdin } else { Input::File(path.into()) };
     let (parsed, findings) = check_one(&input)?;
     if let Some(why) = parsed.unsupported {
         anyhow::bail!("{}: {why}", input.name());
     }
     match format {
         ParseFormat::Json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&ParseOut {
-                    report: &parsed.report,
-                    findings: &findings
-                })?
-            );
+            println!("{}", serde_json::to_string_pretty(&ParseOut { report: &parsed.report, findings: &findings })?);
         }
         ParseFormat::Text => print!("{}", summary_text(&parsed.report)),
     }
@@ -275,33 +251,11 @@ pub fn parse(path: &str, format: ParseFormat) -> Result<u8> {
 fn summary_text(r: &gongkai_model::Report) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "标题：{}",
-        r.title.as_ref().map_or("（未识别）", |t| t.value.as_str())
-    );
-    let _ = writeln!(
-        s,
-        "机关：{}",
-        r.organ.as_ref().map_or("（未识别）", |t| t.value.as_str())
-    );
-    let _ = writeln!(
-        s,
-        "年度：{}",
-        r.year
-            .as_ref()
-            .map_or("（未识别）".to_string(), |t| t.value.to_string())
-    );
+    let _ = writeln!(s, "标题：{}", r.title.as_ref().map_or("（未识别）", |t| t.value.as_str()));
+    let _ = writeln!(s, "机关：{}", r.organ.as_ref().map_or("（未识别）", |t| t.value.as_str()));
+    let _ = writeln!(s, "年度：{}", r.year.as_ref().map_or("（未识别）".to_string(), |t| t.value.to_string()));
     let _ = writeln!(s, "格式：{}", r.format.name_zh());
-    let _ = writeln!(
-        s,
-        "章节：{}",
-        r.sections
-            .iter()
-            .map(|x| x.heading.as_str())
-            .collect::<Vec<_>>()
-            .join(" / ")
-    );
+    let _ = writeln!(s, "章节：{}", r.sections.iter().map(|x| x.heading.as_str()).collect::<Vec<_>>().join(" / "));
     let cell = |c: &gongkai_model::Cell| match c.as_number() {
         Some(d) => d.to_string(),
         None if c.raw.is_empty() => "（空）".to_string(),
@@ -309,16 +263,10 @@ fn summary_text(r: &gongkai_model::Report) -> String {
     };
     let _ = writeln!(s, "\n表二");
     for (row, cols) in &r.table2 {
-        let vals: Vec<String> = cols
-            .iter()
-            .map(|(c, v)| format!("{}={}", c.label(), cell(v)))
-            .collect();
+        let vals: Vec<String> = cols.iter().map(|(c, v)| format!("{}={}", c.label(), cell(v))).collect();
         let _ = writeln!(s, "  {}：{}", row.label(), vals.join("，"));
     }
-    let _ = writeln!(
-        s,
-        "\n表三（自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计）"
-    );
+    let _ = writeln!(s, "\n表三（自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计）");
     for (row, cols) in &r.table3 {
         let vals: Vec<String> = cols.values().map(cell).collect();
         let _ = writeln!(s, "  {:<7} {}", row.id(), vals.join(" "));
@@ -333,12 +281,6 @@ fn summary_text(r: &gongkai_model::Report) -> String {
 
 pub fn rules() {
     for r in gongkai_rules::RULES {
-        println!(
-            "{:<4} {:<7} {}（{}）",
-            r.id,
-            r.severity.zh(),
-            r.title,
-            r.basis
-        );
+        println!("{:<4} {:<7} {}（{}）", r.id, r.severity.zh(), r.title, r.basis);
     }
 }

@@ -14,11 +14,7 @@ pub struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
     }
 }
 
@@ -37,12 +33,7 @@ pub fn render(f: &Finding, file: &str, text: &str, index: &LineIndex, style: Sty
         Severity::Warning => ("警告", "1;33"),
         Severity::Info => ("提示", "1;36"),
     };
-    let _ = writeln!(
-        out,
-        "{}: {}",
-        style.paint(code, &format!("{sev}[{}]", f.rule)),
-        style.paint("1", &f.message)
-    );
+    let _ = writeln!(out, "{}: {}", style.paint(code, &format!("{sev}[{}]", f.rule)), style.paint("1", &f.message));
     let Some(loc) = f.location else {
         let _ = writeln!(out, "  --> {file}");
         return out;
@@ -57,8 +48,7 @@ pub fn render(f: &Finding, file: &str, text: &str, index: &LineIndex, style: Sty
     // Caret length: the span's characters on this line (at least one).
     let span_end = (loc.end as usize).clamp(ls, le);
     let span_chars = if (loc.start as usize) >= ls && span_end > loc.start as usize {
-        text.get(loc.start as usize..span_end)
-            .map_or(1, |s| s.chars().count())
+        text.get(loc.start as usize..span_end).map_or(1, |s| s.chars().count())
     } else {
         1
     };
@@ -89,11 +79,7 @@ pub fn render(f: &Finding, file: &str, text: &str, index: &LineIndex, style: Sty
         } else {
             shown.push(*c);
         }
-        let m = if i >= caret_start && i < caret_end {
-            '^'
-        } else {
-            ' '
-        };
+        let m = if i >= caret_start && i < caret_end { '^' } else { ' ' };
         marks.extend(std::iter::repeat_n(m, cw));
     }
     if caret_start >= chars.len() {
@@ -105,11 +91,7 @@ pub fn render(f: &Finding, file: &str, text: &str, index: &LineIndex, style: Sty
     let _ = writeln!(out, "{num} | {shown}");
     let _ = writeln!(out, "{pad} | {}", style.paint(code, marks.trim_end()));
     if let Some(g) = loc.grid {
-        let _ = writeln!(
-            out,
-            "{pad} = 位置：源文件第{}个表格第{}行第{}列",
-            g.table, g.row, g.col
-        );
+        let _ = writeln!(out, "{pad} = 位置：源文件第{}个表格第{}行第{}列", g.table, g.row, g.col);
     }
     out
 }
@@ -124,11 +106,7 @@ mod tests {
         let text = "标题\n2021年，南关区科技局\n";
         let ix = LineIndex::new(text);
         let start = text.find("2021").unwrap();
-        let f = Finding::new("D10", Severity::Error, "年度不一致").at(Some(ix.src(
-            text,
-            start,
-            start + 7,
-        )));
+        let f = Finding::new("D10", Severity::Error, "年度不一致").at(Some(ix.src(text, start, start + 7)));
         let s = render(&f, "a.txt", text, &ix, Style { color: false });
         assert!(s.contains("错误[D10]: 年度不一致"), "{s}");
         assert!(s.contains("--> a.txt:2:1"), "{s}");

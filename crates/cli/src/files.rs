@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 /// Extensions read when walking a directory.
-pub const EXTENSIONS: &[&str] = &["txt", "md", "html", "htm", "shtml", "xhtml", "text"];
+pub const EXTENSIONS: &[&str] = &["txt", "md", "html", "htm", "shtml", "xhtml", "text", "pdf"];
 
 /// An input: a file path or standard input.
 #[derive(Debug, Clone)]
@@ -64,10 +64,7 @@ fn walk(dir: &Path, out: &mut Vec<Input>, skipped: &mut usize, depth: usize) -> 
         if ft.is_dir() {
             walk(&path, out, skipped, depth + 1)?;
         } else if ft.is_file() {
-            let ext = path
-                .extension()
-                .and_then(|x| x.to_str())
-                .map(str::to_ascii_lowercase);
+            let ext = path.extension().and_then(|x| x.to_str()).map(str::to_ascii_lowercase);
             if ext.as_deref().is_some_and(|x| EXTENSIONS.contains(&x)) {
                 out.push(Input::File(path));
             } else {
@@ -85,17 +82,11 @@ pub fn read(input: &Input, limit: usize) -> Result<Vec<u8>> {
     let cap = limit as u64 + 1;
     match input {
         Input::Stdin => {
-            std::io::stdin()
-                .lock()
-                .take(cap)
-                .read_to_end(&mut buf)
-                .context("无法读取标准输入")?;
+            std::io::stdin().lock().take(cap).read_to_end(&mut buf).context("无法读取标准输入")?;
         }
         Input::File(p) => {
             let f = std::fs::File::open(p).with_context(|| format!("无法打开“{}”", p.display()))?;
-            f.take(cap)
-                .read_to_end(&mut buf)
-                .with_context(|| format!("无法读取“{}”", p.display()))?;
+            f.take(cap).read_to_end(&mut buf).with_context(|| format!("无法读取“{}”", p.display()))?;
         }
     }
     Ok(buf)

@@ -10,11 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "gongkai",
-    version,
-    about = "政府信息公开工作年度报告：解析、检查（gongkai）"
-)]
+#[command(name = "gongkai", version, about = "政府信息公开工作年度报告：解析、检查（gongkai）")]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -64,12 +60,7 @@ pub enum ParseFormat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.cmd {
-        Cmd::Check {
-            paths,
-            format,
-            no_progress,
-            errors_only,
-        } => check::run(&paths, format, !no_progress, errors_only),
+        Cmd::Check { paths, format, no_progress, errors_only } => check::run(&paths, format, !no_progress, errors_only),
         Cmd::Parse { path, format } => check::parse(&path, format),
         Cmd::Rules => {
             check::rules();

@@ -25,22 +25,11 @@ fn repo() -> PathBuf {
 #[test]
 fn check_seed_exits_1_and_shows_source_lines() {
     let Some(s) = shared() else { return };
-    let out = bin()
-        .arg("check")
-        .arg(s.join("seed/000_64ff3bdd190e597a.txt"))
-        .output()
-        .unwrap();
+    let out = bin().arg("check").arg(s.join("seed/000_64ff3bdd190e597a.txt")).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
-    for rule in [
-        "错误[D10]",
-        "警告[D21]",
-        "警告[D22]",
-        "错误[D1]",
-        "警告[D8]",
-        "错误[D12]",
-        "警告[D13]",
-    ] {
+    for rule in ["错误[D10]", "警告[D21]", "警告[D22]", "错误[D1]", "警告[D8]", "错误[D12]", "警告[D13]"]
+    {
         assert!(text.contains(rule), "missing {rule}:\n{text}");
     }
     assert!(text.contains("000_64ff3bdd190e597a.txt:7:1"), "{text}");
@@ -51,11 +40,7 @@ fn check_seed_exits_1_and_shows_source_lines() {
 #[test]
 fn parse_json_is_addressable_by_spec_ids() {
     let Some(s) = shared() else { return };
-    let out = bin()
-        .args(["parse", "--format", "json"])
-        .arg(s.join("corpus/reports/001.txt"))
-        .output()
-        .unwrap();
+    let out = bin().args(["parse", "--format", "json"]).arg(s.join("corpus/reports/001.txt")).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["table3"]["R1"]["TOT"]["value"], 713);
@@ -69,10 +54,8 @@ fn parse_json_is_addressable_by_spec_ids() {
         }
     }
     // Every top-level key is documented in the published schema.
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("docs/schema/report.schema.json")).unwrap(),
-    )
-    .unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("docs/schema/report.schema.json")).unwrap()).unwrap();
     for k in v.as_object().unwrap().keys() {
         assert!(schema["properties"].get(k).is_some(), "{k} not in schema");
     }
@@ -90,10 +73,7 @@ fn parse_json_is_addressable_by_spec_ids() {
 fn check_reads_stdin_and_writes_json_and_csv() {
     let Some(s) = shared() else { return };
     let seed = std::fs::read(s.join("seed/000_64ff3bdd190e597a.txt")).unwrap();
-    for (fmt, probe) in [
-        ("json", "\"rule\": \"D10\""),
-        ("csv", "file,rule,severity,line,col,message,cells"),
-    ] {
+    for (fmt, probe) in [("json", "\"rule\": \"D10\""), ("csv", "file,rule,severity,line,col,message,cells")] {
         let mut child = bin()
             .args(["check", "--format", fmt, "-"])
             .stdin(Stdio::piped())
@@ -108,12 +88,7 @@ fn check_reads_stdin_and_writes_json_and_csv() {
         if fmt == "json" {
             let v: serde_json::Value = serde_json::from_str(&text).unwrap();
             let f = &v[0]["findings"];
-            assert!(
-                f.as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|x| x["rule"] == "D10" && x["location"]["line"] == 7)
-            );
+            assert!(f.as_array().unwrap().iter().any(|x| x["rule"] == "D10" && x["location"]["line"] == 7));
         } else {
             assert!(text.starts_with(probe), "{text}");
             assert!(text.contains("-,D22,warning,7,"), "{text}");
@@ -124,25 +99,17 @@ fn check_reads_stdin_and_writes_json_and_csv() {
 #[test]
 fn directories_are_walked_and_unreadable_inputs_exit_2() {
     let Some(s) = shared() else { return };
-    let out = bin()
-        .args(["check", "--no-progress"])
-        .arg(s.join("corpus/partial"))
-        .output()
-        .unwrap();
+    let out = bin().args(["check", "--no-progress"]).arg(s.join("corpus/partial")).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("检查完成：34 份报告"), "{text}");
-    // A PDF is recognised and refused with a reason, exit 2.
-    let out = bin()
-        .arg("check")
-        .arg(s.join("corpus/reports/005.pdf"))
-        .output()
-        .unwrap();
+    // A broken PDF fails with the reason, exit 2.
+    let bad = std::env::temp_dir().join(format!("gongkai-cli-test-{}.pdf", std::process::id()));
+    std::fs::write(&bad, b"%PDF-1.4\nnot really a pdf\n%%EOF\n").unwrap();
+    let out = bin().arg("check").arg(&bad).output().unwrap();
+    let _ = std::fs::remove_file(&bad);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8(out.stdout).unwrap().contains("PDF"));
-    let out = bin()
-        .args(["check", "/nonexistent/file.txt"])
-        .output()
-        .unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains("pdftotext"));
+    let out = bin().args(["check", "/nonexistent/file.txt"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("无法访问"));
 }
@@ -151,15 +118,21 @@ fn directories_are_walked_and_unreadable_inputs_exit_2() {
 fn a_clean_report_exits_0() {
     let Some(s) = shared() else { return };
     // 001 balances; its only finding is a warning (D14), so the exit code is 0.
-    let out = bin()
-        .arg("check")
-        .arg(s.join("corpus/reports/001.txt"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let out = bin().arg("check").arg(s.join("corpus/reports/001.txt")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn pdf_table4_inconsistency_is_found_as_published() {
+    let Some(s) = shared() else { return };
+    if !gongkai_pdf::available() {
+        eprintln!("skipped: pdftotext not installed");
+        return;
+    }
+    // corpus README: 005's 行政复议 has 维持 10 + 纠正 1 but 总计 0, 复议后起诉 5 but 总计 0.
+    let out = bin().arg("check").arg(s.join("corpus/reports/005.pdf")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("错误[E4]").count(), 2, "{text}");
+    assert!(text.contains("10+1+0+0 = 11，不等于总计0"), "{text}");
 }

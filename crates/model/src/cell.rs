@@ -59,33 +59,18 @@ pub struct Cell {
 impl Cell {
     pub fn number(n: impl Into<Decimal>) -> Self {
         let d = n.into();
-        Self {
-            value: CellValue::Number(d),
-            raw: d.to_string(),
-            src: None,
-            inferred: false,
-        }
+        Self { value: CellValue::Number(d), raw: d.to_string(), src: None, inferred: false }
     }
 
     pub fn blank() -> Self {
-        Self {
-            value: CellValue::Blank,
-            raw: String::new(),
-            src: None,
-            inferred: false,
-        }
+        Self { value: CellValue::Blank, raw: String::new(), src: None, inferred: false }
     }
 
     /// Classify a cell's raw text. Full-width digits and thousands separators are accepted.
     pub fn from_raw(raw: &str, src: Option<Src>) -> Self {
         let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
         let value = classify(trimmed);
-        Self {
-            value,
-            raw: trimmed.to_string(),
-            src,
-            inferred: false,
-        }
+        Self { value, raw: trimmed.to_string(), src, inferred: false }
     }
 
     pub fn as_number(&self) -> Option<Decimal> {
@@ -102,24 +87,8 @@ impl Cell {
 }
 
 /// Placeholders that stand in for a number (SPEC §6 D8).
-pub const PLACEHOLDERS: &[&str] = &[
-    "-",
-    "--",
-    "—",
-    "——",
-    "–",
-    "－",
-    "/",
-    "／",
-    "\\",
-    "无",
-    "空",
-    "/ ",
-    "—/—",
-    "_",
-    "——/——",
-    "…",
-];
+pub const PLACEHOLDERS: &[&str] =
+    &["-", "--", "—", "——", "–", "－", "/", "／", "\\", "无", "空", "/ ", "—/—", "_", "——/——", "…"];
 
 pub fn is_placeholder(s: &str) -> bool {
     PLACEHOLDERS.contains(&s)
@@ -240,10 +209,7 @@ mod tests {
         assert_eq!(Cell::from_raw(" \u{3000} ", None).value, CellValue::Blank);
         assert_eq!(Cell::from_raw("-", None).value, CellValue::Placeholder);
         assert_eq!(Cell::from_raw("无", None).value, CellValue::Placeholder);
-        assert_eq!(
-            Cell::from_raw("0", None).value,
-            CellValue::Number(Decimal::ZERO)
-        );
+        assert_eq!(Cell::from_raw("0", None).value, CellValue::Number(Decimal::ZERO));
         assert_eq!(Cell::from_raw("约5", None).value, CellValue::Unreadable);
     }
 

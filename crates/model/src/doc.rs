@@ -49,12 +49,7 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0u32];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i as u32 + 1));
         LineIndex { starts }
     }
 
@@ -67,31 +62,16 @@ impl LineIndex {
             Err(i) => i.saturating_sub(1),
         };
         let line_start = self.starts.get(line_ix).copied().unwrap_or(0) as usize;
-        let col = text
-            .get(line_start..start)
-            .map_or(1, |s| s.chars().count() + 1);
-        Src {
-            start: start as u32,
-            end: end as u32,
-            line: line_ix as u32 + 1,
-            col: col as u32,
-            grid: None,
-        }
+        let col = text.get(line_start..start).map_or(1, |s| s.chars().count() + 1);
+        Src { start: start as u32, end: end as u32, line: line_ix as u32 + 1, col: col as u32, grid: None }
     }
 
     /// Byte range of 1-based line `line`, without its line break.
     pub fn line_range(&self, text: &str, line: u32) -> Option<(usize, usize)> {
         let i = (line as usize).checked_sub(1)?;
         let s = *self.starts.get(i)? as usize;
-        let e = self
-            .starts
-            .get(i + 1)
-            .map_or(text.len(), |n| *n as usize - 1);
-        let e = if e > s && text.as_bytes().get(e - 1) == Some(&b'\r') {
-            e - 1
-        } else {
-            e
-        };
+        let e = self.starts.get(i + 1).map_or(text.len(), |n| *n as usize - 1);
+        let e = if e > s && text.as_bytes().get(e - 1) == Some(&b'\r') { e - 1 } else { e };
         Some((s, e.max(s)))
     }
 }
@@ -108,10 +88,7 @@ mod tests {
         let s = ix.src(t, p, p + 3);
         assert_eq!((s.line, s.col), (2, 2));
         assert_eq!(ix.line_range(t, 1), Some((0, 6)));
-        assert_eq!(
-            &t[ix.line_range(t, 2).unwrap().0..ix.line_range(t, 2).unwrap().1],
-            "三四五"
-        );
+        assert_eq!(&t[ix.line_range(t, 2).unwrap().0..ix.line_range(t, 2).unwrap().1], "三四五");
         assert_eq!(ix.src(t, t.len(), t.len()).line, 3);
     }
 }

@@ -45,13 +45,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(rule: &str, severity: Severity, message: impl Into<String>) -> Self {
-        Finding {
-            rule: rule.to_string(),
-            severity,
-            message: message.into(),
-            location: None,
-            cells: Vec::new(),
-        }
+        Finding { rule: rule.to_string(), severity, message: message.into(), location: None, cells: Vec::new() }
     }
     pub fn at(mut self, src: Option<Src>) -> Self {
         self.location = src;

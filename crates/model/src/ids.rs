@@ -136,23 +136,15 @@ impl T3Row {
 
     /// The result rows whose sum is （七）总计 (E2), for a table with or without R3.6 sub-rows.
     pub fn result_rows(with_r36_subrows: bool) -> impl Iterator<Item = T3Row> {
-        let rows = if with_r36_subrows {
-            Self::ROWS_2021
-        } else {
-            Self::ROWS_2019
-        };
-        rows.iter()
-            .copied()
-            .filter(|r| !matches!(r, T3Row::R1 | T3Row::R2 | T3Row::R3_7 | T3Row::R4))
+        let rows = if with_r36_subrows { Self::ROWS_2021 } else { Self::ROWS_2019 };
+        rows.iter().copied().filter(|r| !matches!(r, T3Row::R1 | T3Row::R2 | T3Row::R3_7 | T3Row::R4))
     }
 
     /// The group heading a level-3 row sits under, e.g. `（三）不予公开` for R3.3.1.
     pub fn group_label(self) -> Option<&'static str> {
         use T3Row::*;
         Some(match self {
-            R3_3_1 | R3_3_2 | R3_3_3 | R3_3_4 | R3_3_5 | R3_3_6 | R3_3_7 | R3_3_8 => {
-                "（三）不予公开"
-            }
+            R3_3_1 | R3_3_2 | R3_3_3 | R3_3_4 | R3_3_5 | R3_3_6 | R3_3_7 | R3_3_8 => "（三）不予公开",
             R3_4_1 | R3_4_2 | R3_4_3 => "（四）无法提供",
             R3_5_1 | R3_5_2 | R3_5_3 | R3_5_4 | R3_5_5 => "（五）不予处理",
             R3_6_1 | R3_6_2 | R3_6_3 => "（六）其他处理",
@@ -252,22 +244,14 @@ impl T2Row {
         use T2Col::*;
         match self {
             T2Row::Reg | T2Row::Norm => &[Made, Published, Total],
-            T2Row::License | T2Row::OtherService | T2Row::Penalty | T2Row::Coercion => {
-                &[Prev, Change, Decisions2019]
-            }
+            T2Row::License | T2Row::OtherService | T2Row::Penalty | T2Row::Coercion => &[Prev, Change, Decisions2019],
             T2Row::Fee => &[Prev, Change],
             T2Row::Procurement => &[PurchaseCount, PurchaseAmount],
         }
     }
 
-    pub const ROWS_2021: &'static [T2Row] = &[
-        T2Row::Reg,
-        T2Row::Norm,
-        T2Row::License,
-        T2Row::Penalty,
-        T2Row::Coercion,
-        T2Row::Fee,
-    ];
+    pub const ROWS_2021: &'static [T2Row] =
+        &[T2Row::Reg, T2Row::Norm, T2Row::License, T2Row::Penalty, T2Row::Coercion, T2Row::Fee];
     pub const ROWS_2019: &'static [T2Row] = &[
         T2Row::Reg,
         T2Row::Norm,
@@ -297,16 +281,8 @@ mod tests {
 
     #[test]
     fn row_sets_match_spec_counts() {
-        assert_eq!(
-            T3Row::ROWS_2021.len(),
-            25,
-            "SPEC §1.5: 25 data rows in 2021"
-        );
-        assert_eq!(
-            T3Row::ROWS_2019.len(),
-            23,
-            "SPEC §2.2: 23 data rows in 2019"
-        );
+        assert_eq!(T3Row::ROWS_2021.len(), 25, "SPEC §1.5: 25 data rows in 2021");
+        assert_eq!(T3Row::ROWS_2019.len(), 23, "SPEC §2.2: 23 data rows in 2019");
         assert_eq!(T3Row::result_rows(true).count(), 21);
         assert_eq!(T3Row::result_rows(false).count(), 19);
     }

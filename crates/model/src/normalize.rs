@@ -276,10 +276,7 @@ pub fn normalize_into(s: &str, out: &mut String) {
 
 /// Zero-width and formatting characters that appear inside labels in web copies.
 pub fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}'..='\u{200F}' | '\u{FEFF}' | '\u{2060}' | '\u{00AD}'
-    )
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{FEFF}' | '\u{2060}' | '\u{00AD}')
 }
 
 /// Whether a character is a CJK ideograph (basic block and extension A).
@@ -312,22 +309,13 @@ mod tests {
         assert_eq!(normalize("（三） 不予公开"), "(三)不予公开");
         assert_eq!(normalize("(三)不予公开"), "(三)不予公开");
         assert_eq!(normalize("3.危及“三安全一稳定”"), "3.危及\"三安全一稳定\"");
-        assert_eq!(
-            normalize("3.危及\"三安全一稳定\""),
-            "3.危及\"三安全一稳定\""
-        );
+        assert_eq!(normalize("3.危及\"三安全一稳定\""), "3.危及\"三安全一稳定\"");
         assert_eq!(
             normalize("1.申请人无正当理由逾期不补正，行政机关不再处理"),
             normalize("1.申请人无正当理由逾期不补正、行政机关不再处理")
         );
-        assert_eq!(
-            normalize("二、主動公開政府信息情況"),
-            normalize("二、主动公开政府信息情况")
-        );
-        assert_eq!(
-            normalize("收到和處理政府信息公開申請情況"),
-            "收到和处理政府信息公开申请情况"
-        );
+        assert_eq!(normalize("二、主動公開政府信息情況"), normalize("二、主动公开政府信息情况"));
+        assert_eq!(normalize("收到和處理政府信息公開申請情況"), "收到和处理政府信息公开申请情况");
         assert_eq!(normalize("１．属于\u{200B}国家秘密"), "1.属于国家秘密");
     }
 

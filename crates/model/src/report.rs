@@ -66,9 +66,7 @@ pub struct SectionId(pub u8);
 
 impl SectionId {
     pub fn official_heading(self) -> &'static str {
-        crate::labels::SECTION_HEADINGS
-            .get(usize::from(self.0).wrapping_sub(1))
-            .map_or("", |(h, _)| h)
+        crate::labels::SECTION_HEADINGS.get(usize::from(self.0).wrapping_sub(1)).map_or("", |(h, _)| h)
     }
 }
 
@@ -195,17 +193,14 @@ impl Report {
 
     /// Whether table 三 has the 2021 sub-rows of （六）其他处理.
     pub fn has_r36_subrows(&self) -> bool {
-        [T3Row::R3_6_1, T3Row::R3_6_2, T3Row::R3_6_3]
-            .iter()
-            .any(|r| self.table3.contains_key(r))
+        [T3Row::R3_6_1, T3Row::R3_6_2, T3Row::R3_6_3].iter().any(|r| self.table3.contains_key(r))
     }
 
     /// All prose paragraphs in document order: preamble, then each section's.
     pub fn all_paras(&self) -> impl Iterator<Item = (Option<u8>, &Para)> {
-        self.preamble.iter().map(|p| (None, p)).chain(
-            self.sections
-                .iter()
-                .flat_map(|s| s.paras.iter().map(move |p| (Some(s.id.0), p))),
-        )
+        self.preamble
+            .iter()
+            .map(|p| (None, p))
+            .chain(self.sections.iter().flat_map(|s| s.paras.iter().map(move |p| (Some(s.id.0), p))))
     }
 }

@@ -5,14 +5,12 @@
 use std::collections::BTreeMap;
 
 use gongkai_model::doc::Doc;
-use gongkai_model::labels::{
-    FORMAT_MARKERS, SECTION_HEADINGS, t2_col_key, t2_row_keys, t3_row_keys,
-};
+use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS, t2_col_key, t2_row_keys, t3_row_keys};
 use gongkai_model::normalize::{chinese_numeral, is_cjk, normalize};
 use gongkai_model::report::{Located, TablesFound};
 use gongkai_model::{
-    Cell, CellValue, Col, Finding, FormatMarker, FormatVersion, Para, Report, Section, SectionId,
-    Severity, Src, T2Col, T2Row, T3Row, T4Group, T4Outcome,
+    Cell, CellValue, Col, Finding, FormatMarker, FormatVersion, Para, Report, Section, SectionId, Severity, Src, T2Col,
+    T2Row, T3Row, T4Group, T4Outcome,
 };
 
 use crate::items::{Item, items};
@@ -31,99 +29,50 @@ pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
         .collect();
 
     let first_heading = headings.first().map_or(items.len(), |h| h.0);
-    meta(
-        &items[..first_heading.min(items.len())],
-        doc,
-        &items,
-        &mut report,
-    );
+    meta(&items[..first_heading.min(items.len())], doc, &items, &mut report);
 
     // ---- table regions ------------------------------------------------------------------
     let heading_idx = |id: u8| headings.iter().filter(move |h| h.1 == id).map(|h| h.0);
-    let r1_anchor = items.iter().position(|it| {
-        it.norm.contains("本年新收")
-            && !it.values.is_empty()
-            && (it.is_grid || it.values.len() >= 3)
-    });
+    let r1_anchor = items
+        .iter()
+        .position(|it| it.norm.contains("本年新收") && !it.values.is_empty() && (it.is_grid || it.values.len() >= 3));
     let t3_markers = |i: usize, it: &Item| {
-        heading_idx(3).any(|h| h == i)
-            || it.norm.contains("申请人情况")
-            || it.norm.contains("勾稽关系")
+        heading_idx(3).any(|h| h == i) || it.norm.contains("申请人情况") || it.norm.contains("勾稽关系")
     };
     let t3_start = match r1_anchor {
-        Some(a) => items[..a]
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(i, it)| t3_markers(*i, it))
-            .map_or(a, |(i, _)| i),
-        None => items
-            .iter()
-            .enumerate()
-            .find(|(i, it)| t3_markers(*i, it))
-            .map_or(items.len(), |(i, _)| i),
+        Some(a) => items[..a].iter().enumerate().rev().find(|(i, it)| t3_markers(*i, it)).map_or(a, |(i, _)| i),
+        None => items.iter().enumerate().find(|(i, it)| t3_markers(*i, it)).map_or(items.len(), |(i, _)| i),
     };
     let after_t3 = r1_anchor.unwrap_or(t3_start);
     let t4_start = items
         .iter()
         .enumerate()
         .skip(after_t3 + 1)
-        .find(|(i, it)| {
-            heading_idx(4).any(|h| h == *i) || (it.norm.contains("行政复议") && !it.has_number())
-        })
+        .find(|(i, it)| heading_idx(4).any(|h| h == *i) || (it.norm.contains("行政复议") && !it.has_number()))
         .map(|(i, _)| i);
-    let next_heading_after = |from: usize, ids: &[u8]| {
-        headings
-            .iter()
-            .find(|h| h.0 > from && ids.contains(&h.1))
-            .map(|h| h.0)
-    };
-    let t3_end = t4_start
-        .or_else(|| next_heading_after(t3_start, &[5, 6]))
-        .unwrap_or(items.len());
+    let next_heading_after =
+        |from: usize, ids: &[u8]| headings.iter().find(|h| h.0 > from && ids.contains(&h.1)).map(|h| h.0);
+    let t3_end = t4_start.or_else(|| next_heading_after(t3_start, &[5, 6])).unwrap_or(items.len());
     let t2_anchor = items[..t3_start.min(items.len())].iter().position(|it| {
-        it.has_number()
-            && T2Row::ALL
-                .iter()
-                .any(|r| t2_row_keys(*r).iter().any(|k| it.norm.contains(k)))
+        it.has_number() && T2Row::ALL.iter().any(|r| t2_row_keys(*r).iter().any(|k| it.norm.contains(k)))
     });
-    let t2_marker =
-        |i: usize, it: &Item| heading_idx(2).any(|h| h == i) || it.norm.contains("第二十条");
+    let t2_marker = |i: usize, it: &Item| heading_idx(2).any(|h| h == i) || it.norm.contains("第二十条");
     let t2_start = match t2_anchor {
-        Some(a) => items[..=a]
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(i, it)| t2_marker(*i, it))
-            .map(|(i, _)| i)
-            .or(Some(a)),
-        None => items[..t3_start.min(items.len())]
-            .iter()
-            .enumerate()
-            .find(|(i, it)| t2_marker(*i, it))
-            .map(|(i, _)| i),
+        Some(a) => items[..=a].iter().enumerate().rev().find(|(i, it)| t2_marker(*i, it)).map(|(i, _)| i).or(Some(a)),
+        None => items[..t3_start.min(items.len())].iter().enumerate().find(|(i, it)| t2_marker(*i, it)).map(|(i, _)| i),
     };
 
     let mut consumed = vec![false; items.len()];
     if let Some(s) = t2_start {
-        let (src, complete) = parse_t2(
-            &items[s..t3_start],
-            &mut report,
-            findings,
-            &mut consumed[s..t3_start],
-        );
+        let (src, complete) = parse_t2(&items[s..t3_start], &mut report, findings, &mut consumed[s..t3_start]);
         report.tables.table2 = src;
         if !complete && t3_start >= items.len() {
             findings.push(truncated("表二", items.last()));
         }
     }
     if t3_start < items.len() {
-        let (src, complete) = parse_t3(
-            &items[t3_start..t3_end],
-            &mut report,
-            findings,
-            &mut consumed[t3_start..t3_end],
-        );
+        let (src, complete) =
+            parse_t3(&items[t3_start..t3_end], &mut report, findings, &mut consumed[t3_start..t3_end]);
         report.tables.table3 = src.or(Some(items[t3_start].src));
         if !complete && t3_end >= items.len() {
             findings.push(truncated("表三", items.last()));
@@ -131,12 +80,7 @@ pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
     }
     if let Some(s) = t4_start {
         let limit = next_heading_after(s, &[5, 6]).unwrap_or(items.len());
-        let (src, complete) = parse_t4(
-            &items[s..limit],
-            &mut report,
-            findings,
-            &mut consumed[s..limit],
-        );
+        let (src, complete) = parse_t4(&items[s..limit], &mut report, findings, &mut consumed[s..limit]);
         report.tables.table4 = src.or(Some(items[s].src));
         if !complete && limit >= items.len() && !consumed[s..limit].iter().any(|c| *c) {
             findings.push(truncated("表四", items.last()));
@@ -155,8 +99,7 @@ pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
 
     // ---- sections ---------------------------------------------------------------------------
     let mut current: Option<usize> = None;
-    let hmap: BTreeMap<usize, (u8, Option<u32>)> =
-        headings.iter().map(|h| (h.0, (h.1, h.2))).collect();
+    let hmap: BTreeMap<usize, (u8, Option<u32>)> = headings.iter().map(|h| (h.0, (h.1, h.2))).collect();
     for (i, it) in items.iter().enumerate() {
         let Some(p) = it.para else { continue };
         if let Some((id, _)) = hmap.get(&i) {
@@ -211,13 +154,11 @@ fn truncation(items: &[Item], findings: &mut Vec<Finding>) -> Option<Src> {
     let p = last.para?;
     let t = p.text.trim_end();
     let n = normalize(t);
-    let ends_sentence = t.ends_with([
-        '。', '！', '？', '!', '?', '；', ';', '…', '”', '」', '）', ')', '】', '》', '"',
-    ]);
+    let ends_sentence =
+        t.ends_with(['。', '！', '？', '!', '?', '；', ';', '…', '”', '」', '）', ')', '】', '》', '"']);
     let date_or_signature = n.ends_with('日')
         || (n.chars().count() <= 30 && ORGAN_SUFFIXES.iter().any(|s| n.ends_with(s)))
-        || n.chars()
-            .all(|c| c.is_ascii_digit() || "年月日-./".contains(c));
+        || n.chars().all(|c| c.is_ascii_digit() || "年月日-./".contains(c));
     if ends_sentence || date_or_signature || last.has_number() && !last.has_label() {
         return None;
     }
@@ -227,13 +168,7 @@ fn truncation(items: &[Item], findings: &mut Vec<Finding>) -> Option<Src> {
             Severity::Warning,
             format!(
                 "文档在句子中间结束（“…{}”），可能不完整：之后的章节和表格缺失，相关检查未进行",
-                t.chars()
-                    .rev()
-                    .take(12)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect::<String>()
+                t.chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect::<String>()
             ),
         )
         .at(Some(last.src)),
@@ -242,12 +177,8 @@ fn truncation(items: &[Item], findings: &mut Vec<Finding>) -> Option<Src> {
 }
 
 fn truncated(table: &str, last: Option<&Item>) -> Finding {
-    Finding::new(
-        "P5",
-        Severity::Warning,
-        format!("文档在{table}处截断：表格未读完文档就结束了，缺失的数据未作推算"),
-    )
-    .at(last.map(|l| l.src))
+    Finding::new("P5", Severity::Warning, format!("文档在{table}处截断：表格未读完文档就结束了，缺失的数据未作推算"))
+        .at(last.map(|l| l.src))
 }
 
 fn missing_tables(t: &TablesFound, findings: &mut Vec<Finding>, items: &[Item]) {
@@ -255,10 +186,7 @@ fn missing_tables(t: &TablesFound, findings: &mut Vec<Finding>, items: &[Item]) 
     for (found, name) in [
         (t.table2.is_some(), "表二（主动公开政府信息情况）"),
         (t.table3.is_some(), "表三（收到和处理政府信息公开申请情况）"),
-        (
-            t.table4.is_some(),
-            "表四（政府信息公开行政复议、行政诉讼情况）",
-        ),
+        (t.table4.is_some(), "表四（政府信息公开行政复议、行政诉讼情况）"),
     ] {
         if !found {
             findings.push(Finding::new("P1", Severity::Warning, format!("未找到{name}")).at(end));
@@ -268,9 +196,7 @@ fn missing_tables(t: &TablesFound, findings: &mut Vec<Finding>, items: &[Item]) 
 
 /// A section heading: `一、总体情况` etc. Returns (section id, printed numeral).
 fn heading_of(norm: &str) -> Option<(u8, Option<u32>)> {
-    let n = norm
-        .trim_start_matches(['*', '#'])
-        .trim_end_matches(['*', ':']);
+    let n = norm.trim_start_matches(['*', '#']).trim_end_matches(['*', ':']);
     if n.chars().count() > 40 || n.is_empty() {
         return None;
     }
@@ -285,9 +211,7 @@ fn heading_of(norm: &str) -> Option<(u8, Option<u32>)> {
                 return None;
             }
             // A prose sentence is not a heading.
-            if rest.contains('.') && !rest.ends_with('.')
-                || rest.contains(',') && !rest.contains("复议,")
-            {
+            if rest.contains('.') && !rest.ends_with('.') || rest.contains(',') && !rest.contains("复议,") {
                 return None;
             }
             return Some((i as u8 + 1, num));
@@ -307,28 +231,15 @@ fn numeral_prefix(n: &str) -> (Option<u32>, &str) {
     }
     if end > 0 {
         let rest = &n[end..];
-        if let Some(r) = rest
-            .strip_prefix(',')
-            .or_else(|| rest.strip_prefix('.'))
-            .or_else(|| rest.strip_prefix(' '))
-        {
+        if let Some(r) = rest.strip_prefix(',').or_else(|| rest.strip_prefix('.')).or_else(|| rest.strip_prefix(' ')) {
             return (chinese_numeral(&n[..end]), r);
         }
     }
     if let Some(r) = n.strip_prefix('第') {
-        let e = r
-            .char_indices()
-            .find(|(_, c)| !"一二三四五六七八九十".contains(*c))
-            .map_or(r.len(), |(i, _)| i);
+        let e = r.char_indices().find(|(_, c)| !"一二三四五六七八九十".contains(*c)).map_or(r.len(), |(i, _)| i);
         let rest = &r[e..];
-        if let Some(rest) = rest
-            .strip_prefix("部分")
-            .or_else(|| rest.strip_prefix('章'))
-        {
-            return (
-                chinese_numeral(&r[..e]),
-                rest.trim_start_matches([',', ':', '.']),
-            );
+        if let Some(rest) = rest.strip_prefix("部分").or_else(|| rest.strip_prefix('章')) {
+            return (chinese_numeral(&r[..e]), rest.trim_start_matches([',', ':', '.']));
         }
     }
     (None, n)
@@ -341,9 +252,7 @@ fn meta(head: &[Item], doc: &Doc, all: &[Item], report: &mut Report) {
     let mut title: Option<Located<String>> = None;
     for (k, p) in paras.iter().enumerate() {
         let n = normalize(&p.text);
-        let is_title = (n.contains("年度报告")
-            || n.contains("年报")
-            || (n.contains("工作报告") && n.contains("公开")))
+        let is_title = (n.contains("年度报告") || n.contains("年报") || (n.contains("工作报告") && n.contains("公开")))
             && !n.starts_with("根据")
             && !n.starts_with("本");
         if !is_title {
@@ -351,21 +260,11 @@ fn meta(head: &[Item], doc: &Doc, all: &[Item], report: &mut Report) {
         }
         if n.chars().count() > 80 {
             // A title run into the first sentence: keep it only up to "年度报告".
-            if let Some(end) = p
-                .text
-                .find("年度报告")
-                .or_else(|| p.text.find("年度報告"))
-                .map(|e| e + "年度报告".len())
+            if let Some(end) = p.text.find("年度报告").or_else(|| p.text.find("年度報告")).map(|e| e + "年度报告".len())
                 && p.text[..end].chars().count() <= 60
             {
-                let src = Src {
-                    end: p.src.start + end as u32,
-                    ..p.src
-                };
-                title = Some(Located {
-                    value: p.text[..end].trim().to_string(),
-                    src,
-                });
+                let src = Src { end: p.src.start + end as u32, ..p.src };
+                title = Some(Located { value: p.text[..end].trim().to_string(), src });
                 break;
             }
             continue;
@@ -375,10 +274,8 @@ fn meta(head: &[Item], doc: &Doc, all: &[Item], report: &mut Report) {
         let prev = if k > 0 { paras.get(k - 1) } else { None };
         if let Some(prev) = prev {
             let pn = normalize(&prev.text);
-            let short_cjk = pn.chars().count() <= 30
-                && pn
-                    .chars()
-                    .all(|c| is_cjk(c) || c.is_ascii_digit() || c == '(' || c == ')');
+            let short_cjk =
+                pn.chars().count() <= 30 && pn.chars().all(|c| is_cjk(c) || c.is_ascii_digit() || c == '(' || c == ')');
             // "西咸新区底张街道办事处2023年度政府" + "信息公开工作年度报告", or
             // "得荣县卫生健康局" + "2019年政府信息公开工作年度报告".
             let split_title = (year_in(&n).is_none() && year_in(&pn).is_some() && short_cjk)
@@ -389,10 +286,7 @@ fn meta(head: &[Item], doc: &Doc, all: &[Item], report: &mut Report) {
                     && !pn.chars().any(|c| c.is_ascii_digit()));
             if split_title {
                 value = format!("{}{}", prev.text.trim(), value);
-                src = Src {
-                    end: p.src.end,
-                    ..prev.src
-                };
+                src = Src { end: p.src.end, ..prev.src };
             }
         }
         title = Some(Located { value, src });
@@ -403,25 +297,16 @@ fn meta(head: &[Item], doc: &Doc, all: &[Item], report: &mut Report) {
     {
         let n = normalize(&h.text);
         if n.contains("报告") || n.contains("年报") {
-            title = Some(Located {
-                value: h.text.trim().to_string(),
-                src: h.src,
-            });
+            title = Some(Located { value: h.text.trim().to_string(), src: h.src });
         }
     }
     if let Some(t) = &title {
         let n = normalize(&t.value);
         if let Some(y) = year_in(&n) {
-            report.year = Some(Located {
-                value: y,
-                src: t.src,
-            });
+            report.year = Some(Located { value: y, src: t.src });
         }
         if let Some(o) = organ_from_title(&t.value) {
-            report.organ = Some(Located {
-                value: o,
-                src: t.src,
-            });
+            report.organ = Some(Located { value: o, src: t.src });
         }
     }
     // Signature block (落款): a short line naming an organ among the last lines.
@@ -433,10 +318,7 @@ fn meta(head: &[Item], doc: &Doc, all: &[Item], report: &mut Report) {
             && n.chars().all(|c| is_cjk(c) || c == '(' || c == ')')
             && ORGAN_SUFFIXES.iter().any(|s| n.ends_with(s))
         {
-            report.signature = Some(Located {
-                value: t.to_string(),
-                src: it.src,
-            });
+            report.signature = Some(Located { value: t.to_string(), src: it.src });
             break;
         }
     }
@@ -504,10 +386,7 @@ pub fn years_in(n: &str) -> impl Iterator<Item = (i32, usize)> + '_ {
 }
 
 fn organ_from_title(title: &str) -> Option<String> {
-    let mut t: String = title
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-        .collect();
+    let mut t: String = title.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}').collect();
     for p in ["附件1", "附件2", "附件", "《"] {
         if let Some(r) = t.strip_prefix(p) {
             t = r.trim_start_matches([':', '：']).to_string();
@@ -517,23 +396,11 @@ fn organ_from_title(title: &str) -> Option<String> {
     let first_year = years_in(&t).next();
     if let Some((_, pos)) = first_year {
         let after = &t[pos + 4..];
-        let after = after
-            .strip_prefix("年度")
-            .or_else(|| after.strip_prefix('年'))
-            .unwrap_or(after);
+        let after = after.strip_prefix("年度").or_else(|| after.strip_prefix('年')).unwrap_or(after);
         let joined = format!("{}{}", &t[..pos], after);
         t = joined;
     }
-    let cut = [
-        "政府信息公开",
-        "政务公开",
-        "信息公开",
-        "年度报告",
-        "工作报告",
-    ]
-    .iter()
-    .filter_map(|k| t.find(k))
-    .min();
+    let cut = ["政府信息公开", "政务公开", "信息公开", "年度报告", "工作报告"].iter().filter_map(|k| t.find(k)).min();
     let organ = match cut {
         Some(c) => &t[..c],
         None => return None,
@@ -554,11 +421,7 @@ fn detect_format(items: &[Item], report: &mut Report) {
         for (m, f) in FORMAT_MARKERS {
             if !seen.contains(m) && hay.contains(m) {
                 seen.push(m);
-                report.format_markers.push(FormatMarker {
-                    marker: (*m).to_string(),
-                    format: *f,
-                    src: it.src,
-                });
+                report.format_markers.push(FormatMarker { marker: (*m).to_string(), format: *f, src: it.src });
             }
         }
     }
@@ -575,17 +438,11 @@ fn detect_format(items: &[Item], report: &mut Report) {
         (true, true) => FormatVersion::Mixed,
         (true, false) => FormatVersion::F2021,
         (false, true) => FormatVersion::F2019,
-        (false, false) if has(FormatVersion::Pre2019) && report.table3.is_empty() => {
-            FormatVersion::Pre2019
-        }
+        (false, false) if has(FormatVersion::Pre2019) && report.table3.is_empty() => FormatVersion::Pre2019,
         (false, false) if !report.table3.is_empty() => {
             // A 申请人情况 matrix without other markers: the 2019 and 2021 tables 三 differ only in
             // （六）; sub-rows mean 2021.
-            if report.has_r36_subrows() {
-                FormatVersion::F2021
-            } else {
-                FormatVersion::Unknown
-            }
+            if report.has_r36_subrows() { FormatVersion::F2021 } else { FormatVersion::Unknown }
         }
         _ => FormatVersion::Unknown,
     };
@@ -593,10 +450,7 @@ fn detect_format(items: &[Item], report: &mut Report) {
 
 // ---- table 二 --------------------------------------------------------------------------------
 
-fn best_key<T: Copy>(
-    norm: &str,
-    cands: impl Iterator<Item = (T, &'static [&'static str])>,
-) -> Option<T> {
+fn best_key<T: Copy>(norm: &str, cands: impl Iterator<Item = (T, &'static [&'static str])>) -> Option<T> {
     let mut best: Option<(usize, T)> = None;
     for (t, keys) in cands {
         for k in keys {
@@ -623,10 +477,7 @@ fn header_cols(norm: &str) -> Vec<T2Col> {
     }
     // Drop hits inside a longer hit ("处理决定数量" inside "本年处理决定数量").
     let all = hits.clone();
-    hits.retain(|(s, e, _)| {
-        !all.iter()
-            .any(|(s2, e2, _)| s2 <= s && e <= e2 && (e2 - s2) > (e - s))
-    });
+    hits.retain(|(s, e, _)| !all.iter().any(|(s2, e2, _)| s2 <= s && e <= e2 && (e2 - s2) > (e - s)));
     hits.sort();
     hits.into_iter().map(|h| h.2).collect()
 }
@@ -640,15 +491,9 @@ fn parse_t2(
     let mut cols: Vec<T2Col> = Vec::new();
     let mut first: Option<Src> = None;
     let fmt2019 = items.iter().any(|it| {
-        [
-            "本年新制作",
-            "本年新公开",
-            "对外公开总数",
-            "上一年项目数",
-            "第二十条第(九)项",
-        ]
-        .iter()
-        .any(|k| it.norm.contains(k))
+        ["本年新制作", "本年新公开", "对外公开总数", "上一年项目数", "第二十条第(九)项"]
+            .iter()
+            .any(|k| it.norm.contains(k))
     });
     for (i, it) in items.iter().enumerate() {
         let h = header_cols(&it.norm);
@@ -696,29 +541,17 @@ fn parse_t2(
                 Finding::new(
                     "P3",
                     Severity::Warning,
-                    format!(
-                        "表二“{}”行读到{}个值，与表头的列数不符，未采用",
-                        row.label(),
-                        vals.len()
-                    ),
+                    format!("表二“{}”行读到{}个值，与表头的列数不符，未采用", row.label(), vals.len()),
                 )
                 .at(Some(it.src)),
             ),
         }
     }
     // Completeness: every row of the detected format with all its columns.
-    let rows: &[T2Row] = if fmt2019 {
-        T2Row::ROWS_2019
-    } else {
-        T2Row::ROWS_2021
-    };
+    let rows: &[T2Row] = if fmt2019 { T2Row::ROWS_2019 } else { T2Row::ROWS_2021 };
     let mut missing = Vec::new();
     for r in rows {
-        let want: &[T2Col] = if fmt2019 {
-            r.cols_2019()
-        } else {
-            r.cols_2021().unwrap_or(&[])
-        };
+        let want: &[T2Col] = if fmt2019 { r.cols_2019() } else { r.cols_2021().unwrap_or(&[]) };
         let have = report.table2.get(r);
         if want.iter().any(|c| have.is_none_or(|h| !h.contains_key(c))) {
             missing.push(r.label());
@@ -726,12 +559,8 @@ fn parse_t2(
     }
     if !missing.is_empty() && first.is_some() {
         findings.push(
-            Finding::new(
-                "P2",
-                Severity::Warning,
-                format!("表二未能读出以下各行的全部数值：{}", missing.join("、")),
-            )
-            .at(first),
+            Finding::new("P2", Severity::Warning, format!("表二未能读出以下各行的全部数值：{}", missing.join("、")))
+                .at(first),
         );
     }
     (first, missing.is_empty())
@@ -766,18 +595,10 @@ fn take7(it: &Item, what: &str) -> Result<Vec<Cell>, Finding> {
     recover(it, 7, &e3_row, what).map(|v| v.into_iter().take(7).collect())
 }
 
-fn recover(
-    it: &Item,
-    n: usize,
-    check: &dyn Fn(&[u64]) -> bool,
-    what: &str,
-) -> Result<Vec<Cell>, Finding> {
+fn recover(it: &Item, n: usize, check: &dyn Fn(&[u64]) -> bool, what: &str) -> Result<Vec<Cell>, Finding> {
     let digits = it.values.len() < n
         && !it.values.is_empty()
-        && it
-            .values
-            .iter()
-            .all(|c| !c.raw.is_empty() && c.raw.bytes().all(|b| b.is_ascii_digit()));
+        && it.values.iter().all(|c| !c.raw.is_empty() && c.raw.bytes().all(|b| b.is_ascii_digit()));
     if digits {
         let toks: Vec<&str> = it.values.iter().map(|c| c.raw.as_str()).collect();
         match split_runs(&toks, n, check) {
@@ -802,19 +623,19 @@ fn recover(
                 return Err(Finding::new(
                     "P3",
                     Severity::Warning,
-                    format!("{what}的数字连在一起（“{}”），按勾稽关系有{}种以上拆分方式，无法确定，未采用", toks.join(" "), k),
+                    format!(
+                        "{what}的数字连在一起（“{}”），按勾稽关系有{}种以上拆分方式，无法确定，未采用",
+                        toks.join(" "),
+                        k
+                    ),
                 )
                 .at(Some(it.src)));
             }
             Split::Impossible | Split::TooLarge => {}
         }
     }
-    Err(Finding::new(
-        "P3",
-        Severity::Warning,
-        format!("{what}读到{}个值，应为{}个，未采用", it.values.len(), n),
-    )
-    .at(Some(it.src)))
+    Err(Finding::new("P3", Severity::Warning, format!("{what}读到{}个值，应为{}个，未采用", it.values.len(), n))
+        .at(Some(it.src)))
 }
 
 fn parse_t3(
@@ -823,16 +644,8 @@ fn parse_t3(
     findings: &mut Vec<Finding>,
     consumed: &mut [bool],
 ) -> (Option<Src>, bool) {
-    let sub_rows = items.iter().any(|it| {
-        ["逾期不补正", "缴纳费用", "收费通知"]
-            .iter()
-            .any(|k| it.norm.contains(k))
-    });
-    let order: &[T3Row] = if sub_rows {
-        T3Row::ROWS_2021
-    } else {
-        T3Row::ROWS_2019
-    };
+    let sub_rows = items.iter().any(|it| ["逾期不补正", "缴纳费用", "收费通知"].iter().any(|k| it.norm.contains(k)));
+    let order: &[T3Row] = if sub_rows { T3Row::ROWS_2021 } else { T3Row::ROWS_2019 };
     let mut cursor = 0usize;
     let mut six_ctx = false;
     let mut first: Option<Src> = None;
@@ -850,11 +663,7 @@ fn parse_t3(
             }
             continue;
         }
-        let labelled = if it.has_label() {
-            t3_row_of(&it.norm, six_ctx)
-        } else {
-            None
-        };
+        let labelled = if it.has_label() { t3_row_of(&it.norm, six_ctx) } else { None };
         // A labelled row found outside the expected row set (R3.6 vs R3.6.x) is still read.
         let row = match labelled {
             Some(r) => r,
@@ -864,10 +673,7 @@ fn parse_t3(
                 if !it.has_number() {
                     continue;
                 }
-                let next = order[cursor.min(order.len())..]
-                    .iter()
-                    .find(|r| !report.table3.contains_key(r))
-                    .copied();
+                let next = order[cursor.min(order.len())..].iter().find(|r| !report.table3.contains_key(r)).copied();
                 let Some(r) = next else { continue };
                 if it.values.len() != 7 && take7(it, "").is_err() {
                     continue;
@@ -876,11 +682,7 @@ fn parse_t3(
                     Finding::new(
                         "P4",
                         Severity::Info,
-                        format!(
-                            "此行数值没有可识别的行标签，按表三固定行序归入“{}”（{}）",
-                            r.display_name(),
-                            r.id()
-                        ),
+                        format!("此行数值没有可识别的行标签，按表三固定行序归入“{}”（{}）", r.display_name(), r.id()),
                     )
                     .at(Some(it.src))
                     .cells([format!("table3.{}", r.id())]),
@@ -906,18 +708,13 @@ fn parse_t3(
                         Finding::new(
                             "P4",
                             Severity::Info,
-                            format!(
-                                "表三“{}”行的数字连在一起，已按“总计=各列之和”(E3)唯一拆分",
-                                row.display_name()
-                            ),
+                            format!("表三“{}”行的数字连在一起，已按“总计=各列之和”(E3)唯一拆分", row.display_name()),
                         )
                         .at(Some(it.src)),
                     );
                 }
                 first.get_or_insert(it.src);
-                report
-                    .table3
-                    .insert(row, Col::ALL.iter().copied().zip(cells).collect());
+                report.table3.insert(row, Col::ALL.iter().copied().zip(cells).collect());
             }
             Err(f) => findings.push(f),
         }
@@ -927,40 +724,26 @@ fn parse_t3(
             Finding::new(
                 "P3",
                 Severity::Warning,
-                format!(
-                    "表三“{}”行重复出现，已采用第一次出现的数值",
-                    row.display_name()
-                ),
+                format!("表三“{}”行重复出现，已采用第一次出现的数值", row.display_name()),
             )
             .at(Some(src)),
         );
     }
-    let missing: Vec<&T3Row> = order
-        .iter()
-        .filter(|r| !report.table3.contains_key(r))
-        .collect();
+    let missing: Vec<&T3Row> = order.iter().filter(|r| !report.table3.contains_key(r)).collect();
     // A 2021 table that printed （六） as one row (corpus 005/006) is complete in its own shape.
     let missing: Vec<&T3Row> = missing
         .into_iter()
         .filter(|r| {
-            !(matches!(r, T3Row::R3_6_1 | T3Row::R3_6_2 | T3Row::R3_6_3)
-                && report.table3.contains_key(&T3Row::R3_6))
+            !(matches!(r, T3Row::R3_6_1 | T3Row::R3_6_2 | T3Row::R3_6_3) && report.table3.contains_key(&T3Row::R3_6))
         })
         .collect();
     if !missing.is_empty() && (first.is_some() || !items.is_empty()) {
-        let names: Vec<String> = missing
-            .iter()
-            .map(|r| format!("{}（{}）", r.display_name(), r.id()))
-            .collect();
+        let names: Vec<String> = missing.iter().map(|r| format!("{}（{}）", r.display_name(), r.id())).collect();
         findings.push(
             Finding::new(
                 "P2",
                 Severity::Warning,
-                format!(
-                    "表三缺少{}行，相关勾稽关系无法检查：{}",
-                    missing.len(),
-                    names.join("、")
-                ),
+                format!("表三缺少{}行，相关勾稽关系无法检查：{}", missing.len(), names.join("、")),
             )
             .at(first.or(items.first().map(|i| i.src)))
             .cells(missing.iter().map(|r| format!("table3.{}", r.id()))),
@@ -987,15 +770,12 @@ fn parse_t4(
         if it.is_grid && it.values.is_empty() {
             consumed[i] = true;
         }
-        if it.values.is_empty()
-            || it.has_label() && !(outcome_words_only(&it.norm) && it.has_number())
-        {
+        if it.values.is_empty() || it.has_label() && !(outcome_words_only(&it.norm) && it.has_number()) {
             continue;
         }
         // A value row has a number, or is an unlabelled row of at least five blank cells.
-        let blank_row = !it.has_label()
-            && it.values.len() >= 5
-            && it.values.iter().all(|c| c.value == CellValue::Blank);
+        let blank_row =
+            !it.has_label() && it.values.len() >= 5 && it.values.iter().all(|c| c.value == CellValue::Blank);
         if !it.has_number() && !blank_row {
             continue;
         }
@@ -1021,12 +801,7 @@ fn parse_t4(
         match recover(&pseudo, 15, &e4_table, "表四") {
             Ok(v) => {
                 findings.push(
-                    Finding::new(
-                        "P4",
-                        Severity::Info,
-                        "表四的数字连在一起，已按“总计=各项之和”(E4)唯一拆分",
-                    )
-                    .at(first),
+                    Finding::new("P4", Severity::Info, "表四的数字连在一起，已按“总计=各项之和”(E4)唯一拆分").at(first),
                 );
                 vals = v;
             }
@@ -1041,12 +816,7 @@ fn parse_t4(
     }
     if vals.len() > 15 {
         findings.push(
-            Finding::new(
-                "P3",
-                Severity::Warning,
-                format!("表四读到{}个值，应为15个，未采用", vals.len()),
-            )
-            .at(first),
+            Finding::new("P3", Severity::Warning, format!("表四读到{}个值，应为15个，未采用", vals.len())).at(first),
         );
         return (first, false);
     }

@@ -29,9 +29,7 @@ pub struct Item<'a> {
 
 impl Item<'_> {
     pub fn has_number(&self) -> bool {
-        self.values
-            .iter()
-            .any(|c| matches!(c.value, CellValue::Number(_)))
+        self.values.iter().any(|c| matches!(c.value, CellValue::Number(_)))
     }
     pub fn has_label(&self) -> bool {
         self.norm.chars().any(is_cjk)
@@ -44,8 +42,7 @@ fn is_label_text(t: &str) -> bool {
     if t.is_empty() || gongkai_model::cell::is_placeholder(t) {
         return false;
     }
-    gongkai_model::cell::parse_number(t).is_none()
-        && t.chars().any(|c| is_cjk(c) || c.is_alphabetic())
+    gongkai_model::cell::parse_number(t).is_none() && t.chars().any(|c| is_cjk(c) || c.is_alphabetic())
 }
 
 fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
@@ -74,30 +71,12 @@ fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
         seen.push(&c.text);
         label.push_str(&c.text);
     }
-    let src = label_cells
-        .iter()
-        .rev()
-        .find(|c| !c.text.is_empty())
-        .or(cells.first())
-        .map(|c| c.src)
-        .unwrap_or_default();
+    let src =
+        label_cells.iter().rev().find(|c| !c.text.is_empty()).or(cells.first()).map(|c| c.src).unwrap_or_default();
     // Copies made by a colspan/rowspan are not values of their own.
-    let values = value_cells
-        .iter()
-        .filter(|c| !c.spanned)
-        .map(|c| Cell::from_raw(&c.text, Some(c.src)))
-        .collect();
+    let values = value_cells.iter().filter(|c| !c.spanned).map(|c| Cell::from_raw(&c.text, Some(c.src))).collect();
     let norm = normalize(&label);
-    Item {
-        block,
-        para: None,
-        label,
-        norm,
-        src,
-        values,
-        tokens: Vec::new(),
-        is_grid: true,
-    }
+    Item { block, para: None, label, norm, src, values, tokens: Vec::new(), is_grid: true }
 }
 
 /// Split a prose line into a label and trailing value tokens.
@@ -141,11 +120,7 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
             p.src
         }
     };
-    let label_end = if first_value == 0 {
-        0
-    } else {
-        toks[first_value - 1].1
-    };
+    let label_end = if first_value == 0 { 0 } else { toks[first_value - 1].1 };
     let label = p.text[..label_end].to_string();
     let mut values = Vec::new();
     let mut tokens = Vec::new();
@@ -159,16 +134,7 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
         tokens.push((t.to_string(), sub_src(s, e)));
     }
     let norm = normalize(&label);
-    Item {
-        block,
-        para: Some(p),
-        label,
-        norm,
-        src: p.src,
-        values,
-        tokens,
-        is_grid: false,
-    }
+    Item { block, para: Some(p), label, norm, src: p.src, values, tokens, is_grid: false }
 }
 
 /// Cells printed one per line without any table marker (web text exports: `0 |`, ` 0`):
@@ -179,18 +145,10 @@ fn merge_cell_lines(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
     let mut i = 0;
     let mut items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
     while i < items.len() {
-        let head_ok = items[i]
-            .as_ref()
-            .is_some_and(|it| !it.is_grid && it.values.is_empty() && it.has_label());
+        let head_ok = items[i].as_ref().is_some_and(|it| !it.is_grid && it.values.is_empty() && it.has_label());
         // Counted only after a label-only head, so the scan stays linear.
-        let run = if head_ok {
-            items[i + 1..]
-                .iter()
-                .take_while(|it| it.as_ref().is_some_and(single))
-                .count()
-        } else {
-            0
-        };
+        let run =
+            if head_ok { items[i + 1..].iter().take_while(|it| it.as_ref().is_some_and(single)).count() } else { 0 };
         if head_ok
             && run >= 2
             && let Some(mut head) = items[i].take()

@@ -63,12 +63,22 @@ pub fn parse_str(text: &str, kind: Kind) -> Parsed {
     .to_string();
     report.source.encoding = "UTF-8".to_string();
     report.source.bytes = text.len() as u64;
-    Parsed {
-        report,
-        findings,
-        text: text.to_string(),
-        unsupported: None,
-    }
+    Parsed { report, findings, text: text.to_string(), unsupported: None }
+}
+
+/// Parse the layout text extracted from a PDF (see the `gongkai-pdf` crate). Provenance
+/// points into `text`.
+pub fn parse_pdf_text(text: &str, pdf_bytes: usize, name: Option<&str>) -> Parsed {
+    let mut p = parse_str(text, Kind::Text);
+    p.report.source.kind = "pdf".to_string();
+    p.report.source.bytes = pdf_bytes as u64;
+    p.report.source.name = name.map(str::to_string);
+    p
+}
+
+/// Whether the bytes are a PDF file.
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"%PDF-")
 }
 
 /// Parse raw bytes: detect the encoding and whether the input is HTML.
@@ -77,12 +87,7 @@ pub fn parse_bytes(bytes: &[u8], name: Option<&str>) -> Parsed {
         let mut report = Report::empty();
         report.source.name = name.map(str::to_string);
         report.source.bytes = bytes.len() as u64;
-        return Parsed {
-            report,
-            findings: Vec::new(),
-            text: String::new(),
-            unsupported: Some(why.to_string()),
-        };
+        return Parsed { report, findings: Vec::new(), text: String::new(), unsupported: Some(why.to_string()) };
     }
     let mut pre = Vec::new();
     let bytes = if bytes.len() > MAX_INPUT {
@@ -96,17 +101,13 @@ pub fn parse_bytes(bytes: &[u8], name: Option<&str>) -> Parsed {
         bytes
     };
     let is_html = tmp_html::looks_like_html(bytes)
-        || name
-            .is_some_and(|n| n.ends_with(".html") || n.ends_with(".htm") || n.ends_with(".shtml"));
+        || name.is_some_and(|n| n.ends_with(".html") || n.ends_with(".htm") || n.ends_with(".shtml"));
     let decoded = tmp_html::decode(bytes, is_html);
     if decoded.had_errors {
         pre.push(Finding::new(
             "P6",
             Severity::Warning,
-            format!(
-                "按{}解码时遇到无法识别的字节，已替换为“\u{FFFD}”",
-                decoded.encoding
-            ),
+            format!("按{}解码时遇到无法识别的字节，已替换为“\u{FFFD}”", decoded.encoding),
         ));
     }
     let mut p = parse_str(&decoded.text, if is_html { Kind::Html } else { Kind::Text });

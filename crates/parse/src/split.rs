@@ -22,26 +22,14 @@ const WORK_LIMIT: usize = 200_000;
 /// Split each digit token into one or more non-negative integers without leading zeros so
 /// that the total number of parts is `n` and `check(parts)` holds.
 pub fn split_runs(tokens: &[&str], n: usize, check: &dyn Fn(&[u64]) -> bool) -> Split {
-    if tokens.is_empty()
-        || tokens
-            .iter()
-            .any(|t| t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if tokens.is_empty() || tokens.iter().any(|t| t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit())) {
         return Split::Impossible;
     }
     let total_digits: usize = tokens.iter().map(|t| t.len()).sum();
     if total_digits < n || tokens.len() > n {
         return Split::Impossible;
     }
-    let mut st = State {
-        tokens,
-        n,
-        check,
-        parts: Vec::with_capacity(n),
-        found: None,
-        count: 0,
-        work: 0,
-    };
+    let mut st = State { tokens, n, check, parts: Vec::with_capacity(n), found: None, count: 0, work: 0 };
     st.token(0);
     if st.work > WORK_LIMIT {
         return Split::TooLarge;
@@ -89,16 +77,10 @@ impl State<'_> {
         if self.parts.len() + 1 + tokens_left > self.n {
             return;
         }
-        let max_len = if t[from] == b'0' {
-            1
-        } else {
-            (t.len() - from).min(15)
-        };
+        let max_len = if t[from] == b'0' { 1 } else { (t.len() - from).min(15) };
         for len in 1..=max_len {
             let end = from + len;
-            let v = t[from..end]
-                .iter()
-                .fold(0u64, |a, b| a * 10 + u64::from(b - b'0'));
+            let v = t[from..end].iter().fold(0u64, |a, b| a * 10 + u64::from(b - b'0'));
             self.parts.push(v);
             if end == t.len() {
                 self.token(ti + 1);
@@ -127,25 +109,16 @@ mod tests {
     #[test]
     fn e3_recovers_a_unique_split() {
         // 32 2 0 0 0 0 34 printed without separators.
-        assert_eq!(
-            split_runs(&["322000034"], 7, &e3_row),
-            Split::Unique(vec![32, 2, 0, 0, 0, 0, 34])
-        );
+        assert_eq!(split_runs(&["322000034"], 7, &e3_row), Split::Unique(vec![32, 2, 0, 0, 0, 0, 34]));
         // Separators kept where the source had them.
-        assert_eq!(
-            split_runs(&["705", "30050", "713"], 7, &e3_row),
-            Split::Unique(vec![705, 3, 0, 0, 5, 0, 713])
-        );
+        assert_eq!(split_runs(&["705", "30050", "713"], 7, &e3_row), Split::Unique(vec![705, 3, 0, 0, 5, 0, 713]));
     }
 
     #[test]
     fn e3_reports_ambiguity_instead_of_guessing() {
         // "110000011" is 1,10,0,0,0,0,11 or 11,0,0,0,0,0,11: both satisfy E3.
         assert_eq!(split_runs(&["110000011"], 7, &e3_row), Split::Ambiguous(2));
-        assert_eq!(
-            split_runs(&["1100002"], 7, &e3_row),
-            Split::Unique(vec![1, 1, 0, 0, 0, 0, 2])
-        );
+        assert_eq!(split_runs(&["1100002"], 7, &e3_row), Split::Unique(vec![1, 1, 0, 0, 0, 0, 2]));
         // No split satisfies E3.
         assert_eq!(split_runs(&["11000011"], 7, &e3_row), Split::Impossible);
         assert_eq!(split_runs(&["1234"], 7, &e3_row), Split::Impossible);
@@ -153,9 +126,6 @@ mod tests {
 
     #[test]
     fn all_zero_runs_are_unique() {
-        assert_eq!(
-            split_runs(&["000000000000000"], 15, &e4_table),
-            Split::Unique(vec![0; 15])
-        );
+        assert_eq!(split_runs(&["000000000000000"], 15, &e4_table), Split::Unique(vec![0; 15]));
     }
 }

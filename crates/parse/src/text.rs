@@ -62,11 +62,7 @@ fn trim_range(text: &str, s: usize, e: usize) -> (usize, usize) {
     let slice = &text[s..e];
     let lead = slice.len() - slice.trim_start_matches(is_space).len();
     let trail = slice.len() - slice.trim_end_matches(is_space).len();
-    if lead + trail >= slice.len() {
-        (s, s)
-    } else {
-        (s + lead, e - trail)
-    }
+    if lead + trail >= slice.len() { (s, s) } else { (s + lead, e - trail) }
 }
 
 fn is_space(c: char) -> bool {
@@ -81,11 +77,7 @@ struct GridBuilder {
 
 impl GridBuilder {
     fn new(start: usize) -> Self {
-        GridBuilder {
-            rows: Vec::new(),
-            start,
-            end: start,
-        }
+        GridBuilder { rows: Vec::new(), start, end: start }
     }
     fn push_row(&mut self, row: Vec<GridCell>) {
         if !row.is_empty() && self.rows.len() < MAX_ROWS {
@@ -100,40 +92,21 @@ impl GridBuilder {
         let mut rows = self.rows;
         for (r, row) in rows.iter_mut().enumerate() {
             for (c, cell) in row.iter_mut().enumerate() {
-                cell.src.grid = Some(GridPos {
-                    table: *table_no,
-                    row: r as u16 + 1,
-                    col: c as u16 + 1,
-                });
+                cell.src.grid = Some(GridPos { table: *table_no, row: r as u16 + 1, col: c as u16 + 1 });
             }
         }
-        out.push(Block::Table(Grid {
-            index: *table_no,
-            src: ix.src(text, self.start, self.end),
-            rows,
-        }));
+        out.push(Block::Table(Grid { index: *table_no, src: ix.src(text, self.start, self.end), rows }));
     }
 }
 
 fn cell(text: &str, ix: &LineIndex, s: usize, e: usize) -> GridCell {
     let (s, e) = trim_range(text, s, e);
-    GridCell {
-        text: text[s..e].to_string(),
-        src: ix.src(text, s, e),
-        spanned: false,
-    }
+    GridCell { text: text[s..e].to_string(), src: ix.src(text, s, e), spanned: false }
 }
 
 /// Split `line` (starting at byte `base` of `text`) on `sep`; with `outer_pipes`, the empty
 /// pieces before the first and after the last pipe are dropped.
-fn split_cells(
-    text: &str,
-    ix: &LineIndex,
-    base: usize,
-    line: &str,
-    sep: char,
-    outer_pipes: bool,
-) -> Vec<GridCell> {
+fn split_cells(text: &str, ix: &LineIndex, base: usize, line: &str, sep: char, outer_pipes: bool) -> Vec<GridCell> {
     let mut cells = Vec::new();
     let mut s = 0;
     for (i, c) in line.char_indices() {
@@ -144,24 +117,15 @@ fn split_cells(
     }
     cells.push((s, line.len()));
     if outer_pipes {
-        if cells
-            .first()
-            .is_some_and(|(a, b)| line[*a..*b].trim().is_empty())
-        {
+        if cells.first().is_some_and(|(a, b)| line[*a..*b].trim().is_empty()) {
             cells.remove(0);
         }
-        if cells
-            .last()
-            .is_some_and(|(a, b)| line[*a..*b].trim().is_empty())
-        {
+        if cells.last().is_some_and(|(a, b)| line[*a..*b].trim().is_empty()) {
             cells.pop();
         }
     }
     cells.truncate(MAX_COLS);
-    cells
-        .into_iter()
-        .map(|(a, b)| cell(text, ix, base + a, base + b))
-        .collect()
+    cells.into_iter().map(|(a, b)| cell(text, ix, base + a, base + b)).collect()
 }
 
 /// Maximum blocks kept (hostile input bound; a real report has a few hundred lines).
@@ -185,10 +149,7 @@ pub fn text_to_doc(text: &str) -> TextDoc {
         if blocks.len() >= MAX_BLOCKS {
             let line = i + 1;
             return TextDoc {
-                doc: Doc {
-                    blocks,
-                    title_hint: None,
-                },
+                doc: Doc { blocks, title_hint: None },
                 warnings: vec![format!("文本超过{MAX_BLOCKS}段，从第{line}行起未读取")],
             };
         }
@@ -258,21 +219,11 @@ pub fn text_to_doc(text: &str) -> TextDoc {
             e -= 2;
         }
         if s < e {
-            blocks.push(Block::Para(Para {
-                text: text[s..e].to_string(),
-                src: ix.src(text, s, e),
-                verbatim: true,
-            }));
+            blocks.push(Block::Para(Para { text: text[s..e].to_string(), src: ix.src(text, s, e), verbatim: true }));
         }
         i += 1;
     }
-    TextDoc {
-        doc: Doc {
-            blocks,
-            title_hint: None,
-        },
-        warnings: Vec::new(),
-    }
+    TextDoc { doc: Doc { blocks, title_hint: None }, warnings: Vec::new() }
 }
 
 #[cfg(test)]
@@ -280,16 +231,7 @@ mod tests {
     use super::*;
 
     fn grids(d: &Doc) -> Vec<&Grid> {
-        d.blocks
-            .iter()
-            .filter_map(|b| {
-                if let Block::Table(g) = b {
-                    Some(g)
-                } else {
-                    None
-                }
-            })
-            .collect()
+        d.blocks.iter().filter_map(|b| if let Block::Table(g) = b { Some(g) } else { None }).collect()
     }
 
     #[test]
@@ -298,29 +240,12 @@ mod tests {
         let d = text_to_doc(t).doc;
         let g = grids(&d);
         assert_eq!(g.len(), 1);
-        let texts: Vec<Vec<&str>> = g[0]
-            .rows
-            .iter()
-            .map(|r| r.iter().map(|c| c.text.as_str()).collect())
-            .collect();
-        assert_eq!(
-            texts,
-            vec![
-                vec!["一、本年新收", "", "", "0"],
-                vec!["二、上年结转", "1", "2", "3"]
-            ]
-        );
+        let texts: Vec<Vec<&str>> = g[0].rows.iter().map(|r| r.iter().map(|c| c.text.as_str()).collect()).collect();
+        assert_eq!(texts, vec![vec!["一、本年新收", "", "", "0"], vec!["二、上年结转", "1", "2", "3"]]);
         let c = &g[0].rows[0][3];
         assert_eq!(&t[c.src.start as usize..c.src.end as usize], "0");
         assert_eq!(c.src.line, 5);
-        assert_eq!(
-            c.src.grid,
-            Some(GridPos {
-                table: 1,
-                row: 1,
-                col: 4
-            })
-        );
+        assert_eq!(c.src.grid, Some(GridPos { table: 1, row: 1, col: 4 }));
     }
 
     #[test]
@@ -329,22 +254,14 @@ mod tests {
         let d = text_to_doc(t).doc;
         let g = grids(&d);
         assert_eq!(g[0].rows.len(), 2);
-        assert_eq!(
-            g[0].rows[1]
-                .iter()
-                .map(|c| c.text.as_str())
-                .collect::<Vec<_>>(),
-            vec!["规章", "22", ""]
-        );
+        assert_eq!(g[0].rows[1].iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), vec!["规章", "22", ""]);
     }
 
     #[test]
     fn headings_lose_markdown_marks_but_stay_verbatim() {
         let t = "## 三、收到和处理政府信息公开申请情况\n";
         let d = text_to_doc(t).doc;
-        let Block::Para(p) = &d.blocks[0] else {
-            panic!("para expected")
-        };
+        let Block::Para(p) = &d.blocks[0] else { panic!("para expected") };
         assert_eq!(p.text, "三、收到和处理政府信息公开申请情况");
         assert_eq!(&t[p.src.start as usize..p.src.end as usize], p.text);
     }

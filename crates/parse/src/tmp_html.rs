@@ -4,10 +4,7 @@ pub struct HtmlDoc {
     pub warnings: Vec<String>,
 }
 pub fn html_to_doc(text: &str) -> HtmlDoc {
-    HtmlDoc {
-        doc: crate::text::text_to_doc(text).doc,
-        warnings: vec![],
-    }
+    HtmlDoc { doc: crate::text::text_to_doc(text).doc, warnings: vec![] }
 }
 pub struct Decoded {
     pub text: String,
@@ -18,9 +15,5 @@ pub fn looks_like_html(_b: &[u8]) -> bool {
     false
 }
 pub fn decode(b: &[u8], _h: bool) -> Decoded {
-    Decoded {
-        text: String::from_utf8_lossy(b).into_owned(),
-        encoding: "UTF-8",
-        had_errors: false,
-    }
+    Decoded { text: String::from_utf8_lossy(b).into_owned(), encoding: "UTF-8", had_errors: false }
 }

@@ -19,17 +19,20 @@ fn shared() -> Option<PathBuf> {
 }
 
 fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     v.sort();
     v
 }
 
 fn parse(path: &Path) -> (gongkai_parse::Parsed, Vec<gongkai_model::Finding>) {
     let bytes = std::fs::read(path).unwrap();
-    let parsed = gongkai_parse::parse_bytes(&bytes, path.file_name().and_then(|n| n.to_str()));
+    let name = path.file_name().and_then(|n| n.to_str());
+    let parsed = if gongkai_parse::is_pdf(&bytes) && gongkai_pdf::available() {
+        let text = gongkai_pdf::pdf_to_text(&bytes).unwrap();
+        gongkai_parse::parse_pdf_text(&text, bytes.len(), name)
+    } else {
+        gongkai_parse::parse_bytes(&bytes, name)
+    };
     let mut findings = parsed.findings.clone();
     findings.extend(gongkai_rules_lite::arithmetic(&parsed.report));
     (parsed, findings)
@@ -50,31 +53,23 @@ mod gongkai_rules_lite {
     pub fn arithmetic(r: &Report) -> Vec<Finding> {
         let mut out = Vec::new();
         for c in Col::ALL {
-            if let (Some(a), Some(b), Some(t), Some(d)) = (
-                n(r, T3Row::R1, *c),
-                n(r, T3Row::R2, *c),
-                n(r, T3Row::R3_7, *c),
-                n(r, T3Row::R4, *c),
-            ) && a + b != t + d
+            if let (Some(a), Some(b), Some(t), Some(d)) =
+                (n(r, T3Row::R1, *c), n(r, T3Row::R2, *c), n(r, T3Row::R3_7, *c), n(r, T3Row::R4, *c))
+                && a + b != t + d
             {
                 out.push(Finding::new("E1", Severity::Error, format!("{c}")));
             }
             let rows: Vec<T3Row> = T3Row::result_rows(r.has_r36_subrows()).collect();
-            if let (Some(t), Some(parts)) = (
-                n(r, T3Row::R3_7, *c),
-                rows.iter()
-                    .map(|row| n(r, *row, *c))
-                    .collect::<Option<Vec<_>>>(),
-            ) && parts.iter().sum::<Decimal>() != t
+            if let (Some(t), Some(parts)) =
+                (n(r, T3Row::R3_7, *c), rows.iter().map(|row| n(r, *row, *c)).collect::<Option<Vec<_>>>())
+                && parts.iter().sum::<Decimal>() != t
             {
                 out.push(Finding::new("E2", Severity::Error, format!("{c}")));
             }
         }
         for (row, cells) in &r.table3 {
-            let parts: Option<Vec<Decimal>> = Col::ALL[..6]
-                .iter()
-                .map(|c| cells.get(c).and_then(Cell::as_number))
-                .collect();
+            let parts: Option<Vec<Decimal>> =
+                Col::ALL[..6].iter().map(|c| cells.get(c).and_then(Cell::as_number)).collect();
             if let (Some(p), Some(t)) = (parts, cells.get(&Col::Tot).and_then(Cell::as_number))
                 && p.iter().sum::<Decimal>() != t
             {
@@ -99,11 +94,7 @@ fn every_corpus_file_parses_without_panic() {
                 if let Some(o) = v.as_object() {
                     if let (Some(s), Some(e)) = (o.get("start"), o.get("end")) {
                         let (s, e) = (s.as_u64().unwrap() as usize, e.as_u64().unwrap() as usize);
-                        assert!(
-                            s <= e && e <= parsed.text.len(),
-                            "{}: bad span {s}..{e}",
-                            f.display()
-                        );
+                        assert!(s <= e && e <= parsed.text.len(), "{}: bad span {s}..{e}", f.display());
                         assert!(parsed.text.is_char_boundary(s) && parsed.text.is_char_boundary(e));
                     }
                     stack.extend(o.values());
@@ -127,28 +118,11 @@ fn partial_reports_say_what_is_missing_and_invent_no_arithmetic_error() {
         }
         count += 1;
         let (parsed, findings) = parse(&f);
-        let arithmetic: Vec<_> = findings
-            .iter()
-            .filter(|x| x.rule.starts_with('E'))
-            .collect();
-        assert!(
-            arithmetic.is_empty(),
-            "{}: false arithmetic findings {arithmetic:?}",
-            f.display()
-        );
-        let says_missing = findings
-            .iter()
-            .any(|x| x.rule == "P5" || x.rule == "P1" || x.rule == "P2");
-        assert!(
-            says_missing,
-            "{}: a partial report must yield a missing/truncated finding",
-            f.display()
-        );
-        assert!(
-            parsed.report.truncated.is_some() || findings.iter().any(|x| x.rule == "P1"),
-            "{}",
-            f.display()
-        );
+        let arithmetic: Vec<_> = findings.iter().filter(|x| x.rule.starts_with('E')).collect();
+        assert!(arithmetic.is_empty(), "{}: false arithmetic findings {arithmetic:?}", f.display());
+        let says_missing = findings.iter().any(|x| x.rule == "P5" || x.rule == "P1" || x.rule == "P2");
+        assert!(says_missing, "{}: a partial report must yield a missing/truncated finding", f.display());
+        assert!(parsed.report.truncated.is_some() || findings.iter().any(|x| x.rule == "P1"), "{}", f.display());
     }
     assert_eq!(count, 34);
 }
@@ -167,38 +141,20 @@ fn compare(report: &Report, expect: &str, name: &str) {
     let mut t2_rows = 0;
     let mut t3_rows = 0;
     let mut t4_rows = 0;
-    for line in expect
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
+    for line in expect.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
         let (key, rest) = line.split_once(' ').unwrap_or((line, ""));
         match key {
             "year" => assert_eq!(
-                report
-                    .year
-                    .as_ref()
-                    .map(|y| y.value.to_string())
-                    .unwrap_or("-".into()),
+                report.year.as_ref().map(|y| y.value.to_string()).unwrap_or("-".into()),
                 rest,
                 "{name}: year"
             ),
-            "organ" => assert_eq!(
-                report
-                    .organ
-                    .as_ref()
-                    .map(|y| y.value.as_str())
-                    .unwrap_or("-"),
-                rest,
-                "{name}: organ"
-            ),
-            "format" => assert_eq!(
-                serde_json::to_value(report.format)
-                    .unwrap()
-                    .as_str()
-                    .unwrap(),
-                rest,
-                "{name}: format"
-            ),
+            "organ" => {
+                assert_eq!(report.organ.as_ref().map(|y| y.value.as_str()).unwrap_or("-"), rest, "{name}: organ")
+            }
+            "format" => {
+                assert_eq!(serde_json::to_value(report.format).unwrap().as_str().unwrap(), rest, "{name}: format")
+            }
             "sections" => {
                 let got: Vec<String> = report.sections.iter().map(|s| s.id.0.to_string()).collect();
                 assert_eq!(got.join(" "), rest, "{name}: sections");
@@ -209,15 +165,8 @@ fn compare(report: &Report, expect: &str, name: &str) {
                 let row = T2Row::from_id(parts.next().unwrap()).unwrap();
                 for kv in parts {
                     let (c, v) = kv.split_once('=').unwrap();
-                    let cell = report
-                        .table2
-                        .get(&row)
-                        .and_then(|m| m.get(&T2Col::from_id(c).unwrap()));
-                    assert_eq!(
-                        cell.map(cell_text).as_deref(),
-                        Some(v),
-                        "{name}: table2 {row} {c}"
-                    );
+                    let cell = report.table2.get(&row).and_then(|m| m.get(&T2Col::from_id(c).unwrap()));
+                    assert_eq!(cell.map(cell_text).as_deref(), Some(v), "{name}: table2 {row} {c}");
                 }
             }
             "T3" => {
@@ -225,10 +174,8 @@ fn compare(report: &Report, expect: &str, name: &str) {
                 let mut parts = rest.split(' ');
                 let row = T3Row::from_id(parts.next().unwrap()).unwrap();
                 let want: Vec<&str> = parts.collect();
-                let got: Vec<String> = Col::ALL
-                    .iter()
-                    .map(|c| report.t3(row, *c).map(cell_text).unwrap_or("ABSENT".into()))
-                    .collect();
+                let got: Vec<String> =
+                    Col::ALL.iter().map(|c| report.t3(row, *c).map(cell_text).unwrap_or("ABSENT".into())).collect();
                 assert_eq!(got, want, "{name}: table3 {row}");
             }
             "T4" => {
@@ -236,10 +183,8 @@ fn compare(report: &Report, expect: &str, name: &str) {
                 let mut parts = rest.split(' ');
                 let g = T4Group::from_id(parts.next().unwrap()).unwrap();
                 let want: Vec<&str> = parts.collect();
-                let got: Vec<String> = T4Outcome::ALL
-                    .iter()
-                    .map(|o| report.t4(g, *o).map(cell_text).unwrap_or("ABSENT".into()))
-                    .collect();
+                let got: Vec<String> =
+                    T4Outcome::ALL.iter().map(|o| report.t4(g, *o).map(cell_text).unwrap_or("ABSENT".into())).collect();
                 assert_eq!(got, want, "{name}: table4 {g}");
             }
             other => panic!("{name}: unknown key {other}"),
@@ -257,32 +202,22 @@ fn full_reports_match_hand_checked_expectations() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut n = 0;
     for exp in files(&dir) {
-        let name = exp
-            .file_name()
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .trim_end_matches(".expect")
-            .to_string();
+        let name = exp.file_name().unwrap().to_str().unwrap().trim_end_matches(".expect").to_string();
         let src = if name == "seed" {
             shared.join("seed/000_64ff3bdd190e597a.txt")
         } else {
             shared.join("corpus/reports").join(&name)
         };
+        if name.ends_with(".pdf") && !gongkai_pdf::available() {
+            eprintln!("skipped {name}: pdftotext (poppler-utils) is not installed");
+            continue;
+        }
         let (parsed, findings) = parse(&src);
-        compare(
-            &parsed.report,
-            &std::fs::read_to_string(&exp).unwrap(),
-            &name,
-        );
-        let arithmetic: Vec<_> = findings
-            .iter()
-            .filter(|x| x.rule.starts_with('E'))
-            .collect();
-        assert!(
-            arithmetic.is_empty(),
-            "{name}: self-consistent report gave {arithmetic:?}"
-        );
+        compare(&parsed.report, &std::fs::read_to_string(&exp).unwrap(), &name);
+        // 005's published table 四 is inconsistent (corpus README); the lite checker here
+        // covers table 三 only, which balances in every full report.
+        let arithmetic: Vec<_> = findings.iter().filter(|x| x.rule.starts_with('E')).collect();
+        assert!(arithmetic.is_empty(), "{name}: self-consistent report gave {arithmetic:?}");
         n += 1;
     }
     assert!(n >= 4);

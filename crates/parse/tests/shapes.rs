@@ -8,10 +8,7 @@ const ROWS: &[(&str, [u32; 7])] = &[
     ("一、本年新收政府信息公开申请数量", [32, 2, 0, 0, 0, 0, 34]),
     ("二、上年结转政府信息公开申请数量", [2, 0, 0, 0, 0, 0, 2]),
     ("三、本年度办理结果 （一）予以公开", [9, 0, 0, 0, 0, 0, 9]),
-    (
-        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-        [0; 7],
-    ),
+    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", [0; 7]),
     ("（三）不予公开 1.属于国家秘密", [0; 7]),
     ("2.其他法律行政法规禁止公开", [0; 7]),
     ("3.危及“三安全一稳定”", [0; 7]),
@@ -20,10 +17,7 @@ const ROWS: &[(&str, [u32; 7])] = &[
     ("6.属于四类过程性信息", [1, 0, 0, 0, 0, 0, 1]),
     ("7.属于行政执法案卷", [0; 7]),
     ("8.属于行政查询事项", [0; 7]),
-    (
-        "（四）无法提供 1.本机关不掌握相关政府信息",
-        [4, 0, 0, 0, 0, 0, 4],
-    ),
+    ("（四）无法提供 1.本机关不掌握相关政府信息", [4, 0, 0, 0, 0, 0, 4]),
     ("2.没有现成信息需要另行制作", [6, 0, 0, 0, 0, 0, 6]),
     ("3.补正后申请内容仍不明确", [0; 7]),
     ("（五）不予处理 1.信访举报投诉类申请", [0; 7]),
@@ -31,14 +25,8 @@ const ROWS: &[(&str, [u32; 7])] = &[
     ("3.要求提供公开出版物", [0; 7]),
     ("4.无正当理由大量反复申请", [0; 7]),
     ("5.要求行政机关确认或重新出具已获取信息", [0; 7]),
-    (
-        "（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-        [8, 2, 0, 0, 0, 0, 10],
-    ),
-    (
-        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-        [0; 7],
-    ),
+    ("（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", [8, 2, 0, 0, 0, 0, 10]),
+    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", [0; 7]),
     ("3.其他", [4, 0, 0, 0, 0, 0, 4]),
     ("（七）总计", [33, 2, 0, 0, 0, 0, 35]),
     ("四、结转下年度继续办理", [1, 0, 0, 0, 0, 0, 1]),
@@ -61,26 +49,11 @@ fn check_values(text: &str) -> gongkai_parse::Parsed {
     for (k, row) in T3Row::ROWS_2021.iter().enumerate() {
         for (c, col) in Col::ALL.iter().enumerate() {
             let got = p.report.t3(*row, *col).and_then(|x| x.as_number());
-            assert_eq!(
-                got,
-                Some(ROWS[k].1[c].into()),
-                "{row} {col}\n{text}\n{:#?}",
-                p.findings
-            );
+            assert_eq!(got, Some(ROWS[k].1[c].into()), "{row} {col}\n{text}\n{:#?}", p.findings);
         }
     }
-    assert_eq!(
-        p.report
-            .t4(T4Group::Rv, T4Outcome::Tot)
-            .and_then(|c| c.as_number()),
-        Some(1.into())
-    );
-    assert_eq!(
-        p.report
-            .t4(T4Group::Lr, T4Outcome::Tot)
-            .and_then(|c| c.as_number()),
-        Some(3.into())
-    );
+    assert_eq!(p.report.t4(T4Group::Rv, T4Outcome::Tot).and_then(|c| c.as_number()), Some(1.into()));
+    assert_eq!(p.report.t4(T4Group::Lr, T4Outcome::Tot).and_then(|c| c.as_number()), Some(3.into()));
     let t2 = &p.report.table2;
     assert_eq!(t2.len(), 6, "{t2:?}");
     assert_eq!(
@@ -96,22 +69,10 @@ const T4: &str = "1 0 0 0 1 0 0 0 0 0 2 1 0 0 3";
 fn one_row_per_line_pdf_text_export() {
     let t3: String = ROWS
         .iter()
-        .map(|(l, v)| {
-            format!(
-                "{l} {}\n",
-                v.iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )
-        })
+        .map(|(l, v)| format!("{l} {}\n", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ")))
         .collect();
     let p = check_values(&doc(&t3, T4));
-    assert!(
-        p.findings.iter().all(|f| f.rule != "P3"),
-        "{:?}",
-        p.findings
-    );
+    assert!(p.findings.iter().all(|f| f.rule != "P3"), "{:?}", p.findings);
 }
 
 #[test]
@@ -119,14 +80,7 @@ fn pipe_flattened_rows() {
     let t3: String = ROWS
         .iter()
         .map(|(l, v)| {
-            format!(
-                "{} | {}\n",
-                l.replace(' ', " | "),
-                v.iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            )
+            format!("{} | {}\n", l.replace(' ', " | "), v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" | "))
         })
         .collect();
     check_values(&doc(&t3, &T4.replace(' ', " | ")));
@@ -137,14 +91,7 @@ fn tab_flattened_rows() {
     let t3: String = ROWS
         .iter()
         .map(|(l, v)| {
-            format!(
-                "{}\t{}\n",
-                l.replace(' ', "\t"),
-                v.iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\t")
-            )
+            format!("{}\t{}\n", l.replace(' ', "\t"), v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\t"))
         })
         .collect();
     check_values(&doc(&t3, &T4.replace(' ', "\t")));
@@ -163,13 +110,7 @@ fn half_width_spaced_and_traditional_labels() {
                 .replace("三安全一稳定", "三安全一穩定")
                 .replace("结转", "結轉")
                 .replace("商业", "商业 ");
-            format!(
-                "{l} {}\n",
-                v.iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )
+            format!("{l} {}\n", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" "))
         })
         .collect();
     check_values(&doc(&t3, T4));
@@ -178,15 +119,8 @@ fn half_width_spaced_and_traditional_labels() {
 #[test]
 fn digits_run_together_are_split_by_e3_only_when_unique() {
     // Every row's digits glued into one token: "322000034".
-    let t3: String = ROWS
-        .iter()
-        .map(|(l, v)| {
-            format!(
-                "{l} {}\n",
-                v.iter().map(|x| x.to_string()).collect::<String>()
-            )
-        })
-        .collect();
+    let t3: String =
+        ROWS.iter().map(|(l, v)| format!("{l} {}\n", v.iter().map(|x| x.to_string()).collect::<String>())).collect();
     let p = parse_str(&doc(&t3, "100010000000000"), Kind::Text);
     for (k, row) in T3Row::ROWS_2021.iter().enumerate() {
         let glued: String = ROWS[k].1.iter().map(|x| x.to_string()).collect();
@@ -201,14 +135,9 @@ fn digits_run_together_are_split_by_e3_only_when_unique() {
             }
             // "33200000035" is 33,2,… or 3,32,…: reported, never guessed.
             _ => {
+                assert!(!p.report.table3.contains_key(row), "{row} must not be guessed");
                 assert!(
-                    !p.report.table3.contains_key(row),
-                    "{row} must not be guessed"
-                );
-                assert!(
-                    p.findings
-                        .iter()
-                        .any(|f| f.rule == "P3" && f.message.contains(&glued)),
+                    p.findings.iter().any(|f| f.rule == "P3" && f.message.contains(&glued)),
                     "{row}: {:?}",
                     p.findings
                 );
@@ -217,22 +146,14 @@ fn digits_run_together_are_split_by_e3_only_when_unique() {
     }
     assert!(!p.report.table3.contains_key(&T3Row::R3_7));
     assert!(p.findings.iter().any(|f| f.rule == "P4"));
-    assert_eq!(
-        p.report
-            .t4(T4Group::Rv, T4Outcome::Tot)
-            .and_then(|c| c.as_number()),
-        Some(1.into())
-    );
+    assert_eq!(p.report.t4(T4Group::Rv, T4Outcome::Tot).and_then(|c| c.as_number()), Some(1.into()));
 }
 
 #[test]
 fn blank_and_placeholder_cells_are_kept_as_such() {
     let t = "三、收到和处理政府信息公开申请情况\n| 一、本年新收政府信息公开申请数量 |  | - | 无 | / | 0 | 约5 | 3 |\n";
     let p = parse_str(t, Kind::Text);
-    let st: Vec<CellValue> = Col::ALL
-        .iter()
-        .map(|c| p.report.t3(T3Row::R1, *c).unwrap().value.clone())
-        .collect();
+    let st: Vec<CellValue> = Col::ALL.iter().map(|c| p.report.t3(T3Row::R1, *c).unwrap().value.clone()).collect();
     assert_eq!(
         st,
         vec![
@@ -255,11 +176,7 @@ fn hostile_text_inputs_are_bounded() {
     assert!(p.report.table3.is_empty());
     let many = "0\n".repeat(300_000);
     let p = parse_str(&many, Kind::Text);
-    assert!(
-        p.findings
-            .iter()
-            .any(|f| f.rule == "P6" && f.message.contains("未读取"))
-    );
+    assert!(p.findings.iter().any(|f| f.rule == "P6" && f.message.contains("未读取")));
     let long = "本年新收".repeat(100_000);
 
     let _ = parse_str(&long, Kind::Text);

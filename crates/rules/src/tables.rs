@@ -2,20 +2,14 @@
 
 use rust_decimal::Decimal;
 
-use gongkai_model::{
-    Cell, CellValue, Col, Finding, FormatVersion, Report, Severity, Src, T3Row, T4Group, T4Outcome,
-};
+use gongkai_model::{Cell, CellValue, Col, Finding, FormatVersion, Report, Severity, Src, T3Row, T4Group, T4Outcome};
 
 fn num(c: Option<&Cell>) -> Option<Decimal> {
     c.and_then(Cell::as_number)
 }
 
 fn fmt_sum(parts: &[Decimal]) -> String {
-    parts
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("+")
+    parts.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("+")
 }
 
 fn t3_name(r: T3Row, c: Col) -> String {
@@ -37,11 +31,7 @@ pub fn check_tables(r: &Report, out: &mut Vec<Finding>) {
 fn e1(r: &Report, out: &mut Vec<Finding>) {
     for c in Col::ALL {
         let cells = [T3Row::R1, T3Row::R2, T3Row::R3_7, T3Row::R4].map(|row| r.t3(row, *c));
-        let Some(v) = cells
-            .iter()
-            .map(|x| num(*x))
-            .collect::<Option<Vec<Decimal>>>()
-        else {
+        let Some(v) = cells.iter().map(|x| num(*x)).collect::<Option<Vec<Decimal>>>() else {
             continue;
         };
         let (a, b, t, d) = (v[0], v[1], v[2], v[3]);
@@ -72,11 +62,7 @@ fn e2(r: &Report, out: &mut Vec<Finding>) {
         let Some(total) = num(r.t3(T3Row::R3_7, *c)) else {
             continue;
         };
-        let Some(parts) = rows
-            .iter()
-            .map(|row| num(r.t3(*row, *c)))
-            .collect::<Option<Vec<_>>>()
-        else {
+        let Some(parts) = rows.iter().map(|row| num(r.t3(*row, *c))).collect::<Option<Vec<_>>>() else {
             continue;
         };
         let sum: Decimal = parts.iter().sum();
@@ -94,18 +80,11 @@ fn e2(r: &Report, out: &mut Vec<Finding>) {
                     format!(
                         "表三“{}”列：各项办理结果之和为{sum}（{}），不等于（七）总计{total}",
                         c.label(),
-                        if nonzero.is_empty() {
-                            "全部为0".to_string()
-                        } else {
-                            nonzero.join("，")
-                        }
+                        if nonzero.is_empty() { "全部为0".to_string() } else { nonzero.join("，") }
                     ),
                 )
                 .at(r.t3(T3Row::R3_7, *c).and_then(|x| x.src))
-                .cells(
-                    std::iter::once(t3_name(T3Row::R3_7, *c))
-                        .chain(rows.iter().map(|row| t3_name(*row, *c))),
-                ),
+                .cells(std::iter::once(t3_name(T3Row::R3_7, *c)).chain(rows.iter().map(|row| t3_name(*row, *c)))),
             );
         }
     }
@@ -144,10 +123,7 @@ fn e4(r: &Report, out: &mut Vec<Finding>) {
         let Some(total) = num(r.t4(*g, T4Outcome::Tot)) else {
             continue;
         };
-        let parts: Option<Vec<Decimal>> = T4Outcome::ALL[..4]
-            .iter()
-            .map(|o| num(r.t4(*g, *o)))
-            .collect();
+        let parts: Option<Vec<Decimal>> = T4Outcome::ALL[..4].iter().map(|o| num(r.t4(*g, *o))).collect();
         let Some(parts) = parts else { continue };
         let sum: Decimal = parts.iter().sum();
         if sum != total {
@@ -181,25 +157,15 @@ fn e7(r: &Report, out: &mut Vec<Finding>) {
         };
         if let Some(p) = problem {
             out.push(
-                Finding::new(
-                    "E7",
-                    Severity::Error,
-                    format!("{what}的值“{}”{p}：件数应为非负整数", cell.raw),
-                )
-                .at(cell.src)
-                .cells([name]),
+                Finding::new("E7", Severity::Error, format!("{what}的值“{}”{p}：件数应为非负整数", cell.raw))
+                    .at(cell.src)
+                    .cells([name]),
             );
         }
     };
     for (row, cells) in &r.table3 {
         for (c, cell) in cells {
-            bad(
-                cell,
-                t3_name(*row, *c),
-                &format!("表三“{}”行“{}”列", row.display_name(), c.label()),
-                false,
-                false,
-            );
+            bad(cell, t3_name(*row, *c), &format!("表三“{}”行“{}”列", row.display_name(), c.label()), false, false);
         }
     }
     for (g, cells) in &r.table4 {
@@ -227,27 +193,17 @@ fn e7(r: &Report, out: &mut Vec<Finding>) {
 }
 
 fn first_marker(r: &Report, f: FormatVersion) -> Option<(&str, Src)> {
-    r.format_markers
-        .iter()
-        .find(|m| m.format == f)
-        .map(|m| (m.marker.as_str(), m.src))
+    r.format_markers.iter().find(|m| m.format == f).map(|m| (m.marker.as_str(), m.src))
 }
 
 fn markers_of(r: &Report, f: FormatVersion) -> String {
-    r.format_markers
-        .iter()
-        .filter(|m| m.format == f)
-        .map(|m| format!("“{}”", m.marker))
-        .collect::<Vec<_>>()
-        .join("、")
+    r.format_markers.iter().filter(|m| m.format == f).map(|m| format!("“{}”", m.marker)).collect::<Vec<_>>().join("、")
 }
 
 /// D1: template vs report year, and mixed templates (SPEC §2.5).
 fn d1(r: &Report, out: &mut Vec<Finding>) {
     if r.format == FormatVersion::Mixed {
-        let at = first_marker(r, FormatVersion::F2019)
-            .or(first_marker(r, FormatVersion::F2021))
-            .map(|m| m.1);
+        let at = first_marker(r, FormatVersion::F2019).or(first_marker(r, FormatVersion::F2021)).map(|m| m.1);
         out.push(
             Finding::new(
                 "D1",
@@ -297,50 +253,29 @@ fn d8(r: &Report, out: &mut Vec<Finding>) {
         "表二",
         r.table2
             .iter()
-            .flat_map(|(row, cs)| {
-                cs.iter()
-                    .map(move |(c, cell)| (format!("table2.{}.{}", row.id(), c.id()), cell))
-            })
+            .flat_map(|(row, cs)| cs.iter().map(move |(c, cell)| (format!("table2.{}.{}", row.id(), c.id()), cell)))
             .collect(),
     ));
     tables.push((
         "表三",
-        r.table3
-            .iter()
-            .flat_map(|(row, cs)| cs.iter().map(move |(c, cell)| (t3_name(*row, *c), cell)))
-            .collect(),
+        r.table3.iter().flat_map(|(row, cs)| cs.iter().map(move |(c, cell)| (t3_name(*row, *c), cell))).collect(),
     ));
     tables.push((
         "表四",
         r.table4
             .iter()
-            .flat_map(|(g, cs)| {
-                cs.iter()
-                    .map(move |(o, cell)| (format!("table4.{}.{}", g.id(), o.id()), cell))
-            })
+            .flat_map(|(g, cs)| cs.iter().map(move |(o, cell)| (format!("table4.{}.{}", g.id(), o.id()), cell)))
             .collect(),
     ));
     for (name, cells) in tables {
-        let bad: Vec<&(String, &Cell)> = cells
-            .iter()
-            .filter(|(_, c)| c.as_number().is_none())
-            .collect();
+        let bad: Vec<&(String, &Cell)> = cells.iter().filter(|(_, c)| c.as_number().is_none()).collect();
         if bad.is_empty() {
             continue;
         }
-        let blank = bad
-            .iter()
-            .filter(|(_, c)| c.value == CellValue::Blank)
-            .count();
-        let placeholder = bad
-            .iter()
-            .filter(|(_, c)| c.value == CellValue::Placeholder)
-            .count();
-        let unreadable: Vec<&str> = bad
-            .iter()
-            .filter(|(_, c)| c.value == CellValue::Unreadable)
-            .map(|(_, c)| c.raw.as_str())
-            .collect();
+        let blank = bad.iter().filter(|(_, c)| c.value == CellValue::Blank).count();
+        let placeholder = bad.iter().filter(|(_, c)| c.value == CellValue::Placeholder).count();
+        let unreadable: Vec<&str> =
+            bad.iter().filter(|(_, c)| c.value == CellValue::Unreadable).map(|(_, c)| c.raw.as_str()).collect();
         let mut parts = Vec::new();
         if blank > 0 {
             parts.push(format!("{blank}个空白"));
@@ -349,21 +284,13 @@ fn d8(r: &Report, out: &mut Vec<Finding>) {
             parts.push(format!("{placeholder}个占位符（如“-”“/”“无”）"));
         }
         if !unreadable.is_empty() {
-            parts.push(format!(
-                "{}个无法识别的值（{}）",
-                unreadable.len(),
-                unreadable.join("、")
-            ));
+            parts.push(format!("{}个无法识别的值（{}）", unreadable.len(), unreadable.join("、")));
         }
         let rows: Vec<&str> = {
             // "table3.R3.3.1.NP" → "R3.3.1": drop the table prefix and the column suffix.
             let mut v: Vec<&str> = bad
                 .iter()
-                .filter_map(|(n, _)| {
-                    n.split_once('.')
-                        .and_then(|(_, rest)| rest.rsplit_once('.'))
-                        .map(|(row, _)| row)
-                })
+                .filter_map(|(n, _)| n.split_once('.').and_then(|(_, rest)| rest.rsplit_once('.')).map(|(row, _)| row))
                 .collect();
             v.dedup();
             v
@@ -398,17 +325,12 @@ fn d16(r: &Report, out: &mut Vec<Finding>) {
     if r.truncated.is_some() || nums.len() < 10 || nums.iter().any(|d| !d.is_zero()) {
         return;
     }
-    let activity = r
-        .sections
-        .iter()
-        .filter(|s| s.id.0 == 1)
-        .flat_map(|s| &s.paras)
-        .find_map(|p| {
-            ["主动公开", "依申请公开", "发布", "推送", "办理", "答复"]
-                .iter()
-                .find(|k| p.text.contains(**k))
-                .map(|k| (k.to_string(), p.src))
-        });
+    let activity = r.sections.iter().filter(|s| s.id.0 == 1).flat_map(|s| &s.paras).find_map(|p| {
+        ["主动公开", "依申请公开", "发布", "推送", "办理", "答复"]
+            .iter()
+            .find(|k| p.text.contains(**k))
+            .map(|k| (k.to_string(), p.src))
+    });
     if let Some((k, src)) = activity {
         out.push(
             Finding::new(

@@ -54,9 +54,7 @@ fn years(text: &str) -> Vec<(i32, usize, usize)> {
                 j += 1;
             }
             if j < cs.len() && cs[j].1 == '年' {
-                let y = cs[i..i + 4]
-                    .iter()
-                    .fold(0i32, |a, (_, c)| a * 10 + digit(*c).unwrap_or(0) as i32);
+                let y = cs[i..i + 4].iter().fold(0i32, |a, (_, c)| a * 10 + digit(*c).unwrap_or(0) as i32);
                 if (1990..=2100).contains(&y) {
                     let end = cs[j].0 + '年'.len_utf8();
                     out.push((y, cs[i].0, end - cs[i].0));
@@ -70,22 +68,10 @@ fn years(text: &str) -> Vec<(i32, usize, usize)> {
     out
 }
 
-const PLAN_WORDS: &[&str] = &[
-    "将",
-    "计划",
-    "拟",
-    "下一步",
-    "预计",
-    "要",
-    "继续",
-    "力争",
-    "持续",
-];
+const PLAN_WORDS: &[&str] = &["将", "计划", "拟", "下一步", "预计", "要", "继续", "力争", "持续"];
 
 fn sentence_at(text: &str, off: usize) -> &str {
-    let end = text[off..]
-        .find(['。', '；', '!', '！'])
-        .map_or(text.len(), |e| off + e);
+    let end = text[off..].find(['。', '；', '!', '！']).map_or(text.len(), |e| off + e);
     &text[off..end]
 }
 
@@ -93,11 +79,7 @@ fn sentence_at(text: &str, off: usize) -> &str {
 fn d10(r: &Report, out: &mut Vec<Finding>) {
     let Some(year) = &r.year else {
         if r.title.is_none() {
-            out.push(Finding::new(
-                "D10",
-                Severity::Info,
-                "未能识别报告标题及报告年度，无法核对年度是否一致",
-            ));
+            out.push(Finding::new("D10", Severity::Info, "未能识别报告标题及报告年度，无法核对年度是否一致"));
         }
         return;
     };
@@ -113,10 +95,7 @@ fn d10(r: &Report, out: &mut Vec<Finding>) {
                         Finding::new(
                             "D10",
                             Severity::Error,
-                            format!(
-                                "标题年度为{y}年，但统计期限写为{v}年（“{}”）",
-                                sentence_at(&p.text, off)
-                            ),
+                            format!("标题年度为{y}年，但统计期限写为{v}年（“{}”）", sentence_at(&p.text, off)),
                         )
                         .at(Some(at(p, off, len))),
                     );
@@ -168,11 +147,7 @@ fn d10(r: &Report, out: &mut Vec<Finding>) {
                     Severity::Warning,
                     format!("标题年度为{y}年，落款日期却在{v}年（年度报告应在次年发布）"),
                 )
-                .at(Some(at(
-                    p,
-                    off + (p.text.len() - p.text.trim_start().len()),
-                    len,
-                ))),
+                .at(Some(at(p, off + (p.text.len() - p.text.trim_start().len()), len))),
             );
         }
     }
@@ -194,14 +169,7 @@ fn signature_date(r: &Report) -> Option<(i32, u32, u32, &Para, usize, usize)> {
     let (m, ml) = num(rest)?;
     let rest = rest[ml..].strip_prefix('月')?.trim_start();
     let (d, _) = num(rest)?;
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((
-        y,
-        m,
-        d,
-        p,
-        off,
-        p.text.trim_end().len() - off,
-    ))
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d, p, off, p.text.trim_end().len() - off))
 }
 
 /// D11: late publication (条例第四十九条): departments of 县级以上 governments by 31 January,
@@ -225,8 +193,7 @@ fn d11(r: &Report, out: &mut Vec<Finding>) {
     }
     let government = o.ends_with("人民政府") && !o.contains("办公");
     let deadline_month = if government { 3 } else { 1 };
-    let late = y > year.value + 1
-        || (y == year.value + 1 && (m > deadline_month || (m == deadline_month && d > 31)));
+    let late = y > year.value + 1 || (y == year.value + 1 && (m > deadline_month || (m == deadline_month && d > 31)));
     if late {
         out.push(
             Finding::new(
@@ -248,34 +215,19 @@ fn d11(r: &Report, out: &mut Vec<Finding>) {
 fn d12(r: &Report, out: &mut Vec<Finding>) {
     // In a truncated source, sections after the last one present were cut off, not omitted.
     let last_present = r.sections.iter().map(|s| s.id.0).max().unwrap_or(0);
-    let end = r
-        .sections
-        .last()
-        .and_then(|s| s.paras.last().map(|p| p.src).or(Some(s.src)));
+    let end = r.sections.last().and_then(|s| s.paras.last().map(|p| p.src).or(Some(s.src)));
     for (i, (heading, _)) in SECTION_HEADINGS.iter().enumerate() {
         let id = i as u8 + 1;
         if r.section(id).is_some() || (r.truncated.is_some() && id > last_present) {
             continue;
         }
         // Point where the section should have been: at the next present heading.
-        let next = r
-            .sections
-            .iter()
-            .filter(|s| s.id.0 > id)
-            .map(|s| s.src)
-            .min_by_key(|s| s.start);
+        let next = r.sections.iter().filter(|s| s.id.0 > id).map(|s| s.src).min_by_key(|s| s.start);
         out.push(
             Finding::new(
                 "D12",
                 Severity::Error,
-                format!(
-                    "缺少第{}部分“{heading}”",
-                    SectionId(id)
-                        .official_heading()
-                        .chars()
-                        .next()
-                        .unwrap_or('?')
-                ),
+                format!("缺少第{}部分“{heading}”", SectionId(id).official_heading().chars().next().unwrap_or('?')),
             )
             .at(next.or(end)),
         );
@@ -287,10 +239,7 @@ fn d13(r: &Report, out: &mut Vec<Finding>) {
     if r.truncated.is_some() && r.section(6).is_none() {
         return;
     }
-    let uses_2021 = r
-        .format_markers
-        .iter()
-        .any(|m| m.format == FormatVersion::F2021)
+    let uses_2021 = r.format_markers.iter().any(|m| m.format == FormatVersion::F2021)
         || r.year.as_ref().is_some_and(|y| y.value >= 2021);
     if !uses_2021 {
         return;
@@ -299,15 +248,22 @@ fn d13(r: &Report, out: &mut Vec<Finding>) {
     match r.section(6) {
         Some(s) if s.paras.iter().any(mentions) => {}
         Some(s) => out.push(
-            Finding::new("D13", Severity::Warning, "“六、其他需要报告的事项”未说明信息处理费的收取情况（收取金额或未收取）")
-                .at(Some(s.src)),
+            Finding::new(
+                "D13",
+                Severity::Warning,
+                "“六、其他需要报告的事项”未说明信息处理费的收取情况（收取金额或未收取）",
+            )
+            .at(Some(s.src)),
         ),
         None if r.all_paras().any(|(_, p)| mentions(p)) => {}
-        None => out.push(Finding::new(
-            "D13",
-            Severity::Warning,
-            "报告没有说明信息处理费的收取情况（2021年版格式要求在“六、其他需要报告的事项”中说明）",
-        ).at(r.sections.last().map(|s| s.paras.last().map_or(s.src, |p| p.src)))),
+        None => out.push(
+            Finding::new(
+                "D13",
+                Severity::Warning,
+                "报告没有说明信息处理费的收取情况（2021年版格式要求在“六、其他需要报告的事项”中说明）",
+            )
+            .at(r.sections.last().map(|s| s.paras.last().map_or(s.src, |p| p.src))),
+        ),
     }
 }
 
@@ -318,19 +274,12 @@ fn d14(r: &Report, out: &mut Vec<Finding>) {
     }
     let Some(organ) = &r.organ else { return };
     let o = &organ.value;
-    let is_gov = (o.ends_with("人民政府")
-        || o.ends_with("区政府")
-        || o.ends_with("县政府")
-        || o.ends_with("市政府"))
+    let is_gov = (o.ends_with("人民政府") || o.ends_with("区政府") || o.ends_with("县政府") || o.ends_with("市政府"))
         && !o.contains("办公");
     if !is_gov {
         return;
     }
-    let found = r.all_paras().any(|(_, p)| {
-        ["工作考核", "社会评议", "责任追究"]
-            .iter()
-            .any(|k| p.text.contains(k))
-    });
+    let found = r.all_paras().any(|(_, p)| ["工作考核", "社会评议", "责任追究"].iter().any(|k| p.text.contains(k)));
     if !found {
         out.push(
             Finding::new(
@@ -379,9 +328,7 @@ fn d17(r: &Report, out: &mut Vec<Finding>) {
             let before = &p.text[..off];
             let clause_start = before
                 .rfind(['。', '；', '，', ',', '：', '、'])
-                .map_or(0, |i| {
-                    i + before[i..].chars().next().map_or(1, char::len_utf8)
-                });
+                .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
             let clause = &before[clause_start..];
             if clause.contains("其中") || clause.contains('%') || clause.contains("同比") {
                 continue;
@@ -392,10 +339,7 @@ fn d17(r: &Report, out: &mut Vec<Finding>) {
                 && !clause.contains("受理")
             {
                 Some((T3Row::R1, "本年新收"))
-            } else if clause.contains("结转下")
-                || clause.contains("转入下")
-                || clause.contains("结转至")
-            {
+            } else if clause.contains("结转下") || clause.contains("转入下") || clause.contains("结转至") {
                 Some((T3Row::R4, "结转下年度"))
             } else {
                 None
@@ -436,25 +380,11 @@ const TYPE_ALIASES: &[&[&str]] = &[
 ];
 
 fn same_type(a: &str, b: &str) -> bool {
-    a == b
-        || TYPE_ALIASES
-            .iter()
-            .any(|g| g.contains(&a) && g.contains(&b))
+    a == b || TYPE_ALIASES.iter().any(|g| g.contains(&a) && g.contains(&b))
 }
 
-const PLATFORM_WORDS: &[&str] = &[
-    "微信公众号",
-    "公众号",
-    "微博",
-    "网站",
-    "客户端",
-    "APP",
-    "头条号",
-    "抖音号",
-    "视频号",
-    "平台",
-    "专栏",
-];
+const PLATFORM_WORDS: &[&str] =
+    &["微信公众号", "公众号", "微博", "网站", "客户端", "APP", "头条号", "抖音号", "视频号", "平台", "专栏"];
 
 /// D21: the text presents another organ's account or platform as the reporting organ's own,
 /// or the signature names another organ than the title.
@@ -464,16 +394,11 @@ fn d21(r: &Report, out: &mut Vec<Finding>) {
         && sig.src != organ.src
         && !sig.value.contains(organ.value.as_str())
         && !organ.value.contains(sig.value.as_str())
-        && type_of(&sig.value)
-            .is_some_and(|t| type_of(&organ.value).is_some_and(|o| !same_type(t, o)))
+        && type_of(&sig.value).is_some_and(|t| type_of(&organ.value).is_some_and(|o| !same_type(t, o)))
     {
         out.push(
-            Finding::new(
-                "D21",
-                Severity::Warning,
-                format!("标题中的机关是“{}”，落款却是“{}”", organ.value, sig.value),
-            )
-            .at(Some(sig.src)),
+            Finding::new("D21", Severity::Warning, format!("标题中的机关是“{}”，落款却是“{}”", organ.value, sig.value))
+                .at(Some(sig.src)),
         );
     }
 
@@ -485,10 +410,7 @@ fn d21(r: &Report, out: &mut Vec<Finding>) {
         let mut from = 0;
         while let Some(q) = t[from..].find(['“', '"', '「']).map(|i| from + i) {
             let open_len = t[q..].chars().next().map_or(1, char::len_utf8);
-            let Some(close) = t[q + open_len..]
-                .find(['”', '"', '」'])
-                .map(|i| q + open_len + i)
-            else {
+            let Some(close) = t[q + open_len..].find(['”', '"', '」']).map(|i| q + open_len + i) else {
                 break;
             };
             let name = &t[q + open_len..close];
@@ -505,11 +427,7 @@ fn d21(r: &Report, out: &mut Vec<Finding>) {
                 && !same_type(other, own)
                 && !name.contains(own)
             {
-                let platform = PLATFORM_WORDS
-                    .iter()
-                    .find(|w| after.starts_with(**w))
-                    .copied()
-                    .unwrap_or("");
+                let platform = PLATFORM_WORDS.iter().find(|w| after.starts_with(**w)).copied().unwrap_or("");
                 out.push(
                     Finding::new(
                         "D21",
@@ -565,11 +483,7 @@ fn d22(r: &Report, out: &mut Vec<Finding>) {
                         Finding::new(
                             "D22",
                             Severity::Warning,
-                            format!(
-                                "序号{what}：“{}是”之后出现“{}”",
-                                ORD[pn - 1],
-                                &t[off..off + len]
-                            ),
+                            format!("序号{what}：“{}是”之后出现“{}”", ORD[pn - 1], &t[off..off + len]),
                         )
                         .at(Some(at(p, off, len))),
                     );
@@ -593,11 +507,7 @@ fn d22(r: &Report, out: &mut Vec<Finding>) {
                             Finding::new(
                                 "D22",
                                 Severity::Warning,
-                                format!(
-                                    "小标题序号{what}：“（{}）”之后出现“（{}）”",
-                                    ORD[pn - 1],
-                                    ORD[n - 1]
-                                ),
+                                format!("小标题序号{what}：“（{}）”之后出现“（{}）”", ORD[pn - 1], ORD[n - 1]),
                             )
                             .at(Some(at(p, t.len() - lead.len(), 3))),
                         );
@@ -636,15 +546,11 @@ fn d23(r: &Report, out: &mut Vec<Finding>) {
             hit = Some((off, 3, "乱码“???”".to_string()));
         } else if let Some(off) = t.find('\u{FFFD}') {
             hit = Some((off, 3, "无法解码的字符“\u{FFFD}”".to_string()));
-        } else if let Some(off) = t.find(|c: char| "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ".contains(c))
-        {
+        } else if let Some(off) = t.find(|c: char| "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ".contains(c)) {
             hit = Some((off, 2, "夹杂拼音".to_string()));
         }
         if let Some((off, len, what)) = hit {
-            out.push(
-                Finding::new("D23", Severity::Warning, format!("正文中出现{what}"))
-                    .at(Some(at(p, off, len))),
-            );
+            out.push(Finding::new("D23", Severity::Warning, format!("正文中出现{what}")).at(Some(at(p, off, len))));
         }
     }
 }
@@ -663,12 +569,6 @@ mod tests {
 
     #[test]
     fn counts_found() {
-        assert_eq!(
-            counts("收到申请34件，答复 35 件")
-                .iter()
-                .map(|c| c.0)
-                .collect::<Vec<_>>(),
-            vec![34, 35]
-        );
+        assert_eq!(counts("收到申请34件，答复 35 件").iter().map(|c| c.0).collect::<Vec<_>>(), vec![34, 35]);
     }
 }

@@ -32,14 +32,8 @@ fn consistent(sub: bool, results: &[Vec<u32>], carry: &[(u32, u32)], t4: &[[u32;
     }
     let rows3: Vec<T3Row> = r.table3.keys().copied().collect();
     for row in rows3 {
-        let sum: Decimal = Col::ALL[..6]
-            .iter()
-            .filter_map(|c| r.t3(row, *c).and_then(Cell::as_number))
-            .sum();
-        r.table3
-            .entry(row)
-            .or_default()
-            .insert(Col::Tot, Cell::number(sum));
+        let sum: Decimal = Col::ALL[..6].iter().filter_map(|c| r.t3(row, *c).and_then(Cell::as_number)).sum();
+        r.table3.entry(row).or_default().insert(Col::Tot, Cell::number(sum));
     }
     for (g, vals) in T4Group::ALL.iter().zip(t4) {
         let m = r.table4.entry(*g).or_default();

@@ -29,9 +29,7 @@ fn run() -> Option<(gongkai_parse::Parsed, Vec<Finding>)> {
 }
 
 fn has(f: &[Finding], rule: &str, needle: &str) -> Option<Finding> {
-    f.iter()
-        .find(|x| x.rule == rule && x.message.contains(needle))
-        .cloned()
+    f.iter().find(|x| x.rule == rule && x.message.contains(needle)).cloned()
 }
 
 #[test]
@@ -91,15 +89,9 @@ fn seed_d12_d13_section_six_and_fee_statement_missing() {
 fn seed_every_total_is_extracted_and_no_false_arithmetic() {
     let Some((p, f)) = run() else { return };
     for row in T3Row::ROWS_2019 {
-        let c = p
-            .report
-            .t3(*row, Col::Tot)
-            .unwrap_or_else(|| panic!("{row}"));
+        let c = p.report.t3(*row, Col::Tot).unwrap_or_else(|| panic!("{row}"));
         assert_eq!(c.as_number(), Some(0.into()), "{row}");
-        assert_eq!(
-            p.report.t3(*row, Col::Np).unwrap().value,
-            gongkai_model::CellValue::Blank
-        );
+        assert_eq!(p.report.t3(*row, Col::Np).unwrap().value, gongkai_model::CellValue::Blank);
     }
     assert!(f.iter().all(|x| !x.rule.starts_with('E')), "{f:?}");
 }
