@@ -5,11 +5,12 @@
 //! Pipeline: decode (BOM, meta charset, sniffing) → front end (text or HTML) → document
 //! blocks ([`gongkai_model::doc::Doc`]) → [`interpret::interpret`] → [`Report`].
 
+pub mod encoding;
+pub mod html;
 pub mod interpret;
 pub mod items;
 pub mod split;
 pub mod text;
-mod tmp_html;
 
 use gongkai_model::{Finding, Report, Severity};
 
@@ -48,7 +49,7 @@ pub fn parse_str(text: &str, kind: Kind) -> Parsed {
         }
 
         Kind::Html => {
-            let h = tmp_html::html_to_doc(text);
+            let h = html::html_to_doc(text);
             for w in h.warnings {
                 findings.push(Finding::new("P6", Severity::Warning, w));
             }
@@ -100,9 +101,9 @@ pub fn parse_bytes(bytes: &[u8], name: Option<&str>) -> Parsed {
     } else {
         bytes
     };
-    let is_html = tmp_html::looks_like_html(bytes)
+    let is_html = encoding::looks_like_html(bytes)
         || name.is_some_and(|n| n.ends_with(".html") || n.ends_with(".htm") || n.ends_with(".shtml"));
-    let decoded = tmp_html::decode(bytes, is_html);
+    let decoded = encoding::decode(bytes, is_html);
     if decoded.had_errors {
         pre.push(Finding::new(
             "P6",

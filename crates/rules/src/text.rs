@@ -244,7 +244,8 @@ fn d13(r: &Report, out: &mut Vec<Finding>) {
     if !uses_2021 {
         return;
     }
-    let mentions = |p: &Para| p.text.contains("信息处理费") || p.text.contains("处理费");
+    // "信息处理费", or a plain statement about fees ("未发生收费情况", "未收取费用").
+    let mentions = |p: &Para| ["处理费", "收费", "收取费用", "费用"].iter().any(|k| p.text.contains(k));
     match r.section(6) {
         Some(s) if s.paras.iter().any(mentions) => {}
         Some(s) => out.push(

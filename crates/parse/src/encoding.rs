@@ -1,0 +1,151 @@
+//! Encoding detection: BOM, then (for HTML) a `<meta charset>` prescan, then UTF-8
+//! validity, then statistical sniffing (chardetng) for GBK/GB18030/Big5 and the rest.
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
+
+/// Decoded text and what it was decoded from.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static str,
+    /// Some byte sequences were invalid in the chosen encoding (replaced by U+FFFD).
+    pub had_errors: bool,
+}
+
+/// How far into an HTML file the `<meta charset>` prescan looks.
+const PRESCAN: usize = 4096;
+
+/// Whether the bytes look like an HTML document (regardless of file name).
+pub fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let has = |pat: &[u8]| lower.windows(pat.len()).any(|w| w == pat);
+    has(b"<html") || has(b"<!doctype html") || has(b"<body") || has(b"<head") || {
+        let tags = [&b"<table"[..], b"<div", b"<p>", b"<p ", b"<td", b"<span", b"<br"];
+        tags.iter().filter(|t| has(t)).count() >= 2
+    }
+}
+
+/// Find `charset=LABEL` in the first bytes of an HTML document.
+fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(PRESCAN)];
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let mut from = 0;
+    while let Some(p) = lower[from..].windows(7).position(|w| w == b"charset").map(|p| p + from) {
+        from = p + 7;
+        // Only inside a <meta …> tag: the last '<' before it opens "<meta".
+        let tag_start = lower[..p].iter().rposition(|b| *b == b'<')?;
+        if !lower[tag_start..].starts_with(b"<meta") || lower[tag_start..p].contains(&b'>') {
+            continue;
+        }
+        let mut i = from;
+        while i < lower.len() && matches!(lower[i], b' ' | b'\t' | b'\n' | b'\r' | b'=' | b'"' | b'\'') {
+            i += 1;
+        }
+        let s = i;
+        while i < lower.len() && (lower[i].is_ascii_alphanumeric() || matches!(lower[i], b'-' | b'_' | b':' | b'.')) {
+            i += 1;
+        }
+        if let Some(e) = Encoding::for_label(&lower[s..i]) {
+            return Some(e);
+        }
+    }
+    None
+}
+
+/// Decode bytes to text. Never fails: undecodable bytes become U+FFFD and `had_errors` says so.
+pub fn decode(bytes: &[u8], is_html: bool) -> Decoded {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return finish(enc, &bytes[bom_len..]);
+    }
+    let utf8_ok = std::str::from_utf8(bytes).is_ok();
+    if is_html && let Some(enc) = meta_charset(bytes) {
+        // A page that claims UTF-8 (or UTF-16, which a byte-oriented prescan cannot be) but
+        // is not valid UTF-8 is lying: sniff instead.
+        let claims_unicode = enc == UTF_8 || enc == UTF_16LE || enc == UTF_16BE;
+        if !claims_unicode || utf8_ok {
+            return finish(if claims_unicode { UTF_8 } else { enc }, bytes);
+        }
+    }
+    if utf8_ok {
+        return finish(UTF_8, bytes);
+    }
+    let mut det = chardetng::EncodingDetector::new();
+    det.feed(bytes, true);
+    let enc = det.guess(None, true);
+    finish(enc, bytes)
+}
+
+fn finish(enc: &'static Encoding, bytes: &[u8]) -> Decoded {
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    Decoded { text: text.into_owned(), encoding: enc.name(), had_errors }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gbk(s: &str) -> Vec<u8> {
+        encoding_rs::GBK.encode(s).0.into_owned()
+    }
+
+    const TEXT: &str = "政府信息公开工作年度报告：本年新收政府信息公开申请数量，上年结转政府信息公开申请数量。";
+
+    #[test]
+    fn meta_charset_gb2312_means_gbk() {
+        let mut b =
+            b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body>"
+                .to_vec();
+        b.extend(gbk(TEXT));
+        let d = decode(&b, true);
+        assert_eq!(d.encoding, "GBK");
+        assert!(d.text.contains(TEXT));
+        assert!(!d.had_errors);
+    }
+
+    #[test]
+    fn gbk_without_meta_is_sniffed() {
+        let b = gbk(&TEXT.repeat(3));
+        let d = decode(&b, false);
+        assert!(d.encoding == "GBK" || d.encoding == "gb18030", "{}", d.encoding);
+        assert!(d.text.contains(TEXT));
+    }
+
+    #[test]
+    fn big5_is_sniffed() {
+        let trad = "政府資訊公開工作年度報告：本年新收政府資訊公開申請數量，上年結轉申請數量。".repeat(3);
+        let b = encoding_rs::BIG5.encode(&trad).0.into_owned();
+        let d = decode(&b, false);
+        assert_eq!(d.encoding, "Big5");
+        assert_eq!(d.text, trad);
+    }
+
+    #[test]
+    fn boms_win() {
+        let mut b = vec![0xEF, 0xBB, 0xBF];
+        b.extend(TEXT.as_bytes());
+        assert_eq!(decode(&b, false).text, TEXT);
+        let mut b = vec![0xFF, 0xFE];
+        for u in TEXT.encode_utf16() {
+            b.extend(u.to_le_bytes());
+        }
+        let d = decode(&b, false);
+        assert_eq!((d.encoding, d.text.as_str()), ("UTF-16LE", TEXT));
+    }
+
+    #[test]
+    fn a_meta_claiming_utf8_on_gbk_bytes_is_not_believed() {
+        let mut b = b"<html><head><meta charset=\"utf-8\"></head><body>".to_vec();
+        b.extend(gbk(&TEXT.repeat(3)));
+        let d = decode(&b, true);
+        assert_ne!(d.encoding, "UTF-8");
+        assert!(d.text.contains(TEXT));
+    }
+
+    #[test]
+    fn html_sniffing() {
+        assert!(looks_like_html(b"\n  <!DOCTYPE html><html>"));
+        assert!(looks_like_html(b"<div><p>x</p><table></table></div>"));
+        assert!(!looks_like_html("一、总体情况\n| a | b |".as_bytes()));
+    }
+}
