@@ -767,7 +767,8 @@ fn parse_t4(
         if vals.len() >= 15 {
             break;
         }
-        if it.is_grid && it.values.is_empty() {
+        // Header rows of the table (grid rows, or lines of outcome words before the values).
+        if it.values.is_empty() && (it.is_grid || (vals.is_empty() && outcome_words_only(&it.norm))) {
             consumed[i] = true;
         }
         if it.values.is_empty() || it.has_label() && !(outcome_words_only(&it.norm) && it.has_number()) {

@@ -1,0 +1,90 @@
+//! Property test: randomly generated valid reports, written out as text (four export
+//! shapes) and as HTML, parse back equal — every table value, the title, organ, year,
+//! format, section structure and prose — with no parse findings.
+
+use gongkai_model::{Cell, FormatVersion, Report};
+use gongkai_parse::{Kind, parse_str};
+use gongkai_render::{TEXT_SHAPES, TextShape};
+use gongkai_synth::{SynthOptions, report};
+use proptest::prelude::*;
+
+/// What must survive writing and reading: data without provenance.
+#[derive(Debug, PartialEq)]
+struct Data {
+    title: Option<String>,
+    organ: Option<String>,
+    year: Option<i32>,
+    format: FormatVersion,
+    sections: Vec<(u8, String, Vec<String>)>,
+    cells: Vec<(String, Option<String>)>,
+}
+
+fn value(c: &Cell) -> Option<String> {
+    c.as_number().map(|d| d.normalize().to_string())
+}
+
+fn data(r: &Report) -> Data {
+    let mut cells = Vec::new();
+    for (row, m) in &r.table2 {
+        cells.extend(m.iter().map(|(c, v)| (format!("T2.{row}.{c}"), value(v))));
+    }
+    for (row, m) in &r.table3 {
+        cells.extend(m.iter().map(|(c, v)| (format!("T3.{row}.{c}"), value(v))));
+    }
+    for (g, m) in &r.table4 {
+        cells.extend(m.iter().map(|(o, v)| (format!("T4.{g}.{o}"), value(v))));
+    }
+    Data {
+        title: r.title.as_ref().map(|t| t.value.clone()),
+        organ: r.organ.as_ref().map(|t| t.value.clone()),
+        year: r.year.as_ref().map(|t| t.value),
+        format: r.format,
+        sections: r
+            .sections
+            .iter()
+            .map(|s| (s.id.0, s.heading.clone(), s.paras.iter().map(|p| p.text.clone()).collect()))
+            .collect(),
+        cells,
+    }
+}
+
+fn roundtrip(original: &Report, written: &str, kind: Kind) -> Result<(), TestCaseError> {
+    let parsed = parse_str(written, kind);
+    let problems: Vec<_> = parsed.findings.iter().filter(|f| f.rule != "P4").collect();
+    prop_assert!(problems.is_empty(), "parse findings {:?}\n{}", problems, written);
+    let (a, b) = (data(original), data(&parsed.report));
+    prop_assert_eq!(&a.title, &b.title);
+    prop_assert_eq!(&a.organ, &b.organ);
+    prop_assert_eq!(a.year, b.year);
+    prop_assert_eq!(a.format, b.format);
+    prop_assert_eq!(&a.sections, &b.sections, "{}", written);
+    prop_assert_eq!(&a.cells, &b.cells);
+    Ok(())
+}
+
+fn format_strategy() -> impl Strategy<Value = FormatVersion> {
+    prop_oneof![Just(FormatVersion::F2021), Just(FormatVersion::F2019)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn text_shapes_parse_back_equal(seed in any::<u64>(), format in format_strategy(), shape in 0usize..4) {
+        let r = report(seed, &SynthOptions { format, target_bytes: 3_000 });
+        let shape: TextShape = TEXT_SHAPES[shape];
+        roundtrip(&r, &gongkai_render::text(&r, shape), Kind::Text)?;
+    }
+
+    #[test]
+    fn html_parses_back_equal(seed in any::<u64>(), format in format_strategy()) {
+        let r = report(seed, &SynthOptions { format, target_bytes: 3_000 });
+        roundtrip(&r, &gongkai_render::html(&r), Kind::Html)?;
+    }
+
+    #[test]
+    fn markdown_parses_back_equal(seed in any::<u64>(), format in format_strategy()) {
+        let r = report(seed, &SynthOptions { format, target_bytes: 3_000 });
+        roundtrip(&r, &gongkai_render::markdown(&r), Kind::Text)?;
+    }
+}
