@@ -1,6 +1,7 @@
 //! `gongkai` — command-line interface. A thin layer over the library crates: argument
 //! parsing, file walking, parallelism, output formatting and exit codes.
 
+mod bench;
 mod check;
 mod diag;
 mod files;
@@ -42,6 +43,18 @@ enum Cmd {
     },
     /// 列出全部检查规则
     Rules,
+    /// 性能测试：在生成的报告上测量解析+检查的速度（报告/秒、MB/秒、峰值内存）
+    Bench {
+        /// 报告份数
+        #[arg(long, default_value_t = 2000)]
+        reports: usize,
+        /// 每份报告的目标大小（字节）
+        #[arg(long, default_value_t = 10_000)]
+        size: usize,
+        /// 输入类型（可重复）
+        #[arg(long, value_enum)]
+        kind: Vec<bench::BenchKind>,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +78,10 @@ fn main() -> ExitCode {
         Cmd::Rules => {
             check::rules();
             Ok(0)
+        }
+        Cmd::Bench { reports, size, kind } => {
+            let kinds = if kind.is_empty() { vec![bench::BenchKind::Text, bench::BenchKind::Html] } else { kind };
+            bench::run(reports, &kinds, size)
         }
     };
     match result {

@@ -243,16 +243,32 @@ pub fn norm_char(c: char) -> char {
 }
 
 fn simplify(c: char) -> char {
-    // Sorted once, then a binary search per character (normalisation is on the hot path).
-    static SORTED: std::sync::OnceLock<Vec<(char, char)>> = std::sync::OnceLock::new();
-    let table = SORTED.get_or_init(|| {
-        let mut v: Vec<(char, char)> = TRAD_SIMP.iter().copied().filter(|(t, s)| t != s).collect();
-        v.sort_unstable();
-        v.dedup_by_key(|p| p.0);
-        v
+    // A bitmap over the CJK block says in O(1) whether a character has an entry at all (most
+    // characters do not); only those few are looked up. Normalisation is on the hot path.
+    struct Table {
+        bits: Vec<u64>,
+        pairs: Vec<(char, char)>,
+    }
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    let t = TABLE.get_or_init(|| {
+        let mut pairs: Vec<(char, char)> = TRAD_SIMP.iter().copied().filter(|(t, s)| t != s).collect();
+        pairs.sort_unstable();
+        pairs.dedup_by_key(|p| p.0);
+        let mut bits = vec![0u64; 0x10000 / 64];
+        for (t, _) in &pairs {
+            let i = *t as usize - 0x4E00;
+            if i < 0x10000 {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        Table { bits, pairs }
     });
-    match table.binary_search_by_key(&c, |p| p.0) {
-        Ok(i) => table[i].1,
+    let i = (c as usize).wrapping_sub(0x4E00);
+    if i >= 0x10000 || t.bits[i / 64] & (1 << (i % 64)) == 0 {
+        return c;
+    }
+    match t.pairs.binary_search_by_key(&c, |p| p.0) {
+        Ok(k) => t.pairs[k].1,
         Err(_) => c,
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use gongkai_model::doc::Doc;
-use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS, t2_col_key, t2_row_keys, t3_row_keys};
+use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS, t2_row_keys};
 use gongkai_model::normalize::{chinese_numeral, is_cjk, normalize};
 use gongkai_model::report::{Located, TablesFound};
 use gongkai_model::{
@@ -414,14 +414,16 @@ fn organ_from_title(title: &str) -> Option<String> {
 fn detect_format(items: &[Item], report: &mut Report) {
     let mut seen: Vec<&str> = Vec::new();
     for it in items {
-        let hay = match it.para {
-            Some(p) => normalize(&p.text),
-            None => it.norm.clone(),
-        };
-        for (m, f) in FORMAT_MARKERS {
-            if !seen.contains(m) && hay.contains(m) {
+        // Markers are table labels and headings: long prose lines are not searched.
+        let hay = it.norm.as_str();
+        if hay.len() > 240 {
+            continue;
+        }
+        for (_, _, (k, f)) in crate::keys::markers().all(hay) {
+            let m = FORMAT_MARKERS[k].0;
+            if !seen.contains(&m) {
                 seen.push(m);
-                report.format_markers.push(FormatMarker { marker: (*m).to_string(), format: *f, src: it.src });
+                report.format_markers.push(FormatMarker { marker: m.to_string(), format: f, src: it.src });
             }
         }
     }
@@ -450,31 +452,8 @@ fn detect_format(items: &[Item], report: &mut Report) {
 
 // ---- table 二 --------------------------------------------------------------------------------
 
-fn best_key<T: Copy>(norm: &str, cands: impl Iterator<Item = (T, &'static [&'static str])>) -> Option<T> {
-    let mut best: Option<(usize, T)> = None;
-    for (t, keys) in cands {
-        for k in keys {
-            if let Some(p) = norm.rfind(k) {
-                let end = p + k.len();
-                if best.is_none_or(|(e, _)| end > e) {
-                    best = Some((end, t));
-                }
-            }
-        }
-    }
-    best.map(|(_, t)| t)
-}
-
 fn header_cols(norm: &str) -> Vec<T2Col> {
-    let mut hits: Vec<(usize, usize, T2Col)> = Vec::new();
-    for c in T2Col::ALL {
-        let k = t2_col_key(*c);
-        let mut from = 0;
-        while let Some(p) = norm[from..].find(k) {
-            hits.push((from + p, from + p + k.len(), *c));
-            from += p + k.len();
-        }
-    }
+    let mut hits: Vec<(usize, usize, T2Col)> = crate::keys::t2_cols().all(norm).collect();
     // Drop hits inside a longer hit ("处理决定数量" inside "本年处理决定数量").
     let all = hits.clone();
     hits.retain(|(s, e, _)| !all.iter().any(|(s2, e2, _)| s2 <= s && e <= e2 && (e2 - s2) > (e - s)));
@@ -505,7 +484,7 @@ fn parse_t2(
         if it.norm.contains("第二十条") || it.norm == "信息内容" {
             consumed[i] = true;
         }
-        let Some(row) = best_key(&it.norm, T2Row::ALL.iter().map(|r| (*r, t2_row_keys(*r)))) else {
+        let Some(row) = crate::keys::t2_rows().last(&it.norm) else {
             continue;
         };
         if it.values.is_empty() {
@@ -573,7 +552,7 @@ fn row_has_col(row: T2Row, c: T2Col) -> bool {
 // ---- table 三 --------------------------------------------------------------------------------
 
 fn t3_row_of(norm: &str, six_ctx: bool) -> Option<T3Row> {
-    let r = best_key(norm, T3Row::ALL.iter().map(|r| (*r, t3_row_keys(*r))))?;
+    let r = crate::keys::t3_rows().last(norm)?;
     if r == T3Row::R3_6_3 && !(six_ctx || norm.contains("其他处理") || norm.contains("(六)")) {
         return None;
     }
@@ -581,7 +560,7 @@ fn t3_row_of(norm: &str, six_ctx: bool) -> Option<T3Row> {
 }
 
 /// Seven value cells for a table-三 row, recovering run-together digits when needed.
-fn take7(it: &Item, what: &str) -> Result<Vec<Cell>, Finding> {
+fn take7(it: &Item, what: &dyn Fn() -> String) -> Result<Vec<Cell>, Finding> {
     let mut vals = it.values.clone();
     while vals.len() > 7 && vals.last().is_some_and(|c| c.value == CellValue::Blank) {
         vals.pop();
@@ -595,7 +574,12 @@ fn take7(it: &Item, what: &str) -> Result<Vec<Cell>, Finding> {
     recover(it, 7, &e3_row, what).map(|v| v.into_iter().take(7).collect())
 }
 
-fn recover(it: &Item, n: usize, check: &dyn Fn(&[u64]) -> bool, what: &str) -> Result<Vec<Cell>, Finding> {
+fn recover(
+    it: &Item,
+    n: usize,
+    check: &dyn Fn(&[u64]) -> bool,
+    what: &dyn Fn() -> String,
+) -> Result<Vec<Cell>, Finding> {
     let digits = it.values.len() < n
         && !it.values.is_empty()
         && it.values.iter().all(|c| !c.raw.is_empty() && c.raw.bytes().all(|b| b.is_ascii_digit()));
@@ -624,7 +608,8 @@ fn recover(it: &Item, n: usize, check: &dyn Fn(&[u64]) -> bool, what: &str) -> R
                     "P3",
                     Severity::Warning,
                     format!(
-                        "{what}的数字连在一起（“{}”），按勾稽关系有{}种以上拆分方式，无法确定，未采用",
+                        "{}的数字连在一起（“{}”），按勾稽关系有{}种以上拆分方式，无法确定，未采用",
+                        what(),
                         toks.join(" "),
                         k
                     ),
@@ -634,7 +619,7 @@ fn recover(it: &Item, n: usize, check: &dyn Fn(&[u64]) -> bool, what: &str) -> R
             Split::Impossible | Split::TooLarge => {}
         }
     }
-    Err(Finding::new("P3", Severity::Warning, format!("{what}读到{}个值，应为{}个，未采用", it.values.len(), n))
+    Err(Finding::new("P3", Severity::Warning, format!("{}读到{}个值，应为{}个，未采用", what(), it.values.len(), n))
         .at(Some(it.src)))
 }
 
@@ -675,7 +660,7 @@ fn parse_t3(
                 }
                 let next = order[cursor.min(order.len())..].iter().find(|r| !report.table3.contains_key(r)).copied();
                 let Some(r) = next else { continue };
-                if it.values.len() != 7 && take7(it, "").is_err() {
+                if it.values.len() != 7 && take7(it, &String::new).is_err() {
                     continue;
                 }
                 findings.push(
@@ -698,7 +683,7 @@ fn parse_t3(
             duplicates.push((row, it.src));
             continue;
         }
-        match take7(it, &format!("表三“{}”行", row.display_name())) {
+        match take7(it, &|| format!("表三“{}”行", row.display_name())) {
             Ok(mut cells) => {
                 if labelled.is_none() {
                     cells.iter_mut().for_each(|c| c.inferred = true);
@@ -796,10 +781,9 @@ fn parse_t4(
             norm: String::new(),
             src: first.unwrap_or_default(),
             values: vals.clone(),
-            tokens: Vec::new(),
             is_grid: false,
         };
-        match recover(&pseudo, 15, &e4_table, "表四") {
+        match recover(&pseudo, 15, &e4_table, &|| "表四".to_string()) {
             Ok(v) => {
                 findings.push(
                     Finding::new("P4", Severity::Info, "表四的数字连在一起，已按“总计=各项之和”(E4)唯一拆分").at(first),

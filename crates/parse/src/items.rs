@@ -21,8 +21,6 @@ pub struct Item<'a> {
     pub src: Src,
     /// Value cells after the label, in order.
     pub values: Vec<Cell>,
-    /// Digit tokens of a prose line that may have run together (for split recovery).
-    pub tokens: Vec<(String, Src)>,
     /// True for rows of a table grid (blank cells are meaningful there).
     pub is_grid: bool,
 }
@@ -76,7 +74,7 @@ fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
     // Copies made by a colspan/rowspan are not values of their own.
     let values = value_cells.iter().filter(|c| !c.spanned).map(|c| Cell::from_raw(&c.text, Some(c.src))).collect();
     let norm = normalize(&label);
-    Item { block, para: None, label, norm, src, values, tokens: Vec::new(), is_grid: true }
+    Item { block, para: None, label, norm, src, values, is_grid: true }
 }
 
 /// Split a prose line into a label and trailing value tokens.
@@ -122,8 +120,13 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
     };
     let label_end = if first_value == 0 { 0 } else { toks[first_value - 1].1 };
     let label = p.text[..label_end].to_string();
+    // Labels, headings and table markers are short: a long prose line is normalised only up
+    // to its first 160 characters (enough for every key the interpreter looks for).
+    let norm_src = match label.char_indices().nth(160) {
+        Some((cut, _)) => &label[..cut],
+        None => label.as_str(),
+    };
     let mut values = Vec::new();
-    let mut tokens = Vec::new();
     for &(s, e) in &toks[first_value..] {
         let t = &p.text[s..e];
         // Separators of a flattened row ("0 |") are not values.
@@ -131,10 +134,9 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
             continue;
         }
         values.push(Cell::from_raw(t, Some(sub_src(s, e))));
-        tokens.push((t.to_string(), sub_src(s, e)));
     }
-    let norm = normalize(&label);
-    Item { block, para: Some(p), label, norm, src: p.src, values, tokens, is_grid: false }
+    let norm = normalize(norm_src);
+    Item { block, para: Some(p), label, norm, src: p.src, values, is_grid: false }
 }
 
 /// Cells printed one per line without any table marker (web text exports: `0 |`, ` 0`):
@@ -156,7 +158,6 @@ fn merge_cell_lines(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
             for k in 1..=run {
                 if let Some(v) = items[i + k].take() {
                     head.values.extend(v.values);
-                    head.tokens.extend(v.tokens);
                 }
             }
             out.push(head);

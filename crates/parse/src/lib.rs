@@ -9,6 +9,7 @@ pub mod encoding;
 pub mod html;
 pub mod interpret;
 pub mod items;
+mod keys;
 pub mod split;
 pub mod text;
 

@@ -146,7 +146,8 @@ fn e4(r: &Report, out: &mut Vec<Finding>) {
 
 /// E7: counts are integers ≥ 0; amounts are ≥ 0; 本年增/减 may be negative.
 fn e7(r: &Report, out: &mut Vec<Finding>) {
-    let mut bad = |cell: &Cell, name: String, what: &str, money: bool, signed: bool| {
+    // Names and messages are built only for a cell that breaks the rule (hot path).
+    let mut bad = |cell: &Cell, name: &dyn Fn() -> (String, String), money: bool, signed: bool| {
         let Some(d) = cell.as_number() else { return };
         let problem = if d.is_sign_negative() && !d.is_zero() && !signed {
             Some("为负数")
@@ -156,24 +157,29 @@ fn e7(r: &Report, out: &mut Vec<Finding>) {
             None
         };
         if let Some(p) = problem {
+            let (id, what) = name();
             out.push(
                 Finding::new("E7", Severity::Error, format!("{what}的值“{}”{p}：件数应为非负整数", cell.raw))
                     .at(cell.src)
-                    .cells([name]),
+                    .cells([id]),
             );
         }
     };
     for (row, cells) in &r.table3 {
         for (c, cell) in cells {
-            bad(cell, t3_name(*row, *c), &format!("表三“{}”行“{}”列", row.display_name(), c.label()), false, false);
+            bad(
+                cell,
+                &|| (t3_name(*row, *c), format!("表三“{}”行“{}”列", row.display_name(), c.label())),
+                false,
+                false,
+            );
         }
     }
     for (g, cells) in &r.table4 {
         for (o, cell) in cells {
             bad(
                 cell,
-                format!("table4.{}.{}", g.id(), o.id()),
-                &format!("表四“{}”“{}”", g.label(), o.label()),
+                &|| (format!("table4.{}.{}", g.id(), o.id()), format!("表四“{}”“{}”", g.label(), o.label())),
                 false,
                 false,
             );
@@ -183,8 +189,7 @@ fn e7(r: &Report, out: &mut Vec<Finding>) {
         for (c, cell) in cells {
             bad(
                 cell,
-                format!("table2.{}.{}", row.id(), c.id()),
-                &format!("表二“{}”行“{}”列", row.label(), c.label()),
+                &|| (format!("table2.{}.{}", row.id(), c.id()), format!("表二“{}”行“{}”列", row.label(), c.label())),
                 c.is_money(),
                 c.signed(),
             );
@@ -248,27 +253,43 @@ fn d1(r: &Report, out: &mut Vec<Finding>) {
 
 /// D8: blank, placeholder or unreadable cells instead of numbers. One finding per table.
 fn d8(r: &Report, out: &mut Vec<Finding>) {
-    let mut tables: Vec<(&str, Vec<(String, &Cell)>)> = Vec::new();
-    tables.push((
-        "表二",
-        r.table2
-            .iter()
-            .flat_map(|(row, cs)| cs.iter().map(move |(c, cell)| (format!("table2.{}.{}", row.id(), c.id()), cell)))
-            .collect(),
-    ));
-    tables.push((
-        "表三",
-        r.table3.iter().flat_map(|(row, cs)| cs.iter().map(move |(c, cell)| (t3_name(*row, *c), cell))).collect(),
-    ));
-    tables.push((
-        "表四",
-        r.table4
-            .iter()
-            .flat_map(|(g, cs)| cs.iter().map(move |(o, cell)| (format!("table4.{}.{}", g.id(), o.id()), cell)))
-            .collect(),
-    ));
-    for (name, cells) in tables {
-        let bad: Vec<&(String, &Cell)> = cells.iter().filter(|(_, c)| c.as_number().is_none()).collect();
+    // Only non-number cells are named (hot path: a clean report allocates nothing here).
+    let not_num = |c: &&Cell| c.as_number().is_none();
+    let tables: [(&str, Vec<(String, &Cell)>); 3] = [
+        (
+            "表二",
+            r.table2
+                .iter()
+                .flat_map(|(row, cs)| {
+                    cs.iter()
+                        .filter(|(_, c)| not_num(c))
+                        .map(move |(c, cell)| (format!("table2.{}.{}", row.id(), c.id()), cell))
+                })
+                .collect(),
+        ),
+        (
+            "表三",
+            r.table3
+                .iter()
+                .flat_map(|(row, cs)| {
+                    cs.iter().filter(|(_, c)| not_num(c)).map(move |(c, cell)| (t3_name(*row, *c), cell))
+                })
+                .collect(),
+        ),
+        (
+            "表四",
+            r.table4
+                .iter()
+                .flat_map(|(g, cs)| {
+                    cs.iter()
+                        .filter(|(_, c)| not_num(c))
+                        .map(move |(o, cell)| (format!("table4.{}.{}", g.id(), o.id()), cell))
+                })
+                .collect(),
+        ),
+    ];
+    for (name, bad) in tables {
+        let bad: Vec<&(String, &Cell)> = bad.iter().collect();
         if bad.is_empty() {
             continue;
         }

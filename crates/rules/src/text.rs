@@ -37,33 +37,38 @@ pub fn check_text(r: &Report, out: &mut Vec<Finding>) {
 /// `YYYY年` occurrences (ASCII or full-width digits, optional space before 年) with offsets.
 fn years(text: &str) -> Vec<(i32, usize, usize)> {
     let mut out = Vec::new();
-    let cs: Vec<(usize, char)> = text.char_indices().collect();
+    // Fast exit: every year is followed by 年.
+    if !text.contains('年') {
+        return out;
+    }
     let digit = |c: char| match c {
         '0'..='9' => Some(c as u32 - '0' as u32),
         '０'..='９' => Some(c as u32 - '０' as u32),
         _ => None,
     };
-    let mut i = 0;
-    while i + 4 < cs.len() + 1 {
-        if i + 4 <= cs.len()
-            && (i == 0 || digit(cs[i - 1].1).is_none())
-            && cs[i..i + 4].iter().all(|(_, c)| digit(*c).is_some())
-        {
-            let mut j = i + 4;
-            while j < cs.len() && (cs[j].1 == ' ' || cs[j].1 == '\u{3000}') {
-                j += 1;
+    // A run of digits: (start offset, count, value); reset by any other character except
+    // spaces between the digits and 年.
+    let mut run: Option<(usize, u32, i32)> = None;
+    let mut spaces = false;
+    for (off, c) in text.char_indices() {
+        if let Some(d) = digit(c) {
+            run = match run {
+                Some((s, n, v)) if !spaces => Some((s, n + 1, v.saturating_mul(10).saturating_add(d as i32))),
+                _ => Some((off, 1, d as i32)),
+            };
+            spaces = false;
+        } else if (c == ' ' || c == '\u{3000}') && run.is_some() {
+            spaces = true;
+        } else {
+            if c == '年'
+                && let Some((s, 4, y)) = run
+                && (1990..=2100).contains(&y)
+            {
+                out.push((y, s, off + c.len_utf8() - s));
             }
-            if j < cs.len() && cs[j].1 == '年' {
-                let y = cs[i..i + 4].iter().fold(0i32, |a, (_, c)| a * 10 + digit(*c).unwrap_or(0) as i32);
-                if (1990..=2100).contains(&y) {
-                    let end = cs[j].0 + '年'.len_utf8();
-                    out.push((y, cs[i].0, end - cs[i].0));
-                }
-                i = j;
-                continue;
-            }
+            run = None;
+            spaces = false;
         }
-        i += 1;
     }
     out
 }
@@ -446,6 +451,7 @@ fn d21(r: &Report, out: &mut Vec<Finding>) {
 }
 
 const ORD: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+const ORD_SHI: [&str; 10] = ["一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是"];
 
 /// D22: 一是/二是… and （一）（二）… must count up by one; a restart at one is a new list.
 fn d22(r: &Report, out: &mut Vec<Finding>) {
@@ -456,9 +462,9 @@ fn d22(r: &Report, out: &mut Vec<Finding>) {
             // "X是" enumerations inside the text.
             let t = &p.text;
             let mut hits: Vec<(usize, usize, usize)> = Vec::new();
-            for (n, o) in ORD.iter().enumerate() {
-                let pat = format!("{o}是");
-                for (off, _) in t.match_indices(&pat) {
+            let candidates: &[&str] = if t.contains('是') { &ORD_SHI } else { &[] };
+            for (n, pat) in candidates.iter().enumerate() {
+                for (off, _) in t.match_indices(pat) {
                     // "一是" must not be part of a longer numeral ("十一是") or word ("统一是").
                     let prev = t[..off].chars().next_back();
                     if prev.is_some_and(|c| is_cjk(c) && !"；。，：、".contains(c)) {

@@ -1,0 +1,121 @@
+//! `gongkai bench`: parse + check throughput on generated reports (the hot path of
+//! `gongkai check`). Reports are generated and written first, then timed; memory is the
+//! process peak (VmHWM) read from /proc.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use gongkai_model::FormatVersion;
+use gongkai_parse::{Kind, parse_str};
+use gongkai_render::{TEXT_SHAPES, TextShape};
+use gongkai_synth::{SynthOptions, report};
+use rayon::prelude::*;
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BenchKind {
+    Text,
+    Html,
+}
+
+fn peak_rss_kb() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Generate `n` documents of about `size` bytes.
+pub fn corpus(n: usize, kind: BenchKind, size: usize) -> Vec<String> {
+    (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let format = if i % 5 == 4 { FormatVersion::F2019 } else { FormatVersion::F2021 };
+            let mut target = size / 2;
+            // Grow the prose until the written document reaches the requested size.
+            loop {
+                let r = report(i as u64, &SynthOptions { format, target_bytes: target });
+                let doc = match kind {
+                    BenchKind::Html => gongkai_render::html(&r),
+                    BenchKind::Text => {
+                        let shape: TextShape = TEXT_SHAPES[i % TEXT_SHAPES.len()];
+                        gongkai_render::text(&r, shape)
+                    }
+                };
+                if doc.len() >= size * 9 / 10 || target > size * 4 {
+                    return doc;
+                }
+                target = target * 3 / 2 + 256;
+            }
+        })
+        .collect()
+}
+
+pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
+    println!("gongkai bench：解析+检查，{n} 份生成的报告，目标大小约 {size} 字节");
+    println!(
+        "{:<6} {:>10} {:>12} {:>10} {:>14} {:>12}",
+        "kind", "reports", "avg bytes", "threads", "reports/s", "MB/s"
+    );
+    for kind in kinds {
+        let docs = corpus(n, *kind, size);
+        let bytes: usize = docs.iter().map(String::len).sum();
+        let k = if *kind == BenchKind::Html { Kind::Html } else { Kind::Text };
+        let work = |d: &String| {
+            let p = parse_str(d, k);
+            let f = gongkai_rules::check(&p.report);
+            p.report.table3.len() + f.len()
+        };
+        // Warm-up, then one core, then all cores.
+        let _ = docs.iter().take(50).map(work).sum::<usize>();
+        let repeat: usize = std::env::var("GONGKAI_BENCH_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
+        let t = Instant::now();
+        let mut sink = 0;
+        for _ in 0..repeat {
+            sink += docs.iter().map(work).sum::<usize>();
+        }
+        let single = t.elapsed().as_secs_f64() / repeat as f64;
+        let t = Instant::now();
+        sink += docs.par_iter().map(work).sum::<usize>();
+        let multi = t.elapsed().as_secs_f64();
+        let mb = bytes as f64 / 1e6;
+        let name = if *kind == BenchKind::Html { "html" } else { "text" };
+        println!(
+            "{name:<6} {n:>10} {:>12} {:>10} {:>14.0} {:>12.1}",
+            bytes / n.max(1),
+            1,
+            n as f64 / single,
+            mb / single
+        );
+        println!(
+            "{name:<6} {n:>10} {:>12} {:>10} {:>14.0} {:>12.1}",
+            bytes / n.max(1),
+            rayon::current_num_threads(),
+            n as f64 / multi,
+            mb / multi
+        );
+        std::hint::black_box(sink);
+        if std::env::var_os("GONGKAI_BENCH_PHASES").is_some() && *kind == BenchKind::Text {
+            // Where the time goes: front end, interpreter, checker.
+            let t = Instant::now();
+            let docs2: Vec<_> = docs.iter().map(|d| gongkai_parse::text::text_to_doc(d).doc).collect();
+            let front = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let reports: Vec<_> =
+                docs2.iter().map(|d| gongkai_parse::interpret::interpret(d, &mut Vec::new())).collect();
+            let interp = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let nf: usize = reports.iter().map(|r| gongkai_rules::check(r).len()).sum();
+            let rules = t.elapsed().as_secs_f64();
+            let us = |x: f64| x * 1e6 / n as f64;
+            println!(
+                "  phases µs/report: front end {:.0}, interpret {:.0}, rules {:.0} ({nf} findings)",
+                us(front),
+                us(interp),
+                us(rules)
+            );
+        }
+    }
+    if let Some(kb) = peak_rss_kb() {
+        println!("peak RSS (VmHWM, incl. the generated corpus): {:.1} MB", kb as f64 / 1024.0);
+    }
+    Ok(0)
+}
