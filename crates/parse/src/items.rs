@@ -44,17 +44,17 @@ fn is_label_text(t: &str) -> bool {
 }
 
 fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
-    // Labels end before the first value-like cell (number or placeholder); text after it is
-    // an unreadable value ("约5"), not more label. Empty cells between label cells are allowed.
-    let first_value = cells.iter().position(|c| {
-        let t = c.text.trim();
-        gongkai_model::cell::parse_number(t).is_some() || gongkai_model::cell::is_placeholder(t)
-    });
-    let last_label = match first_value {
-        Some(f) => cells[..f].iter().rposition(|c| is_label_text(&c.text)),
-        None => cells.iter().rposition(|c| is_label_text(&c.text)),
+    // Each cell is classified once. Labels end before the first value-like cell (number or
+    // placeholder); text after it is an unreadable value ("约5"), not more label. Empty cells
+    // between label cells are allowed.
+    let mut classified: Vec<Option<Cell>> = cells.iter().map(|c| Some(Cell::from_raw(&c.text, Some(c.src)))).collect();
+    let kind = |k: usize| classified[k].as_ref().map(|c| &c.value);
+    let value_like = |k: usize| matches!(kind(k), Some(CellValue::Number(_) | CellValue::Placeholder));
+    let label_like = |k: usize| {
+        matches!(kind(k), Some(CellValue::Unreadable)) && cells[k].text.chars().any(|c| is_cjk(c) || c.is_alphabetic())
     };
-
+    let first_value = (0..cells.len()).find(|k| value_like(*k));
+    let last_label = (0..first_value.unwrap_or(cells.len())).rev().find(|k| label_like(*k));
     let (label_cells, value_cells) = match last_label {
         Some(i) => (&cells[..=i], &cells[i + 1..]),
         None => (&cells[..0], cells),
@@ -72,7 +72,8 @@ fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
     let src =
         label_cells.iter().rev().find(|c| !c.text.is_empty()).or(cells.first()).map(|c| c.src).unwrap_or_default();
     // Copies made by a colspan/rowspan are not values of their own.
-    let values = value_cells.iter().filter(|c| !c.spanned).map(|c| Cell::from_raw(&c.text, Some(c.src))).collect();
+    let start = cells.len() - value_cells.len();
+    let values = (start..cells.len()).filter(|k| !cells[*k].spanned).filter_map(|k| classified[k].take()).collect();
     let norm = normalize(&label);
     Item { block, para: None, label, norm, src, values, is_grid: true }
 }

@@ -1,1 +1,0 @@
-//! Encoding detection and the HTML front end (to be written).
