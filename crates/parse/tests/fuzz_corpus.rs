@@ -5,10 +5,14 @@ use std::path::Path;
 
 #[test]
 fn saved_fuzz_inputs_parse_without_panic() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/parse");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
     let mut n = 0;
-    for e in std::fs::read_dir(&dir).expect("fuzz corpus") {
-        let path = e.unwrap().path();
+    let mut paths: Vec<_> = ["parse", "html"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).expect("fuzz corpus").map(|e| e.expect("entry").path()))
+        .collect();
+    paths.sort();
+    for path in paths {
         let bytes = std::fs::read(&path).unwrap();
         let p = gongkai_parse::parse_bytes(&bytes, None);
         for f in &p.findings {
@@ -16,8 +20,10 @@ fn saved_fuzz_inputs_parse_without_panic() {
                 assert!(l.start <= l.end && (l.end as usize) <= p.text.len(), "{}", path.display());
             }
         }
-        let _ = gongkai_parse::parse_str(&String::from_utf8_lossy(&bytes), gongkai_parse::Kind::Text);
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = gongkai_parse::parse_str(&text, gongkai_parse::Kind::Text);
+        let _ = gongkai_parse::parse_str(&text, gongkai_parse::Kind::Html);
         n += 1;
     }
-    assert!(n >= 5, "only {n} saved inputs");
+    assert!(n >= 8, "only {n} saved inputs");
 }
