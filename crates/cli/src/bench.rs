@@ -93,10 +93,16 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
             mb / multi
         );
         std::hint::black_box(sink);
-        if std::env::var_os("GONGKAI_BENCH_PHASES").is_some() && *kind == BenchKind::Text {
+        if std::env::var_os("GONGKAI_BENCH_PHASES").is_some() {
             // Where the time goes: front end, interpreter, checker.
             let t = Instant::now();
-            let docs2: Vec<_> = docs.iter().map(|d| gongkai_parse::text::text_to_doc(d).doc).collect();
+            let docs2: Vec<_> = docs
+                .iter()
+                .map(|d| match kind {
+                    BenchKind::Text => gongkai_parse::text::text_to_doc(d).doc,
+                    BenchKind::Html => gongkai_parse::html::html_to_doc(d).doc,
+                })
+                .collect();
             let front = t.elapsed().as_secs_f64();
             let t = Instant::now();
             let reports: Vec<_> =

@@ -23,51 +23,69 @@ pub struct HtmlDoc {
     pub warnings: Vec<String>,
 }
 
-/// Elements whose content is not shown.
-const SKIP: &[&str] =
-    &["script", "style", "noscript", "template", "select", "option", "iframe", "svg", "object", "textarea", "button"];
-/// Elements whose content is raw text up to the matching end tag.
-const RAW: &[&str] = &["script", "style", "textarea", "title", "xmp", "plaintext"];
-/// Elements that end a line.
-const BLOCK: &[&str] = &[
-    "p",
-    "div",
-    "br",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "section",
-    "article",
-    "center",
-    "blockquote",
-    "dd",
-    "dt",
-    "dl",
-    "pre",
-    "form",
-    "header",
-    "footer",
-    "nav",
-    "main",
-    "aside",
-    "hr",
-    "address",
-    "ucapcontent",
-    "body",
-    "html",
-    "caption",
-    "figure",
-    "figcaption",
-    "tbody",
-    "thead",
-    "tfoot",
-];
+/// Elements whose content is not shown, or is raw text up to the matching end tag.
+fn is_skipped_or_raw(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "select"
+            | "option"
+            | "iframe"
+            | "svg"
+            | "object"
+            | "textarea"
+            | "button"
+            | "title"
+            | "xmp"
+            | "plaintext"
+    )
+}
+
+/// Elements that end a line (a `match` compiles to a few comparisons; this runs per tag).
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "br"
+            | "li"
+            | "ul"
+            | "ol"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "section"
+            | "article"
+            | "center"
+            | "blockquote"
+            | "dd"
+            | "dt"
+            | "dl"
+            | "pre"
+            | "form"
+            | "header"
+            | "footer"
+            | "nav"
+            | "main"
+            | "aside"
+            | "hr"
+            | "address"
+            | "ucapcontent"
+            | "body"
+            | "html"
+            | "caption"
+            | "figure"
+            | "figcaption"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+    )
+}
 /// Section keys used to find the report body (normalised).
 const BODY_KEYS: [&str; 6] =
     ["总体情况", "主动公开政府信息", "收到和处理政府信息公开申请", "行政复议", "存在的主要问题", "其他需要报告"];
@@ -255,7 +273,7 @@ impl<'a> Builder<'a> {
                     });
                 }
             }
-            _ if BLOCK.contains(&name) => {
+            _ if is_block(name) => {
                 if self.tables.last().is_some_and(|t| t.cell.is_some()) {
                     self.cell_break();
                 } else {
@@ -265,18 +283,22 @@ impl<'a> Builder<'a> {
             _ => {}
         }
         let _ = end;
-        if !matches!(name, "br" | "hr" | "img" | "meta" | "link" | "input" | "col" | "area" | "base" | "wbr" | "source")
-            && self.stack.len() < MAX_DEPTH
-        {
-            let lower = attrs.to_ascii_lowercase();
-            let hint = name == "ucapcontent"
-                || CONTENT_HINTS.iter().any(|h| {
-                    ["id=", "class="].iter().any(|k| {
-                        lower
-                            .find(k)
-                            .is_some_and(|p| lower[p..].split(['"', '\'']).nth(1).is_some_and(|v| v.contains(h)))
+        // Only containers matter for body detection: inline markup (span, font, o:p …) and void
+        // elements are not tracked.
+        let container = (is_block(name) || matches!(name, "table" | "td" | "th"))
+            && !matches!(name, "br" | "hr" | "caption" | "tbody" | "thead" | "tfoot" | "p");
+        if container && self.stack.len() < MAX_DEPTH {
+            let hint = name == "ucapcontent" || {
+                let lower = attrs.to_ascii_lowercase();
+                (lower.contains("id") || lower.contains("class"))
+                    && CONTENT_HINTS.iter().any(|h| {
+                        ["id=", "class="].iter().any(|k| {
+                            lower
+                                .find(k)
+                                .is_some_and(|p| lower[p..].split(['"', '\'']).nth(1).is_some_and(|v| v.contains(h)))
+                        })
                     })
-                });
+            };
             self.stack.push(Elem { name: name.to_string(), first_block: self.blocks.len(), hint });
         }
     }
@@ -303,7 +325,7 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            _ if BLOCK.contains(&name) => {
+            _ if is_block(name) => {
                 if self.tables.last().is_some_and(|t| t.cell.is_some()) {
                     self.cell_break();
                 } else {
@@ -314,7 +336,7 @@ impl<'a> Builder<'a> {
         }
         // Close the innermost open element of that name (and anything left open inside it).
         if let Some(pos) = self.stack.iter().rposition(|e| e.name == name) {
-            if !BLOCK.contains(&name) && name != "table" {
+            if !is_block(name) && name != "table" {
                 // inline element: nothing to flush
             } else {
                 self.flush_line();
@@ -408,7 +430,11 @@ impl<'a> Builder<'a> {
             })
             .filter(|r| !r.is_empty())
             .collect();
-        let mask = rows.iter().flatten().filter(|c| !c.spanned).fold(0u8, |m, c| m | mask_of(&c.text));
+        let mask = rows
+            .iter()
+            .flatten()
+            .filter(|c| !c.spanned && c.text.chars().any(is_cjk))
+            .fold(0u8, |m, c| m | mask_of(&c.text));
         self.masks.push(mask);
         self.blocks.push(Block::Table(Grid { index: table, src: self.ix.src(self.src, start, end), rows }));
     }
@@ -424,6 +450,21 @@ fn close_cell(tb: &mut TableB, end: usize) {
             }
         }
     }
+}
+
+/// Offset of `</name` (ASCII case-insensitive) at or after `from`, or the end of the text.
+fn find_close(src: &str, from: usize, name: &str) -> usize {
+    let b = src.as_bytes();
+    let n = name.as_bytes();
+    let mut i = from;
+    while let Some(p) = src[i..].find("</").map(|p| p + i) {
+        let s = p + 2;
+        if b.len() >= s + n.len() && b[s..s + n.len()].eq_ignore_ascii_case(n) {
+            return p;
+        }
+        i = s;
+    }
+    src.len()
 }
 
 /// Value of attribute `key` in a tag's attribute text (quoted or not).
@@ -570,11 +611,9 @@ pub fn html_to_doc(src: &str) -> HtmlDoc {
             b.end_tag(&name, i, tag_end);
         } else {
             b.start_tag(&name, attrs, i, tag_end);
-            if RAW.contains(&name.as_str()) || SKIP.contains(&name.as_str()) {
+            if is_skipped_or_raw(&name) {
                 // Raw text: find the end tag directly.
-                let lower_rest = src[tag_end..].to_ascii_lowercase();
-                let close = format!("</{name}");
-                let content_end = lower_rest.find(&close).map_or(src.len(), |p| tag_end + p);
+                let content_end = find_close(src, tag_end, &name);
                 if name == "title" && b.title.is_none() {
                     let t = tidy(&decode_entities(&src[tag_end..content_end]));
                     if !t.is_empty() {
