@@ -123,7 +123,7 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
     let label = p.text[..label_end].to_string();
     // Labels, headings and table markers are short: a long prose line is normalised only up
     // to its first 160 characters (enough for every key the interpreter looks for).
-    let norm_src = match label.char_indices().nth(160) {
+    let norm_src = match label.char_indices().nth(100) {
         Some((cut, _)) => &label[..cut],
         None => label.as_str(),
     };
@@ -203,6 +203,9 @@ fn raw_items(doc: &Doc) -> Vec<Item<'_>> {
 /// Page-number lines that PDF exports leave inside paragraphs and tables: `— 3 —`, `- 3 -`,
 /// `第3页`.
 pub fn is_page_number(t: &str) -> bool {
+    if t.len() > 24 {
+        return false;
+    }
     let n = normalize(t);
     let (core, framed) = match n.strip_prefix('第').and_then(|c| c.strip_suffix('页')) {
         Some(c) => (c, true),

@@ -542,18 +542,25 @@ const SPAM: &[&str] = &[
 ];
 
 /// D23: spam phrases, mojibake (`????`, U+FFFD) and inline pinyin.
+fn spam() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| aho_corasick::AhoCorasick::new(SPAM).expect("static patterns"))
+}
+
 fn d23(r: &Report, out: &mut Vec<Finding>) {
     for (_, p) in r.all_paras() {
         let t = &p.text;
         let mut hit: Option<(usize, usize, String)> = None;
-        if let Some(k) = SPAM.iter().find(|k| t.contains(**k)) {
-            let off = t.find(k).unwrap_or(0);
-            hit = Some((off, k.len(), format!("与信息公开无关的文字“{k}”")));
+        if let Some(m) = spam().find(t.as_str()) {
+            let k = &t[m.start()..m.end()];
+            hit = Some((m.start(), k.len(), format!("与信息公开无关的文字“{k}”")));
         } else if let Some(off) = t.find("???") {
             hit = Some((off, 3, "乱码“???”".to_string()));
         } else if let Some(off) = t.find('\u{FFFD}') {
             hit = Some((off, 3, "无法解码的字符“\u{FFFD}”".to_string()));
-        } else if let Some(off) = t.find(|c: char| "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ".contains(c)) {
+        } else if let Some(off) =
+            t.find(|c: char| matches!(c, '\u{E0}'..='\u{1DC}') && "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ".contains(c))
+        {
             hit = Some((off, 2, "夹杂拼音".to_string()));
         }
         if let Some((off, len, what)) = hit {
