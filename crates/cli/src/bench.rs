@@ -15,6 +15,8 @@ use rayon::prelude::*;
 pub enum BenchKind {
     Text,
     Html,
+    /// ns per working-day calendar operation
+    Calendar,
 }
 
 fn peak_rss_kb() -> Option<u64> {
@@ -35,7 +37,7 @@ pub fn corpus(n: usize, kind: BenchKind, size: usize) -> Vec<String> {
                 let r = report(i as u64, &SynthOptions { format, target_bytes: target });
                 let doc = match kind {
                     BenchKind::Html => gongkai_render::html(&r),
-                    BenchKind::Text => {
+                    BenchKind::Text | BenchKind::Calendar => {
                         let shape: TextShape = TEXT_SHAPES[i % TEXT_SHAPES.len()];
                         gongkai_render::text(&r, shape)
                     }
@@ -56,6 +58,10 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
         "kind", "reports", "avg bytes", "threads", "reports/s", "MB/s"
     );
     for kind in kinds {
+        if *kind == BenchKind::Calendar {
+            crate::calendar::bench();
+            continue;
+        }
         let docs = corpus(n, *kind, size);
         let bytes: usize = docs.iter().map(String::len).sum();
         let k = if *kind == BenchKind::Html { Kind::Html } else { Kind::Text };
@@ -99,7 +105,7 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
             let docs2: Vec<_> = docs
                 .iter()
                 .map(|d| match kind {
-                    BenchKind::Text => gongkai_parse::text::text_to_doc(d).doc,
+                    BenchKind::Text | BenchKind::Calendar => gongkai_parse::text::text_to_doc(d).doc,
                     BenchKind::Html => gongkai_parse::html::html_to_doc(d).doc,
                 })
                 .collect();

@@ -2,6 +2,7 @@
 //! parsing, file walking, parallelism, output formatting and exit codes.
 
 mod bench;
+mod calendar;
 mod check;
 mod diag;
 mod files;
@@ -43,6 +44,17 @@ enum Cmd {
     },
     /// 列出全部检查规则
     Rules,
+    /// 工作日计算（官方放假安排 2019–2026，可用 --holidays 补充）
+    Calendar {
+        #[command(subcommand)]
+        cmd: calendar::CalCmd,
+        /// 补充或覆盖的放假安排文件（holidays.tsv 格式）
+        #[arg(long, global = true)]
+        holidays: Option<String>,
+        /// 输出 JSON
+        #[arg(long, value_enum, default_value_t = ParseFormat::Text, global = true)]
+        format: ParseFormat,
+    },
     /// 性能测试：在生成的报告上测量解析+检查的速度（报告/秒、MB/秒、峰值内存）
     Bench {
         /// 报告份数
@@ -78,6 +90,9 @@ fn main() -> ExitCode {
         Cmd::Rules => {
             check::rules();
             Ok(0)
+        }
+        Cmd::Calendar { cmd, holidays, format } => {
+            calendar::run(&cmd, holidays.as_deref(), format == ParseFormat::Json)
         }
         Cmd::Bench { reports, size, kind } => {
             let kinds = if kind.is_empty() { vec![bench::BenchKind::Text, bench::BenchKind::Html] } else { kind };

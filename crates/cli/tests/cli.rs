@@ -136,3 +136,26 @@ fn pdf_table4_inconsistency_is_found_as_published() {
     assert_eq!(text.matches("错误[E4]").count(), 2, "{text}");
     assert!(text.contains("10+1+0+0 = 11，不等于总计0"), "{text}");
 }
+
+#[test]
+fn calendar_commands_answer_and_refuse_unknown_years() {
+    let out = bin().args(["calendar", "add", "2024-09-27", "20"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with("2024-10-30"));
+    let out = bin().args(["calendar", "between", "2020-01-20", "2020-02-25", "--format", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["workdays"], 20);
+    let out = bin().args(["calendar", "is-workday", "2020-01-19", "--format", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["workday"], true);
+    let out = bin().args(["calendar", "is-workday", "2027-03-01"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("2027年"));
+    // A user file adds next year's notice without a new release.
+    let f = std::env::temp_dir().join(format!("gongkai-holidays-{}.tsv", std::process::id()));
+    std::fs::write(&f, "date\tkind\tname\n2027-02-08\tholiday\t春节\n").unwrap();
+    let out = bin().args(["calendar", "is-workday", "2027-02-08", "--holidays"]).arg(&f).output().unwrap();
+    let _ = std::fs::remove_file(&f);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("非工作日"));
+}
