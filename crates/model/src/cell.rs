@@ -97,6 +97,11 @@ pub fn is_placeholder(s: &str) -> bool {
 /// Parse a printed number: ASCII or full-width digits, optional sign, one decimal point,
 /// thousands separators (",", "，") between digit groups. Returns None for anything else.
 pub fn parse_number(s: &str) -> Option<Decimal> {
+    // Fast path (most cells): plain ASCII digits, no allocation.
+    let t = s.trim();
+    if !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Decimal::from(t.bytes().fold(0u64, |a, b| a * 10 + u64::from(b - b'0'))));
+    }
     let mut buf = String::with_capacity(s.len());
     for c in s.chars() {
         let c = match c {
