@@ -55,6 +55,20 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t = ParseFormat::Text, global = true)]
         format: ParseFormat,
     },
+    /// 信息处理费（国办函〔2020〕109号）：按件或按量计算，并列出各档明细
+    Fee {
+        /// 按件：本月累计申请件数
+        #[arg(long, conflicts_with = "pages")]
+        items: Option<u64>,
+        /// 按件：本月此前已计的件数（累计计算）
+        #[arg(long, default_value_t = 0, requires = "items")]
+        already: u64,
+        /// 按量：一件申请的页数
+        #[arg(long)]
+        pages: Option<u64>,
+        #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
+        format: ParseFormat,
+    },
     /// 性能测试：在生成的报告上测量解析+检查的速度（报告/秒、MB/秒、峰值内存）
     Bench {
         /// 报告份数
@@ -93,6 +107,24 @@ fn main() -> ExitCode {
         }
         Cmd::Calendar { cmd, holidays, format } => {
             calendar::run(&cmd, holidays.as_deref(), format == ParseFormat::Json)
+        }
+        Cmd::Fee { items, already, pages, format } => {
+            let quote = match (items, pages) {
+                (Some(k), None) => Some(gongkai_fees::by_items(already, k)),
+                (None, Some(p)) => Some(gongkai_fees::by_pages(p)),
+                _ => None,
+            };
+            match quote {
+                Some(q) if format == ParseFormat::Json => {
+                    println!("{}", serde_json::to_string(&q).unwrap_or_default());
+                    Ok(0)
+                }
+                Some(q) => {
+                    println!("{}元（{}）", q.total, q.explain());
+                    Ok(0)
+                }
+                None => Err(anyhow::anyhow!("请给出 --items 件数 或 --pages 页数（二选一）")),
+            }
         }
         Cmd::Bench { reports, size, kind } => {
             let kinds = if kind.is_empty() { vec![bench::BenchKind::Text, bench::BenchKind::Html] } else { kind };

@@ -159,3 +159,14 @@ fn calendar_commands_answer_and_refuse_unknown_years() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8(out.stdout).unwrap().contains("非工作日"));
 }
+
+#[test]
+fn fee_command_prints_the_breakdown() {
+    let out = bin().args(["fee", "--pages", "2219"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("83460元"), "{text}");
+    let out = bin().args(["fee", "--items", "45", "--format", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 5500);
+    assert_eq!(bin().arg("fee").output().unwrap().status.code(), Some(2));
+}
