@@ -44,13 +44,17 @@ pub struct GridCell {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<u32>,
+    /// Last (byte offset, line index, column) computed: front ends ask for positions in
+    /// increasing order, so a column is counted from the previous position on the same line
+    /// rather than from the line start (a one-line minified page would otherwise be quadratic).
+    last: std::cell::Cell<(u32, u32, u32)>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0u32];
         starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i as u32 + 1));
-        LineIndex { starts }
+        LineIndex { starts, last: std::cell::Cell::new((0, 0, 1)) }
     }
 
     /// Provenance for the byte range `start..end` of `text` (the text this index was built on).
@@ -62,7 +66,14 @@ impl LineIndex {
             Err(i) => i.saturating_sub(1),
         };
         let line_start = self.starts.get(line_ix).copied().unwrap_or(0) as usize;
-        let col = text.get(line_start..start).map_or(1, |s| s.chars().count() + 1);
+        let (lo, ll, lc) = self.last.get();
+        let (from, base) = if ll as usize == line_ix && lo as usize >= line_start && lo as usize <= start {
+            (lo as usize, lc as usize)
+        } else {
+            (line_start, 1)
+        };
+        let col = text.get(from..start).map_or(base, |s| s.chars().count() + base);
+        self.last.set((start as u32, line_ix as u32, col as u32));
         Src { start: start as u32, end: end as u32, line: line_ix as u32 + 1, col: col as u32, grid: None }
     }
 

@@ -7,7 +7,7 @@
 //! and the total number of expanded cells is capped at [`MAX_CELLS`].
 
 use gongkai_model::doc::{Block, Doc, Grid, GridCell, LineIndex};
-use gongkai_model::normalize::{is_cjk, normalize};
+use gongkai_model::normalize::is_cjk;
 use gongkai_model::{GridPos, Para};
 
 pub const MAX_DEPTH: usize = 100;
@@ -86,9 +86,6 @@ fn is_block(name: &str) -> bool {
             | "tfoot"
     )
 }
-/// Section keys used to find the report body (normalised).
-const BODY_KEYS: [&str; 6] =
-    ["总体情况", "主动公开政府信息", "收到和处理政府信息公开申请", "行政复议", "存在的主要问题", "其他需要报告"];
 /// Class/id fragments of the content containers of common CMSs.
 const CONTENT_HINTS: &[&str] =
     &["zoomcon", "ucapcontent", "trs_editor", "article", "content", "zoom", "custom_unionstyle", "detail", "main-text"];
@@ -122,7 +119,7 @@ struct Builder<'a> {
     src: &'a str,
     ix: LineIndex,
     blocks: Vec<Block>,
-    /// Key mask per block (BODY_KEYS present), for body detection.
+    /// Key mask per block (which section keys occur), for body detection.
     masks: Vec<u8>,
     line: String,
     line_start: Option<usize>,
@@ -137,8 +134,25 @@ struct Builder<'a> {
 }
 
 fn mask_of(text: &str) -> u8 {
-    let n = normalize(text);
-    BODY_KEYS.iter().enumerate().filter(|(_, k)| n.contains(**k)).fold(0u8, |m, (i, _)| m | (1 << i))
+    // Raw-text Aho–Corasick over the keys in simplified and traditional characters: no
+    // normalisation per block (body detection only needs to know which keys occur).
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    const KEYS: [(&str, u8); 12] = [
+        ("总体情况", 0),
+        ("總體情況", 0),
+        ("主动公开政府信息", 1),
+        ("主動公開政府", 1),
+        ("收到和处理政府信息公开申请", 2),
+        ("收到和處理政府", 2),
+        ("行政复议", 3),
+        ("行政復議", 3),
+        ("存在的主要问题", 4),
+        ("存在的主要問題", 4),
+        ("其他需要报告", 5),
+        ("其他需要報告", 5),
+    ];
+    let ac = AC.get_or_init(|| aho_corasick::AhoCorasick::new(KEYS.iter().map(|k| k.0)).expect("static keys"));
+    ac.find_iter(text).fold(0u8, |m, hit| m | (1 << KEYS[hit.pattern().as_usize()].1))
 }
 
 /// Collapse whitespace runs to one space and drop spaces between CJK characters (Word
