@@ -44,6 +44,13 @@ enum Cmd {
     },
     /// 列出全部检查规则
     Rules,
+    /// 按官方格式输出报告：读取 gongkai parse 输出的 JSON，写成 HTML、Markdown、文本或 JSON
+    Render {
+        /// 报告数据 JSON 文件；- 表示标准输入
+        path: String,
+        #[arg(long, value_enum, default_value_t = RenderTo::Html)]
+        to: RenderTo,
+    },
     /// 工作日计算（官方放假安排 2019–2026，可用 --holidays 补充）
     Calendar {
         #[command(subcommand)]
@@ -91,6 +98,14 @@ pub enum OutFormat {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenderTo {
+    Html,
+    Md,
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParseFormat {
     Json,
     Text,
@@ -108,6 +123,7 @@ fn main() -> ExitCode {
         Cmd::Calendar { cmd, holidays, format } => {
             calendar::run(&cmd, holidays.as_deref(), format == ParseFormat::Json)
         }
+        Cmd::Render { path, to } => render(&path, to),
         Cmd::Fee { items, already, pages, format } => {
             let quote = match (items, pages) {
                 (Some(k), None) => Some(gongkai_fees::by_items(already, k)),
@@ -138,4 +154,28 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn render(path: &str, to: RenderTo) -> anyhow::Result<u8> {
+    use anyhow::Context;
+    use std::io::Read;
+    let mut text = String::new();
+    if path == "-" {
+        std::io::stdin().read_to_string(&mut text).context("无法读取标准输入")?;
+    } else {
+        text = std::fs::read_to_string(path).with_context(|| format!("无法读取“{path}”"))?;
+    }
+    let report: gongkai_model::Report =
+        serde_json::from_str(&text).with_context(|| format!("“{path}”不是 gongkai.report/1 格式的报告数据"))?;
+    if report.schema != gongkai_model::SCHEMA_VERSION {
+        anyhow::bail!("报告数据版本为“{}”，本程序支持“{}”", report.schema, gongkai_model::SCHEMA_VERSION);
+    }
+    let out = match to {
+        RenderTo::Html => gongkai_render::html(&report),
+        RenderTo::Md => gongkai_render::markdown(&report),
+        RenderTo::Text => gongkai_render::text(&report, gongkai_render::TextShape::CellPerLine),
+        RenderTo::Json => gongkai_render::json(&report),
+    };
+    print!("{out}");
+    Ok(0)
 }

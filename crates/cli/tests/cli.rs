@@ -170,3 +170,36 @@ fn fee_command_prints_the_breakdown() {
     assert_eq!(v["total"], 5500);
     assert_eq!(bin().arg("fee").output().unwrap().status.code(), Some(2));
 }
+
+#[test]
+fn parse_render_parse_keeps_the_tables_of_a_real_report() {
+    let Some(s) = shared() else { return };
+    let out = bin().args(["parse", "--format", "json"]).arg(s.join("corpus/reports/001.txt")).output().unwrap();
+    let first: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dir = std::env::temp_dir().join(format!("gongkai-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("r.json"), &out.stdout).unwrap();
+    for (to, file) in [("html", "r.html"), ("md", "r.md"), ("text", "r.txt")] {
+        let out = bin().args(["render", "--to", to]).arg(dir.join("r.json")).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        std::fs::write(dir.join(file), &out.stdout).unwrap();
+        let again = bin().args(["parse", "--format", "json"]).arg(dir.join(file)).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+        for table in ["table2", "table3", "table4"] {
+            let strip = |t: &serde_json::Value| -> Vec<(String, String, serde_json::Value)> {
+                t.as_object()
+                    .unwrap()
+                    .iter()
+                    .flat_map(|(r, cols)| {
+                        cols.as_object()
+                            .unwrap()
+                            .iter()
+                            .map(move |(c, cell)| (r.clone(), c.clone(), cell["value"].clone()))
+                    })
+                    .collect()
+            };
+            assert_eq!(strip(&first[table]), strip(&v[table]), "{to}: {table}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
