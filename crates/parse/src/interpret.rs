@@ -777,7 +777,7 @@ fn parse_t4(
         let pseudo = Item {
             block: 0,
             para: None,
-            label: String::new(),
+            label: "".into(),
             norm: String::new(),
             src: first.unwrap_or_default(),
             values: vals.clone(),

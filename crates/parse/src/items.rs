@@ -15,7 +15,7 @@ pub struct Item<'a> {
     /// The paragraph, for prose lines.
     pub para: Option<&'a Para>,
     /// Label text as printed (cells joined) and its normalised form.
-    pub label: String,
+    pub label: std::borrow::Cow<'a, str>,
     pub norm: String,
     /// Location of the label (or of the whole row when it has no label).
     pub src: Src,
@@ -75,7 +75,7 @@ fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
     let start = cells.len() - value_cells.len();
     let values = (start..cells.len()).filter(|k| !cells[*k].spanned).filter_map(|k| classified[k].take()).collect();
     let norm = normalize(&label);
-    Item { block, para: None, label, norm, src, values, is_grid: true }
+    Item { block, para: None, label: label.into(), norm, src, values, is_grid: true }
 }
 
 /// Split a prose line into a label and trailing value tokens.
@@ -120,12 +120,12 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
         }
     };
     let label_end = if first_value == 0 { 0 } else { toks[first_value - 1].1 };
-    let label = p.text[..label_end].to_string();
+    let label: std::borrow::Cow<'_, str> = std::borrow::Cow::Borrowed(&p.text[..label_end]);
     // Labels, headings and table markers are short: a long prose line is normalised only up
     // to its first 160 characters (enough for every key the interpreter looks for).
     let norm_src = match label.char_indices().nth(100) {
         Some((cut, _)) => &label[..cut],
-        None => label.as_str(),
+        None => &label[..],
     };
     let mut values = Vec::new();
     for &(s, e) in &toks[first_value..] {
