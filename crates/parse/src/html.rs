@@ -241,6 +241,15 @@ impl<'a> Builder<'a> {
         self.line.clear();
     }
 
+    /// A block boundary: a new line of prose, or a space inside a table cell.
+    fn line_break(&mut self) {
+        if self.tables.last().is_some_and(|t| t.cell.is_some()) {
+            self.cell_break();
+        } else {
+            self.flush_line();
+        }
+    }
+
     fn cell_break(&mut self) {
         if let Some(tb) = self.tables.last_mut()
             && let Some(cell) = tb.cell.as_mut()
@@ -287,16 +296,9 @@ impl<'a> Builder<'a> {
                     });
                 }
             }
-            _ if is_block(name) => {
-                if self.tables.last().is_some_and(|t| t.cell.is_some()) {
-                    self.cell_break();
-                } else {
-                    self.flush_line();
-                }
-            }
+            _ if is_block(name) => self.line_break(),
             _ => {}
         }
-        let _ = end;
         // Only containers matter for body detection: inline markup (span, font, o:p …) and void
         // elements are not tracked.
         let container = (is_block(name) || matches!(name, "table" | "td" | "th"))
@@ -339,13 +341,7 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            _ if is_block(name) => {
-                if self.tables.last().is_some_and(|t| t.cell.is_some()) {
-                    self.cell_break();
-                } else {
-                    self.flush_line();
-                }
-            }
+            _ if is_block(name) => self.line_break(),
             _ => {}
         }
         // Close the innermost open element of that name (and anything left open inside it).
