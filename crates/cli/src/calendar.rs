@@ -66,6 +66,47 @@ pub fn run(cmd: &CalCmd, holidays: Option<&str>, json_out: bool) -> Result<u8> {
     Ok(0)
 }
 
+/// `gongkai clock`: replay an application's event log and explain its due date.
+pub fn clock(path: &str, today: Option<&str>, holidays: Option<&str>, json_out: bool) -> Result<u8> {
+    use std::io::Read;
+    let mut text = String::new();
+    if path == "-" {
+        std::io::stdin().read_to_string(&mut text).context("无法读取标准输入")?;
+    } else {
+        text = std::fs::read_to_string(path).with_context(|| format!("无法读取“{path}”"))?;
+    }
+    let events: Vec<gongkai_clock::Event> =
+        serde_json::from_str(&text).with_context(|| format!("“{path}”不是事件记录（JSON 数组）"))?;
+    let cal = load(holidays)?;
+    let clock = gongkai_clock::Clock::replay(&cal, &events)?;
+    let today = match today {
+        Some(t) => date(t)?,
+        None => jiff::Zoned::now().date(),
+    };
+    let left = clock.days_left(&cal, today).ok().flatten();
+    if json_out {
+        let mut v = serde_json::to_value(&clock)?;
+        v["today"] = json!(today.to_string());
+        v["days_left"] = json!(left);
+        v["overdue"] = json!(clock.overdue(today));
+        println!("{v}");
+    } else {
+        println!("{}", clock.explain());
+        match (&clock.state, clock.due, left) {
+            (gongkai_clock::State::Open, Some(due), Some(n)) if n >= 0 => {
+                println!("截至{today}：距答复期限{due}还有{n}个工作日")
+            }
+            (gongkai_clock::State::Open, Some(due), Some(n)) => {
+                println!("截至{today}：已超过答复期限{due}共{}个工作日", -n)
+            }
+            (gongkai_clock::State::Paused(_), _, _) => println!("截至{today}：计时暂停中"),
+            (gongkai_clock::State::AwaitingCorrection, _, _) => println!("截至{today}：等待申请人补正"),
+            _ => {}
+        }
+    }
+    Ok(0)
+}
+
 /// ns per calendar operation (for `gongkai bench --kind calendar`).
 pub fn bench() {
     let cal = Calendar::official();

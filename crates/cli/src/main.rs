@@ -62,6 +62,19 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t = ParseFormat::Text, global = true)]
         format: ParseFormat,
     },
+    /// 答复期限：按事件记录（JSON）计算状态、期限、剩余工作日，并逐步说明期限如何得出
+    Clock {
+        /// 事件记录 JSON 文件（事件数组）；- 表示标准输入
+        path: String,
+        /// 以哪一天计算剩余工作日（默认今天）
+        #[arg(long)]
+        today: Option<String>,
+        /// 补充或覆盖的放假安排文件
+        #[arg(long)]
+        holidays: Option<String>,
+        #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
+        format: ParseFormat,
+    },
     /// 信息处理费（国办函〔2020〕109号）：按件或按量计算，并列出各档明细
     Fee {
         /// 按件：本月累计申请件数
@@ -124,6 +137,9 @@ fn main() -> ExitCode {
             calendar::run(&cmd, holidays.as_deref(), format == ParseFormat::Json)
         }
         Cmd::Render { path, to } => render(&path, to),
+        Cmd::Clock { path, today, holidays, format } => {
+            calendar::clock(&path, today.as_deref(), holidays.as_deref(), format == ParseFormat::Json)
+        }
         Cmd::Fee { items, already, pages, format } => {
             let quote = match (items, pages) {
                 (Some(k), None) => Some(gongkai_fees::by_items(already, k)),

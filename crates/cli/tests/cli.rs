@@ -203,3 +203,27 @@ fn parse_render_parse_keeps_the_tables_of_a_real_report() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn clock_explains_the_due_date_and_rejects_bad_logs() {
+    let dir = std::env::temp_dir().join(format!("gongkai-clock-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.json");
+    std::fs::write(
+        &good,
+        r#"[{"event":"received","date":"2024-09-27","channel":"online"},
+            {"event":"replied","date":"2024-10-31","outcome":"R3.1"}]"#,
+    )
+    .unwrap();
+    let out = bin().args(["clock", "--format", "json", "--today", "2024-11-01"]).arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["due"], "2024-10-30");
+    assert_eq!(v["late"], true);
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"[{"event":"replied","date":"2024-10-31","outcome":"R3.1"}]"#).unwrap();
+    let out = bin().arg("clock").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("尚未登记收到"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

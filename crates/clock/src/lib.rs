@@ -11,7 +11,7 @@
 use gongkai_calendar::{Calendar, CalendarError};
 use gongkai_model::T3Row;
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Reply period (第三十三条第二款).
 pub const REPLY_DAYS: u32 = 20;
@@ -23,7 +23,8 @@ pub const CORRECTION_NOTICE_DAYS: i64 = 7;
 pub const CONSULTATION_DAYS: i64 = 15;
 
 /// How the application arrived (第三十一条).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Channel {
     InPerson,
     Post,
@@ -45,7 +46,8 @@ impl Channel {
 }
 
 /// Why the clock is paused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PauseKind {
     /// 第三十二条: a third party whose rights may be harmed.
     ThirdParty,
@@ -65,8 +67,10 @@ impl PauseKind {
     }
 }
 
-/// One event of an application's log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One event of an application's log. JSON: `{"event": "received", "date": "2024-09-27",
+/// "channel": "online"}`, `{"event": "replied", "date": …, "outcome": "R3.1"}` …
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     Received {
         date: Date,
