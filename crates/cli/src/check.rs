@@ -44,6 +44,8 @@ struct FileOut {
     counts: Counts,
     rules: Vec<String>,
     failed: bool,
+    /// Tables, organ and year only (no prose), for the cross-year checks.
+    slim: Option<gongkai_model::Report>,
 }
 
 #[derive(Serialize)]
@@ -126,7 +128,9 @@ fn process(input: &Input, format: OutFormat, style: Style, errors_only: bool) ->
             s
         }
     };
-    FileOut { rendered, counts, rules, failed: false }
+    let r = parsed.report;
+    let slim = gongkai_model::Report { sections: Vec::new(), preamble: Vec::new(), format_markers: Vec::new(), ..r };
+    FileOut { rendered, counts, rules, failed: false, slim: Some(slim) }
 }
 
 fn failed(name: &str, why: &str, format: OutFormat) -> FileOut {
@@ -143,7 +147,7 @@ fn failed(name: &str, why: &str, format: OutFormat) -> FileOut {
         .unwrap_or_default(),
         OutFormat::Csv => format!("{},FAILED,error,,,{},\n", csv_field(name), csv_field(why)),
     };
-    FileOut { rendered, counts: Counts::default(), rules: Vec::new(), failed: true }
+    FileOut { rendered, counts: Counts::default(), rules: Vec::new(), failed: true, slim: None }
 }
 
 pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: bool) -> Result<u8> {
@@ -190,6 +194,46 @@ pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: boo
         writeln!(w, "]")?;
     }
     w.flush()?;
+    // Cross-year checks (E5, E6, D15) between consecutive reports of the same organ.
+    let cross = cross_year(&inputs, &outs);
+    if !cross.is_empty() {
+        match format {
+            OutFormat::Text => {
+                writeln!(w, "跨年度检查（同一机关相邻年度的报告）：")?;
+                for (name, f) in &cross {
+                    let loc = f.location.map_or(String::new(), |l| format!(":{}:{}", l.line, l.col));
+                    writeln!(w, "警告[{}]: {}\n  --> {name}{loc}\n", f.rule, f.message)?;
+                }
+            }
+            OutFormat::Csv => {
+                for (name, f) in &cross {
+                    let (line, col) =
+                        f.location.map_or((String::new(), String::new()), |l| (l.line.to_string(), l.col.to_string()));
+                    writeln!(
+                        w,
+                        "{},{},{},{},{},{},{}",
+                        csv_field(name),
+                        f.rule,
+                        f.severity.as_str(),
+                        line,
+                        col,
+                        csv_field(&f.message),
+                        csv_field(&f.cells.join(" "))
+                    )?;
+                }
+            }
+            OutFormat::Json => {}
+        }
+        w.flush()?;
+        if format == OutFormat::Json {
+            eprintln!(
+                "{}",
+                serde_json::to_string(
+                    &serde_json::json!({ "cross_year": cross.iter().map(|(n, f)| serde_json::json!({"file": n, "finding": f})).collect::<Vec<_>>() })
+                )?
+            );
+        }
+    }
     // Summary.
     let errors: usize = outs.iter().map(|o| o.counts.errors).sum();
     let warnings: usize = outs.iter().map(|o| o.counts.warnings).sum();
@@ -197,9 +241,12 @@ pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: boo
     let failed = outs.iter().filter(|o| o.failed).count();
     let with_errors = outs.iter().filter(|o| o.counts.errors > 0).count();
     let mut by_rule: std::collections::BTreeMap<&str, usize> = Default::default();
-    for r in outs.iter().flat_map(|o| &o.rules) {
-        *by_rule.entry(r.as_str()).or_default() += 1;
+    for r in
+        outs.iter().flat_map(|o| o.rules.iter().map(String::as_str)).chain(cross.iter().map(|(_, f)| f.rule.as_str()))
+    {
+        *by_rule.entry(r).or_default() += 1;
     }
+    let warnings = warnings + cross.len();
     let mut summary = format!(
         "检查完成：{} 份报告，其中 {with_errors} 份有错误，{failed} 份无法读取；错误 {errors} 个，警告 {warnings} 个，提示 {infos} 个",
         outs.len()
@@ -283,4 +330,45 @@ pub fn rules() {
     for r in gongkai_rules::RULES {
         println!("{:<4} {:<7} {}（{}）", r.id, r.severity.zh(), r.title, r.basis);
     }
+}
+
+/// Group reports by organ (a name that ends with another is the same organ: "淮安市洪泽区人民政府"
+/// and "洪泽区人民政府") and check each pair of consecutive years.
+fn cross_year(inputs: &[Input], outs: &[FileOut]) -> Vec<(String, Finding)> {
+    let mut keyed: Vec<(String, i32, usize)> = outs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            let r = o.slim.as_ref()?;
+            let organ = gongkai_model::normalize::normalize(&r.organ.as_ref()?.value);
+            Some((organ.chars().rev().collect::<String>(), r.year.as_ref()?.value, i))
+        })
+        .collect();
+    // Reversed names sort a name next to the longer names that end with it.
+    keyed.sort();
+    let mut groups: Vec<Vec<(i32, usize)>> = Vec::new();
+    let mut anchor = String::new();
+    for (rev, year, i) in keyed {
+        if !anchor.is_empty() && rev.starts_with(&anchor) {
+            if let Some(g) = groups.last_mut() {
+                g.push((year, i));
+            }
+        } else {
+            anchor = rev;
+            groups.push(vec![(year, i)]);
+        }
+    }
+    let mut out = Vec::new();
+    for mut g in groups {
+        g.sort();
+        for pair in g.windows(2) {
+            let (Some(prev), Some(cur)) = (outs[pair[0].1].slim.as_ref(), outs[pair[1].1].slim.as_ref()) else {
+                continue;
+            };
+            for f in gongkai_rules::cross::check_consecutive(prev, cur) {
+                out.push((inputs[pair[1].1].name(), f));
+            }
+        }
+    }
+    out
 }

@@ -227,3 +227,25 @@ fn clock_explains_the_due_date_and_rejects_bad_logs() {
     assert!(String::from_utf8(out.stderr).unwrap().contains("尚未登记收到"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn consecutive_years_of_one_organ_are_checked_together() {
+    let example =
+        std::fs::read_to_string(repo().join("examples/示例县科学技术局2024年政府信息公开工作年度报告.md")).unwrap();
+    // The next year's report of the same organ: it forgets the one application carried over.
+    let next = example.replace("2024年", "2025年").replace("2025年1月20日", "2026年1月20日").replace(
+        "| 二、上年结转政府信息公开申请数量 | | | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
+        "| 二、上年结转政府信息公开申请数量 | | | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+    );
+    assert_ne!(next, example.replace("2024年", "2025年").replace("2025年1月20日", "2026年1月20日"));
+    let dir = std::env::temp_dir().join(format!("gongkai-years-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("2024.md"), &example).unwrap();
+    std::fs::write(dir.join("2025.md"), &next).unwrap();
+    let out = bin().args(["check", "--no-progress"]).arg(&dir).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(text.contains("跨年度检查"), "{text}");
+    assert_eq!(text.matches("警告[E5]").count(), 2, "NP and TOT: {text}");
+    assert!(text.contains("2025年“上年结转”为0，但2024年报告“结转下年度继续办理”为1"), "{text}");
+}

@@ -6,6 +6,7 @@
 //! once (D8, or a `P` finding of the parser) and never produces a false arithmetic error.
 
 mod catalogue;
+pub mod cross;
 mod tables;
 mod text;
 
