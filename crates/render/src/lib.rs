@@ -171,13 +171,19 @@ fn write_rows(out: &mut String, rows: &[Row], shape: TextShape) {
     out.push('\n');
 }
 
+/// Preamble paragraphs other than the title line itself (the title is printed as the heading).
+fn preamble(r: &Report) -> impl Iterator<Item = &gongkai_model::Para> {
+    let title = r.title.as_ref().map(|t| t.value.as_str());
+    r.preamble.iter().filter(move |p| Some(p.text.trim()) != title)
+}
+
 /// The report as plain text in one of the export shapes.
 pub fn text(r: &Report, shape: TextShape) -> String {
     let mut out = String::with_capacity(16 * 1024);
     if let Some(t) = &r.title {
         let _ = writeln!(out, "{}\n", t.value);
     }
-    for p in &r.preamble {
+    for p in preamble(r) {
         let _ = writeln!(out, "{}", p.text);
     }
     for id in 1..=6u8 {
@@ -390,7 +396,7 @@ pub fn html(r: &Report) -> String {
         esc(title),
         esc(title)
     );
-    for p in &r.preamble {
+    for p in preamble(r) {
         let _ = writeln!(out, "<p>{}</p>", esc(&p.text));
     }
     for id in 1..=6u8 {
