@@ -17,6 +17,8 @@ pub enum BenchKind {
     Html,
     /// ns per working-day calendar operation
     Calendar,
+    /// copied-text (D15) detection time as the collection grows
+    Similarity,
 }
 
 fn peak_rss_kb() -> Option<u64> {
@@ -37,7 +39,7 @@ pub fn corpus(n: usize, kind: BenchKind, size: usize) -> Vec<String> {
                 let r = report(i as u64, &SynthOptions { format, target_bytes: target });
                 let doc = match kind {
                     BenchKind::Html => gongkai_render::html(&r),
-                    BenchKind::Text | BenchKind::Calendar => {
+                    BenchKind::Text | BenchKind::Calendar | BenchKind::Similarity => {
                         let shape: TextShape = TEXT_SHAPES[i % TEXT_SHAPES.len()];
                         gongkai_render::text(&r, shape)
                     }
@@ -60,6 +62,10 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
     for kind in kinds {
         if *kind == BenchKind::Calendar {
             crate::calendar::bench();
+            continue;
+        }
+        if *kind == BenchKind::Similarity {
+            similarity_bench();
             continue;
         }
         let docs = corpus(n, *kind, size);
@@ -105,7 +111,9 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
             let docs2: Vec<_> = docs
                 .iter()
                 .map(|d| match kind {
-                    BenchKind::Text | BenchKind::Calendar => gongkai_parse::text::text_to_doc(d).doc,
+                    BenchKind::Text | BenchKind::Calendar | BenchKind::Similarity => {
+                        gongkai_parse::text::text_to_doc(d).doc
+                    }
                     BenchKind::Html => gongkai_parse::html::html_to_doc(d).doc,
                 })
                 .collect();
@@ -130,4 +138,23 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
         println!("peak RSS (VmHWM, incl. the generated corpus): {:.1} MB", kb as f64 / 1024.0);
     }
     Ok(0)
+}
+
+/// D15 detection time for 1k, 10k and 100k generated reports (signatures are computed
+/// first, in parallel; the timed part is the LSH candidate search plus verification).
+fn similarity_bench() {
+    use gongkai_rules::similarity::{signature, similar_pairs};
+    let sigs: Vec<_> = (0..100_000u64)
+        .into_par_iter()
+        .map(|i| signature(&report(i, &SynthOptions { format: FormatVersion::F2021, target_bytes: 2_000 })))
+        .collect();
+    for n in [1_000usize, 10_000, 100_000] {
+        let t = Instant::now();
+        let pairs = similar_pairs(&sigs[..n], 0.9);
+        println!(
+            "D15 LSH over {n:>7} reports: {:>8.1} ms, {} similar pairs",
+            t.elapsed().as_secs_f64() * 1e3,
+            pairs.len()
+        );
+    }
 }

@@ -46,6 +46,8 @@ struct FileOut {
     failed: bool,
     /// Tables, organ and year only (no prose), for the cross-year checks.
     slim: Option<gongkai_model::Report>,
+    /// MinHash signature of sections 一 and 五, for copied-text detection (D15).
+    sig: Option<gongkai_rules::similarity::Signature>,
 }
 
 #[derive(Serialize)]
@@ -128,9 +130,10 @@ fn process(input: &Input, format: OutFormat, style: Style, errors_only: bool) ->
             s
         }
     };
+    let sig = gongkai_rules::similarity::signature(&parsed.report);
     let r = parsed.report;
     let slim = gongkai_model::Report { sections: Vec::new(), preamble: Vec::new(), format_markers: Vec::new(), ..r };
-    FileOut { rendered, counts, rules, failed: false, slim: Some(slim) }
+    FileOut { rendered, counts, rules, failed: false, slim: Some(slim), sig }
 }
 
 fn failed(name: &str, why: &str, format: OutFormat) -> FileOut {
@@ -147,7 +150,7 @@ fn failed(name: &str, why: &str, format: OutFormat) -> FileOut {
         .unwrap_or_default(),
         OutFormat::Csv => format!("{},FAILED,error,,,{},\n", csv_field(name), csv_field(why)),
     };
-    FileOut { rendered, counts: Counts::default(), rules: Vec::new(), failed: true, slim: None }
+    FileOut { rendered, counts: Counts::default(), rules: Vec::new(), failed: true, slim: None, sig: None }
 }
 
 pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: bool) -> Result<u8> {
@@ -195,7 +198,8 @@ pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: boo
     }
     w.flush()?;
     // Cross-year checks (E5, E6, D15) between consecutive reports of the same organ.
-    let cross = cross_year(&inputs, &outs);
+    let mut cross = cross_year(&inputs, &outs);
+    cross.extend(copied_text(&inputs, &outs));
     if !cross.is_empty() {
         match format {
             OutFormat::Text => {
@@ -369,6 +373,38 @@ fn cross_year(inputs: &[Input], outs: &[FileOut]) -> Vec<(String, Finding)> {
                 out.push((inputs[pair[1].1].name(), f));
             }
         }
+    }
+    out
+}
+
+/// D15: text of sections 一 and 五 copied between reports (≥ 90% estimated shingle overlap,
+/// SPEC §6), found through MinHash/LSH rather than by comparing every pair.
+fn copied_text(inputs: &[Input], outs: &[FileOut]) -> Vec<(String, Finding)> {
+    let sigs: Vec<_> = outs.iter().map(|o| o.sig).collect();
+    let mut out = Vec::new();
+    for (i, j, sim) in gongkai_rules::similarity::similar_pairs(&sigs, 0.9) {
+        let (Some(a), Some(b)) = (outs[i].slim.as_ref(), outs[j].slim.as_ref()) else { continue };
+        let organ = |r: &gongkai_model::Report| {
+            r.organ.as_ref().map_or("（未识别机关）".to_string(), |o| o.value.clone())
+        };
+        let year = |r: &gongkai_model::Report| r.year.as_ref().map(|y| y.value);
+        let same_organ = gongkai_rules::cross::same_organ(&organ(a), &organ(b));
+        if same_organ && year(a) == year(b) {
+            continue; // the same report twice (another copy or format)
+        }
+        let (older, newer) = if year(a) <= year(b) { (i, j) } else { (j, i) };
+        let (ro, rn) = (outs[older].slim.as_ref().unwrap_or(a), outs[newer].slim.as_ref().unwrap_or(b));
+        let what = if same_organ { "上一份报告".to_string() } else { format!("{}的报告", organ(ro)) };
+        let msg = format!(
+            "“总体情况”“存在的主要问题”部分与{what}（{}，{}年）文字相似度约{:.0}%，可能内容雷同",
+            inputs[older].name(),
+            year(ro).map_or("?".to_string(), |y| y.to_string()),
+            sim * 100.0
+        );
+        out.push((
+            inputs[newer].name(),
+            Finding::new("D15", gongkai_model::Severity::Warning, msg).at(rn.tables.table3),
+        ));
     }
     out
 }

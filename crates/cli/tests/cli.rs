@@ -249,3 +249,19 @@ fn consecutive_years_of_one_organ_are_checked_together() {
     assert_eq!(text.matches("警告[E5]").count(), 2, "NP and TOT: {text}");
     assert!(text.contains("2025年“上年结转”为0，但2024年报告“结转下年度继续办理”为1"), "{text}");
 }
+
+#[test]
+fn copied_text_between_organs_is_found_d15() {
+    let example =
+        std::fs::read_to_string(repo().join("examples/示例县科学技术局2024年政府信息公开工作年度报告.md")).unwrap();
+    let copy = example.replace("示例县科学技术局", "示例县民政局").replace("“示例科技”", "“示例民政”");
+    let dir = std::env::temp_dir().join(format!("gongkai-copy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.md"), &example).unwrap();
+    std::fs::write(dir.join("b.md"), &copy).unwrap();
+    let out = bin().args(["check", "--no-progress"]).arg(&dir).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(text.matches("警告[D15]").count(), 1, "{text}");
+    assert!(text.contains("可能内容雷同"), "{text}");
+}

@@ -7,6 +7,7 @@
 
 mod catalogue;
 pub mod cross;
+pub mod similarity;
 mod tables;
 mod text;
 
