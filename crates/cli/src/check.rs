@@ -64,6 +64,21 @@ struct JsonFile<'a> {
     findings: &'a [Finding],
 }
 
+/// One CSV line: file,rule,severity,line,col,message,cells.
+fn csv_row(name: &str, f: &Finding) -> String {
+    let (line, col) = f.location.map_or((String::new(), String::new()), |l| (l.line.to_string(), l.col.to_string()));
+    format!(
+        "{},{},{},{},{},{},{}\n",
+        csv_field(name),
+        f.rule,
+        f.severity.as_str(),
+        line,
+        col,
+        csv_field(&f.message),
+        csv_field(&f.cells.join(" "))
+    )
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
@@ -114,18 +129,7 @@ fn process(input: &Input, format: OutFormat, style: Style, errors_only: bool) ->
         OutFormat::Csv => {
             let mut s = String::new();
             for f in &findings {
-                let (line, col) =
-                    f.location.map_or((String::new(), String::new()), |l| (l.line.to_string(), l.col.to_string()));
-                s.push_str(&format!(
-                    "{},{},{},{},{},{},{}\n",
-                    csv_field(&name),
-                    f.rule,
-                    f.severity.as_str(),
-                    line,
-                    col,
-                    csv_field(&f.message),
-                    csv_field(&f.cells.join(" "))
-                ));
+                s.push_str(&csv_row(&name, f));
             }
             s
         }
@@ -203,7 +207,7 @@ pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: boo
     if !cross.is_empty() {
         match format {
             OutFormat::Text => {
-                writeln!(w, "跨年度检查（同一机关相邻年度的报告）：")?;
+                writeln!(w, "跨年度检查与雷同检查（同一机关相邻年度的报告；各报告之间的文字）：")?;
                 for (name, f) in &cross {
                     let loc = f.location.map_or(String::new(), |l| format!(":{}:{}", l.line, l.col));
                     writeln!(w, "警告[{}]: {}\n  --> {name}{loc}\n", f.rule, f.message)?;
@@ -211,19 +215,7 @@ pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: boo
             }
             OutFormat::Csv => {
                 for (name, f) in &cross {
-                    let (line, col) =
-                        f.location.map_or((String::new(), String::new()), |l| (l.line.to_string(), l.col.to_string()));
-                    writeln!(
-                        w,
-                        "{},{},{},{},{},{},{}",
-                        csv_field(name),
-                        f.rule,
-                        f.severity.as_str(),
-                        line,
-                        col,
-                        csv_field(&f.message),
-                        csv_field(&f.cells.join(" "))
-                    )?;
+                    w.write_all(csv_row(name, f).as_bytes())?;
                 }
             }
             OutFormat::Json => {}
