@@ -1,6 +1,7 @@
 //! `gongkai` — command-line interface. A thin layer over the library crates: argument
 //! parsing, file walking, parallelism, output formatting and exit codes.
 
+mod audit;
 mod bench;
 mod calendar;
 mod check;
@@ -44,6 +45,14 @@ enum Cmd {
     },
     /// 列出全部检查规则
     Rules,
+    /// 批量审核：输出长表数据集（.csv）、全部结果（.json）或中文审核页（.html）
+    Audit {
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// 输出文件：.csv（每个单元格一行）、.json 或 .html
+        #[arg(long)]
+        out: String,
+    },
     /// 按官方格式输出报告：读取 gongkai parse 输出的 JSON，写成 HTML、Markdown、文本或 JSON
     Render {
         /// 报告数据 JSON 文件；- 表示标准输入
@@ -137,6 +146,7 @@ fn main() -> ExitCode {
             calendar::run(&cmd, holidays.as_deref(), format == ParseFormat::Json)
         }
         Cmd::Render { path, to } => render(&path, to),
+        Cmd::Audit { paths, out } => audit::run(&paths, &out),
         Cmd::Clock { path, today, holidays, format } => {
             calendar::clock(&path, today.as_deref(), holidays.as_deref(), format == ParseFormat::Json)
         }

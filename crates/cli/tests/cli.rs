@@ -265,3 +265,25 @@ fn copied_text_between_organs_is_found_d15() {
     assert_eq!(text.matches("警告[D15]").count(), 1, "{text}");
     assert!(text.contains("可能内容雷同"), "{text}");
 }
+
+#[test]
+fn audit_writes_a_long_dataset_and_a_page() {
+    let Some(s) = shared() else { return };
+    let dir = std::env::temp_dir().join(format!("gongkai-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("cells.csv");
+    let out = bin().arg("audit").arg(s.join("seed")).arg("--out").arg(&csv).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "file,organ,year,format,table,row,col,state,value,raw,line,column");
+    // The seed: 10 table-二 cells, 23 × 7 table-三 cells, 15 table-四 cells; blanks stay blank.
+    assert_eq!(lines.len() - 1, 10 + 23 * 7 + 15);
+    assert!(lines.iter().any(|l| l.contains(",table3,R1,NP,blank,,,")), "{}", lines[20]);
+    let html = dir.join("audit.html");
+    let out = bin().arg("audit").arg(s.join("seed")).arg("--out").arg(&html).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("按规则统计") && page.contains("南关区科技局") && page.contains("D10 ×2"), "{page}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
