@@ -254,7 +254,10 @@ fn meta(head: &[Item], doc: &Doc, all: &[Item], report: &mut Report) {
         let n = normalize(&p.text);
         let is_title = (n.contains("年度报告") || n.contains("年报") || (n.contains("工作报告") && n.contains("公开")))
             && !n.starts_with("根据")
-            && !n.starts_with("本");
+            && !n.starts_with("本")
+            // Breadcrumbs of a saved page ("您当前所在位置:首页>…>政务信息公开年报") are not titles.
+            && !n.contains("位置:")
+            && !n.contains("首页>");
         if !is_title {
             continue;
         }
