@@ -114,45 +114,93 @@ fn csv(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
+/// Files per parallel batch: results are written and dropped batch by batch, so memory stays
+/// bounded by the batch, not by the folder.
+const BATCH: usize = 256;
+
+fn csv_rows(a: &Audited, s: &mut String) {
+    let fmt = a
+        .format
+        .and_then(|f| serde_json::to_value(f).ok())
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    for c in &a.cells {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            csv(&a.file),
+            csv(a.organ.as_deref().unwrap_or("")),
+            a.year.map_or(String::new(), |y| y.to_string()),
+            fmt,
+            c.table,
+            c.row,
+            c.col,
+            c.state,
+            c.value.clone().unwrap_or_default(),
+            csv(&c.raw),
+            c.line.map_or(String::new(), |v| v.to_string()),
+            c.column.map_or(String::new(), |v| v.to_string()),
+        );
+    }
+}
+
 pub fn run(paths: &[String], out: &str) -> Result<u8> {
-    let (inputs, _) = files::collect(paths)?;
-    let audited: Vec<Audited> = inputs.par_iter().map(audit_one).collect();
-    let text = if out.ends_with(".csv") {
-        let mut s = String::from("file,organ,year,format,table,row,col,state,value,raw,line,column\n");
-        for a in &audited {
-            let fmt = a
-                .format
-                .map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
-            for c in &a.cells {
-                let _ = writeln!(
-                    s,
-                    "{},{},{},{},{},{},{},{},{},{},{},{}",
-                    csv(&a.file),
-                    csv(a.organ.as_deref().unwrap_or("")),
-                    a.year.map_or(String::new(), |y| y.to_string()),
-                    fmt.clone().unwrap_or_default(),
-                    c.table,
-                    c.row,
-                    c.col,
-                    c.state,
-                    c.value.clone().unwrap_or_default(),
-                    csv(&c.raw),
-                    c.line.map_or(String::new(), |v| v.to_string()),
-                    c.column.map_or(String::new(), |v| v.to_string()),
-                );
-            }
-        }
-        s
+    use std::io::Write;
+    enum Kind {
+        Csv,
+        Json,
+        Html,
+    }
+    let kind = if out.ends_with(".csv") {
+        Kind::Csv
     } else if out.ends_with(".json") {
-        serde_json::to_string_pretty(&audited)?
+        Kind::Json
     } else if out.ends_with(".html") {
-        page(&audited)
+        Kind::Html
     } else {
         bail!("--out 应以 .csv、.json 或 .html 结尾");
     };
-    std::fs::write(out, text).with_context(|| format!("无法写入“{out}”"))?;
-    let errors = audited.iter().filter(|a| a.findings.iter().any(|f| f.severity == Severity::Error)).count();
-    eprintln!("已写入{out}：{} 份报告，其中 {errors} 份有错误", audited.len());
+    let (inputs, _) = files::collect(paths)?;
+    let file = std::fs::File::create(out).with_context(|| format!("无法写入“{out}”"))?;
+    let mut w = std::io::BufWriter::new(file);
+    let mut kept: Vec<Audited> = Vec::new();
+    let (mut reports, mut with_errors) = (0usize, 0usize);
+    if let Kind::Csv = kind {
+        writeln!(w, "file,organ,year,format,table,row,col,state,value,raw,line,column")?;
+    }
+    if let Kind::Json = kind {
+        writeln!(w, "[")?;
+    }
+    for (b, batch) in inputs.chunks(BATCH).enumerate() {
+        let mut done: Vec<Audited> = batch.par_iter().map(audit_one).collect();
+        for (k, a) in done.iter_mut().enumerate() {
+            reports += 1;
+            with_errors += usize::from(a.findings.iter().any(|f| f.severity == Severity::Error));
+            match kind {
+                Kind::Csv => {
+                    let mut s = String::new();
+                    csv_rows(a, &mut s);
+                    w.write_all(s.as_bytes())?;
+                }
+                Kind::Json => {
+                    let sep = if b == 0 && k == 0 { "" } else { "," };
+                    writeln!(w, "{sep}{}", serde_json::to_string(a)?)?;
+                }
+                // The page needs every report's findings, not the cells.
+                Kind::Html => a.cells = Vec::new(),
+            }
+        }
+        if let Kind::Html = kind {
+            kept.extend(done);
+        }
+    }
+    match kind {
+        Kind::Json => writeln!(w, "]")?,
+        Kind::Html => w.write_all(page(&kept).as_bytes())?,
+        Kind::Csv => {}
+    }
+    w.flush()?;
+    eprintln!("已写入{out}：{reports} 份报告，其中 {with_errors} 份有错误");
     Ok(0)
 }
 

@@ -19,6 +19,8 @@ pub enum BenchKind {
     Calendar,
     /// copied-text (D15) detection time as the collection grows
     Similarity,
+    /// `gongkai audit` over a folder of generated text and HTML files (end to end, with IO)
+    Audit,
 }
 
 fn peak_rss_kb() -> Option<u64> {
@@ -39,7 +41,7 @@ pub fn corpus(n: usize, kind: BenchKind, size: usize) -> Vec<String> {
                 let r = report(i as u64, &SynthOptions { format, target_bytes: target });
                 let doc = match kind {
                     BenchKind::Html => gongkai_render::html(&r),
-                    BenchKind::Text | BenchKind::Calendar | BenchKind::Similarity => {
+                    BenchKind::Text | BenchKind::Calendar | BenchKind::Similarity | BenchKind::Audit => {
                         let shape: TextShape = TEXT_SHAPES[i % TEXT_SHAPES.len()];
                         gongkai_render::text(&r, shape)
                     }
@@ -66,6 +68,10 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
         }
         if *kind == BenchKind::Similarity {
             similarity_bench();
+            continue;
+        }
+        if *kind == BenchKind::Audit {
+            audit_bench(n, size)?;
             continue;
         }
         let docs = corpus(n, *kind, size);
@@ -111,7 +117,7 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
             let docs2: Vec<_> = docs
                 .iter()
                 .map(|d| match kind {
-                    BenchKind::Text | BenchKind::Calendar | BenchKind::Similarity => {
+                    BenchKind::Text | BenchKind::Calendar | BenchKind::Similarity | BenchKind::Audit => {
                         gongkai_parse::text::text_to_doc(d).doc
                     }
                     BenchKind::Html => gongkai_parse::html::html_to_doc(d).doc,
@@ -157,4 +163,37 @@ fn similarity_bench() {
             pairs.len()
         );
     }
+}
+
+/// End-to-end `gongkai audit` on `n` generated files, half text and half HTML, written to a
+/// temporary folder first; the dataset CSV goes to the same folder.
+fn audit_bench(n: usize, size: usize) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("gongkai-audit-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let text = corpus(n / 2, BenchKind::Text, size);
+    let html = corpus(n - n / 2, BenchKind::Html, size);
+    let mut bytes = 0;
+    for (i, d) in text.iter().enumerate() {
+        std::fs::write(dir.join(format!("t{i:06}.txt")), d)?;
+        bytes += d.len();
+    }
+    for (i, d) in html.iter().enumerate() {
+        std::fs::write(dir.join(format!("h{i:06}.html")), d)?;
+        bytes += d.len();
+    }
+    drop((text, html));
+    let out = dir.join("cells.csv");
+    let t = Instant::now();
+    crate::audit::run(&[dir.display().to_string()], &out.display().to_string())?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "audit   {n:>8} files, {:.1} MB: {:.0} reports/s, {:.1} MB/s on {} threads (dataset {:.1} MB)",
+        bytes as f64 / 1e6,
+        n as f64 / secs,
+        bytes as f64 / 1e6 / secs,
+        rayon::current_num_threads(),
+        std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }
