@@ -1,12 +1,30 @@
-//! The official working-day calendar (SPEC §5) as data: holidays and 调休 working weekends
-//! from the State Council's notices, in the `holidays.tsv` format. The 2019–2026 file ships
-//! embedded; a user file extends or overrides it, so next year's notice needs no new release.
+//! The official working-day calendar (SPEC §5, §3.6) as data, with fast working-day arithmetic.
 //!
-//! A year is *covered* when the data holds its 春节 holiday (every annual notice has one).
-//! Asking about any other year is an error that names the year — the calendar never falls
-//! back to weekends-only. Queries are O(1) (`is_workday`) or O(log n) per year crossed
-//! (`add_workdays`, `workdays_between`): each year is precomputed as a per-day table with
-//! prefix counts. No IO: the embedded file is compiled in, user files are passed as text.
+//! Working days are not a rule but data: the State Council's annual notices name the holiday
+//! dates (放假) and the weekend days that are working days (调休上班). This crate reads them in
+//! the `holidays.tsv` format (`date<TAB>holiday|workday<TAB>name`, header first):
+//!
+//! * [`Calendar::official`] — the 2019–2026 notices, compiled in (a copy of
+//!   `shared/domain/holidays.tsv` in `data/holidays.tsv`).
+//! * [`Calendar::extended`] — the official data extended or overridden date by date by a
+//!   user-supplied TSV (next year's notice, a corrected date). Parse errors name the line.
+//! * [`Calendar::from_tsv`] — a calendar from a TSV alone.
+//!
+//! A working day is a Monday–Friday that is not a listed holiday, plus any listed 调休 workday
+//! (SPEC §3.6). A year is **covered** when the data holds that year's 春节 holiday — every annual
+//! notice has one, so a year with only a few spill-over dates (2018-12-29..31 in the 2019 notice)
+//! is not covered. Any question about an uncovered year is [`CalendarError::YearNotCovered`],
+//! naming the year: the calendar never silently falls back to weekends-only.
+//!
+//! Speed: each covered year is precomputed as a 366-bit bitset of working days with per-word
+//! prefix counts, and years carry a running total, so every working day has an ordinal number.
+//! [`Calendar::is_workday`] is one bit test, [`Calendar::workdays_between`] is a difference of two
+//! ordinals, and [`Calendar::add_workdays`] is a binary search over years, a scan of six words and
+//! a popcount select — no query walks day by day. See `examples/bench_calendar.rs`.
+//!
+//! Counting convention (SPEC §3.6, 《民法典》第二百零一条): "N working days from date D" means
+//! the N-th working day *after* D; D itself is never counted, whatever kind of day it is.
+//! No IO: the embedded file is compiled in, user files are passed in as text.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -16,12 +34,16 @@ use jiff::civil::{Date, Weekday};
 /// The notices for 2019–2026 (copy of `shared/domain/holidays.tsv`).
 pub const OFFICIAL_TSV: &str = include_str!("../data/holidays.tsv");
 
+/// Why a calendar question could not be answered or a calendar file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
+    /// The data holds no notice for this year.
     #[error("日历数据不包含{0}年（缺少该年的放假安排通知），无法计算工作日；请用 --holidays 提供该年的放假安排")]
     YearNotCovered(i16),
+    /// A line of a holidays file is wrong (1-based line number).
     #[error("放假安排文件第{line}行：{message}")]
     Parse { line: usize, message: String },
+    /// The date arithmetic left the range of supported dates.
     #[error("日期超出范围")]
     OutOfRange,
 }
@@ -29,7 +51,9 @@ pub enum CalendarError {
 /// What kind of day a date is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DayKind {
+    /// An ordinary Monday–Friday.
     Workday,
+    /// An ordinary Saturday or Sunday.
     Weekend,
     /// An official holiday (放假), with the festival's name.
     Holiday(String),
@@ -38,9 +62,12 @@ pub enum DayKind {
 }
 
 impl DayKind {
+    /// Whether a day of this kind is a working day.
     pub fn is_workday(&self) -> bool {
         matches!(self, DayKind::Workday | DayKind::AdjustedWorkday(_))
     }
+
+    /// Chinese description: "工作日", "周末", "法定节假日（春节）", "调休上班日（春节）".
     pub fn zh(&self) -> String {
         match self {
             DayKind::Workday => "工作日".into(),
@@ -51,182 +78,307 @@ impl DayKind {
     }
 }
 
+/// One listed date of a notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    workday: bool,
+    name: String,
+}
+
+/// One covered year: a bitset of working days with prefix counts.
 #[derive(Debug, Clone)]
 struct YearTable {
-    /// Working day flags by day of year (0-based).
-    work: Vec<bool>,
-    /// `prefix[i]` = working days among days `0..i`.
-    prefix: Vec<u32>,
+    /// Bit `i % 64` of word `i / 64` is set when day-of-year `i + 1` is a working day.
+    bits: [u64; 6],
+    /// `word_prefix[w]` = working days in words `0..w`; `word_prefix[6]` = the year's total.
+    word_prefix: [u16; 7],
+    leap: bool,
 }
 
-/// A working-day calendar.
+impl YearTable {
+    fn total(&self) -> u16 {
+        self.word_prefix[6]
+    }
+
+    /// Working days among days-of-year `1..=doy` (`doy` 0..=366).
+    fn upto(&self, doy: u16) -> u16 {
+        let (w, b) = (usize::from(doy / 64), u32::from(doy % 64));
+        if w == 6 {
+            return self.total();
+        }
+        let mask = if b == 0 { 0 } else { u64::MAX >> (64 - b) };
+        self.word_prefix[w] + (self.bits[w] & mask).count_ones() as u16
+    }
+
+    /// Day-of-year (1-based) of the `r`-th working day of the year (`1 <= r <= total`).
+    fn select(&self, r: u16) -> u16 {
+        // Branch-free count of the words that end before the r-th working day.
+        let w = self.word_prefix[1..6].iter().map(|p| usize::from(*p < r)).sum::<usize>();
+        let mut rank = u32::from(r - self.word_prefix[w]);
+        let mut x = self.bits[w];
+        let mut pos = 0u32;
+        // Binary search by popcount, written without branches (random queries would mispredict).
+        for shift in [32u32, 16, 8, 4, 2, 1] {
+            let low = (x & ((1u64 << shift) - 1)).count_ones();
+            let go = u32::from(rank > low);
+            rank -= low * go;
+            x >>= shift * go;
+            pos += shift * go;
+        }
+        (w as u16) * 64 + pos as u16 + 1
+    }
+}
+
+fn is_weekend(d: Date) -> bool {
+    matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
+}
+
+/// Cumulative days before each month, non-leap and leap.
+const MONTH_START: [[u16; 13]; 2] = [
+    [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365],
+    [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366],
+];
+
+fn from_day_of_year(year: i16, leap: bool, doy: u16) -> Result<Date, CalendarError> {
+    let starts = &MONTH_START[usize::from(leap)];
+    let m = starts[1..12].iter().map(|s| usize::from(*s < doy)).sum::<usize>();
+    let day = doy - starts[m];
+    Date::new(year, m as i8 + 1, day as i8).map_err(|_| CalendarError::OutOfRange)
+}
+
+/// A working-day calendar. Cheap to query, built once from TSV text.
 #[derive(Debug, Clone)]
 pub struct Calendar {
-    entries: BTreeMap<Date, (bool, String)>,
-    years: BTreeMap<i16, YearTable>,
+    entries: BTreeMap<Date, Entry>,
+    /// First year of `years` (meaningful only when `years` is non-empty).
+    first_year: i16,
+    /// One slot per year from `first_year`; `None` = not covered.
+    years: Vec<Option<YearTable>>,
+    /// `before[i]` = working days in covered years before slot `i` (len = years.len() + 1).
+    before: Vec<u32>,
+    /// `gaps[i]` = uncovered slots before slot `i` (len = years.len() + 1).
+    gaps: Vec<u16>,
 }
 
-fn parse_tsv(text: &str, into: &mut BTreeMap<Date, (bool, String)>) -> Result<(), CalendarError> {
-    for (i, line) in text.lines().enumerate() {
+fn parse_err(line: usize, message: impl Into<String>) -> CalendarError {
+    CalendarError::Parse { line, message: message.into() }
+}
+
+/// Parse `text` into `into`. Dates already in `into` (from the base calendar) are overridden;
+/// a date listed twice in `text` itself is an error.
+fn parse_tsv(text: &str, into: &mut BTreeMap<Date, Entry>) -> Result<(), CalendarError> {
+    let mut seen: BTreeMap<Date, usize> = BTreeMap::new();
+    for (i, raw) in text.lines().enumerate() {
         let line_no = i + 1;
-        let line = line.trim_end_matches('\r');
-        if line.trim().is_empty() || line.starts_with('#') || (line_no == 1 && line.starts_with("date")) {
+        let line = raw.trim_end_matches('\r');
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
         let mut f = line.split('\t');
         let (Some(d), Some(kind)) = (f.next(), f.next()) else {
-            return Err(CalendarError::Parse {
-                line: line_no, message: "应有“日期<TAB>类型<TAB>名称”三列".into()
-            });
+            return Err(parse_err(line_no, "应有“日期<TAB>类型<TAB>名称”三列，以制表符分隔"));
         };
+        if line_no == 1 && d.trim() == "date" {
+            continue; // header
+        }
         let name = f.next().unwrap_or("").trim().to_string();
-        let date: Date = d.trim().parse().map_err(|e| CalendarError::Parse {
-            line: line_no,
-            message: format!("日期“{d}”无效（应为YYYY-MM-DD）：{e}"),
-        })?;
-        let workday = match kind.trim() {
-            "holiday" => false,
+        if f.next().is_some() {
+            return Err(parse_err(line_no, "列数过多：应为“日期<TAB>类型<TAB>名称”三列"));
+        }
+        let date: Date = d
+            .trim()
+            .parse()
+            .map_err(|_| parse_err(line_no, format!("日期“{}”无效（应为YYYY-MM-DD格式的有效日期）", d.trim())))?;
+        if let Some(first) = seen.insert(date, line_no) {
+            return Err(parse_err(line_no, format!("日期{date}与第{first}行重复")));
+        }
+        match kind.trim() {
+            "holiday" => {
+                into.insert(date, Entry { workday: false, name });
+            }
+            "workday" if is_weekend(date) => {
+                into.insert(date, Entry { workday: true, name });
+            }
+            // A weekday marked `workday` only makes sense as a correction that cancels a
+            // holiday of the base data: the date becomes an ordinary working day again.
+            "workday" if into.get(&date).is_some_and(|e| !e.workday) => {
+                into.remove(&date);
+            }
             "workday" => {
-                if !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) {
-                    return Err(CalendarError::Parse {
-                        line: line_no,
-                        message: format!("调休上班日{date}不是周六或周日"),
-                    });
-                }
-                true
+                return Err(parse_err(line_no, format!("调休上班日{date}不是周六或周日")));
             }
             other => {
-                return Err(CalendarError::Parse {
-                    line: line_no,
-                    message: format!("类型“{other}”无效（应为 holiday 或 workday）"),
-                });
+                return Err(parse_err(line_no, format!("类型“{other}”无效（应为 holiday 或 workday）")));
             }
-        };
-        into.insert(date, (workday, name));
+        }
     }
     Ok(())
 }
 
 impl Calendar {
-    /// A calendar from TSV text (`date<TAB>holiday|workday<TAB>name`, header optional).
+    /// A calendar from TSV text alone (`date<TAB>holiday|workday<TAB>name`; header line and
+    /// `#` comment lines optional).
     pub fn from_tsv(text: &str) -> Result<Calendar, CalendarError> {
         let mut entries = BTreeMap::new();
         parse_tsv(text, &mut entries)?;
         Ok(Calendar::build(entries))
     }
 
-    /// The embedded official calendar (2019–2026).
+    /// The embedded official calendar (2019–2026), built once.
     pub fn official() -> &'static Calendar {
         static C: OnceLock<Calendar> = OnceLock::new();
         C.get_or_init(|| Calendar::from_tsv(OFFICIAL_TSV).expect("the embedded calendar is valid"))
     }
 
-    /// This calendar extended (or overridden, date by date) by a user file.
+    /// This calendar extended, or overridden date by date, by a user file in the same format.
+    /// A weekday listed as `workday` cancels a holiday of this calendar on that date.
     pub fn extended(&self, text: &str) -> Result<Calendar, CalendarError> {
         let mut entries = self.entries.clone();
         parse_tsv(text, &mut entries)?;
         Ok(Calendar::build(entries))
     }
 
-    fn build(entries: BTreeMap<Date, (bool, String)>) -> Calendar {
+    fn build(entries: BTreeMap<Date, Entry>) -> Calendar {
         let covered: std::collections::BTreeSet<i16> =
-            entries.iter().filter(|(_, (w, n))| !w && n.contains("春节")).map(|(d, _)| d.year()).collect();
-        let mut years = BTreeMap::new();
-        for y in covered {
-            let Ok(first) = Date::new(y, 1, 1) else { continue };
-            let len = if first.in_leap_year() { 366 } else { 365 };
-            let mut work = Vec::with_capacity(len);
+            entries.iter().filter(|(_, e)| !e.workday && e.name.contains("春节")).map(|(d, _)| d.year()).collect();
+        let (Some(&first_year), Some(&last_year)) = (covered.first(), covered.last()) else {
+            return Calendar { entries, first_year: 0, years: Vec::new(), before: vec![0], gaps: vec![0] };
+        };
+        let mut years = Vec::new();
+        for y in first_year..=last_year {
+            if !covered.contains(&y) {
+                years.push(None);
+                continue;
+            }
+            let Ok(first) = Date::new(y, 1, 1) else {
+                years.push(None);
+                continue;
+            };
+            let leap = first.in_leap_year();
+            let len = if leap { 366u16 } else { 365 };
+            let mut bits = [0u64; 6];
             let mut d = first;
-            for _ in 0..len {
-                let weekend = matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday);
-                let w = match entries.get(&d) {
-                    Some((w, _)) => *w,
-                    None => !weekend,
+            for i in 0..len {
+                let work = match entries.get(&d) {
+                    Some(e) => e.workday,
+                    None => !is_weekend(d),
                 };
-                work.push(w);
+                if work {
+                    bits[usize::from(i / 64)] |= 1 << (i % 64);
+                }
                 d = d.tomorrow().unwrap_or(d);
             }
-            let mut prefix = Vec::with_capacity(len + 1);
-            prefix.push(0);
-            for w in &work {
-                prefix.push(prefix.last().copied().unwrap_or(0) + u32::from(*w));
+            let mut word_prefix = [0u16; 7];
+            for w in 0..6 {
+                word_prefix[w + 1] = word_prefix[w] + bits[w].count_ones() as u16;
             }
-            years.insert(y, YearTable { work, prefix });
+            years.push(Some(YearTable { bits, word_prefix, leap }));
         }
-        Calendar { entries, years }
+        let mut before = vec![0u32];
+        let mut gaps = vec![0u16];
+        for t in &years {
+            before.push(before.last().copied().unwrap_or(0) + t.as_ref().map_or(0, |t| u32::from(t.total())));
+            gaps.push(gaps.last().copied().unwrap_or(0) + u16::from(t.is_none()));
+        }
+        Calendar { entries, first_year, years, before, gaps }
     }
 
     /// Years this calendar can answer for.
     pub fn covered_years(&self) -> Vec<i16> {
-        self.years.keys().copied().collect()
+        self.years.iter().enumerate().filter(|(_, t)| t.is_some()).map(|(i, _)| self.first_year + i as i16).collect()
     }
 
-    fn table(&self, year: i16) -> Result<&YearTable, CalendarError> {
-        self.years.get(&year).ok_or(CalendarError::YearNotCovered(year))
+    fn slot(&self, year: i16) -> Result<usize, CalendarError> {
+        let i = usize::try_from(i32::from(year) - i32::from(self.first_year))
+            .map_err(|_| CalendarError::YearNotCovered(year))?;
+        match self.years.get(i) {
+            Some(Some(_)) => Ok(i),
+            _ => Err(CalendarError::YearNotCovered(year)),
+        }
+    }
+
+    fn table(&self, slot: usize) -> &YearTable {
+        self.years[slot].as_ref().expect("slot() returns covered slots only")
+    }
+
+    /// Ordinal of `d`: working days in covered years up to and including `d`.
+    fn ordinal(&self, d: Date) -> Result<(usize, u32), CalendarError> {
+        let s = self.slot(d.year())?;
+        Ok((s, self.before[s] + u32::from(self.table(s).upto(d.day_of_year() as u16))))
+    }
+
+    /// Error for the first uncovered year in slots `a..=b`.
+    fn check_gapless(&self, a: usize, b: usize) -> Result<(), CalendarError> {
+        if self.gaps[b + 1] == self.gaps[a] {
+            return Ok(());
+        }
+        let i = (a..=b).find(|i| self.years[*i].is_none()).unwrap_or(a);
+        Err(CalendarError::YearNotCovered(self.first_year + i as i16))
     }
 
     /// Whether `d` is a working day.
     pub fn is_workday(&self, d: Date) -> Result<bool, CalendarError> {
-        let t = self.table(d.year())?;
-        Ok(t.work[d.day_of_year() as usize - 1])
+        let t = self.table(self.slot(d.year())?);
+        let i = d.day_of_year() as usize - 1;
+        Ok(t.bits[i / 64] >> (i % 64) & 1 == 1)
     }
 
     /// The kind of day `d` is, with the festival's name.
     pub fn kind(&self, d: Date) -> Result<DayKind, CalendarError> {
-        self.table(d.year())?;
+        self.slot(d.year())?;
         Ok(match self.entries.get(&d) {
-            Some((true, n)) => DayKind::AdjustedWorkday(n.clone()),
-            Some((false, n)) => DayKind::Holiday(n.clone()),
-            None if matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) => DayKind::Weekend,
+            Some(Entry { workday: true, name }) => DayKind::AdjustedWorkday(name.clone()),
+            Some(Entry { workday: false, name }) => DayKind::Holiday(name.clone()),
+            None if is_weekend(d) => DayKind::Weekend,
             None => DayKind::Workday,
         })
     }
 
-    /// The `n`-th working day after `d` (`d` itself is not counted; `n = 0` returns `d`).
+    /// The `n`-th working day after `d` (`d` itself is never counted; `n = 0` returns `d`).
+    /// This is "自`d`起`n`个工作日" under SPEC §3.6.
     pub fn add_workdays(&self, d: Date, n: u32) -> Result<Date, CalendarError> {
+        let (s, ord) = self.ordinal(d)?;
         if n == 0 {
             return Ok(d);
         }
-        let mut year = d.year();
-        let t = self.table(year)?;
-        let doy = d.day_of_year() as usize; // days 0..doy are up to and including d
-        let mut need = n;
-        let mut start_count = t.prefix[doy];
-        let mut t = t;
-        loop {
-            let available = t.prefix[t.work.len()] - start_count;
-            if need <= available {
-                // First day index i with prefix[i + 1] == start_count + need.
-                let target = start_count + need;
-                let i = t.prefix.partition_point(|p| *p < target) - 1;
-                let first = Date::new(year, 1, 1).map_err(|_| CalendarError::OutOfRange)?;
-                return first.checked_add(jiff::Span::new().days(i as i64)).map_err(|_| CalendarError::OutOfRange);
-            }
-            need -= available;
-            year = year.checked_add(1).ok_or(CalendarError::OutOfRange)?;
-            t = self.table(year)?;
-            start_count = 0;
+        let target = ord.checked_add(n).ok_or(CalendarError::OutOfRange)?;
+        // First slot whose running total reaches the target.
+        let t_slot = self.before[1..].iter().map(|b| usize::from(*b < target)).sum::<usize>();
+        if t_slot >= self.years.len() {
+            self.check_gapless(s, self.years.len() - 1)?;
+            let next = i32::from(self.first_year) + self.years.len() as i32;
+            return Err(i16::try_from(next).map_or(CalendarError::OutOfRange, CalendarError::YearNotCovered));
         }
+        self.check_gapless(s, t_slot)?;
+        let t = self.table(t_slot);
+        let doy = t.select((target - self.before[t_slot]) as u16);
+        from_day_of_year(self.first_year + t_slot as i16, t.leap, doy)
     }
 
     /// Working days in `(a, b]` — the days after `a` up to and including `b`; negative when
-    /// `b` is before `a`.
+    /// `b` is before `a`. `workdays_between(d, add_workdays(d, n)?) == n`.
     pub fn workdays_between(&self, a: Date, b: Date) -> Result<i64, CalendarError> {
-        if b < a {
-            return self.workdays_between(b, a).map(|n| -n);
+        let (sa, oa) = self.ordinal(a)?;
+        let (sb, ob) = self.ordinal(b)?;
+        self.check_gapless(sa.min(sb), sa.max(sb))?;
+        Ok(i64::from(ob) - i64::from(oa))
+    }
+
+    /// The listed dates (holidays and 调休 workdays) in `(a, b]`, in date order. Ordinary
+    /// weekdays and weekends are not listed. Used to explain why a deadline moved.
+    pub fn special_days(&self, a: Date, b: Date) -> Vec<(Date, DayKind)> {
+        if b <= a {
+            return Vec::new();
         }
-        let upto = |d: Date| -> Result<(i16, u32), CalendarError> {
-            let t = self.table(d.year())?;
-            Ok((d.year(), t.prefix[d.day_of_year() as usize]))
-        };
-        let (ya, pa) = upto(a)?;
-        let (yb, pb) = upto(b)?;
-        let mut total = i64::from(pb) - i64::from(pa);
-        for y in ya..yb {
-            let t = self.table(y)?;
-            total += i64::from(t.prefix[t.work.len()]);
-        }
-        Ok(total)
+        use std::ops::Bound::{Excluded, Included};
+        self.entries
+            .range((Excluded(a), Included(b)))
+            .map(|(d, e)| {
+                let kind =
+                    if e.workday { DayKind::AdjustedWorkday(e.name.clone()) } else { DayKind::Holiday(e.name.clone()) };
+                (*d, kind)
+            })
+            .collect()
     }
 }
 
@@ -235,99 +387,28 @@ mod tests {
     use super::*;
     use jiff::civil::date;
 
-    fn cal() -> &'static Calendar {
-        Calendar::official()
+    #[test]
+    fn select_and_upto_agree() {
+        let t = YearTable { bits: [0b1011, 0, u64::MAX, 0, 0, 1], word_prefix: [0, 3, 3, 67, 67, 67, 68], leap: false };
+        assert_eq!(t.select(1), 1);
+        assert_eq!(t.select(2), 2);
+        assert_eq!(t.select(3), 4);
+        assert_eq!(t.select(4), 129);
+        assert_eq!(t.select(67), 192);
+        assert_eq!(t.select(68), 321);
+        assert_eq!(t.upto(0), 0);
+        assert_eq!(t.upto(4), 3);
+        assert_eq!(t.upto(129), 4);
+        assert_eq!(t.upto(366), 68);
     }
 
     #[test]
-    fn covers_2019_to_2026_only() {
-        assert_eq!(cal().covered_years(), (2019..=2026).collect::<Vec<_>>());
-        assert_eq!(cal().is_workday(date(2027, 3, 1)), Err(CalendarError::YearNotCovered(2027)));
-        assert_eq!(cal().is_workday(date(2018, 6, 1)), Err(CalendarError::YearNotCovered(2018)));
-        assert!(CalendarError::YearNotCovered(2027).to_string().contains("2027年"));
-    }
-
-    #[test]
-    fn golden_days_spec_5() {
-        // 2020 extended 春节: 01-24 … 02-02 off; 01-19 (Sunday) a working day; the originally
-        // scheduled workday 2020-02-01 (Saturday) was cancelled.
-        assert_eq!(cal().kind(date(2020, 1, 19)).unwrap(), DayKind::AdjustedWorkday("春节".into()));
-        assert!(!cal().is_workday(date(2020, 1, 31)).unwrap());
-        assert!(!cal().is_workday(date(2020, 2, 1)).unwrap());
-        assert!(!cal().is_workday(date(2020, 2, 2)).unwrap());
-        assert!(cal().is_workday(date(2020, 2, 3)).unwrap());
-        // 2024-09-29 (Sunday) and 2024-10-12 (Saturday) were 调休 working days for 国庆节.
-        assert!(cal().is_workday(date(2024, 9, 29)).unwrap());
-        assert!(cal().is_workday(date(2024, 10, 12)).unwrap());
-        assert!(!cal().is_workday(date(2024, 10, 7)).unwrap());
-        // 2019 劳动节 uses the adjusted arrangement: 05-04 off, 05-05 (Sunday) working.
-        assert!(!cal().is_workday(date(2019, 5, 4)).unwrap());
-        assert!(cal().is_workday(date(2019, 5, 5)).unwrap());
-    }
-
-    #[test]
-    fn twenty_working_days_across_holidays() {
-        // Received 2020-01-20 (Monday): working days after it are 01-21, 01-22, 01-23, then
-        // the extended 春节 until 02-02; 02-03 is the 4th … counted by hand on the calendar:
-        // 02-03..02-07 (5), 02-10..02-14 (5), 02-17..02-21 (5), 02-24, 02-25 → the 20th.
-        assert_eq!(cal().add_workdays(date(2020, 1, 20), 20).unwrap(), date(2020, 2, 25));
-        // Received 2024-09-27 (Friday): 09-29 (Sunday, 调休) is the 1st, 09-30 the 2nd, the
-        // holiday runs 10-01..10-07, 10-08..10-11 (4), 10-12 (Saturday, 调休) the 7th,
-        // 10-14..10-18 (5), 10-21..10-25 (5), 10-28, 10-29, 10-30 → the 20th.
-        assert_eq!(cal().add_workdays(date(2024, 9, 27), 20).unwrap(), date(2024, 10, 30));
-        // Across the year end: 2024-12-20 + 20 → 2025 元旦 (01-01) off.
-        let d = cal().add_workdays(date(2024, 12, 20), 20).unwrap();
-        assert_eq!(cal().workdays_between(date(2024, 12, 20), d).unwrap(), 20);
-        assert_eq!(d, date(2025, 1, 20));
-        assert_eq!(cal().add_workdays(date(2026, 12, 20), 20), Err(CalendarError::YearNotCovered(2027)));
-    }
-
-    #[test]
-    fn user_file_extends_and_overrides() {
-        let next = "date\tkind\tname\n2027-02-08\tholiday\t春节\n2027-02-09\tholiday\t春节\n";
-        let c = cal().extended(next).unwrap();
-        assert!(c.covered_years().contains(&2027));
-        assert!(!c.is_workday(date(2027, 2, 8)).unwrap());
-        let bad = "2027-02-30\tholiday\t春节\n";
-        assert!(matches!(cal().extended(bad), Err(CalendarError::Parse { line: 1, .. })));
-        let weekday_workday = "date\tkind\tname\n2027-02-10\tworkday\t春节\n";
-        let e = cal().extended(weekday_workday).unwrap_err().to_string();
-        assert!(e.contains("第2行") && e.contains("不是周六或周日"), "{e}");
-    }
-
-    mod props {
-        use super::*;
-        use proptest::prelude::*;
-
-        fn any_date() -> impl Strategy<Value = Date> {
-            (2019i16..=2026, 1u16..=365).prop_map(|(y, d)| {
-                Date::new(y, 1, 1).unwrap().checked_add(jiff::Span::new().days(i64::from(d) - 1)).unwrap()
-            })
-        }
-
-        proptest! {
-            #[test]
-            fn add_then_count_round_trips(d in any_date(), n in 1u32..60) {
-                if let Ok(e) = cal().add_workdays(d, n) {
-                    prop_assert!(cal().is_workday(e).unwrap(), "a due date is a working day");
-                    prop_assert_eq!(cal().workdays_between(d, e).unwrap(), i64::from(n));
-                    prop_assert!(e > d);
-                }
-            }
-
-            #[test]
-            fn counting_matches_a_day_by_day_walk(a in any_date(), span in 0i64..400) {
-                let b = a.checked_add(jiff::Span::new().days(span)).unwrap();
-                if b.year() <= 2026 {
-                    let mut n = 0;
-                    let mut d = a;
-                    while d < b {
-                        d = d.tomorrow().unwrap();
-                        n += i64::from(cal().is_workday(d).unwrap());
-                    }
-                    prop_assert_eq!(cal().workdays_between(a, b).unwrap(), n);
-                    prop_assert_eq!(cal().workdays_between(b, a).unwrap(), -n);
-                }
+    fn day_of_year_round_trip() {
+        for (y, leap) in [(2023i16, false), (2024, true)] {
+            let mut d = date(y, 1, 1);
+            while d.year() == y {
+                assert_eq!(from_day_of_year(y, leap, d.day_of_year() as u16).unwrap(), d);
+                d = d.tomorrow().unwrap();
             }
         }
     }
