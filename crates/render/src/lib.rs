@@ -10,17 +10,24 @@ use gongkai_model::{Cell, CellValue, Col, FormatVersion, Report, SectionId, T2Co
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextShape {
     /// Each cell on its own line starting with a TAB; rows separated by an empty line (a Word
-    /// table copied as text, like the seed report).
+    /// table copied as text, like the seed report). A merged cell prints once; the rows below
+    /// a vertical merge print an empty cell in its place, e.g. `（三）不予公开` on the first
+    /// row of its group and an empty cell on the next seven.
     CellPerLine,
-    /// Markdown tables (as PDF converters write them).
+    /// Markdown tables (`| a | b |`, a `|---|` separator after the first row), as PDF
+    /// converters write them; aligned to the template grid, merged cells left empty.
     Markdown,
-    /// Cells separated by " | " without outer pipes.
+    /// `a | b | c` lines without outer pipes; aligned like [`TextShape::Markdown`]. Rows of
+    /// fewer than three cells are padded with empty cells so they still read as rows.
     Pipe,
-    /// One row per line: label, then values separated by spaces (a PDF text layer). A
-    /// non-number cell prints as `-` here, since a blank cannot be represented.
+    /// One row per line: the non-empty label cells, then the values, separated by single
+    /// spaces (a PDF text layer), e.g. `一、本年新收政府信息公开申请数量 34 0 0 0 0 0 34`. A
+    /// blank cannot be represented here: every non-number cell (blank, placeholder or
+    /// unreadable text) prints as `-`.
     Lines,
 }
 
+/// All text shapes, in declaration order.
 pub const TEXT_SHAPES: [TextShape; 4] =
     [TextShape::CellPerLine, TextShape::Markdown, TextShape::Pipe, TextShape::Lines];
 
@@ -41,102 +48,165 @@ fn is_2021(r: &Report) -> bool {
     r.format != FormatVersion::F2019
 }
 
-/// One printed row: label cells and value cells.
-struct Row {
-    labels: Vec<String>,
-    values: Vec<String>,
+/// A value cell as printed, and whether it holds a number.
+#[derive(Debug, Clone)]
+struct Val {
+    text: String,
+    number: bool,
 }
 
-fn row(labels: &[&str], values: Vec<String>) -> Row {
+fn val(c: Option<&Cell>) -> Val {
+    Val { text: cell_text(c), number: c.is_some_and(|c| matches!(c.value, CellValue::Number(_))) }
+}
+
+/// One printed row: label (and header) cells, then value cells.
+#[derive(Debug)]
+struct Row {
+    labels: Vec<String>,
+    values: Vec<Val>,
+}
+
+fn row(labels: &[&str], values: Vec<Val>) -> Row {
     Row { labels: labels.iter().map(|s| s.to_string()).collect(), values }
 }
 
-/// Table 二 as printed rows (caption, header and data rows per block).
-fn table2_rows(r: &Report) -> Vec<Row> {
-    let f2021 = is_2021(r);
-    let rows: &[T2Row] = if f2021 { T2Row::ROWS_2021 } else { T2Row::ROWS_2019 };
+/// How merged cells come out in a text export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// As Word exports a table as text: a merged cell prints once, in its first row; the
+    /// following rows of a vertical merge print an empty cell; horizontal merges print
+    /// nothing more. Rows have different lengths (the seed report's shape).
+    Word,
+    /// Aligned to the template's grid: every cell of a merge but the first is left empty, so
+    /// values stand under their column headers. The first row of a table is padded to the
+    /// full width (a Markdown table takes its column count from the first row).
+    Grid,
+}
+
+fn pad(mut cells: Vec<&str>, width: usize) -> Vec<&str> {
+    cells.resize(width.max(cells.len()), "");
+    cells
+}
+
+fn t2_order(r: &Report) -> &'static [T2Row] {
+    if is_2021(r) { T2Row::ROWS_2021 } else { T2Row::ROWS_2019 }
+}
+
+fn t2_cols(r: &Report, tr: T2Row) -> &'static [T2Col] {
+    if is_2021(r) { tr.cols_2021().unwrap_or(&[]) } else { tr.cols_2019() }
+}
+
+/// The printed label of a table-二 row (2019 prints `规范性文件`).
+fn t2_label(r: &Report, tr: T2Row) -> &'static str {
+    if !is_2021(r) && tr == T2Row::Norm { "规范性文件" } else { tr.label() }
+}
+
+/// Table 二 as printed rows: per block a caption row, a header row and the data rows.
+fn table2_rows(r: &Report, layout: Layout) -> Vec<Row> {
     let mut out = Vec::new();
     let mut block = "";
-    for tr in rows {
-        let cols: &[T2Col] = if f2021 { tr.cols_2021().unwrap_or(&[]) } else { tr.cols_2019() };
+    for tr in t2_order(r) {
+        let cols = t2_cols(r, *tr);
         if tr.block() != block {
             block = tr.block();
-            out.push(row(&[block], Vec::new()));
+            let caption = if layout == Layout::Grid && out.is_empty() { pad(vec![block], 4) } else { vec![block] };
+            out.push(row(&caption, Vec::new()));
             let mut head = vec!["信息内容"];
             head.extend(cols.iter().map(|c| c.label()));
             out.push(row(&head, Vec::new()));
         }
-        let label = if f2021 || *tr != T2Row::Norm { tr.label() } else { "规范性文件" };
-        let vals = cols.iter().map(|c| cell_text(r.table2.get(tr).and_then(|m| m.get(c)))).collect();
-        out.push(row(&[label], vals));
+        let vals = cols.iter().map(|c| val(r.table2.get(tr).and_then(|m| m.get(c)))).collect();
+        out.push(row(&[t2_label(r, *tr)], vals));
     }
     out
-}
-
-/// Label cells of a table-三 row: level 1, level 2, level 3 (group labels only on the first
-/// row of their group, as a Word table exported to text leaves them).
-fn t3_labels(row: T3Row, first_in_group: bool, first_result: bool) -> [String; 3] {
-    use T3Row::*;
-    let l1 = if first_result { "三、本年度办理结果" } else { "" };
-    match row {
-        R1 | R2 | R4 => [row.label().to_string(), String::new(), String::new()],
-        R3_1 | R3_2 | R3_6 | R3_7 => [l1.to_string(), row.label().to_string(), String::new()],
-        _ => [
-            l1.to_string(),
-            if first_in_group { row.group_label().unwrap_or("").to_string() } else { String::new() },
-            row.label().to_string(),
-        ],
-    }
 }
 
 fn t3_order(r: &Report) -> &'static [T3Row] {
     if is_2021(r) { T3Row::ROWS_2021 } else { T3Row::ROWS_2019 }
 }
 
-fn table3_rows(r: &Report) -> Vec<Row> {
-    let mut out = vec![
-        row(&[T3_NOTE], Vec::new()),
-        row(&["申请人情况"], Vec::new()),
-        row(&["自然人", "法人或其他组织", "总计"], Vec::new()),
-        row(&["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"], Vec::new()),
-    ];
+/// Label cells of a table-三 data row.
+fn t3_labels(row: T3Row, first_in_group: bool, layout: Layout) -> Vec<&'static str> {
+    use T3Row::*;
+    let l1 = if row == R3_1 { "三、本年度办理结果" } else { "" };
+    let g = if first_in_group { row.group_label().unwrap_or("") } else { "" };
+    match (row, layout) {
+        (R1 | R2 | R4, Layout::Word) => vec![row.label()],
+        (R1 | R2 | R4, Layout::Grid) => vec![row.label(), "", ""],
+        (R3_1 | R3_2 | R3_6 | R3_7, Layout::Word) => vec![l1, row.label()],
+        (R3_1 | R3_2 | R3_6 | R3_7, Layout::Grid) => vec![l1, row.label(), ""],
+        _ => vec![l1, g, row.label()],
+    }
+}
+
+fn table3_rows(r: &Report, layout: Layout) -> Vec<Row> {
+    let org = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"];
+    let mut out = match layout {
+        Layout::Word => {
+            let mut h3 = vec!["", ""];
+            h3.extend(org);
+            h3.push("");
+            vec![
+                row(&[T3_NOTE, "申请人情况"], Vec::new()),
+                row(&["", "自然人", "法人或其他组织", "总计"], Vec::new()),
+                row(&h3, Vec::new()),
+            ]
+        }
+        Layout::Grid => {
+            let mut h3 = vec!["", "", "", ""];
+            h3.extend(org);
+            h3.push("");
+            vec![
+                row(&pad(vec![T3_NOTE, "", "", "申请人情况"], 10), Vec::new()),
+                row(&["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"], Vec::new()),
+                row(&h3, Vec::new()),
+            ]
+        }
+    };
     let mut prev_group = None;
-    for (i, tr) in t3_order(r).iter().enumerate() {
+    for tr in t3_order(r) {
         let g = tr.group_label();
         let first = g.is_some() && g != prev_group;
         prev_group = g;
-        let labels = t3_labels(*tr, first, *tr == T3Row::R3_1);
-        let vals = Col::ALL.iter().map(|c| cell_text(r.t3(*tr, *c))).collect();
-        let _ = i;
-        out.push(Row { labels: labels.to_vec(), values: vals });
+        let vals = Col::ALL.iter().map(|c| val(r.t3(*tr, *c))).collect();
+        out.push(row(&t3_labels(*tr, first, layout), vals));
     }
     out
 }
 
-fn table4_rows(r: &Report) -> Vec<Row> {
+fn table4_rows(r: &Report, layout: Layout) -> Vec<Row> {
     let outcomes: Vec<&str> = T4Outcome::ALL.iter().map(|o| o.label()).collect();
-    let mut h3 = outcomes.clone();
-    h3.extend(outcomes.iter());
-    let mut h2 = outcomes[..5].to_vec();
-    h2.extend(["未经复议直接起诉", "复议后起诉"]);
     let vals = T4Group::ALL
         .iter()
         .flat_map(|g| T4Outcome::ALL.iter().map(move |o| (*g, *o)))
-        .map(|(g, o)| cell_text(r.t4(g, o)))
+        .map(|(g, o)| val(r.t4(g, o)))
         .collect();
-    vec![
-        row(&["行政复议", "行政诉讼"], Vec::new()),
-        row(&h2, Vec::new()),
-        row(&h3, Vec::new()),
-        Row { labels: Vec::new(), values: vals },
-    ]
+    let (h1, h2) = match layout {
+        Layout::Word => {
+            let mut h2 = outcomes.clone();
+            h2.extend(["未经复议直接起诉", "复议后起诉"]);
+            (vec!["行政复议", "行政诉讼"], h2)
+        }
+        Layout::Grid => {
+            let mut h1 = pad(vec!["行政复议"], 5);
+            h1.extend(pad(vec!["行政诉讼"], 10));
+            let mut h2 = outcomes.clone();
+            h2.extend(pad(vec!["未经复议直接起诉"], 5));
+            h2.extend(pad(vec!["复议后起诉"], 5));
+            (h1, h2)
+        }
+    };
+    // Under the five rowspan-2 headers of 行政复议 the third header row is empty.
+    let mut h3 = vec![""; 5];
+    h3.extend(outcomes.iter().chain(outcomes.iter()));
+    vec![row(&h1, Vec::new()), row(&h2, Vec::new()), row(&h3, Vec::new()), Row { labels: Vec::new(), values: vals }]
 }
 
 fn write_rows(out: &mut String, rows: &[Row], shape: TextShape) {
     match shape {
         TextShape::CellPerLine => {
             for r in rows {
-                for c in r.labels.iter().chain(&r.values) {
+                for c in r.labels.iter().chain(r.values.iter().map(|v| &v.text)) {
                     let _ = writeln!(out, "\t{c}");
                 }
                 out.push('\n');
@@ -144,7 +214,8 @@ fn write_rows(out: &mut String, rows: &[Row], shape: TextShape) {
         }
         TextShape::Markdown | TextShape::Pipe => {
             for (i, r) in rows.iter().enumerate() {
-                let cells: Vec<&str> = r.labels.iter().chain(&r.values).map(String::as_str).collect();
+                let cells: Vec<&str> =
+                    r.labels.iter().map(String::as_str).chain(r.values.iter().map(|v| v.text.as_str())).collect();
                 if shape == TextShape::Markdown {
                     let _ = writeln!(out, "| {} |", cells.join(" | "));
                     if i == 0 {
@@ -160,15 +231,36 @@ fn write_rows(out: &mut String, rows: &[Row], shape: TextShape) {
         }
         TextShape::Lines => {
             for r in rows {
-                let mut parts: Vec<&str> = r.labels.iter().filter(|s| !s.is_empty()).map(String::as_str).collect();
-                let vals: Vec<String> =
-                    r.values.iter().map(|v| if v.is_empty() { "-".to_string() } else { v.clone() }).collect();
-                parts.extend(vals.iter().map(String::as_str));
+                let parts: Vec<&str> = r
+                    .labels
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .map(String::as_str)
+                    .chain(r.values.iter().map(|v| if v.number { v.text.as_str() } else { "-" }))
+                    .collect();
                 let _ = writeln!(out, "{}", parts.join(" "));
             }
         }
     }
     out.push('\n');
+}
+
+fn layout_of(shape: TextShape) -> Layout {
+    match shape {
+        TextShape::CellPerLine | TextShape::Lines => Layout::Word,
+        TextShape::Markdown | TextShape::Pipe => Layout::Grid,
+    }
+}
+
+fn write_table(out: &mut String, r: &Report, id: u8, shape: TextShape) {
+    let layout = layout_of(shape);
+    let rows = match id {
+        2 => table2_rows(r, layout),
+        3 => table3_rows(r, layout),
+        4 => table4_rows(r, layout),
+        _ => return,
+    };
+    write_rows(out, &rows, shape);
 }
 
 /// Preamble paragraphs other than the title line itself (the title is printed as the heading).
@@ -177,7 +269,12 @@ fn preamble(r: &Report) -> impl Iterator<Item = &gongkai_model::Para> {
     r.preamble.iter().filter(move |p| Some(p.text.trim()) != title)
 }
 
-/// The report as plain text in one of the export shapes.
+/// The report as plain text in one of the export shapes: the title line, an empty line, then
+/// the six sections in order — heading line, for 二/三/四 the table, then the paragraphs, one
+/// per line. Section headings are the printed ones (the official heading when a section is
+/// missing). Blank cells print as empty cells, except in [`TextShape::Lines`], where every
+/// non-number cell prints as `-`. Numbers print exactly (`rust_decimal` Display), other
+/// cells as their raw text.
 pub fn text(r: &Report, shape: TextShape) -> String {
     let mut out = String::with_capacity(16 * 1024);
     if let Some(t) = &r.title {
@@ -190,12 +287,7 @@ pub fn text(r: &Report, shape: TextShape) -> String {
         let sec = r.section(id);
         let heading = sec.map_or(SectionId(id).official_heading(), |s| s.heading.as_str());
         let _ = writeln!(out, "{heading}");
-        match id {
-            2 => write_rows(&mut out, &table2_rows(r), shape),
-            3 => write_rows(&mut out, &table3_rows(r), shape),
-            4 => write_rows(&mut out, &table4_rows(r), shape),
-            _ => {}
-        }
+        write_table(&mut out, r, id, shape);
         if let Some(s) = sec {
             for p in &s.paras {
                 let _ = writeln!(out, "{}", p.text);
@@ -206,21 +298,21 @@ pub fn text(r: &Report, shape: TextShape) -> String {
     out
 }
 
-/// The report as Markdown (merged cells cannot span in Markdown; they are left empty).
+/// The report as Markdown: `#` title, `##` section headings, one paragraph per block, and
+/// pipe tables aligned to the template grid. Markdown cannot span cells, so the other cells
+/// of a merge are left empty; the first row of each table is padded to the full width.
 pub fn markdown(r: &Report) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(16 * 1024);
     if let Some(t) = &r.title {
         let _ = writeln!(out, "# {}\n", t.value);
+    }
+    for p in preamble(r) {
+        let _ = writeln!(out, "{}\n", p.text);
     }
     for id in 1..=6u8 {
         let sec = r.section(id);
         let _ = writeln!(out, "## {}\n", sec.map_or(SectionId(id).official_heading(), |s| s.heading.as_str()));
-        match id {
-            2 => write_rows(&mut out, &table2_rows(r), TextShape::Markdown),
-            3 => write_rows(&mut out, &table3_rows(r), TextShape::Markdown),
-            4 => write_rows(&mut out, &table4_rows(r), TextShape::Markdown),
-            _ => {}
-        }
+        write_table(&mut out, r, id, TextShape::Markdown);
         if let Some(s) = sec {
             for p in &s.paras {
                 let _ = writeln!(out, "{}\n", p.text);
@@ -257,11 +349,24 @@ h2{font-family:'黑体','SimHei',sans-serif;font-size:16pt;font-weight:normal}\
 p{text-indent:2em;margin:0}\
 table{border-collapse:collapse;width:100%;margin:.5em 0 1em;font-size:11pt;line-height:1.4}\
 th,td{border:1px solid #000;padding:2px 4px;text-align:center;vertical-align:middle}\
-td.l,th.l{text-align:left}caption{font-weight:bold;text-align:left;padding:.3em 0}\
+th.l{text-align:left;font-weight:normal}th.note{font-weight:normal;font-size:10pt}caption{font-weight:bold;text-align:left;padding:.3em 0}\
 @media print{body{margin:0;max-width:none}@page{size:A4;margin:37mm 26mm 35mm 28mm}table{page-break-inside:auto}tr{page-break-inside:avoid}}";
 
-fn td(out: &mut String, text: &str, rowspan: usize, colspan: usize, class: &str, th: bool) {
-    let tag = if th { "th" } else { "td" };
+/// What an HTML table cell is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A data cell.
+    Data,
+    /// A column header (`scope="col"`).
+    Col,
+    /// A row header (`scope="row"`).
+    Row,
+    /// A header cell that heads neither rows nor columns (the 勾稽关系 note).
+    Note,
+}
+
+fn cell(out: &mut String, text: &str, rowspan: usize, colspan: usize, kind: Kind) {
+    let tag = if kind == Kind::Data { "td" } else { "th" };
     out.push('<');
     out.push_str(tag);
     if rowspan > 1 {
@@ -270,65 +375,67 @@ fn td(out: &mut String, text: &str, rowspan: usize, colspan: usize, class: &str,
     if colspan > 1 {
         let _ = write!(out, " colspan=\"{colspan}\"");
     }
-    if !class.is_empty() {
-        let _ = write!(out, " class=\"{class}\"");
-    }
-    if th {
-        out.push_str(if rowspan > 1 || colspan > 1 { " scope=\"colgroup\"" } else { " scope=\"col\"" });
+    match kind {
+        // A spanning header heads every column (row) it covers (HTML table model); the
+        // group scopes would need <colgroup>/<tbody> groups, which the template lacks.
+        Kind::Col => out.push_str(" scope=\"col\""),
+        Kind::Row => out.push_str(" scope=\"row\" class=\"l\""),
+        Kind::Note => out.push_str(" class=\"note\""),
+        Kind::Data => {}
     }
     let _ = write!(out, ">{}</{tag}>", esc(text));
 }
 
+/// Table 二: four columns; each block has a caption row spanning them and a header row. A
+/// single value column spans the three value columns; with two, the second spans two.
 fn html_table2(r: &Report, out: &mut String) {
-    let f2021 = is_2021(r);
-    out.push_str("<table><caption>二、主动公开政府信息情况</caption>\n");
-    let rows: &[T2Row] = if f2021 { T2Row::ROWS_2021 } else { T2Row::ROWS_2019 };
-    let width = 4;
+    const WIDTH: usize = 4;
+    out.push_str("<table class=\"t2\"><caption>二、主动公开政府信息情况</caption>\n");
+    let spans = |n: usize, i: usize| if i + 1 == n { WIDTH - n } else { 1 };
     let mut block = "";
-    for tr in rows {
-        let cols: &[T2Col] = if f2021 { tr.cols_2021().unwrap_or(&[]) } else { tr.cols_2019() };
+    for tr in t2_order(r) {
+        let cols = t2_cols(r, *tr);
         if tr.block() != block {
-            block = tr.block();
-            out.push_str("<tr>");
-            td(out, block, 1, width, "", true);
-            out.push_str("</tr>\n<tr>");
-            td(out, "信息内容", 1, 1, "", true);
-            let span = (width - 1) / cols.len().max(1);
-            for c in cols {
-                td(out, c.label(), 1, if cols.len() == 1 { width - 1 } else { span }, "", true);
+            if !block.is_empty() {
+                out.push_str("</tbody>\n");
             }
-            if cols.len() == 2 {
-                td(out, "", 1, 1, "", true);
+            block = tr.block();
+            out.push_str("<tbody><tr>");
+            cell(out, block, 1, WIDTH, Kind::Col);
+            out.push_str("</tr>\n<tr>");
+            cell(out, "信息内容", 1, 1, Kind::Col);
+            for (i, c) in cols.iter().enumerate() {
+                cell(out, c.label(), 1, spans(cols.len(), i), Kind::Col);
             }
             out.push_str("</tr>\n");
         }
         out.push_str("<tr>");
-        let label = if f2021 || *tr != T2Row::Norm { tr.label() } else { "规范性文件" };
-        td(out, label, 1, 1, "l", false);
-        for c in cols {
+        cell(out, t2_label(r, *tr), 1, 1, Kind::Row);
+        for (i, c) in cols.iter().enumerate() {
             let v = cell_text(r.table2.get(tr).and_then(|m| m.get(c)));
-            td(out, &v, 1, if cols.len() == 1 { width - 1 } else { 1 }, "", false);
-        }
-        if cols.len() == 2 {
-            td(out, "", 1, 1, "", false);
+            cell(out, &v, 1, spans(cols.len(), i), Kind::Data);
         }
         out.push_str("</tr>\n");
+    }
+    if !block.is_empty() {
+        out.push_str("</tbody>\n");
     }
     out.push_str("</table>\n");
 }
 
+/// Table 三 with the template's spans (SPEC §1.5).
 fn html_table3(r: &Report, out: &mut String) {
     let order = t3_order(r);
-    out.push_str("<table><caption>三、收到和处理政府信息公开申请情况</caption>\n<thead><tr>");
-    td(out, T3_NOTE, 3, 3, "", true);
-    td(out, "申请人情况", 1, 7, "", true);
+    out.push_str("<table class=\"t3\"><caption>三、收到和处理政府信息公开申请情况</caption>\n<thead><tr>");
+    cell(out, T3_NOTE, 3, 3, Kind::Note);
+    cell(out, "申请人情况", 1, 7, Kind::Col);
     out.push_str("</tr>\n<tr>");
-    td(out, "自然人", 2, 1, "", true);
-    td(out, "法人或其他组织", 1, 5, "", true);
-    td(out, "总计", 2, 1, "", true);
+    cell(out, "自然人", 2, 1, Kind::Col);
+    cell(out, "法人或其他组织", 1, 5, Kind::Col);
+    cell(out, "总计", 2, 1, Kind::Col);
     out.push_str("</tr>\n<tr>");
     for c in &Col::ALL[1..6] {
-        td(out, c.label(), 1, 1, "", true);
+        cell(out, c.label(), 1, 1, Kind::Col);
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     let results = order.iter().filter(|x| !matches!(x, T3Row::R1 | T3Row::R2 | T3Row::R4)).count();
@@ -337,50 +444,51 @@ fn html_table3(r: &Report, out: &mut String) {
         out.push_str("<tr>");
         let g = tr.group_label();
         match tr {
-            T3Row::R1 | T3Row::R2 | T3Row::R4 => td(out, tr.label(), 1, 3, "l", false),
+            T3Row::R1 | T3Row::R2 | T3Row::R4 => cell(out, tr.label(), 1, 3, Kind::Row),
             T3Row::R3_1 | T3Row::R3_2 | T3Row::R3_6 | T3Row::R3_7 => {
                 if *tr == T3Row::R3_1 {
-                    td(out, "三、本年度办理结果", results, 1, "", false);
+                    cell(out, "三、本年度办理结果", results, 1, Kind::Row);
                 }
-                td(out, tr.label(), 1, 2, "l", false);
+                cell(out, tr.label(), 1, 2, Kind::Row);
             }
             _ => {
                 if g != prev_group {
                     let n = order.iter().filter(|x| x.group_label() == g).count();
-                    td(out, g.unwrap_or(""), n, 1, "", false);
+                    cell(out, g.unwrap_or(""), n, 1, Kind::Row);
                 }
-                td(out, tr.label(), 1, 1, "l", false);
+                cell(out, tr.label(), 1, 1, Kind::Row);
             }
         }
         prev_group = g;
         for c in Col::ALL {
-            td(out, &cell_text(r.t3(*tr, *c)), 1, 1, "", false);
+            cell(out, &cell_text(r.t3(*tr, *c)), 1, 1, Kind::Data);
         }
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table>\n");
 }
 
+/// Table 四 (SPEC §1.6): three header rows, one data row of 15 values.
 fn html_table4(r: &Report, out: &mut String) {
-    out.push_str("<table><caption>四、政府信息公开行政复议、行政诉讼情况</caption>\n<thead><tr>");
-    td(out, "行政复议", 1, 5, "", true);
-    td(out, "行政诉讼", 1, 10, "", true);
+    out.push_str("<table class=\"t4\"><caption>四、政府信息公开行政复议、行政诉讼情况</caption>\n<thead><tr>");
+    cell(out, "行政复议", 1, 5, Kind::Col);
+    cell(out, "行政诉讼", 1, 10, Kind::Col);
     out.push_str("</tr>\n<tr>");
     for o in T4Outcome::ALL {
-        td(out, o.label(), 2, 1, "", true);
+        cell(out, o.label(), 2, 1, Kind::Col);
     }
-    td(out, "未经复议直接起诉", 1, 5, "", true);
-    td(out, "复议后起诉", 1, 5, "", true);
+    cell(out, "未经复议直接起诉", 1, 5, Kind::Col);
+    cell(out, "复议后起诉", 1, 5, Kind::Col);
     out.push_str("</tr>\n<tr>");
     for _ in 0..2 {
         for o in T4Outcome::ALL {
-            td(out, o.label(), 1, 1, "", true);
+            cell(out, o.label(), 1, 1, Kind::Col);
         }
     }
     out.push_str("</tr></thead>\n<tbody><tr>");
     for g in T4Group::ALL {
         for o in T4Outcome::ALL {
-            td(out, &cell_text(r.t4(*g, *o)), 1, 1, "", false);
+            cell(out, &cell_text(r.t4(*g, *o)), 1, 1, Kind::Data);
         }
     }
     out.push_str("</tr></tbody></table>\n");
@@ -419,39 +527,4 @@ pub fn html(r: &Report) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use gongkai_synth::{SynthOptions, report};
-
-    #[test]
-    fn html_escapes_and_uses_the_template_spans() {
-        let mut r = report(1, &SynthOptions::default());
-        r.sections[0].paras[0].text = "<script>alert(\"x\")</script>&".into();
-        let h = html(&r);
-        assert!(h.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"));
-        assert!(!h.contains("<script>"));
-        assert!(h.contains("rowspan=\"22\""), "2021: 三、本年度办理结果 spans 22 rows");
-        assert!(h.contains("rowspan=\"8\"") && h.contains("colspan=\"7\"") && h.contains("colspan=\"10\""));
-        let r19 = report(1, &SynthOptions { format: FormatVersion::F2019, ..Default::default() });
-        assert!(html(&r19).contains("rowspan=\"20\""), "2019: 20 rows");
-    }
-
-    #[test]
-    fn every_official_label_is_printed() {
-        let r = report(3, &SynthOptions::default());
-        for shape in TEXT_SHAPES {
-            let t = text(&r, shape);
-            for row in T3Row::ROWS_2021 {
-                assert!(t.contains(row.label()), "{shape:?} {row}");
-            }
-            for g in
-                ["行政复议", "未经复议直接起诉", "复议后起诉", T3_NOTE, "本年制发件数", "本年收费金额（单位：万元）"]
-            {
-                assert!(t.contains(g), "{shape:?} {g}");
-            }
-            for id in 1..=6 {
-                assert!(t.contains(SectionId(id).official_heading()));
-            }
-        }
-    }
-}
+mod tests;
