@@ -222,6 +222,9 @@ struct Facts<'a> {
     norm_repealed: u64,
     license: u64,
     penalty: u64,
+    /// Items published on the portal and training sessions: stated once, the same everywhere.
+    items: u64,
+    trainings: u64,
 }
 
 fn num(r: &Report, row: T3Row) -> u64 {
@@ -240,7 +243,7 @@ fn part_sentence(rng: &mut Rng, f: &Facts, part: usize) -> String {
     match part {
         0 => match rng.below(6) {
             0 => format!("坚持以公开为常态、不公开为例外，围绕{s1}、{s2}等重点领域，通过{ch}及时发布相关信息。"),
-            1 => format!("全年通过门户网站主动公开{s1}、{s2}等各类政府信息{}条。", rng.range(40, 3000)),
+            1 => format!("全年通过门户网站主动公开各类政府信息{}条。", f.items),
             2 => format!("对照本年度政务公开工作要点，逐项细化任务分工，持续做好{s1}公开工作。"),
             3 => format!("聚焦群众关切，及时公开{s1}等方面的信息，同步做好政策解读和回应关切。"),
             4 if f.license > 0 || f.penalty > 0 => {
@@ -252,11 +255,15 @@ fn part_sentence(rng: &mut Rng, f: &Facts, part: usize) -> String {
             ),
             _ => format!("按照主动公开基本目录，分类做好{s1}、{s2}等信息的公开和动态更新。"),
         },
-        1 => match rng.below(4) {
+        1 => match rng.below(5) {
             0 => "严格按照法定时限和程序办理政府信息公开申请，做到依法、规范、及时答复。".to_string(),
             1 => "进一步规范登记、审核、办理、答复、归档等环节，统一答复文书格式，提高答复质量。".to_string(),
             2 => "对办理中遇到的疑难复杂申请，及时会商法律顾问，降低行政复议和诉讼风险。".to_string(),
-            _ => "加强与申请人的沟通，准确把握申请人的信息需求，提升办理实效。".to_string(),
+            3 => "加强与申请人的沟通，准确把握申请人的信息需求，提升办理实效。".to_string(),
+            _ => format!(
+                "畅通{}等申请渠道，及时登记、按时答复，保障申请人合法权益。",
+                rng.pick(&["网上申请、信函申请和当面申请", "在线申请平台", "政府信息公开申请专用邮箱"])
+            ),
         },
         2 => match rng.below(5) {
             0 => "严格落实政府信息公开保密审查制度，坚持“先审查、后公开”和“一事一审”原则。".to_string(),
@@ -278,11 +285,16 @@ fn part_sentence(rng: &mut Rng, f: &Facts, part: usize) -> String {
         },
         _ => match rng.below(4) {
             0 => "成立由主要负责同志任组长的政务公开工作领导小组，明确专人负责政府信息公开日常工作。".to_string(),
-            1 => format!("组织开展政府信息公开业务培训{}次，提升工作人员业务能力。", rng.range(1, 6)),
+            1 => format!("组织开展政府信息公开业务培训{}次，提升工作人员业务能力。", f.trainings),
             2 => "主动接受社会公众和新闻媒体监督，认真听取意见建议，不断改进工作。".to_string(),
             _ => "定期开展网站和政务新媒体自查，发现问题及时整改。".to_string(),
         },
     }
+}
+
+/// A sentence for `part` not yet in `seen` (a few tries; None when the bank seems used up).
+fn fresh_sentence(rng: &mut Rng, f: &Facts, part: usize, seen: &[String]) -> Option<String> {
+    (0..8).map(|_| part_sentence(rng, f, part)).find(|s| !seen.iter().any(|p| p.contains(s.as_str())))
 }
 
 /// The five sub-headed parts of section 一, padded to `budget` bytes.
@@ -315,7 +327,9 @@ fn section1(rng: &mut Rng, f: &Facts, budget: usize) -> Vec<Para> {
                 ));
             }
             for _ in 0..2 {
-                p.push_str(&part_sentence(rng, f, k));
+                if let Some(s) = fresh_sentence(rng, f, k, std::slice::from_ref(&p)) {
+                    p.push_str(&s);
+                }
             }
             vec![p]
         })
@@ -330,13 +344,27 @@ fn section1(rng: &mut Rng, f: &Facts, budget: usize) -> Vec<Para> {
     // Pad: append sentences round-robin; a paragraph over ~600 bytes continues in a new one.
     let mut k = 0usize;
     let mut guard = 0usize;
+    // Once every bank is used up, sentences may recur, but only in a new paragraph.
+    let mut misses = 0;
     while size < budget && guard < 100_000 {
-        let s = part_sentence(rng, f, k % 5);
-        size += s.len();
+        let fresh = fresh_sentence(rng, f, k % 5, &parts[k % 5]);
+        misses = if fresh.is_some() { 0 } else { misses + 1 };
         let ps = &mut parts[k % 5];
-        match ps.last_mut() {
-            Some(last) if last.len() < 600 => last.push_str(&s),
-            _ => ps.push(s),
+        match fresh {
+            Some(s) => {
+                size += s.len();
+                match ps.last_mut() {
+                    Some(last) if last.len() < 600 => last.push_str(&s),
+                    _ => ps.push(s),
+                }
+            }
+            None if misses >= 5 => {
+                let s = part_sentence(rng, f, k % 5);
+                size += s.len();
+                ps.push(s);
+                misses = 0;
+            }
+            None => {}
         }
         k += 1;
         guard += 1;
@@ -383,6 +411,7 @@ fn section5(rng: &mut Rng, f: &Facts, budget: usize) -> Vec<Para> {
         size += s.len();
         if let Some(last) = out.last_mut()
             && last.text.len() < 600
+            && !last.text.contains(s)
         {
             last.text.push_str(s);
         } else {
@@ -578,6 +607,8 @@ pub fn report(seed: u64, opts: &SynthOptions) -> Report {
         norm_repealed: if f2021 { t2(&r, T2Row::Norm, T2Col::Repealed) } else { 0 },
         license: t2(&r, T2Row::License, if f2021 { T2Col::Decisions } else { T2Col::Decisions2019 }),
         penalty: t2(&r, T2Row::Penalty, if f2021 { T2Col::Decisions } else { T2Col::Decisions2019 }),
+        items: rng.range(40, 3_000),
+        trainings: rng.range(1, 6),
     };
     let budget = opts.target_bytes.max(600);
     let s1 = section1(&mut rng, &facts, budget * 13 / 20);

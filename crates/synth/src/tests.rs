@@ -227,3 +227,47 @@ fn rng_helpers() {
     v.sort();
     assert_eq!(v, [1, 2, 3, 4, 5]);
 }
+
+/// Character 5-gram Jaccard similarity of sections 一 and 五 (what a copied-text check looks at).
+fn jaccard(a: &Report, b: &Report) -> f64 {
+    use std::collections::HashSet;
+    let grams = |r: &Report| -> HashSet<String> {
+        let chars: Vec<char> = r
+            .sections
+            .iter()
+            .filter(|s| matches!(s.id.0, 1 | 5))
+            .flat_map(|s| s.paras.iter())
+            .flat_map(|p| p.text.chars())
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        chars.windows(5).map(|w| w.iter().collect()).collect()
+    };
+    let (x, y) = (grams(a), grams(b));
+    x.intersection(&y).count() as f64 / x.union(&y).count().max(1) as f64
+}
+
+#[test]
+fn different_seeds_do_not_read_as_copies() {
+    for target in [2_000usize, 10_000] {
+        let opts = SynthOptions { target_bytes: target, ..Default::default() };
+        let mut worst = 0f64;
+        for seed in 0..40 {
+            let j = jaccard(&report(seed, &opts), &report(seed + 1, &opts));
+            worst = worst.max(j);
+        }
+        assert!(worst < 0.8, "target {target}: max similarity {worst}");
+    }
+}
+
+#[test]
+fn no_sentence_repeats_within_a_paragraph_at_the_default_size() {
+    for seed in 0..100 {
+        let r = report(seed, &SynthOptions::default());
+        for (_, p) in r.all_paras() {
+            let sentences: Vec<&str> = p.text.split_inclusive('。').filter(|s| s.len() > 12).collect();
+            for (i, s) in sentences.iter().enumerate() {
+                assert!(!sentences[..i].contains(s), "seed {seed}: {s} repeated in {}", p.text);
+            }
+        }
+    }
+}
