@@ -1,34 +1,67 @@
-//! 信息处理费 under 《政府信息公开信息处理费管理办法》 (国办函〔2020〕109号, SPEC §4). Both methods
-//! are 超额累进 (each band's rate applies only to the part inside the band); for one application
-//! the organ uses one method, never both (第三条). Amounts are whole yuan.
+//! 信息处理费 under 《政府信息公开信息处理费管理办法》 (国办函〔2020〕109号, SPEC §4).
+//!
+//! Both methods are 超额累进 (第三条): each band's rate applies only to the units inside that band.
+//! For one application the organ uses one method, never both. Amounts are whole yuan (`u64`);
+//! every rate is a whole number of yuan, so no fractions arise.
+//!
+//! * 按件计收 (第四条) — [`by_items`], [`item_rate`], and [`ItemLedger`], which accumulates the
+//!   count per applicant, per organ, per natural month. Bands of the month's cumulative count:
+//!   1–10 free; 11–30 at 100元/件; from 31 on, bands of 10 each 100元/件 dearer (31–40 at 200元,
+//!   41–50 at 300元, …; SPEC's derived reading of "以10件为一档，每增加一档，收费标准提高100元/件").
+//! * 按量计收 (第五条) — [`by_pages`]: pages of one application. ≤30 free; 31–100 at 10元/页;
+//!   101–200 at 20元/页; 201 and above at 40元/页. SPEC's worked number: 2,219 pages → 83,460元.
+//!
+//! Choices where SPEC is UNCONFIRMED (§8 open questions 2 and 4): the monthly count is kept
+//! per organ; every application recorded in the ledger counts toward the month, whichever method
+//! (or none) is then used to charge it; items split under "一事一申请" count one by one.
+//! Page-count rules (A4 sides, electronic data) are the caller's business. No IO.
 
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
 use serde::Serialize;
 
-/// One band of a progressive fee.
+/// The charging method (第三条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// 按件计收 (第四条).
+    Items,
+    /// 按量计收 (第五条).
+    Pages,
+}
+
+/// One charged band of a progressive fee.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Band {
-    /// First and last unit of the band that were charged (1-based, inclusive).
+    /// First and last unit of the band that were charged (1-based, inclusive; for 按件 these
+    /// are positions in the applicant's month).
     pub from: u64,
     pub to: u64,
+    /// Units charged in this band.
     pub units: u64,
     /// 元 per unit.
     pub rate: u64,
+    /// `units × rate`, 元.
     pub subtotal: u64,
 }
 
 /// A fee with its breakdown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Quote {
+    pub method: Method,
     /// "件" or "页".
     pub unit: &'static str,
+    /// Units of this application.
     pub quantity: u64,
+    /// Total, 元.
     pub total: u64,
     /// Only bands with a charged unit are listed; the free band is implicit.
     pub bands: Vec<Band>,
 }
 
 impl Quote {
-    /// A Chinese breakdown: "第31–40件：10件×200元=2000元；…合计…".
+    /// A Chinese breakdown: "第11–30件：20件×100元=2000元；第31–40件：10件×200元=2000元；合计4000元".
     pub fn explain(&self) -> String {
         let mut parts: Vec<String> = self
             .bands
@@ -42,25 +75,52 @@ impl Quote {
     }
 }
 
-/// 按量计收 (第五条): pages of one application. ≤30 free; 31–100 at 10元/页; 101–200 at 20元/页;
-/// 201 and above at 40元/页.
-pub fn by_pages(pages: u64) -> Quote {
-    const BANDS: [(u64, u64, u64); 3] = [(31, 100, 10), (101, 200, 20), (201, u64::MAX, 40)];
-    let mut bands = Vec::new();
-    for (from, to, rate) in BANDS {
-        if pages < from {
+/// The charged parts of `first..=last` under bands `(from, to, rate)`.
+fn charge(first: u64, last: u64, bands: impl Iterator<Item = (u64, u64, u64)>) -> Vec<Band> {
+    let mut out = Vec::new();
+    if last < first {
+        return out;
+    }
+    for (from, to, rate) in bands {
+        if from > last {
             break;
         }
-        let last = pages.min(to);
-        let units = last - from + 1;
-        bands.push(Band { from, to: last, units, rate, subtotal: units.saturating_mul(rate) });
+        let (a, b) = (from.max(first), to.min(last));
+        if a > b {
+            continue;
+        }
+        let units = b - a + 1;
+        out.push(Band { from: a, to: b, units, rate, subtotal: units.saturating_mul(rate) });
     }
-    let total = bands.iter().map(|b| b.subtotal).fold(0u64, u64::saturating_add);
-    Quote { unit: "页", quantity: pages, total, bands }
+    out
 }
 
-/// Rate of the k-th application of one applicant within one natural month (第四条): 1–10 free;
-/// 11–30 at 100元; then bands of 10, each 100元 higher (31–40: 200元, 41–50: 300元, …).
+fn quote(method: Method, quantity: u64, bands: Vec<Band>) -> Quote {
+    let total = bands.iter().map(|b| b.subtotal).fold(0u64, u64::saturating_add);
+    let unit = match method {
+        Method::Items => "件",
+        Method::Pages => "页",
+    };
+    Quote { method, unit, quantity, total, bands }
+}
+
+/// 按量计收 (第五条): the fee for `pages` pages of one application.
+pub fn by_pages(pages: u64) -> Quote {
+    const BANDS: [(u64, u64, u64); 3] = [(31, 100, 10), (101, 200, 20), (201, u64::MAX, 40)];
+    quote(Method::Pages, pages, charge(1, pages, BANDS.into_iter()))
+}
+
+/// The 按件 bands from the 11th application of a month on (第四条), in order.
+fn item_bands() -> impl Iterator<Item = (u64, u64, u64)> {
+    std::iter::once((11, 30, 100)).chain(
+        (0u64..)
+            .map(|j| (31 + 10 * j, 40 + 10 * j, 100u64.saturating_mul(2 + j)))
+            .take_while(|(from, _, _)| *from < u64::MAX / 2),
+    )
+}
+
+/// Rate of the k-th application of one applicant within one natural month at one organ
+/// (第四条): `0` for k ≤ 10, `100` for 11–30, `100·(2+⌊(k−31)/10⌋)` from 31 on.
 pub fn item_rate(k: u64) -> u64 {
     match k {
         0..=10 => 0,
@@ -69,67 +129,157 @@ pub fn item_rate(k: u64) -> u64 {
     }
 }
 
-/// 按件计收: the fee for applications number `already + 1 ..= already + count` of one applicant
-/// in one natural month at one organ (`already` = applications counted earlier that month).
+/// 按件计收 (第四条): the fee for applications number `already + 1 ..= already + count` of one
+/// applicant in one natural month at one organ (`already` = applications counted earlier in
+/// that month). The breakdown has one band per ten charged applications beyond the 30th.
 pub fn by_items(already: u64, count: u64) -> Quote {
-    let mut bands: Vec<Band> = Vec::new();
-    for k in already + 1..=already.saturating_add(count) {
-        let rate = item_rate(k);
-        if rate == 0 {
-            continue;
-        }
-        match bands.last_mut() {
-            Some(b) if b.rate == rate && b.to + 1 == k => {
-                b.to = k;
-                b.units += 1;
-                b.subtotal += rate;
-            }
-            _ => bands.push(Band { from: k, to: k, units: 1, rate, subtotal: rate }),
-        }
+    let first = already.saturating_add(1);
+    let last = already.saturating_add(count);
+    quote(Method::Items, count, if count == 0 { Vec::new() } else { charge(first, last, item_bands()) })
+}
+
+/// The monthly count of 第四条: "同一申请人一个自然月内累计申请", kept per applicant, per organ
+/// and per natural month (the per-organ reading is SPEC §8 open question 4).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemLedger {
+    counts: BTreeMap<(String, String, i16, i8), u64>,
+}
+
+impl ItemLedger {
+    /// An empty ledger.
+    pub fn new() -> ItemLedger {
+        ItemLedger::default()
     }
-    let total = bands.iter().map(|b| b.subtotal).sum();
-    Quote { unit: "件", quantity: count, total, bands }
+
+    fn key(applicant: &str, organ: &str, date: Date) -> (String, String, i16, i8) {
+        (applicant.trim().to_string(), organ.trim().to_string(), date.year(), date.month())
+    }
+
+    /// Applications of `applicant` to `organ` already recorded in `date`'s natural month.
+    pub fn count(&self, applicant: &str, organ: &str, date: Date) -> u64 {
+        self.counts.get(&ItemLedger::key(applicant, organ, date)).copied().unwrap_or(0)
+    }
+
+    /// The 按件 fee an application of `items` 件 (after "一事一申请" splitting) received on
+    /// `date` would cost, without recording it.
+    pub fn preview(&self, applicant: &str, organ: &str, date: Date, items: u64) -> Quote {
+        by_items(self.count(applicant, organ, date), items)
+    }
+
+    /// Record an application of `items` 件 received on `date` and return its 按件 fee.
+    /// Applications must be recorded in the order they were received within the month.
+    pub fn record(&mut self, applicant: &str, organ: &str, date: Date, items: u64) -> Quote {
+        let q = self.preview(applicant, organ, date, items);
+        let n = self.counts.entry(ItemLedger::key(applicant, organ, date)).or_insert(0);
+        *n = n.saturating_add(items);
+        q
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::civil::date;
     use proptest::prelude::*;
 
     #[test]
-    fn spec_4_worked_number_2219_pages() {
-        // SPEC §4: 700 + 2000 + 80760 = 83,460元.
+    fn article_5_spec_worked_number_2219_pages() {
+        // SPEC §4: 10·70 + 20·100 + 40·2019 = 700 + 2000 + 80760 = 83,460元.
         let q = by_pages(2219);
         assert_eq!(q.total, 83_460);
-        assert_eq!(q.bands.iter().map(|b| b.subtotal).collect::<Vec<_>>(), vec![700, 2000, 80_760]);
-        assert_eq!(by_pages(30).total, 0);
-        assert_eq!(by_pages(31).total, 10);
-        assert_eq!(by_pages(100).total, 700);
-        assert_eq!(by_pages(200).total, 2700);
-        assert!(q.explain().contains("第201–2219页：2019页×40元=80760元"), "{}", q.explain());
+        assert_eq!(
+            q.bands.iter().map(|b| (b.units, b.rate, b.subtotal)).collect::<Vec<_>>(),
+            vec![(70, 10, 700), (100, 20, 2000), (2019, 40, 80_760)]
+        );
+        assert_eq!(
+            q.explain(),
+            "第31–100页：70页×10元=700元；第101–200页：100页×20元=2000元；第201–2219页：2019页×40元=80760元；合计83460元"
+        );
     }
 
     #[test]
-    fn article_4_monthly_items() {
+    fn article_5_band_edges() {
+        for (pages, fee) in [(0, 0), (30, 0), (31, 10), (100, 700), (101, 720), (200, 2700), (201, 2740), (300, 6700)] {
+            assert_eq!(by_pages(pages).total, fee, "{pages} pages");
+        }
+        assert_eq!(by_pages(30).explain(), "30页在免费范围内；合计0元");
+        assert_eq!(by_pages(u64::MAX).total, u64::MAX, "saturates instead of overflowing");
+    }
+
+    #[test]
+    fn article_4_item_rates_follow_the_spec_formula() {
+        for (k, rate) in [(1, 0), (10, 0), (11, 100), (30, 100), (31, 200), (40, 200), (41, 300), (50, 300), (51, 400)]
+        {
+            assert_eq!(item_rate(k), rate, "application {k}");
+        }
+        // The bands agree with the per-application formula.
+        for n in 0..200u64 {
+            assert_eq!(by_items(0, n).total, (1..=n).map(item_rate).sum::<u64>(), "{n} applications");
+        }
+    }
+
+    #[test]
+    fn article_4_monthly_totals() {
         assert_eq!(by_items(0, 10).total, 0);
         assert_eq!(by_items(0, 30).total, 2000);
         assert_eq!(by_items(0, 31).total, 2200);
         // 11–30: 20×100; 31–40: 10×200; 41–45: 5×300.
-        assert_eq!(by_items(0, 45).total, 2000 + 2000 + 1500);
+        let q = by_items(0, 45);
+        assert_eq!(q.total, 2000 + 2000 + 1500);
+        assert_eq!(
+            q.explain(),
+            "第11–30件：20件×100元=2000元；第31–40件：10件×200元=2000元；第41–45件：5件×300元=1500元；合计5500元"
+        );
         // Accumulated over the month: the 31st application of the month costs 200元.
         assert_eq!(by_items(30, 1).total, 200);
-        assert_eq!(item_rate(51), 400);
+        assert_eq!(by_items(30, 1).bands, vec![Band { from: 31, to: 31, units: 1, rate: 200, subtotal: 200 }]);
+        assert_eq!(by_items(5, 0).total, 0);
+    }
+
+    #[test]
+    fn article_4_ledger_counts_per_applicant_organ_and_month() {
+        let mut l = ItemLedger::new();
+        let (a, b) = ("王某", "李某");
+        let organ = "某市自然资源局";
+        // Ten free applications in March, then the 11th costs 100元.
+        for day in 1..=10 {
+            assert_eq!(l.record(a, organ, date(2024, 3, day), 1).total, 0);
+        }
+        assert_eq!(l.preview(a, organ, date(2024, 3, 20), 1).total, 100);
+        assert_eq!(l.record(a, organ, date(2024, 3, 20), 3).total, 300);
+        assert_eq!(l.count(a, organ, date(2024, 3, 31)), 13);
+        // Another applicant, another organ, and the next month each start from zero.
+        assert_eq!(l.record(b, organ, date(2024, 3, 21), 1).total, 0);
+        assert_eq!(l.record(a, "某市生态环境局", date(2024, 3, 21), 1).total, 0);
+        assert_eq!(l.record(a, organ, date(2024, 4, 1), 1).total, 0);
+        // One application split into 25 items under 一事一申请 late in March: 14–30 at 100元
+        // (17 items), 31–38 at 200元 (8 items).
+        let q = l.record(a, organ, date(2024, 3, 28), 25);
+        assert_eq!(q.total, 17 * 100 + 8 * 200);
+        assert_eq!(q.method, Method::Items);
+    }
+
+    #[test]
+    fn quotes_serialize_with_their_breakdown() {
+        let v = serde_json::to_value(by_pages(120)).unwrap();
+        assert_eq!(v["method"], "pages");
+        assert_eq!(v["total"], 1100);
+        assert_eq!(v["bands"][1]["subtotal"], 400);
     }
 
     proptest! {
         #[test]
-        fn monthly_accumulation_is_additive(a in 0u64..200, b in 0u64..200) {
-            prop_assert_eq!(by_items(0, a + b).total, by_items(0, a).total + by_items(a, b).total);
+        fn monthly_accumulation_is_additive(a in 0u64..500, b in 0u64..500, c in 0u64..500) {
+            prop_assert_eq!(by_items(c, a + b).total, by_items(c, a).total + by_items(c + a, b).total);
         }
 
         #[test]
-        fn page_fee_grows_with_pages(p in 0u64..100_000) {
-            prop_assert!(by_pages(p + 1).total >= by_pages(p).total);
+        fn page_fee_is_the_spec_formula(p in 0u64..1_000_000) {
+            // SPEC §4: fee(p) = 10·clamp(p−30,0,70) + 20·clamp(p−100,0,100) + 40·max(p−200,0).
+            let f = 10 * p.saturating_sub(30).min(70) + 20 * p.saturating_sub(100).min(100) + 40 * p.saturating_sub(200);
+            let q = by_pages(p);
+            prop_assert_eq!(q.total, f);
+            prop_assert_eq!(q.bands.iter().map(|b| b.units).sum::<u64>(), p.saturating_sub(30));
         }
     }
 }
