@@ -501,16 +501,18 @@ impl Clock {
                 );
                 Ok(())
             }
-            Event::ConsultationStarted { date, party } => self.pause(r, *date, (*party).into()),
-            Event::FeeNotice { date, amount } => {
-                self.pause(r, *date, PauseKind::Fee)?;
-                if let Some(a) = amount {
-                    let last = self.steps.len() - 1;
-                    self.steps[last] = self.steps[last].replacen("发出收费通知", &format!("发出收费通知（{a}元）"), 1);
-                }
-                Ok(())
+            Event::ConsultationStarted { date, party } => {
+                let kind = PauseKind::from(*party);
+                self.pause(r, *date, kind, kind.started_zh())
             }
-            Event::PauseStarted { date, kind } => self.pause(r, *date, *kind),
+            Event::FeeNotice { date, amount } => {
+                let what = match amount {
+                    Some(a) => format!("发出收费通知（{a}元，《政府信息公开信息处理费管理办法》）"),
+                    None => PauseKind::Fee.started_zh().to_string(),
+                };
+                self.pause(r, *date, PauseKind::Fee, &what)
+            }
+            Event::PauseStarted { date, kind } => self.pause(r, *date, *kind, kind.started_zh()),
             Event::ConsultationAnswered { date } => match self.state {
                 State::Paused(k) if k.is_consultation() => self.resume(r, *date),
                 State::Paused(_) => Err(r.invalid("当前暂停是等待缴费，不是征求意见；缴费请登记“缴纳费用”")),
@@ -601,7 +603,7 @@ impl Clock {
         }
     }
 
-    fn pause(&mut self, r: &Replay<'_>, date: Date, kind: PauseKind) -> Result<(), ClockError> {
+    fn pause(&mut self, r: &Replay<'_>, date: Date, kind: PauseKind, what: &str) -> Result<(), ClockError> {
         let (State::Open, Some(due)) = (&self.state, self.due) else {
             return Err(r.invalid(format!("{}时不能开始暂停计时（{}）", self.state_zh(), kind.waiting_zh())));
         };
@@ -613,11 +615,7 @@ impl Clock {
         self.state = State::Paused(kind);
         self.due = None;
         let used = r.cal(r.cal.workdays_between(self.period_start, date))?;
-        let mut s = format!(
-            "{}{}，计时暂停，所需时间不计入答复期限（条例第三十三条第三款）；",
-            zh_date(date),
-            kind.started_zh()
-        );
+        let mut s = format!("{}{what}，计时暂停，所需时间不计入答复期限（条例第三十三条第三款）；", zh_date(date));
         if left > 0 {
             s.push_str(&format!("暂停前已用{used}个工作日（含当日），剩余{remaining}个工作日"));
         } else {

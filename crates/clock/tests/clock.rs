@@ -162,7 +162,7 @@ fn fee_pause_resumes_on_payment_and_non_payment_closes_as_r3_6_2() {
     let c = replay(&paid).unwrap();
     assert_eq!(c.pauses[0].remaining, 17);
     assert_eq!(c.due, Some(date(2025, 11, 7)));
-    assert!(c.explain().contains("发出收费通知（2200元）"), "{}", c.explain());
+    assert!(c.explain().contains("发出收费通知（2200元，"), "{}", c.explain());
     let mut unpaid = base.to_vec();
     unpaid.push(Event::FeeNotPaid { date: date(2025, 11, 12) });
     let c = replay(&unpaid).unwrap();
@@ -376,29 +376,31 @@ mod props {
         (2019i16..=2025, 0i64..330).prop_map(|(y, d)| date(y, 1, 1).checked_add(jiff::Span::new().days(d)).unwrap())
     }
 
-    /// An event of kind `op` on `d`.
+    /// An event of kind `op` on `d`; closing events are rarer so that logs get long.
     fn event(op: u8, d: Date, n: u32) -> Event {
         match op {
-            0 => Event::CorrectionRequested { date: d },
-            1 => Event::CorrectionReceived { date: d },
-            2 => Event::ConsultationStarted {
+            0 | 1 => Event::CorrectionRequested { date: d },
+            2 | 3 => Event::CorrectionReceived { date: d },
+            4 | 5 => Event::ConsultationStarted {
                 date: d,
                 party: if n % 2 == 0 { Party::ThirdParty } else { Party::CoProducer },
             },
-            3 => Event::ConsultationAnswered { date: d },
-            4 => Event::FeeNotice { date: d, amount: None },
-            5 => Event::FeePaid { date: d },
-            6 => Event::Extended { date: d, days: 1 + n % 20, approver: "主任".into() },
-            7 => Event::Withdrawn { date: d },
-            8 => Event::CorrectionExpired { date: d },
-            9 => Event::FeeNotPaid { date: d },
+            6 | 7 => Event::ConsultationAnswered { date: d },
+            8 => Event::FeeNotice { date: d, amount: None },
+            9 | 10 => Event::FeePaid { date: d },
+            11 | 12 => Event::Extended { date: d, days: 1 + n % 20, approver: "主任".into() },
+            13 => Event::AgreedDate { date: d, due: d.checked_add(jiff::Span::new().days(i64::from(n))).unwrap() },
+            14 => Event::Withdrawn { date: d },
+            15 => Event::CorrectionExpired { date: d },
+            16 => Event::FeeNotPaid { date: d },
             _ => Event::Replied { date: d, outcome: Outcome::ALL[n as usize % Outcome::ALL.len()] },
         }
     }
 
-    /// A random log cut to its longest valid prefix, so that most cases say something.
+    /// A random log with its invalid events dropped (and cut after closing), so that most
+    /// cases say something.
     fn log() -> impl Strategy<Value = Vec<Event>> {
-        (start(), prop::collection::vec((0u8..12, 0i64..25, 0u32..100), 0..8)).prop_map(|(d0, ops)| {
+        (start(), prop::collection::vec((0u8..18, 0i64..12, 0u32..100), 0..24)).prop_map(|(d0, ops)| {
             let mut log = vec![Event::Received { date: d0, channel: Channel::Online }];
             let mut d = d0;
             for (op, gap, n) in ops {
@@ -407,7 +409,10 @@ mod props {
             }
             loop {
                 match Clock::replay(cal(), &log) {
-                    Err(ClockError::Invalid { index, .. } | ClockError::AfterClose(index)) => log.truncate(index - 1),
+                    Err(ClockError::Invalid { index, .. }) => {
+                        log.remove(index - 1);
+                    }
+                    Err(ClockError::AfterClose(index)) => log.truncate(index - 1),
                     _ => return log,
                 }
             }
@@ -424,6 +429,22 @@ mod props {
                 | Event::PauseStarted { .. }
                 | Event::PauseEnded { .. }
         )
+    }
+
+    #[test]
+    fn the_generator_produces_long_valid_logs() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut events, mut closed) = (0usize, 0usize);
+        for _ in 0..500 {
+            let log = log().new_tree(&mut runner).unwrap().current();
+            let c = Clock::replay(cal(), &log);
+            assert!(matches!(c, Ok(_) | Err(ClockError::Calendar { .. })), "{log:?}: {c:?}");
+            events += log.len();
+            closed += usize::from(matches!(c, Ok(Clock { state: State::Closed { .. }, .. })));
+        }
+        assert!(events * 2 >= 500 * 5, "average log length {}", events as f64 / 500.0);
+        assert!(closed >= 100, "only {closed} of 500 logs closed");
     }
 
     proptest! {
