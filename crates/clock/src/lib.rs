@@ -441,9 +441,9 @@ impl Clock {
             zh_date(start)
         );
         if !kind.is_workday() {
-            s.push_str(&format!("；该日为{}", kind.zh()));
+            s.push_str(&format!("；该日为{}，自其后第一个工作日起算", kind.zh()));
         }
-        s.push_str(&format!("：第1个工作日为{}，第{REPLY_DAYS}个工作日为{}", zh_day(first), zh_day(due)));
+        s.push_str(&format!("。第1个工作日为{}，第{REPLY_DAYS}个工作日为{}", zh_day(first), zh_day(due)));
         self.steps.push(s);
         if let Some(note) = calendar_note(r.cal, start, due) {
             self.steps.push(note);
@@ -605,7 +605,7 @@ impl Clock {
 
     fn pause(&mut self, r: &Replay<'_>, date: Date, kind: PauseKind, what: &str) -> Result<(), ClockError> {
         let (State::Open, Some(due)) = (&self.state, self.due) else {
-            return Err(r.invalid(format!("{}时不能开始暂停计时（{}）", self.state_zh(), kind.waiting_zh())));
+            return Err(r.invalid(format!("{}时不能开始{}", self.state_zh(), kind.waiting_zh())));
         };
         let left = r.cal(r.cal.workdays_between(date, due))?;
         let remaining = u32::try_from(left.max(0)).unwrap_or(0);
@@ -655,7 +655,7 @@ impl Clock {
         if let Some(passed) = self.passed_due_at_pause.take() {
             self.due = Some(passed);
             self.steps.push(format!(
-                "{}{}，恢复计时；答复期限仍为{}（已届满）",
+                "{}{}，恢复计时；答复期限仍为{}，已届满",
                 zh_date(date),
                 kind.ended_zh(),
                 zh_day(passed)

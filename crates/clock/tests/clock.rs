@@ -264,7 +264,7 @@ fn invalid_sequences_are_rejected() {
     assert!(msg(&[r.clone(), fee.clone(), reply(date(2024, 3, 5), Outcome::R3_1)]).contains("期间不能答复"));
     assert!(
         msg(&[r.clone(), fee, Event::PauseStarted { date: date(2024, 3, 5), kind: PauseKind::ThirdParty }])
-            .contains("计时暂停时不能开始暂停")
+            .contains("计时暂停时不能开始征求第三方意见")
     );
     assert_eq!(
         replay(&[r.clone(), reply(date(2024, 3, 5), Outcome::R3_1), reply(date(2024, 3, 6), Outcome::R3_1)]),
