@@ -16,11 +16,12 @@
 //! is not covered. Any question about an uncovered year is [`CalendarError::YearNotCovered`],
 //! naming the year: the calendar never silently falls back to weekends-only.
 //!
-//! Speed: each covered year is precomputed as a 366-bit bitset of working days with per-word
+//! Speed: each covered year is precomputed as a 366-bit bitset of working days with per-byte
 //! prefix counts, and years carry a running total, so every working day has an ordinal number.
 //! [`Calendar::is_workday`] is one bit test, [`Calendar::workdays_between`] is a difference of two
-//! ordinals, and [`Calendar::add_workdays`] is a binary search over years, a scan of six words and
-//! a popcount select — no query walks day by day. See `examples/bench_calendar.rs`.
+//! ordinals, and [`Calendar::add_workdays`] finds the year and the byte by branch-free counting
+//! and the day by a 256-entry select table — no query walks day by day, none loops over a year's
+//! days. See `examples/bench_calendar.rs`.
 //!
 //! Counting convention (SPEC §3.6, 《民法典》第二百零一条): "N working days from date D" means
 //! the N-th working day *after* D; D itself is never counted, whatever kind of day it is.
@@ -85,47 +86,82 @@ struct Entry {
     name: String,
 }
 
-/// One covered year: a bitset of working days with prefix counts.
+/// Set bits of each byte value (table lookups: the baseline x86-64 target has no POPCNT).
+const POP8: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).count_ones() as u8;
+        i += 1;
+    }
+    t
+};
+
+/// `SELECT8[x][k]` = position of the `(k+1)`-th set bit of byte `x`.
+const SELECT8: [[u8; 8]; 256] = {
+    let mut t = [[0u8; 8]; 256];
+    let mut x = 0;
+    while x < 256 {
+        let (mut k, mut bit) = (0, 0);
+        while bit < 8 {
+            if x >> bit & 1 == 1 {
+                t[x][k] = bit as u8;
+                k += 1;
+            }
+            bit += 1;
+        }
+        x += 1;
+    }
+    t
+};
+
+/// One covered year: a bitset of working days with per-byte prefix counts.
 #[derive(Debug, Clone)]
 struct YearTable {
-    /// Bit `i % 64` of word `i / 64` is set when day-of-year `i + 1` is a working day.
-    bits: [u64; 6],
-    /// `word_prefix[w]` = working days in words `0..w`; `word_prefix[6]` = the year's total.
-    word_prefix: [u16; 7],
+    /// Bit `i % 8` of byte `i / 8` is set when day-of-year `i + 1` is a working day.
+    bits: [u8; 46],
+    /// `prefix[i]` = working days in bytes `0..i`; `prefix[46]` = the year's total.
+    prefix: [u16; 47],
     leap: bool,
 }
 
 impl YearTable {
+    fn new(work: impl Iterator<Item = bool>, leap: bool) -> YearTable {
+        let mut bits = [0u8; 46];
+        for (i, w) in work.enumerate().take(366) {
+            bits[i / 8] |= u8::from(w) << (i % 8);
+        }
+        let mut prefix = [0u16; 47];
+        for i in 0..46 {
+            prefix[i + 1] = prefix[i] + u16::from(POP8[usize::from(bits[i])]);
+        }
+        YearTable { bits, prefix, leap }
+    }
+
     fn total(&self) -> u16 {
-        self.word_prefix[6]
+        self.prefix[46]
+    }
+
+    fn get(&self, i: usize) -> bool {
+        self.bits[i / 8] >> (i % 8) & 1 == 1
     }
 
     /// Working days among days-of-year `1..=doy` (`doy` 0..=366).
     fn upto(&self, doy: u16) -> u16 {
-        let (w, b) = (usize::from(doy / 64), u32::from(doy % 64));
-        if w == 6 {
+        let (i, b) = (usize::from(doy / 8), doy % 8);
+        if i >= 46 {
             return self.total();
         }
-        let mask = if b == 0 { 0 } else { u64::MAX >> (64 - b) };
-        self.word_prefix[w] + (self.bits[w] & mask).count_ones() as u16
+        self.prefix[i] + u16::from(POP8[usize::from(self.bits[i] & ((1u16 << b) - 1) as u8)])
     }
 
     /// Day-of-year (1-based) of the `r`-th working day of the year (`1 <= r <= total`).
     fn select(&self, r: u16) -> u16 {
-        // Branch-free count of the words that end before the r-th working day.
-        let w = self.word_prefix[1..6].iter().map(|p| usize::from(*p < r)).sum::<usize>();
-        let mut rank = u32::from(r - self.word_prefix[w]);
-        let mut x = self.bits[w];
-        let mut pos = 0u32;
-        // Binary search by popcount, written without branches (random queries would mispredict).
-        for shift in [32u32, 16, 8, 4, 2, 1] {
-            let low = (x & ((1u64 << shift) - 1)).count_ones();
-            let go = u32::from(rank > low);
-            rank -= low * go;
-            x >>= shift * go;
-            pos += shift * go;
-        }
-        (w as u16) * 64 + pos as u16 + 1
+        // Branch-free count of the bytes that end before the r-th working day (random queries
+        // would mispredict a binary search).
+        let i = self.prefix[1..46].iter().map(|p| usize::from(*p < r)).sum::<usize>();
+        let k = usize::from(r - self.prefix[i] - 1);
+        (i as u16) * 8 + u16::from(SELECT8[usize::from(self.bits[i])][k]) + 1
     }
 }
 
@@ -255,24 +291,13 @@ impl Calendar {
                 continue;
             };
             let leap = first.in_leap_year();
-            let len = if leap { 366u16 } else { 365 };
-            let mut bits = [0u64; 6];
-            let mut d = first;
-            for i in 0..len {
-                let work = match entries.get(&d) {
+            let len = if leap { 366 } else { 365 };
+            let work =
+                std::iter::successors(Some(first), |d| d.tomorrow().ok()).take(len).map(|d| match entries.get(&d) {
                     Some(e) => e.workday,
                     None => !is_weekend(d),
-                };
-                if work {
-                    bits[usize::from(i / 64)] |= 1 << (i % 64);
-                }
-                d = d.tomorrow().unwrap_or(d);
-            }
-            let mut word_prefix = [0u16; 7];
-            for w in 0..6 {
-                word_prefix[w + 1] = word_prefix[w] + bits[w].count_ones() as u16;
-            }
-            years.push(Some(YearTable { bits, word_prefix, leap }));
+                });
+            years.push(Some(YearTable::new(work, leap)));
         }
         let mut before = vec![0u32];
         let mut gaps = vec![0u16];
@@ -319,8 +344,7 @@ impl Calendar {
     /// Whether `d` is a working day.
     pub fn is_workday(&self, d: Date) -> Result<bool, CalendarError> {
         let t = self.table(self.slot(d.year())?);
-        let i = d.day_of_year() as usize - 1;
-        Ok(t.bits[i / 64] >> (i % 64) & 1 == 1)
+        Ok(t.get(d.day_of_year() as usize - 1))
     }
 
     /// The kind of day `d` is, with the festival's name.
@@ -389,7 +413,10 @@ mod tests {
 
     #[test]
     fn select_and_upto_agree() {
-        let t = YearTable { bits: [0b1011, 0, u64::MAX, 0, 0, 1], word_prefix: [0, 3, 3, 67, 67, 67, 68], leap: false };
+        // Working days: 1, 2, 4, 129..=192, 321.
+        let work = (1..=365u16).map(|d| matches!(d, 1 | 2 | 4 | 129..=192 | 321));
+        let t = YearTable::new(work, false);
+        assert_eq!(t.total(), 68);
         assert_eq!(t.select(1), 1);
         assert_eq!(t.select(2), 2);
         assert_eq!(t.select(3), 4);
@@ -397,9 +424,14 @@ mod tests {
         assert_eq!(t.select(67), 192);
         assert_eq!(t.select(68), 321);
         assert_eq!(t.upto(0), 0);
+        assert_eq!(t.upto(3), 2);
         assert_eq!(t.upto(4), 3);
         assert_eq!(t.upto(129), 4);
         assert_eq!(t.upto(366), 68);
+        for r in 1..=68 {
+            assert_eq!(t.upto(t.select(r)), r);
+            assert!(t.get(usize::from(t.select(r)) - 1));
+        }
     }
 
     #[test]
