@@ -102,6 +102,12 @@ pub fn parse_number(s: &str) -> Option<Decimal> {
     if !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
         return Some(Decimal::from(t.bytes().fold(0u64, |a, b| a * 10 + u64::from(b - b'0'))));
     }
+    // Labels and prose reach this function too: anything that does not start like a number is
+    // rejected before the normalising copy below.
+    match t.chars().next() {
+        Some('0'..='9' | '０'..='９' | '-' | '－' | '−') => {}
+        _ => return None,
+    }
     let mut buf = String::with_capacity(s.len());
     for c in s.chars() {
         let c = match c {

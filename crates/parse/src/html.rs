@@ -46,45 +46,55 @@ fn is_skipped_or_raw(name: &str) -> bool {
 
 /// Elements that end a line (a `match` compiles to a few comparisons; this runs per tag).
 fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "div"
-            | "br"
-            | "li"
-            | "ul"
-            | "ol"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "section"
-            | "article"
-            | "center"
-            | "blockquote"
-            | "dd"
-            | "dt"
-            | "dl"
-            | "pre"
-            | "form"
-            | "header"
-            | "footer"
-            | "nav"
-            | "main"
-            | "aside"
-            | "hr"
-            | "address"
-            | "ucapcontent"
-            | "body"
-            | "html"
-            | "caption"
-            | "figure"
-            | "figcaption"
-            | "tbody"
-            | "thead"
-            | "tfoot"
-    )
+    !matches!(name, "table" | "td" | "th") && static_name(name).is_some()
+}
+
+/// The static spelling of a block or table element's name (the element stack stores these,
+/// so pushing an element never allocates).
+fn static_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "p" => "p",
+        "div" => "div",
+        "br" => "br",
+        "li" => "li",
+        "ul" => "ul",
+        "ol" => "ol",
+        "h1" => "h1",
+        "h2" => "h2",
+        "h3" => "h3",
+        "h4" => "h4",
+        "h5" => "h5",
+        "h6" => "h6",
+        "section" => "section",
+        "article" => "article",
+        "center" => "center",
+        "blockquote" => "blockquote",
+        "dd" => "dd",
+        "dt" => "dt",
+        "dl" => "dl",
+        "pre" => "pre",
+        "form" => "form",
+        "header" => "header",
+        "footer" => "footer",
+        "nav" => "nav",
+        "main" => "main",
+        "aside" => "aside",
+        "hr" => "hr",
+        "address" => "address",
+        "ucapcontent" => "ucapcontent",
+        "body" => "body",
+        "html" => "html",
+        "caption" => "caption",
+        "figure" => "figure",
+        "figcaption" => "figcaption",
+        "tbody" => "tbody",
+        "thead" => "thead",
+        "tfoot" => "tfoot",
+        "table" => "table",
+        "td" => "td",
+        "th" => "th",
+        _ => return None,
+    })
 }
 /// Class/id fragments of the content containers of common CMSs.
 const CONTENT_HINTS: &[&str] =
@@ -110,7 +120,7 @@ struct TableB {
 }
 
 struct Elem {
-    name: String,
+    name: &'static str,
     first_block: usize,
     hint: bool,
 }
@@ -301,21 +311,13 @@ impl<'a> Builder<'a> {
         }
         // Only containers matter for body detection: inline markup (span, font, o:p …) and void
         // elements are not tracked.
-        let container = (is_block(name) || matches!(name, "table" | "td" | "th"))
-            && !matches!(name, "br" | "hr" | "caption" | "tbody" | "thead" | "tfoot" | "p");
-        if container && self.stack.len() < MAX_DEPTH {
-            let hint = name == "ucapcontent" || {
-                let lower = attrs.to_ascii_lowercase();
-                (lower.contains("id") || lower.contains("class"))
-                    && CONTENT_HINTS.iter().any(|h| {
-                        ["id=", "class="].iter().any(|k| {
-                            lower
-                                .find(k)
-                                .is_some_and(|p| lower[p..].split(['"', '\'']).nth(1).is_some_and(|v| v.contains(h)))
-                        })
-                    })
-            };
-            self.stack.push(Elem { name: name.to_string(), first_block: self.blocks.len(), hint });
+        let container = static_name(name)
+            .filter(|_| !matches!(name, "br" | "hr" | "caption" | "tbody" | "thead" | "tfoot" | "p"));
+        if let Some(static_name) = container
+            && self.stack.len() < MAX_DEPTH
+        {
+            let hint = name == "ucapcontent" || (!attrs.is_empty() && content_hint(attrs));
+            self.stack.push(Elem { name: static_name, first_block: self.blocks.len(), hint });
         }
     }
 
@@ -393,16 +395,18 @@ impl<'a> Builder<'a> {
                     capped = true;
                     break;
                 }
-                let text = tidy(&cell.text);
+                let mut text = tidy(&cell.text);
                 let src = self.ix.src(self.src, cell.start, cell.end);
                 let rs = cell.rowspan.min(MAX_ROWS - r);
                 let cs = cell.colspan.min(MAX_COLS - c);
-                for dr in 0..rs {
+                // Spanned copies first, so the cell's own slot (0, 0) can take the text without
+                // a clone.
+                for dr in (0..rs).rev() {
                     let rr = r + dr;
                     while grid.len() <= rr {
                         grid.push(Vec::new());
                     }
-                    for dc in 0..cs {
+                    for dc in (0..cs).rev() {
                         if total >= MAX_CELLS {
                             capped = true;
                             break;
@@ -415,7 +419,9 @@ impl<'a> Builder<'a> {
                             total += 1;
                             let mut s = src;
                             s.grid = Some(GridPos { table, row: rr as u16 + 1, col: cc as u16 + 1 });
-                            grid[rr][cc] = Some(GridCell { text: text.clone(), src: s, spanned: dr > 0 || dc > 0 });
+                            let spanned = dr > 0 || dc > 0;
+                            let text = if spanned { text.clone() } else { std::mem::take(&mut text) };
+                            grid[rr][cc] = Some(GridCell { text, src: s, spanned });
                         }
                     }
                 }
@@ -467,39 +473,79 @@ fn find_close(src: &str, from: usize, name: &str) -> usize {
     let b = src.as_bytes();
     let n = name.as_bytes();
     let mut i = from;
-    while let Some(p) = src[i..].find("</").map(|p| p + i) {
+    while let Some(p) = src[i..].find('<').map(|p| p + i) {
         let s = p + 2;
-        if b.len() >= s + n.len() && b[s..s + n.len()].eq_ignore_ascii_case(n) {
+        if b.get(p + 1) == Some(&b'/') && b.len() >= s + n.len() && b[s..s + n.len()].eq_ignore_ascii_case(n) {
             return p;
         }
-        i = s;
+        i = p + 1;
     }
     src.len()
 }
 
-/// Value of attribute `key` in a tag's attribute text (quoted or not).
-fn attr<'s>(attrs: &'s str, key: &str) -> Option<&'s str> {
-    let lower = attrs.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(p) = lower[from..].find(key).map(|p| p + from) {
-        from = p + key.len();
-        let before_ok = p == 0 || !lower.as_bytes()[p - 1].is_ascii_alphanumeric();
-        let rest = lower[from..].trim_start();
-        if !before_ok || !rest.starts_with('=') {
-            continue;
+/// The attributes of a tag's attribute text as (name, value) pairs, quoted or not; a bare
+/// attribute has an empty value. No allocation: this runs for every tag.
+fn attrs_iter(attrs: &str) -> impl Iterator<Item = (&str, &str)> {
+    let b = attrs.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
         }
-        let vstart = attrs.len() - rest.len() + 1;
-        let v = attrs[vstart..].trim_start();
-        let vs = attrs.len() - v.len();
-        return Some(match v.chars().next() {
-            Some(q @ ('"' | '\'')) => {
-                let body = &attrs[vs + 1..];
-                &body[..body.find(q).unwrap_or(body.len())]
+        if i >= b.len() {
+            return None;
+        }
+        let ns = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        // A lone '=' or '>' is skipped so the scan always advances.
+        let name = &attrs[ns..i.max(ns)];
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if j >= b.len() || b[j] != b'=' {
+            if i == ns {
+                i += 1;
             }
-            _ => &attrs[vs..vs + v.find(|c: char| c.is_whitespace() || c == '>').unwrap_or(v.len())],
-        });
-    }
-    None
+            return Some((name, ""));
+        }
+        j += 1;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        let value = match b.get(j) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let vs = j + 1;
+                let ve = b[vs..].iter().position(|c| *c == q).map_or(b.len(), |p| vs + p);
+                i = (ve + 1).min(b.len());
+                &attrs[vs..ve]
+            }
+            _ => {
+                let vs = j;
+                let ve = b[vs..].iter().position(|c| c.is_ascii_whitespace() || *c == b'>').map_or(b.len(), |p| vs + p);
+                i = ve;
+                &attrs[vs..ve]
+            }
+        };
+        Some((name, value))
+    })
+}
+
+/// Value of attribute `key` (ASCII case-insensitive name) in a tag's attribute text.
+fn attr<'s>(attrs: &'s str, key: &str) -> Option<&'s str> {
+    attrs_iter(attrs).find(|(n, _)| n.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+}
+
+/// Whether an `id` or `class` attribute names a CMS content container.
+fn content_hint(attrs: &str) -> bool {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let ac = AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(CONTENT_HINTS).expect("static keys")
+    });
+    attrs_iter(attrs)
+        .any(|(n, v)| (n.eq_ignore_ascii_case("id") || n.eq_ignore_ascii_case("class")) && ac.is_match(v))
 }
 
 /// Decode character references. Unknown named references stay literal.
@@ -601,7 +647,14 @@ pub fn html_to_doc(src: &str) -> HtmlDoc {
             i += 1; // a stray '<' is text
             continue;
         }
-        let name = src[name_start..name_start + name_len].to_ascii_lowercase();
+        let raw_name = &src[name_start..name_start + name_len];
+        // Lower-case names (nearly all) are borrowed from the source; only `<TD>`-style markup
+        // from old Word exports allocates.
+        let name: std::borrow::Cow<'_, str> = if raw_name.bytes().any(|c| c.is_ascii_uppercase()) {
+            raw_name.to_ascii_lowercase().into()
+        } else {
+            raw_name.into()
+        };
         // Find the end of the tag, respecting quotes.
         let mut j = name_start + name_len;
         let mut quote: Option<u8> = None;

@@ -80,32 +80,25 @@ fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
 
 /// Split a prose line into a label and trailing value tokens.
 fn para_item(block: usize, p: &Para) -> Item<'_> {
-    // Token boundaries on whitespace; offsets kept for provenance when the text is verbatim.
+    // Value tokens trail the label, so tokens are taken from the end of the line until the
+    // first label-like one: a prose line (its last token is text) costs one token, not a
+    // tokenisation of the whole paragraph. Offsets are kept for provenance.
+    let ws = |c: char| c.is_whitespace() || c == '\u{3000}';
+    let text = p.text.as_str();
     let mut toks: Vec<(usize, usize)> = Vec::new();
-    let mut start = None;
-    for (i, c) in p.text.char_indices() {
-        let ws = c.is_whitespace() || c == '\u{3000}';
-        match (ws, start) {
-            (true, Some(s)) => {
-                toks.push((s, i));
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        toks.push((s, p.text.len()));
-    }
-    let mut first_value = toks.len();
-    while first_value > 0 {
-        let (s, e) = toks[first_value - 1];
-        let t = &p.text[s..e];
+    let mut end = text.trim_end_matches(ws).len();
+    let mut label_end = 0;
+    while end > 0 {
+        let start = text[..end].rfind(ws).map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+        let t = &text[start..end];
         if is_label_text(t) && !t.chars().all(|c| c == '|' || c == '｜') {
+            label_end = end;
             break;
         }
-        first_value -= 1;
+        toks.push((start, end));
+        end = text[..start].trim_end_matches(ws).len();
     }
+    toks.reverse();
     let sub_src = |s: usize, e: usize| -> Src {
         if p.verbatim {
             Src {
@@ -119,7 +112,6 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
             p.src
         }
     };
-    let label_end = if first_value == 0 { 0 } else { toks[first_value - 1].1 };
     let label: std::borrow::Cow<'_, str> = std::borrow::Cow::Borrowed(&p.text[..label_end]);
     // Labels, headings and table markers are short: a long prose line is normalised only up
     // to its first 160 characters (enough for every key the interpreter looks for).
@@ -128,7 +120,7 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
         None => &label[..],
     };
     let mut values = Vec::new();
-    for &(s, e) in &toks[first_value..] {
+    for &(s, e) in &toks {
         let t = &p.text[s..e];
         // Separators of a flattened row ("0 |") are not values.
         if t.chars().all(|c| c == '|' || c == '｜') {
