@@ -226,7 +226,16 @@ const TRAD_SIMP: &[(char, char)] = &[
 
 /// Map one character to its normalised form: full-width ASCII → half-width, ideographic
 /// space → space, curly and corner quotes → '"', 、 and ， → ',', traditional → simplified.
+#[inline]
 pub fn norm_char(c: char) -> char {
+    norm_char_with(table(), c)
+}
+
+#[inline]
+fn norm_char_with(t: &Table, c: char) -> char {
+    if c.is_ascii() {
+        return c;
+    }
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' | '\u{00A0}' => ' ',
@@ -237,20 +246,21 @@ pub fn norm_char(c: char) -> char {
         '〔' | '【' => '[',
         '〕' | '】' => ']',
         '—' | '–' | '−' => '-',
-        c if (c as u32) >= 0x4E00 => simplify(c),
+        c if (c as u32) >= 0x4E00 => simplify(t, c),
         c => c,
     }
 }
 
-fn simplify(c: char) -> char {
-    // A bitmap over the CJK block says in O(1) whether a character has an entry at all (most
-    // characters do not); only those few are looked up. Normalisation is on the hot path.
-    struct Table {
-        bits: Vec<u64>,
-        pairs: Vec<(char, char)>,
-    }
+/// Traditional → simplified lookup: a bitmap over the CJK block says in O(1) whether a
+/// character has an entry at all (most characters do not); only those few are looked up.
+struct Table {
+    bits: Vec<u64>,
+    pairs: Vec<(char, char)>,
+}
+
+fn table() -> &'static Table {
     static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
-    let t = TABLE.get_or_init(|| {
+    TABLE.get_or_init(|| {
         let mut pairs: Vec<(char, char)> = TRAD_SIMP.iter().copied().filter(|(t, s)| t != s).collect();
         pairs.sort_unstable();
         pairs.dedup_by_key(|p| p.0);
@@ -262,7 +272,11 @@ fn simplify(c: char) -> char {
             }
         }
         Table { bits, pairs }
-    });
+    })
+}
+
+#[inline]
+fn simplify(t: &Table, c: char) -> char {
     let i = (c as usize).wrapping_sub(0x4E00);
     if i >= 0x10000 || t.bits[i / 64] & (1 << (i % 64)) == 0 {
         return c;
@@ -282,9 +296,20 @@ pub fn normalize(s: &str) -> String {
 }
 
 pub fn normalize_into(s: &str, out: &mut String) {
+    out.reserve(s.len());
+    let t = table();
     for c in s.chars() {
-        let n = norm_char(c);
-        if !n.is_whitespace() && !is_invisible(n) {
+        let n = norm_char_with(t, c);
+        // Fast paths first (this runs for every label and heading): ASCII, then ideographs,
+        // which are never whitespace or invisible; the Unicode whitespace table only for the rest.
+        let keep = if n.is_ascii() {
+            !n.is_whitespace()
+        } else if (n as u32) >= 0x3400 && (n as u32) < 0xA000 {
+            true
+        } else {
+            !n.is_whitespace() && !is_invisible(n)
+        };
+        if keep {
             out.push(n);
         }
     }

@@ -187,6 +187,32 @@ fn tidy(s: &str) -> String {
     out
 }
 
+/// [`tidy`] for an owned string: a string that needs no change (most table cells) is returned
+/// as it is, without a copy.
+fn tidy_owned(s: String) -> String {
+    let b = s.as_bytes();
+    let clean =
+        !b.is_empty() && !b[0].is_ascii_whitespace() && !b[b.len() - 1].is_ascii_whitespace() && !has_space_byte(b);
+    if clean { s } else { tidy(&s) }
+}
+
+/// Whether UTF-8 bytes hold any character that `tidy` treats as a space: ASCII whitespace,
+/// U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F or U+3000.
+fn has_space_byte(b: &[u8]) -> bool {
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b' ' | b'\t'..=b'\r' => true,
+        0xC2 => matches!(b.get(i + 1), Some(0x85 | 0xA0)),
+        0xE1 => b.get(i + 1..i + 3) == Some(&[0x9A, 0x80]),
+        0xE2 => match (b.get(i + 1), b.get(i + 2)) {
+            (Some(0x80), Some(&t)) => matches!(t, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF),
+            (Some(0x81), Some(0x9F)) => true,
+            _ => false,
+        },
+        0xE3 => b.get(i + 1..i + 3) == Some(&[0x80, 0x80]),
+        _ => false,
+    })
+}
+
 fn is_fullwidth_punct(c: char) -> bool {
     matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}' | '“' | '”' | '‘' | '’')
 }
@@ -241,7 +267,7 @@ impl<'a> Builder<'a> {
 
     fn flush_line(&mut self) {
         if let Some(s) = self.line_start.take() {
-            let text = tidy(&self.line);
+            let text = tidy_owned(std::mem::take(&mut self.line));
             if !text.is_empty() {
                 let src = self.ix.src(self.src, s, self.line_end.max(s));
                 self.masks.push(mask_of(&text));
@@ -311,8 +337,8 @@ impl<'a> Builder<'a> {
         }
         // Only containers matter for body detection: inline markup (span, font, o:p …) and void
         // elements are not tracked.
-        let container = static_name(name)
-            .filter(|_| !matches!(name, "br" | "hr" | "caption" | "tbody" | "thead" | "tfoot" | "p"));
+        let container =
+            static_name(name).filter(|_| !matches!(name, "br" | "hr" | "caption" | "tbody" | "thead" | "tfoot" | "p"));
         if let Some(static_name) = container
             && self.stack.len() < MAX_DEPTH
         {
@@ -379,7 +405,7 @@ impl<'a> Builder<'a> {
         let mut grid: Vec<Vec<Option<GridCell>>> = Vec::new();
         let mut total = 0usize;
         let mut capped = false;
-        for (r, row) in rows.iter().enumerate() {
+        for (r, mut row) in rows.into_iter().enumerate() {
             if r >= MAX_ROWS {
                 break;
             }
@@ -387,7 +413,7 @@ impl<'a> Builder<'a> {
                 grid.push(Vec::new());
             }
             let mut c = 0usize;
-            for cell in row {
+            for cell in row.iter_mut() {
                 while grid[r].get(c).is_some_and(Option::is_some) {
                     c += 1;
                 }
@@ -395,7 +421,7 @@ impl<'a> Builder<'a> {
                     capped = true;
                     break;
                 }
-                let mut text = tidy(&cell.text);
+                let mut text = tidy_owned(std::mem::take(&mut cell.text));
                 let src = self.ix.src(self.src, cell.start, cell.end);
                 let rs = cell.rowspan.min(MAX_ROWS - r);
                 let cs = cell.colspan.min(MAX_COLS - c);
@@ -544,8 +570,7 @@ fn content_hint(attrs: &str) -> bool {
     let ac = AC.get_or_init(|| {
         aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(CONTENT_HINTS).expect("static keys")
     });
-    attrs_iter(attrs)
-        .any(|(n, v)| (n.eq_ignore_ascii_case("id") || n.eq_ignore_ascii_case("class")) && ac.is_match(v))
+    attrs_iter(attrs).any(|(n, v)| (n.eq_ignore_ascii_case("id") || n.eq_ignore_ascii_case("class")) && ac.is_match(v))
 }
 
 /// Decode character references. Unknown named references stay literal.
@@ -815,6 +840,15 @@ mod tests {
         let p = paras(&d);
         assert_eq!(p.first(), Some(&"2024年某局政府信息公开工作年度报告"));
         assert_eq!(p.last(), Some(&"六、其他需要报告的事项"));
+    }
+
+    #[test]
+    fn tidy_owned_agrees_with_tidy() {
+        for t in
+            ["0", "商业企业", " 前后 ", "a\u{a0}b", "中\u{3000}文", "“引号”。", "x\u{2003}y", "a\u{85}b", "甲\n乙", ""]
+        {
+            assert_eq!(tidy_owned(t.to_string()), tidy(t), "{t:?}");
+        }
     }
 
     #[test]

@@ -89,7 +89,7 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
     let mut end = text.trim_end_matches(ws).len();
     let mut label_end = 0;
     while end > 0 {
-        let start = text[..end].rfind(ws).map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+        let start = last_space(&text[..end]).map_or(0, |(i, len)| i + len);
         let t = &text[start..end];
         if is_label_text(t) && !t.chars().all(|c| c == '|' || c == '｜') {
             label_end = end;
@@ -130,6 +130,34 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
     }
     let norm = normalize(norm_src);
     Item { block, para: Some(p), label, norm, src: p.src, values, is_grid: false }
+}
+
+/// The last whitespace character of `t` (as `char::is_whitespace` or U+3000 define it) as
+/// (byte offset, byte length). Scans bytes backwards: prose lines have no whitespace, and a
+/// backwards `char` search would decode the whole line.
+fn last_space(t: &str) -> Option<(usize, usize)> {
+    let b = t.as_bytes();
+    let mut i = b.len();
+    while i > 0 {
+        i -= 1;
+        let c = b[i];
+        if c < 0x80 {
+            if matches!(c, b' ' | b'\t'..=b'\r') {
+                return Some((i, 1));
+            }
+            continue;
+        }
+        // Non-ASCII whitespace starts with C2 (U+0085, U+00A0), E1 (U+1680), E2 (U+2000–U+205F)
+        // or E3 (U+3000); ideographs (E4–E9 …) are skipped without decoding.
+        if matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3) {
+            if let Some(ch) = t[i..].chars().next()
+                && (ch.is_whitespace() || ch == '\u{3000}')
+            {
+                return Some((i, ch.len_utf8()));
+            }
+        }
+    }
+    None
 }
 
 /// Cells printed one per line without any table marker (web text exports: `0 |`, ` 0`):

@@ -48,10 +48,21 @@ fn is_md_separator(t: &str) -> bool {
 /// A line flattened with separators: at least two interior TABs, or at least two pipes.
 fn flattened_separator(t: &str) -> Option<char> {
     let inner = t.trim();
-    if inner.matches('\t').count() >= 2 {
+    // One pass over the bytes (every prose line comes through here). '｜' is EF BD 9C in UTF-8.
+    let (mut tabs, mut pipes, mut wide) = (0usize, 0usize, 0usize);
+    let b = inner.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'\t' => tabs += 1,
+            b'|' => pipes += 1,
+            0x9C if i >= 2 && b[i - 2] == 0xEF && b[i - 1] == 0xBD => wide += 1,
+            _ => {}
+        }
+    }
+    if tabs >= 2 {
         Some('\t')
-    } else if inner.matches('|').count() >= 2 || inner.matches('｜').count() >= 2 {
-        Some(if inner.contains('｜') { '｜' } else { '|' })
+    } else if pipes >= 2 || wide >= 2 {
+        Some(if wide > 0 { '｜' } else { '|' })
     } else {
         None
     }
