@@ -149,12 +149,11 @@ fn last_space(t: &str) -> Option<(usize, usize)> {
         }
         // Non-ASCII whitespace starts with C2 (U+0085, U+00A0), E1 (U+1680), E2 (U+2000–U+205F)
         // or E3 (U+3000); ideographs (E4–E9 …) are skipped without decoding.
-        if matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3) {
-            if let Some(ch) = t[i..].chars().next()
-                && (ch.is_whitespace() || ch == '\u{3000}')
-            {
-                return Some((i, ch.len_utf8()));
-            }
+        if matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3)
+            && let Some(ch) = t[i..].chars().next()
+            && (ch.is_whitespace() || ch == '\u{3000}')
+        {
+            return Some((i, ch.len_utf8()));
         }
     }
     None
