@@ -30,7 +30,12 @@ struct Audited {
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
     organ: Option<String>,
+    /// The supervising organ, from the manifest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<String>,
     year: Option<i32>,
+    /// Where organ and year come from: `report` (read from the report itself) or `manifest`.
+    origin: &'static str,
     format: Option<gongkai_model::FormatVersion>,
     findings: Vec<Finding>,
     cells: Vec<CellRow>,
@@ -77,36 +82,132 @@ fn cells(r: &Report) -> Vec<CellRow> {
     out
 }
 
-fn audit_one(input: &Input) -> Audited {
+/// What the cross-report checks need of one report: tables, organ and year, text signature.
+type Slim = (Option<Report>, Option<gongkai_rules::similarity::Signature>);
+
+fn audit_one(input: &Input, manifest: &Manifest) -> (Audited, Slim) {
     let file = input.name();
+    let row = manifest.get(input);
+    let failed = |error: String| Audited {
+        file: file.clone(),
+        error: Some(error),
+        organ: row.and_then(|r| r.organ.clone()),
+        parent: row.and_then(|r| r.parent.clone()),
+        year: row.and_then(|r| r.year),
+        origin: if row.is_some() { "manifest" } else { "report" },
+        format: None,
+        findings: Vec::new(),
+        cells: Vec::new(),
+    };
     match check_one(input) {
-        Ok((p, findings)) if p.unsupported.is_none() => Audited {
-            file,
-            error: None,
-            organ: p.report.organ.as_ref().map(|o| o.value.clone()),
-            year: p.report.year.as_ref().map(|y| y.value),
-            format: Some(p.report.format),
-            cells: cells(&p.report),
-            findings,
-        },
-        Ok((p, _)) => Audited {
-            file,
-            error: p.unsupported,
-            organ: None,
-            year: None,
-            format: None,
-            findings: Vec::new(),
-            cells: Vec::new(),
-        },
-        Err(e) => Audited {
-            file,
-            error: Some(format!("{e:#}")),
-            organ: None,
-            year: None,
-            format: None,
-            findings: Vec::new(),
-            cells: Vec::new(),
-        },
+        Ok((p, findings)) if p.unsupported.is_none() => {
+            let mut report = p.report;
+            // The manifest overrides what the report says about itself (SPEC §1.8: many reports
+            // name their organ only in the title, some not at all).
+            if let Some(r) = row {
+                if let Some(o) = &r.organ {
+                    let src = report.organ.as_ref().map(|l| l.src).unwrap_or_default();
+                    report.organ = Some(gongkai_model::report::Located { value: o.clone(), src });
+                }
+                if let Some(y) = r.year {
+                    let src = report.year.as_ref().map(|l| l.src).unwrap_or_default();
+                    report.year = Some(gongkai_model::report::Located { value: y, src });
+                }
+            }
+            let sig = gongkai_rules::similarity::signature(&report);
+            let audited = Audited {
+                file,
+                error: None,
+                organ: report.organ.as_ref().map(|o| o.value.clone()),
+                parent: row.and_then(|r| r.parent.clone()),
+                year: report.year.as_ref().map(|y| y.value),
+                origin: if row.is_some_and(|r| r.organ.is_some() || r.year.is_some()) { "manifest" } else { "report" },
+                format: Some(report.format),
+                cells: cells(&report),
+                findings,
+            };
+            let slim = Report { sections: Vec::new(), preamble: Vec::new(), format_markers: Vec::new(), ..report };
+            (audited, (Some(slim), sig))
+        }
+        Ok((p, _)) => (failed(p.unsupported.unwrap_or_default()), (None, None)),
+        Err(e) => (failed(format!("{e:#}")), (None, None)),
+    }
+}
+
+/// One manifest row: organ, parent organ and year of a file.
+#[derive(Debug, Clone, Default)]
+struct ManifestRow {
+    organ: Option<String>,
+    parent: Option<String>,
+    year: Option<i32>,
+}
+
+/// The manifest CSV (`file,organ,parent,year`; only `file` is required): organ and year
+/// override what the reports say, `parent` supplies the hierarchy. Files are matched by path
+/// (relative paths are relative to the manifest's folder), or by file name when that name
+/// occurs once in the manifest.
+#[derive(Debug, Default)]
+pub struct Manifest {
+    by_path: std::collections::HashMap<std::path::PathBuf, ManifestRow>,
+    by_name: std::collections::HashMap<String, Option<ManifestRow>>,
+}
+
+impl Manifest {
+    pub fn read(path: &str) -> Result<Manifest> {
+        let mut rd = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_path(path)
+            .with_context(|| format!("无法读取清单文件“{path}”"))?;
+        let headers = rd.headers().with_context(|| format!("清单文件“{path}”没有表头行"))?.clone();
+        let col = |names: &[&str]| {
+            headers.iter().position(|h| names.iter().any(|n| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(n)))
+        };
+        let Some(file_col) = col(&["file", "文件"]) else {
+            bail!("清单文件“{path}”的表头缺少 file 列（应为 file,organ,parent,year）");
+        };
+        let (organ_col, parent_col, year_col) =
+            (col(&["organ", "机关"]), col(&["parent", "parent_organ", "上级机关"]), col(&["year", "年度"]));
+        let base = std::path::Path::new(path).parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let mut m = Manifest::default();
+        for (k, rec) in rd.records().enumerate() {
+            let line = k + 2;
+            let rec = rec.with_context(|| format!("清单文件“{path}”第{line}行无法解析"))?;
+            let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).filter(|v| !v.is_empty()).map(str::to_string);
+            let Some(file) = get(Some(file_col)) else {
+                bail!("清单文件“{path}”第{line}行缺少文件名");
+            };
+            let year = match get(year_col) {
+                None => None,
+                Some(y) => match y.trim_end_matches('年').parse::<i32>() {
+                    Ok(v) if (1990..=2100).contains(&v) => Some(v),
+                    _ => bail!("清单文件“{path}”第{line}行的年度“{y}”不是有效年份"),
+                },
+            };
+            let row = ManifestRow { organ: get(organ_col), parent: get(parent_col), year };
+            let p = std::path::Path::new(&file);
+            let full = if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+            let full = full.canonicalize().unwrap_or(full);
+            if let Some(name) = full.file_name().map(|n| n.to_string_lossy().into_owned()) {
+                // A name listed twice is ambiguous: it no longer matches by name alone.
+                m.by_name.entry(name).and_modify(|e| *e = None).or_insert_with(|| Some(row.clone()));
+            }
+            m.by_path.insert(full, row);
+        }
+        Ok(m)
+    }
+
+    fn get(&self, input: &Input) -> Option<&ManifestRow> {
+        let Input::File(p) = input else { return None };
+        let full = p.canonicalize().unwrap_or_else(|_| p.clone());
+        self.by_path.get(&full).or_else(|| {
+            let name = full.file_name()?.to_string_lossy().into_owned();
+            self.by_name.get(&name)?.as_ref()
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_path.len()
     }
 }
 
@@ -144,7 +245,7 @@ fn csv_rows(a: &Audited, s: &mut String) {
     }
 }
 
-pub fn run(paths: &[String], out: &str) -> Result<u8> {
+pub fn run(paths: &[String], out: &str, manifest: Option<&str>) -> Result<u8> {
     use std::io::Write;
     enum Kind {
         Csv,
@@ -160,6 +261,10 @@ pub fn run(paths: &[String], out: &str) -> Result<u8> {
     } else {
         bail!("--out 应以 .csv、.json 或 .html 结尾");
     };
+    let manifest = match manifest {
+        Some(p) => Manifest::read(p)?,
+        None => Manifest::default(),
+    };
     let (inputs, _) = files::collect(paths)?;
     let file = std::fs::File::create(out).with_context(|| format!("无法写入“{out}”"))?;
     let mut w = std::io::BufWriter::new(file);
@@ -169,10 +274,18 @@ pub fn run(paths: &[String], out: &str) -> Result<u8> {
         writeln!(w, "file,organ,year,format,table,row,col,state,value,raw,line,column")?;
     }
     if let Kind::Json = kind {
-        writeln!(w, "[")?;
+        writeln!(w, "{{\"reports\": [")?;
     }
+    // Per report, only what the cross-report checks need is kept across batches (no prose, no
+    // cells), so memory stays bounded by a few KB per report.
+    let mut slims: Vec<Option<Report>> = Vec::with_capacity(inputs.len());
+    let mut sigs = Vec::with_capacity(inputs.len());
     for (b, batch) in inputs.chunks(BATCH).enumerate() {
-        let mut done: Vec<Audited> = batch.par_iter().map(audit_one).collect();
+        let (mut done, slim): (Vec<Audited>, Vec<Slim>) = batch.par_iter().map(|i| audit_one(i, &manifest)).unzip();
+        for (r, s) in slim {
+            slims.push(r);
+            sigs.push(s);
+        }
         for (k, a) in done.iter_mut().enumerate() {
             reports += 1;
             with_errors += usize::from(a.findings.iter().any(|f| f.severity == Severity::Error));
@@ -194,13 +307,38 @@ pub fn run(paths: &[String], out: &str) -> Result<u8> {
             kept.extend(done);
         }
     }
+    // Checks between reports (E5, E6 across consecutive years of one organ; D15 copied text
+    // and tables copied from the previous year).
+    let names: Vec<String> = inputs.iter().map(Input::name).collect();
+    let cross = crate::check::cross_report(&names, &slims, &sigs);
     match kind {
-        Kind::Json => writeln!(w, "]")?,
-        Kind::Html => w.write_all(page(&kept).as_bytes())?,
+        Kind::Json => {
+            writeln!(w, "], \"cross_report\": [")?;
+            for (k, (i, f)) in cross.iter().enumerate() {
+                let sep = if k + 1 < cross.len() { "," } else { "" };
+                writeln!(w, "{}{sep}", serde_json::json!({ "file": names[*i], "finding": f }))?;
+            }
+            writeln!(w, "]}}")?;
+        }
+        Kind::Html => {
+            for (i, f) in &cross {
+                kept[*i].findings.push(f.clone());
+            }
+            w.write_all(page(&kept).as_bytes())?
+        }
         Kind::Csv => {}
     }
     w.flush()?;
-    eprintln!("已写入{out}：{reports} 份报告，其中 {with_errors} 份有错误");
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, f) in &cross {
+        *by_rule.entry(f.rule.as_str()).or_default() += 1;
+    }
+    let cross_summary: Vec<String> = by_rule.iter().map(|(r, n)| format!("{r} {n} 项")).collect();
+    eprintln!(
+        "已写入{out}：{reports} 份报告，其中 {with_errors} 份有错误；跨报告检查：{}{}",
+        if cross.is_empty() { "未发现问题".to_string() } else { cross_summary.join("、") },
+        if manifest.len() > 0 { format!("（清单 {} 行）", manifest.len()) } else { String::new() }
+    );
     Ok(0)
 }
 
@@ -208,11 +346,15 @@ fn page(audited: &[Audited]) -> String {
     use gongkai_render::esc;
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     let mut by_organ: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut parents: BTreeMap<&str, &str> = BTreeMap::new();
     for a in audited {
         for f in &a.findings {
             *by_rule.entry(f.rule.as_str()).or_default() += 1;
         }
         let e = by_organ.entry(a.organ.as_deref().unwrap_or("（未识别）")).or_default();
+        if let Some(p) = &a.parent {
+            parents.entry(a.organ.as_deref().unwrap_or("（未识别）")).or_insert(p.as_str());
+        }
         e.0 += 1;
         e.1 += a.findings.iter().filter(|f| f.severity == Severity::Error).count();
     }
@@ -227,9 +369,13 @@ fn page(audited: &[Audited]) -> String {
         let title = gongkai_rules::RULES.iter().find(|r| r.id == *rule).map_or("", |r| r.title);
         let _ = writeln!(h, "<tr><td>{}</td><td>{}</td><td>{n}</td></tr>", esc(rule), esc(title));
     }
-    h.push_str("</tbody></table>\n<h2>按机关统计</h2>\n<table><thead><tr><th scope=\"col\">机关</th><th scope=\"col\">报告数</th><th scope=\"col\">错误数</th></tr></thead><tbody>\n");
-    for (organ, (n, e)) in &by_organ {
-        let _ = writeln!(h, "<tr><td>{}</td><td>{n}</td><td>{e}</td></tr>", esc(organ));
+    h.push_str("</tbody></table>\n<h2>按机关统计</h2>\n<table><thead><tr><th scope=\"col\">上级机关</th><th scope=\"col\">机关</th><th scope=\"col\">报告数</th><th scope=\"col\">错误数</th></tr></thead><tbody>\n");
+    // Grouped under the parent organ when a manifest supplies the hierarchy.
+    let mut rows: Vec<(&str, &str, usize, usize)> =
+        by_organ.iter().map(|(o, (n, e))| (parents.get(o).copied().unwrap_or(""), *o, *n, *e)).collect();
+    rows.sort();
+    for (parent, organ, n, e) in rows {
+        let _ = writeln!(h, "<tr><td>{}</td><td>{}</td><td>{n}</td><td>{e}</td></tr>", esc(parent), esc(organ));
     }
     h.push_str("</tbody></table>\n<h2>各报告问题</h2>\n<table><thead><tr><th scope=\"col\">文件</th><th scope=\"col\">机关</th><th scope=\"col\">年度</th><th scope=\"col\">问题（按规则分组，含源文件位置）</th></tr></thead><tbody>\n");
     for a in audited {

@@ -184,7 +184,7 @@ fn audit_bench(n: usize, size: usize) -> Result<()> {
     drop((text, html));
     let out = dir.join("cells.csv");
     let t = Instant::now();
-    crate::audit::run(&[dir.display().to_string()], &out.display().to_string())?;
+    crate::audit::run(&[dir.display().to_string()], &out.display().to_string(), None)?;
     let secs = t.elapsed().as_secs_f64();
     println!(
         "audit   {n:>8} files, {:.1} MB: {:.0} reports/s, {:.1} MB/s on {} threads (dataset {:.1} MB)",

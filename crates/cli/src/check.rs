@@ -169,7 +169,7 @@ pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: boo
     } else {
         None
     };
-    let outs: Vec<FileOut> = inputs
+    let mut outs: Vec<FileOut> = inputs
         .par_iter()
         .map(|i| {
             let o = process(i, format, style, errors_only);
@@ -202,8 +202,11 @@ pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: boo
     }
     w.flush()?;
     // Cross-year checks (E5, E6, D15) between consecutive reports of the same organ.
-    let mut cross = cross_year(&inputs, &outs);
-    cross.extend(copied_text(&inputs, &outs));
+    let names: Vec<String> = inputs.iter().map(Input::name).collect();
+    let slims: Vec<_> = outs.iter_mut().map(|o| o.slim.take()).collect();
+    let sigs: Vec<_> = outs.iter().map(|o| o.sig).collect();
+    let cross: Vec<(String, Finding)> =
+        cross_report(&names, &slims, &sigs).into_iter().map(|(i, f)| (names[i].clone(), f)).collect();
     if !cross.is_empty() {
         match format {
             OutFormat::Text => {
@@ -328,14 +331,27 @@ pub fn rules() {
     }
 }
 
+/// The checks between reports (E5, E6, D15): consecutive years of the same organ, and copied
+/// text among all of them. `slims[i]` holds report `i`'s tables, organ and year (no prose) and
+/// `sigs[i]` its text signature; `names[i]` is its file. Returns (report index, finding).
+pub(crate) fn cross_report(
+    names: &[String],
+    slims: &[Option<gongkai_model::Report>],
+    sigs: &[Option<gongkai_rules::similarity::Signature>],
+) -> Vec<(usize, Finding)> {
+    let mut out = cross_year(slims);
+    out.extend(copied_text(names, slims, sigs));
+    out
+}
+
 /// Group reports by organ (a name that ends with another is the same organ: "淮安市洪泽区人民政府"
 /// and "洪泽区人民政府") and check each pair of consecutive years.
-fn cross_year(inputs: &[Input], outs: &[FileOut]) -> Vec<(String, Finding)> {
-    let mut keyed: Vec<(String, i32, usize)> = outs
+fn cross_year(slims: &[Option<gongkai_model::Report>]) -> Vec<(usize, Finding)> {
+    let mut keyed: Vec<(String, i32, usize)> = slims
         .iter()
         .enumerate()
-        .filter_map(|(i, o)| {
-            let r = o.slim.as_ref()?;
+        .filter_map(|(i, r)| {
+            let r = r.as_ref()?;
             let organ = gongkai_model::normalize::normalize(&r.organ.as_ref()?.value);
             Some((organ.chars().rev().collect::<String>(), r.year.as_ref()?.value, i))
         })
@@ -358,11 +374,11 @@ fn cross_year(inputs: &[Input], outs: &[FileOut]) -> Vec<(String, Finding)> {
     for mut g in groups {
         g.sort();
         for pair in g.windows(2) {
-            let (Some(prev), Some(cur)) = (outs[pair[0].1].slim.as_ref(), outs[pair[1].1].slim.as_ref()) else {
+            let (Some(prev), Some(cur)) = (slims[pair[0].1].as_ref(), slims[pair[1].1].as_ref()) else {
                 continue;
             };
             for f in gongkai_rules::cross::check_consecutive(prev, cur) {
-                out.push((inputs[pair[1].1].name(), f));
+                out.push((pair[1].1, f));
             }
         }
     }
@@ -371,11 +387,14 @@ fn cross_year(inputs: &[Input], outs: &[FileOut]) -> Vec<(String, Finding)> {
 
 /// D15: text of sections 一 and 五 copied between reports (≥ 90% estimated shingle overlap,
 /// SPEC §6), found through MinHash/LSH rather than by comparing every pair.
-fn copied_text(inputs: &[Input], outs: &[FileOut]) -> Vec<(String, Finding)> {
-    let sigs: Vec<_> = outs.iter().map(|o| o.sig).collect();
+fn copied_text(
+    names: &[String],
+    slims: &[Option<gongkai_model::Report>],
+    sigs: &[Option<gongkai_rules::similarity::Signature>],
+) -> Vec<(usize, Finding)> {
     let mut out = Vec::new();
-    for (i, j, sim) in gongkai_rules::similarity::similar_pairs(&sigs, 0.9) {
-        let (Some(a), Some(b)) = (outs[i].slim.as_ref(), outs[j].slim.as_ref()) else { continue };
+    for (i, j, sim) in gongkai_rules::similarity::similar_pairs(sigs, 0.9) {
+        let (Some(a), Some(b)) = (slims[i].as_ref(), slims[j].as_ref()) else { continue };
         let organ = |r: &gongkai_model::Report| {
             r.organ.as_ref().map_or("（未识别机关）".to_string(), |o| o.value.clone())
         };
@@ -384,19 +403,15 @@ fn copied_text(inputs: &[Input], outs: &[FileOut]) -> Vec<(String, Finding)> {
         if same_organ && year(a) == year(b) {
             continue; // the same report twice (another copy or format)
         }
-        let (older, newer) = if year(a) <= year(b) { (i, j) } else { (j, i) };
-        let (ro, rn) = (outs[older].slim.as_ref().unwrap_or(a), outs[newer].slim.as_ref().unwrap_or(b));
+        let (older, newer, ro, rn) = if year(a) <= year(b) { (i, j, a, b) } else { (j, i, b, a) };
         let what = if same_organ { "上一份报告".to_string() } else { format!("{}的报告", organ(ro)) };
         let msg = format!(
             "“总体情况”“存在的主要问题”部分与{what}（{}，{}年）文字相似度约{:.0}%，可能内容雷同",
-            inputs[older].name(),
+            names[older],
             year(ro).map_or("?".to_string(), |y| y.to_string()),
             sim * 100.0
         );
-        out.push((
-            inputs[newer].name(),
-            Finding::new("D15", gongkai_model::Severity::Warning, msg).at(rn.tables.table3),
-        ));
+        out.push((newer, Finding::new("D15", gongkai_model::Severity::Warning, msg).at(rn.tables.table3)));
     }
     out
 }

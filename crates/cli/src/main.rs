@@ -52,6 +52,9 @@ enum Cmd {
         /// 输出文件：.csv（每个单元格一行）、.json 或 .html
         #[arg(long)]
         out: String,
+        /// 清单文件（CSV，表头 file,organ,parent,year）：覆盖报告自述的机关和年度，并给出上级机关
+        #[arg(long)]
+        manifest: Option<String>,
     },
     /// 按官方格式输出报告：读取 gongkai parse 输出的 JSON，写成 HTML、Markdown、文本或 JSON
     Render {
@@ -146,7 +149,7 @@ fn main() -> ExitCode {
             calendar::run(&cmd, holidays.as_deref(), format == ParseFormat::Json)
         }
         Cmd::Render { path, to } => render(&path, to),
-        Cmd::Audit { paths, out } => audit::run(&paths, &out),
+        Cmd::Audit { paths, out, manifest } => audit::run(&paths, &out, manifest.as_deref()),
         Cmd::Clock { path, today, holidays, format } => {
             calendar::clock(&path, today.as_deref(), holidays.as_deref(), format == ParseFormat::Json)
         }

@@ -566,11 +566,36 @@ fn table4(rng: &mut Rng, r: &mut Report) {
 /// A synthetic report, consistent by construction; the same seed and options give the same
 /// report on every platform.
 pub fn report(seed: u64, opts: &SynthOptions) -> Report {
+    report_with(seed, opts, &Overrides::default())
+}
+
+/// What a caller fixes instead of drawing it from the seed: the organ and year (a series of
+/// one organ's reports), and an adjustment of the tables made before the text is written, so
+/// that the prose quotes the adjusted numbers (e.g. a previous year's carry-over, SPEC §1.7 E5).
+#[derive(Default)]
+pub struct Overrides<'a> {
+    pub year: Option<i32>,
+    /// Region and organ type, e.g. `("示例县", "科学技术局")`.
+    pub organ: Option<(&'a str, &'a str)>,
+    #[allow(clippy::type_complexity)]
+    pub tables: Option<&'a dyn Fn(&mut Report)>,
+}
+
+impl std::fmt::Debug for Overrides<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Overrides").field("year", &self.year).field("organ", &self.organ).finish_non_exhaustive()
+    }
+}
+
+/// [`report`] with some choices fixed by the caller (see [`Overrides`]).
+pub fn report_with(seed: u64, opts: &SynthOptions, ov: &Overrides) -> Report {
     let mut rng = Rng::new(seed);
     let f2021 = opts.format != FormatVersion::F2019;
-    let year: i32 = if f2021 { 2021 + rng.below(5) as i32 } else { 2019 + rng.below(2) as i32 };
-    let region = *rng.pick(REGIONS);
-    let organ = format!("{region}{}", rng.pick(ORGAN_TYPES));
+    let drawn: i32 = if f2021 { 2021 + rng.below(5) as i32 } else { 2019 + rng.below(2) as i32 };
+    let year = ov.year.unwrap_or(drawn);
+    let (drawn_region, drawn_type) = (*rng.pick(REGIONS), *rng.pick(ORGAN_TYPES));
+    let (region, organ_type) = ov.organ.unwrap_or((drawn_region, drawn_type));
+    let organ = format!("{region}{organ_type}");
     let government = organ.ends_with("人民政府");
     let mut r = Report::empty();
     r.format = if f2021 { FormatVersion::F2021 } else { FormatVersion::F2019 };
@@ -582,6 +607,9 @@ pub fn report(seed: u64, opts: &SynthOptions) -> Report {
     table2(&mut rng, &mut r, f2021);
     table3(&mut rng, &mut r, f2021);
     table4(&mut rng, &mut r);
+    if let Some(adjust) = ov.tables {
+        adjust(&mut r);
+    }
 
     let short: String = {
         let n = region.chars().count();
