@@ -13,6 +13,7 @@ mod applicant;
 mod application;
 mod case;
 mod catalogue;
+pub mod ledger;
 mod organ;
 
 pub use applicant::{Applicant, ApplicantKind, mask_id_number, mask_name, mask_phone};

@@ -1,0 +1,595 @@
+//! The application 台账 (ledger) that offices keep in Excel: a documented column layout, a
+//! validating reader that turns rows of cell text into applications with event logs, and a
+//! writer for the same layout. Pure: the XLSX container is read and written elsewhere; here a
+//! sheet is rows of strings.
+//!
+//! Layout (header row first; columns are found by their header, in any order; `*` = required):
+//!
+//! | header | content |
+//! |---|---|
+//! | 受理编号* | the office's register number, unique within the organ |
+//! | 收到申请日期* | receipt date under 第三十一条 (`2024-03-05`, `2024/3/5`, `2024年3月5日` or an Excel date serial) |
+//! | 提交方式* | 当面 / 邮寄 / 平信 / 网络 / 传真 (第三十一条 channels) |
+//! | 申请人类型* | 自然人 / 商业企业 / 科研机构 / 社会公益组织 / 法律服务机构 / 其他 (table 三 columns) |
+//! | 申请人姓名或名称* | |
+//! | 证件号码, 联系电话, 通讯地址, 电子邮箱 | personal data (masked on export unless allowed) |
+//! | 申请内容* | what is asked for |
+//! | 获取信息方式 | 纸质 / 电子 / 查阅 / 摘抄 (default 纸质) |
+//! | 补正告知日期, 补正后收到日期 | 第三十条 |
+//! | 延期批准日期, 延期工作日数, 延期审批人 | 第三十三条第二款 (all three or none) |
+//! | 答复日期, 办理结果 | the reply and its table-三 row (`R3.4.1`, `本机关不掌握相关政府信息`, `予以公开` …); both or neither |
+//! | 备注 | free text, not imported |
+//!
+//! Every row is checked completely (fields, then the event log through the statutory clock), so
+//! an import can report every bad row with its line and reason and commit all rows or none.
+
+use std::collections::HashMap;
+
+use gongkai_calendar::Calendar;
+use gongkai_clock::{Channel, Clock, Event, Outcome};
+use gongkai_model::normalize::normalize;
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::{Applicant, ApplicantKind, Application, RequestedForm};
+
+/// The headers, in the order the writer uses.
+pub const HEADERS: [&str; 19] = [
+    "受理编号",
+    "收到申请日期",
+    "提交方式",
+    "申请人类型",
+    "申请人姓名或名称",
+    "证件号码",
+    "联系电话",
+    "通讯地址",
+    "电子邮箱",
+    "申请内容",
+    "获取信息方式",
+    "补正告知日期",
+    "补正后收到日期",
+    "延期批准日期",
+    "延期工作日数",
+    "延期审批人",
+    "答复日期",
+    "办理结果",
+    "备注",
+];
+
+const REQUIRED: [&str; 6] = ["受理编号", "收到申请日期", "提交方式", "申请人类型", "申请人姓名或名称", "申请内容"];
+
+/// One valid ledger row: an application without its database ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerRow {
+    /// 1-based line in the sheet (the header is line 1).
+    pub line: usize,
+    pub serial: String,
+    pub applicant: Applicant,
+    pub channel: Channel,
+    pub description: String,
+    pub form: RequestedForm,
+    pub events: Vec<Event>,
+}
+
+/// Why a row (or the header) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("第{line}行“{column}”：{reason}")]
+pub struct RowError {
+    pub line: usize,
+    pub column: String,
+    pub reason: String,
+}
+
+fn err(line: usize, column: &str, reason: impl Into<String>) -> RowError {
+    RowError { line, column: column.to_string(), reason: reason.into() }
+}
+
+/// Parse a date as clerks type it, or as Excel stores it (a serial day number).
+pub fn parse_date(s: &str) -> Result<Date, String> {
+    let t = s.trim();
+    if let Ok(serial) = t.parse::<f64>() {
+        // Excel's day 0 is 1899-12-30 (its 1900 leap-year bug folded in); 20000–80000 covers
+        // 1954–2119, so a plain number outside that range is not taken for a date.
+        if (20_000.0..80_000.0).contains(&serial) {
+            let base = jiff::civil::date(1899, 12, 30);
+            return base.checked_add(jiff::Span::new().days(serial.trunc() as i64)).map_err(|e| e.to_string());
+        }
+        return Err(format!("“{t}”不是日期"));
+    }
+    let cleaned: String = t
+        .chars()
+        .map(|c| if matches!(c, '年' | '月' | '/' | '.' | '－') { '-' } else { c })
+        .filter(|c| *c != '日')
+        .collect();
+    let parts: Vec<&str> = cleaned.split('-').map(str::trim).collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(format!("“{t}”不是日期（应为 2024-03-05、2024/3/5 或 2024年3月5日）"));
+    };
+    let num =
+        |x: &str| x.parse::<i16>().map_err(|_| format!("“{t}”不是日期（应为 2024-03-05、2024/3/5 或 2024年3月5日）"));
+    let (y, m, d) = (num(y)?, num(m)?, num(d)?);
+    if !(1990..=2100).contains(&y) {
+        return Err(format!("“{t}”的年份{y}不在1990–2100之间"));
+    }
+    Date::new(y, m as i8, d as i8).map_err(|_| format!("“{t}”不是存在的日期"))
+}
+
+/// Parse a 第三十一条 channel.
+pub fn parse_channel(s: &str) -> Option<Channel> {
+    let t = normalize(s);
+    Some(match t.as_str() {
+        "当面" | "当面提交" | "现场" | "现场提交" => Channel::InPerson,
+        "邮寄" | "信函" | "邮寄(签收)" | "挂号信" | "快递" => Channel::Post,
+        "平信" | "平常信函" => Channel::Letter,
+        "网络" | "互联网" | "在线" | "网上" | "网上申请" | "电子邮件" | "互联网渠道" => {
+            Channel::Online
+        }
+        "传真" => Channel::Fax,
+        _ => return None,
+    })
+}
+
+fn channel_label(c: Channel) -> &'static str {
+    match c {
+        Channel::InPerson => "当面",
+        Channel::Post => "邮寄",
+        Channel::Letter => "平信",
+        Channel::Online => "网络",
+        Channel::Fax => "传真",
+    }
+}
+
+/// Parse a requested form (第四十条).
+pub fn parse_form(s: &str) -> Option<RequestedForm> {
+    let t = normalize(s);
+    Some(match t.as_str() {
+        "" | "纸质" | "纸质文本" | "纸质版" => RequestedForm::Paper,
+        "电子" | "电子数据" | "电子邮件" | "电子版" => RequestedForm::Electronic,
+        "查阅" | "当场查阅" => RequestedForm::Inspection,
+        "摘抄" => RequestedForm::Copying,
+        _ => return None,
+    })
+}
+
+/// Parse a reply's table-三 row from its id (`R3.4.1`) or its label, with or without the group
+/// and the number (`本机关不掌握相关政府信息`, `（四）无法提供1.本机关不掌握相关政府信息`, `予以公开`).
+/// An ambiguous text (`不予公开` alone) is refused with the candidates.
+pub fn parse_outcome(s: &str) -> Result<Outcome, String> {
+    let t = s.trim();
+    if let Some(o) = Outcome::from_id(t) {
+        return Ok(o);
+    }
+    let n = normalize(t);
+    let strip_num = |x: &str| x.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').to_string();
+    let target = strip_num(&n);
+    let hits: Vec<Outcome> = Outcome::ALL
+        .iter()
+        .copied()
+        .filter(|o| {
+            let full = normalize(&o.label());
+            // The sub-label is the part after the group, e.g. "1.属于国家秘密".
+            let sub = full.rfind(')').map_or(full.clone(), |p| full[p + 1..].to_string());
+            full == n || strip_num(&sub) == target || full.contains(&n) && n.chars().count() >= 4
+        })
+        .collect();
+    match hits.as_slice() {
+        [o] => Ok(*o),
+        [] => Err(format!("“{t}”不是表三的办理结果（如 R3.1、予以公开、本机关不掌握相关政府信息）")),
+        many => Err(format!(
+            "“{t}”不能确定是哪一项办理结果（可能是{}），请写明具体情形或行号",
+            many.iter().map(|o| o.id()).collect::<Vec<_>>().join("、")
+        )),
+    }
+}
+
+/// Read a sheet: `rows[0]` is the header. Returns every valid row, or every error (a row with
+/// several problems reports each). Blank rows are skipped; a 受理编号 used twice is an error.
+pub fn read(rows: &[Vec<String>], cal: &Calendar) -> Result<Vec<LedgerRow>, Vec<RowError>> {
+    let Some(header) = rows.first() else {
+        return Err(vec![err(1, "表头", "台账为空，第一行应为表头")]);
+    };
+    let mut col: HashMap<&'static str, usize> = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        let h = normalize(h).replace('*', "");
+        if let Some(name) = HEADERS.iter().find(|x| normalize(x) == h) {
+            col.entry(name).or_insert(i);
+        }
+    }
+    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|r| !col.contains_key(r)).collect();
+    if !missing.is_empty() {
+        return Err(vec![err(1, "表头", format!("缺少必填列：{}", missing.join("、")))]);
+    }
+    let mut ok = Vec::new();
+    let mut errors = Vec::new();
+    let mut serials: HashMap<String, usize> = HashMap::new();
+    for (k, row) in rows.iter().enumerate().skip(1) {
+        let line = k + 1;
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        match read_row(line, row, &col, cal) {
+            Ok(r) => match serials.get(&r.serial) {
+                Some(first) => errors.push(err(line, "受理编号", format!("“{}”与第{first}行重复", r.serial))),
+                None => {
+                    serials.insert(r.serial.clone(), line);
+                    ok.push(r);
+                }
+            },
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() { Ok(ok) } else { Err(errors) }
+}
+
+fn read_row(
+    line: usize,
+    row: &[String],
+    col: &HashMap<&'static str, usize>,
+    cal: &Calendar,
+) -> Result<LedgerRow, Vec<RowError>> {
+    let get = |name: &str| col.get(name).and_then(|i| row.get(*i)).map(|s| s.trim()).unwrap_or("");
+    let opt = |name: &str| Some(get(name).to_string()).filter(|s| !s.is_empty());
+    let mut errors = Vec::new();
+    for r in REQUIRED {
+        if get(r).is_empty() {
+            errors.push(err(line, r, "必填，不能为空"));
+        }
+    }
+    let date = |name: &str, errors: &mut Vec<RowError>| -> Option<Date> {
+        let v = get(name);
+        if v.is_empty() {
+            return None;
+        }
+        parse_date(v).map_err(|e| errors.push(err(line, name, e))).ok()
+    };
+    let received = date("收到申请日期", &mut errors);
+    let channel = match get("提交方式") {
+        "" => None,
+        v => parse_channel(v).or_else(|| {
+            errors.push(err(
+                line,
+                "提交方式",
+                format!("“{v}”不是第三十一条的提交方式（当面、邮寄、平信、网络、传真）"),
+            ));
+            None
+        }),
+    };
+    let kind = match get("申请人类型") {
+        "" => None,
+        v => ApplicantKind::parse(v).or_else(|| {
+            errors.push(err(
+                line,
+                "申请人类型",
+                format!("“{v}”不是表三的申请人类型（自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他）"),
+            ));
+            None
+        }),
+    };
+    let form = parse_form(get("获取信息方式")).unwrap_or_else(|| {
+        errors.push(err(line, "获取信息方式", format!("“{}”应为纸质、电子、查阅或摘抄", get("获取信息方式"))));
+        RequestedForm::Paper
+    });
+    let corr_req = date("补正告知日期", &mut errors);
+    let corr_got = date("补正后收到日期", &mut errors);
+    let ext_on = date("延期批准日期", &mut errors);
+    let ext_days = match get("延期工作日数") {
+        "" => None,
+        v => v.parse::<u32>().map_err(|_| errors.push(err(line, "延期工作日数", format!("“{v}”不是整数")))).ok(),
+    };
+    let approver = opt("延期审批人");
+    let replied = date("答复日期", &mut errors);
+    let outcome = match get("办理结果") {
+        "" => None,
+        v => parse_outcome(v).map_err(|e| errors.push(err(line, "办理结果", e))).ok(),
+    };
+    let ext_given = [!get("延期批准日期").is_empty(), !get("延期工作日数").is_empty(), approver.is_some()];
+    if ext_given.iter().any(|x| *x) && !ext_given.iter().all(|x| *x) {
+        errors.push(err(line, "延期批准日期", "延期须同时填写批准日期、延期工作日数和审批人"));
+    }
+    if replied.is_some() != outcome.is_some() && errors.iter().all(|e| e.column != "办理结果" && e.column != "答复日期")
+    {
+        errors.push(err(line, "办理结果", "答复日期和办理结果须同时填写"));
+    }
+    if corr_got.is_some() && corr_req.is_none() {
+        errors.push(err(line, "补正后收到日期", "有补正后收到日期，但没有补正告知日期"));
+    }
+    if let Some(r) = received {
+        for (name, d) in
+            [("补正告知日期", corr_req), ("补正后收到日期", corr_got), ("延期批准日期", ext_on), ("答复日期", replied)]
+        {
+            if let Some(d) = d.filter(|d| *d < r) {
+                errors.push(err(line, name, format!("{d}早于收到申请日期{r}")));
+            }
+        }
+    }
+    let (Some(received), Some(channel), Some(kind), true) = (received, channel, kind, errors.is_empty()) else {
+        return Err(errors);
+    };
+    let mut events = vec![Event::Received { date: received, channel }];
+    if let Some(d) = corr_req {
+        events.push(Event::CorrectionRequested { date: d });
+    }
+    if let Some(d) = corr_got {
+        events.push(Event::CorrectionReceived { date: d });
+    }
+    if let (Some(d), Some(days), Some(a)) = (ext_on, ext_days, approver) {
+        events.push(Event::Extended { date: d, days, approver: a });
+    }
+    if let (Some(d), Some(o)) = (replied, outcome) {
+        // A reply that closes an application otherwise than by a reply is recorded as such.
+        events.push(match o {
+            Outcome::R3_6_1 => Event::CorrectionExpired { date: d },
+            Outcome::R3_6_2 => Event::FeeNotPaid { date: d },
+            _ => Event::Replied { date: d, outcome: o },
+        });
+    }
+    // The statutory clock is the judge of the sequence (reply before receipt, extension after
+    // expiry, a year the calendar does not cover …).
+    if let Err(e) = Clock::replay(cal, &events) {
+        return Err(vec![err(line, "办理记录", e.to_string())]);
+    }
+    Ok(LedgerRow {
+        line,
+        serial: get("受理编号").to_string(),
+        applicant: Applicant {
+            kind,
+            name: get("申请人姓名或名称").to_string(),
+            id_number: opt("证件号码"),
+            phone: opt("联系电话"),
+            address: opt("通讯地址"),
+            email: opt("电子邮箱"),
+        },
+        channel,
+        description: get("申请内容").to_string(),
+        form,
+        events,
+    })
+}
+
+/// Write applications in the ledger layout (header first). Personal data is masked unless
+/// `unmask` (the caller's role decides). Events the layout has no column for are counted in 备注.
+pub fn write(apps: &[Application], unmask: bool) -> Vec<Vec<String>> {
+    let mut out = vec![HEADERS.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
+    for a in apps {
+        let ap = if unmask { a.applicant.clone() } else { a.applicant.masked() };
+        let mut cells: HashMap<&str, String> = HashMap::new();
+        cells.insert("受理编号", a.serial.clone());
+        cells.insert("提交方式", channel_label(a.channel).to_string());
+        cells.insert("申请人类型", ap.kind.label().to_string());
+        cells.insert("申请人姓名或名称", ap.name.clone());
+        cells.insert("证件号码", ap.id_number.unwrap_or_default());
+        cells.insert("联系电话", ap.phone.unwrap_or_default());
+        cells.insert("通讯地址", ap.address.unwrap_or_default());
+        cells.insert("电子邮箱", ap.email.unwrap_or_default());
+        cells.insert("申请内容", a.description.clone());
+        cells.insert("获取信息方式", a.form.label().to_string());
+        let mut other = 0;
+        for e in &a.events {
+            let d = |x: &Date| x.to_string();
+            match e {
+                Event::Received { date, .. } => {
+                    cells.insert("收到申请日期", d(date));
+                }
+                Event::CorrectionRequested { date } => {
+                    cells.insert("补正告知日期", d(date));
+                }
+                Event::CorrectionReceived { date } => {
+                    cells.insert("补正后收到日期", d(date));
+                }
+                Event::Extended { date, days, approver } => {
+                    cells.insert("延期批准日期", d(date));
+                    cells.insert("延期工作日数", days.to_string());
+                    cells.insert("延期审批人", approver.clone());
+                }
+                Event::Replied { date, outcome } => {
+                    cells.insert("答复日期", d(date));
+                    cells.insert("办理结果", outcome.id().to_string());
+                }
+                Event::CorrectionExpired { date } => {
+                    cells.insert("答复日期", d(date));
+                    cells.insert("办理结果", Outcome::R3_6_1.id().to_string());
+                }
+                Event::FeeNotPaid { date } => {
+                    cells.insert("答复日期", d(date));
+                    cells.insert("办理结果", Outcome::R3_6_2.id().to_string());
+                }
+                _ => other += 1,
+            }
+        }
+        if other > 0 {
+            cells.insert("备注", format!("另有{other}项办理记录（征求意见、收费、撤回等），见系统"));
+        }
+        out.push(HEADERS.iter().map(|h| cells.remove(h).unwrap_or_default()).collect());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AppId, OrganId};
+    use jiff::civil::date;
+
+    fn sheet(rows: &[&[&str]]) -> Vec<Vec<String>> {
+        rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    }
+
+    const HEAD: &[&str] = &[
+        "受理编号",
+        "收到申请日期",
+        "提交方式",
+        "申请人类型",
+        "申请人姓名或名称",
+        "联系电话",
+        "申请内容",
+        "答复日期",
+        "办理结果",
+    ];
+
+    #[test]
+    fn dates_in_the_shapes_clerks_type_them() {
+        for s in ["2024-03-05", "2024/3/5", "2024.3.5", "2024年3月5日", " 2024-3-5 ", "45356"] {
+            assert_eq!(parse_date(s), Ok(date(2024, 3, 5)), "{s}");
+        }
+        assert!(parse_date("2024-02-30").unwrap_err().contains("不是存在的日期"));
+        assert!(parse_date("3月5日").is_err());
+        assert!(parse_date("12").is_err());
+    }
+
+    #[test]
+    fn outcomes_by_id_or_label_and_ambiguity_is_refused() {
+        assert_eq!(parse_outcome("R3.4.1"), Ok(Outcome::R3_4_1));
+        assert_eq!(parse_outcome("本机关不掌握相关政府信息"), Ok(Outcome::R3_4_1));
+        assert_eq!(parse_outcome("1.本机关不掌握相关政府信息"), Ok(Outcome::R3_4_1));
+        assert_eq!(parse_outcome("予以公开"), Ok(Outcome::R3_1));
+        assert_eq!(parse_outcome("（三）不予公开 4.保护第三方合法权益"), Ok(Outcome::R3_3_4));
+        let e = parse_outcome("不予公开").unwrap_err();
+        assert!(e.contains("R3.3.1") && e.contains("R3.3.8"), "{e}");
+        assert!(parse_outcome("已办结").is_err());
+    }
+
+    #[test]
+    fn a_valid_sheet_becomes_applications_with_validated_logs() {
+        let s = sheet(&[
+            HEAD,
+            &[
+                "2024-001",
+                "2024-03-05",
+                "网络",
+                "自然人",
+                "张三",
+                "13812345678",
+                "某路段规划许可",
+                "2024-03-20",
+                "R3.1",
+            ],
+            &["", "", "", "", "", "", "", "", ""],
+            &["2024-002", "2024年12月30日", "邮寄", "法律服务机构", "某律师事务所", "", "行政处罚决定书", "", ""],
+        ]);
+        let rows = read(&s, Calendar::official()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[1].line, 4);
+        assert_eq!(rows[0].applicant.phone.as_deref(), Some("13812345678"));
+        assert_eq!(
+            rows[0].events,
+            vec![
+                Event::Received { date: date(2024, 3, 5), channel: Channel::Online },
+                Event::Replied { date: date(2024, 3, 20), outcome: Outcome::R3_1 }
+            ]
+        );
+        assert_eq!(rows[1].events.len(), 1, "still open");
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_line_column_and_reason() {
+        let s = sheet(&[
+            HEAD,
+            &["2024-001", "2024-03-05", "飞鸽", "火星人", "张三", "", "某事项", "", ""],
+            &["2024-002", "2024-03-05", "当面", "自然人", "", "", "某事项", "2024-03-01", "R3.1"],
+            &["2024-003", "2024-02-30", "当面", "自然人", "李四", "", "某事项", "2024-03-10", ""],
+            &["2024-001", "2024-03-05", "当面", "自然人", "王五", "", "某事项", "", ""],
+            &["2024-005", "2024-03-05", "当面", "自然人", "赵六", "", "某事项", "2024-03-06", "不予公开"],
+        ]);
+        let errors = read(&s, Calendar::official()).unwrap_err();
+        let msgs: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let has = |line: usize, col: &str, what: &str| {
+            assert!(
+                errors.iter().any(|e| e.line == line && e.column == col && e.reason.contains(what)),
+                "line {line} {col} {what}: {msgs:#?}"
+            )
+        };
+        has(2, "提交方式", "飞鸽");
+        has(2, "申请人类型", "火星人");
+        has(3, "申请人姓名或名称", "必填");
+        has(4, "收到申请日期", "不是存在的日期");
+        has(4, "办理结果", "须同时填写");
+        has(6, "办理结果", "不能确定");
+        // Row 5 repeats row 2's 受理编号, but row 2 itself was refused: no duplicate reported.
+        assert!(!errors.iter().any(|e| e.line == 5), "{msgs:#?}");
+        // Line 3's reply before receipt is also caught once the name is filled in.
+        let s = sheet(&[HEAD, &["2024-002", "2024-03-05", "当面", "自然人", "某", "", "某事项", "2024-03-01", "R3.1"]]);
+        let e = read(&s, Calendar::official()).unwrap_err();
+        assert_eq!((e[0].column.as_str(), e[0].reason.as_str()), ("答复日期", "2024-03-01早于收到申请日期2024-03-05"));
+        assert!(msgs.iter().all(|m| m.starts_with('第')));
+    }
+
+    #[test]
+    fn the_statutory_clock_judges_the_sequence() {
+        // An extension approved after the 20 working days had run out (第三十三条第二款).
+        let s = sheet(&[
+            &[
+                "受理编号",
+                "收到申请日期",
+                "提交方式",
+                "申请人类型",
+                "申请人姓名或名称",
+                "申请内容",
+                "延期批准日期",
+                "延期工作日数",
+                "延期审批人",
+            ],
+            &["2024-009", "2024-03-05", "当面", "自然人", "某", "某事项", "2024-05-30", "20", "王某"],
+            &["2024-010", "2024-03-05", "当面", "自然人", "某", "某事项", "2024-03-20", "20", ""],
+        ]);
+        let e = read(&s, Calendar::official()).unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!((e[0].line, e[0].column.as_str()), (2, "办理记录"));
+        assert!(e[0].reason.contains("延期"), "{e:?}");
+        assert_eq!((e[1].line, e[1].column.as_str()), (3, "延期批准日期"));
+    }
+
+    #[test]
+    fn missing_required_columns_are_named() {
+        let e = read(&sheet(&[&["受理编号", "申请内容"]]), Calendar::official()).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert!(e[0].reason.contains("收到申请日期") && e[0].reason.contains("申请人类型"), "{e:?}");
+    }
+
+    #[test]
+    fn write_then_read_round_trips_and_masks_by_default() {
+        let s = sheet(&[
+            HEAD,
+            &[
+                "2024-001",
+                "2024-03-05",
+                "网络",
+                "自然人",
+                "张三",
+                "13812345678",
+                "某路段规划许可",
+                "2024-03-20",
+                "R3.4.1",
+            ],
+            &["2024-002", "2024-12-30", "邮寄", "商业企业", "某公司", "", "某批复", "", ""],
+        ]);
+        let rows = read(&s, Calendar::official()).unwrap();
+        let apps: Vec<Application> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Application {
+                id: AppId(i as i64 + 1),
+                organ: OrganId(1),
+                serial: r.serial.clone(),
+                applicant: r.applicant.clone(),
+                channel: r.channel,
+                description: r.description.clone(),
+                form: r.form,
+                events: r.events.clone(),
+                version: 1,
+            })
+            .collect();
+        let masked = write(&apps, false);
+        assert_eq!(masked[0], HEADERS.map(String::from).to_vec());
+        assert_eq!(masked[1][4], "张*");
+        assert_eq!(masked[1][6], "138****5678");
+        let plain = write(&apps, true);
+        let back = read(&plain, Calendar::official()).unwrap();
+        for (a, b) in rows.iter().zip(&back) {
+            assert_eq!(
+                (&a.serial, &a.applicant, a.channel, &a.events),
+                (&b.serial, &b.applicant, b.channel, &b.events)
+            );
+        }
+    }
+}
