@@ -1,0 +1,325 @@
+//! DOCX → [`Doc`]: `word/document.xml` read as a stream of XML events.
+//!
+//! * Paragraphs (`w:p`): text of `w:t` in runs, `w:tab` as a TAB, `w:br`/`w:cr` start a new
+//!   line (each line becomes a `Para`, as `<br>` does in the HTML front end). Hidden runs
+//!   (`w:vanish`), deleted text (`w:del`, `w:delText`, `w:moveFrom`), field instructions and
+//!   the `mc:Fallback` copy of drawings are skipped.
+//! * Tables (`w:tbl`): `w:gridSpan` and `w:vMerge` (restart/continue) and `w:gridBefore` are
+//!   expanded into a real grid; copies are marked `spanned` and carry the origin's text.
+//!   A table that holds another table, or that has a single column, is a layout frame:
+//!   its paragraphs and inner tables are emitted in document order instead.
+//! * Text boxes (`w:txbxContent`): their paragraphs follow the paragraph that anchors them
+//!   when it is body text, and are dropped when it sits inside a table, so a text box never
+//!   splits a table. Footnotes and headers live in other parts and are not read.
+
+use gongkai_model::doc::Doc;
+
+use crate::OfficeError;
+use crate::flat::{Flat, MAX_COLS, MAX_ROWS, RowCell, tidy};
+use crate::xml::{Ev, Ns, Xml, attr};
+
+/// Most bytes of cell text a single table may expand to (merged copies included).
+const MAX_TABLE_TEXT: usize = 8 * 1024 * 1024;
+
+#[derive(Debug)]
+enum Content {
+    Para(String),
+    Table(Tbl),
+}
+
+#[derive(Debug, Default)]
+struct Tbl {
+    rows: Vec<Tr>,
+}
+
+#[derive(Debug, Default)]
+struct Tr {
+    grid_before: usize,
+    cells: Vec<Tc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VMerge {
+    No,
+    Restart,
+    Continue,
+}
+
+#[derive(Debug)]
+struct Tc {
+    span: usize,
+    vmerge: VMerge,
+    content: Vec<Content>,
+}
+
+/// Warnings collected while reading (shown as P6 findings).
+#[derive(Debug, Default)]
+pub struct DocxDoc {
+    pub doc: Doc,
+    pub text: String,
+    pub warnings: Vec<String>,
+}
+
+fn num(v: Option<String>) -> usize {
+    v.and_then(|s| s.trim().parse::<usize>().ok()).unwrap_or(1)
+}
+
+fn is_off(v: Option<String>) -> bool {
+    matches!(v.as_deref(), Some("0" | "false" | "off"))
+}
+
+/// Read `word/document.xml` into a document.
+pub fn document_to_doc(xml: &[u8]) -> Result<DocxDoc, OfficeError> {
+    let mut x = Xml::new(xml, "word/document.xml")?;
+    let mut flat = Flat::default();
+    let mut warnings = Vec::new();
+    // Open elements (namespace, local name) for parent checks.
+    let mut stack: Vec<(Ns, Vec<u8>)> = Vec::new();
+    let mut tables: Vec<Tbl> = Vec::new();
+    let mut paras: Vec<Vec<String>> = Vec::new();
+    let mut txbx = 0usize;
+    let mut txbx_lines: Vec<String> = Vec::new();
+    let mut hidden = false;
+    let mut in_t = false;
+    let mut saw_body = false;
+
+    loop {
+        match x.next()? {
+            Ev::Eof => break,
+            Ev::Start { ns, local, el, empty } => {
+                if ns == Ns::Mc && local == b"Fallback" {
+                    if !empty {
+                        x.skip()?;
+                    }
+                    continue;
+                }
+                if ns == Ns::W {
+                    match local.as_slice() {
+                        b"del" | b"moveFrom" | b"delText" | b"instrText" | b"footnotes" => {
+                            if !empty {
+                                x.skip()?;
+                            }
+                            continue;
+                        }
+                        b"body" => saw_body = true,
+                        b"tbl" if txbx == 0 => tables.push(Tbl::default()),
+                        b"tr" if txbx == 0 => {
+                            if let Some(t) = tables.last_mut() {
+                                t.rows.push(Tr::default());
+                            }
+                        }
+                        b"gridBefore" if parent(&stack, 0) == Some(b"trPr") && txbx == 0 => {
+                            if let Some(r) = tables.last_mut().and_then(|t| t.rows.last_mut()) {
+                                r.grid_before = num(attr(&el, b"val")).min(MAX_COLS);
+                            }
+                        }
+                        b"tc" if txbx == 0 => {
+                            if let Some(r) = tables.last_mut().and_then(|t| t.rows.last_mut()) {
+                                r.cells.push(Tc { span: 1, vmerge: VMerge::No, content: Vec::new() });
+                            }
+                        }
+                        b"gridSpan" if parent(&stack, 0) == Some(b"tcPr") && txbx == 0 => {
+                            if let Some(c) = cur_cell(&mut tables) {
+                                c.span = num(attr(&el, b"val")).clamp(1, MAX_COLS);
+                            }
+                        }
+                        b"vMerge" if parent(&stack, 0) == Some(b"tcPr") && txbx == 0 => {
+                            if let Some(c) = cur_cell(&mut tables) {
+                                c.vmerge = match attr(&el, b"val").as_deref() {
+                                    Some("restart") => VMerge::Restart,
+                                    _ => VMerge::Continue,
+                                };
+                            }
+                        }
+                        b"p" if !empty => paras.push(vec![String::new()]),
+                        b"r" => {
+                            hidden = false;
+                            in_t = false;
+                        }
+                        b"vanish" if parent(&stack, 0) == Some(b"rPr") && parent(&stack, 1) == Some(b"r") => {
+                            hidden = !is_off(attr(&el, b"val"));
+                        }
+                        b"t" if parent(&stack, 0) == Some(b"r") && !empty => in_t = true,
+                        b"tab" if parent(&stack, 0) == Some(b"r") && !hidden => push_text(&mut paras, "\t"),
+                        b"noBreakHyphen" if !hidden => push_text(&mut paras, "-"),
+                        b"br" | b"cr" if parent(&stack, 0) == Some(b"r") && !hidden => {
+                            if let Some(p) = paras.last_mut() {
+                                p.push(String::new());
+                            }
+                        }
+                        b"txbxContent" if !empty => txbx += 1,
+                        _ => {}
+                    }
+                }
+                if !empty {
+                    stack.push((ns, local));
+                }
+            }
+            Ev::Text(t) => {
+                if in_t && !hidden {
+                    push_text(&mut paras, &t);
+                }
+            }
+            Ev::End { ns, local } => {
+                stack.pop();
+                if ns != Ns::W {
+                    continue;
+                }
+                match local.as_slice() {
+                    b"t" => in_t = false,
+                    b"txbxContent" => txbx = txbx.saturating_sub(1),
+                    b"p" => {
+                        let lines = paras.pop().unwrap_or_default();
+                        if txbx > 0 {
+                            txbx_lines.extend(lines);
+                        } else if let Some(c) = cur_cell(&mut tables) {
+                            // Text boxes anchored inside a table are dropped: they must not
+                            // split the table.
+                            txbx_lines.clear();
+                            c.content.push(Content::Para(lines.join("\n")));
+                        } else if tables.is_empty() {
+                            for l in &lines {
+                                flat.para(l);
+                            }
+                            for l in txbx_lines.drain(..) {
+                                flat.para(&l);
+                            }
+                        } else {
+                            txbx_lines.clear();
+                        }
+                    }
+                    b"tbl" if txbx == 0 => {
+                        let Some(t) = tables.pop() else { continue };
+                        if tables.is_empty() {
+                            emit_table(&mut flat, t, &mut warnings);
+                        } else if let Some(c) = cur_cell(&mut tables) {
+                            c.content.push(Content::Table(t));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    if !saw_body {
+        return Err(OfficeError::NotADocx("word/document.xml 中没有正文（w:body）".to_string()));
+    }
+    Ok(DocxDoc { doc: Doc { blocks: flat.blocks, title_hint: None }, text: flat.text, warnings })
+}
+
+/// Local name of the `up`-th open WordprocessingML ancestor (0 = the parent).
+fn parent(stack: &[(Ns, Vec<u8>)], up: usize) -> Option<&[u8]> {
+    stack.len().checked_sub(up + 1).and_then(|i| stack.get(i)).filter(|e| e.0 == Ns::W).map(|e| e.1.as_slice())
+}
+
+fn cur_cell(tables: &mut [Tbl]) -> Option<&mut Tc> {
+    tables.last_mut().and_then(|t| t.rows.last_mut()).and_then(|r| r.cells.last_mut())
+}
+
+fn push_text(paras: &mut [Vec<String>], t: &str) {
+    if let Some(line) = paras.last_mut().and_then(|p| p.last_mut()) {
+        line.push_str(t);
+    }
+}
+
+fn has_nested(t: &Tbl) -> bool {
+    t.rows.iter().flat_map(|r| &r.cells).any(|c| c.content.iter().any(|x| matches!(x, Content::Table(_))))
+}
+
+fn width(t: &Tbl) -> usize {
+    t.rows.iter().map(|r| r.grid_before + r.cells.iter().map(|c| c.span).sum::<usize>()).max().unwrap_or(0)
+}
+
+fn cell_text(c: &Tc) -> String {
+    let mut s = String::new();
+    for x in &c.content {
+        if let Content::Para(p) = x {
+            if !s.is_empty() {
+                s.push('\n');
+            }
+            s.push_str(p);
+        }
+    }
+    tidy(&s)
+}
+
+/// A grid slot: text and the (row, col) of the cell it comes from; `None` for a column
+/// skipped by `w:gridBefore`.
+type Slot = Option<(String, (u16, u16))>;
+
+/// Emit a top-level table: a layout frame is unwrapped, a data table becomes a grid.
+fn emit_table(flat: &mut Flat, t: Tbl, warnings: &mut Vec<String>) {
+    if has_nested(&t) || width(&t) <= 1 {
+        for r in t.rows {
+            for c in r.cells {
+                for x in c.content {
+                    match x {
+                        Content::Para(p) => {
+                            for l in p.split('\n') {
+                                flat.para(l);
+                            }
+                        }
+                        Content::Table(inner) => emit_table(flat, inner, warnings),
+                    }
+                }
+            }
+        }
+        return;
+    }
+    let table = flat.next_table();
+    // Expanded grid: (text, origin) per column; origin is the (row, col) of the cell copied.
+    let mut grid: Vec<Vec<Slot>> = Vec::new();
+    let mut bytes = 0usize;
+    let mut capped = false;
+    for (ri, r) in t.rows.iter().enumerate() {
+        if ri >= MAX_ROWS || bytes > MAX_TABLE_TEXT {
+            capped = true;
+            break;
+        }
+        let mut row: Vec<Slot> = vec![None; r.grid_before.min(MAX_COLS)];
+        let mut c = row.len();
+        for tc in &r.cells {
+            if c >= MAX_COLS {
+                capped = true;
+                break;
+            }
+            let span = tc.span.min(MAX_COLS - c);
+            let above = if tc.vmerge == VMerge::Continue {
+                grid.last().and_then(|prev| prev.get(c).cloned().flatten())
+            } else {
+                None
+            };
+            let (text, origin) = match above {
+                Some((text, o)) => (text, o),
+                None => (cell_text(tc), (ri as u16 + 1, c as u16 + 1)),
+            };
+            for _ in 0..span {
+                bytes += text.len();
+                row.push(Some((text.clone(), origin)));
+            }
+            c += span;
+        }
+        grid.push(row);
+    }
+    if capped {
+        warnings.push(format!("第{table}个表格超过{MAX_ROWS}行、{MAX_COLS}列或文字过多，已截断"));
+    }
+    let rows: Vec<Vec<RowCell>> = grid
+        .into_iter()
+        .enumerate()
+        .map(|(ri, row)| {
+            row.into_iter()
+                .enumerate()
+                .map(|(ci, cell)| {
+                    let (r, c) = (ri as u16 + 1, ci as u16 + 1);
+                    match cell {
+                        Some((text, o)) => RowCell { text, row: r, col: c, origin: (o != (r, c)).then_some(o) },
+                        // Columns skipped by w:gridBefore: empty, not values.
+                        None => RowCell { text: String::new(), row: r, col: c, origin: Some((r, c)) },
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    flat.table(table, rows);
+}
