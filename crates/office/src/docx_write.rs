@@ -11,8 +11,8 @@
 
 use std::fmt::Write;
 
+use gongkai_model::Report;
 use gongkai_model::normalize::chinese_numeral;
-use gongkai_model::{Report, SectionId};
 
 use crate::archive::write_zip;
 use crate::layout::{self, Kind, Table};
@@ -203,11 +203,13 @@ fn document_xml(r: &Report) -> String {
     let [t2, t3, t4] = layout::tables(r);
     for id in 1..=6u8 {
         let sec = r.section(id);
-        para(&mut out, "Heading1", sec.map_or(SectionId(id).official_heading(), |s| s.heading.as_str()));
+        if let Some(h) = layout::heading(r, id) {
+            para(&mut out, "Heading1", h);
+        }
         match id {
-            2 => table(&mut out, &t2),
-            3 => table(&mut out, &t3),
-            4 => table(&mut out, &t4),
+            2 if !r.table2.is_empty() => table(&mut out, &t2),
+            3 if !r.table3.is_empty() => table(&mut out, &t3),
+            4 if !r.table4.is_empty() => table(&mut out, &t4),
             _ => {}
         }
         if let Some(s) = sec {

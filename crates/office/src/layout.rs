@@ -148,6 +148,19 @@ pub fn table2(r: &Report) -> Table {
     t
 }
 
+/// The rows of table 三: the report's own rows decide where they are unambiguous — a report
+/// of the 2021 format that printed （六）其他处理 as one row (as the seed report does) keeps
+/// that row rather than losing its values to three empty sub-rows.
+pub fn t3_rows(r: &Report) -> &'static [T3Row] {
+    if r.has_r36_subrows() {
+        T3Row::ROWS_2021
+    } else if r.table3.contains_key(&T3Row::R3_6) || !is_2021(r) {
+        T3Row::ROWS_2019
+    } else {
+        T3Row::ROWS_2021
+    }
+}
+
 /// Table 三 (SPEC §1.5): the note spanning three label columns and three header rows,
 /// 申请人情况 over the seven value columns; 三、本年度办理结果 spans the result rows (22 in
 /// 2021, 20 in 2019) and each group label its sub-rows.
@@ -161,7 +174,7 @@ pub fn table3(r: &Report) -> Table {
     for (i, c) in Col::ALL[1..6].iter().enumerate() {
         t.put(2, 4 + i, 1, 1, Kind::ColHead, c.label());
     }
-    let order = if is_2021(r) { T3Row::ROWS_2021 } else { T3Row::ROWS_2019 };
+    let order = t3_rows(r);
     let results = order.iter().filter(|x| !matches!(x, T3Row::R1 | T3Row::R2 | T3Row::R4)).count();
     let mut prev_group = None;
     for (i, tr) in order.iter().enumerate() {
@@ -225,4 +238,21 @@ pub fn tables(r: &Report) -> [Table; 3] {
 pub fn preamble(r: &Report) -> impl Iterator<Item = &gongkai_model::Para> {
     let title = r.title.as_ref().map(|t| t.value.as_str());
     r.preamble.iter().filter(move |p| Some(p.text.trim()) != title)
+}
+
+/// The heading to write for section `id`: the printed one when the report has the section;
+/// the template's for a missing 二/三/四 whose table has data (the table needs its place);
+/// none for any other missing section — a writer does not invent what the report lacks,
+/// so the checker still reports it (D12) and no empty heading ends the document.
+pub fn heading(r: &Report, id: u8) -> Option<&str> {
+    if let Some(s) = r.section(id) {
+        return Some(s.heading.as_str());
+    }
+    let has_table = match id {
+        2 => !r.table2.is_empty(),
+        3 => !r.table3.is_empty(),
+        4 => !r.table4.is_empty(),
+        _ => false,
+    };
+    has_table.then(|| gongkai_model::SectionId(id).official_heading())
 }

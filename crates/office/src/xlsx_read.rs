@@ -137,8 +137,13 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, OfficeError> {
     }
 }
 
+/// Read an XLSX file (bytes) into a document.
+pub fn xlsx_to_doc(bytes: &[u8]) -> Result<XlsxDoc, OfficeError> {
+    workbook_to_doc(&mut Archive::open(bytes)?)
+}
+
 /// Read the workbook's sheets in order.
-pub fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> {
+pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> {
     let wb = ar.read("xl/workbook.xml")?.ok_or(OfficeError::MissingPart("xl/workbook.xml"))?;
     let rels = match ar.read("xl/_rels/workbook.xml.rels")? {
         Some(b) => relationships(&b, "xl/_rels/workbook.xml.rels")?,

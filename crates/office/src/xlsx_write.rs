@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use gongkai_model::{CellValue, Col, Report, SectionId, T3Row, T4Outcome};
+use gongkai_model::{CellValue, Col, Report, T3Row, T4Outcome};
 use rust_decimal::Decimal;
 
 use crate::archive::write_zip;
@@ -191,7 +191,9 @@ fn prose_sheet(r: &Report, sst: &mut Sst) -> String {
     }
     for id in 1..=6u8 {
         let sec = r.section(id);
-        line(&mut out, sst, S_HEADING, sec.map_or(SectionId(id).official_heading(), |s| s.heading.as_str()));
+        if let Some(h) = layout::heading(r, id) {
+            line(&mut out, sst, S_HEADING, h);
+        }
         if let Some(s) = sec {
             for p in &s.paras {
                 line(&mut out, sst, S_PROSE, &p.text);

@@ -1,6 +1,6 @@
 //! Property test: generated reports written as DOCX and XLSX parse back equal — every table
 //! value, title, organ, year, format, section headings and prose — with no parse findings,
-//! and a generated report read back from DOCX passes the checker with no finding at all.
+//! and a generated report read back from DOCX or XLSX passes the checker with no finding at all.
 
 use gongkai_model::{Cell, FormatVersion, Report};
 use gongkai_synth::{SynthOptions, report};
@@ -84,9 +84,10 @@ proptest! {
     }
 
     #[test]
-    fn generated_docx_checks_clean(seed in any::<u64>(), format in format_strategy()) {
+    fn generated_docx_and_xlsx_check_clean(seed in any::<u64>(), format in format_strategy(), xlsx in any::<bool>()) {
         let r = report(seed, &SynthOptions { format, target_bytes: 4_000 });
-        let p = gongkai_office::parse_bytes(&gongkai_office::docx(&r), None);
+        let bytes = if xlsx { gongkai_office::xlsx(&r) } else { gongkai_office::docx(&r) };
+        let p = gongkai_office::parse_bytes(&bytes, None);
         prop_assert!(p.unsupported.is_none(), "{:?}", p.unsupported);
         let mut f = p.findings.clone();
         f.extend(gongkai_rules::check(&p.report));
