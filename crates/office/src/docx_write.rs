@@ -115,7 +115,7 @@ fn grid_cols(t: &Table) -> Vec<u32> {
         4 => vec![w - 3 * 2000, 2000, 2000, 2000],
         // 表三: three label columns, seven value columns.
         10 => {
-            let labels = [620u32, 1300, 2500];
+            let labels = [900u32, 1500, 2400];
             let v = (w - labels.iter().sum::<u32>()) / 7;
             labels.iter().copied().chain(std::iter::repeat_n(v, 7)).collect()
         }
@@ -147,7 +147,8 @@ fn table(out: &mut String, t: &Table) {
     out.push_str("</w:tblGrid>");
     let cover = t.covering();
     for (r, row) in cover.iter().enumerate() {
-        out.push_str("<w:tr><w:trPr><w:cantSplit/>");
+        // Rows at least 6.5 mm high so the small table type has air around it.
+        out.push_str("<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"368\" w:hRule=\"atLeast\"/>");
         if r < t.header_rows {
             out.push_str("<w:tblHeader/>");
         }
@@ -250,9 +251,9 @@ fn styles_xml() -> String {
 <w:style w:type=\"paragraph\" w:styleId=\"Heading2\"><w:name w:val=\"heading 2\"/><w:basedOn w:val=\"Normal\"/><w:next w:val=\"BodyText\"/><w:qFormat/>\
 <w:pPr><w:keepNext/>{body_ind}<w:outlineLvl w:val=\"2\"/></w:pPr><w:rPr>{h2}</w:rPr></w:style>\
 <w:style w:type=\"paragraph\" w:styleId=\"TableText\"><w:name w:val=\"Table Text\"/><w:basedOn w:val=\"Normal\"/><w:qFormat/>\
-<w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/><w:jc w:val=\"center\"/></w:pPr><w:rPr><w:sz w:val=\"{SZ_5HAO}\"/><w:szCs w:val=\"{SZ_5HAO}\"/></w:rPr></w:style>\
+<w:pPr><w:snapToGrid w:val=\"0\"/><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/><w:jc w:val=\"center\"/></w:pPr><w:rPr><w:sz w:val=\"{SZ_5HAO}\"/><w:szCs w:val=\"{SZ_5HAO}\"/></w:rPr></w:style>\
 <w:style w:type=\"paragraph\" w:styleId=\"Footer\"><w:name w:val=\"footer\"/><w:basedOn w:val=\"Normal\"/>\
-<w:pPr><w:spacing w:line=\"240\" w:lineRule=\"auto\"/></w:pPr><w:rPr>{page}<w:sz w:val=\"{SZ_4HAO}\"/><w:szCs w:val=\"{SZ_4HAO}\"/></w:rPr></w:style>\
+<w:pPr><w:snapToGrid w:val=\"0\"/><w:spacing w:line=\"240\" w:lineRule=\"auto\"/></w:pPr><w:rPr>{page}<w:sz w:val=\"{SZ_4HAO}\"/><w:szCs w:val=\"{SZ_4HAO}\"/></w:rPr></w:style>\
 </w:styles>",
         body = fonts(F_BODY),
         title = fonts(F_TITLE),
