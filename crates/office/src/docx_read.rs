@@ -16,7 +16,7 @@ use gongkai_model::doc::Doc;
 
 use crate::OfficeError;
 use crate::flat::{Flat, MAX_COLS, MAX_ROWS, RowCell, tidy};
-use crate::xml::{Ev, Ns, Xml, attr};
+use crate::xml::{Ev, Ns, Tag, Xml, attr};
 
 /// Most bytes of cell text a single table may expand to (merged copies included).
 const MAX_TABLE_TEXT: usize = 8 * 1024 * 1024;
@@ -74,7 +74,7 @@ pub fn document_to_doc(xml: &[u8]) -> Result<DocxDoc, OfficeError> {
     let mut flat = Flat::default();
     let mut warnings = Vec::new();
     // Open elements (namespace, local name) for parent checks.
-    let mut stack: Vec<(Ns, Vec<u8>)> = Vec::new();
+    let mut stack: Vec<(Ns, Tag)> = Vec::new();
     let mut tables: Vec<Tbl> = Vec::new();
     let mut paras: Vec<Vec<String>> = Vec::new();
     let mut txbx = 0usize;
@@ -86,44 +86,44 @@ pub fn document_to_doc(xml: &[u8]) -> Result<DocxDoc, OfficeError> {
     loop {
         match x.next()? {
             Ev::Eof => break,
-            Ev::Start { ns, local, el, empty } => {
-                if ns == Ns::Mc && local == b"Fallback" {
+            Ev::Start { ns, tag, el, empty } => {
+                if ns == Ns::Mc && tag == Tag::Fallback {
                     if !empty {
                         x.skip()?;
                     }
                     continue;
                 }
                 if ns == Ns::W {
-                    match local.as_slice() {
-                        b"del" | b"moveFrom" | b"delText" | b"instrText" | b"footnotes" => {
+                    match tag {
+                        Tag::Del | Tag::MoveFrom | Tag::DelText | Tag::InstrText => {
                             if !empty {
                                 x.skip()?;
                             }
                             continue;
                         }
-                        b"body" => saw_body = true,
-                        b"tbl" if txbx == 0 => tables.push(Tbl::default()),
-                        b"tr" if txbx == 0 => {
+                        Tag::Body => saw_body = true,
+                        Tag::Tbl if txbx == 0 => tables.push(Tbl::default()),
+                        Tag::Tr if txbx == 0 => {
                             if let Some(t) = tables.last_mut() {
                                 t.rows.push(Tr::default());
                             }
                         }
-                        b"gridBefore" if parent(&stack, 0) == Some(b"trPr") && txbx == 0 => {
+                        Tag::GridBefore if parent(&stack, 0) == Some(Tag::TrPr) && txbx == 0 => {
                             if let Some(r) = tables.last_mut().and_then(|t| t.rows.last_mut()) {
                                 r.grid_before = num(attr(&el, b"val")).min(MAX_COLS);
                             }
                         }
-                        b"tc" if txbx == 0 => {
+                        Tag::Tc if txbx == 0 => {
                             if let Some(r) = tables.last_mut().and_then(|t| t.rows.last_mut()) {
                                 r.cells.push(Tc { span: 1, vmerge: VMerge::No, content: Vec::new() });
                             }
                         }
-                        b"gridSpan" if parent(&stack, 0) == Some(b"tcPr") && txbx == 0 => {
+                        Tag::GridSpan if parent(&stack, 0) == Some(Tag::TcPr) && txbx == 0 => {
                             if let Some(c) = cur_cell(&mut tables) {
                                 c.span = num(attr(&el, b"val")).clamp(1, MAX_COLS);
                             }
                         }
-                        b"vMerge" if parent(&stack, 0) == Some(b"tcPr") && txbx == 0 => {
+                        Tag::VMerge if parent(&stack, 0) == Some(Tag::TcPr) && txbx == 0 => {
                             if let Some(c) = cur_cell(&mut tables) {
                                 c.vmerge = match attr(&el, b"val").as_deref() {
                                     Some("restart") => VMerge::Restart,
@@ -131,28 +131,28 @@ pub fn document_to_doc(xml: &[u8]) -> Result<DocxDoc, OfficeError> {
                                 };
                             }
                         }
-                        b"p" if !empty => paras.push(vec![String::new()]),
-                        b"r" => {
+                        Tag::P if !empty => paras.push(vec![String::new()]),
+                        Tag::R => {
                             hidden = false;
                             in_t = false;
                         }
-                        b"vanish" if parent(&stack, 0) == Some(b"rPr") && parent(&stack, 1) == Some(b"r") => {
+                        Tag::Vanish if parent(&stack, 0) == Some(Tag::RPr) && parent(&stack, 1) == Some(Tag::R) => {
                             hidden = !is_off(attr(&el, b"val"));
                         }
-                        b"t" if parent(&stack, 0) == Some(b"r") && !empty => in_t = true,
-                        b"tab" if parent(&stack, 0) == Some(b"r") && !hidden => push_text(&mut paras, "\t"),
-                        b"noBreakHyphen" if !hidden => push_text(&mut paras, "-"),
-                        b"br" | b"cr" if parent(&stack, 0) == Some(b"r") && !hidden => {
+                        Tag::T if parent(&stack, 0) == Some(Tag::R) && !empty => in_t = true,
+                        Tag::Tab if parent(&stack, 0) == Some(Tag::R) && !hidden => push_text(&mut paras, "\t"),
+                        Tag::NoBreakHyphen if !hidden => push_text(&mut paras, "-"),
+                        Tag::Br | Tag::Cr if parent(&stack, 0) == Some(Tag::R) && !hidden => {
                             if let Some(p) = paras.last_mut() {
                                 p.push(String::new());
                             }
                         }
-                        b"txbxContent" if !empty => txbx += 1,
+                        Tag::TxbxContent if !empty => txbx += 1,
                         _ => {}
                     }
                 }
                 if !empty {
-                    stack.push((ns, local));
+                    stack.push((ns, tag));
                 }
             }
             Ev::Text(t) => {
@@ -160,15 +160,15 @@ pub fn document_to_doc(xml: &[u8]) -> Result<DocxDoc, OfficeError> {
                     push_text(&mut paras, &t);
                 }
             }
-            Ev::End { ns, local } => {
+            Ev::End { ns, tag } => {
                 stack.pop();
                 if ns != Ns::W {
                     continue;
                 }
-                match local.as_slice() {
-                    b"t" => in_t = false,
-                    b"txbxContent" => txbx = txbx.saturating_sub(1),
-                    b"p" => {
+                match tag {
+                    Tag::T => in_t = false,
+                    Tag::TxbxContent => txbx = txbx.saturating_sub(1),
+                    Tag::P => {
                         let lines = paras.pop().unwrap_or_default();
                         if txbx > 0 {
                             txbx_lines.extend(lines);
@@ -188,7 +188,7 @@ pub fn document_to_doc(xml: &[u8]) -> Result<DocxDoc, OfficeError> {
                             txbx_lines.clear();
                         }
                     }
-                    b"tbl" if txbx == 0 => {
+                    Tag::Tbl if txbx == 0 => {
                         let Some(t) = tables.pop() else { continue };
                         if tables.is_empty() {
                             emit_table(&mut flat, t, &mut warnings);
@@ -208,8 +208,8 @@ pub fn document_to_doc(xml: &[u8]) -> Result<DocxDoc, OfficeError> {
 }
 
 /// Local name of the `up`-th open WordprocessingML ancestor (0 = the parent).
-fn parent(stack: &[(Ns, Vec<u8>)], up: usize) -> Option<&[u8]> {
-    stack.len().checked_sub(up + 1).and_then(|i| stack.get(i)).filter(|e| e.0 == Ns::W).map(|e| e.1.as_slice())
+fn parent(stack: &[(Ns, Tag)], up: usize) -> Option<Tag> {
+    stack.len().checked_sub(up + 1).and_then(|i| stack.get(i)).filter(|e| e.0 == Ns::W).map(|e| e.1)
 }
 
 fn cur_cell(tables: &mut [Tbl]) -> Option<&mut Tc> {

@@ -89,6 +89,15 @@ pub enum OfficeKind {
     Xlsx,
 }
 
+/// One part of a DOCX/XLSX file, decompressed within the archive limits (`None` when the
+/// archive has no such part).
+pub fn read_part(bytes: &[u8], name: &str) -> Result<Option<Vec<u8>>, OfficeError> {
+    if bytes.len() > MAX_INPUT {
+        return Err(OfficeError::TooLarge(MAX_INPUT));
+    }
+    archive::Archive::open(bytes)?.read(name)
+}
+
 /// Whether the bytes start like a ZIP archive (local file header or empty archive).
 pub fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")

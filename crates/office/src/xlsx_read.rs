@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use crate::OfficeError;
 use crate::archive::Archive;
 use crate::flat::{Flat, MAX_COLS, MAX_ROWS, RowCell, a1};
-use crate::xml::{Ev, Ns, Xml, attr};
+use crate::xml::{Ev, Ns, Tag, Xml, attr};
 
 /// Most cells stored per sheet (hostile-input bound).
 const MAX_CELLS: usize = 200_000;
@@ -97,7 +97,7 @@ fn relationships(xml: &[u8], part: &'static str) -> Result<HashMap<String, (Stri
     loop {
         match x.next()? {
             Ev::Eof => return Ok(out),
-            Ev::Start { local, el, .. } if local == b"Relationship" => {
+            Ev::Start { tag: Tag::Relationship, el, .. } => {
                 if let (Some(id), Some(target)) = (attr(&el, b"Id"), attr(&el, b"Target")) {
                     out.insert(id, (target, attr(&el, b"Type").unwrap_or_default()));
                 }
@@ -115,11 +115,11 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, OfficeError> {
     loop {
         match x.next()? {
             Ev::Eof => return Ok(out),
-            Ev::Start { ns: Ns::S, local, empty, .. } => match local.as_slice() {
-                b"si" if !empty => cur = Some(String::new()),
-                b"si" => out.push(String::new()),
-                b"rPh" | b"phoneticPr" if !empty => x.skip()?,
-                b"t" if !empty => in_t = true,
+            Ev::Start { ns: Ns::S, tag, empty, .. } => match tag {
+                Tag::Si if !empty => cur = Some(String::new()),
+                Tag::Si => out.push(String::new()),
+                Tag::RPh | Tag::PhoneticPr if !empty => x.skip()?,
+                Tag::T if !empty => in_t = true,
                 _ => {}
             },
             Ev::Text(t) if in_t => {
@@ -127,9 +127,9 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, OfficeError> {
                     c.push_str(&t);
                 }
             }
-            Ev::End { ns: Ns::S, local } => match local.as_slice() {
-                b"t" => in_t = false,
-                b"si" => out.push(cur.take().unwrap_or_default()),
+            Ev::End { ns: Ns::S, tag } => match tag {
+                Tag::T => in_t = false,
+                Tag::Si => out.push(cur.take().unwrap_or_default()),
                 _ => {}
             },
             _ => {}
@@ -155,7 +155,7 @@ pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> 
         loop {
             match x.next()? {
                 Ev::Eof => break,
-                Ev::Start { ns: Ns::S, local, el, .. } if local == b"sheet" => {
+                Ev::Start { ns: Ns::S, tag: Tag::Sheet, el, .. } => {
                     let name = attr(&el, b"name").unwrap_or_default();
                     let path = attr(&el, b"id")
                         .and_then(|id| rels.get(&id).map(|(t, _)| resolve_target("xl", t)))
@@ -213,12 +213,12 @@ fn read_sheet(xml: &[u8], name: &str, sst: &[String], warnings: &mut Vec<String>
     loop {
         match x.next()? {
             Ev::Eof => break,
-            Ev::Start { ns: Ns::S, local, el, empty } => match local.as_slice() {
-                b"row" => {
+            Ev::Start { ns: Ns::S, tag, el, empty } => match tag {
+                Tag::Row => {
                     row = attr(&el, b"r").and_then(|r| r.trim().parse().ok()).unwrap_or(row + 1);
                     col = 0;
                 }
-                b"c" => {
+                Tag::C => {
                     let pos = attr(&el, b"r").and_then(|r| parse_a1(&r));
                     (row, col) = match pos {
                         Some(p) => p,
@@ -233,20 +233,20 @@ fn read_sheet(xml: &[u8], name: &str, sst: &[String], warnings: &mut Vec<String>
                         store(&mut sh, row, col, String::new(), &mut dropped);
                     }
                 }
-                b"v" if in_cell && !empty => {
+                Tag::V if in_cell && !empty => {
                     field = 1;
                     v = Some(String::new());
                 }
-                b"is" if in_cell && !empty => inline = Some(String::new()),
-                b"t" if inline.is_some() && !empty => field = 2,
-                b"rPh" if !empty => x.skip()?,
-                b"f" if in_cell => {
+                Tag::Is if in_cell && !empty => inline = Some(String::new()),
+                Tag::T if inline.is_some() && !empty => field = 2,
+                Tag::RPh if !empty => x.skip()?,
+                Tag::F if in_cell => {
                     formula = Some(String::new());
                     if !empty {
                         field = 3;
                     }
                 }
-                b"mergeCell" => {
+                Tag::MergeCell => {
                     if let Some((a, b)) = attr(&el, b"ref").and_then(|r| {
                         let (a, b) = r.split_once(':')?;
                         Some((parse_a1(a)?, parse_a1(b)?))
@@ -262,9 +262,9 @@ fn read_sheet(xml: &[u8], name: &str, sst: &[String], warnings: &mut Vec<String>
                 3 => formula.get_or_insert_with(String::new).push_str(&t),
                 _ => {}
             },
-            Ev::End { ns: Ns::S, local } => match local.as_slice() {
-                b"v" | b"t" | b"f" => field = 0,
-                b"c" if in_cell => {
+            Ev::End { ns: Ns::S, tag } => match tag {
+                Tag::V | Tag::T | Tag::F => field = 0,
+                Tag::C if in_cell => {
                     in_cell = false;
                     let text = cell_text(&ctype, v.as_deref(), inline.as_deref(), sst);
                     let text = match (text, &formula) {

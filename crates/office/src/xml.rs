@@ -6,8 +6,7 @@
 use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
+use quick_xml::reader::Reader;
 
 use crate::OfficeError;
 
@@ -36,16 +35,89 @@ pub enum Ns {
     Other,
 }
 
-fn ns_of(r: &ResolveResult) -> Ns {
-    match r {
-        ResolveResult::Bound(n) => match n.as_ref() {
-            NS_W | NS_W_STRICT => Ns::W,
-            NS_S | NS_S_STRICT => Ns::S,
-            NS_MC => Ns::Mc,
-            NS_PKG_REL => Ns::Rel,
-            _ => Ns::Other,
-        },
-        _ => Ns::Other,
+/// Element names the readers act on; everything else is `Other`. Matching on a small
+/// `Copy` enum keeps the event loop free of allocations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    // WordprocessingML
+    Body,
+    P,
+    R,
+    T,
+    Tab,
+    Br,
+    Cr,
+    NoBreakHyphen,
+    Tbl,
+    Tr,
+    Tc,
+    TcPr,
+    TrPr,
+    RPr,
+    GridSpan,
+    VMerge,
+    GridBefore,
+    Vanish,
+    TxbxContent,
+    Del,
+    MoveFrom,
+    DelText,
+    InstrText,
+    // markup compatibility
+    Fallback,
+    // SpreadsheetML and relationships
+    Sheet,
+    Si,
+    RPh,
+    PhoneticPr,
+    Row,
+    C,
+    V,
+    Is,
+    F,
+    MergeCell,
+    Relationship,
+    Other,
+}
+
+fn tag_of(local: &[u8]) -> Tag {
+    match local {
+        b"body" => Tag::Body,
+        b"p" => Tag::P,
+        b"r" => Tag::R,
+        b"t" => Tag::T,
+        b"tab" => Tag::Tab,
+        b"br" => Tag::Br,
+        b"cr" => Tag::Cr,
+        b"noBreakHyphen" => Tag::NoBreakHyphen,
+        b"tbl" => Tag::Tbl,
+        b"tr" => Tag::Tr,
+        b"tc" => Tag::Tc,
+        b"tcPr" => Tag::TcPr,
+        b"trPr" => Tag::TrPr,
+        b"rPr" => Tag::RPr,
+        b"gridSpan" => Tag::GridSpan,
+        b"vMerge" => Tag::VMerge,
+        b"gridBefore" => Tag::GridBefore,
+        b"vanish" => Tag::Vanish,
+        b"txbxContent" => Tag::TxbxContent,
+        b"del" => Tag::Del,
+        b"moveFrom" => Tag::MoveFrom,
+        b"delText" => Tag::DelText,
+        b"instrText" => Tag::InstrText,
+        b"Fallback" => Tag::Fallback,
+        b"sheet" => Tag::Sheet,
+        b"si" => Tag::Si,
+        b"rPh" => Tag::RPh,
+        b"phoneticPr" => Tag::PhoneticPr,
+        b"row" => Tag::Row,
+        b"c" => Tag::C,
+        b"v" => Tag::V,
+        b"is" => Tag::Is,
+        b"f" => Tag::F,
+        b"mergeCell" => Tag::MergeCell,
+        b"Relationship" => Tag::Relationship,
+        _ => Tag::Other,
     }
 }
 
@@ -55,21 +127,81 @@ pub enum Ev<'a> {
     /// An opening tag; `empty` is true for `<x/>` (no matching `End` follows).
     Start {
         ns: Ns,
-        local: Vec<u8>,
+        tag: Tag,
         el: BytesStart<'a>,
         empty: bool,
     },
     End {
         ns: Ns,
-        local: Vec<u8>,
+        tag: Tag,
     },
     Text(Cow<'a, str>),
     Eof,
 }
 
+/// Namespace prefixes in scope: (element depth that declared it, prefix, namespace).
+/// Declarations are looked for only in tags whose attributes mention `xmlns`, so the
+/// common case (everything declared on the root) costs one byte search per tag.
+#[derive(Debug, Default)]
+struct Scope {
+    decls: Vec<(usize, Vec<u8>, Ns)>,
+}
+
+impl Scope {
+    fn declare(&mut self, el: &BytesStart, depth: usize) {
+        if memchr_xmlns(el.attributes_raw()) {
+            for a in el.attributes().with_checks(false).flatten() {
+                let key = a.key.as_ref();
+                let prefix = if key == b"xmlns" { Some(&b""[..]) } else { key.strip_prefix(b"xmlns:".as_slice()) };
+                if let Some(prefix) = prefix
+                    && self.decls.len() < 10_000
+                {
+                    self.decls.push((depth, prefix.to_vec(), ns_class(&a.value)));
+                }
+            }
+        }
+    }
+
+    fn resolve(&self, qname: &[u8]) -> Ns {
+        let prefix = match qname.iter().position(|b| *b == b':') {
+            Some(i) => &qname[..i],
+            None => b"",
+        };
+        self.decls.iter().rev().find(|d| d.1 == prefix).map_or(Ns::Other, |d| d.2)
+    }
+
+    fn leave(&mut self, depth: usize) {
+        while self.decls.last().is_some_and(|d| d.0 > depth) {
+            self.decls.pop();
+        }
+    }
+}
+
+fn memchr_xmlns(raw: &[u8]) -> bool {
+    raw.windows(5).any(|w| w == b"xmlns")
+}
+
+fn ns_class(uri: &[u8]) -> Ns {
+    match uri {
+        NS_W | NS_W_STRICT => Ns::W,
+        NS_S | NS_S_STRICT => Ns::S,
+        NS_MC => Ns::Mc,
+        NS_PKG_REL => Ns::Rel,
+        _ => Ns::Other,
+    }
+}
+
+fn local_of(qname: &[u8]) -> &[u8] {
+    match qname.iter().rposition(|b| *b == b':') {
+        Some(i) => &qname[i + 1..],
+        None => qname,
+    }
+}
+
 #[derive(Debug)]
 pub struct Xml<'a> {
-    r: NsReader<&'a [u8]>,
+    r: Reader<&'a [u8]>,
+    scope: Scope,
     depth: usize,
     part: &'static str,
 }
@@ -81,11 +213,11 @@ impl<'a> Xml<'a> {
             return Err(OfficeError::Xml(part, "使用UTF-16编码，本程序只读取UTF-8".to_string()));
         }
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
-        let mut r = NsReader::from_reader(bytes);
+        let mut r = Reader::from_reader(bytes);
         let c = r.config_mut();
         c.check_end_names = true;
         c.expand_empty_elements = false;
-        Ok(Xml { r, depth: 0, part })
+        Ok(Xml { r, scope: Scope::default(), depth: 0, part })
     }
 
     fn err(&self, what: impl std::fmt::Display) -> OfficeError {
@@ -94,27 +226,34 @@ impl<'a> Xml<'a> {
 
     pub fn next(&mut self) -> Result<Ev<'a>, OfficeError> {
         loop {
-            let (res, ev) = match self.r.read_resolved_event() {
+            let ev = match self.r.read_event() {
                 Ok(x) => x,
                 Err(e) => return Err(self.err(format!("不是格式正确的XML：{e}"))),
             };
-            let ns = ns_of(&res);
             match ev {
                 Event::Start(el) => {
                     self.depth += 1;
                     if self.depth > MAX_DEPTH {
                         return Err(OfficeError::TooDeep(self.part, MAX_DEPTH));
                     }
-                    let local = el.local_name().as_ref().to_vec();
-                    return Ok(Ev::Start { ns, local, el, empty: false });
+                    self.scope.declare(&el, self.depth);
+                    let q = el.name();
+                    let (ns, tag) = (self.scope.resolve(q.as_ref()), tag_of(local_of(q.as_ref())));
+                    return Ok(Ev::Start { ns, tag, el, empty: false });
                 }
                 Event::Empty(el) => {
-                    let local = el.local_name().as_ref().to_vec();
-                    return Ok(Ev::Start { ns, local, el, empty: true });
+                    self.scope.declare(&el, self.depth + 1);
+                    let q = el.name();
+                    let (ns, tag) = (self.scope.resolve(q.as_ref()), tag_of(local_of(q.as_ref())));
+                    self.scope.leave(self.depth);
+                    return Ok(Ev::Start { ns, tag, el, empty: true });
                 }
                 Event::End(el) => {
+                    let q = el.name();
+                    let (ns, tag) = (self.scope.resolve(q.as_ref()), tag_of(local_of(q.as_ref())));
                     self.depth = self.depth.saturating_sub(1);
-                    return Ok(Ev::End { ns, local: el.local_name().as_ref().to_vec() });
+                    self.scope.leave(self.depth);
+                    return Ok(Ev::End { ns, tag });
                 }
                 Event::Text(t) => match t.decode() {
                     Ok(s) => return Ok(Ev::Text(s)),

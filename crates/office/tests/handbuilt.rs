@@ -261,3 +261,19 @@ fn docx_report_table_with_vmerge_reads_into_table3() {
         assert!(p.report.t3(row, Col::Tot).and_then(|c| c.src).and_then(|s| s.grid).is_some());
     }
 }
+
+#[test]
+fn docx_namespaces_are_resolved_not_guessed_by_prefix() {
+    // Another prefix for WordprocessingML (strict namespace), a scoped redeclaration, and a
+    // foreign `p`/`t` (DrawingML) that must not be read as a paragraph.
+    let xml = "<d:document xmlns:d=\"http://purl.oclc.org/ooxml/wordprocessingml/main\" xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\"><d:body>\
+<d:p><d:r><d:t>第一段</d:t></d:r></d:p>\
+<q:p xmlns:q=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><q:r><q:t>第二段</q:t></q:r></q:p>\
+<d:p><d:r><a:p><a:r><a:t>图形文字</a:t></a:r></a:p><d:t>第三段</d:t></d:r></d:p>\
+<q:p><q:r><q:t>未声明前缀</q:t></q:r></q:p>\
+</d:body></d:document>";
+    let d = document_to_doc(xml.as_bytes()).unwrap();
+    let paras: Vec<&str> =
+        d.doc.blocks.iter().filter_map(|b| if let Block::Para(p) = b { Some(p.text.as_str()) } else { None }).collect();
+    assert_eq!(paras, ["第一段", "第二段", "第三段"]);
+}
