@@ -16,6 +16,7 @@ use gongkai_model::doc::Doc;
 
 use crate::OfficeError;
 use crate::flat::{Flat, MAX_COLS, MAX_ROWS, RowCell, tidy};
+use crate::numbering::Numbering;
 use crate::xml::{Ev, Ns, Tag, Xml, attr};
 
 /// Most bytes of cell text a single table may expand to (merged copies included).
@@ -68,15 +69,30 @@ fn is_off(v: Option<String>) -> bool {
     matches!(v.as_deref(), Some("0" | "false" | "off"))
 }
 
-/// Read `word/document.xml` into a document.
+/// A paragraph being read: its lines (split at breaks) and its list numbering, if any.
+#[derive(Debug, Default)]
+struct ParaBuf {
+    lines: Vec<String>,
+    num: Option<String>,
+    ilvl: Option<usize>,
+    style: Option<String>,
+}
+
+/// Read `word/document.xml` into a document (without list numbering definitions).
 pub fn document_to_doc(xml: &[u8]) -> Result<DocxDoc, OfficeError> {
+    document_to_doc_with(xml, &mut Numbering::default())
+}
+
+/// Read `word/document.xml` into a document; automatic list numbers (`一、`, `（一）`) are
+/// put in front of the paragraphs that carry them.
+pub fn document_to_doc_with(xml: &[u8], numbering: &mut Numbering) -> Result<DocxDoc, OfficeError> {
     let mut x = Xml::new(xml, "word/document.xml")?;
     let mut flat = Flat::default();
     let mut warnings = Vec::new();
     // Open elements (namespace, local name) for parent checks.
     let mut stack: Vec<(Ns, Tag)> = Vec::new();
     let mut tables: Vec<Tbl> = Vec::new();
-    let mut paras: Vec<Vec<String>> = Vec::new();
+    let mut paras: Vec<ParaBuf> = Vec::new();
     let mut txbx = 0usize;
     let mut txbx_lines: Vec<String> = Vec::new();
     let mut hidden = false;
@@ -131,7 +147,26 @@ pub fn document_to_doc(xml: &[u8]) -> Result<DocxDoc, OfficeError> {
                                 };
                             }
                         }
-                        Tag::P if !empty => paras.push(vec![String::new()]),
+                        Tag::P if !empty => paras.push(ParaBuf { lines: vec![String::new()], ..ParaBuf::default() }),
+                        Tag::PStyle if parent(&stack, 0) == Some(Tag::PPr) && parent(&stack, 1) == Some(Tag::P) => {
+                            if let Some(p) = paras.last_mut() {
+                                p.style = attr(&el, b"val");
+                            }
+                        }
+                        Tag::NumId | Tag::Ilvl
+                            if parent(&stack, 0) == Some(Tag::NumPr)
+                                && parent(&stack, 1) == Some(Tag::PPr)
+                                && parent(&stack, 2) == Some(Tag::P) =>
+                        {
+                            if let Some(p) = paras.last_mut() {
+                                let v = attr(&el, b"val");
+                                if tag == Tag::NumId {
+                                    p.num = v;
+                                } else {
+                                    p.ilvl = v.and_then(|v| v.trim().parse().ok());
+                                }
+                            }
+                        }
                         Tag::R => {
                             hidden = false;
                             in_t = false;
@@ -144,7 +179,7 @@ pub fn document_to_doc(xml: &[u8]) -> Result<DocxDoc, OfficeError> {
                         Tag::NoBreakHyphen if !hidden => push_text(&mut paras, "-"),
                         Tag::Br | Tag::Cr if parent(&stack, 0) == Some(Tag::R) && !hidden => {
                             if let Some(p) = paras.last_mut() {
-                                p.push(String::new());
+                                p.lines.push(String::new());
                             }
                         }
                         Tag::TxbxContent if !empty => txbx += 1,
@@ -169,7 +204,13 @@ pub fn document_to_doc(xml: &[u8]) -> Result<DocxDoc, OfficeError> {
                     Tag::T => in_t = false,
                     Tag::TxbxContent => txbx = txbx.saturating_sub(1),
                     Tag::P => {
-                        let lines = paras.pop().unwrap_or_default();
+                        let p = paras.pop().unwrap_or_default();
+                        let mut lines = p.lines;
+                        if let Some(label) = numbering.label(p.num.as_deref(), p.ilvl, p.style.as_deref())
+                            && let Some(first) = lines.first_mut()
+                        {
+                            first.insert_str(0, &label);
+                        }
                         if txbx > 0 {
                             txbx_lines.extend(lines);
                         } else if let Some(c) = cur_cell(&mut tables) {
@@ -216,8 +257,8 @@ fn cur_cell(tables: &mut [Tbl]) -> Option<&mut Tc> {
     tables.last_mut().and_then(|t| t.rows.last_mut()).and_then(|r| r.cells.last_mut())
 }
 
-fn push_text(paras: &mut [Vec<String>], t: &str) {
-    if let Some(line) = paras.last_mut().and_then(|p| p.last_mut()) {
+fn push_text(paras: &mut [ParaBuf], t: &str) {
+    if let Some(line) = paras.last_mut().and_then(|p| p.lines.last_mut()) {
         line.push_str(t);
     }
 }

@@ -15,6 +15,7 @@ pub mod docx_read;
 pub mod docx_write;
 pub mod flat;
 pub mod layout;
+pub mod numbering;
 pub mod xlsx_read;
 pub mod xlsx_write;
 mod xml;
@@ -143,7 +144,11 @@ pub fn parse_docx(bytes: &[u8], name: Option<&str>) -> Result<Parsed, OfficeErro
     }
     let mut ar = archive::Archive::open(bytes)?;
     let xml = ar.read("word/document.xml")?.ok_or(OfficeError::MissingPart("word/document.xml"))?;
-    let d = docx_read::document_to_doc(&xml)?;
+    // Automatic list numbers live in numbering.xml (and on paragraph styles).
+    let numbering = ar.read("word/numbering.xml")?;
+    let styles = if numbering.is_some() { ar.read("word/styles.xml")? } else { None };
+    let mut numbering = numbering::Numbering::read(numbering.as_deref(), styles.as_deref())?;
+    let d = docx_read::document_to_doc_with(&xml, &mut numbering)?;
     Ok(finish(&d.doc, d.text, d.warnings, "docx", bytes.len(), name))
 }
 

@@ -277,3 +277,98 @@ fn docx_namespaces_are_resolved_not_guessed_by_prefix() {
         d.doc.blocks.iter().filter_map(|b| if let Block::Para(p) = b { Some(p.text.as_str()) } else { None }).collect();
     assert_eq!(paras, ["第一段", "第二段", "第三段"]);
 }
+
+/// All parts of a ZIP as (name, text).
+fn unzip_all(bytes: &[u8]) -> Vec<(String, String)> {
+    let mut ar = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    (0..ar.len())
+        .map(|i| {
+            let mut e = ar.by_index(i).unwrap();
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut e, &mut s).unwrap();
+            (e.name().to_string(), s)
+        })
+        .collect()
+}
+
+const NUMBERING: &str = "<w:numbering xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+<w:abstractNum w:abstractNumId=\"7\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"chineseCounting\"/><w:lvlText w:val=\"%1、\"/></w:lvl>\
+<w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"chineseCounting\"/><w:lvlText w:val=\"（%2）\"/><w:suff w:val=\"nothing\"/></w:lvl></w:abstractNum>\
+<w:abstractNum w:abstractNumId=\"8\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"3\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.\"/></w:lvl></w:abstractNum>\
+<w:abstractNum w:abstractNumId=\"9\"><w:lvl w:ilvl=\"0\"><w:numFmt w:val=\"bullet\"/><w:lvlText w:val=\"\u{25CF}\"/></w:lvl></w:abstractNum>\
+<w:num w:numId=\"1\"><w:abstractNumId w:val=\"7\"/></w:num><w:num w:numId=\"2\"><w:abstractNumId w:val=\"8\"/></w:num>\
+<w:num w:numId=\"3\"><w:abstractNumId w:val=\"9\"/></w:num></w:numbering>";
+
+#[test]
+fn docx_list_numbering_is_put_back() {
+    // Direct numbering: level 0, level 1 twice, level 0 again (level 1 restarts), a decimal
+    // list starting at 3, a bullet (no text), numId 0 (numbering switched off).
+    let np = |num: u32, lvl: u32, text: &str| {
+        format!(
+            "<w:p><w:pPr><w:numPr><w:ilvl w:val=\"{lvl}\"/><w:numId w:val=\"{num}\"/></w:numPr></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"
+        )
+    };
+    let body = format!(
+        "{HEAD}{}{}{}{}{}{}{}{}</w:body></w:document>",
+        np(1, 0, "总体情况"),
+        np(1, 1, "主动公开"),
+        np(1, 1, "依申请公开"),
+        np(1, 0, "主动公开政府信息情况"),
+        np(1, 1, "规章"),
+        np(2, 0, "第三项"),
+        np(3, 0, "要点"),
+        np(0, 0, "不编号"),
+    );
+    let mut n = gongkai_office::numbering::Numbering::read(Some(NUMBERING.as_bytes()), None).unwrap();
+    let d = gongkai_office::docx_read::document_to_doc_with(body.as_bytes(), &mut n).unwrap();
+    let paras: Vec<&str> =
+        d.doc.blocks.iter().filter_map(|b| if let Block::Para(p) = b { Some(p.text.as_str()) } else { None }).collect();
+    assert_eq!(
+        paras,
+        [
+            "一、总体情况",
+            "（一）主动公开",
+            "（二）依申请公开",
+            "二、主动公开政府信息情况",
+            "（一）规章",
+            "3. 第三项",
+            "要点",
+            "不编号"
+        ]
+    );
+}
+
+#[test]
+fn docx_headings_numbered_by_style_read_as_sections() {
+    // A generated report whose section headings lose their typed "一、" and get it from the
+    // Heading1 style's list numbering instead, as many Word templates do.
+    let r = gongkai_synth::report(21, &gongkai_synth::SynthOptions::default());
+    let mut parts = unzip_all(&gongkai_office::docx(&r));
+    for (name, text) in parts.iter_mut() {
+        if name == "word/document.xml" {
+            for h in ["一、", "二、", "三、", "四、", "五、", "六、"] {
+                *text = text.replace(&format!("<w:t xml:space=\"preserve\">{h}"), "<w:t xml:space=\"preserve\">");
+            }
+        }
+        if name == "word/styles.xml" {
+            *text = text.replace(
+                "<w:pPr><w:keepNext/><w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/><w:outlineLvl w:val=\"1\"/>",
+                "<w:pPr><w:keepNext/><w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"1\"/></w:numPr><w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/><w:outlineLvl w:val=\"1\"/>",
+            );
+            assert!(text.contains("<w:numId w:val=\"1\"/>"), "styles.xml layout changed");
+        }
+    }
+    parts.push(("word/numbering.xml".to_string(), NUMBERING.to_string()));
+    let refs: Vec<(&str, &str)> = parts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let bytes = zip_of(&refs);
+    assert!(!unzip_all(&bytes).iter().any(|(n, t)| n == "word/document.xml" && t.contains(">一、总体情况<")));
+    let p = gongkai_office::parse_docx(&bytes, None).unwrap();
+    let heads: Vec<(u8, &str)> = p.report.sections.iter().map(|s| (s.id.0, s.heading.as_str())).collect();
+    let want: Vec<(u8, &str)> = r.sections.iter().map(|s| (s.id.0, s.heading.as_str())).collect();
+    assert_eq!(heads, want);
+    for (row, m) in &r.table3 {
+        for (c, cell) in m {
+            assert_eq!(p.report.t3(*row, *c).map(|x| &x.value), Some(&cell.value), "{row}.{c}");
+        }
+    }
+}
