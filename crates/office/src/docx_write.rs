@@ -146,6 +146,8 @@ fn table(out: &mut String, t: &Table) {
     }
     out.push_str("</w:tblGrid>");
     let cover = t.covering();
+    let header_only: Vec<bool> =
+        (0..t.rows).map(|r| !t.cells.iter().any(|c| c.row == r && c.kind == Kind::Data)).collect();
     for (r, row) in cover.iter().enumerate() {
         // Rows at least 6.5 mm high so the small table type has air around it.
         out.push_str("<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"368\" w:hRule=\"atLeast\"/>");
@@ -176,7 +178,11 @@ fn table(out: &mut String, t: &Table) {
             }
             out.push_str("<w:vAlign w:val=\"center\"/></w:tcPr>");
             let jc = if matches!(c.kind, Kind::RowHead | Kind::Note) { "left" } else { "center" };
-            let _ = write!(out, "<w:p><w:pPr><w:pStyle w:val=\"TableText\"/><w:jc w:val=\"{jc}\"/></w:pPr>");
+            // Header and caption rows keep with the next row, so no page ends on a header; a
+            // small table (表四) is kept whole. Long tables may break between data rows: the
+            // repeated header rows (w:tblHeader) label the continuation.
+            let keep = if r + 1 < t.rows && (header_only[r] || t.rows <= 6) { "<w:keepNext/>" } else { "" };
+            let _ = write!(out, "<w:p><w:pPr><w:pStyle w:val=\"TableText\"/>{keep}<w:jc w:val=\"{jc}\"/></w:pPr>");
             if starts && !c.text.is_empty() {
                 let font = if matches!(c.kind, Kind::ColHead | Kind::Caption) { fonts(F_H1) } else { String::new() };
                 let rpr = format!("<w:rPr>{font}<w:sz w:val=\"{sz}\"/><w:szCs w:val=\"{sz}\"/></w:rPr>");
@@ -299,10 +305,11 @@ const DOC_RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"ye
 <Relationship Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer2.xml\"/>\
 </Relationships>";
 
+/// Children in the order of the schema's sequence (CT_Settings), which Word enforces.
 fn settings_xml() -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:settings xmlns:w=\"{W_NS}\">\
-<w:evenAndOddHeaders/><w:defaultTabStop w:val=\"640\"/><w:characterSpacingControl w:val=\"compressPunctuation\"/></w:settings>"
+<w:defaultTabStop w:val=\"640\"/><w:evenAndOddHeaders/><w:characterSpacingControl w:val=\"compressPunctuation\"/></w:settings>"
     )
 }
 
