@@ -10,7 +10,8 @@
 //! row and column. Empty rows and columns are left out of the grid, except one row of empty
 //! cells written directly under a row with content (a data row left blank in the template,
 //! e.g. table 四 with no cases). A sheet whose content is a single column without merges is
-//! prose (the report text), one paragraph per row.
+//! prose (the report text), one paragraph per row. Hidden sheets are not read (a warning
+//! names them).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -150,6 +151,7 @@ pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> 
         None => HashMap::new(),
     };
     let mut sheets: Vec<(String, String)> = Vec::new();
+    let mut hidden: Vec<String> = Vec::new();
     {
         let mut x = Xml::new(&wb, "xl/workbook.xml")?;
         loop {
@@ -157,6 +159,12 @@ pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> 
                 Ev::Eof => break,
                 Ev::Start { ns: Ns::S, tag: Tag::Sheet, el, .. } => {
                     let name = attr(&el, b"name").unwrap_or_default();
+                    // Hidden sheets hold helper data (lookup lists, old versions), not the
+                    // report as published.
+                    if matches!(attr(&el, b"state").as_deref(), Some("hidden" | "veryHidden")) {
+                        hidden.push(name);
+                        continue;
+                    }
                     let path = attr(&el, b"id")
                         .and_then(|id| rels.get(&id).map(|(t, _)| resolve_target("xl", t)))
                         .unwrap_or_else(|| format!("xl/worksheets/sheet{}.xml", sheets.len() + 1));
@@ -175,7 +183,7 @@ pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> 
         None => Vec::new(),
     };
     let mut flat = Flat::default();
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = hidden.iter().map(|n| format!("工作表“{n}”是隐藏的，未读取")).collect();
     let mut names = Vec::new();
     for (i, (name, path)) in sheets.iter().enumerate() {
         let Some(xml) = ar.read(path)? else {

@@ -372,3 +372,26 @@ fn docx_headings_numbered_by_style_read_as_sections() {
         }
     }
 }
+
+#[test]
+fn xlsx_hidden_sheets_are_skipped_with_a_warning() {
+    let r = gongkai_synth::report(5, &gongkai_synth::SynthOptions::default());
+    let mut parts = unzip_all(&gongkai_office::xlsx(&r));
+    for (name, text) in parts.iter_mut() {
+        if name == "xl/workbook.xml" {
+            // A hidden fifth sheet pointing at a copy of 表三 with other numbers.
+            *text = text
+                .replace("</sheets>", "<sheet name=\"旧版\" sheetId=\"9\" state=\"hidden\" r:id=\"rId9\"/></sheets>");
+        }
+        if name == "xl/_rels/workbook.xml.rels" {
+            *text = text.replace(
+                "</Relationships>",
+                "<Relationship Id=\"rId9\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet3.xml\"/></Relationships>",
+            );
+        }
+    }
+    let refs: Vec<(&str, &str)> = parts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let d = gongkai_office::xlsx_read::xlsx_to_doc(&zip_of(&refs)).unwrap();
+    assert_eq!(d.sheets, ["正文", "表二", "表三", "表四"]);
+    assert!(d.warnings.iter().any(|w| w.contains("旧版") && w.contains("隐藏")), "{:?}", d.warnings);
+}
