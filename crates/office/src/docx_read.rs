@@ -120,7 +120,9 @@ pub fn document_to_doc_with(xml: &[u8], numbering: &mut Numbering) -> Result<Doc
                         Tag::Body => saw_body = true,
                         Tag::Tbl if txbx == 0 => tables.push(Tbl::default()),
                         Tag::Tr if txbx == 0 => {
-                            if let Some(t) = tables.last_mut() {
+                            // Rows and cells past the grid bounds are not kept (the grid is
+                            // cut there anyway): empty `<w:tr/>` would otherwise cost memory.
+                            if let Some(t) = tables.last_mut().filter(|t| t.rows.len() <= MAX_ROWS) {
                                 t.rows.push(Tr::default());
                             }
                         }
@@ -130,7 +132,9 @@ pub fn document_to_doc_with(xml: &[u8], numbering: &mut Numbering) -> Result<Doc
                             }
                         }
                         Tag::Tc if txbx == 0 => {
-                            if let Some(r) = tables.last_mut().and_then(|t| t.rows.last_mut()) {
+                            if let Some(r) =
+                                tables.last_mut().and_then(|t| t.rows.last_mut()).filter(|r| r.cells.len() <= MAX_COLS)
+                            {
                                 r.cells.push(Tc { span: 1, vmerge: VMerge::No, content: Vec::new() });
                             }
                         }

@@ -339,18 +339,22 @@ fn emit_sheet(flat: &mut Flat, sheet: u16, name: &str, sh: Sheet, warnings: &mut
     if max_r == 0 {
         return;
     }
-    // Copies made by merges: position → origin.
+    // Copies made by merges: position → origin. Every loop below runs over stored cells or
+    // over at most MAX_CELLS merge copies, never over the (up to 2^34-cell) sheet area.
     let mut copy: HashMap<(u32, u32), (u32, u32)> = HashMap::new();
     let mut budget = MAX_CELLS;
     let mut merged_any = false;
-    for &(r1, c1, r2, c2) in &sh.merges {
+    'merges: for &(r1, c1, r2, c2) in &sh.merges {
         if r1 > max_r + 1 || c1 > max_c {
             continue;
         }
         merged_any = true;
         for r in r1..=r2.min(max_r + 1) {
             for c in c1..=c2.min(max_c) {
-                if (r, c) != (r1, c1) && budget > 0 {
+                if (r, c) != (r1, c1) {
+                    if budget == 0 {
+                        break 'merges;
+                    }
                     budget -= 1;
                     copy.insert((r, c), (r1, c1));
                 }
@@ -361,18 +365,31 @@ fn emit_sheet(flat: &mut Flat, sheet: u16, name: &str, sh: Sheet, warnings: &mut
         let (r, c) = copy.get(&(r, c)).copied().unwrap_or((r, c));
         sh.cells.get(&(r, c)).map_or("", String::as_str)
     };
-    let rows_present: BTreeSet<u32> = sh.cells.keys().map(|(r, _)| *r).filter(|r| *r <= max_r + 1).collect();
-    let mut kept_rows = Vec::new();
-    let mut prev_content = false;
-    for r in 1..=max_r + 1 {
-        let content = (1..=max_c).any(|c| !text_at(r, c).trim().is_empty());
-        if content || (prev_content && rows_present.contains(&r)) {
-            kept_rows.push(r);
-        }
-        prev_content = content;
-    }
-    let kept_cols: Vec<u32> =
-        (1..=max_c).filter(|c| kept_rows.iter().any(|r| !text_at(*r, *c).trim().is_empty())).collect();
+    // Positions with text, from the stored cells and the merge copies.
+    let filled: BTreeSet<(u32, u32)> = sh
+        .cells
+        .iter()
+        .filter(|(_, t)| !t.trim().is_empty())
+        .map(|(p, _)| *p)
+        .chain(copy.keys().copied().filter(|(r, c)| !text_at(*r, *c).trim().is_empty()))
+        .collect();
+    let content_rows: BTreeSet<u32> = filled.iter().map(|(r, _)| *r).collect();
+    let rows_present: BTreeSet<u32> = sh.cells.keys().map(|(r, _)| *r).collect();
+    let mut kept_rows: Vec<u32> = content_rows
+        .iter()
+        .flat_map(|r| [*r, r + 1])
+        .filter(|r| content_rows.contains(r) || rows_present.contains(r))
+        .collect::<BTreeSet<u32>>()
+        .into_iter()
+        .collect();
+    let kept_set: BTreeSet<u32> = kept_rows.iter().copied().collect();
+    let kept_cols: Vec<u32> = filled
+        .iter()
+        .filter(|(r, _)| kept_set.contains(r))
+        .map(|(_, c)| *c)
+        .collect::<BTreeSet<u32>>()
+        .into_iter()
+        .collect();
     if kept_rows.len() > MAX_ROWS || kept_cols.len() > MAX_COLS {
         warnings.push(format!("工作表“{name}”超过{MAX_ROWS}行或{MAX_COLS}列，已截断"));
     }

@@ -233,3 +233,41 @@ fn mutated_archives_never_panic() {
         }
     }
 }
+
+fn xlsx_with_sheet(sheet: &str) -> Vec<u8> {
+    let wb = "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheets><sheet name=\"s\" sheetId=\"1\"/></sheets></workbook>";
+    zip_of(&[("xl/workbook.xml", wb.as_bytes()), ("xl/worksheets/sheet1.xml", sheet.as_bytes())])
+}
+
+#[test]
+fn sheet_corners_and_huge_merges_stay_fast() {
+    // Cells at A1 and XFD1048576, one merge over the whole sheet and 100,000 more: the work
+    // must follow the stored cells, not the sheet's 2^34-cell area.
+    let mut merges = String::from("<mergeCell ref=\"A1:XFD1048576\"/>");
+    for i in 0..100_000 {
+        merges.push_str(&format!("<mergeCell ref=\"B{}:XFD1048576\"/>", i % 1000 + 1));
+    }
+    let sheet = format!(
+        "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>\
+<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>表三</t></is></c></row>\
+<row r=\"1048576\"><c r=\"XFD1048576\"><v>7</v></c></row></sheetData><mergeCells>{merges}</mergeCells></worksheet>"
+    );
+    let started = std::time::Instant::now();
+    let p = parse_xlsx(&xlsx_with_sheet(&sheet), None).unwrap();
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    assert!(p.text.len() < 64 << 20);
+}
+
+#[test]
+fn millions_of_empty_rows_and_cells_are_bounded() {
+    // 3 million `<w:tr/>` and a row of 1 million `<w:tc/>`: no grid beyond 2,000 × 200.
+    let mut xml = format!("<w:document xmlns:w=\"{W}\"><w:body><w:tbl><w:tr>");
+    xml.push_str(&"<w:tc/>".repeat(1_000_000));
+    xml.push_str("</w:tr>");
+    xml.push_str(&"<w:tr/>".repeat(3_000_000));
+    xml.push_str("</w:tbl></w:body></w:document>");
+    let started = std::time::Instant::now();
+    let p = parse_docx(&docx_with(xml.as_bytes()), None).unwrap();
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    assert!(p.text.len() < 1 << 20, "{}", p.text.len());
+}
