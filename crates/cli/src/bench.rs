@@ -21,6 +21,14 @@ pub enum BenchKind {
     Similarity,
     /// `gongkai audit` over a folder of generated text and HTML files (end to end, with IO)
     Audit,
+    /// parse+check of generated DOCX files
+    Docx,
+    /// parse+check of generated XLSX files
+    Xlsx,
+    /// writing reports as DOCX (and, for comparison, as HTML)
+    RenderDocx,
+    /// writing reports as XLSX
+    RenderXlsx,
 }
 
 fn peak_rss_kb() -> Option<u64> {
@@ -41,7 +49,7 @@ pub fn corpus(n: usize, kind: BenchKind, size: usize) -> Vec<String> {
                 let r = report(i as u64, &SynthOptions { format, target_bytes: target });
                 let doc = match kind {
                     BenchKind::Html => gongkai_render::html(&r),
-                    BenchKind::Text | BenchKind::Calendar | BenchKind::Similarity | BenchKind::Audit => {
+                    _ => {
                         let shape: TextShape = TEXT_SHAPES[i % TEXT_SHAPES.len()];
                         gongkai_render::text(&r, shape)
                     }
@@ -72,6 +80,10 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
         }
         if *kind == BenchKind::Audit {
             audit_bench(n, size)?;
+            continue;
+        }
+        if matches!(kind, BenchKind::Docx | BenchKind::Xlsx | BenchKind::RenderDocx | BenchKind::RenderXlsx) {
+            office_bench(n, *kind, size);
             continue;
         }
         let docs = corpus(n, *kind, size);
@@ -117,10 +129,8 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
             let docs2: Vec<_> = docs
                 .iter()
                 .map(|d| match kind {
-                    BenchKind::Text | BenchKind::Calendar | BenchKind::Similarity | BenchKind::Audit => {
-                        gongkai_parse::text::text_to_doc(d).doc
-                    }
                     BenchKind::Html => gongkai_parse::html::html_to_doc(d).doc,
+                    _ => gongkai_parse::text::text_to_doc(d).doc,
                 })
                 .collect();
             let front = t.elapsed().as_secs_f64();
@@ -196,4 +206,113 @@ fn audit_bench(n: usize, size: usize) -> Result<()> {
     );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// Generated reports whose prose makes the HTML rendering about `size` bytes (the same
+/// reports the text/HTML benchmarks parse).
+fn reports(n: usize, size: usize) -> Vec<gongkai_model::Report> {
+    (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let format = if i % 5 == 4 { FormatVersion::F2019 } else { FormatVersion::F2021 };
+            let mut target = size / 2;
+            loop {
+                let r = report(i as u64, &SynthOptions { format, target_bytes: target });
+                if gongkai_render::html(&r).len() >= size * 9 / 10 || target > size * 4 {
+                    return r;
+                }
+                target = target * 3 / 2 + 256;
+            }
+        })
+        .collect()
+}
+
+/// Time `work` over `items` on one core and on all cores: (seconds single, seconds multi).
+fn time_both<T: Sync>(items: &[T], work: impl Fn(&T) -> usize + Sync) -> (f64, f64) {
+    let _ = items.iter().take(20).map(&work).sum::<usize>();
+    let t = Instant::now();
+    let mut sink = items.iter().map(&work).sum::<usize>();
+    let single = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    sink += items.par_iter().map(&work).sum::<usize>();
+    let multi = t.elapsed().as_secs_f64();
+    std::hint::black_box(sink);
+    (single, multi)
+}
+
+fn print_row(name: &str, n: usize, bytes: usize, threads: usize, secs: f64) {
+    println!(
+        "{name:<6} {n:>10} {:>12} {threads:>10} {:>14.0} {:>12.1}",
+        bytes / n.max(1),
+        n as f64 / secs,
+        bytes as f64 / 1e6 / secs
+    );
+}
+
+/// A report writer returning the size of what it wrote.
+type Writer = fn(&gongkai_model::Report) -> usize;
+
+/// DOCX/XLSX: parse+check of generated files, or rendering reports to them. Bytes are the
+/// sizes of the DOCX/XLSX files (compressed).
+fn office_bench(n: usize, kind: BenchKind, size: usize) {
+    let rs = reports(n, size);
+    let threads = rayon::current_num_threads();
+    match kind {
+        BenchKind::Docx | BenchKind::Xlsx => {
+            let (name, files): (&str, Vec<Vec<u8>>) = if kind == BenchKind::Docx {
+                ("docx", rs.par_iter().map(gongkai_office::docx).collect())
+            } else {
+                ("xlsx", rs.par_iter().map(gongkai_office::xlsx).collect())
+            };
+            let bytes: usize = files.iter().map(Vec::len).sum();
+            let (single, multi) = time_both(&files, |f| {
+                let p = gongkai_office::parse_bytes(f, None);
+                p.report.table3.len() + gongkai_rules::check(&p.report).len()
+            });
+            print_row(name, n, bytes, 1, single);
+            print_row(name, n, bytes, threads, multi);
+            if kind == BenchKind::Docx && std::env::var_os("GONGKAI_BENCH_PHASES").is_some() {
+                let us = |t: Instant| t.elapsed().as_secs_f64() * 1e6 / n as f64;
+                let t = Instant::now();
+                let xml: Vec<Vec<u8>> = files
+                    .iter()
+                    .filter_map(|f| gongkai_office::read_part(f, "word/document.xml").ok().flatten())
+                    .collect();
+                let unzip = us(t);
+                let t = Instant::now();
+                let docs: Vec<_> =
+                    xml.iter().filter_map(|x| gongkai_office::docx_read::document_to_doc(x).ok()).collect();
+                let front = us(t);
+                let t = Instant::now();
+                let reports: Vec<_> =
+                    docs.iter().map(|d| gongkai_parse::interpret::interpret(&d.doc, &mut Vec::new())).collect();
+                let interp = us(t);
+                let t = Instant::now();
+                let nf: usize = reports.iter().map(|r| gongkai_rules::check(r).len()).sum();
+                let rules = us(t);
+                let kb = xml.iter().map(Vec::len).sum::<usize>() / n.max(1) / 1024;
+                println!(
+                    "  phases µs/report: unzip {unzip:.0} (document.xml {kb} KiB), XML→blocks {front:.0}, interpret {interp:.0}, rules {rules:.0} ({nf} findings)"
+                );
+            }
+        }
+        _ => {
+            let outputs: [(&str, Writer); 3] = [
+                ("→docx", |r| gongkai_office::docx(r).len()),
+                ("→xlsx", |r| gongkai_office::xlsx(r).len()),
+                ("→html", |r| gongkai_render::html(r).len()),
+            ];
+            for (name, f) in outputs {
+                if (kind == BenchKind::RenderDocx && name == "→xlsx")
+                    || (kind == BenchKind::RenderXlsx && name != "→xlsx")
+                {
+                    continue;
+                }
+                let bytes: usize = rs.iter().take(100).map(f).sum::<usize>() * n / n.clamp(1, 100);
+                let (single, multi) = time_both(&rs, f);
+                print_row(name, n, bytes, 1, single);
+                print_row(name, n, bytes, threads, multi);
+            }
+        }
+    }
 }

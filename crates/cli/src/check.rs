@@ -22,7 +22,9 @@ pub fn check_one(input: &Input) -> Result<(Parsed, Vec<Finding>)> {
         let text = gongkai_pdf::pdf_to_text(&bytes).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         gongkai_parse::parse_pdf_text(&text, bytes.len(), Some(&name))
     } else {
-        gongkai_parse::parse_bytes(&bytes, Some(&name))
+        // DOCX/XLSX (ZIP containers) are read by gongkai-office; everything else by the
+        // text/HTML front ends.
+        gongkai_office::parse_bytes(&bytes, Some(&name))
     };
     let mut findings = parsed.findings.clone();
     if parsed.unsupported.is_none() {

@@ -91,7 +91,13 @@ pub fn render(f: &Finding, file: &str, text: &str, index: &LineIndex, style: Sty
     let _ = writeln!(out, "{num} | {shown}");
     let _ = writeln!(out, "{pad} | {}", style.paint(code, marks.trim_end()));
     if let Some(g) = loc.grid {
-        let _ = writeln!(out, "{pad} = 位置：源文件第{}个表格第{}行第{}列", g.table, g.row, g.col);
+        if file.to_ascii_lowercase().ends_with(".xlsx") {
+            // XLSX grids keep the sheet number and the cell's own row and column.
+            let a1 = gongkai_office::a1(u32::from(g.row), u32::from(g.col));
+            let _ = writeln!(out, "{pad} = 位置：第{}个工作表，单元格{a1}", g.table);
+        } else {
+            let _ = writeln!(out, "{pad} = 位置：源文件第{}个表格第{}行第{}列", g.table, g.row, g.col);
+        }
     }
     out
 }

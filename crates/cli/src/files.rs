@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 /// Extensions read when walking a directory.
-pub const EXTENSIONS: &[&str] = &["txt", "md", "html", "htm", "shtml", "xhtml", "text", "pdf"];
+pub const EXTENSIONS: &[&str] = &["txt", "md", "html", "htm", "shtml", "xhtml", "text", "pdf", "docx", "xlsx"];
 
 /// An input: a file path or standard input.
 #[derive(Debug, Clone)]

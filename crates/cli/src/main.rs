@@ -23,7 +23,7 @@ struct Cli {
 enum Cmd {
     /// 检查年度报告（文件、目录或 - 表示标准输入），像编译器一样列出问题
     Check {
-        /// 文件或目录（目录递归读取 .txt .md .html .htm .shtml）；- 表示标准输入
+        /// 文件或目录（目录递归读取 .txt .md .html .htm .shtml .pdf .docx .xlsx）；- 表示标准输入
         #[arg(required = true)]
         paths: Vec<String>,
         /// 输出格式
@@ -56,12 +56,15 @@ enum Cmd {
         #[arg(long)]
         manifest: Option<String>,
     },
-    /// 按官方格式输出报告：读取 gongkai parse 输出的 JSON，写成 HTML、Markdown、文本或 JSON
+    /// 按官方格式输出报告：读取 gongkai parse 输出的 JSON，写成 HTML、Markdown、文本、JSON、Word（DOCX）或 Excel（XLSX）
     Render {
         /// 报告数据 JSON 文件；- 表示标准输入
         path: String,
         #[arg(long, value_enum, default_value_t = RenderTo::Html)]
         to: RenderTo,
+        /// 输出文件（docx、xlsx 必须指定，除非标准输出重定向到文件）；缺省写到标准输出
+        #[arg(long)]
+        out: Option<String>,
     },
     /// 工作日计算（官方放假安排 2019–2026，可用 --holidays 补充）
     Calendar {
@@ -128,6 +131,10 @@ pub enum RenderTo {
     Md,
     Text,
     Json,
+    /// Word（GB/T 9704 版式）
+    Docx,
+    /// Excel（每张表一个工作表，总计为带结果的 SUM 公式）
+    Xlsx,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,7 +155,7 @@ fn main() -> ExitCode {
         Cmd::Calendar { cmd, holidays, format } => {
             calendar::run(&cmd, holidays.as_deref(), format == ParseFormat::Json)
         }
-        Cmd::Render { path, to } => render(&path, to),
+        Cmd::Render { path, to, out } => render(&path, to, out.as_deref()),
         Cmd::Audit { paths, out, manifest } => audit::run(&paths, &out, manifest.as_deref()),
         Cmd::Clock { path, today, holidays, format } => {
             calendar::clock(&path, today.as_deref(), holidays.as_deref(), format == ParseFormat::Json)
@@ -185,9 +192,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn render(path: &str, to: RenderTo) -> anyhow::Result<u8> {
+fn render(path: &str, to: RenderTo, out_path: Option<&str>) -> anyhow::Result<u8> {
     use anyhow::Context;
-    use std::io::Read;
+    use std::io::{IsTerminal, Read, Write};
     let mut text = String::new();
     if path == "-" {
         std::io::stdin().read_to_string(&mut text).context("无法读取标准输入")?;
@@ -199,12 +206,23 @@ fn render(path: &str, to: RenderTo) -> anyhow::Result<u8> {
     if report.schema != gongkai_model::SCHEMA_VERSION {
         anyhow::bail!("报告数据版本为“{}”，本程序支持“{}”", report.schema, gongkai_model::SCHEMA_VERSION);
     }
-    let out = match to {
-        RenderTo::Html => gongkai_render::html(&report),
-        RenderTo::Md => gongkai_render::markdown(&report),
-        RenderTo::Text => gongkai_render::text(&report, gongkai_render::TextShape::CellPerLine),
-        RenderTo::Json => gongkai_render::json(&report),
+    let bytes: Vec<u8> = match to {
+        RenderTo::Html => gongkai_render::html(&report).into_bytes(),
+        RenderTo::Md => gongkai_render::markdown(&report).into_bytes(),
+        RenderTo::Text => gongkai_render::text(&report, gongkai_render::TextShape::CellPerLine).into_bytes(),
+        RenderTo::Json => gongkai_render::json(&report).into_bytes(),
+        RenderTo::Docx => gongkai_office::docx(&report),
+        RenderTo::Xlsx => gongkai_office::xlsx(&report),
     };
-    print!("{out}");
+    match out_path {
+        Some(p) => std::fs::write(p, &bytes).with_context(|| format!("无法写入“{p}”"))?,
+        None => {
+            let binary = matches!(to, RenderTo::Docx | RenderTo::Xlsx);
+            if binary && std::io::stdout().is_terminal() {
+                anyhow::bail!("DOCX/XLSX 是二进制文件，请用 --out 文件名 指定输出文件");
+            }
+            std::io::stdout().lock().write_all(&bytes).context("无法写到标准输出")?;
+        }
+    }
     Ok(0)
 }

@@ -179,10 +179,10 @@ fn parse_render_parse_keeps_the_tables_of_a_real_report() {
     let dir = std::env::temp_dir().join(format!("gongkai-render-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("r.json"), &out.stdout).unwrap();
-    for (to, file) in [("html", "r.html"), ("md", "r.md"), ("text", "r.txt")] {
-        let out = bin().args(["render", "--to", to]).arg(dir.join("r.json")).output().unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        std::fs::write(dir.join(file), &out.stdout).unwrap();
+    for (to, file) in [("html", "r.html"), ("md", "r.md"), ("text", "r.txt"), ("docx", "r.docx"), ("xlsx", "r.xlsx")] {
+        let out =
+            bin().args(["render", "--to", to, "--out"]).arg(dir.join(file)).arg(dir.join("r.json")).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         let again = bin().args(["parse", "--format", "json"]).arg(dir.join(file)).output().unwrap();
         let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
         for table in ["table2", "table3", "table4"] {
@@ -285,5 +285,48 @@ fn audit_writes_a_long_dataset_and_a_page() {
     assert_eq!(out.status.code(), Some(0));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("按规则统计") && page.contains("南关区科技局") && page.contains("D10 ×2"), "{page}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_parse_and_audit_read_docx_and_xlsx() {
+    let Some(s) = shared() else { return };
+    let dir = std::env::temp_dir().join(format!("gongkai-office-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = bin().args(["parse", "--format", "json"]).arg(s.join("seed/000_64ff3bdd190e597a.txt")).output().unwrap();
+    std::fs::write(dir.join("seed.json"), &out.stdout).unwrap();
+    for to in ["docx", "xlsx"] {
+        let file = dir.join(format!("seed.{to}"));
+        let out = bin().args(["render", "--to", to, "--out"]).arg(&file).arg(dir.join("seed.json")).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        // The seed's defects are found in the Word and Excel files too, with source lines.
+        let out = bin().arg("check").arg(&file).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let text = String::from_utf8(out.stdout).unwrap();
+        for rule in ["错误[D10]", "警告[D21]", "错误[D1]", "警告[D8]", "错误[D12]"] {
+            assert!(text.contains(rule), "{to}: missing {rule}:\n{text}");
+        }
+        assert!(text.contains("2021年，南关区科技局"), "{text}");
+        if to == "xlsx" {
+            assert!(text.contains("个工作表，单元格"), "{text}");
+        }
+        let out = bin().args(["parse", "--format", "json"]).arg(&file).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["source"]["kind"], to);
+        assert_eq!(v["table3"]["R1"]["TOT"]["value"], 0);
+        assert_eq!(v["table3"]["R1"]["NP"]["state"], "blank");
+    }
+    // A directory walk picks up .docx and .xlsx; a broken one fails alone with a reason.
+    std::fs::write(dir.join("broken.docx"), b"PK\x03\x04 not really a zip").unwrap();
+    let csv = dir.join("cells.csv");
+    let out = bin().arg("audit").arg(&dir).arg("--out").arg(&csv).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let data = std::fs::read_to_string(&csv).unwrap();
+    assert!(data.contains("seed.docx") && data.contains("seed.xlsx"), "{data}");
+    let out = bin().arg("check").arg(dir.join("broken.docx")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("ZIP") || String::from_utf8_lossy(&out.stderr).contains("ZIP")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -117,7 +117,7 @@ pub struct SourceInfo {
     /// File name or "-" for stdin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// "text" or "html".
+    /// "text", "html", "pdf", "docx" or "xlsx".
     pub kind: String,
     /// Encoding the bytes were decoded from ("UTF-8", "GBK", …).
     pub encoding: String,
