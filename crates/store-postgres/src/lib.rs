@@ -1,0 +1,1 @@
+//! PostgreSQL backend of [`gongkai_store::Store`] (in progress; see the store branch history).
