@@ -56,12 +56,20 @@ pub enum StoreError {
     DuplicateSerial(String),
     #[error("索引号“{0}”在本机关已存在")]
     DuplicateIndexNo(String),
+    /// The clock's reason is part of the message (not a separate `source`, so that error
+    /// chains do not print it twice).
     #[error("事件记录无效：{0}")]
-    InvalidEvents(#[from] ClockError),
+    InvalidEvents(ClockError),
     #[error("{0}")]
     Invalid(String),
     #[error("数据库错误：{0}")]
     Backend(String),
+}
+
+impl From<ClockError> for StoreError {
+    fn from(e: ClockError) -> StoreError {
+        StoreError::InvalidEvents(e)
+    }
 }
 
 /// Result of a store operation.
