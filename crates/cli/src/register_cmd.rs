@@ -93,6 +93,19 @@ pub enum StoreCmd {
         #[command(subcommand)]
         cmd: CountsCmd,
     },
+    /// 修改记录（审计日志）：谁、何时、改前、改后（个人信息默认隐去）
+    #[command(after_help = DB_HELP)]
+    History {
+        /// 记录类型：application、organ、catalogue_entry、case、yearly_counts
+        #[arg(long, default_value = "application")]
+        entity: String,
+        /// 记录编号（年度数量为 机关编号/年份，如 2/2024）
+        id: String,
+        #[arg(long)]
+        unmask: bool,
+        #[arg(long, value_enum, default_value_t = Fmt::Text)]
+        format: Fmt,
+    },
     /// 登记簿性能测试：批量载入生成的申请，测量到期查询和年度查询（写入新数据库）
     StoreBench(crate::store_bench::BenchArgs),
 }
@@ -592,6 +605,25 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 text.push_str("\n（无）");
             }
             emit(format, json!({ "today": day, "until": until, "items": rows }), text)
+        }
+        StoreCmd::History { entity, id, unmask, format } => {
+            let entity: gongkai_store::Entity = choice("记录类型", &entity)?;
+            let personal = if unmask { Personal::Visible } else { Personal::Masked };
+            let rows = s.audit_log(entity, &id, personal)?;
+            let text = rows
+                .iter()
+                .map(|r| {
+                    let v = |x: &Option<Value>| x.as_ref().and_then(|x| x.get("version")).map(|v| v.to_string());
+                    let change = match (v(&r.before), v(&r.after)) {
+                        (None, _) if r.before.is_none() => "创建".to_string(),
+                        (Some(a), Some(b)) => format!("版本 {a} → {b}"),
+                        _ => "修改".to_string(),
+                    };
+                    format!("{:>8}  {}  {}  {change}", r.seq, r.at, r.actor)
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            emit(format, serde_json::to_value(&rows)?, if text.is_empty() { "（无修改记录）".into() } else { text })
         }
         StoreCmd::Catalogue { cmd } => catalogue(s, cmd, &who),
         StoreCmd::Case { cmd } => case(s, cmd, &who),

@@ -300,12 +300,16 @@ pub fn run(args: &BenchArgs, db: Option<&str>) -> Result<u8> {
         }
     }
     let secs = t.elapsed().as_secs_f64();
+    let ta = Instant::now();
+    s.analyze()?;
+    let analyze_secs = ta.elapsed().as_secs_f64();
     if kinds.contains(&BenchKind::StoreLoad) {
         println!(
             "store-load: {n} 件申请、{events} 个事件（平均 {:.2} 个/件），{secs:.1} 秒，{:.0} 件/秒",
             events as f64 / n.max(1) as f64,
             n as f64 / secs
         );
+        println!("ANALYZE：{analyze_secs:.1} 秒");
         if let Some(b) = size_of(&spec) {
             println!("数据库大小：{:.1} MiB", b as f64 / (1024.0 * 1024.0));
         }

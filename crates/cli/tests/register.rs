@@ -135,6 +135,14 @@ fn register_event_show_with_masking_and_versions() {
     json(&db, &["event", "1", "--version", "2", "--type", "replied", "--date", "2024-11-21", "--outcome", "R3.2"]);
     let v = json(&db, &["due", "--within", "5", "--today", "2024-11-20"]);
     assert_eq!(v["items"].as_array().unwrap().len(), 0);
+    // The history: three accepted writes by the acting clerk, personal data masked.
+    let v = json(&db, &["history", "1"]);
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r["actor"] == "王科员"));
+    assert_eq!(rows[2]["after"]["version"], 3);
+    assert!(!v.to_string().contains("张三丰"));
+    assert!(ok(&db, &["history", "1"]).contains("版本 1 → 2"));
 }
 
 #[test]

@@ -780,6 +780,13 @@ impl Store for PgStore {
             .collect()
     }
 
+    fn analyze(&mut self) -> Result<()> {
+        // Unqualified names: the tables of the current search_path.
+        self.client
+            .batch_execute("ANALYZE organs, applications, events, catalogue, yearly_counts, cases, audit")
+            .map_err(be)
+    }
+
     fn audit_log(&mut self, entity: Entity, id: &str, personal: Personal) -> Result<Vec<AuditEntry>> {
         let rows = self
             .client

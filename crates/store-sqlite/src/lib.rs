@@ -787,6 +787,10 @@ impl Store for SqliteStore {
         rows.map(|r| case_from(r.map_err(be)?)).collect()
     }
 
+    fn analyze(&mut self) -> Result<()> {
+        self.conn.execute_batch("ANALYZE").map_err(be)
+    }
+
     fn audit_log(&mut self, entity: Entity, id: &str, personal: Personal) -> Result<Vec<AuditEntry>> {
         let mut st = self
             .conn

@@ -571,6 +571,7 @@ pub fn bulk_import(make: Factory) {
         .collect();
     let ids = s.import_applications(&batch, "导入").unwrap();
     assert_eq!(ids.len(), 50);
+    s.analyze().unwrap();
     assert_eq!(s.applications(&[o.id], Personal::Masked).unwrap().len(), 50);
     assert_eq!(s.application(ids[7], Personal::Visible).unwrap().serial, "B-007");
     assert_eq!(s.audit_log(Entity::Application, &ids[7].0.to_string(), Personal::Masked).unwrap().len(), 1);

@@ -431,6 +431,11 @@ pub trait Store: Send {
     // --- audit ---
     /// The audit rows of one record, oldest first; snapshots masked unless allowed.
     fn audit_log(&mut self, entity: Entity, id: &str, personal: Personal) -> Result<Vec<AuditEntry>>;
+
+    /// Refresh the query planner's statistics (`ANALYZE`), e.g. after a bulk import.
+    fn analyze(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Build the full application record from stored parts.
