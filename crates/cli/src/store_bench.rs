@@ -58,7 +58,7 @@ impl Rng {
 
 /// Generates realistic applications: receipts on working days of 2024–2025, 3–5 events on
 /// average (补正 30 %, consultation 30 %, extension 25 %), replies spread over table 三's rows,
-/// applications received in the last weeks still open.
+/// applications received in the last weeks still open, about 1 % forgotten (overdue).
 struct Gen {
     rng: Rng,
     days: Vec<Date>,
@@ -126,6 +126,10 @@ impl Gen {
             let days = 10 + self.rng.below(11) as u32;
             ev.push(Event::Extended { date: self.wd(base, 15), days, approver: "李某".into() });
             last = 15;
+        }
+        // About 1 % are never answered: they stay open and become overdue.
+        if self.rng.chance(1) {
+            return ev;
         }
         let after = last + 1 + self.rng.below(12) as u32;
         let reply_day = self.wd(base, after);

@@ -16,8 +16,8 @@ use gongkai_register::{
 };
 use gongkai_store::{
     ApplicationSummary, AuditEntry, DueItem, Entity, NewApplication, NewCase, NewCatalogueEntry, NewOrgan, Personal,
-    Result, Store, StoreError, StoredState, YearItem, counts_key, enum_parse, enum_str, mask_snapshot, pattern_of,
-    snapshot, validate_new_application, validate_new_organ,
+    Result, Store, StoreError, StoredState, YearItem, applicant_kind_of, counts_key, enum_parse, enum_str,
+    mask_snapshot, pattern_of, snapshot, validate_new_application, validate_new_organ,
 };
 use jiff::civil::Date;
 use postgres::error::SqlState;
@@ -25,7 +25,8 @@ use postgres::{Client, GenericClient, NoTls, Row, Transaction};
 use std::str::FromStr;
 
 /// The embedded migrations, in order. Their position + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_year_covering_index.sql")];
 
 /// An arbitrary constant naming the advisory lock that serialises migrations.
 const MIGRATION_LOCK: i64 = 0x0067_6f6e_676b_6169;
@@ -575,7 +576,7 @@ impl Store for PgStore {
                 Ok(YearItem {
                     id: AppId(r.get(0)),
                     organ: OrganId(r.get(1)),
-                    applicant_kind: enum_parse(r.get::<_, &str>(2))?,
+                    applicant_kind: applicant_kind_of(r.get::<_, &str>(2))?,
                     received: r.get(3),
                     concluded: r.get(4),
                     outcome: r.get::<_, Option<&str>>(5).map(outcome_of).transpose()?,

@@ -15,8 +15,8 @@ use gongkai_register::{
 };
 use gongkai_store::{
     ApplicationSummary, AuditEntry, DueItem, Entity, NewApplication, NewCase, NewCatalogueEntry, NewOrgan, Personal,
-    Result, Store, StoreError, StoredState, YearItem, counts_key, enum_parse, enum_str, mask_snapshot, now_rfc3339,
-    pattern_of, snapshot, validate_new_application, validate_new_organ,
+    Result, Store, StoreError, StoredState, YearItem, applicant_kind_of, counts_key, enum_parse, enum_str,
+    mask_snapshot, now_rfc3339, pattern_of, snapshot, validate_new_application, validate_new_organ,
 };
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params, params_from_iter};
@@ -25,7 +25,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// The embedded migrations, in order. Their position + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_year_covering_index.sql")];
 
 /// How long a handle waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -40,7 +41,21 @@ fn be(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
+/// Parse a stored `YYYY-MM-DD` (hand-rolled for the hot paths that read hundreds of thousands
+/// of rows; anything unusual falls back to jiff's parser).
 fn d(s: &str) -> Result<Date> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i16> {
+        b[r].iter().try_fold(0i16, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + i16::from(c - b'0')))
+    };
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && let (Some(y), Some(m), Some(day)) = (num(0..4), num(5..7), num(8..10))
+        && let Ok(date) = Date::new(y, m as i8, day as i8)
+    {
+        return Ok(date);
+    }
     Date::from_str(s).map_err(|e| StoreError::Backend(format!("日期“{s}”无法识别：{e}")))
 }
 
@@ -594,7 +609,7 @@ impl Store for SqliteStore {
             Ok(YearItem {
                 id: AppId(t.0),
                 organ: OrganId(t.1),
-                applicant_kind: enum_parse(&t.2)?,
+                applicant_kind: applicant_kind_of(&t.2)?,
                 received: d(&t.3)?,
                 concluded: od(t.4)?,
                 outcome: t.5.as_deref().map(outcome_of).transpose()?,

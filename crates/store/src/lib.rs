@@ -465,8 +465,52 @@ pub fn enum_str<T: Serialize>(v: &T) -> String {
     }
 }
 
+/// The applicant kind from its column value (a plain match: this runs once per row of the
+/// yearly selection).
+pub fn applicant_kind_of(s: &str) -> Result<ApplicantKind> {
+    Ok(match s {
+        "natural_person" => ApplicantKind::NaturalPerson,
+        "business" => ApplicantKind::Business,
+        "research" => ApplicantKind::Research,
+        "ngo" => ApplicantKind::Ngo,
+        "legal_service" => ApplicantKind::LegalService,
+        "other" => ApplicantKind::Other,
+        _ => return Err(StoreError::Backend(format!("无法识别的申请人类型“{s}”"))),
+    })
+}
+
 /// Parse an enum column stored by [`enum_str`].
 pub fn enum_parse<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T> {
     serde_json::from_value(serde_json::Value::String(s.to_string()))
         .map_err(|_| StoreError::Backend(format!("无法识别的取值“{s}”")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_columns_round_trip() {
+        for k in ApplicantKind::ALL {
+            assert_eq!(applicant_kind_of(&enum_str(&k)).unwrap(), k);
+            assert_eq!(enum_parse::<ApplicantKind>(&enum_str(&k)).unwrap(), k);
+        }
+        assert!(applicant_kind_of("martian").is_err());
+        for st in [StoredState::Open, StoredState::Paused, StoredState::AwaitingCorrection, StoredState::Closed] {
+            assert_eq!(StoredState::parse(st.as_str()).unwrap(), st);
+        }
+    }
+
+    #[test]
+    fn derive_refuses_logs_not_starting_with_receipt() {
+        assert!(matches!(derive(&[]), Err(StoreError::InvalidEvents(ClockError::Empty))));
+        let d = jiff::civil::date(2024, 9, 2);
+        let e = derive(&[Event::Withdrawn { date: d }]).unwrap_err();
+        assert!(e.to_string().starts_with("事件记录无效：第1个事件"), "{e}");
+        let ok = derive(&[Event::Received { date: d, channel: Channel::Post }]).unwrap();
+        assert_eq!(
+            (ok.state, ok.due, ok.channel),
+            (StoredState::Open, Some(jiff::civil::date(2024, 9, 30)), Channel::Post)
+        );
+    }
 }
