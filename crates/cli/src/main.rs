@@ -7,6 +7,8 @@ mod calendar;
 mod check;
 mod diag;
 mod files;
+mod register_cmd;
+mod store_bench;
 
 use std::process::ExitCode;
 
@@ -17,6 +19,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
+    /// 登记簿：SQLite 文件路径或 postgres:// 地址（默认取环境变量 GONGKAI_DB，再默认 $XDG_DATA_HOME/gongkai/gongkai.db）
+    #[arg(long, global = true, value_name = "PATH|URL")]
+    db: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -116,6 +121,8 @@ enum Cmd {
         #[arg(long, value_enum)]
         kind: Vec<bench::BenchKind>,
     },
+    #[command(flatten)]
+    Register(Box<register_cmd::StoreCmd>),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,7 +152,9 @@ pub enum ParseFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let db = cli.db;
     let result = match cli.cmd {
+        Cmd::Register(cmd) => register_cmd::run(*cmd, db.as_deref()),
         Cmd::Check { paths, format, no_progress, errors_only } => check::run(&paths, format, !no_progress, errors_only),
         Cmd::Parse { path, format } => check::parse(&path, format),
         Cmd::Rules => {

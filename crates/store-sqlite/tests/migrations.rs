@@ -1,0 +1,40 @@
+//! The migration runner: a fresh file gets every migration once, reopening applies nothing,
+//! a database newer than the program is refused, and the file has the promised settings.
+
+use gongkai_store_sqlite::SqliteStore;
+
+#[test]
+fn migrations_apply_once_and_newer_schemas_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 2);
+    let c = s.connection();
+    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+    let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1), "WAL, synchronous=FULL, foreign keys on");
+    drop(s);
+    let s = SqliteStore::open(&path).unwrap();
+    let rows: i64 = s.connection().query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 2);
+    s.connection().execute("INSERT INTO schema_version (version, applied_at) VALUES (99, 'future')", []).unwrap();
+    drop(s);
+    let err = SqliteStore::open(&path).unwrap_err().to_string();
+    assert!(err.contains("数据库结构版本为 99") && err.contains("请升级"), "{err}");
+}
+
+#[test]
+fn events_are_append_only_in_the_schema() {
+    let s = SqliteStore::open_in_memory().unwrap();
+    let c = s.connection();
+    c.execute_batch(
+        "INSERT INTO organs (name, kind) VALUES ('x', 'department');
+         INSERT INTO applications (organ, serial, applicant_kind, applicant, description, form, channel, state,
+           received, late, version) VALUES (1, 's', 'other', '{}', '', 'paper', 'online', 'open', '2024-01-02', 0, 1);
+         INSERT INTO events (app, seq, event, actor, recorded_at) VALUES (1, 1, '{}', 'a', 't');",
+    )
+    .unwrap();
+    assert!(c.execute("UPDATE events SET event = 'x'", []).is_err());
+    assert!(c.execute("DELETE FROM events", []).is_err());
+}

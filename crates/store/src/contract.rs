@@ -1,0 +1,590 @@
+//! The contract every [`Store`] backend must satisfy. Each backend's tests call
+//! [`contract_tests!`](crate::contract_tests) with a fixture: an expression giving
+//! `Option<impl Fn() -> Box<dyn Store> + Sync>` (None = skipped), where every call of the
+//! function opens a *new handle to the same fresh database*, so that concurrency can be tested
+//! with two handles. The functions panic on a violation (they are test code).
+
+use crate::*;
+use gongkai_clock::Party;
+use gongkai_register::{Applicant, ApplicantKind, CaseKind, CatalogueKind, OrganKind, RequestedForm};
+use jiff::civil::date;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// A factory of handles to one test database.
+pub type Factory<'a> = &'a (dyn Fn() -> Box<dyn Store> + Sync);
+
+/// Generate one `#[test]` per contract property. `$fixture` is evaluated per test and gives
+/// `Option<F>` with `F: Fn() -> Box<dyn Store> + Sync`; `None` skips (the fixture says why).
+#[macro_export]
+macro_rules! contract_tests {
+    ($fixture:expr) => {
+        $crate::contract_tests!(@each $fixture;
+            organs_hierarchy, registration, masking_in_listings, append_event_revalidates,
+            invalid_sequence_rejected_with_clock_reason, stale_version_rejected,
+            concurrent_appends_one_wins, due_list, applications_for_year_boundaries,
+            catalogue_index_numbers, concurrent_catalogue_adds_unique, yearly_counts, cases,
+            audit_trail, bulk_import);
+    };
+    (@each $fixture:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                if let Some(f) = $fixture {
+                    $crate::contract::$name(&f);
+                }
+            }
+        )*
+    };
+}
+
+const ACTOR: &str = "测试员";
+
+fn organ(s: &mut dyn Store, name: &str, parent: Option<OrganId>, pattern: Option<&str>) -> Organ {
+    s.add_organ(
+        &NewOrgan {
+            name: name.into(),
+            kind: if parent.is_none() { OrganKind::Government } else { OrganKind::Department },
+            parent,
+            code: format!("C{}", name.chars().count()),
+            index_pattern: pattern.map(str::to_string),
+        },
+        ACTOR,
+    )
+    .expect("add organ")
+}
+
+fn person(name: &str) -> Applicant {
+    Applicant {
+        kind: ApplicantKind::NaturalPerson,
+        name: name.into(),
+        id_number: Some("110101199001011234".into()),
+        phone: Some("13812345678".into()),
+        address: Some("某省某市某路1号".into()),
+        email: Some("someone@example.cn".into()),
+    }
+}
+
+/// A new application received on `received` (online) with extra events.
+pub fn new_app(organ: OrganId, serial: &str, received: Date, more: Vec<Event>) -> NewApplication {
+    let mut events = vec![Event::Received { date: received, channel: Channel::Online }];
+    events.extend(more);
+    NewApplication {
+        organ,
+        serial: serial.into(),
+        applicant: person("张三丰"),
+        description: "某项目环境影响评价批复文件".into(),
+        form: RequestedForm::Electronic,
+        events,
+    }
+}
+
+fn replied(d: Date, outcome: Outcome) -> Event {
+    Event::Replied { date: d, outcome }
+}
+
+/// Organs: add with parent, get, list, children, descendants; a missing parent is refused.
+pub fn organs_hierarchy(make: Factory) {
+    let mut s = make();
+    let gov = organ(&mut *s, "某县人民政府", None, None);
+    let a = organ(&mut *s, "某县科学技术局", Some(gov.id), None);
+    let b = organ(&mut *s, "某县生态环境局", Some(gov.id), Some("{code}-{yyyy}-{seq:4}"));
+    let c = organ(&mut *s, "某县生态环境局监测站", Some(b.id), None);
+    assert_eq!(s.organ(b.id).unwrap(), b);
+    assert_eq!(b.index_pattern.as_deref(), Some("{code}-{yyyy}-{seq:4}"));
+    assert_eq!(s.organs().unwrap().len(), 4);
+    let kids: Vec<OrganId> = s.children(gov.id).unwrap().into_iter().map(|o| o.id).collect();
+    assert_eq!(kids, vec![a.id, b.id]);
+    let all = s.descendants(gov.id).unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[0], gov.id);
+    assert!(all.contains(&c.id));
+    assert_eq!(s.descendants(b.id).unwrap(), vec![b.id, c.id]);
+    let err = s.organ(OrganId(999_999)).unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+    assert!(err.to_string().contains("未找到机关"), "{err}");
+    let bad = NewOrgan {
+        name: "孤儿局".into(),
+        kind: OrganKind::Department,
+        parent: Some(OrganId(999_999)),
+        code: String::new(),
+        index_pattern: None,
+    };
+    assert!(matches!(s.add_organ(&bad, ACTOR), Err(StoreError::NotFound { .. })));
+    let bad_pattern = NewOrgan { parent: None, index_pattern: Some("{code}-{yyyy}".into()), ..bad };
+    assert!(matches!(s.add_organ(&bad_pattern, ACTOR), Err(StoreError::Invalid(_))));
+    assert_eq!(s.organs().unwrap().len(), 4, "refused organs leave nothing behind");
+}
+
+/// Registration assigns an id and version 1, keeps the log, stores derived columns; a
+/// duplicate 受理编号, an unknown organ and a log not starting with receipt are refused.
+pub fn registration(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县人民政府办公室", None, None);
+    let new = new_app(o.id, "2024-001", date(2024, 9, 27), vec![]);
+    let app = s.register(&new, ACTOR).unwrap();
+    assert_eq!(app.version, 1);
+    assert_eq!(app.serial, "2024-001");
+    assert_eq!(app.channel, Channel::Online);
+    assert_eq!(app.events, new.events);
+    let got = s.application(app.id, Personal::Visible).unwrap();
+    assert_eq!(got, app);
+    let list = s.applications(&[o.id], Personal::Visible).unwrap();
+    assert_eq!(list.len(), 1);
+    let clock = Clock::replay(Calendar::official(), &app.events).unwrap();
+    assert_eq!(list[0].state, StoredState::Open);
+    assert_eq!(list[0].received, date(2024, 9, 27));
+    assert_eq!(list[0].due, clock.due);
+    assert_eq!(list[0].due, Some(date(2024, 10, 30)), "20 working days across 国庆 and its 调休 days");
+    // Second application: different serial, distinct id.
+    let app2 = s.register(&new_app(o.id, "2024-002", date(2024, 9, 30), vec![]), ACTOR).unwrap();
+    assert_ne!(app2.id, app.id);
+    // Duplicate serial within the organ.
+    let err = s.register(&new, ACTOR).unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateSerial(ref x) if x == "2024-001"), "{err}");
+    assert!(err.to_string().contains("受理编号“2024-001”"), "{err}");
+    // The same serial in another organ is fine.
+    let o2 = organ(&mut *s, "某县教育局", Some(o.id), None);
+    s.register(&NewApplication { organ: o2.id, ..new.clone() }, ACTOR).unwrap();
+    // Unknown organ.
+    let err = s.register(&NewApplication { organ: OrganId(424_242), serial: "x".into(), ..new.clone() }, ACTOR);
+    assert!(matches!(err, Err(StoreError::NotFound { .. })), "{err:?}");
+    // The first event must be the receipt.
+    let mut bad = new_app(o.id, "2024-003", date(2024, 9, 27), vec![]);
+    bad.events.insert(0, Event::CorrectionRequested { date: date(2024, 9, 26) });
+    let err = s.register(&bad, ACTOR).unwrap_err();
+    assert!(matches!(err, StoreError::InvalidEvents(_)), "{err}");
+    assert!(err.to_string().contains("申请尚未登记收到"), "{err}");
+    // A concluded log is accepted and its conclusion stored.
+    let done = s
+        .register(&new_app(o.id, "2024-004", date(2024, 9, 2), vec![replied(date(2024, 9, 20), Outcome::R3_2)]), ACTOR)
+        .unwrap();
+    let row = s.applications(&[o.id], Personal::Masked).unwrap().into_iter().find(|r| r.id == done.id).unwrap();
+    assert_eq!(row.state, StoredState::Closed);
+    assert_eq!(row.concluded, Some(date(2024, 9, 20)));
+    assert_eq!(row.outcome, Some(Outcome::R3_2));
+    assert_eq!(row.due, None);
+    assert!(matches!(s.application(AppId(987_654), Personal::Masked), Err(StoreError::NotFound { .. })));
+}
+
+/// Listings and reads mask personal data unless the caller may see it.
+pub fn masking_in_listings(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县民政局", None, None);
+    let app = s.register(&new_app(o.id, "M-1", date(2024, 3, 4), vec![]), ACTOR).unwrap();
+    let masked = s.applications(&[o.id], Personal::Masked).unwrap();
+    assert_eq!(masked[0].applicant.name, "张**");
+    assert_eq!(masked[0].applicant.phone.as_deref(), Some("138****5678"));
+    let text = serde_json::to_string(&masked).unwrap();
+    for secret in ["张三丰", "13812345678", "199001011234", "某路1号", "someone@"] {
+        assert!(!text.contains(secret), "{secret} in a masked listing: {text}");
+    }
+    assert_eq!(s.applications(&[o.id], Personal::Visible).unwrap()[0].applicant.name, "张三丰");
+    assert_eq!(s.application(app.id, Personal::Masked).unwrap().applicant.name, "张**");
+    assert_eq!(s.application(app.id, Personal::Visible).unwrap().applicant, person("张三丰"));
+}
+
+/// Appending replays the whole log and rewrites the derived columns.
+pub fn append_event_revalidates(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县住房和城乡建设局", None, None);
+    let app = s.register(&new_app(o.id, "A-1", date(2024, 9, 27), vec![]), ACTOR).unwrap();
+    let ext = Event::Extended { date: date(2024, 10, 30), days: 20, approver: "李某".into() };
+    let app = s.append_event(app.id, 1, &ext, ACTOR).unwrap();
+    assert_eq!(app.version, 2);
+    assert_eq!(app.events.len(), 2);
+    let clock = Clock::replay(Calendar::official(), &app.events).unwrap();
+    let row = s.applications(&[o.id], Personal::Masked).unwrap().remove(0);
+    assert_eq!(row.due, clock.due);
+    assert_eq!(row.due, Some(date(2024, 11, 27)), "20 more working days");
+    assert_eq!(row.version, 2);
+    // A consultation pauses the clock: no due date while paused.
+    let app = s
+        .append_event(
+            app.id,
+            2,
+            &Event::ConsultationStarted { date: date(2024, 11, 4), party: Party::ThirdParty },
+            ACTOR,
+        )
+        .unwrap();
+    let row = s.applications(&[o.id], Personal::Masked).unwrap().remove(0);
+    assert_eq!(row.state, StoredState::Paused);
+    assert_eq!(row.due, None);
+    let app = s.append_event(app.id, 3, &Event::ConsultationAnswered { date: date(2024, 11, 8) }, ACTOR).unwrap();
+    let app = s.append_event(app.id, 4, &replied(date(2024, 11, 20), Outcome::R3_1), ACTOR).unwrap();
+    assert_eq!(app.version, 5);
+    let row = s.applications(&[o.id], Personal::Masked).unwrap().remove(0);
+    assert_eq!(
+        (row.state, row.concluded, row.outcome),
+        (StoredState::Closed, Some(date(2024, 11, 20)), Some(Outcome::R3_1))
+    );
+    assert!(!row.late);
+    assert_eq!(s.application(app.id, Personal::Masked).unwrap().events.len(), 5);
+    assert!(matches!(s.append_event(AppId(555_555), 1, &ext, ACTOR), Err(StoreError::NotFound { .. })));
+}
+
+/// An event the clock refuses is refused with the clock's reason; nothing changes.
+pub fn invalid_sequence_rejected_with_clock_reason(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县交通运输局", None, None);
+    let app = s.register(&new_app(o.id, "I-1", date(2024, 9, 27), vec![]), ACTOR).unwrap();
+    let ext = Event::Extended { date: date(2024, 10, 30), days: 10, approver: "李某".into() };
+    let app = s.append_event(app.id, 1, &ext, ACTOR).unwrap();
+    // A second extension.
+    let err = s.append_event(app.id, 2, &ext, ACTOR).unwrap_err();
+    let StoreError::InvalidEvents(clock_err) = &err else { panic!("{err}") };
+    let mut log = app.events.clone();
+    log.push(ext.clone());
+    let expected = Clock::replay(Calendar::official(), &log).unwrap_err();
+    assert_eq!(clock_err, &expected);
+    assert!(err.to_string().contains(&expected.to_string()), "{err}");
+    assert!(err.to_string().contains("第3个事件"), "{err}");
+    // A reply dated before the receipt.
+    let err = s.append_event(app.id, 2, &replied(date(2024, 9, 1), Outcome::R3_1), ACTOR).unwrap_err();
+    assert!(err.to_string().contains("早于上一事件"), "{err}");
+    // A second receipt.
+    let again = Event::Received { date: date(2024, 11, 1), channel: Channel::Post };
+    assert!(matches!(s.append_event(app.id, 2, &again, ACTOR), Err(StoreError::InvalidEvents(_))));
+    let now = s.application(app.id, Personal::Masked).unwrap();
+    assert_eq!(now.version, 2);
+    assert_eq!(now.events, app.events);
+    assert_eq!(s.audit_log(Entity::Application, &app.id.0.to_string(), Personal::Masked).unwrap().len(), 2);
+}
+
+/// A write based on an old version is refused and loses nothing.
+pub fn stale_version_rejected(make: Factory) {
+    let mut h1 = make();
+    let mut h2 = make();
+    let o = organ(&mut *h1, "某县财政局", None, None);
+    let app = h1.register(&new_app(o.id, "S-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
+    let seen1 = h1.application(app.id, Personal::Masked).unwrap();
+    let seen2 = h2.application(app.id, Personal::Masked).unwrap();
+    assert_eq!((seen1.version, seen2.version), (1, 1));
+    h1.append_event(app.id, seen1.version, &replied(date(2024, 9, 10), Outcome::R3_1), "甲").unwrap();
+    let err = h2.append_event(app.id, seen2.version, &Event::Withdrawn { date: date(2024, 9, 11) }, "乙").unwrap_err();
+    assert!(matches!(err, StoreError::Stale { expected: 1, current: 2 }), "{err}");
+    assert_eq!(err.to_string(), "记录已被他人修改（版本 1，当前 2），请刷新后重试");
+    let now = h2.application(app.id, Personal::Masked).unwrap();
+    assert_eq!(now.events.len(), 2);
+    assert_eq!(now.events[1], replied(date(2024, 9, 10), Outcome::R3_1));
+    // A version from the future is stale too.
+    assert!(matches!(
+        h2.append_event(app.id, 7, &Event::Withdrawn { date: date(2024, 9, 11) }, "乙"),
+        Err(StoreError::Stale { expected: 7, current: 2 })
+    ));
+}
+
+/// Two handles append on version 1 at the same moment: exactly one wins.
+pub fn concurrent_appends_one_wins(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县审计局", None, None);
+    for round in 0..5 {
+        let app = s.register(&new_app(o.id, &format!("C-{round}"), date(2024, 9, 2), vec![]), ACTOR).unwrap();
+        let barrier = std::sync::Barrier::new(2);
+        let results: Vec<Result<Application>> = std::thread::scope(|sc| {
+            let hs: Vec<_> = [replied(date(2024, 9, 10), Outcome::R3_1), Event::Withdrawn { date: date(2024, 9, 11) }]
+                .into_iter()
+                .map(|ev| {
+                    let barrier = &barrier;
+                    sc.spawn(move || {
+                        let mut h = make();
+                        let v = h.application(app.id, Personal::Masked).unwrap().version;
+                        barrier.wait();
+                        h.append_event(app.id, v, &ev, "并发")
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let wins = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(wins, 1, "round {round}: {results:?}");
+        let loser = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+        assert!(matches!(loser, StoreError::Stale { expected: 1, current: 2 }), "{loser}");
+        let now = s.application(app.id, Personal::Masked).unwrap();
+        assert_eq!(now.events.len(), 2);
+        assert_eq!(now.version, 2);
+    }
+}
+
+/// The due list: open applications due on or before a date, overdue included, closed and
+/// paused excluded, filtered by organ, earliest first.
+pub fn due_list(make: Factory) {
+    let mut s = make();
+    let o1 = organ(&mut *s, "某县卫生健康委员会", None, None);
+    let o2 = organ(&mut *s, "某县市场监督管理局", None, None);
+    // Due dates: received 2024-09-02 → 2024-09-30; 2024-09-27 → 2024-10-30.
+    let a = s.register(&new_app(o1.id, "D-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
+    let b = s.register(&new_app(o1.id, "D-2", date(2024, 9, 27), vec![]), ACTOR).unwrap();
+    s.register(&new_app(o1.id, "D-3", date(2024, 9, 2), vec![replied(date(2024, 9, 5), Outcome::R3_1)]), ACTOR)
+        .unwrap();
+    let p = s
+        .register(
+            &new_app(
+                o1.id,
+                "D-4",
+                date(2024, 9, 2),
+                vec![Event::FeeNotice { date: date(2024, 9, 3), amount: Some(100) }],
+            ),
+            ACTOR,
+        )
+        .unwrap();
+    let c = s.register(&new_app(o2.id, "D-5", date(2024, 9, 2), vec![]), ACTOR).unwrap();
+    let ids = |v: Vec<DueItem>| v.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    assert_eq!(ids(s.due_list(&[o1.id], date(2024, 9, 29)).unwrap()), Vec::<AppId>::new());
+    let l = s.due_list(&[o1.id], date(2024, 9, 30)).unwrap();
+    assert_eq!(l.len(), 1);
+    assert_eq!((l[0].id, l[0].due, l[0].serial.as_str()), (a.id, date(2024, 9, 30), "D-1"));
+    // Far in the future: overdue (a) and upcoming (b), earliest first; paused p not listed.
+    assert_eq!(ids(s.due_list(&[o1.id], date(2025, 6, 1)).unwrap()), vec![a.id, b.id]);
+    assert!(!ids(s.due_list(&[o1.id], date(2025, 6, 1)).unwrap()).contains(&p.id));
+    let both = ids(s.due_list(&[o1.id, o2.id], date(2024, 9, 30)).unwrap());
+    assert_eq!(both.len(), 2);
+    assert!(both.contains(&a.id) && both.contains(&c.id));
+    assert!(s.due_list(&[], date(2030, 1, 1)).unwrap().is_empty());
+    // Replying removes it from the list.
+    s.append_event(a.id, 1, &replied(date(2024, 10, 8), Outcome::R3_1), ACTOR).unwrap();
+    assert_eq!(ids(s.due_list(&[o1.id], date(2025, 6, 1)).unwrap()), vec![b.id]);
+}
+
+/// Table 三 of year Y: received ≤ 31 Dec Y and not concluded before 1 Jan Y.
+pub fn applications_for_year_boundaries(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县人力资源和社会保障局", None, None);
+    let other = organ(&mut *s, "某县司法局", None, None);
+    let closed_dec31 = s
+        .register(&new_app(o.id, "Y-1", date(2024, 12, 2), vec![replied(date(2024, 12, 31), Outcome::R3_1)]), ACTOR)
+        .unwrap();
+    let recv_dec31_closed_jan1 = s
+        .register(&new_app(o.id, "Y-2", date(2024, 12, 31), vec![replied(date(2025, 1, 1), Outcome::R3_4_1)]), ACTOR)
+        .unwrap();
+    let recv_jan2 = s.register(&new_app(o.id, "Y-3", date(2025, 1, 2), vec![]), ACTOR).unwrap();
+    let open_since_dec31 = s.register(&new_app(o.id, "Y-4", date(2024, 12, 31), vec![]), ACTOR).unwrap();
+    let old = s
+        .register(&new_app(o.id, "Y-5", date(2023, 3, 1), vec![replied(date(2023, 3, 20), Outcome::R3_1)]), ACTOR)
+        .unwrap();
+    s.register(&new_app(other.id, "Y-6", date(2024, 6, 3), vec![]), ACTOR).unwrap();
+    let ids = |s: &mut dyn Store, y| {
+        let mut v: Vec<AppId> = s.applications_for_year(&[o.id], y).unwrap().into_iter().map(|i| i.id).collect();
+        v.sort();
+        v
+    };
+    let mut y2024 = vec![closed_dec31.id, recv_dec31_closed_jan1.id, open_since_dec31.id];
+    y2024.sort();
+    assert_eq!(ids(&mut *s, 2024), y2024);
+    let mut y2025 = vec![recv_dec31_closed_jan1.id, recv_jan2.id, open_since_dec31.id];
+    y2025.sort();
+    assert_eq!(ids(&mut *s, 2025), y2025);
+    assert_eq!(ids(&mut *s, 2023), vec![old.id]);
+    let items = s.applications_for_year(&[o.id], 2025).unwrap();
+    let it = items.iter().find(|i| i.id == recv_dec31_closed_jan1.id).unwrap();
+    assert_eq!(it.received, date(2024, 12, 31));
+    assert_eq!((it.concluded, it.outcome), (Some(date(2025, 1, 1)), Some(Outcome::R3_4_1)));
+    assert_eq!(it.applicant_kind, ApplicantKind::NaturalPerson);
+    assert_eq!(s.applications_for_year(&[o.id, other.id], 2024).unwrap().len(), 4);
+}
+
+fn entry(organ: OrganId, title: &str, issued: Date) -> NewCatalogueEntry {
+    NewCatalogueEntry {
+        organ,
+        kind: CatalogueKind::Normative,
+        title: title.into(),
+        doc_number: "某政发〔2024〕1号".into(),
+        issued,
+    }
+}
+
+/// 索引号 from the organ's pattern, serial per scope, repeal versioned.
+pub fn catalogue_index_numbers(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县发展和改革局", None, Some("{code}-{yyyy}-{seq:3}"));
+    let d = organ(&mut *s, "某县水利局", None, None);
+    let a = s.add_catalogue_entry(&entry(o.id, "通知一", date(2024, 3, 1)), ACTOR).unwrap();
+    let b = s.add_catalogue_entry(&entry(o.id, "通知二", date(2024, 5, 1)), ACTOR).unwrap();
+    let c = s.add_catalogue_entry(&entry(o.id, "通知三", date(2025, 1, 6)), ACTOR).unwrap();
+    assert_eq!(a.index_no, format!("{}-2024-001", o.code));
+    assert_eq!(b.index_no, format!("{}-2024-002", o.code));
+    assert_eq!(c.index_no, format!("{}-2025-001", o.code), "the serial restarts with the year");
+    let e = s.add_catalogue_entry(&entry(d.id, "办法", date(2024, 3, 1)), ACTOR).unwrap();
+    assert_eq!(e.index_no, format!("{}/2024-00001", d.code), "default pattern");
+    assert_eq!(a.version, 1);
+    let r = s.repeal_catalogue_entry(a.id, 1, date(2025, 6, 30), ACTOR).unwrap();
+    assert_eq!((r.repealed, r.version), (Some(date(2025, 6, 30)), 2));
+    let err = s.repeal_catalogue_entry(a.id, 1, date(2025, 7, 1), ACTOR).unwrap_err();
+    assert!(matches!(err, StoreError::Stale { expected: 1, current: 2 }), "{err}");
+    let err = s.repeal_catalogue_entry(b.id, 1, date(2024, 4, 1), ACTOR).unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "repeal before issue: {err}");
+    let list = s.catalogue(o.id).unwrap();
+    assert_eq!(
+        list.iter().map(|e| e.index_no.as_str()).collect::<Vec<_>>(),
+        vec![a.index_no.as_str(), b.index_no.as_str(), c.index_no.as_str()]
+    );
+    assert_eq!(list[0].repealed, Some(date(2025, 6, 30)));
+    assert!(matches!(
+        s.add_catalogue_entry(&entry(OrganId(31_337), "x", date(2024, 1, 2)), ACTOR),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+/// Two handles adding entries at the same time never produce the same 索引号.
+pub fn concurrent_catalogue_adds_unique(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县统计局", None, None);
+    const PER: usize = 15;
+    std::thread::scope(|sc| {
+        for t in 0..2 {
+            sc.spawn(move || {
+                let mut h = make();
+                for i in 0..PER {
+                    h.add_catalogue_entry(&entry(o.id, &format!("线程{t}文件{i}"), date(2024, 4, 1)), "并发").unwrap();
+                }
+            });
+        }
+    });
+    let list = s.catalogue(o.id).unwrap();
+    assert_eq!(list.len(), 2 * PER);
+    let mut nos: Vec<&str> = list.iter().map(|e| e.index_no.as_str()).collect();
+    nos.sort();
+    nos.dedup();
+    assert_eq!(nos.len(), 2 * PER, "duplicate 索引号");
+    assert!(nos.contains(&format!("{}/2024-{:05}", o.code, 2 * PER).as_str()), "{nos:?}");
+}
+
+/// Yearly counts: upsert, blanks stay blank, money stays exact.
+pub fn yearly_counts(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县农业农村局", None, None);
+    assert_eq!(s.counts(o.id, 2024).unwrap(), None);
+    let mut c = YearlyCounts {
+        organ: o.id,
+        year: 2024,
+        licences: Some(1234),
+        penalties: None,
+        coercions: Some(0),
+        fee_wan: Some(Decimal::from_str("4068.2080").unwrap()),
+        confirmed_on: Some(date(2025, 1, 15)),
+    };
+    s.set_counts(&c, ACTOR).unwrap();
+    assert_eq!(s.counts(o.id, 2024).unwrap(), Some(c.clone()));
+    assert_eq!(s.counts(o.id, 2024).unwrap().unwrap().fee_wan.unwrap().to_string(), "4068.2080");
+    c.penalties = Some(7);
+    c.fee_wan = Some(Decimal::from_str("0.01").unwrap());
+    s.set_counts(&c, ACTOR).unwrap();
+    assert_eq!(s.counts(o.id, 2024).unwrap(), Some(c.clone()));
+    assert_eq!(s.counts(o.id, 2023).unwrap(), None);
+    let audit = s.audit_log(Entity::YearlyCounts, &counts_key(o.id, 2024), Personal::Masked).unwrap();
+    assert_eq!(audit.len(), 2);
+    assert!(audit[0].before.is_none());
+    assert_eq!(audit[1].before.as_ref().unwrap()["penalties"], serde_json::Value::Null);
+    assert_eq!(audit[1].after.as_ref().unwrap()["penalties"], 7);
+    assert!(matches!(
+        s.set_counts(&YearlyCounts { organ: OrganId(77_777), ..c }, ACTOR),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+/// Review and litigation cases: add, conclude (versioned), list.
+pub fn cases(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县自然资源局", None, None);
+    let k = s
+        .add_case(
+            &NewCase {
+                organ: o.id, kind: CaseKind::Review, number: "某复〔2024〕5号".into(), filed: date(2024, 5, 6)
+            },
+            ACTOR,
+        )
+        .unwrap();
+    assert_eq!((k.version, k.concluded), (1, None));
+    let k2 = s
+        .add_case(
+            &NewCase { organ: o.id, kind: CaseKind::DirectLitigation, number: String::new(), filed: date(2024, 7, 1) },
+            ACTOR,
+        )
+        .unwrap();
+    let done = s.conclude_case(k.id, 1, date(2024, 8, 1), CaseResult::Corrected, ACTOR).unwrap();
+    assert_eq!((done.version, done.concluded), (2, Some((date(2024, 8, 1), CaseResult::Corrected))));
+    assert!(matches!(
+        s.conclude_case(k.id, 1, date(2024, 8, 2), CaseResult::Other, ACTOR),
+        Err(StoreError::Stale { expected: 1, current: 2 })
+    ));
+    assert!(matches!(
+        s.conclude_case(k2.id, 1, date(2024, 6, 1), CaseResult::Other, ACTOR),
+        Err(StoreError::Invalid(_))
+    ));
+    let list = s.cases(&[o.id]).unwrap();
+    assert_eq!(list, vec![done, k2]);
+    assert!(matches!(
+        s.conclude_case(CaseId(8_888), 1, date(2024, 8, 2), CaseResult::Other, ACTOR),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+/// Every change leaves an audit row with actor, time, before and after; personal data in it
+/// is masked unless allowed.
+pub fn audit_trail(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县应急管理局", None, None);
+    let log = s.audit_log(Entity::Organ, &o.id.0.to_string(), Personal::Masked).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].actor, ACTOR);
+    assert_eq!(log[0].after.as_ref().unwrap()["name"], "某县应急管理局");
+    let app = s.register(&new_app(o.id, "AU-1", date(2024, 9, 2), vec![]), "王科员").unwrap();
+    s.append_event(app.id, 1, &replied(date(2024, 9, 12), Outcome::R3_1), "李科长").unwrap();
+    let key = app.id.0.to_string();
+    let log = s.audit_log(Entity::Application, &key, Personal::Masked).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!((log[0].actor.as_str(), log[1].actor.as_str()), ("王科员", "李科长"));
+    assert!(log[0].before.is_none());
+    assert_eq!(log[0].after.as_ref().unwrap()["version"], 1);
+    assert_eq!(log[1].before.as_ref().unwrap()["version"], 1);
+    assert_eq!(log[1].after.as_ref().unwrap()["version"], 2);
+    assert_eq!(log[1].after.as_ref().unwrap()["events"].as_array().unwrap().len(), 2);
+    assert!(log[0].seq < log[1].seq);
+    assert!(log[1].at >= log[0].at);
+    assert!(jiff::Timestamp::from_str(&log[0].at).is_ok(), "{}", log[0].at);
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(!text.contains("张三丰") && !text.contains("13812345678"), "{text}");
+    assert!(text.contains("张**"), "{text}");
+    let full = s.audit_log(Entity::Application, &key, Personal::Visible).unwrap();
+    assert_eq!(full[0].after.as_ref().unwrap()["applicant"]["name"], "张三丰");
+    let e = s.add_catalogue_entry(&entry(o.id, "通知", date(2024, 3, 1)), ACTOR).unwrap();
+    s.repeal_catalogue_entry(e.id, 1, date(2024, 9, 1), ACTOR).unwrap();
+    let log = s.audit_log(Entity::CatalogueEntry, &e.id.0.to_string(), Personal::Masked).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].before.as_ref().unwrap()["repealed"], serde_json::Value::Null);
+    assert_eq!(log[1].after.as_ref().unwrap()["repealed"], "2024-09-01");
+    // Refused writes leave no audit row.
+    let _ = s.append_event(app.id, 1, &Event::Withdrawn { date: date(2024, 9, 13) }, "迟到者");
+    assert_eq!(s.audit_log(Entity::Application, &key, Personal::Masked).unwrap().len(), 2);
+    assert!(s.audit_log(Entity::Case, "0", Personal::Masked).unwrap().is_empty());
+}
+
+/// Bulk import: all or nothing, same checks, audited.
+pub fn bulk_import(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县商务局", None, None);
+    let batch: Vec<NewApplication> = (0..50)
+        .map(|i| {
+            let more = if i % 2 == 0 { vec![replied(date(2024, 3, 20), Outcome::R3_1)] } else { vec![] };
+            new_app(o.id, &format!("B-{i:03}"), date(2024, 3, 4), more)
+        })
+        .collect();
+    let ids = s.import_applications(&batch, "导入").unwrap();
+    assert_eq!(ids.len(), 50);
+    s.analyze().unwrap();
+    assert_eq!(s.applications(&[o.id], Personal::Masked).unwrap().len(), 50);
+    assert_eq!(s.application(ids[7], Personal::Visible).unwrap().serial, "B-007");
+    assert_eq!(s.audit_log(Entity::Application, &ids[7].0.to_string(), Personal::Masked).unwrap().len(), 1);
+    // One bad application refuses the whole batch.
+    let mut bad = batch[..3].to_vec();
+    for (i, b) in bad.iter_mut().enumerate() {
+        b.serial = format!("N-{i}");
+    }
+    bad[2].events.push(Event::Received { date: date(2024, 3, 5), channel: Channel::Post });
+    assert!(matches!(s.import_applications(&bad, "导入"), Err(StoreError::InvalidEvents(_))));
+    assert_eq!(s.applications(&[o.id], Personal::Masked).unwrap().len(), 50);
+    let mut dup = batch[..2].to_vec();
+    dup[0].serial = "N-new".into();
+    assert!(matches!(s.import_applications(&dup, "导入"), Err(StoreError::DuplicateSerial(_))));
+    assert_eq!(s.applications(&[o.id], Personal::Masked).unwrap().len(), 50);
+}

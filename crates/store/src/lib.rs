@@ -1,0 +1,516 @@
+//! The register's storage contract. Backends (`gongkai-store-sqlite`, `gongkai-store-postgres`)
+//! implement [`Store`]; they are the only crates that know SQL. This crate holds what they
+//! share: the input records, the error type (Chinese messages), the columns derived from an
+//! event log by [`gongkai_clock::Clock::replay`], audit masking, and the [`contract`] test
+//! suite that every backend runs against itself.
+//!
+//! Invariants every backend keeps:
+//! - an application's events are append-only; every accepted log replays without error on the
+//!   official calendar, and the stored derived columns (state, due date, receipt date,
+//!   conclusion date, outcome row) are those of the replay;
+//! - every write of a versioned record names the version it was based on; a stale version is
+//!   rejected ([`StoreError::Stale`]), never silently overwritten;
+//! - every change writes an audit row (actor, time, entity, id, before, after) in the same
+//!   transaction as the change;
+//! - listings mask personal data unless the caller passes [`Personal::Visible`].
+
+pub mod contract;
+
+use gongkai_calendar::Calendar;
+use gongkai_clock::{Channel, Clock, ClockError, Event, Outcome, State};
+use gongkai_register::{
+    AppId, Applicant, ApplicantKind, Application, CaseKind, CatalogueKind, OrganId, OrganKind, RequestedForm,
+};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+pub use gongkai_register::{Case, CaseId, CaseResult, CatalogueEntry, EntryId, IndexPattern, Organ, YearlyCounts};
+
+/// Whether the caller may see applicants' personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Personal {
+    /// Names, numbers and contacts are masked ([`Applicant::masked`]).
+    Masked,
+    /// The caller's role allows reading personal data.
+    Visible,
+}
+
+impl Personal {
+    /// Apply the policy to an applicant.
+    pub fn apply(self, a: Applicant) -> Applicant {
+        match self {
+            Personal::Masked => a.masked(),
+            Personal::Visible => a,
+        }
+    }
+}
+
+/// Why a store operation failed. Messages are Chinese: they reach clerks unchanged.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("未找到{entity}（{id}）")]
+    NotFound { entity: &'static str, id: String },
+    #[error("记录已被他人修改（版本 {expected}，当前 {current}），请刷新后重试")]
+    Stale { expected: i64, current: i64 },
+    #[error("受理编号“{0}”在本机关已存在")]
+    DuplicateSerial(String),
+    #[error("索引号“{0}”在本机关已存在")]
+    DuplicateIndexNo(String),
+    /// The clock's reason is part of the message (not a separate `source`, so that error
+    /// chains do not print it twice).
+    #[error("事件记录无效：{0}")]
+    InvalidEvents(ClockError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("数据库错误：{0}")]
+    Backend(String),
+}
+
+impl From<ClockError> for StoreError {
+    fn from(e: ClockError) -> StoreError {
+        StoreError::InvalidEvents(e)
+    }
+}
+
+/// Result of a store operation.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A new organisation; the store assigns the id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOrgan {
+    pub name: String,
+    pub kind: OrganKind,
+    pub parent: Option<OrganId>,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub index_pattern: Option<String>,
+}
+
+/// A new application: the store assigns the id and version 1. The first event must be
+/// `Received`; the channel of the application is the channel of that event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewApplication {
+    pub organ: OrganId,
+    /// 受理编号, unique within the organ.
+    pub serial: String,
+    pub applicant: Applicant,
+    pub description: String,
+    pub form: RequestedForm,
+    pub events: Vec<Event>,
+}
+
+/// A new catalogue entry; the store generates the 索引号 from the organ's pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCatalogueEntry {
+    pub organ: OrganId,
+    pub kind: CatalogueKind,
+    pub title: String,
+    #[serde(default)]
+    pub doc_number: String,
+    pub issued: Date,
+}
+
+/// A new review or litigation case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCase {
+    pub organ: OrganId,
+    pub kind: CaseKind,
+    #[serde(default)]
+    pub number: String,
+    pub filed: Date,
+}
+
+/// The clock state as stored in the derived `state` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoredState {
+    Open,
+    Paused,
+    AwaitingCorrection,
+    Closed,
+}
+
+impl StoredState {
+    /// Column value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoredState::Open => "open",
+            StoredState::Paused => "paused",
+            StoredState::AwaitingCorrection => "awaiting_correction",
+            StoredState::Closed => "closed",
+        }
+    }
+
+    /// Parse a column value.
+    pub fn parse(s: &str) -> Result<StoredState> {
+        Ok(match s {
+            "open" => StoredState::Open,
+            "paused" => StoredState::Paused,
+            "awaiting_correction" => StoredState::AwaitingCorrection,
+            "closed" => StoredState::Closed,
+            _ => return Err(StoreError::Backend(format!("未知状态“{s}”"))),
+        })
+    }
+
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            StoredState::Open => "办理中",
+            StoredState::Paused => "中止计时",
+            StoredState::AwaitingCorrection => "待补正",
+            StoredState::Closed => "已办结",
+        }
+    }
+}
+
+/// Columns derived from an event log by replaying it; backends store them next to the log so
+/// that due lists and yearly selections are index lookups. They are never edited by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derived {
+    pub state: StoredState,
+    pub channel: Channel,
+    pub received: Date,
+    /// Current due date of an application that is not closed (None while paused/awaiting 补正).
+    pub due: Option<Date>,
+    pub concluded: Option<Date>,
+    pub outcome: Option<Outcome>,
+    pub late: bool,
+}
+
+/// Replay `events` on the official calendar and derive the stored columns. The first event
+/// must be `Received`; any sequence the clock refuses is refused with the clock's reason.
+pub fn derive(events: &[Event]) -> Result<Derived> {
+    match events.first() {
+        None => return Err(StoreError::InvalidEvents(ClockError::Empty)),
+        Some(Event::Received { .. }) => {}
+        Some(_) => return Err(StoreError::InvalidEvents(ClockError::NotReceived(1))),
+    }
+    let clock = Clock::replay(Calendar::official(), events)?;
+    Ok(derived_of(&clock))
+}
+
+/// The stored columns of a replayed clock.
+pub fn derived_of(clock: &Clock) -> Derived {
+    let (state, concluded, outcome) = match clock.state {
+        State::Open => (StoredState::Open, None, None),
+        State::Paused(_) => (StoredState::Paused, None, None),
+        State::AwaitingCorrection => (StoredState::AwaitingCorrection, None, None),
+        State::Closed { outcome, on } => (StoredState::Closed, Some(on), Some(outcome)),
+    };
+    Derived {
+        state,
+        channel: clock.channel,
+        received: clock.received,
+        due: if state == StoredState::Closed { None } else { clock.due },
+        concluded,
+        outcome,
+        late: clock.late,
+    }
+}
+
+/// Checks on a new application that do not need the database.
+pub fn validate_new_application(new: &NewApplication) -> Result<Derived> {
+    if new.serial.trim().is_empty() {
+        return Err(StoreError::Invalid("受理编号不能为空".into()));
+    }
+    if new.applicant.name.trim().is_empty() {
+        return Err(StoreError::Invalid("申请人姓名或名称不能为空".into()));
+    }
+    derive(&new.events)
+}
+
+/// Checks on a new organ.
+pub fn validate_new_organ(new: &NewOrgan) -> Result<()> {
+    if new.name.trim().is_empty() {
+        return Err(StoreError::Invalid("机关名称不能为空".into()));
+    }
+    if let Some(p) = &new.index_pattern {
+        IndexPattern::parse(p).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// The organ's 索引号 pattern (its own, or [`IndexPattern::DEFAULT`]).
+pub fn pattern_of(organ: &Organ) -> Result<IndexPattern> {
+    IndexPattern::parse(organ.index_pattern.as_deref().unwrap_or(IndexPattern::DEFAULT))
+        .map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// One row of a listing: the application without its event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationSummary {
+    pub id: AppId,
+    pub organ: OrganId,
+    pub serial: String,
+    pub applicant: Applicant,
+    pub channel: Channel,
+    pub received: Date,
+    pub state: StoredState,
+    pub due: Option<Date>,
+    pub concluded: Option<Date>,
+    pub outcome: Option<Outcome>,
+    pub late: bool,
+    pub version: i64,
+}
+
+/// An open application whose due date has come or is coming (see [`Store::due_list`]). No
+/// personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueItem {
+    pub id: AppId,
+    pub organ: OrganId,
+    pub serial: String,
+    pub received: Date,
+    pub due: Date,
+    pub version: i64,
+}
+
+/// What table 三 needs of one application (see [`Store::applications_for_year`]). No personal
+/// data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearItem {
+    pub id: AppId,
+    pub organ: OrganId,
+    pub applicant_kind: ApplicantKind,
+    pub received: Date,
+    pub concluded: Option<Date>,
+    pub outcome: Option<Outcome>,
+}
+
+/// The kinds of records the audit trail names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Organ,
+    Application,
+    CatalogueEntry,
+    YearlyCounts,
+    Case,
+}
+
+impl Entity {
+    /// Column value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Organ => "organ",
+            Entity::Application => "application",
+            Entity::CatalogueEntry => "catalogue_entry",
+            Entity::YearlyCounts => "yearly_counts",
+            Entity::Case => "case",
+        }
+    }
+
+    /// Chinese label (used in "not found" messages).
+    pub fn label(self) -> &'static str {
+        match self {
+            Entity::Organ => "机关",
+            Entity::Application => "申请",
+            Entity::CatalogueEntry => "目录条目",
+            Entity::YearlyCounts => "年度数量",
+            Entity::Case => "复议诉讼案件",
+        }
+    }
+
+    /// The not-found error for this entity.
+    pub fn not_found(self, id: impl std::fmt::Display) -> StoreError {
+        StoreError::NotFound { entity: self.label(), id: id.to_string() }
+    }
+}
+
+/// The audit key of a yearly-counts record.
+pub fn counts_key(organ: OrganId, year: i16) -> String {
+    format!("{}/{year}", organ.0)
+}
+
+/// One row of the audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    /// RFC 3339 UTC time of the change.
+    pub at: String,
+    pub actor: String,
+    pub entity: Entity,
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Mask the personal data inside an audit snapshot (an application's `applicant`).
+pub fn mask_snapshot(personal: Personal, mut v: serde_json::Value) -> serde_json::Value {
+    if personal == Personal::Visible {
+        return v;
+    }
+    if let Some(a) = v.get_mut("applicant") {
+        match serde_json::from_value::<Applicant>(a.clone()) {
+            Ok(app) => *a = serde_json::to_value(app.masked()).unwrap_or(serde_json::Value::Null),
+            Err(_) => *a = serde_json::Value::Null,
+        }
+    }
+    v
+}
+
+/// JSON snapshot of a record for the audit trail.
+pub fn snapshot<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// Current UTC time as stored in the audit trail.
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+/// The register's storage. Object-safe: callers hold a `Box<dyn Store>`. Every method that
+/// changes data takes the acting user's name for the audit trail.
+pub trait Store: Send {
+    /// `"sqlite"` or `"postgres"`.
+    fn backend(&self) -> &'static str;
+
+    // --- organs ---
+    fn add_organ(&mut self, new: &NewOrgan, actor: &str) -> Result<Organ>;
+    fn organ(&mut self, id: OrganId) -> Result<Organ>;
+    fn organs(&mut self) -> Result<Vec<Organ>>;
+    /// Direct children of an organ.
+    fn children(&mut self, id: OrganId) -> Result<Vec<Organ>> {
+        self.organ(id)?;
+        Ok(self.organs()?.into_iter().filter(|o| o.parent == Some(id)).collect())
+    }
+    /// The organ and everything below it (breadth-first, the organ first).
+    fn descendants(&mut self, id: OrganId) -> Result<Vec<OrganId>> {
+        self.organ(id)?;
+        Ok(gongkai_register::descendants(&self.organs()?, id))
+    }
+
+    // --- applications ---
+    /// Register one application (version 1) after validating and replaying its log.
+    fn register(&mut self, new: &NewApplication, actor: &str) -> Result<Application>;
+    /// Register many applications in one transaction (bulk import; same checks, audited).
+    fn import_applications(&mut self, batch: &[NewApplication], actor: &str) -> Result<Vec<AppId>>;
+    /// One application with its whole log.
+    fn application(&mut self, id: AppId, personal: Personal) -> Result<Application>;
+    /// The applications of some organs, oldest receipt first.
+    fn applications(&mut self, organs: &[OrganId], personal: Personal) -> Result<Vec<ApplicationSummary>>;
+    /// Append one event if `expected_version` is current; the whole log is replayed and the
+    /// derived columns are rewritten. Returns the application at its new version.
+    fn append_event(&mut self, id: AppId, expected_version: i64, event: &Event, actor: &str) -> Result<Application>;
+    /// Open applications (of these organs) whose due date is on or before `until`, overdue ones
+    /// included, earliest due date first.
+    fn due_list(&mut self, organs: &[OrganId], until: Date) -> Result<Vec<DueItem>>;
+    /// The applications table 三 of `year` counts: received on or before 31 December and not
+    /// concluded before 1 January.
+    fn applications_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<YearItem>>;
+
+    // --- catalogue ---
+    /// Add an entry; its 索引号 is the next serial of the organ's pattern scope.
+    fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry>;
+    fn repeal_catalogue_entry(
+        &mut self,
+        id: EntryId,
+        expected_version: i64,
+        repealed: Date,
+        actor: &str,
+    ) -> Result<CatalogueEntry>;
+    fn catalogue(&mut self, organ: OrganId) -> Result<Vec<CatalogueEntry>>;
+
+    // --- yearly counts ---
+    fn set_counts(&mut self, counts: &YearlyCounts, actor: &str) -> Result<()>;
+    fn counts(&mut self, organ: OrganId, year: i16) -> Result<Option<YearlyCounts>>;
+
+    // --- cases ---
+    fn add_case(&mut self, new: &NewCase, actor: &str) -> Result<Case>;
+    fn conclude_case(
+        &mut self,
+        id: CaseId,
+        expected_version: i64,
+        on: Date,
+        result: CaseResult,
+        actor: &str,
+    ) -> Result<Case>;
+    fn cases(&mut self, organs: &[OrganId]) -> Result<Vec<Case>>;
+
+    // --- audit ---
+    /// The audit rows of one record, oldest first; snapshots masked unless allowed.
+    fn audit_log(&mut self, entity: Entity, id: &str, personal: Personal) -> Result<Vec<AuditEntry>>;
+
+    /// Refresh the query planner's statistics (`ANALYZE`), e.g. after a bulk import.
+    fn analyze(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Build the full application record from stored parts.
+#[allow(clippy::too_many_arguments)]
+pub fn assemble(
+    id: AppId,
+    organ: OrganId,
+    serial: String,
+    applicant: Applicant,
+    description: String,
+    form: RequestedForm,
+    events: Vec<Event>,
+    version: i64,
+) -> Result<Application> {
+    let channel = match events.first() {
+        Some(Event::Received { channel, .. }) => *channel,
+        _ => return Err(StoreError::Backend(format!("申请 {} 的事件记录缺少“收到申请”", id.0))),
+    };
+    Ok(Application { id, organ, serial, applicant, channel, description, form, events, version })
+}
+
+/// Serde helpers for enum columns stored as their JSON string form.
+pub fn enum_str<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// The applicant kind from its column value (a plain match: this runs once per row of the
+/// yearly selection).
+pub fn applicant_kind_of(s: &str) -> Result<ApplicantKind> {
+    Ok(match s {
+        "natural_person" => ApplicantKind::NaturalPerson,
+        "business" => ApplicantKind::Business,
+        "research" => ApplicantKind::Research,
+        "ngo" => ApplicantKind::Ngo,
+        "legal_service" => ApplicantKind::LegalService,
+        "other" => ApplicantKind::Other,
+        _ => return Err(StoreError::Backend(format!("无法识别的申请人类型“{s}”"))),
+    })
+}
+
+/// Parse an enum column stored by [`enum_str`].
+pub fn enum_parse<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| StoreError::Backend(format!("无法识别的取值“{s}”")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_columns_round_trip() {
+        for k in ApplicantKind::ALL {
+            assert_eq!(applicant_kind_of(&enum_str(&k)).unwrap(), k);
+            assert_eq!(enum_parse::<ApplicantKind>(&enum_str(&k)).unwrap(), k);
+        }
+        assert!(applicant_kind_of("martian").is_err());
+        for st in [StoredState::Open, StoredState::Paused, StoredState::AwaitingCorrection, StoredState::Closed] {
+            assert_eq!(StoredState::parse(st.as_str()).unwrap(), st);
+        }
+    }
+
+    #[test]
+    fn derive_refuses_logs_not_starting_with_receipt() {
+        assert!(matches!(derive(&[]), Err(StoreError::InvalidEvents(ClockError::Empty))));
+        let d = jiff::civil::date(2024, 9, 2);
+        let e = derive(&[Event::Withdrawn { date: d }]).unwrap_err();
+        assert!(e.to_string().starts_with("事件记录无效：第1个事件"), "{e}");
+        let ok = derive(&[Event::Received { date: d, channel: Channel::Post }]).unwrap();
+        assert_eq!(
+            (ok.state, ok.due, ok.channel),
+            (StoredState::Open, Some(jiff::civil::date(2024, 9, 30)), Channel::Post)
+        );
+    }
+}
