@@ -5,6 +5,7 @@ mod audit;
 mod bench;
 mod calendar;
 mod check;
+mod compile;
 mod diag;
 mod files;
 
@@ -110,6 +111,10 @@ enum Cmd {
         #[arg(long, value_enum)]
         kind: Vec<bench::BenchKind>,
     },
+    /// 由台账数据（JSON）编制年度报告的表格和文字（--region 汇总本行政区域）
+    Compile(compile::CompileArgs),
+    /// 汇总下级机关的报告为本行政区域合计表；--compare 核对本级政府报告与合计是否一致
+    Aggregate(compile::AggregateArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,6 +177,8 @@ fn main() -> ExitCode {
             let kinds = if kind.is_empty() { vec![bench::BenchKind::Text, bench::BenchKind::Html] } else { kind };
             bench::run(reports, &kinds, size)
         }
+        Cmd::Compile(a) => compile::run_compile(&a),
+        Cmd::Aggregate(a) => compile::run_aggregate(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
