@@ -21,6 +21,8 @@ pub enum BenchKind {
     Similarity,
     /// `gongkai audit` over a folder of generated text and HTML files (end to end, with IO)
     Audit,
+    /// compiling reports from in-memory register records (one organ; a region of 1,000,000 applications)
+    Compile,
 }
 
 fn peak_rss_kb() -> Option<u64> {
@@ -41,7 +43,11 @@ pub fn corpus(n: usize, kind: BenchKind, size: usize) -> Vec<String> {
                 let r = report(i as u64, &SynthOptions { format, target_bytes: target });
                 let doc = match kind {
                     BenchKind::Html => gongkai_render::html(&r),
-                    BenchKind::Text | BenchKind::Calendar | BenchKind::Similarity | BenchKind::Audit => {
+                    BenchKind::Text
+                    | BenchKind::Calendar
+                    | BenchKind::Similarity
+                    | BenchKind::Audit
+                    | BenchKind::Compile => {
                         let shape: TextShape = TEXT_SHAPES[i % TEXT_SHAPES.len()];
                         gongkai_render::text(&r, shape)
                     }
@@ -68,6 +74,10 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
         }
         if *kind == BenchKind::Similarity {
             similarity_bench();
+            continue;
+        }
+        if *kind == BenchKind::Compile {
+            crate::bench_compile::run()?;
             continue;
         }
         if *kind == BenchKind::Audit {
@@ -117,9 +127,11 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
             let docs2: Vec<_> = docs
                 .iter()
                 .map(|d| match kind {
-                    BenchKind::Text | BenchKind::Calendar | BenchKind::Similarity | BenchKind::Audit => {
-                        gongkai_parse::text::text_to_doc(d).doc
-                    }
+                    BenchKind::Text
+                    | BenchKind::Calendar
+                    | BenchKind::Similarity
+                    | BenchKind::Audit
+                    | BenchKind::Compile => gongkai_parse::text::text_to_doc(d).doc,
                     BenchKind::Html => gongkai_parse::html::html_to_doc(d).doc,
                 })
                 .collect();

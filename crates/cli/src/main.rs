@@ -3,6 +3,7 @@
 
 mod audit;
 mod bench;
+mod bench_compile;
 mod calendar;
 mod check;
 mod compile;
