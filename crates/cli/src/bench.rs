@@ -29,6 +29,8 @@ pub enum BenchKind {
     RenderDocx,
     /// writing reports as XLSX
     RenderXlsx,
+    /// compiling reports from in-memory register records (one organ; a region of 1,000,000 applications)
+    Compile,
 }
 
 fn peak_rss_kb() -> Option<u64> {
@@ -76,6 +78,10 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
         }
         if *kind == BenchKind::Similarity {
             similarity_bench();
+            continue;
+        }
+        if *kind == BenchKind::Compile {
+            crate::bench_compile::run()?;
             continue;
         }
         if *kind == BenchKind::Audit {

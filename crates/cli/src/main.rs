@@ -3,8 +3,10 @@
 
 mod audit;
 mod bench;
+mod bench_compile;
 mod calendar;
 mod check;
+mod compile;
 mod diag;
 mod files;
 mod register_cmd;
@@ -121,6 +123,10 @@ enum Cmd {
         #[arg(long, value_enum)]
         kind: Vec<bench::BenchKind>,
     },
+    /// 由台账数据（JSON）编制年度报告的表格和文字（--region 汇总本行政区域）
+    Compile(compile::CompileArgs),
+    /// 汇总下级机关的报告为本行政区域合计表；--compare 核对本级政府报告与合计是否一致
+    Aggregate(compile::AggregateArgs),
     #[command(flatten)]
     Register(Box<register_cmd::StoreCmd>),
 }
@@ -191,6 +197,8 @@ fn main() -> ExitCode {
             let kinds = if kind.is_empty() { vec![bench::BenchKind::Text, bench::BenchKind::Html] } else { kind };
             bench::run(reports, &kinds, size)
         }
+        Cmd::Compile(a) => compile::run_compile(&a),
+        Cmd::Aggregate(a) => compile::run_aggregate(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -203,7 +211,7 @@ fn main() -> ExitCode {
 
 fn render(path: &str, to: RenderTo, out_path: Option<&str>) -> anyhow::Result<u8> {
     use anyhow::Context;
-    use std::io::{IsTerminal, Read, Write};
+    use std::io::Read;
     let mut text = String::new();
     if path == "-" {
         std::io::stdin().read_to_string(&mut text).context("无法读取标准输入")?;
@@ -215,23 +223,35 @@ fn render(path: &str, to: RenderTo, out_path: Option<&str>) -> anyhow::Result<u8
     if report.schema != gongkai_model::SCHEMA_VERSION {
         anyhow::bail!("报告数据版本为“{}”，本程序支持“{}”", report.schema, gongkai_model::SCHEMA_VERSION);
     }
-    let bytes: Vec<u8> = match to {
-        RenderTo::Html => gongkai_render::html(&report).into_bytes(),
-        RenderTo::Md => gongkai_render::markdown(&report).into_bytes(),
-        RenderTo::Text => gongkai_render::text(&report, gongkai_render::TextShape::CellPerLine).into_bytes(),
-        RenderTo::Json => gongkai_render::json(&report).into_bytes(),
-        RenderTo::Docx => gongkai_office::docx(&report),
-        RenderTo::Xlsx => gongkai_office::xlsx(&report),
-    };
+    write_rendered(&render_bytes(&report, to), to, out_path)?;
+    Ok(0)
+}
+
+/// A report in the official layout, in the chosen output format.
+pub fn render_bytes(report: &gongkai_model::Report, to: RenderTo) -> Vec<u8> {
+    match to {
+        RenderTo::Html => gongkai_render::html(report).into_bytes(),
+        RenderTo::Md => gongkai_render::markdown(report).into_bytes(),
+        RenderTo::Text => gongkai_render::text(report, gongkai_render::TextShape::CellPerLine).into_bytes(),
+        RenderTo::Json => (gongkai_render::json(report) + "\n").into_bytes(),
+        RenderTo::Docx => gongkai_office::docx(report),
+        RenderTo::Xlsx => gongkai_office::xlsx(report),
+    }
+}
+
+/// Write rendered bytes to `--out` or standard output (binary formats refuse a terminal).
+pub fn write_rendered(bytes: &[u8], to: RenderTo, out_path: Option<&str>) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::io::{IsTerminal, Write};
     match out_path {
-        Some(p) => std::fs::write(p, &bytes).with_context(|| format!("无法写入“{p}”"))?,
+        Some(p) => std::fs::write(p, bytes).with_context(|| format!("无法写入“{p}”"))?,
         None => {
             let binary = matches!(to, RenderTo::Docx | RenderTo::Xlsx);
             if binary && std::io::stdout().is_terminal() {
                 anyhow::bail!("DOCX/XLSX 是二进制文件，请用 --out 文件名 指定输出文件");
             }
-            std::io::stdout().lock().write_all(&bytes).context("无法写到标准输出")?;
+            std::io::stdout().lock().write_all(bytes).context("无法写到标准输出")?;
         }
     }
-    Ok(0)
+    Ok(())
 }

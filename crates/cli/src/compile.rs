@@ -1,0 +1,159 @@
+//! `gongkai compile` (the annual report from register records in JSON) and `gongkai aggregate`
+//! (sum published reports into a region table; compare with the government's own report).
+
+use std::io::Write;
+
+use anyhow::{Context, Result, bail};
+use gongkai_compile::{Compiled, Options, RecordSet, aggregate, compare, compile, compile_region};
+use gongkai_model::Report;
+use gongkai_model::report::Located;
+use gongkai_register::OrganId;
+
+use crate::RenderTo;
+use crate::files::{self, Input};
+
+/// Subcommand arguments of `gongkai compile`.
+#[derive(clap::Args, Debug)]
+pub struct CompileArgs {
+    /// 台账数据 JSON 文件（organs、applications、catalogue、counts、cases，见 docs/records-json.md）；- 表示标准输入
+    #[arg(long)]
+    records: String,
+    /// 机关编号或机关全称
+    #[arg(long)]
+    organ: String,
+    /// 报告年度（2019 年及以后）
+    #[arg(long)]
+    year: i16,
+    /// 汇总该机关及其全部下级机关（本行政区域合计）
+    #[arg(long)]
+    region: bool,
+    /// 落款日期（YYYY-MM-DD）；不给则不写落款
+    #[arg(long)]
+    signed: Option<String>,
+    #[arg(long, value_enum, default_value_t = RenderTo::Text)]
+    to: RenderTo,
+    /// 输出文件（默认标准输出）
+    #[arg(long)]
+    out: Option<String>,
+}
+
+/// Subcommand arguments of `gongkai aggregate`.
+#[derive(clap::Args, Debug)]
+pub struct AggregateArgs {
+    /// 下级机关的报告（文本、Markdown、HTML、PDF，或 gongkai parse/compile 输出的 JSON）
+    #[arg(required = true)]
+    files: Vec<String>,
+    /// 本级政府自己的报告：列出与合计不一致的单元格
+    #[arg(long)]
+    compare: Option<String>,
+    #[arg(long, value_enum, default_value_t = RenderTo::Text)]
+    to: RenderTo,
+    /// 输出文件（默认标准输出）
+    #[arg(long)]
+    out: Option<String>,
+}
+
+fn read_text(path: &str) -> Result<String> {
+    let input = if path == "-" { Input::Stdin } else { Input::File(path.into()) };
+    let bytes = files::read(&input, 512 * 1024 * 1024)?;
+    String::from_utf8(bytes).with_context(|| format!("“{path}”不是 UTF-8 编码的 JSON"))
+}
+
+fn write_out(out: Option<&str>, text: &str) -> Result<()> {
+    match out {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("无法写入“{p}”")),
+        None => {
+            let mut o = std::io::stdout().lock();
+            o.write_all(text.as_bytes()).context("无法写标准输出")
+        }
+    }
+}
+
+fn print_notes(c: &Compiled) {
+    for n in &c.notes {
+        eprintln!("注：{}", n.message);
+    }
+}
+
+pub fn run_compile(a: &CompileArgs) -> Result<u8> {
+    let text = read_text(&a.records)?;
+    let set: RecordSet = serde_json::from_str(&text)
+        .with_context(|| format!("“{}”不是台账数据 JSON（格式见 docs/records-json.md）", a.records))?;
+    let organ = match a.organ.trim().parse::<i64>() {
+        Ok(id) => OrganId(id),
+        Err(_) => match set.organs.iter().find(|o| o.name == a.organ.trim()) {
+            Some(o) => o.id,
+            None => bail!(
+                "台账中没有名为“{}”的机关（现有：{}）",
+                a.organ,
+                set.organs.iter().map(|o| format!("{} {}", o.id.0, o.name)).collect::<Vec<_>>().join("、")
+            ),
+        },
+    };
+    let signature_date = match &a.signed {
+        Some(s) => Some(s.parse::<jiff::civil::Date>().with_context(|| format!("落款日期“{s}”应为 YYYY-MM-DD"))?),
+        None => None,
+    };
+    let opts = Options { signature_date };
+    let recs = set.records();
+    let compiled =
+        if a.region { compile_region(&recs, organ, a.year, &opts) } else { compile(&recs, organ, a.year, &opts) }?;
+    crate::write_rendered(&crate::render_bytes(&compiled.report, a.to), a.to, a.out.as_deref())?;
+    print_notes(&compiled);
+    let errors = gongkai_rules::check(&compiled.report)
+        .into_iter()
+        .filter(|f| f.severity == gongkai_model::Severity::Error)
+        .count();
+    if errors > 0 {
+        eprintln!("gongkai: 编制的报告有{errors}个错误（请用 gongkai check 查看）");
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// Read one report: JSON report data (`gongkai.report/1`) or any document the parser reads.
+fn load(path: &str) -> Result<Report> {
+    let input = Input::File(path.into());
+    if path.ends_with(".json") {
+        let text = read_text(path)?;
+        let r: Report =
+            serde_json::from_str(&text).with_context(|| format!("“{path}”不是 gongkai.report/1 格式的报告数据"))?;
+        return Ok(r);
+    }
+    let (parsed, _) = crate::check::check_one(&input)?;
+    if let Some(why) = parsed.unsupported {
+        bail!("{path}: {why}");
+    }
+    Ok(parsed.report)
+}
+
+pub fn run_aggregate(a: &AggregateArgs) -> Result<u8> {
+    let reports = a.files.iter().map(|f| load(f)).collect::<Result<Vec<_>>>()?;
+    let mut summed = aggregate(&reports);
+    if let Some(y) = summed.report.year.as_ref().map(|y| y.value) {
+        summed.report.title = Some(Located {
+            value: format!("{y}年政府信息公开工作年度报告汇总（{}份报告合计）", reports.len()),
+            src: Default::default(),
+        });
+    }
+    print_notes(&summed);
+    let Some(gov) = &a.compare else {
+        crate::write_rendered(&crate::render_bytes(&summed.report, a.to), a.to, a.out.as_deref())?;
+        return Ok(0);
+    };
+    let gov_report = load(gov)?;
+    let diffs = compare(&summed.report, &gov_report);
+    let text = if a.to == RenderTo::Json {
+        serde_json::to_string_pretty(&serde_json::json!({ "differences": diffs, "notes": summed.notes }))? + "\n"
+    } else if diffs.is_empty() {
+        format!("“{gov}”的表格数值与{}份下级报告的合计一致\n", reports.len())
+    } else {
+        let mut s = format!("“{gov}”与{}份下级报告的合计有{}处不一致：\n", reports.len(), diffs.len());
+        for d in &diffs {
+            s.push_str(&format!("  {}（{}）：合计 {}，本级报告 {}\n", d.label, d.cell, d.sum, d.reported));
+        }
+        s
+    };
+    write_out(a.out.as_deref(), &text)?;
+    Ok(u8::from(!diffs.is_empty()))
+}
