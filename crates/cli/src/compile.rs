@@ -15,9 +15,10 @@ use crate::files::{self, Input};
 /// Subcommand arguments of `gongkai compile`.
 #[derive(clap::Args, Debug)]
 pub struct CompileArgs {
-    /// 台账数据 JSON 文件（organs、applications、catalogue、counts、cases，见 docs/records-json.md）；- 表示标准输入
+    /// 台账数据 JSON 文件（organs、applications、catalogue、counts、cases，见 docs/records-json.md）；- 表示标准输入。
+    /// 不给出时从登记簿（--db / GONGKAI_DB / 默认位置）读取
     #[arg(long)]
-    records: String,
+    records: Option<String>,
     /// 机关编号或机关全称
     #[arg(long)]
     organ: String,
@@ -75,10 +76,38 @@ fn print_notes(c: &Compiled) {
     }
 }
 
-pub fn run_compile(a: &CompileArgs) -> Result<u8> {
-    let text = read_text(&a.records)?;
-    let set: RecordSet = serde_json::from_str(&text)
-        .with_context(|| format!("“{}”不是台账数据 JSON（格式见 docs/records-json.md）", a.records))?;
+/// The records `compile` needs, read from the register: the organ hierarchy, the applications
+/// table 三 of `year` counts (of the organ, or of its whole subtree for `--region`), the
+/// catalogue, the yearly counts and the cases.
+fn records_from_store(db: Option<&str>, organ: &str, year: i16, region: bool) -> Result<RecordSet> {
+    let spec = crate::register_cmd::db_spec(db);
+    let mut store = crate::register_cmd::open(&spec, false)?;
+    let organs = store.organs()?;
+    let root = match organ.trim().parse::<i64>() {
+        Ok(id) => OrganId(id),
+        Err(_) => match organs.iter().find(|o| o.name == organ.trim()) {
+            Some(o) => o.id,
+            None => bail!("登记簿中没有名为“{organ}”的机关（可用 gongkai organ list 查看）"),
+        },
+    };
+    let scope = if region { store.descendants(root)? } else { vec![root] };
+    let applications = store.applications_full_for_year(&scope, year)?;
+    let mut catalogue = Vec::new();
+    let mut counts = Vec::new();
+    for o in &scope {
+        catalogue.extend(store.catalogue(*o)?);
+        counts.extend(store.counts(*o, year)?);
+    }
+    let cases = store.cases(&scope)?;
+    Ok(RecordSet { organs, applications, catalogue, counts, cases })
+}
+
+pub fn run_compile(a: &CompileArgs, db: Option<&str>) -> Result<u8> {
+    let set: RecordSet = match &a.records {
+        Some(path) => serde_json::from_str(&read_text(path)?)
+            .with_context(|| format!("“{path}”不是台账数据 JSON（格式见 docs/records-json.md）"))?,
+        None => records_from_store(db, &a.organ, a.year, a.region)?,
+    };
     let organ = match a.organ.trim().parse::<i64>() {
         Ok(id) => OrganId(id),
         Err(_) => match set.organs.iter().find(|o| o.name == a.organ.trim()) {

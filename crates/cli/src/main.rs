@@ -5,6 +5,7 @@ mod audit;
 mod bench;
 mod bench_compile;
 mod calendar;
+mod casework;
 mod check;
 mod compile;
 mod diag;
@@ -123,6 +124,11 @@ enum Cmd {
         #[arg(long, value_enum)]
         kind: Vec<bench::BenchKind>,
     },
+    /// 台账（Excel/CSV）：导入（全部校验通过才写入）、导出、列出表头
+    #[command(subcommand)]
+    Ledger(casework::LedgerCmd),
+    /// 生成办理文书（DOCX）：答复书、补正告知书、延期答复告知书、征求第三方意见函、收费通知书
+    Letter(Box<casework::LetterArgs>),
     /// 由台账数据（JSON）编制年度报告的表格和文字（--region 汇总本行政区域）
     Compile(compile::CompileArgs),
     /// 汇总下级机关的报告为本行政区域合计表；--compare 核对本级政府报告与合计是否一致
@@ -197,7 +203,9 @@ fn main() -> ExitCode {
             let kinds = if kind.is_empty() { vec![bench::BenchKind::Text, bench::BenchKind::Html] } else { kind };
             bench::run(reports, &kinds, size)
         }
-        Cmd::Compile(a) => compile::run_compile(&a),
+        Cmd::Compile(a) => compile::run_compile(&a, db.as_deref()),
+        Cmd::Ledger(c) => casework::run_ledger(&c, db.as_deref()),
+        Cmd::Letter(a) => casework::run_letter(&a, db.as_deref()),
         Cmd::Aggregate(a) => compile::run_aggregate(&a),
     };
     match result {

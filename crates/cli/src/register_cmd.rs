@@ -375,7 +375,7 @@ fn open_postgres(_url: &str) -> Result<Box<dyn Store>> {
     )
 }
 
-fn actor() -> String {
+pub fn actor() -> String {
     std::env::var("GONGKAI_ACTOR")
         .or_else(|_| std::env::var("USER"))
         .ok()

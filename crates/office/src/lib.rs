@@ -21,9 +21,9 @@ pub mod xlsx_write;
 mod xml;
 
 pub use archive::{MAX_ENTRIES, MAX_ENTRY, MAX_TOTAL};
-pub use docx_write::docx;
+pub use docx_write::{docx, docx_letter};
 pub use flat::a1;
-pub use xlsx_write::xlsx;
+pub use xlsx_write::{xlsx, xlsx_rows};
 pub use xml::MAX_DEPTH;
 
 use gongkai_model::{Finding, Severity};

@@ -234,6 +234,30 @@ pub fn xlsx(r: &Report) -> Vec<u8> {
     for t in &tables {
         sheets.push((t.name.to_string(), table_sheet(r, t, &mut sst)));
     }
+    workbook(&sheets, &sst)
+}
+
+/// A plain one-sheet workbook of text cells: the first row is a header (bold, centred), the
+/// rest are data rows (e.g. the application 台账). Every cell is a string, so nothing typed by
+/// a clerk is reinterpreted as a number or a date.
+pub fn xlsx_rows(sheet: &str, rows: &[Vec<String>]) -> Vec<u8> {
+    let mut sst = Sst::default();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
+    );
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        let _ = write!(xml, "<row r=\"{r}\">");
+        for (j, cell) in row.iter().enumerate() {
+            string_cell(&mut xml, &mut sst, r, j as u32 + 1, if i == 0 { S_HEAD } else { S_PROSE }, cell);
+        }
+        xml.push_str("</row>");
+    }
+    xml.push_str("</sheetData></worksheet>");
+    workbook(&[(sheet.to_string(), xml)], &sst)
+}
+
+fn workbook(sheets: &[(String, String)], sst: &Sst) -> Vec<u8> {
     let mut ct = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>\

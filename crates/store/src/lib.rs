@@ -399,6 +399,13 @@ pub trait Store: Send {
     /// The applications table 三 of `year` counts: received on or before 31 December and not
     /// concluded before 1 January.
     fn applications_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<YearItem>>;
+    /// The same applications whole (event logs included, personal data masked): what
+    /// `gongkai compile` needs (table 三, and the fees paid for section 六). The default loads
+    /// them one by one after the indexed selection.
+    fn applications_full_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<Application>> {
+        let items = self.applications_for_year(organs, year)?;
+        items.iter().map(|i| self.application(i.id, Personal::Masked)).collect()
+    }
 
     // --- catalogue ---
     /// Add an entry; its 索引号 is the next serial of the organ's pattern scope.

@@ -1,0 +1,312 @@
+//! `gongkai ledger import|export` (the Excel/CSV 台账, layout in `gongkai_register::ledger`) and
+//! `gongkai letter` (reply letters and notices as DOCX).
+
+use std::collections::HashMap;
+
+use anyhow::{Context, Result, bail};
+use gongkai_calendar::Calendar;
+use gongkai_clock::{Clock, Event, Outcome, zh_date};
+use gongkai_letters::{Context as LetterContext, Kind, letter};
+use gongkai_model::doc::Block;
+use gongkai_register::{AppId, OrganId, ledger};
+use gongkai_store::{NewApplication, Personal};
+use jiff::civil::Date;
+
+use crate::register_cmd::{actor, db_spec, open};
+
+#[derive(clap::Subcommand, Debug)]
+pub enum LedgerCmd {
+    /// 导入台账（.xlsx 或 .csv，表头见 gongkai ledger layout）：先逐行校验，全部无误才写入，否则列出每个错误行及原因
+    Import {
+        /// 台账文件
+        file: String,
+        /// 受理机关编号
+        #[arg(long)]
+        organ: i64,
+        /// 只校验，不写入
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// 导出台账为 .xlsx 或 .csv（个人信息默认隐去，--unmask 显示）
+    Export {
+        #[arg(long)]
+        organ: i64,
+        #[arg(long)]
+        out: String,
+        #[arg(long)]
+        unmask: bool,
+    },
+    /// 列出台账的列（表头）及填写要求
+    Layout,
+}
+
+/// Rows of cell text from a ledger file: the first sheet of an XLSX workbook, or a CSV file.
+fn read_rows(path: &str) -> Result<Vec<Vec<String>>> {
+    let bytes = std::fs::read(path).with_context(|| format!("无法读取“{path}”"))?;
+    if path.to_lowercase().ends_with(".csv") {
+        let text = String::from_utf8(bytes).or_else(|e| {
+            // Excel saves CSV in the ANSI code page (GBK on Chinese Windows).
+            let (t, _, bad) = encoding_rs::GB18030.decode(e.as_bytes());
+            if bad {
+                Err(anyhow::anyhow!("“{path}”既不是 UTF-8 也不是 GB18030 编码"))
+            } else {
+                Ok(t.into_owned())
+            }
+        })?;
+        let mut rd = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let mut rows = Vec::new();
+        for (i, rec) in rd.records().enumerate() {
+            let rec = rec.with_context(|| format!("“{path}”第{}行无法解析", i + 1))?;
+            rows.push(rec.iter().map(|c| c.trim_start_matches('\u{feff}').to_string()).collect());
+        }
+        return Ok(rows);
+    }
+    let doc = gongkai_office::xlsx_read::xlsx_to_doc(&bytes).map_err(|e| anyhow::anyhow!("“{path}”：{e}"))?;
+    let grid = doc.doc.blocks.iter().find_map(|b| if let Block::Table(g) = b { Some(g) } else { None });
+    let Some(grid) = grid else {
+        bail!("“{path}”的第一个工作表中没有表格（第一行应为台账表头）")
+    };
+    Ok(grid.rows.iter().map(|r| r.iter().map(|c| c.text.clone()).collect()).collect())
+}
+
+fn write_rows(path: &str, rows: &[Vec<String>]) -> Result<()> {
+    if path.to_lowercase().ends_with(".csv") {
+        let mut w = csv::Writer::from_path(path).with_context(|| format!("无法写入“{path}”"))?;
+        for r in rows {
+            w.write_record(r)?;
+        }
+        w.flush()?;
+        return Ok(());
+    }
+    if !path.to_lowercase().ends_with(".xlsx") {
+        bail!("--out 应以 .xlsx 或 .csv 结尾");
+    }
+    std::fs::write(path, gongkai_office::xlsx_rows("台账", rows)).with_context(|| format!("无法写入“{path}”"))
+}
+
+pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
+    match cmd {
+        LedgerCmd::Layout => {
+            for h in ledger::HEADERS {
+                println!("{h}");
+            }
+            println!(
+                "（必填：受理编号、收到申请日期、提交方式、申请人类型、申请人姓名或名称、申请内容；说明见 docs/ledger.md）"
+            );
+            Ok(0)
+        }
+        LedgerCmd::Import { file, organ, dry_run } => {
+            let rows = read_rows(file)?;
+            let mut store = open(&db_spec(db), false)?;
+            store.organ(OrganId(*organ))?;
+            let mut errors = match ledger::read(&rows, Calendar::official()) {
+                Ok(valid) => {
+                    // 受理编号 already registered for this organ are errors of their rows too.
+                    let existing: HashMap<String, AppId> = store
+                        .applications(&[OrganId(*organ)], Personal::Masked)?
+                        .into_iter()
+                        .map(|a| (a.serial, a.id))
+                        .collect();
+                    let clash: Vec<ledger::RowError> = valid
+                        .iter()
+                        .filter_map(|r| {
+                            existing.get(&r.serial).map(|id| ledger::RowError {
+                                line: r.line,
+                                column: "受理编号".into(),
+                                reason: format!("“{}”已登记（申请 {}）", r.serial, id.0),
+                            })
+                        })
+                        .collect();
+                    if clash.is_empty() {
+                        if *dry_run {
+                            println!("校验通过：{} 行（未写入）", valid.len());
+                            return Ok(0);
+                        }
+                        let batch: Vec<NewApplication> = valid
+                            .into_iter()
+                            .map(|r| NewApplication {
+                                organ: OrganId(*organ),
+                                serial: r.serial,
+                                applicant: r.applicant,
+                                description: r.description,
+                                form: r.form,
+                                events: r.events,
+                            })
+                            .collect();
+                        // One transaction: all rows or none.
+                        let ids = store.import_applications(&batch, &actor())?;
+                        println!(
+                            "已导入 {} 件申请（编号 {}–{}）",
+                            ids.len(),
+                            ids.first().map_or(0, |i| i.0),
+                            ids.last().map_or(0, |i| i.0)
+                        );
+                        return Ok(0);
+                    }
+                    clash
+                }
+                Err(e) => e,
+            };
+            errors.sort_by_key(|e| e.line);
+            for e in &errors {
+                eprintln!("{file}：{e}");
+            }
+            eprintln!("台账有 {} 处错误，未导入任何一行", errors.len());
+            Ok(1)
+        }
+        LedgerCmd::Export { organ, out, unmask } => {
+            let mut store = open(&db_spec(db), false)?;
+            let personal = if *unmask { Personal::Visible } else { Personal::Masked };
+            let summaries = store.applications(&[OrganId(*organ)], Personal::Masked)?;
+            let mut apps = Vec::with_capacity(summaries.len());
+            for s in summaries {
+                apps.push(store.application(s.id, personal)?);
+            }
+            // The store already masked what must be masked; the writer must not mask again.
+            write_rows(out, &ledger::write(&apps, true))?;
+            println!(
+                "已导出 {} 件申请到“{out}”{}",
+                apps.len(),
+                if *unmask { "（含个人信息）" } else { "（个人信息已隐去）" }
+            );
+            Ok(0)
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct LetterArgs {
+    /// 申请编号
+    id: i64,
+    /// 文书：reply（答复书）、correction（补正告知书）、extension（延期答复告知书）、third-party（征求第三方意见函）、fee（收费通知书）
+    #[arg(long, value_enum)]
+    kind: LetterKind,
+    /// 输出文件（.docx；.txt 为纯文本）
+    #[arg(long)]
+    out: String,
+    /// 机关简称（用于文号），默认取机关全称
+    #[arg(long)]
+    short: Option<String>,
+    /// 行政复议机关（如 某县人民政府）
+    #[arg(long)]
+    review_body: Option<String>,
+    /// 管辖法院（如 某县人民法院）
+    #[arg(long)]
+    court: Option<String>,
+    /// 联系方式
+    #[arg(long)]
+    contact: Option<String>,
+    /// 文书日期（默认：答复书取答复日期，其他取相应事件日期，再默认今天）
+    #[arg(long)]
+    date: Option<String>,
+    /// 补正告知书：需要补正的内容
+    #[arg(long)]
+    what: Option<String>,
+    /// 补正期限（工作日）
+    #[arg(long, default_value_t = 15)]
+    days: u32,
+    /// 征求意见函：第三方名称
+    #[arg(long)]
+    third_party: Option<String>,
+    /// 收费通知书：按量计费的页数
+    #[arg(long)]
+    pages: Option<u64>,
+    /// 收费通知书：按件计费的件数（本月已申请件数用 --already）
+    #[arg(long)]
+    items: Option<u64>,
+    #[arg(long, default_value_t = 0)]
+    already: u64,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LetterKind {
+    Reply,
+    Correction,
+    Extension,
+    ThirdParty,
+    Fee,
+}
+
+pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
+    let mut store = open(&db_spec(db), false)?;
+    // The letter goes to the applicant: the name is needed, nothing else personal is printed.
+    let app = store.application(AppId(a.id), Personal::Visible)?;
+    let organ = store.organ(app.organ)?;
+    let clock = Clock::replay(Calendar::official(), &app.events)?;
+    let last = |f: &dyn Fn(&Event) -> bool| app.events.iter().rev().find(|e| f(e)).map(Event::date);
+    let kind = match a.kind {
+        LetterKind::Reply => {
+            let outcome = app.events.iter().find_map(|e| match e {
+                Event::Replied { outcome, .. } => Some(*outcome),
+                Event::CorrectionExpired { .. } => Some(Outcome::R3_6_1),
+                Event::FeeNotPaid { .. } => Some(Outcome::R3_6_2),
+                Event::Withdrawn { .. } => Some(Outcome::R3_6_3),
+                _ => None,
+            });
+            let Some(outcome) = outcome else { bail!("申请 {} 尚未答复或办结，不能出具答复书", a.id) };
+            Kind::Reply { outcome }
+        }
+        LetterKind::Correction => Kind::Correction {
+            what: a.what.clone().context("补正告知书须用 --what 写明需要补正的内容")?,
+            days: a.days,
+        },
+        LetterKind::Extension => {
+            let Some(ext) = &clock.extension else {
+                bail!("申请 {} 没有延期记录，请先记录 extended 事件", a.id)
+            };
+            let Some(due) = clock.due else { bail!("申请 {} 没有答复期限", a.id) };
+            Kind::Extension { days: ext.days, new_due: due }
+        }
+        LetterKind::ThirdParty => Kind::ThirdParty {
+            third_party: a.third_party.clone().context("征求意见函须用 --third-party 写明第三方名称")?,
+        },
+        LetterKind::Fee => {
+            let quote = match (a.pages, a.items) {
+                (Some(p), None) => gongkai_fees::by_pages(p),
+                (None, Some(k)) => gongkai_fees::by_items(a.already, k),
+                _ => bail!("收费通知书须给出 --pages 页数 或 --items 件数（二选一）"),
+            };
+            Kind::Fee { quote }
+        }
+    };
+    let event_date = match &kind {
+        Kind::Reply { .. } => last(&|e| {
+            matches!(
+                e,
+                Event::Replied { .. }
+                    | Event::CorrectionExpired { .. }
+                    | Event::FeeNotPaid { .. }
+                    | Event::Withdrawn { .. }
+            )
+        }),
+        Kind::Correction { .. } => last(&|e| matches!(e, Event::CorrectionRequested { .. })),
+        Kind::Extension { .. } => last(&|e| matches!(e, Event::Extended { .. })),
+        Kind::ThirdParty { .. } => last(&|e| matches!(e, Event::ConsultationStarted { .. })),
+        Kind::Fee { .. } => last(&|e| matches!(e, Event::FeeNotice { .. })),
+    };
+    let date = match &a.date {
+        Some(s) => s.parse::<Date>().with_context(|| format!("日期“{s}”无效，应为YYYY-MM-DD"))?,
+        None => event_date.unwrap_or_else(|| jiff::Zoned::now().date()),
+    };
+    let ctx = LetterContext {
+        organ: organ.name.clone(),
+        organ_short: a.short.clone().unwrap_or_else(|| organ.name.clone()),
+        serial: app.serial.clone(),
+        applicant: app.applicant.name.clone(),
+        received: clock.received,
+        description: app.description.clone(),
+        date,
+        review_body: a.review_body.clone(),
+        court: a.court.clone(),
+        contact: a.contact.clone(),
+    };
+    let l = letter(&kind, &ctx);
+    let bytes = if a.out.to_lowercase().ends_with(".txt") {
+        l.to_text().into_bytes()
+    } else {
+        gongkai_office::docx_letter(&l.title, &l.number, &l.addressee, &l.paragraphs, &l.signature, &zh_date(l.date))
+    };
+    std::fs::write(&a.out, bytes).with_context(|| format!("无法写入“{}”", a.out))?;
+    println!("已生成{}：{}", l.title, a.out);
+    Ok(0)
+}
