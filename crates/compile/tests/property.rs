@@ -180,6 +180,10 @@ fn roundtrip(r: &Report, written: &str, kind: Kind) -> Result<(), TestCaseError>
     prop_assert_eq!(values(r), values(&parsed.report), "{}", written);
     prop_assert_eq!(parsed.report.year.as_ref().map(|y| y.value), r.year.as_ref().map(|y| y.value));
     prop_assert_eq!(parsed.report.format, r.format);
+    let prose = |x: &Report| -> Vec<(u8, Vec<String>)> {
+        x.sections.iter().map(|s| (s.id.0, s.paras.iter().map(|p| p.text.clone()).collect())).collect()
+    };
+    prop_assert_eq!(prose(r), prose(&parsed.report), "section text");
     let errors: Vec<_> = gongkai_rules::check(&parsed.report)
         .into_iter()
         .chain(parsed.findings)
@@ -222,6 +226,19 @@ proptest! {
                 prop_assert!(cross.is_empty(), "{cross:#?}");
             }
         }
+        // E8: every application concluded in 2022–2024 is counted once, in one year's R3.7.
+        let concluded = rs
+            .applications
+            .iter()
+            .filter(|a| a.conclusion().is_some_and(|c| (2022..=2024).contains(&c.date.year())))
+            .count();
+        let region = &series[series.len() - 1];
+        let counted: u64 = region
+            .iter()
+            .map(|r| r.t3(gongkai_model::T3Row::R3_7, gongkai_model::Col::Tot).and_then(Cell::as_number).unwrap())
+            .map(|d| u64::try_from(d).unwrap())
+            .sum();
+        prop_assert_eq!(counted, concluded as u64);
         // The region is the sum of its organs (every organ here is in the root's subtree).
         let units: Vec<Report> = series[..series.len() - 1].iter().map(|s| s[2].clone()).collect();
         prop_assert_eq!(&gongkai_compile::aggregate(&units).report.table3, &series[series.len() - 1][2].table3);
