@@ -30,6 +30,7 @@ pub struct CompileArgs {
     /// 落款日期（YYYY-MM-DD）；不给则不写落款
     #[arg(long)]
     signed: Option<String>,
+    /// 输出格式（text 为官方表格的文本导出形式）
     #[arg(long, value_enum, default_value_t = RenderTo::Text)]
     to: RenderTo,
     /// 输出文件（默认标准输出）
@@ -46,6 +47,7 @@ pub struct AggregateArgs {
     /// 本级政府自己的报告：列出与合计不一致的单元格
     #[arg(long)]
     compare: Option<String>,
+    /// 输出格式（text 为官方表格的文本导出形式）
     #[arg(long, value_enum, default_value_t = RenderTo::Text)]
     to: RenderTo,
     /// 输出文件（默认标准输出）
