@@ -31,6 +31,7 @@ pub struct CompileArgs {
     /// 落款日期（YYYY-MM-DD）；不给则不写落款
     #[arg(long)]
     signed: Option<String>,
+    /// 输出格式（text 为官方表格的文本导出形式）
     #[arg(long, value_enum, default_value_t = RenderTo::Text)]
     to: RenderTo,
     /// 输出文件（默认标准输出）
@@ -41,12 +42,13 @@ pub struct CompileArgs {
 /// Subcommand arguments of `gongkai aggregate`.
 #[derive(clap::Args, Debug)]
 pub struct AggregateArgs {
-    /// 下级机关的报告（文本、Markdown、HTML、PDF，或 gongkai parse/compile 输出的 JSON）
+    /// 下级机关的报告或目录（文本、Markdown、HTML、PDF，或 gongkai parse/compile 输出的 .json）
     #[arg(required = true)]
     files: Vec<String>,
     /// 本级政府自己的报告：列出与合计不一致的单元格
     #[arg(long)]
     compare: Option<String>,
+    /// 输出格式（text 为官方表格的文本导出形式）
     #[arg(long, value_enum, default_value_t = RenderTo::Text)]
     to: RenderTo,
     /// 输出文件（默认标准输出）
@@ -141,15 +143,15 @@ pub fn run_compile(a: &CompileArgs, db: Option<&str>) -> Result<u8> {
 }
 
 /// Read one report: JSON report data (`gongkai.report/1`) or any document the parser reads.
-fn load(path: &str) -> Result<Report> {
-    let input = Input::File(path.into());
+fn load(input: &Input) -> Result<Report> {
+    let path = input.name();
     if path.ends_with(".json") {
-        let text = read_text(path)?;
+        let text = read_text(&path)?;
         let r: Report =
             serde_json::from_str(&text).with_context(|| format!("“{path}”不是 gongkai.report/1 格式的报告数据"))?;
         return Ok(r);
     }
-    let (parsed, _) = crate::check::check_one(&input)?;
+    let (parsed, _) = crate::check::check_one(input)?;
     if let Some(why) = parsed.unsupported {
         bail!("{path}: {why}");
     }
@@ -157,7 +159,11 @@ fn load(path: &str) -> Result<Report> {
 }
 
 pub fn run_aggregate(a: &AggregateArgs) -> Result<u8> {
-    let reports = a.files.iter().map(|f| load(f)).collect::<Result<Vec<_>>>()?;
+    let (inputs, _) = files::collect(&a.files)?;
+    if inputs.is_empty() {
+        bail!("没有找到可读取的报告文件");
+    }
+    let reports = inputs.iter().map(load).collect::<Result<Vec<_>>>()?;
     let mut summed = aggregate(&reports);
     if let Some(y) = summed.report.year.as_ref().map(|y| y.value) {
         summed.report.title = Some(Located {
@@ -170,7 +176,7 @@ pub fn run_aggregate(a: &AggregateArgs) -> Result<u8> {
         crate::write_rendered(&crate::render_bytes(&summed.report, a.to), a.to, a.out.as_deref())?;
         return Ok(0);
     };
-    let gov_report = load(gov)?;
+    let gov_report = load(&Input::File(gov.into()))?;
     let diffs = compare(&summed.report, &gov_report);
     let text = if a.to == RenderTo::Json {
         serde_json::to_string_pretty(&serde_json::json!({ "differences": diffs, "notes": summed.notes }))? + "\n"

@@ -95,6 +95,14 @@ fn aggregate_units_equals_region_and_compare_lists_differences() {
     let out = bin().arg("aggregate").args(&units).args(["--to", "json"]).output().unwrap();
     let v = json(&out);
     assert_eq!(v["table3"]["R1"]["TOT"]["value"], 6);
+    // A directory is read recursively (.json files only when named).
+    let dir = tmp("units");
+    std::fs::create_dir_all(&dir).unwrap();
+    for u in &units[1..] {
+        std::fs::copy(u, dir.join(u.file_name().unwrap())).unwrap();
+    }
+    let out = bin().arg("aggregate").arg(&units[0]).arg(&dir).args(["--to", "json"]).output().unwrap();
+    assert_eq!(json(&out)["table3"]["R1"]["TOT"]["value"], 6);
     assert_eq!(v["table2"]["LICENSE"]["DECISIONS"]["value"], 362);
     assert_eq!(v["year"]["value"], 2024);
 

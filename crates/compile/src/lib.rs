@@ -247,3 +247,27 @@ fn build(
     }
     Compiled { report: r, notes }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_by_year_spec_2_5() {
+        assert_eq!(format_for_year(2018), Err(CompileError::YearBeforeFormat(2018)));
+        assert_eq!(format_for_year(2019), Ok(FormatVersion::F2019));
+        assert_eq!(format_for_year(2020), Ok(FormatVersion::F2019));
+        assert_eq!(format_for_year(2021), Ok(FormatVersion::F2021));
+        assert_eq!(format_for_year(2026), Ok(FormatVersion::F2021));
+        assert_eq!(format_for_year(i16::MAX), Err(CompileError::YearOutOfRange(i16::MAX)));
+    }
+
+    #[test]
+    fn period_bounds_are_the_last_days_of_y_minus_1_and_y() {
+        let p = Period::new(2024);
+        assert!(!p.contains(jiff::civil::date(2023, 12, 31)));
+        assert!(p.contains(jiff::civil::date(2024, 1, 1)));
+        assert!(p.contains(jiff::civil::date(2024, 12, 31)));
+        assert!(!p.contains(jiff::civil::date(2025, 1, 1)));
+    }
+}

@@ -177,8 +177,16 @@ pub(crate) fn table2(
     }
 
     // Blocks B–D: yearly counts; None = not recorded = blank (never 0).
-    let recs: Vec<&YearlyCounts> =
-        records.counts.iter().filter(|c| c.year == p.year && scope.contains(c.organ)).collect();
+    // One record per organ and year: a second one is not added in (it would double the counts).
+    let mut recs: Vec<&YearlyCounts> = Vec::new();
+    let mut duplicates: Vec<OrganId> = Vec::new();
+    for c in records.counts.iter().filter(|c| c.year == p.year && scope.contains(c.organ)) {
+        if recs.iter().any(|r| r.organ == c.organ) {
+            duplicates.push(c.organ);
+        } else {
+            recs.push(c);
+        }
+    }
     type Get = fn(&YearlyCounts) -> Option<Decimal>;
     let fields: [(T2Row, T2Col, Get, &str); 4] = [
         (
@@ -204,6 +212,13 @@ pub(crate) fn table2(
     let name_of = |id: OrganId| {
         records.organs.iter().find(|o| o.id == id).map_or_else(|| format!("机关{}", id.0), |o| o.name.clone())
     };
+    if !duplicates.is_empty() {
+        let names: Vec<String> = duplicates.iter().map(|id| name_of(*id)).collect();
+        notes.push(Note::new(
+            NoteKind::Skipped,
+            format!("{}登记了多条{}年的年度数量，只采用第一条", list(&names, 20), p.year),
+        ));
+    }
     for (row, col, get, what) in fields {
         if row == T2Row::Fee && !f2021 {
             // The 2019 block D holds item counts (上一年项目数量, 本年增/减), not the amount.

@@ -46,7 +46,7 @@ const TO_ADD: &str = "（本项内容台账中没有记录，由编制单位据�
 pub(crate) fn sections(r: &Report, f: &Facts) -> (Vec<Para>, Vec<Section>) {
     let y = f.year;
     let mut preamble = vec![para(format!(
-        "本报告根据《中华人民共和国政府信息公开条例》第五十条的规定，依据{}政府信息公开工作台账记录编制。报告中所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。",
+        "本报告根据《中华人民共和国政府信息公开条例》第五十条的规定，依据{}的政府信息公开工作台账记录编制。报告中所列数据的统计期限自{y}年1月1日起至{y}年12月31日止。",
         f.organ
     ))];
     if let Some(n) = f.region {

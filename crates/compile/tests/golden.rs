@@ -448,3 +448,21 @@ fn text_states_table_numbers_and_signature_passes_d10_d11() {
     assert!(r.t3(T3Row::R1, Col::Tot).unwrap().src.is_none(), "compiled cells carry no source span");
     assert_eq!(r.source.kind, "compiled");
 }
+
+#[test]
+fn a_second_yearly_counts_record_is_not_added_in() {
+    let mut rs = one_organ(Vec::new());
+    let counts = |licences| YearlyCounts {
+        organ: OrganId(1),
+        year: 2024,
+        licences: Some(licences),
+        penalties: None,
+        coercions: None,
+        fee_wan: None,
+        confirmed_on: None,
+    };
+    rs.counts = vec![counts(4), counts(9)];
+    let c = run(&rs, 2024);
+    assert_eq!(t2(&c.report, T2Row::License, T2Col::Decisions).as_number(), Some(4.into()));
+    assert!(c.notes.iter().any(|n| n.kind == NoteKind::Skipped && n.message.contains("只采用第一条")));
+}

@@ -1,7 +1,9 @@
 //! Property test: random organs with random event histories over three consecutive years,
 //! each log accepted by the statutory clock (`Clock::replay` on the official calendar). Every
-//! compiled report — per organ and for the region — passes the engine's checker with no E1–E4
-//! (or E7) finding, and `cross::check_consecutive` reports no E5/E6 between consecutive years.
+//! compiled report — per organ and for the region, over three consecutive years starting in
+//! 2020 (crossing from the 2019 to the 2021 format) to 2024 — passes the engine's checker with
+//! no E1–E4 (or E7) finding, and `cross::check_consecutive` reports no E5/E6 between
+//! consecutive years.
 //! The identities are not re-implemented here: the checker is the judge.
 //!
 //! Also: a compiled report rendered to text (every shape) and HTML by gongkai-render parses
@@ -19,12 +21,15 @@ use gongkai_register::{
 use jiff::civil::{Date, date};
 use proptest::prelude::*;
 
-const YEARS: [i16; 3] = [2022, 2023, 2024];
+/// Three consecutive report years from `base`.
+fn years(base: i16) -> [i16; 3] {
+    [base, base + 1, base + 2]
+}
 
-fn day(offset: i64) -> Date {
-    // Histories start between mid-2021 and the end of 2024, so applications are carried into
-    // the first year and out of the last.
-    date(2021, 6, 1).checked_add(jiff::Span::new().days(offset)).unwrap()
+fn day(base: i16, offset: i64) -> Date {
+    // Histories start between mid-(base−1) and the end of base+2, so applications are carried
+    // into the first year and out of the last.
+    date(base - 1, 6, 1).checked_add(jiff::Span::new().days(offset)).unwrap()
 }
 
 fn event(op: u8, d: Date, n: u32) -> Event {
@@ -49,10 +54,10 @@ fn event(op: u8, d: Date, n: u32) -> Event {
 /// `Received`, then the generated events in date order; events the clock refuses are dropped
 /// one by one and the log is cut after its closing event. Logs still refused (e.g. a date
 /// beyond the calendar) are left out.
-fn valid_log(start: i64, ops: &[(u8, i64, u32)]) -> Option<Vec<Event>> {
+fn valid_log(base: i16, start: i64, ops: &[(u8, i64, u32)]) -> Option<Vec<Event>> {
     let cal = Calendar::official();
-    let mut log = vec![Event::Received { date: day(start), channel: Channel::Online }];
-    let mut d = day(start);
+    let mut log = vec![Event::Received { date: day(base, start), channel: Channel::Online }];
+    let mut d = day(base, start);
     for (op, gap, n) in ops {
         d = d.checked_add(jiff::Span::new().days(*gap)).ok()?;
         log.push(event(*op, d, *n));
@@ -72,7 +77,13 @@ fn valid_log(start: i64, ops: &[(u8, i64, u32)]) -> Option<Vec<Event>> {
 type RawApp = (usize, u8, i64, Vec<(u8, i64, u32)>);
 type RawCase = (usize, u8, i64, Option<(i64, u8)>);
 
-fn records(n_organs: usize, apps: &[RawApp], cases: &[RawCase], docs: &[(usize, bool, i64, Option<i64>)]) -> RecordSet {
+fn records(
+    base: i16,
+    n_organs: usize,
+    apps: &[RawApp],
+    cases: &[RawCase],
+    docs: &[(usize, bool, i64, Option<i64>)],
+) -> RecordSet {
     let mut rs = RecordSet::default();
     rs.organs.push(Organ {
         id: OrganId(0),
@@ -93,7 +104,7 @@ fn records(n_organs: usize, apps: &[RawApp], cases: &[RawCase], docs: &[(usize, 
         });
     }
     for (i, (organ, kind, start, ops)) in apps.iter().enumerate() {
-        let Some(events) = valid_log(*start, ops) else { continue };
+        let Some(events) = valid_log(base, *start, ops) else { continue };
         rs.applications.push(Application {
             id: AppId(i as i64),
             organ: OrganId((organ % n_organs) as i64),
@@ -119,8 +130,8 @@ fn records(n_organs: usize, apps: &[RawApp], cases: &[RawCase], docs: &[(usize, 
             organ: OrganId((organ % n_organs) as i64),
             kind: CaseKind::ALL[*kind as usize % 3],
             number: String::new(),
-            filed: day(*filed),
-            concluded: concluded.map(|(gap, r)| (day(filed + gap), CaseResult::ALL[r as usize % 3])),
+            filed: day(base, *filed),
+            concluded: concluded.map(|(gap, r)| (day(base, filed + gap), CaseResult::ALL[r as usize % 3])),
             version: 1,
         });
     }
@@ -132,8 +143,8 @@ fn records(n_organs: usize, apps: &[RawApp], cases: &[RawCase], docs: &[(usize, 
             title: String::new(),
             doc_number: String::new(),
             index_no: format!("X-{i}"),
-            issued: day(*issued),
-            repealed: repealed.map(|gap| day(issued + gap)),
+            issued: day(base, *issued),
+            repealed: repealed.map(|gap| day(base, issued + gap)),
             version: 1,
         });
     }
@@ -180,6 +191,10 @@ fn roundtrip(r: &Report, written: &str, kind: Kind) -> Result<(), TestCaseError>
     prop_assert_eq!(values(r), values(&parsed.report), "{}", written);
     prop_assert_eq!(parsed.report.year.as_ref().map(|y| y.value), r.year.as_ref().map(|y| y.value));
     prop_assert_eq!(parsed.report.format, r.format);
+    let prose = |x: &Report| -> Vec<(u8, Vec<String>)> {
+        x.sections.iter().map(|s| (s.id.0, s.paras.iter().map(|p| p.text.clone()).collect())).collect()
+    };
+    prop_assert_eq!(prose(r), prose(&parsed.report), "section text");
     let errors: Vec<_> = gongkai_rules::check(&parsed.report)
         .into_iter()
         .chain(parsed.findings)
@@ -196,19 +211,20 @@ proptest! {
     /// for the region of the root government.
     #[test]
     fn compiled_tables_satisfy_e1_to_e5_by_construction(
+        base in 2020i16..=2024,
         n_organs in 1usize..6,
         apps in prop::collection::vec(raw_app(), 0..60),
         cases in prop::collection::vec(raw_case(), 0..10),
         docs in prop::collection::vec(raw_doc(), 0..10),
     ) {
-        let rs = records(n_organs, &apps, &cases, &docs);
+        let rs = records(base, n_organs, &apps, &cases, &docs);
         let recs = rs.records();
         let opts = Options::default();
         let mut series: Vec<Vec<Report>> = Vec::new();
         for organ in rs.organs.iter().map(|o| o.id) {
-            series.push(YEARS.iter().map(|y| compile(&recs, organ, *y, &opts).unwrap().report).collect());
+            series.push(years(base).iter().map(|y| compile(&recs, organ, *y, &opts).unwrap().report).collect());
         }
-        series.push(YEARS.iter().map(|y| compile_region(&recs, OrganId(0), *y, &opts).unwrap().report).collect());
+        series.push(years(base).iter().map(|y| compile_region(&recs, OrganId(0), *y, &opts).unwrap().report).collect());
         for reports in &series {
             for r in reports {
                 let bad = findings(r, &["E1", "E2", "E3", "E4", "E7"]);
@@ -222,6 +238,19 @@ proptest! {
                 prop_assert!(cross.is_empty(), "{cross:#?}");
             }
         }
+        // E8: every application concluded in the three years is counted once, in one year's R3.7.
+        let concluded = rs
+            .applications
+            .iter()
+            .filter(|a| a.conclusion().is_some_and(|c| (base..=base + 2).contains(&c.date.year())))
+            .count();
+        let region = &series[series.len() - 1];
+        let counted: u64 = region
+            .iter()
+            .map(|r| r.t3(gongkai_model::T3Row::R3_7, gongkai_model::Col::Tot).and_then(Cell::as_number).unwrap())
+            .map(|d| u64::try_from(d).unwrap())
+            .sum();
+        prop_assert_eq!(counted, concluded as u64);
         // The region is the sum of its organs (every organ here is in the root's subtree).
         let units: Vec<Report> = series[..series.len() - 1].iter().map(|s| s[2].clone()).collect();
         prop_assert_eq!(&gongkai_compile::aggregate(&units).report.table3, &series[series.len() - 1][2].table3);
@@ -235,7 +264,7 @@ proptest! {
         year in prop::sample::select(vec![2020i16, 2022, 2023, 2024]),
         shape in 0usize..4,
     ) {
-        let rs = records(3, &apps, &cases, &[]);
+        let rs = records(2020, 3, &apps, &cases, &[]);
         let r = compile_region(&rs.records(), OrganId(0), year, &Options::default()).unwrap().report;
         let shape = gongkai_render::TEXT_SHAPES[shape];
         // One row per line prints a blank cell as '-': still not a number.
@@ -250,11 +279,11 @@ fn the_generator_keeps_most_logs_and_reaches_every_year() {
     use proptest::strategy::ValueTree;
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let apps: Vec<RawApp> = (0..200).map(|_| raw_app().new_tree(&mut runner).unwrap().current()).collect();
-    let rs = records(3, &apps, &[], &[]);
+    let rs = records(2022, 3, &apps, &[], &[]);
     assert!(rs.applications.len() >= 180, "only {} of 200 logs accepted", rs.applications.len());
     let closed = rs.applications.iter().filter(|a| a.conclusion().is_some()).count();
     assert!(closed >= 50, "only {closed} closed");
-    for y in YEARS {
+    for y in years(2022) {
         let r = compile_region(&rs.records(), OrganId(0), y, &Options::default()).unwrap().report;
         let r2 = r.t3(gongkai_model::T3Row::R2, gongkai_model::Col::Tot).and_then(Cell::as_number).unwrap();
         assert!(!r2.is_zero(), "{y}: nothing carried over");
