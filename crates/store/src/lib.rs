@@ -432,7 +432,8 @@ pub trait Store: Send {
     /// The audit rows of one record, oldest first; snapshots masked unless allowed.
     fn audit_log(&mut self, entity: Entity, id: &str, personal: Personal) -> Result<Vec<AuditEntry>>;
 
-    /// Refresh the query planner's statistics (`ANALYZE`), e.g. after a bulk import.
+    /// Refresh the query planner's statistics (`ANALYZE`; PostgreSQL also `VACUUM`s), e.g.
+    /// after a bulk import.
     fn analyze(&mut self) -> Result<()> {
         Ok(())
     }
