@@ -388,13 +388,16 @@ pub trait Store: Send {
     fn import_applications(&mut self, batch: &[NewApplication], actor: &str) -> Result<Vec<AppId>>;
     /// One application with its whole log.
     fn application(&mut self, id: AppId, personal: Personal) -> Result<Application>;
-    /// The applications of some organs, oldest receipt first.
+    /// The applications of some organs, oldest receipt first (no paging yet: meant for one
+    /// organ's register, not a 1M-row region).
     fn applications(&mut self, organs: &[OrganId], personal: Personal) -> Result<Vec<ApplicationSummary>>;
     /// Append one event if `expected_version` is current; the whole log is replayed and the
     /// derived columns are rewritten. Returns the application at its new version.
     fn append_event(&mut self, id: AppId, expected_version: i64, event: &Event, actor: &str) -> Result<Application>;
     /// Open applications (of these organs) whose due date is on or before `until`, overdue ones
-    /// included, earliest due date first.
+    /// included, earliest due date first. Paused applications and those awaiting 补正 have no
+    /// running due date and are not listed — including one whose pause began after its due date
+    /// had already passed (the clock keeps that date private; see the store branch notes).
     fn due_list(&mut self, organs: &[OrganId], until: Date) -> Result<Vec<DueItem>>;
     /// The applications table 三 of `year` counts: received on or before 31 December and not
     /// concluded before 1 January.
@@ -439,7 +442,8 @@ pub trait Store: Send {
     /// The audit rows of one record, oldest first; snapshots masked unless allowed.
     fn audit_log(&mut self, entity: Entity, id: &str, personal: Personal) -> Result<Vec<AuditEntry>>;
 
-    /// Refresh the query planner's statistics (`ANALYZE`), e.g. after a bulk import.
+    /// Refresh the query planner's statistics (`ANALYZE`; PostgreSQL also `VACUUM`s), e.g.
+    /// after a bulk import.
     fn analyze(&mut self) -> Result<()> {
         Ok(())
     }
