@@ -15,12 +15,9 @@
 use gongkai_model::doc::Doc;
 
 use crate::OfficeError;
-use crate::flat::{Flat, MAX_COLS, MAX_ROWS, RowCell, tidy};
+use crate::flat::{Flat, MAX_COLS, MAX_ROWS, MAX_TEXT, RowCell, tidy};
 use crate::numbering::Numbering;
 use crate::xml::{Ev, Ns, Tag, Xml, attr};
-
-/// Most bytes of cell text a single table may expand to (merged copies included).
-const MAX_TABLE_TEXT: usize = 8 * 1024 * 1024;
 
 #[derive(Debug)]
 enum Content {
@@ -314,10 +311,11 @@ fn emit_table(flat: &mut Flat, t: Tbl, warnings: &mut Vec<String>) {
     let table = flat.next_table();
     // Expanded grid: (text, origin) per column; origin is the (row, col) of the cell copied.
     let mut grid: Vec<Vec<Slot>> = Vec::new();
-    let mut bytes = 0usize;
+    // Bytes of cell text this grid will hold, copies included, on top of what is held.
+    let mut bytes = flat.spent();
     let mut capped = false;
-    for (ri, r) in t.rows.iter().enumerate() {
-        if ri >= MAX_ROWS || bytes > MAX_TABLE_TEXT {
+    'rows: for (ri, r) in t.rows.iter().enumerate() {
+        if ri >= MAX_ROWS {
             capped = true;
             break;
         }
@@ -339,7 +337,13 @@ fn emit_table(flat: &mut Flat, t: Tbl, warnings: &mut Vec<String>) {
                 None => (cell_text(tc), (ri as u16 + 1, c as u16 + 1)),
             };
             for _ in 0..span {
+                // Checked before copying: a merge may repeat a long text many times.
                 bytes += text.len();
+                if bytes > MAX_TEXT {
+                    capped = true;
+                    grid.push(row);
+                    break 'rows;
+                }
                 row.push(Some((text.clone(), origin)));
             }
             c += span;

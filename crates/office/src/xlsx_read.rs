@@ -20,11 +20,13 @@ use rust_decimal::Decimal;
 
 use crate::OfficeError;
 use crate::archive::Archive;
-use crate::flat::{Flat, MAX_COLS, MAX_ROWS, RowCell, a1};
+use crate::flat::{Flat, MAX_COLS, MAX_ROWS, MAX_TEXT, RowCell, a1};
 use crate::xml::{Ev, Ns, Tag, Xml, attr};
 
 /// Most cells stored per sheet (hostile-input bound).
 const MAX_CELLS: usize = 200_000;
+/// Most shared strings kept (each costs a `String` even when empty).
+const MAX_SHARED: usize = 1 << 20;
 /// Highest row and column number Excel allows.
 const XL_ROWS: u32 = 1_048_576;
 const XL_COLS: u32 = 16_384;
@@ -117,6 +119,9 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, OfficeError> {
         match x.next()? {
             Ev::Eof => return Ok(out),
             Ev::Start { ns: Ns::S, tag, empty, .. } => match tag {
+                // Past MAX_SHARED entries, references read as unreadable ("=?").
+                Tag::Si if out.len() >= MAX_SHARED && !empty => x.skip()?,
+                Tag::Si if out.len() >= MAX_SHARED => {}
                 Tag::Si if !empty => cur = Some(String::new()),
                 Tag::Si => out.push(String::new()),
                 Tag::RPh | Tag::PhoneticPr if !empty => x.skip()?,
@@ -202,6 +207,8 @@ pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> 
 struct Sheet {
     /// Text per (row, col); empty text for present but empty cells.
     cells: BTreeMap<(u32, u32), String>,
+    /// Bytes of text stored.
+    bytes: usize,
     merges: Vec<(u32, u32, u32, u32)>,
 }
 
@@ -300,10 +307,12 @@ fn read_sheet(xml: &[u8], name: &str, sst: &[String], warnings: &mut Vec<String>
 }
 
 fn store(sh: &mut Sheet, row: u32, col: u32, text: String, dropped: &mut usize) {
-    if sh.cells.len() >= MAX_CELLS || row > XL_ROWS || col > XL_COLS {
+    // A long shared string referenced by every cell must not multiply past MAX_TEXT.
+    if sh.cells.len() >= MAX_CELLS || row > XL_ROWS || col > XL_COLS || sh.bytes + text.len() > MAX_TEXT {
         *dropped += 1;
         return;
     }
+    sh.bytes += text.len();
     sh.cells.insert((row, col), text);
 }
 
@@ -402,19 +411,26 @@ fn emit_sheet(flat: &mut Flat, sheet: u16, name: &str, sh: Sheet, warnings: &mut
         return;
     }
     let clamp = |x: u32| u16::try_from(x).unwrap_or(u16::MAX);
-    let rows = kept_rows
-        .iter()
-        .map(|r| {
-            kept_cols
-                .iter()
-                .map(|c| RowCell {
-                    text: text_at(*r, *c).to_string(),
-                    row: clamp(*r),
-                    col: clamp(*c),
-                    origin: copy.get(&(*r, *c)).map(|(a, b)| (clamp(*a), clamp(*b))),
-                })
-                .collect()
-        })
-        .collect();
+    let mut bytes = flat.spent();
+    let mut rows: Vec<Vec<RowCell>> = Vec::with_capacity(kept_rows.len());
+    'rows: for r in &kept_rows {
+        let mut row: Vec<RowCell> = Vec::with_capacity(kept_cols.len());
+        for c in kept_cols {
+            let text = text_at(*r, *c);
+            // Checked before copying: a merge may repeat a long text over many cells.
+            bytes += text.len();
+            if bytes > MAX_TEXT {
+                warnings.push(format!("工作表“{name}”的文字过多，第{r}行起未读取"));
+                break 'rows;
+            }
+            row.push(RowCell {
+                text: text.to_string(),
+                row: clamp(*r),
+                col: clamp(*c),
+                origin: copy.get(&(*r, *c)).map(|(a, b)| (clamp(*a), clamp(*b))),
+            });
+        }
+        rows.push(row);
+    }
     flat.table(sheet, rows);
 }
