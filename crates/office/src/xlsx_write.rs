@@ -24,6 +24,9 @@ use crate::flat::a1;
 use crate::layout::{self, DataRef, Kind, Table, value};
 use crate::xml::esc;
 
+/// Most characters Excel accepts in one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+
 /// Style indexes in `styles.xml` (cellXfs).
 const S_HEAD: u32 = 1;
 const S_LABEL: u32 = 2;
@@ -53,6 +56,11 @@ impl Sst {
 }
 
 fn string_cell(out: &mut String, sst: &mut Sst, r: u32, c: u32, style: u32, text: &str) {
+    // Excel refuses longer cells; only a pathological table cell can reach this.
+    let text = match text.char_indices().nth(MAX_CELL_CHARS) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    };
     if text.is_empty() {
         let _ = write!(out, "<c r=\"{}\" s=\"{style}\"/>", a1(r, c));
     } else {
@@ -178,11 +186,16 @@ fn prose_sheet(r: &Report, sst: &mut Sst) -> String {
 <cols><col min=\"1\" max=\"1\" width=\"110\" customWidth=\"1\"/></cols><sheetData>",
     );
     let mut rn = 0u32;
+    // A cell holds at most 32,767 characters (Excel's limit); a longer paragraph continues
+    // in the rows below.
     let mut line = |out: &mut String, sst: &mut Sst, style: u32, text: &str| {
-        rn += 1;
-        let _ = write!(out, "<row r=\"{rn}\">");
-        string_cell(out, sst, rn, 1, style, text);
-        out.push_str("</row>");
+        let chars: Vec<char> = text.chars().collect();
+        for piece in chars.chunks(MAX_CELL_CHARS).map(|p| p.iter().collect::<String>()) {
+            rn += 1;
+            let _ = write!(out, "<row r=\"{rn}\">");
+            string_cell(out, sst, rn, 1, style, &piece);
+            out.push_str("</row>");
+        }
     };
     let title = r.title.as_ref().map_or("政府信息公开工作年度报告", |t| t.value.as_str());
     line(&mut out, sst, S_TITLE, title);

@@ -360,10 +360,16 @@ pub fn attr(el: &BytesStart, local: &[u8]) -> Option<String> {
     })
 }
 
-/// Escape text for XML content and attribute values. Characters XML 1.0 forbids (C0
-/// controls other than TAB, LF, CR) are dropped.
+/// Whether XML 1.0 allows the character (C0 controls other than TAB, LF, CR, and the
+/// non-characters U+FFFE/U+FFFF are not allowed).
+fn xml_char(c: char) -> bool {
+    !((c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}')
+}
+
+/// Escape text for XML content and attribute values. Characters XML 1.0 forbids are
+/// dropped.
 pub fn esc(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| matches!(c, '&' | '<' | '>' | '"' | '\'') || (c < ' ' && !matches!(c, '\t' | '\n' | '\r'))) {
+    if !s.chars().any(|c| matches!(c, '&' | '<' | '>' | '"' | '\'') || !xml_char(c)) {
         return Cow::Borrowed(s);
     }
     let mut o = String::with_capacity(s.len() + 16);
@@ -374,7 +380,7 @@ pub fn esc(s: &str) -> Cow<'_, str> {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&apos;"),
-            c if c < ' ' && !matches!(c, '\t' | '\n' | '\r') => {}
+            c if !xml_char(c) => {}
             c => o.push(c),
         }
     }
