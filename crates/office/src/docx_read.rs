@@ -6,8 +6,9 @@
 //!   the `mc:Fallback` copy of drawings are skipped.
 //! * Tables (`w:tbl`): `w:gridSpan` and `w:vMerge` (restart/continue) and `w:gridBefore` are
 //!   expanded into a real grid; copies are marked `spanned` and carry the origin's text.
-//!   A table that holds another table, or that has a single column, is a layout frame:
-//!   its paragraphs and inner tables are emitted in document order instead.
+//!   A table of one column, or of two holding other tables, is a layout frame: its
+//!   paragraphs and inner tables are emitted in document order instead. In a wider table an
+//!   inner table's text joins the cell that holds it.
 //! * Text boxes (`w:txbxContent`): their paragraphs follow the paragraph that anchors them
 //!   when it is body text, and are dropped when it sits inside a table, so a text box never
 //!   splits a table. Footnotes and headers live in other parts and are not read.
@@ -274,15 +275,28 @@ fn width(t: &Tbl) -> usize {
 
 fn cell_text(c: &Tc) -> String {
     let mut s = String::new();
-    for x in &c.content {
-        if let Content::Para(p) = x {
-            if !s.is_empty() {
-                s.push('\n');
+    push_content(&mut s, &c.content);
+    tidy(&s)
+}
+
+/// The text of cell content, a table inside the cell included (its cells in order), each
+/// paragraph on its own line. Nesting is bounded by the XML depth limit.
+fn push_content(s: &mut String, content: &[Content]) {
+    for x in content {
+        match x {
+            Content::Para(p) => {
+                if !s.is_empty() {
+                    s.push('\n');
+                }
+                s.push_str(p);
             }
-            s.push_str(p);
+            Content::Table(t) => {
+                for c in t.rows.iter().flat_map(|r| &r.cells) {
+                    push_content(s, &c.content);
+                }
+            }
         }
     }
-    tidy(&s)
 }
 
 /// A grid slot: text and the (row, col) of the cell it comes from; `None` for a column
@@ -291,7 +305,10 @@ type Slot = Option<(String, (u16, u16))>;
 
 /// Emit a top-level table: a layout frame is unwrapped, a data table becomes a grid.
 fn emit_table(flat: &mut Flat, t: Tbl, warnings: &mut Vec<String>) {
-    if has_nested(&t) || width(&t) <= 1 {
+    // A frame: one column, or at most two holding other tables (a layout table around the
+    // report or around a data table). A wider table with a small table in a cell stays a data
+    // table; the inner table's text joins its cell.
+    if width(&t) <= 1 || (has_nested(&t) && width(&t) <= 2) {
         for r in t.rows {
             for c in r.cells {
                 for x in c.content {

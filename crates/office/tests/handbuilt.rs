@@ -395,3 +395,22 @@ fn xlsx_hidden_sheets_are_skipped_with_a_warning() {
     assert_eq!(d.sheets, ["正文", "表二", "表三", "表四"]);
     assert!(d.warnings.iter().any(|w| w.contains("旧版") && w.contains("隐藏")), "{:?}", d.warnings);
 }
+
+#[test]
+fn docx_small_table_inside_a_data_cell_joins_the_cell() {
+    let inner = format!("<w:tbl><w:tr>{}{}</w:tr></w:tbl>", tc("商业", ""), tc("企业", ""));
+    let body = format!(
+        "{HEAD}<w:tbl><w:tr>{}<w:tc><w:tcPr/>{inner}<w:p/></w:tc>{}</w:tr><w:tr>{}{}{}</w:tr></w:tbl></w:body></w:document>",
+        tc("信息内容", ""),
+        tc("总计", ""),
+        tc("行政许可", ""),
+        tc("3", ""),
+        tc("3", ""),
+    );
+    let d = document_to_doc(body.as_bytes()).unwrap();
+    let grids: Vec<_> =
+        d.doc.blocks.iter().filter_map(|b| if let Block::Table(g) = b { Some(g) } else { None }).collect();
+    assert_eq!(grids.len(), 1);
+    let texts: Vec<Vec<&str>> = grids[0].rows.iter().map(|r| r.iter().map(|c| c.text.as_str()).collect()).collect();
+    assert_eq!(texts, vec![vec!["信息内容", "商业企业", "总计"], vec!["行政许可", "3", "3"]]);
+}
