@@ -10,7 +10,9 @@
 //! row and column. Empty rows and columns are left out of the grid, except one row of empty
 //! cells written directly under a row with content (a data row left blank in the template,
 //! e.g. table 四 with no cases). A sheet whose content is a single column without merges is
-//! prose (the report text), one paragraph per row. Hidden sheets are not read (a warning
+//! prose (the report text), one paragraph per row; in a sheet with tables, a row whose one
+//! text cell is merged across the sheet is a paragraph too (title and prose of a report laid
+//! out in one sheet). Hidden sheets are not read (a warning
 //! names them).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -411,9 +413,19 @@ fn emit_sheet(flat: &mut Flat, sheet: u16, name: &str, sh: Sheet, warnings: &mut
         return;
     }
     let clamp = |x: u32| u16::try_from(x).unwrap_or(u16::MAX);
+    // Horizontal extent of each merge origin, for prose rows.
+    let merge_cols: HashMap<(u32, u32), (u32, u32)> =
+        sh.merges.iter().take(MAX_CELLS).map(|&(r1, c1, _, c2)| ((r1, c1), (c1, c2))).collect();
     let mut bytes = flat.spent();
     let mut rows: Vec<Vec<RowCell>> = Vec::with_capacity(kept_rows.len());
     'rows: for r in &kept_rows {
+        if let Some(text) = prose_row(*r, kept_cols, &text_at, &copy, &merge_cols) {
+            // Prose in a sheet that also holds tables (the title and paragraphs of a report
+            // laid out in one sheet, as an HTML import writes it): a paragraph, not a row.
+            flat.table(sheet, std::mem::take(&mut rows));
+            flat.para(text);
+            continue;
+        }
         let mut row: Vec<RowCell> = Vec::with_capacity(kept_cols.len());
         for c in kept_cols {
             let text = text_at(*r, *c);
@@ -433,4 +445,36 @@ fn emit_sheet(flat: &mut Flat, sheet: u16, name: &str, sh: Sheet, warnings: &mut
         rows.push(row);
     }
     flat.table(sheet, rows);
+}
+
+/// The text of row `r` when it is a line of prose: one cell with text, merged across at least
+/// three quarters of the sheet's columns, that is neither a number nor a caption of table 二
+/// (`第二十条第（一）项`, which spans its table the same way). A table row whose values are
+/// all blank keeps its own label cell and is not prose.
+fn prose_row<'t>(
+    r: u32,
+    cols: &[u32],
+    text_at: &impl Fn(u32, u32) -> &'t str,
+    copy: &HashMap<(u32, u32), (u32, u32)>,
+    merge_cols: &HashMap<(u32, u32), (u32, u32)>,
+) -> Option<&'t str> {
+    let mut origin: Option<(u32, u32)> = None;
+    for c in cols {
+        if text_at(r, *c).trim().is_empty() {
+            continue;
+        }
+        let o = copy.get(&(r, *c)).copied().unwrap_or((r, *c));
+        if origin.is_some_and(|x| x != o) {
+            return None;
+        }
+        origin = Some(o);
+    }
+    let o = origin?;
+    let (c1, c2) = merge_cols.get(&o).copied()?;
+    let covered = cols.iter().filter(|c| (c1..=c2).contains(*c)).count();
+    let text = text_at(o.0, o.1);
+    let t = text.trim();
+    let caption = t.contains("第二十条");
+    let number = gongkai_model::cell::parse_number(t).is_some() || gongkai_model::cell::is_placeholder(t);
+    (covered * 4 >= cols.len() * 3 && cols.len() > 1 && !caption && !number).then_some(text)
 }
