@@ -422,7 +422,7 @@ fn emit_sheet(flat: &mut Flat, sheet: u16, name: &str, sh: Sheet, warnings: &mut
         if let Some(text) = prose_row(*r, kept_cols, &text_at, &copy, &merge_cols) {
             // Prose in a sheet that also holds tables (the title and paragraphs of a report
             // laid out in one sheet, as an HTML import writes it): a paragraph, not a row.
-            flat.table(sheet, std::mem::take(&mut rows));
+            flat.table(sheet, trim_columns(std::mem::take(&mut rows)));
             flat.para(text);
             continue;
         }
@@ -444,7 +444,24 @@ fn emit_sheet(flat: &mut Flat, sheet: u16, name: &str, sh: Sheet, warnings: &mut
         }
         rows.push(row);
     }
-    flat.table(sheet, rows);
+    flat.table(sheet, trim_columns(rows));
+}
+
+/// Drop the columns that are empty in every row of a table fragment: when a whole report is
+/// laid out in one sheet, each table covers only some of the sheet's columns, and the
+/// others would read as blank values.
+fn trim_columns(rows: Vec<Vec<RowCell>>) -> Vec<Vec<RowCell>> {
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let used: Vec<bool> =
+        (0..width).map(|k| rows.iter().any(|r| r.get(k).is_some_and(|c| !c.text.trim().is_empty()))).collect();
+    if used.iter().all(|u| *u) {
+        return rows;
+    }
+    rows.into_iter()
+        .map(|r| {
+            r.into_iter().enumerate().filter(|(k, _)| used.get(*k).copied().unwrap_or(false)).map(|(_, c)| c).collect()
+        })
+        .collect()
 }
 
 /// The text of row `r` when it is a line of prose: one cell with text, merged across at least

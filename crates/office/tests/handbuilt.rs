@@ -414,3 +414,60 @@ fn docx_small_table_inside_a_data_cell_joins_the_cell() {
     let texts: Vec<Vec<&str>> = grids[0].rows.iter().map(|r| r.iter().map(|c| c.text.as_str()).collect()).collect();
     assert_eq!(texts, vec![vec!["信息内容", "商业企业", "总计"], vec!["行政许可", "3", "3"]]);
 }
+
+#[test]
+fn xlsx_one_sheet_report_splits_prose_rows_and_trims_table_columns() {
+    // A report laid out in one sheet (as Calc imports an HTML page): prose merged across all
+    // six columns; a two-column table below uses only A:B, the other columns are present
+    // but empty. The prose becomes paragraphs and the table keeps two columns, so no blank
+    // values appear after its numbers.
+    let cells = |r: u32, texts: &[&str]| {
+        let mut s = format!("<row r=\"{r}\">");
+        for (i, t) in texts.iter().enumerate() {
+            let col = (b'A' + i as u8) as char;
+            if t.is_empty() {
+                s.push_str(&format!("<c r=\"{col}{r}\"/>"));
+            } else {
+                s.push_str(&format!("<c r=\"{col}{r}\" t=\"inlineStr\"><is><t>{t}</t></is></c>"));
+            }
+        }
+        s + "</row>"
+    };
+    let sheet = format!(
+        "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>{}{}{}{}{}</sheetData>\
+<mergeCells><mergeCell ref=\"A1:F1\"/><mergeCell ref=\"A2:F2\"/><mergeCell ref=\"A5:F5\"/></mergeCells></worksheet>",
+        cells(1, &["2023年某局政府信息公开工作年度报告", "", "", "", "", ""]),
+        cells(2, &["一、总体情况", "", "", "", "", ""]),
+        cells(3, &["行政许可", "5", "", "", "", ""]),
+        cells(4, &["行政处罚", "7", "", "", "", ""]),
+        cells(
+            5,
+            &["本年度，我局认真贯彻落实《中华人民共和国政府信息公开条例》，持续推进政务公开。", "", "", "", "", "x"]
+        ),
+    );
+    let bytes = xlsx_parts(&sheet, "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"/>");
+    let d = gongkai_office::xlsx_read::xlsx_to_doc(&bytes).unwrap();
+    let shape: Vec<String> = d
+        .doc
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Para(p) => format!("P:{}", p.text),
+            Block::Table(g) => format!("T:{}x{}", g.rows.len(), g.rows.iter().map(Vec::len).max().unwrap_or(0)),
+        })
+        .collect();
+    // F5 lies inside the merge A5:F5, so Excel hides its "x": row 5 is prose.
+    assert_eq!(
+        shape,
+        [
+            "P:2023年某局政府信息公开工作年度报告",
+            "P:一、总体情况",
+            "T:2x2",
+            "P:本年度，我局认真贯彻落实《中华人民共和国政府信息公开条例》，持续推进政务公开。"
+        ]
+    );
+    // A single text cell merged over only two of six columns is a table row, not prose.
+    let narrow = sheet.replace("<mergeCell ref=\"A5:F5\"/>", "<mergeCell ref=\"A5:B5\"/>");
+    let d = gongkai_office::xlsx_read::xlsx_to_doc(&xlsx_parts(&narrow, "<sst/>")).unwrap();
+    assert!(matches!(d.doc.blocks.last(), Some(Block::Table(g)) if g.rows.len() == 3), "{:#?}", d.doc.blocks.last());
+}
