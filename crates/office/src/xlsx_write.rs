@@ -281,6 +281,7 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         k + 1,
         k + 2
     );
+    ct.push_str(layout::CORE_CT);
     ct.push_str("</Types>");
     // calcPr without fullCalcOnLoad: the cached values are shown as written.
     wb.push_str("</sheets><calcPr calcId=\"191029\"/></workbook>");
@@ -294,7 +295,9 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     }
     ss.push_str("</sst>");
     let root_rels = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
-<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>";
+<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>\
+<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/></Relationships>";
+    let core = layout::core_props(r);
     let sheet_names: Vec<String> = (1..=sheets.len()).map(|n| format!("xl/worksheets/sheet{n}.xml")).collect();
     let mut parts: Vec<(&str, &[u8])> = vec![
         ("[Content_Types].xml", ct.as_bytes()),
@@ -303,6 +306,7 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
         ("xl/styles.xml", STYLES.as_bytes()),
         ("xl/sharedStrings.xml", ss.as_bytes()),
+        ("docProps/core.xml", core.as_bytes()),
     ];
     for (i, (_, xml)) in sheets.iter().enumerate() {
         parts.push((sheet_names[i].as_str(), xml.as_bytes()));

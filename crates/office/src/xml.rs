@@ -95,6 +95,8 @@ pub enum Tag {
     LvlOverride,
     Style,
     BasedOn,
+    // document properties
+    Title,
     Other,
 }
 
@@ -152,6 +154,7 @@ fn tag_of(local: &[u8]) -> Tag {
         b"lvlOverride" => Tag::LvlOverride,
         b"style" => Tag::Style,
         b"basedOn" => Tag::BasedOn,
+        b"title" => Tag::Title,
         _ => Tag::Other,
     }
 }

@@ -471,3 +471,24 @@ fn xlsx_one_sheet_report_splits_prose_rows_and_trims_table_columns() {
     let d = gongkai_office::xlsx_read::xlsx_to_doc(&xlsx_parts(&narrow, "<sst/>")).unwrap();
     assert!(matches!(d.doc.blocks.last(), Some(Block::Table(g)) if g.rows.len() == 3), "{:#?}", d.doc.blocks.last());
 }
+
+#[test]
+fn xlsx_without_prose_takes_title_year_and_organ_from_the_file_properties() {
+    // Only the three table sheets (no 正文): the title comes from docProps/core.xml.
+    let r = gongkai_synth::report(8, &gongkai_synth::SynthOptions::default());
+    let mut parts = unzip_all(&gongkai_office::xlsx(&r));
+    for (name, text) in parts.iter_mut() {
+        if name == "xl/workbook.xml" {
+            *text = text.replace("<sheet name=\"正文\" sheetId=\"1\" r:id=\"rId1\"/>", "");
+        }
+    }
+    let core = parts.iter().find(|(n, _)| n == "docProps/core.xml").map(|(_, t)| t.clone()).unwrap();
+    let title = r.title.as_ref().unwrap().value.clone();
+    assert!(core.contains(&format!("<dc:title>{title}</dc:title>")), "{core}");
+    let refs: Vec<(&str, &str)> = parts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let p = gongkai_office::parse_xlsx(&zip_of(&refs), None).unwrap();
+    assert!(p.report.sections.is_empty());
+    assert_eq!(p.report.title.as_ref().map(|t| t.value.as_str()), Some(title.as_str()));
+    assert_eq!(p.report.year.as_ref().map(|y| y.value), r.year.as_ref().map(|y| y.value));
+    assert_eq!(p.report.table3.len(), r.table3.len());
+}
