@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 /// Extensions read when walking a directory.
-pub const EXTENSIONS: &[&str] = &["txt", "md", "html", "htm", "shtml", "xhtml", "text", "pdf", "docx", "xlsx"];
+pub const EXTENSIONS: &[&str] =
+    &["txt", "md", "html", "htm", "shtml", "xhtml", "text", "pdf", "docx", "docm", "xlsx", "xlsm"];
 
 /// An input: a file path or standard input.
 #[derive(Debug, Clone)]

@@ -73,12 +73,16 @@ impl<'a> Archive<'a> {
     }
 }
 
-/// Write `parts` (name, content) into a ZIP archive in memory, deflated. Entries carry the
+/// Write `parts` (name, content) into a ZIP archive in memory, deflated (small parts stored). Entries carry the
 /// fixed DOS epoch as their time, so the same report always gives the same bytes.
 pub fn write_zip(parts: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    // Small parts (relationships, content types, settings) are stored: starting a deflate
+    // stream costs more (its window and tables are set up and zeroed) than it saves there.
+    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
     for (name, data) in parts {
+        let opts = if data.len() < 2048 { stored } else { deflated };
         // Writing into a Vec cannot fail except on a broken invariant of the zip crate; the
         // error is carried into an empty result rather than a panic.
         if w.start_file(*name, opts).and_then(|_| w.write_all(data).map_err(Into::into)).is_err() {

@@ -6,8 +6,9 @@
 //!   the `mc:Fallback` copy of drawings are skipped.
 //! * Tables (`w:tbl`): `w:gridSpan` and `w:vMerge` (restart/continue) and `w:gridBefore` are
 //!   expanded into a real grid; copies are marked `spanned` and carry the origin's text.
-//!   A table that holds another table, or that has a single column, is a layout frame:
-//!   its paragraphs and inner tables are emitted in document order instead.
+//!   A table of one column, or of two holding other tables, is a layout frame: its
+//!   paragraphs and inner tables are emitted in document order instead. In a wider table an
+//!   inner table's text joins the cell that holds it.
 //! * Text boxes (`w:txbxContent`): their paragraphs follow the paragraph that anchors them
 //!   when it is body text, and are dropped when it sits inside a table, so a text box never
 //!   splits a table. Footnotes and headers live in other parts and are not read.
@@ -15,12 +16,9 @@
 use gongkai_model::doc::Doc;
 
 use crate::OfficeError;
-use crate::flat::{Flat, MAX_COLS, MAX_ROWS, RowCell, tidy};
+use crate::flat::{Flat, MAX_COLS, MAX_ROWS, MAX_TEXT, RowCell, tidy};
 use crate::numbering::Numbering;
 use crate::xml::{Ev, Ns, Tag, Xml, attr};
-
-/// Most bytes of cell text a single table may expand to (merged copies included).
-const MAX_TABLE_TEXT: usize = 8 * 1024 * 1024;
 
 #[derive(Debug)]
 enum Content {
@@ -277,15 +275,28 @@ fn width(t: &Tbl) -> usize {
 
 fn cell_text(c: &Tc) -> String {
     let mut s = String::new();
-    for x in &c.content {
-        if let Content::Para(p) = x {
-            if !s.is_empty() {
-                s.push('\n');
+    push_content(&mut s, &c.content);
+    tidy(&s)
+}
+
+/// The text of cell content, a table inside the cell included (its cells in order), each
+/// paragraph on its own line. Nesting is bounded by the XML depth limit.
+fn push_content(s: &mut String, content: &[Content]) {
+    for x in content {
+        match x {
+            Content::Para(p) => {
+                if !s.is_empty() {
+                    s.push('\n');
+                }
+                s.push_str(p);
             }
-            s.push_str(p);
+            Content::Table(t) => {
+                for c in t.rows.iter().flat_map(|r| &r.cells) {
+                    push_content(s, &c.content);
+                }
+            }
         }
     }
-    tidy(&s)
 }
 
 /// A grid slot: text and the (row, col) of the cell it comes from; `None` for a column
@@ -294,7 +305,10 @@ type Slot = Option<(String, (u16, u16))>;
 
 /// Emit a top-level table: a layout frame is unwrapped, a data table becomes a grid.
 fn emit_table(flat: &mut Flat, t: Tbl, warnings: &mut Vec<String>) {
-    if has_nested(&t) || width(&t) <= 1 {
+    // A frame: one column, or at most two holding other tables (a layout table around the
+    // report or around a data table). A wider table with a small table in a cell stays a data
+    // table; the inner table's text joins its cell.
+    if width(&t) <= 1 || (has_nested(&t) && width(&t) <= 2) {
         for r in t.rows {
             for c in r.cells {
                 for x in c.content {
@@ -314,10 +328,11 @@ fn emit_table(flat: &mut Flat, t: Tbl, warnings: &mut Vec<String>) {
     let table = flat.next_table();
     // Expanded grid: (text, origin) per column; origin is the (row, col) of the cell copied.
     let mut grid: Vec<Vec<Slot>> = Vec::new();
-    let mut bytes = 0usize;
+    // Bytes of cell text this grid will hold, copies included, on top of what is held.
+    let mut bytes = flat.spent();
     let mut capped = false;
-    for (ri, r) in t.rows.iter().enumerate() {
-        if ri >= MAX_ROWS || bytes > MAX_TABLE_TEXT {
+    'rows: for (ri, r) in t.rows.iter().enumerate() {
+        if ri >= MAX_ROWS {
             capped = true;
             break;
         }
@@ -339,7 +354,13 @@ fn emit_table(flat: &mut Flat, t: Tbl, warnings: &mut Vec<String>) {
                 None => (cell_text(tc), (ri as u16 + 1, c as u16 + 1)),
             };
             for _ in 0..span {
+                // Checked before copying: a merge may repeat a long text many times.
                 bytes += text.len();
+                if bytes > MAX_TEXT {
+                    capped = true;
+                    grid.push(row);
+                    break 'rows;
+                }
                 row.push(Some((text.clone(), origin)));
             }
             c += span;

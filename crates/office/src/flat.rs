@@ -13,6 +13,10 @@ use gongkai_model::{GridPos, Para, Src};
 /// end, ARCHITECTURE invariant 2).
 pub const MAX_ROWS: usize = 2_000;
 pub const MAX_COLS: usize = 200;
+/// Most bytes of text one document may expand to: paragraphs, cells and the copies merged
+/// cells make (a short cell merged over thousands of positions, or a long shared string
+/// referenced by every cell, must not multiply into gigabytes).
+pub const MAX_TEXT: usize = 64 * 1024 * 1024;
 
 #[derive(Debug, Default)]
 pub struct Flat {
@@ -20,6 +24,7 @@ pub struct Flat {
     pub blocks: Vec<Block>,
     line: u32,
     tables: u16,
+    spent: usize,
 }
 
 /// One cell of a row about to be written: its text, its position in the source grid, and
@@ -33,6 +38,11 @@ pub struct RowCell {
 }
 
 impl Flat {
+    /// Bytes of text held so far (flattened text plus cell copies); compare with [`MAX_TEXT`].
+    pub fn spent(&self) -> usize {
+        self.spent
+    }
+
     fn line_src(&self, start: usize) -> Src {
         Src { start: start as u32, end: self.text.len() as u32, line: self.line, col: 1, grid: None }
     }
@@ -45,6 +55,7 @@ impl Flat {
         }
         let clean: String = t.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
         self.line += 1;
+        self.spent += 2 * clean.len();
         let start = self.text.len();
         self.text.push_str(&clean);
         let src = self.line_src(start);
@@ -77,6 +88,7 @@ impl Flat {
             let mut first = true;
             for c in row {
                 let text = tidy(&c.text);
+                self.spent += text.len();
                 let pos = Some(GridPos { table, row: c.row, col: c.col });
                 if let Some(o) = c.origin {
                     let mut src = origin.get(&o).copied().unwrap_or(Src {

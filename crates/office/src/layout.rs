@@ -256,3 +256,20 @@ pub fn heading(r: &Report, id: u8) -> Option<&str> {
     };
     has_table.then(|| gongkai_model::SectionId(id).official_heading())
 }
+
+/// `docProps/core.xml`: the document properties Word and Excel show as 标题 and 作者 (the
+/// report title and the organ). No dates, so output stays deterministic.
+pub fn core_props(r: &Report) -> String {
+    let title = r.title.as_ref().map_or("政府信息公开工作年度报告", |t| t.value.as_str());
+    let creator = r.organ.as_ref().map(|o| format!("<dc:creator>{}</dc:creator>", crate::xml::esc(&o.value)));
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<cp:coreProperties \
+xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
+xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>{}</dc:title>{}<dc:language>zh-CN</dc:language></cp:coreProperties>",
+        crate::xml::esc(title),
+        creator.unwrap_or_default()
+    )
+}
+
+/// Content-type override of `docProps/core.xml`.
+pub const CORE_CT: &str = "<Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>";

@@ -119,6 +119,29 @@ pub fn sniff(bytes: &[u8]) -> Result<OfficeKind, OfficeError> {
     }
 }
 
+/// `dc:title` of `docProps/core.xml`, the title Word and Excel show in the file properties.
+fn core_title(ar: &mut archive::Archive) -> Result<Option<String>, OfficeError> {
+    let Some(xml) = ar.read("docProps/core.xml")? else { return Ok(None) };
+    let mut x = xml::Xml::new(&xml, "docProps/core.xml")?;
+    let mut title: Option<String> = None;
+    let mut inside = false;
+    loop {
+        match x.next()? {
+            xml::Ev::Eof => break,
+            xml::Ev::Start { tag: xml::Tag::Title, empty: false, .. } => inside = true,
+            xml::Ev::End { tag: xml::Tag::Title, .. } => inside = false,
+            xml::Ev::Text(t) if inside => title.get_or_insert_with(String::new).push_str(&t),
+            _ => {}
+        }
+    }
+    Ok(title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty() && t.chars().count() <= 200))
+}
+
+/// The container's title as the document's title hint (used only when the body has none).
+fn title_hint(title: Option<String>) -> Option<gongkai_model::Para> {
+    title.map(|text| gongkai_model::Para { text, src: gongkai_model::Src::default(), verbatim: false })
+}
+
 fn finish(
     doc: &gongkai_model::doc::Doc,
     text: String,
@@ -148,7 +171,9 @@ pub fn parse_docx(bytes: &[u8], name: Option<&str>) -> Result<Parsed, OfficeErro
     let numbering = ar.read("word/numbering.xml")?;
     let styles = if numbering.is_some() { ar.read("word/styles.xml")? } else { None };
     let mut numbering = numbering::Numbering::read(numbering.as_deref(), styles.as_deref())?;
-    let d = docx_read::document_to_doc_with(&xml, &mut numbering)?;
+    let mut d = docx_read::document_to_doc_with(&xml, &mut numbering)?;
+    // A broken properties part does not make the document unreadable.
+    d.doc.title_hint = title_hint(core_title(&mut ar).ok().flatten());
     Ok(finish(&d.doc, d.text, d.warnings, "docx", bytes.len(), name))
 }
 
@@ -159,7 +184,8 @@ pub fn parse_xlsx(bytes: &[u8], name: Option<&str>) -> Result<Parsed, OfficeErro
         return Err(OfficeError::TooLarge(MAX_INPUT));
     }
     let mut ar = archive::Archive::open(bytes)?;
-    let d = xlsx_read::workbook_to_doc(&mut ar)?;
+    let mut d = xlsx_read::workbook_to_doc(&mut ar)?;
+    d.doc.title_hint = title_hint(core_title(&mut ar).ok().flatten());
     Ok(finish(&d.doc, d.text, d.warnings, "xlsx", bytes.len(), name))
 }
 

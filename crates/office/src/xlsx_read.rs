@@ -10,7 +10,9 @@
 //! row and column. Empty rows and columns are left out of the grid, except one row of empty
 //! cells written directly under a row with content (a data row left blank in the template,
 //! e.g. table 四 with no cases). A sheet whose content is a single column without merges is
-//! prose (the report text), one paragraph per row. Hidden sheets are not read (a warning
+//! prose (the report text), one paragraph per row; in a sheet with tables, a row whose one
+//! text cell is merged across the sheet is a paragraph too (title and prose of a report laid
+//! out in one sheet). Hidden sheets are not read (a warning
 //! names them).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -20,11 +22,13 @@ use rust_decimal::Decimal;
 
 use crate::OfficeError;
 use crate::archive::Archive;
-use crate::flat::{Flat, MAX_COLS, MAX_ROWS, RowCell, a1};
+use crate::flat::{Flat, MAX_COLS, MAX_ROWS, MAX_TEXT, RowCell, a1};
 use crate::xml::{Ev, Ns, Tag, Xml, attr};
 
 /// Most cells stored per sheet (hostile-input bound).
 const MAX_CELLS: usize = 200_000;
+/// Most shared strings kept (each costs a `String` even when empty).
+const MAX_SHARED: usize = 1 << 20;
 /// Highest row and column number Excel allows.
 const XL_ROWS: u32 = 1_048_576;
 const XL_COLS: u32 = 16_384;
@@ -117,6 +121,9 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, OfficeError> {
         match x.next()? {
             Ev::Eof => return Ok(out),
             Ev::Start { ns: Ns::S, tag, empty, .. } => match tag {
+                // Past MAX_SHARED entries, references read as unreadable ("=?").
+                Tag::Si if out.len() >= MAX_SHARED && !empty => x.skip()?,
+                Tag::Si if out.len() >= MAX_SHARED => {}
                 Tag::Si if !empty => cur = Some(String::new()),
                 Tag::Si => out.push(String::new()),
                 Tag::RPh | Tag::PhoneticPr if !empty => x.skip()?,
@@ -202,6 +209,8 @@ pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> 
 struct Sheet {
     /// Text per (row, col); empty text for present but empty cells.
     cells: BTreeMap<(u32, u32), String>,
+    /// Bytes of text stored.
+    bytes: usize,
     merges: Vec<(u32, u32, u32, u32)>,
 }
 
@@ -300,10 +309,12 @@ fn read_sheet(xml: &[u8], name: &str, sst: &[String], warnings: &mut Vec<String>
 }
 
 fn store(sh: &mut Sheet, row: u32, col: u32, text: String, dropped: &mut usize) {
-    if sh.cells.len() >= MAX_CELLS || row > XL_ROWS || col > XL_COLS {
+    // A long shared string referenced by every cell must not multiply past MAX_TEXT.
+    if sh.cells.len() >= MAX_CELLS || row > XL_ROWS || col > XL_COLS || sh.bytes + text.len() > MAX_TEXT {
         *dropped += 1;
         return;
     }
+    sh.bytes += text.len();
     sh.cells.insert((row, col), text);
 }
 
@@ -402,19 +413,85 @@ fn emit_sheet(flat: &mut Flat, sheet: u16, name: &str, sh: Sheet, warnings: &mut
         return;
     }
     let clamp = |x: u32| u16::try_from(x).unwrap_or(u16::MAX);
-    let rows = kept_rows
-        .iter()
+    // Horizontal extent of each merge origin, for prose rows.
+    let merge_cols: HashMap<(u32, u32), (u32, u32)> =
+        sh.merges.iter().take(MAX_CELLS).map(|&(r1, c1, _, c2)| ((r1, c1), (c1, c2))).collect();
+    let mut bytes = flat.spent();
+    let mut rows: Vec<Vec<RowCell>> = Vec::with_capacity(kept_rows.len());
+    'rows: for r in &kept_rows {
+        if let Some(text) = prose_row(*r, kept_cols, &text_at, &copy, &merge_cols) {
+            // Prose in a sheet that also holds tables (the title and paragraphs of a report
+            // laid out in one sheet, as an HTML import writes it): a paragraph, not a row.
+            flat.table(sheet, trim_columns(std::mem::take(&mut rows)));
+            flat.para(text);
+            continue;
+        }
+        let mut row: Vec<RowCell> = Vec::with_capacity(kept_cols.len());
+        for c in kept_cols {
+            let text = text_at(*r, *c);
+            // Checked before copying: a merge may repeat a long text over many cells.
+            bytes += text.len();
+            if bytes > MAX_TEXT {
+                warnings.push(format!("工作表“{name}”的文字过多，第{r}行起未读取"));
+                break 'rows;
+            }
+            row.push(RowCell {
+                text: text.to_string(),
+                row: clamp(*r),
+                col: clamp(*c),
+                origin: copy.get(&(*r, *c)).map(|(a, b)| (clamp(*a), clamp(*b))),
+            });
+        }
+        rows.push(row);
+    }
+    flat.table(sheet, trim_columns(rows));
+}
+
+/// Drop the columns that are empty in every row of a table fragment: when a whole report is
+/// laid out in one sheet, each table covers only some of the sheet's columns, and the
+/// others would read as blank values.
+fn trim_columns(rows: Vec<Vec<RowCell>>) -> Vec<Vec<RowCell>> {
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let used: Vec<bool> =
+        (0..width).map(|k| rows.iter().any(|r| r.get(k).is_some_and(|c| !c.text.trim().is_empty()))).collect();
+    if used.iter().all(|u| *u) {
+        return rows;
+    }
+    rows.into_iter()
         .map(|r| {
-            kept_cols
-                .iter()
-                .map(|c| RowCell {
-                    text: text_at(*r, *c).to_string(),
-                    row: clamp(*r),
-                    col: clamp(*c),
-                    origin: copy.get(&(*r, *c)).map(|(a, b)| (clamp(*a), clamp(*b))),
-                })
-                .collect()
+            r.into_iter().enumerate().filter(|(k, _)| used.get(*k).copied().unwrap_or(false)).map(|(_, c)| c).collect()
         })
-        .collect();
-    flat.table(sheet, rows);
+        .collect()
+}
+
+/// The text of row `r` when it is a line of prose: one cell with text, merged across at least
+/// three quarters of the sheet's columns, that is neither a number nor a caption of table 二
+/// (`第二十条第（一）项`, which spans its table the same way). A table row whose values are
+/// all blank keeps its own label cell and is not prose.
+fn prose_row<'t>(
+    r: u32,
+    cols: &[u32],
+    text_at: &impl Fn(u32, u32) -> &'t str,
+    copy: &HashMap<(u32, u32), (u32, u32)>,
+    merge_cols: &HashMap<(u32, u32), (u32, u32)>,
+) -> Option<&'t str> {
+    let mut origin: Option<(u32, u32)> = None;
+    for c in cols {
+        if text_at(r, *c).trim().is_empty() {
+            continue;
+        }
+        let o = copy.get(&(r, *c)).copied().unwrap_or((r, *c));
+        if origin.is_some_and(|x| x != o) {
+            return None;
+        }
+        origin = Some(o);
+    }
+    let o = origin?;
+    let (c1, c2) = merge_cols.get(&o).copied()?;
+    let covered = cols.iter().filter(|c| (c1..=c2).contains(*c)).count();
+    let text = text_at(o.0, o.1);
+    let t = text.trim();
+    let caption = t.contains("第二十条");
+    let number = gongkai_model::cell::parse_number(t).is_some() || gongkai_model::cell::is_placeholder(t);
+    (covered * 4 >= cols.len() * 3 && cols.len() > 1 && !caption && !number).then_some(text)
 }

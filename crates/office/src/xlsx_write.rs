@@ -24,6 +24,9 @@ use crate::flat::a1;
 use crate::layout::{self, DataRef, Kind, Table, value};
 use crate::xml::esc;
 
+/// Most characters Excel accepts in one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+
 /// Style indexes in `styles.xml` (cellXfs).
 const S_HEAD: u32 = 1;
 const S_LABEL: u32 = 2;
@@ -53,6 +56,11 @@ impl Sst {
 }
 
 fn string_cell(out: &mut String, sst: &mut Sst, r: u32, c: u32, style: u32, text: &str) {
+    // Excel refuses longer cells; only a pathological table cell can reach this.
+    let text = match text.char_indices().nth(MAX_CELL_CHARS) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    };
     if text.is_empty() {
         let _ = write!(out, "<c r=\"{}\" s=\"{style}\"/>", a1(r, c));
     } else {
@@ -178,11 +186,16 @@ fn prose_sheet(r: &Report, sst: &mut Sst) -> String {
 <cols><col min=\"1\" max=\"1\" width=\"110\" customWidth=\"1\"/></cols><sheetData>",
     );
     let mut rn = 0u32;
+    // A cell holds at most 32,767 characters (Excel's limit); a longer paragraph continues
+    // in the rows below.
     let mut line = |out: &mut String, sst: &mut Sst, style: u32, text: &str| {
-        rn += 1;
-        let _ = write!(out, "<row r=\"{rn}\">");
-        string_cell(out, sst, rn, 1, style, text);
-        out.push_str("</row>");
+        let chars: Vec<char> = text.chars().collect();
+        for piece in chars.chunks(MAX_CELL_CHARS).map(|p| p.iter().collect::<String>()) {
+            rn += 1;
+            let _ = write!(out, "<row r=\"{rn}\">");
+            string_cell(out, sst, rn, 1, style, &piece);
+            out.push_str("</row>");
+        }
     };
     let title = r.title.as_ref().map_or("政府信息公开工作年度报告", |t| t.value.as_str());
     line(&mut out, sst, S_TITLE, title);
@@ -292,6 +305,7 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         k + 1,
         k + 2
     );
+    ct.push_str(layout::CORE_CT);
     ct.push_str("</Types>");
     // calcPr without fullCalcOnLoad: the cached values are shown as written.
     wb.push_str("</sheets><calcPr calcId=\"191029\"/></workbook>");
@@ -305,7 +319,9 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     }
     ss.push_str("</sst>");
     let root_rels = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
-<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>";
+<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>\
+<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/></Relationships>";
+    let core = layout::core_props(r);
     let sheet_names: Vec<String> = (1..=sheets.len()).map(|n| format!("xl/worksheets/sheet{n}.xml")).collect();
     let mut parts: Vec<(&str, &[u8])> = vec![
         ("[Content_Types].xml", ct.as_bytes()),
@@ -314,6 +330,7 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
         ("xl/styles.xml", STYLES.as_bytes()),
         ("xl/sharedStrings.xml", ss.as_bytes()),
+        ("docProps/core.xml", core.as_bytes()),
     ];
     for (i, (_, xml)) in sheets.iter().enumerate() {
         parts.push((sheet_names[i].as_str(), xml.as_bytes()));

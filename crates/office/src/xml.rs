@@ -95,6 +95,8 @@ pub enum Tag {
     LvlOverride,
     Style,
     BasedOn,
+    // document properties
+    Title,
     Other,
 }
 
@@ -152,6 +154,7 @@ fn tag_of(local: &[u8]) -> Tag {
         b"lvlOverride" => Tag::LvlOverride,
         b"style" => Tag::Style,
         b"basedOn" => Tag::BasedOn,
+        b"title" => Tag::Title,
         _ => Tag::Other,
     }
 }
@@ -360,10 +363,16 @@ pub fn attr(el: &BytesStart, local: &[u8]) -> Option<String> {
     })
 }
 
-/// Escape text for XML content and attribute values. Characters XML 1.0 forbids (C0
-/// controls other than TAB, LF, CR) are dropped.
+/// Whether XML 1.0 allows the character (C0 controls other than TAB, LF, CR, and the
+/// non-characters U+FFFE/U+FFFF are not allowed).
+fn xml_char(c: char) -> bool {
+    !((c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}')
+}
+
+/// Escape text for XML content and attribute values. Characters XML 1.0 forbids are
+/// dropped.
 pub fn esc(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| matches!(c, '&' | '<' | '>' | '"' | '\'') || (c < ' ' && !matches!(c, '\t' | '\n' | '\r'))) {
+    if !s.chars().any(|c| matches!(c, '&' | '<' | '>' | '"' | '\'') || !xml_char(c)) {
         return Cow::Borrowed(s);
     }
     let mut o = String::with_capacity(s.len() + 16);
@@ -374,7 +383,7 @@ pub fn esc(s: &str) -> Cow<'_, str> {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&apos;"),
-            c if c < ' ' && !matches!(c, '\t' | '\n' | '\r') => {}
+            c if !xml_char(c) => {}
             c => o.push(c),
         }
     }

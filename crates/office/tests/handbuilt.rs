@@ -395,3 +395,100 @@ fn xlsx_hidden_sheets_are_skipped_with_a_warning() {
     assert_eq!(d.sheets, ["正文", "表二", "表三", "表四"]);
     assert!(d.warnings.iter().any(|w| w.contains("旧版") && w.contains("隐藏")), "{:?}", d.warnings);
 }
+
+#[test]
+fn docx_small_table_inside_a_data_cell_joins_the_cell() {
+    let inner = format!("<w:tbl><w:tr>{}{}</w:tr></w:tbl>", tc("商业", ""), tc("企业", ""));
+    let body = format!(
+        "{HEAD}<w:tbl><w:tr>{}<w:tc><w:tcPr/>{inner}<w:p/></w:tc>{}</w:tr><w:tr>{}{}{}</w:tr></w:tbl></w:body></w:document>",
+        tc("信息内容", ""),
+        tc("总计", ""),
+        tc("行政许可", ""),
+        tc("3", ""),
+        tc("3", ""),
+    );
+    let d = document_to_doc(body.as_bytes()).unwrap();
+    let grids: Vec<_> =
+        d.doc.blocks.iter().filter_map(|b| if let Block::Table(g) = b { Some(g) } else { None }).collect();
+    assert_eq!(grids.len(), 1);
+    let texts: Vec<Vec<&str>> = grids[0].rows.iter().map(|r| r.iter().map(|c| c.text.as_str()).collect()).collect();
+    assert_eq!(texts, vec![vec!["信息内容", "商业企业", "总计"], vec!["行政许可", "3", "3"]]);
+}
+
+#[test]
+fn xlsx_one_sheet_report_splits_prose_rows_and_trims_table_columns() {
+    // A report laid out in one sheet (as Calc imports an HTML page): prose merged across all
+    // six columns; a two-column table below uses only A:B, the other columns are present
+    // but empty. The prose becomes paragraphs and the table keeps two columns, so no blank
+    // values appear after its numbers.
+    let cells = |r: u32, texts: &[&str]| {
+        let mut s = format!("<row r=\"{r}\">");
+        for (i, t) in texts.iter().enumerate() {
+            let col = (b'A' + i as u8) as char;
+            if t.is_empty() {
+                s.push_str(&format!("<c r=\"{col}{r}\"/>"));
+            } else {
+                s.push_str(&format!("<c r=\"{col}{r}\" t=\"inlineStr\"><is><t>{t}</t></is></c>"));
+            }
+        }
+        s + "</row>"
+    };
+    let sheet = format!(
+        "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>{}{}{}{}{}</sheetData>\
+<mergeCells><mergeCell ref=\"A1:F1\"/><mergeCell ref=\"A2:F2\"/><mergeCell ref=\"A5:F5\"/></mergeCells></worksheet>",
+        cells(1, &["2023年某局政府信息公开工作年度报告", "", "", "", "", ""]),
+        cells(2, &["一、总体情况", "", "", "", "", ""]),
+        cells(3, &["行政许可", "5", "", "", "", ""]),
+        cells(4, &["行政处罚", "7", "", "", "", ""]),
+        cells(
+            5,
+            &["本年度，我局认真贯彻落实《中华人民共和国政府信息公开条例》，持续推进政务公开。", "", "", "", "", "x"]
+        ),
+    );
+    let bytes = xlsx_parts(&sheet, "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"/>");
+    let d = gongkai_office::xlsx_read::xlsx_to_doc(&bytes).unwrap();
+    let shape: Vec<String> = d
+        .doc
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Para(p) => format!("P:{}", p.text),
+            Block::Table(g) => format!("T:{}x{}", g.rows.len(), g.rows.iter().map(Vec::len).max().unwrap_or(0)),
+        })
+        .collect();
+    // F5 lies inside the merge A5:F5, so Excel hides its "x": row 5 is prose.
+    assert_eq!(
+        shape,
+        [
+            "P:2023年某局政府信息公开工作年度报告",
+            "P:一、总体情况",
+            "T:2x2",
+            "P:本年度，我局认真贯彻落实《中华人民共和国政府信息公开条例》，持续推进政务公开。"
+        ]
+    );
+    // A single text cell merged over only two of six columns is a table row, not prose.
+    let narrow = sheet.replace("<mergeCell ref=\"A5:F5\"/>", "<mergeCell ref=\"A5:B5\"/>");
+    let d = gongkai_office::xlsx_read::xlsx_to_doc(&xlsx_parts(&narrow, "<sst/>")).unwrap();
+    assert!(matches!(d.doc.blocks.last(), Some(Block::Table(g)) if g.rows.len() == 3), "{:#?}", d.doc.blocks.last());
+}
+
+#[test]
+fn xlsx_without_prose_takes_title_year_and_organ_from_the_file_properties() {
+    // Only the three table sheets (no 正文): the title comes from docProps/core.xml.
+    let r = gongkai_synth::report(8, &gongkai_synth::SynthOptions::default());
+    let mut parts = unzip_all(&gongkai_office::xlsx(&r));
+    for (name, text) in parts.iter_mut() {
+        if name == "xl/workbook.xml" {
+            *text = text.replace("<sheet name=\"正文\" sheetId=\"1\" r:id=\"rId1\"/>", "");
+        }
+    }
+    let core = parts.iter().find(|(n, _)| n == "docProps/core.xml").map(|(_, t)| t.clone()).unwrap();
+    let title = r.title.as_ref().unwrap().value.clone();
+    assert!(core.contains(&format!("<dc:title>{title}</dc:title>")), "{core}");
+    let refs: Vec<(&str, &str)> = parts.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let p = gongkai_office::parse_xlsx(&zip_of(&refs), None).unwrap();
+    assert!(p.report.sections.is_empty());
+    assert_eq!(p.report.title.as_ref().map(|t| t.value.as_str()), Some(title.as_str()));
+    assert_eq!(p.report.year.as_ref().map(|y| y.value), r.year.as_ref().map(|y| y.value));
+    assert_eq!(p.report.table3.len(), r.table3.len());
+}

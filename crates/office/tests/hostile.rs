@@ -271,3 +271,43 @@ fn millions_of_empty_rows_and_cells_are_bounded() {
     assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
     assert!(p.text.len() < 1 << 20, "{}", p.text.len());
 }
+
+#[test]
+fn long_text_repeated_by_references_and_merges_is_bounded() {
+    // XLSX: one 4 MiB shared string referenced by 200,000 cells, and merged over a row.
+    let big = "字".repeat((4 << 20) / 3);
+    let sst =
+        format!("<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>{big}</t></si></sst>");
+    let mut rows = String::new();
+    for r in 1..=1000 {
+        rows.push_str(&format!("<row r=\"{r}\">"));
+        for c in ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"] {
+            rows.push_str(&format!("<c r=\"{c}{r}\" t=\"s\"><v>0</v></c>"));
+        }
+        rows.push_str("</row>");
+    }
+    let sheet = format!(
+        "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>{rows}</sheetData>\
+<mergeCells><mergeCell ref=\"A1:GR1000\"/></mergeCells></worksheet>"
+    );
+    let wb = "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheets><sheet name=\"s\" sheetId=\"1\"/></sheets></workbook>";
+    let bytes = zip_of(&[
+        ("xl/workbook.xml", wb.as_bytes()),
+        ("xl/sharedStrings.xml", sst.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ]);
+    let p = parse_xlsx(&bytes, None).unwrap();
+    assert!(p.text.len() <= gongkai_office::flat::MAX_TEXT, "{}", p.text.len());
+    assert!(p.findings.iter().any(|f| f.message.contains("未读取")), "{:?}", p.findings);
+    // DOCX: a 4 MiB cell spanning 200 columns, continued down 2,000 rows by w:vMerge.
+    let cell = |props: &str, text: &str| {
+        format!("<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>")
+    };
+    let mut xml = format!("<w:document xmlns:w=\"{W}\"><w:body><w:tbl>");
+    xml.push_str(&format!("<w:tr>{}</w:tr>", cell("<w:gridSpan w:val=\"200\"/><w:vMerge w:val=\"restart\"/>", &big)));
+    let cont = format!("<w:tr>{}</w:tr>", cell("<w:gridSpan w:val=\"200\"/><w:vMerge/>", ""));
+    xml.push_str(&cont.repeat(2000));
+    xml.push_str("</w:tbl></w:body></w:document>");
+    let p = parse_docx(&docx_with(xml.as_bytes()), None).unwrap();
+    assert!(p.findings.iter().any(|f| f.message.contains("截断")), "{:?}", p.findings);
+}

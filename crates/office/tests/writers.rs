@@ -153,3 +153,23 @@ fn seed_report_survives_docx_and_xlsx() {
     assert_eq!(rules(&docx.report), rules(&original));
     assert_eq!(rules(&xlsx.report), rules(&original));
 }
+
+#[test]
+fn writers_keep_files_valid_for_odd_text() {
+    // Control characters and U+FFFF are not allowed in XML; a 40,000-character paragraph
+    // does not fit one Excel cell (32,767).
+    let mut r = gongkai_synth::report(4, &gongkai_synth::SynthOptions::default());
+    let s = &mut r.sections[0].paras[0];
+    s.text = format!("开头\u{1}\u{FFFF}<&>\"'{}", "长".repeat(40_000));
+    let docx = gongkai_office::parse_docx(&gongkai_office::docx(&r), None).unwrap();
+    let first = &docx.report.sections[0].paras[0].text;
+    assert!(first.starts_with("开头<&>\"'长"), "{}", &first[..40]);
+    assert_eq!(first.chars().count(), 7 + 40_000);
+    let x = gongkai_office::xlsx(&r);
+    let sst = part(&x, "xl/sharedStrings.xml");
+    let longest = sst.split("<si>").map(|si| si.chars().count()).max().unwrap();
+    assert!(longest < 32_767 + 64, "{longest}");
+    let p = gongkai_office::parse_xlsx(&x, None).unwrap();
+    let joined: String = p.report.sections[0].paras.iter().take(2).map(|p| p.text.as_str()).collect();
+    assert!(joined.starts_with("开头<&>\"'长") && joined.chars().count() == 7 + 40_000);
+}
