@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
-use gongkai_compile::{Compiled, Options, RecordSet, aggregate, compare, compile, compile_region};
+use gongkai_compile::{AppFacts, Compiled, Options, RecordSet, aggregate, compare, compile, compile_region};
 use gongkai_model::Report;
 use gongkai_model::report::Located;
 use gongkai_register::OrganId;
@@ -78,10 +78,16 @@ fn print_notes(c: &Compiled) {
     }
 }
 
-/// The records `compile` needs, read from the register: the organ hierarchy, the applications
-/// table 三 of `year` counts (of the organ, or of its whole subtree for `--region`), the
-/// catalogue, the yearly counts and the cases.
-fn records_from_store(db: Option<&str>, organ: &str, year: i16, region: bool) -> Result<RecordSet> {
+/// The records `compile` needs, read from the register: the organ hierarchy, the facts of the
+/// applications table 三 of `year` counts (indexed columns plus fee events — no whole logs), the
+/// catalogue, the yearly counts and the cases, of the organ or of its whole subtree.
+struct StoreRecords {
+    set: RecordSet,
+    facts: Vec<AppFacts>,
+    root: OrganId,
+}
+
+fn records_from_store(db: Option<&str>, organ: &str, year: i16, region: bool) -> Result<StoreRecords> {
     let spec = crate::register_cmd::db_spec(db);
     let mut store = crate::register_cmd::open(&spec, false)?;
     let organs = store.organs()?;
@@ -93,7 +99,23 @@ fn records_from_store(db: Option<&str>, organ: &str, year: i16, region: bool) ->
         },
     };
     let scope = if region { store.descendants(root)? } else { vec![root] };
-    let applications = store.applications_full_for_year(&scope, year)?;
+    let mut fees: std::collections::HashMap<i64, Vec<gongkai_register::Event>> =
+        store.fee_events_for_year(&scope, year)?.into_iter().map(|(id, e)| (id.0, e)).collect();
+    let facts = store
+        .applications_for_year(&scope, year)?
+        .into_iter()
+        .map(|i| AppFacts {
+            organ: i.organ,
+            serial: format!("申请{}", i.id.0),
+            kind: i.applicant_kind,
+            received: Some(i.received),
+            conclusion: i
+                .concluded
+                .zip(i.outcome)
+                .map(|(date, outcome)| gongkai_register::Conclusion { date, outcome }),
+            fees_paid: fees.remove(&i.id.0).map(|e| gongkai_compile::fees_paid(&e)).unwrap_or_default(),
+        })
+        .collect();
     let mut catalogue = Vec::new();
     let mut counts = Vec::new();
     for o in &scope {
@@ -101,24 +123,33 @@ fn records_from_store(db: Option<&str>, organ: &str, year: i16, region: bool) ->
         counts.extend(store.counts(*o, year)?);
     }
     let cases = store.cases(&scope)?;
-    Ok(RecordSet { organs, applications, catalogue, counts, cases })
+    Ok(StoreRecords { set: RecordSet { organs, catalogue, counts, cases, ..RecordSet::default() }, facts, root })
 }
 
 pub fn run_compile(a: &CompileArgs, db: Option<&str>) -> Result<u8> {
-    let set: RecordSet = match &a.records {
-        Some(path) => serde_json::from_str(&read_text(path)?)
-            .with_context(|| format!("“{path}”不是台账数据 JSON（格式见 docs/records-json.md）"))?,
-        None => records_from_store(db, &a.organ, a.year, a.region)?,
+    let (set, facts, from_store) = match &a.records {
+        Some(path) => {
+            let set: RecordSet = serde_json::from_str(&read_text(path)?)
+                .with_context(|| format!("“{path}”不是台账数据 JSON（格式见 docs/records-json.md）"))?;
+            (set, Vec::new(), None)
+        }
+        None => {
+            let r = records_from_store(db, &a.organ, a.year, a.region)?;
+            (r.set, r.facts, Some(r.root))
+        }
     };
-    let organ = match a.organ.trim().parse::<i64>() {
-        Ok(id) => OrganId(id),
-        Err(_) => match set.organs.iter().find(|o| o.name == a.organ.trim()) {
-            Some(o) => o.id,
-            None => bail!(
-                "台账中没有名为“{}”的机关（现有：{}）",
-                a.organ,
-                set.organs.iter().map(|o| format!("{} {}", o.id.0, o.name)).collect::<Vec<_>>().join("、")
-            ),
+    let organ = match from_store {
+        Some(root) => root,
+        None => match a.organ.trim().parse::<i64>() {
+            Ok(id) => OrganId(id),
+            Err(_) => match set.organs.iter().find(|o| o.name == a.organ.trim()) {
+                Some(o) => o.id,
+                None => bail!(
+                    "台账中没有名为“{}”的机关（现有：{}）",
+                    a.organ,
+                    set.organs.iter().map(|o| format!("{} {}", o.id.0, o.name)).collect::<Vec<_>>().join("、")
+                ),
+            },
         },
     };
     let signature_date = match &a.signed {
@@ -126,7 +157,7 @@ pub fn run_compile(a: &CompileArgs, db: Option<&str>) -> Result<u8> {
         None => None,
     };
     let opts = Options { signature_date };
-    let recs = set.records();
+    let recs = gongkai_compile::Records { facts: &facts, ..set.records() };
     let compiled =
         if a.region { compile_region(&recs, organ, a.year, &opts) } else { compile(&recs, organ, a.year, &opts) }?;
     crate::write_rendered(&crate::render_bytes(&compiled.report, a.to), a.to, a.out.as_deref())?;

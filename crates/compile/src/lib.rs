@@ -27,11 +27,59 @@ use serde::{Deserialize, Serialize};
 
 pub use aggregate::{Difference, aggregate, compare};
 
+/// What table 三 and the fee statement need of one application (SPEC §1.7): its organ,
+/// applicant column, receipt, conclusion row, and the fees it paid. A store can hand these in
+/// directly from its indexed columns instead of whole event logs ([`Records::facts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppFacts {
+    pub organ: OrganId,
+    /// Name used in notes (the 受理编号).
+    pub serial: String,
+    pub kind: gongkai_register::ApplicantKind,
+    /// Receipt date (第三十一条); None when the log has no receipt (noted, not counted).
+    pub received: Option<Date>,
+    pub conclusion: Option<gongkai_register::Conclusion>,
+    /// Each fee paid: payment date and the amount of the fee notice before it, in yuan
+    /// (None when the notice recorded no amount).
+    pub fees_paid: Vec<(Date, Option<u64>)>,
+}
+
+impl AppFacts {
+    /// The facts of a whole application.
+    pub fn of(a: &Application) -> AppFacts {
+        AppFacts {
+            organ: a.organ,
+            serial: a.serial.clone(),
+            kind: a.applicant.kind,
+            received: a.received(),
+            conclusion: a.conclusion(),
+            fees_paid: fees_paid(&a.events),
+        }
+    }
+}
+
+/// Fees paid in an event log: (payment date, amount of the latest fee notice).
+pub fn fees_paid(events: &[gongkai_register::Event]) -> Vec<(Date, Option<u64>)> {
+    use gongkai_register::Event;
+    let mut notice: Option<Option<u64>> = None;
+    let mut out = Vec::new();
+    for e in events {
+        match e {
+            Event::FeeNotice { amount, .. } => notice = Some(*amount),
+            Event::FeePaid { date } => out.push((*date, notice.flatten())),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Borrowed views of the register's records. The store hands its slices in; nothing is copied.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Records<'a> {
     pub organs: &'a [Organ],
     pub applications: &'a [Application],
+    /// Applications given as their facts only (counted like `applications`).
+    pub facts: &'a [AppFacts],
     pub catalogue: &'a [CatalogueEntry],
     pub counts: &'a [YearlyCounts],
     pub cases: &'a [Case],
@@ -58,6 +106,7 @@ impl RecordSet {
         Records {
             organs: &self.organs,
             applications: &self.applications,
+            facts: &[],
             catalogue: &self.catalogue,
             counts: &self.counts,
             cases: &self.cases,
@@ -225,7 +274,8 @@ fn build(
     r.year = Some(located(i32::from(year)));
 
     let f2021 = format == FormatVersion::F2021;
-    let t3 = tables::table3(records.applications, scope, period, f2021, &mut notes);
+    let facts = records.applications.iter().map(AppFacts::of).chain(records.facts.iter().cloned());
+    let t3 = tables::table3(facts, scope, period, f2021, &mut notes);
     r.table3 = t3.table;
     tables::table2(records, scope, period, f2021, &mut notes, &mut r.table2);
     r.table4 = tables::table4(records.cases, scope, period);

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use gongkai_model::{Cell, Col, T2Col, T2Row, T3Row, T4Outcome, Table2, Table3, Table4};
-use gongkai_register::{Application, CaseKind, CatalogueKind, Event, OrganId, Outcome, Validity, YearlyCounts};
+use gongkai_register::{CaseKind, CatalogueKind, OrganId, Outcome, Validity, YearlyCounts};
 use rust_decimal::Decimal;
 
 use crate::{Note, NoteKind, Period, Records, Scope};
@@ -51,7 +51,13 @@ pub(crate) fn list(names: &[String], max: usize) -> String {
 /// conclusion (E8); R3.7 = Σ R3.x (E2); R4 = open at the end of Y; TOT = Σ columns (E3).
 /// With receipt ≤ conclusion, every application adds the same amount to R1 + R2 as to R3.7 + R4
 /// in every year (E1), and R2 of Y+1 counts exactly the applications of R4 of Y (E5).
-pub(crate) fn table3(apps: &[Application], scope: &Scope, p: Period, f2021: bool, notes: &mut Vec<Note>) -> T3Out {
+pub(crate) fn table3(
+    apps: impl Iterator<Item = crate::AppFacts>,
+    scope: &Scope,
+    p: Period,
+    f2021: bool,
+    notes: &mut Vec<Note>,
+) -> T3Out {
     let rows: &[T3Row] = if f2021 { T3Row::ROWS_2021 } else { T3Row::ROWS_2019 };
     let idx = |row: T3Row| rows.iter().position(|r| *r == row).unwrap_or(0);
     let (i_r1, i_r2, i_r37, i_r4) = (idx(T3Row::R1), idx(T3Row::R2), idx(T3Row::R3_7), idx(T3Row::R4));
@@ -59,17 +65,17 @@ pub(crate) fn table3(apps: &[Application], scope: &Scope, p: Period, f2021: bool
     let mut no_receipt = Vec::new();
     let mut backwards = Vec::new();
     let mut fees = FeeFacts { paid: 0, yuan: Some(0) };
-    for a in apps.iter().filter(|a| scope.contains(a.organ)) {
-        let Some(received) = a.received() else {
+    for a in apps.filter(|a| scope.contains(a.organ)) {
+        let Some(received) = a.received else {
             no_receipt.push(a.serial.clone());
             continue;
         };
-        let conclusion = a.conclusion();
+        let conclusion = a.conclusion;
         if conclusion.is_some_and(|c| c.date < received) {
             backwards.push(a.serial.clone());
             continue;
         }
-        let c = col_index(a.applicant.kind.col());
+        let c = col_index(a.kind.col());
         let open_at = |day| received <= day && conclusion.is_none_or(|k| k.date > day);
         if p.contains(received) {
             counts[i_r1][c] += 1;
@@ -86,7 +92,15 @@ pub(crate) fn table3(apps: &[Application], scope: &Scope, p: Period, f2021: bool
         if open_at(p.end) {
             counts[i_r4][c] += 1;
         }
-        fee_facts(&a.events, p, &mut fees);
+        for (paid, amount) in &a.fees_paid {
+            if p.contains(*paid) {
+                fees.paid += 1;
+                fees.yuan = match (fees.yuan, amount) {
+                    (Some(t), Some(x)) => Some(t + x),
+                    _ => None,
+                };
+            }
+        }
     }
     if !no_receipt.is_empty() {
         notes.push(Note::new(
@@ -114,23 +128,6 @@ pub(crate) fn table3(apps: &[Application], scope: &Scope, p: Period, f2021: bool
 }
 
 /// Fees paid in the year, with the amount of the fee notice they answer.
-fn fee_facts(events: &[Event], p: Period, fees: &mut FeeFacts) {
-    let mut notice: Option<Option<u64>> = None;
-    for e in events {
-        match e {
-            Event::FeeNotice { amount, .. } => notice = Some(*amount),
-            Event::FeePaid { date } if p.contains(*date) => {
-                fees.paid += 1;
-                fees.yuan = match (fees.yuan, notice.flatten()) {
-                    (Some(t), Some(a)) => Some(t + a),
-                    _ => None,
-                };
-            }
-            _ => {}
-        }
-    }
-}
-
 fn put(t: &mut Table2, row: T2Row, col: T2Col, cell: Cell) {
     t.entry(row).or_default().insert(col, cell);
 }

@@ -325,7 +325,7 @@ fn settings_xml() -> String {
 
 /// The report as a DOCX file (bytes).
 pub fn docx(r: &Report) -> Vec<u8> {
-    package(&document_xml(r))
+    package(&document_xml(r), &layout::core_props(r))
 }
 
 /// A letter or notice (答复书, 告知书 …) as a DOCX file in the same GB/T 9704 body layout as
@@ -363,14 +363,13 @@ pub fn docx_letter(
     aligned(&mut out, "right", right, date);
     out.push_str(&sect_pr());
     out.push_str("</w:body></w:document>");
-    package(&out)
+    package(&out, &layout::core_props_for(title, Some(signature)))
 }
 
-fn package(document: &str) -> Vec<u8> {
+fn package(document: &str, core: &str) -> Vec<u8> {
     let styles = styles_xml();
     let settings = settings_xml();
     let (f1, f2) = (footer_xml(true), footer_xml(false));
-    let core = layout::core_props(r);
     write_zip(&[
         ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
         ("_rels/.rels", ROOT_RELS.as_bytes()),

@@ -261,7 +261,12 @@ pub fn heading(r: &Report, id: u8) -> Option<&str> {
 /// report title and the organ). No dates, so output stays deterministic.
 pub fn core_props(r: &Report) -> String {
     let title = r.title.as_ref().map_or("政府信息公开工作年度报告", |t| t.value.as_str());
-    let creator = r.organ.as_ref().map(|o| format!("<dc:creator>{}</dc:creator>", crate::xml::esc(&o.value)));
+    core_props_for(title, r.organ.as_ref().map(|o| o.value.as_str()))
+}
+
+/// `docProps/core.xml` with a title and an optional author (the organ).
+pub fn core_props_for(title: &str, creator: Option<&str>) -> String {
+    let creator = creator.map(|o| format!("<dc:creator>{}</dc:creator>", crate::xml::esc(o)));
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<cp:coreProperties \
 xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \

@@ -247,7 +247,7 @@ pub fn xlsx(r: &Report) -> Vec<u8> {
     for t in &tables {
         sheets.push((t.name.to_string(), table_sheet(r, t, &mut sst)));
     }
-    workbook(&sheets, &sst)
+    workbook(&sheets, &sst, &layout::core_props(r))
 }
 
 /// A plain one-sheet workbook of text cells: the first row is a header (bold, centred), the
@@ -267,10 +267,10 @@ pub fn xlsx_rows(sheet: &str, rows: &[Vec<String>]) -> Vec<u8> {
         xml.push_str("</row>");
     }
     xml.push_str("</sheetData></worksheet>");
-    workbook(&[(sheet.to_string(), xml)], &sst)
+    workbook(&[(sheet.to_string(), xml)], &sst, &layout::core_props_for(sheet, None))
 }
 
-fn workbook(sheets: &[(String, String)], sst: &Sst) -> Vec<u8> {
+fn workbook(sheets: &[(String, String)], sst: &Sst, core: &str) -> Vec<u8> {
     let mut ct = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>\
@@ -321,7 +321,6 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     let root_rels = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
 <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>\
 <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/></Relationships>";
-    let core = layout::core_props(r);
     let sheet_names: Vec<String> = (1..=sheets.len()).map(|n| format!("xl/worksheets/sheet{n}.xml")).collect();
     let mut parts: Vec<(&str, &[u8])> = vec![
         ("[Content_Types].xml", ct.as_bytes()),

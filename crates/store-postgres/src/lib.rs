@@ -585,6 +585,33 @@ impl Store for PgStore {
             .collect()
     }
 
+    fn fee_events_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<(AppId, Vec<Event>)>> {
+        let end = Date::new(year, 12, 31).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let start = Date::new(year, 1, 1).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        // Events are JSON text with the tag first, so a prefix match picks the fee events.
+        let rows = self
+            .client
+            .query(
+                "SELECT e.app, e.event FROM applications a JOIN events e ON e.app = a.id \
+                 WHERE a.organ = ANY($1) AND a.received <= $2 AND (a.concluded IS NULL OR a.concluded >= $3) \
+                 AND (e.event LIKE '{\"event\":\"fee_notice\"%' OR e.event LIKE '{\"event\":\"fee_paid\"%') \
+                 ORDER BY e.app, e.seq",
+                &[&ids_of(organs), &end, &start],
+            )
+            .map_err(be)?;
+        let mut out: Vec<(AppId, Vec<Event>)> = Vec::new();
+        for r in &rows {
+            let app: i64 = r.get(0);
+            let e: Event = serde_json::from_str(r.get::<_, &str>(1))
+                .map_err(|e| StoreError::Backend(format!("事件无法读取：{e}")))?;
+            match out.last_mut() {
+                Some((id, evs)) if id.0 == app => evs.push(e),
+                _ => out.push((AppId(app), vec![e])),
+            }
+        }
+        Ok(out)
+    }
+
     fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry> {
         if new.title.trim().is_empty() {
             return Err(StoreError::Invalid("文件标题不能为空".into()));

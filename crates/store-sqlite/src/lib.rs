@@ -618,6 +618,41 @@ impl Store for SqliteStore {
         .collect()
     }
 
+    fn fee_events_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<(AppId, Vec<Event>)>> {
+        if organs.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The same selection as `applications_for_year`; events are JSON with the tag first
+        // (`{"event":"fee_paid",…}`), so a prefix match picks the fee events without decoding
+        // the others.
+        let sql = format!(
+            "SELECT e.app, e.event FROM applications a JOIN events e ON e.app = a.id \
+             WHERE a.organ IN ({}) AND a.received <= ? AND (a.concluded IS NULL OR a.concluded >= ?) \
+             AND (e.event LIKE '{{\"event\":\"fee_notice\"%' OR e.event LIKE '{{\"event\":\"fee_paid\"%') \
+             ORDER BY e.app, e.seq",
+            marks(organs.len())
+        );
+        let mut st = self.conn.prepare(&sql).map_err(be)?;
+        let params = organs.iter().map(|o| rusqlite::types::Value::Integer(o.0)).chain([
+            rusqlite::types::Value::Text(format!("{year:04}-12-31")),
+            rusqlite::types::Value::Text(format!("{year:04}-01-01")),
+        ]);
+        let rows = st
+            .query_map(params_from_iter(params), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(be)?;
+        let mut out: Vec<(AppId, Vec<Event>)> = Vec::new();
+        for row in rows {
+            let (app, text) = row.map_err(be)?;
+            let e: Event =
+                serde_json::from_str(&text).map_err(|e| StoreError::Backend(format!("事件无法读取：{e}")))?;
+            match out.last_mut() {
+                Some((id, evs)) if id.0 == app => evs.push(e),
+                _ => out.push((AppId(app), vec![e])),
+            }
+        }
+        Ok(out)
+    }
+
     fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry> {
         if new.title.trim().is_empty() {
             return Err(StoreError::Invalid("文件标题不能为空".into()));

@@ -24,7 +24,7 @@ macro_rules! contract_tests {
             invalid_sequence_rejected_with_clock_reason, stale_version_rejected,
             concurrent_appends_one_wins, due_list, applications_for_year_boundaries,
             catalogue_index_numbers, concurrent_catalogue_adds_unique, yearly_counts, cases,
-            audit_trail, bulk_import);
+            audit_trail, bulk_import, fee_events_for_year);
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
         $(
@@ -381,6 +381,48 @@ pub fn applications_for_year_boundaries(make: Factory) {
     assert_eq!((it.concluded, it.outcome), (Some(date(2025, 1, 1)), Some(Outcome::R3_4_1)));
     assert_eq!(it.applicant_kind, ApplicantKind::NaturalPerson);
     assert_eq!(s.applications_for_year(&[o.id, other.id], 2024).unwrap().len(), 4);
+}
+
+/// The fee events of the year's applications, per application in log order (what `compile`
+/// reads for section 六), the same as filtering whole logs.
+pub fn fee_events_for_year(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县自然资源局", None, None);
+    let paid = s
+        .register(
+            &new_app(
+                o.id,
+                "F-1",
+                date(2024, 3, 1),
+                vec![
+                    Event::FeeNotice { date: date(2024, 3, 8), amount: Some(700) },
+                    Event::FeePaid { date: date(2024, 3, 12) },
+                    replied(date(2024, 3, 29), Outcome::R3_1),
+                ],
+            ),
+            ACTOR,
+        )
+        .unwrap();
+    let unpaid = s
+        .register(
+            &new_app(o.id, "F-2", date(2024, 11, 1), vec![Event::FeeNotice { date: date(2024, 11, 8), amount: None }]),
+            ACTOR,
+        )
+        .unwrap();
+    s.register(&new_app(o.id, "F-3", date(2024, 5, 6), vec![replied(date(2024, 5, 20), Outcome::R3_2)]), ACTOR)
+        .unwrap();
+    let mut got = s.fee_events_for_year(&[o.id], 2024).unwrap();
+    got.sort_by_key(|g| g.0);
+    assert_eq!(
+        got,
+        vec![
+            (paid.id, vec![paid.events[1].clone(), paid.events[2].clone()]),
+            (unpaid.id, vec![unpaid.events[1].clone()]),
+        ]
+    );
+    // Only the year's applications: F-1 was concluded in 2024, so 2025 sees only F-2.
+    let y2025 = s.fee_events_for_year(&[o.id], 2025).unwrap();
+    assert_eq!(y2025.iter().map(|g| g.0).collect::<Vec<_>>(), vec![unpaid.id]);
 }
 
 fn entry(organ: OrganId, title: &str, issued: Date) -> NewCatalogueEntry {

@@ -402,12 +402,22 @@ pub trait Store: Send {
     /// The applications table 三 of `year` counts: received on or before 31 December and not
     /// concluded before 1 January.
     fn applications_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<YearItem>>;
-    /// The same applications whole (event logs included, personal data masked): what
-    /// `gongkai compile` needs (table 三, and the fees paid for section 六). The default loads
-    /// them one by one after the indexed selection.
-    fn applications_full_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<Application>> {
+    /// The fee events (`fee_notice`, `fee_paid`) of the applications table 三 of `year` counts,
+    /// per application, in log order — with [`Store::applications_for_year`] this is all that
+    /// `gongkai compile` needs (section 六 states the fees paid). The default reads whole
+    /// applications; backends select the events directly.
+    fn fee_events_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<(AppId, Vec<Event>)>> {
         let items = self.applications_for_year(organs, year)?;
-        items.iter().map(|i| self.application(i.id, Personal::Masked)).collect()
+        let mut out = Vec::new();
+        for i in items {
+            let a = self.application(i.id, Personal::Masked)?;
+            let fees: Vec<Event> =
+                a.events.into_iter().filter(|e| matches!(e, Event::FeeNotice { .. } | Event::FeePaid { .. })).collect();
+            if !fees.is_empty() {
+                out.push((i.id, fees));
+            }
+        }
+        Ok(out)
     }
 
     // --- catalogue ---
