@@ -19,7 +19,7 @@ pub enum BenchKind {
     Calendar,
     /// copied-text (D15) detection time as the collection grows
     Similarity,
-    /// `gongkai audit` over a folder of generated text and HTML files (end to end, with IO)
+    /// `gongkai audit` over a folder of generated text, HTML, DOCX and XLSX files (end to end, with IO)
     Audit,
     /// parse+check of generated DOCX files
     Docx,
@@ -181,29 +181,42 @@ fn similarity_bench() {
     }
 }
 
-/// End-to-end `gongkai audit` on `n` generated files, half text and half HTML, written to a
-/// temporary folder first; the dataset CSV goes to the same folder.
+/// End-to-end `gongkai audit` on `n` generated files in four formats (a quarter each: text,
+/// HTML, DOCX, XLSX), written to a temporary folder first; the dataset CSV goes to the same folder.
 fn audit_bench(n: usize, size: usize) -> Result<()> {
     let dir = std::env::temp_dir().join(format!("gongkai-audit-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let text = corpus(n / 2, BenchKind::Text, size);
-    let html = corpus(n - n / 2, BenchKind::Html, size);
+    let q = n / 4;
     let mut bytes = 0;
+    let text = corpus(q, BenchKind::Text, size);
     for (i, d) in text.iter().enumerate() {
         std::fs::write(dir.join(format!("t{i:06}.txt")), d)?;
         bytes += d.len();
     }
+    drop(text);
+    let html = corpus(q, BenchKind::Html, size);
     for (i, d) in html.iter().enumerate() {
         std::fs::write(dir.join(format!("h{i:06}.html")), d)?;
         bytes += d.len();
     }
-    drop((text, html));
+    drop(html);
+    let rs = reports(n - 2 * q, size);
+    for (i, r) in rs.iter().enumerate() {
+        let (name, b) = if i % 2 == 0 {
+            (format!("d{i:06}.docx"), gongkai_office::docx(r))
+        } else {
+            (format!("x{i:06}.xlsx"), gongkai_office::xlsx(r))
+        };
+        std::fs::write(dir.join(name), &b)?;
+        bytes += b.len();
+    }
+    drop(rs);
     let out = dir.join("cells.csv");
     let t = Instant::now();
     crate::audit::run(&[dir.display().to_string()], &out.display().to_string(), None)?;
     let secs = t.elapsed().as_secs_f64();
     println!(
-        "audit   {n:>8} files, {:.1} MB: {:.0} reports/s, {:.1} MB/s on {} threads (dataset {:.1} MB)",
+        "audit   {n:>8} files (text, HTML, DOCX, XLSX), {:.1} MB: {:.0} reports/s, {:.1} MB/s on {} threads (dataset {:.1} MB)",
         bytes as f64 / 1e6,
         n as f64 / secs,
         bytes as f64 / 1e6 / secs,

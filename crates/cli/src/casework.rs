@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use anyhow::{Context, Result, bail};
 use gongkai_calendar::Calendar;
-use gongkai_clock::{Clock, Event, Outcome, zh_date};
+use gongkai_clock::{Clock, Event, zh_date};
 use gongkai_letters::{Context as LetterContext, Kind, letter};
 use gongkai_model::doc::Block;
 use gongkai_register::{AppId, OrganId, ledger};
@@ -236,15 +236,10 @@ pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
     let last = |f: &dyn Fn(&Event) -> bool| app.events.iter().rev().find(|e| f(e)).map(Event::date);
     let kind = match a.kind {
         LetterKind::Reply => {
-            let outcome = app.events.iter().find_map(|e| match e {
-                Event::Replied { outcome, .. } => Some(*outcome),
-                Event::CorrectionExpired { .. } => Some(Outcome::R3_6_1),
-                Event::FeeNotPaid { .. } => Some(Outcome::R3_6_2),
-                Event::Withdrawn { .. } => Some(Outcome::R3_6_3),
-                _ => None,
-            });
-            let Some(outcome) = outcome else { bail!("申请 {} 尚未答复或办结，不能出具答复书", a.id) };
-            Kind::Reply { outcome }
+            let Some(c) = app.conclusion() else {
+                bail!("申请 {} 尚未答复或办结，不能出具答复书", a.id)
+            };
+            Kind::Reply { outcome: c.outcome }
         }
         LetterKind::Correction => Kind::Correction {
             what: a.what.clone().context("补正告知书须用 --what 写明需要补正的内容")?,
@@ -270,15 +265,7 @@ pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
         }
     };
     let event_date = match &kind {
-        Kind::Reply { .. } => last(&|e| {
-            matches!(
-                e,
-                Event::Replied { .. }
-                    | Event::CorrectionExpired { .. }
-                    | Event::FeeNotPaid { .. }
-                    | Event::Withdrawn { .. }
-            )
-        }),
+        Kind::Reply { .. } => app.conclusion().map(|c| c.date),
         Kind::Correction { .. } => last(&|e| matches!(e, Event::CorrectionRequested { .. })),
         Kind::Extension { .. } => last(&|e| matches!(e, Event::Extended { .. })),
         Kind::ThirdParty { .. } => last(&|e| matches!(e, Event::ConsultationStarted { .. })),

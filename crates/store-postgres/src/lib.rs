@@ -599,17 +599,15 @@ impl Store for PgStore {
                 &[&ids_of(organs), &end, &start],
             )
             .map_err(be)?;
-        let mut out: Vec<(AppId, Vec<Event>)> = Vec::new();
-        for r in &rows {
-            let app: i64 = r.get(0);
-            let e: Event = serde_json::from_str(r.get::<_, &str>(1))
-                .map_err(|e| StoreError::Backend(format!("事件无法读取：{e}")))?;
-            match out.last_mut() {
-                Some((id, evs)) if id.0 == app => evs.push(e),
-                _ => out.push((AppId(app), vec![e])),
-            }
-        }
-        Ok(out)
+        let events = rows
+            .iter()
+            .map(|r| {
+                serde_json::from_str::<Event>(r.get::<_, &str>(1))
+                    .map(|e| (r.get::<_, i64>(0), e))
+                    .map_err(|e| StoreError::Backend(format!("事件无法读取：{e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(gongkai_store::group_by_app(events))
     }
 
     fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry> {

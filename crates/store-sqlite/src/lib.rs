@@ -640,17 +640,15 @@ impl Store for SqliteStore {
         let rows = st
             .query_map(params_from_iter(params), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
             .map_err(be)?;
-        let mut out: Vec<(AppId, Vec<Event>)> = Vec::new();
-        for row in rows {
-            let (app, text) = row.map_err(be)?;
-            let e: Event =
-                serde_json::from_str(&text).map_err(|e| StoreError::Backend(format!("事件无法读取：{e}")))?;
-            match out.last_mut() {
-                Some((id, evs)) if id.0 == app => evs.push(e),
-                _ => out.push((AppId(app), vec![e])),
-            }
-        }
-        Ok(out)
+        let events = rows
+            .map(|row| {
+                let (app, text) = row.map_err(be)?;
+                serde_json::from_str::<Event>(&text)
+                    .map(|e| (app, e))
+                    .map_err(|e| StoreError::Backend(format!("事件无法读取：{e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(gongkai_store::group_by_app(events))
     }
 
     fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry> {

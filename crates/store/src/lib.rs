@@ -72,6 +72,24 @@ impl From<ClockError> for StoreError {
     }
 }
 
+/// Whether an event belongs to the fee procedure (`fee_notice`, `fee_paid`).
+pub fn is_fee_event(e: &Event) -> bool {
+    matches!(e, Event::FeeNotice { .. } | Event::FeePaid { .. })
+}
+
+/// Group (application id, event) rows that arrive ordered by application into per-application
+/// lists, keeping their order.
+pub fn group_by_app(rows: impl IntoIterator<Item = (i64, Event)>) -> Vec<(AppId, Vec<Event>)> {
+    let mut out: Vec<(AppId, Vec<Event>)> = Vec::new();
+    for (app, e) in rows {
+        match out.last_mut() {
+            Some((id, evs)) if id.0 == app => evs.push(e),
+            _ => out.push((AppId(app), vec![e])),
+        }
+    }
+    out
+}
+
 /// Result of a store operation.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -408,16 +426,12 @@ pub trait Store: Send {
     /// applications; backends select the events directly.
     fn fee_events_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<(AppId, Vec<Event>)>> {
         let items = self.applications_for_year(organs, year)?;
-        let mut out = Vec::new();
+        let mut rows = Vec::new();
         for i in items {
             let a = self.application(i.id, Personal::Masked)?;
-            let fees: Vec<Event> =
-                a.events.into_iter().filter(|e| matches!(e, Event::FeeNotice { .. } | Event::FeePaid { .. })).collect();
-            if !fees.is_empty() {
-                out.push((i.id, fees));
-            }
+            rows.extend(a.events.into_iter().filter(is_fee_event).map(|e| (i.id.0, e)));
         }
-        Ok(out)
+        Ok(group_by_app(rows))
     }
 
     // --- catalogue ---
