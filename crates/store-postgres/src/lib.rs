@@ -26,7 +26,9 @@ use std::str::FromStr;
 
 /// The embedded migrations, in order. Their position + 1 is the schema version.
 const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_year_covering_index.sql")];
+    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_year_covering_index.sql"),
+    include_str!("../migrations/0003_fee_events_index.sql"),
+];
 
 /// An arbitrary constant naming the advisory lock that serialises migrations.
 const MIGRATION_LOCK: i64 = 0x0067_6f6e_676b_6169;
@@ -594,7 +596,7 @@ impl Store for PgStore {
             .query(
                 "SELECT e.app, e.event FROM applications a JOIN events e ON e.app = a.id \
                  WHERE a.organ = ANY($1) AND a.received <= $2 AND (a.concluded IS NULL OR a.concluded >= $3) \
-                 AND (e.event LIKE '{\"event\":\"fee_notice\"%' OR e.event LIKE '{\"event\":\"fee_paid\"%') \
+                 AND e.event LIKE '{\"event\":\"fee_%' \
                  ORDER BY e.app, e.seq",
                 &[&ids_of(organs), &end, &start],
             )
@@ -607,7 +609,8 @@ impl Store for PgStore {
                     .map_err(|e| StoreError::Backend(format!("事件无法读取：{e}")))
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(gongkai_store::group_by_app(events))
+        // The prefix also matches fee_not_paid, which closes an application and is not a fee.
+        Ok(gongkai_store::group_by_app(events.into_iter().filter(|(_, e)| gongkai_store::is_fee_event(e))))
     }
 
     fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry> {

@@ -26,7 +26,9 @@ use std::time::Duration;
 
 /// The embedded migrations, in order. Their position + 1 is the schema version.
 const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_year_covering_index.sql")];
+    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_year_covering_index.sql"),
+    include_str!("../migrations/0003_fee_events_index.sql"),
+];
 
 /// How long a handle waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -623,12 +625,14 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         // The same selection as `applications_for_year`; events are JSON with the tag first
-        // (`{"event":"fee_paid",…}`), so a prefix match picks the fee events without decoding
-        // the others.
+        // (`{"event":"fee_paid",…}`), so a prefix match (the partial index `events_fee`) picks
+        // the fee events without reading the others. CROSS JOIN keeps that index as the outer
+        // loop (fee events are few; applications are then found by primary key), instead of one
+        // index seek per application of the year (measured: 2.4 s → see the bench note).
         let sql = format!(
-            "SELECT e.app, e.event FROM applications a JOIN events e ON e.app = a.id \
-             WHERE a.organ IN ({}) AND a.received <= ? AND (a.concluded IS NULL OR a.concluded >= ?) \
-             AND (e.event LIKE '{{\"event\":\"fee_notice\"%' OR e.event LIKE '{{\"event\":\"fee_paid\"%') \
+            "SELECT e.app, e.event FROM events e CROSS JOIN applications a ON a.id = e.app \
+             WHERE e.event LIKE '{{\"event\":\"fee_%' \
+             AND a.organ IN ({}) AND a.received <= ? AND (a.concluded IS NULL OR a.concluded >= ?) \
              ORDER BY e.app, e.seq",
             marks(organs.len())
         );
@@ -648,7 +652,8 @@ impl Store for SqliteStore {
                     .map_err(|e| StoreError::Backend(format!("事件无法读取：{e}")))
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(gongkai_store::group_by_app(events))
+        // The prefix also matches fee_not_paid, which closes an application and is not a fee.
+        Ok(gongkai_store::group_by_app(events.into_iter().filter(|(_, e)| gongkai_store::is_fee_event(e))))
     }
 
     fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry> {
