@@ -747,6 +747,15 @@ impl Clock {
         }
     }
 
+    /// The due date a paused application had already passed when its pause began (it stays
+    /// overdue while paused); None otherwise.
+    pub fn overdue_since(&self) -> Option<Date> {
+        match self.state {
+            State::Paused(_) => self.passed_due_at_pause,
+            _ => None,
+        }
+    }
+
     /// Not closed and past its due date on `today` (a pause that began after the due date
     /// does not stop an application being overdue).
     pub fn overdue(&self, today: Date) -> bool {

@@ -25,10 +25,15 @@ use postgres::{Client, GenericClient, NoTls, Row, Transaction};
 use std::str::FromStr;
 
 /// The embedded migrations, in order. Their position + 1 is the schema version.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_year_covering_index.sql"),
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_year_covering_index.sql"),
     include_str!("../migrations/0003_fee_events_index.sql"),
+    include_str!("../migrations/0004_due_includes_overdue_paused.sql"),
 ];
+
+/// The schema version this build writes and reads (the number of migrations).
+pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 
 /// An arbitrary constant naming the advisory lock that serialises migrations.
 const MIGRATION_LOCK: i64 = 0x0067_6f6e_676b_6169;
@@ -545,7 +550,7 @@ impl Store for PgStore {
             .client
             .query(
                 "SELECT id, organ, serial, received, due, version FROM applications \
-                 WHERE state = 'open' AND organ = ANY($1) AND due <= $2 ORDER BY due, id",
+                 WHERE state IN ('open', 'paused') AND due IS NOT NULL AND organ = ANY($1) AND due <= $2 ORDER BY due, id",
                 &[&ids_of(organs), &until],
             )
             .map_err(be)?;

@@ -55,7 +55,7 @@ fn schemas_are_dropped_after_tests() {
     let name = {
         let schema = Schema { name: format!("t_{:016x}", fastrand::u64(..)), url: url.clone() };
         let mut s = PgStore::open_in_schema(&schema.url, &schema.name).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 2);
+        assert_eq!(s.schema_version().unwrap(), gongkai_store_postgres::SCHEMA_VERSION);
         schema.name.clone()
     };
     let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();

@@ -25,10 +25,15 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// The embedded migrations, in order. Their position + 1 is the schema version.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_year_covering_index.sql"),
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_year_covering_index.sql"),
     include_str!("../migrations/0003_fee_events_index.sql"),
+    include_str!("../migrations/0004_due_includes_overdue_paused.sql"),
 ];
+
+/// The schema version this build writes and reads (the number of migrations).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// How long a handle waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -545,7 +550,7 @@ impl Store for SqliteStore {
         }
         let sql = format!(
             "SELECT id, organ, serial, received, due, version FROM applications \
-             WHERE state = 'open' AND organ IN ({}) AND due <= ? ORDER BY due, id",
+             WHERE state IN ('open', 'paused') AND due IS NOT NULL AND organ IN ({}) AND due <= ? ORDER BY due, id",
             marks(organs.len())
         );
         let mut st = self.conn.prepare(&sql).map_err(be)?;

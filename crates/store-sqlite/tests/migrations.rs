@@ -8,7 +8,7 @@ fn migrations_apply_once_and_newer_schemas_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.db");
     let s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 2);
+    assert_eq!(s.schema_version().unwrap(), gongkai_store_sqlite::SCHEMA_VERSION);
     let c = s.connection();
     let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
@@ -17,7 +17,7 @@ fn migrations_apply_once_and_newer_schemas_are_refused() {
     drop(s);
     let s = SqliteStore::open(&path).unwrap();
     let rows: i64 = s.connection().query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(rows, 2);
+    assert_eq!(rows, gongkai_store_sqlite::SCHEMA_VERSION);
     s.connection().execute("INSERT INTO schema_version (version, applied_at) VALUES (99, 'future')", []).unwrap();
     drop(s);
     let err = SqliteStore::open(&path).unwrap_err().to_string();

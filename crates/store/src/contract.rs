@@ -344,6 +344,12 @@ pub fn due_list(make: Factory) {
     // Replying removes it from the list.
     s.append_event(a.id, 1, &replied(date(2024, 10, 8), Outcome::R3_1), ACTOR).unwrap();
     assert_eq!(ids(s.due_list(&[o1.id], date(2025, 6, 1)).unwrap()), vec![b.id]);
+    // A pause that begins after the due date has passed does not hide an overdue application:
+    // c was due on 2024-09-30; a fee notice on 2024-10-10 pauses it, and it stays listed with
+    // its passed due date.
+    s.append_event(c.id, 1, &Event::FeeNotice { date: date(2024, 10, 10), amount: Some(100) }, ACTOR).unwrap();
+    let l = s.due_list(&[o2.id], date(2024, 10, 11)).unwrap();
+    assert_eq!(l.iter().map(|d| (d.id, d.due)).collect::<Vec<_>>(), vec![(c.id, date(2024, 9, 30))]);
 }
 
 /// Table 三 of year Y: received ≤ 31 Dec Y and not concluded before 1 Jan Y.

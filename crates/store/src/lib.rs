@@ -220,7 +220,13 @@ pub fn derived_of(clock: &Clock) -> Derived {
         state,
         channel: clock.channel,
         received: clock.received,
-        due: if state == StoredState::Closed { None } else { clock.due },
+        // A paused application has no running due date, except one whose pause began after the
+        // due date had passed: it stays overdue, so the passed date is kept for the due list.
+        due: match state {
+            StoredState::Closed => None,
+            StoredState::Paused => clock.overdue_since(),
+            _ => clock.due,
+        },
         concluded,
         outcome,
         late: clock.late,
@@ -414,8 +420,8 @@ pub trait Store: Send {
     fn append_event(&mut self, id: AppId, expected_version: i64, event: &Event, actor: &str) -> Result<Application>;
     /// Open applications (of these organs) whose due date is on or before `until`, overdue ones
     /// included, earliest due date first. Paused applications and those awaiting 补正 have no
-    /// running due date and are not listed — including one whose pause began after its due date
-    /// had already passed (the clock keeps that date private; see the store branch notes).
+    /// running due date and are not listed, except a paused one whose pause began after its due
+    /// date had passed: it is overdue and listed with that date.
     fn due_list(&mut self, organs: &[OrganId], until: Date) -> Result<Vec<DueItem>>;
     /// The applications table 三 of `year` counts: received on or before 31 December and not
     /// concluded before 1 January.
