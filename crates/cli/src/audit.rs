@@ -83,7 +83,7 @@ fn cells(r: &Report) -> Vec<CellRow> {
 }
 
 /// What the cross-report checks need of one report: tables, organ and year, text signature.
-type Slim = (Option<Report>, Option<gongkai_rules::similarity::Signature>);
+type Slim = (Option<gongkai_rules::cross::YearSummary>, Option<gongkai_rules::similarity::Signature>);
 
 fn audit_one(input: &Input, manifest: &Manifest) -> (Audited, Slim) {
     let file = input.name();
@@ -126,8 +126,7 @@ fn audit_one(input: &Input, manifest: &Manifest) -> (Audited, Slim) {
                 cells: cells(&report),
                 findings,
             };
-            let slim = Report { sections: Vec::new(), preamble: Vec::new(), format_markers: Vec::new(), ..report };
-            (audited, (Some(slim), sig))
+            (audited, (Some(gongkai_rules::cross::YearSummary::of(&report)), sig))
         }
         Ok((p, _)) => (failed(p.unsupported.unwrap_or_default()), (None, None)),
         Err(e) => (failed(format!("{e:#}")), (None, None)),
@@ -278,7 +277,7 @@ pub fn run(paths: &[String], out: &str, manifest: Option<&str>) -> Result<u8> {
     }
     // Per report, only what the cross-report checks need is kept across batches (no prose, no
     // cells), so memory stays bounded by a few KB per report.
-    let mut slims: Vec<Option<Report>> = Vec::with_capacity(inputs.len());
+    let mut slims: Vec<Option<gongkai_rules::cross::YearSummary>> = Vec::with_capacity(inputs.len());
     let mut sigs = Vec::with_capacity(inputs.len());
     for (b, batch) in inputs.chunks(BATCH).enumerate() {
         let (mut done, slim): (Vec<Audited>, Vec<Slim>) = batch.par_iter().map(|i| audit_one(i, &manifest)).unzip();

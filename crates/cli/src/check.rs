@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::diag::{self, Style};
 use crate::files::{self, Input};
 use crate::{OutFormat, ParseFormat};
+use gongkai_rules::cross::YearSummary;
 
 /// Parse and check one input; findings sorted by position (parser findings first on ties).
 pub fn check_one(input: &Input) -> Result<(Parsed, Vec<Finding>)> {
@@ -47,7 +48,7 @@ struct FileOut {
     rules: Vec<String>,
     failed: bool,
     /// Tables, organ and year only (no prose), for the cross-year checks.
-    slim: Option<gongkai_model::Report>,
+    slim: Option<YearSummary>,
     /// MinHash signature of sections 一 and 五, for copied-text detection (D15).
     sig: Option<gongkai_rules::similarity::Signature>,
 }
@@ -138,8 +139,7 @@ fn process(input: &Input, format: OutFormat, style: Style, errors_only: bool) ->
     };
     let sig = gongkai_rules::similarity::signature(&parsed.report);
     let r = parsed.report;
-    let slim = gongkai_model::Report { sections: Vec::new(), preamble: Vec::new(), format_markers: Vec::new(), ..r };
-    FileOut { rendered, counts, rules, failed: false, slim: Some(slim), sig }
+    FileOut { rendered, counts, rules, failed: false, slim: Some(YearSummary::of(&r)), sig }
 }
 
 fn failed(name: &str, why: &str, format: OutFormat) -> FileOut {
@@ -338,7 +338,7 @@ pub fn rules() {
 /// `sigs[i]` its text signature; `names[i]` is its file. Returns (report index, finding).
 pub(crate) fn cross_report(
     names: &[String],
-    slims: &[Option<gongkai_model::Report>],
+    slims: &[Option<YearSummary>],
     sigs: &[Option<gongkai_rules::similarity::Signature>],
 ) -> Vec<(usize, Finding)> {
     let mut out = cross_year(slims);
@@ -348,14 +348,14 @@ pub(crate) fn cross_report(
 
 /// Group reports by organ (a name that ends with another is the same organ: "淮安市洪泽区人民政府"
 /// and "洪泽区人民政府") and check each pair of consecutive years.
-fn cross_year(slims: &[Option<gongkai_model::Report>]) -> Vec<(usize, Finding)> {
+fn cross_year(slims: &[Option<YearSummary>]) -> Vec<(usize, Finding)> {
     let mut keyed: Vec<(String, i32, usize)> = slims
         .iter()
         .enumerate()
         .filter_map(|(i, r)| {
             let r = r.as_ref()?;
-            let organ = gongkai_model::normalize::normalize(&r.organ.as_ref()?.value);
-            Some((organ.chars().rev().collect::<String>(), r.year.as_ref()?.value, i))
+            let organ = gongkai_model::normalize::normalize(r.organ.as_ref()?);
+            Some((organ.chars().rev().collect::<String>(), r.year?, i))
         })
         .collect();
     // Reversed names sort a name next to the longer names that end with it.
@@ -379,7 +379,7 @@ fn cross_year(slims: &[Option<gongkai_model::Report>]) -> Vec<(usize, Finding)> 
             let (Some(prev), Some(cur)) = (slims[pair[0].1].as_ref(), slims[pair[1].1].as_ref()) else {
                 continue;
             };
-            for f in gongkai_rules::cross::check_consecutive(prev, cur) {
+            for f in gongkai_rules::cross::check_summaries(prev, cur) {
                 out.push((pair[1].1, f));
             }
         }
@@ -391,16 +391,14 @@ fn cross_year(slims: &[Option<gongkai_model::Report>]) -> Vec<(usize, Finding)> 
 /// SPEC §6), found through MinHash/LSH rather than by comparing every pair.
 fn copied_text(
     names: &[String],
-    slims: &[Option<gongkai_model::Report>],
+    slims: &[Option<YearSummary>],
     sigs: &[Option<gongkai_rules::similarity::Signature>],
 ) -> Vec<(usize, Finding)> {
     let mut out = Vec::new();
     for (i, j, sim) in gongkai_rules::similarity::similar_pairs(sigs, 0.9) {
         let (Some(a), Some(b)) = (slims[i].as_ref(), slims[j].as_ref()) else { continue };
-        let organ = |r: &gongkai_model::Report| {
-            r.organ.as_ref().map_or("（未识别机关）".to_string(), |o| o.value.clone())
-        };
-        let year = |r: &gongkai_model::Report| r.year.as_ref().map(|y| y.value);
+        let organ = |r: &YearSummary| r.organ.clone().unwrap_or_else(|| "（未识别机关）".to_string());
+        let year = |r: &YearSummary| r.year;
         let same_organ = gongkai_rules::cross::same_organ(&organ(a), &organ(b));
         if same_organ && year(a) == year(b) {
             continue; // the same report twice (another copy or format)
@@ -413,7 +411,7 @@ fn copied_text(
             year(ro).map_or("?".to_string(), |y| y.to_string()),
             sim * 100.0
         );
-        out.push((newer, Finding::new("D15", gongkai_model::Severity::Warning, msg).at(rn.tables.table3)));
+        out.push((newer, Finding::new("D15", gongkai_model::Severity::Warning, msg).at(rn.table3)));
     }
     out
 }
