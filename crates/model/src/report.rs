@@ -158,6 +158,24 @@ pub struct Report {
 }
 
 impl Report {
+    /// Every table cell as a name (`T2.REG.ISSUED`, `T3.R1.NP`, `T4.RV.MAINT`) and its number,
+    /// normalised (`None` when the cell is not a number), in table order: the data that must
+    /// survive writing a report out and reading it back.
+    pub fn cell_values(&self) -> Vec<(String, Option<String>)> {
+        let value = |c: &Cell| c.as_number().map(|d| d.normalize().to_string());
+        let mut cells = Vec::new();
+        for (row, m) in &self.table2 {
+            cells.extend(m.iter().map(|(c, v)| (format!("T2.{row}.{c}"), value(v))));
+        }
+        for (row, m) in &self.table3 {
+            cells.extend(m.iter().map(|(c, v)| (format!("T3.{row}.{c}"), value(v))));
+        }
+        for (g, m) in &self.table4 {
+            cells.extend(m.iter().map(|(o, v)| (format!("T4.{g}.{o}"), value(v))));
+        }
+        cells
+    }
+
     pub fn empty() -> Self {
         Report {
             schema: SCHEMA_VERSION.to_string(),

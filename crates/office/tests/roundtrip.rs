@@ -2,7 +2,7 @@
 //! value, title, organ, year, format, section headings and prose — with no parse findings,
 //! and a generated report read back from DOCX or XLSX passes the checker with no finding at all.
 
-use gongkai_model::{Cell, FormatVersion, Report};
+use gongkai_model::{FormatVersion, Report};
 use gongkai_synth::{SynthOptions, report};
 use proptest::prelude::*;
 
@@ -16,21 +16,8 @@ struct Data {
     cells: Vec<(String, Option<String>)>,
 }
 
-fn value(c: &Cell) -> Option<String> {
-    c.as_number().map(|d| d.normalize().to_string())
-}
-
 fn data(r: &Report) -> Data {
-    let mut cells = Vec::new();
-    for (row, m) in &r.table2 {
-        cells.extend(m.iter().map(|(c, v)| (format!("T2.{row}.{c}"), value(v))));
-    }
-    for (row, m) in &r.table3 {
-        cells.extend(m.iter().map(|(c, v)| (format!("T3.{row}.{c}"), value(v))));
-    }
-    for (g, m) in &r.table4 {
-        cells.extend(m.iter().map(|(o, v)| (format!("T4.{g}.{o}"), value(v))));
-    }
+    let cells = r.cell_values();
     Data {
         title: r.title.as_ref().map(|t| t.value.clone()),
         organ: r.organ.as_ref().map(|t| t.value.clone()),

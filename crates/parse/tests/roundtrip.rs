@@ -2,7 +2,7 @@
 //! shapes) and as HTML, parse back equal — every table value, the title, organ, year,
 //! format, section structure and prose — with no parse findings.
 
-use gongkai_model::{Cell, FormatVersion, Report};
+use gongkai_model::{FormatVersion, Report};
 use gongkai_parse::{Kind, parse_str};
 use gongkai_render::{TEXT_SHAPES, TextShape};
 use gongkai_synth::{SynthOptions, report};
@@ -19,21 +19,8 @@ struct Data {
     cells: Vec<(String, Option<String>)>,
 }
 
-fn value(c: &Cell) -> Option<String> {
-    c.as_number().map(|d| d.normalize().to_string())
-}
-
 fn data(r: &Report) -> Data {
-    let mut cells = Vec::new();
-    for (row, m) in &r.table2 {
-        cells.extend(m.iter().map(|(c, v)| (format!("T2.{row}.{c}"), value(v))));
-    }
-    for (row, m) in &r.table3 {
-        cells.extend(m.iter().map(|(c, v)| (format!("T3.{row}.{c}"), value(v))));
-    }
-    for (g, m) in &r.table4 {
-        cells.extend(m.iter().map(|(o, v)| (format!("T4.{g}.{o}"), value(v))));
-    }
+    let cells = r.cell_values();
     Data {
         title: r.title.as_ref().map(|t| t.value.clone()),
         organ: r.organ.as_ref().map(|t| t.value.clone()),
