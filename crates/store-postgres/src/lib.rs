@@ -509,9 +509,7 @@ impl Store for PgStore {
         let mut tx = self.client.transaction().map_err(be)?;
         // FOR UPDATE: a concurrent writer waits here and then sees the committed version.
         let before = load_app(&mut tx, id, true)?;
-        if before.version != expected_version {
-            return Err(StoreError::Stale { expected: expected_version, current: before.version });
-        }
+        gongkai_store::check_version(expected_version, before.version)?;
         let mut after = before.clone();
         after.events.push(event.clone());
         let derived = gongkai_store::derive(&after.events)?;
@@ -675,18 +673,12 @@ impl Store for PgStore {
             .map_err(be)?
             .ok_or_else(|| Entity::CatalogueEntry.not_found(id.0))?;
         let before = entry_of(&row)?;
-        if before.version != expected_version {
-            return Err(StoreError::Stale { expected: expected_version, current: before.version });
-        }
-        if repealed < before.issued {
-            return Err(StoreError::Invalid(format!("废止日期{repealed}早于发布日期{}", before.issued)));
-        }
+        let after = gongkai_store::repealed_entry(&before, expected_version, repealed)?;
         tx.execute(
             "UPDATE catalogue SET repealed = $1, version = version + 1 WHERE id = $2 AND version = $3",
             &[&repealed, &id.0, &expected_version],
         )
         .map_err(be)?;
-        let after = CatalogueEntry { repealed: Some(repealed), version: before.version + 1, ..before.clone() };
         audit(
             &mut tx,
             actor,
@@ -785,18 +777,12 @@ impl Store for PgStore {
             .map_err(be)?
             .ok_or_else(|| Entity::Case.not_found(id.0))?;
         let before = case_of(&row)?;
-        if before.version != expected_version {
-            return Err(StoreError::Stale { expected: expected_version, current: before.version });
-        }
-        if on < before.filed {
-            return Err(StoreError::Invalid(format!("审结日期{on}早于立案日期{}", before.filed)));
-        }
+        let after = gongkai_store::concluded_case(&before, expected_version, on, result)?;
         tx.execute(
             "UPDATE cases SET concluded = $1, result = $2, version = version + 1 WHERE id = $3 AND version = $4",
             &[&on, &enum_str(&result), &id.0, &expected_version],
         )
         .map_err(be)?;
-        let after = Case { concluded: Some((on, result)), version: before.version + 1, ..before.clone() };
         audit(&mut tx, actor, Entity::Case, &id.0.to_string(), Some(snapshot(&before)), Some(snapshot(&after)))?;
         tx.commit().map_err(be)?;
         Ok(after)

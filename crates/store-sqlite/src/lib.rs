@@ -508,9 +508,7 @@ impl Store for SqliteStore {
     fn append_event(&mut self, id: AppId, expected_version: i64, event: &Event, actor: &str) -> Result<Application> {
         let tx = self.write()?;
         let before = load_app(&tx, id)?;
-        if before.version != expected_version {
-            return Err(StoreError::Stale { expected: expected_version, current: before.version });
-        }
+        gongkai_store::check_version(expected_version, before.version)?;
         let mut after = before.clone();
         after.events.push(event.clone());
         let derived = gongkai_store::derive(&after.events)?;
@@ -725,18 +723,12 @@ impl Store for SqliteStore {
     ) -> Result<CatalogueEntry> {
         let tx = self.write()?;
         let before = get_entry(&tx, id)?;
-        if before.version != expected_version {
-            return Err(StoreError::Stale { expected: expected_version, current: before.version });
-        }
-        if repealed < before.issued {
-            return Err(StoreError::Invalid(format!("废止日期{repealed}早于发布日期{}", before.issued)));
-        }
+        let after = gongkai_store::repealed_entry(&before, expected_version, repealed)?;
         tx.execute(
             "UPDATE catalogue SET repealed = ?1, version = version + 1 WHERE id = ?2 AND version = ?3",
             params![repealed.to_string(), id.0, expected_version],
         )
         .map_err(be)?;
-        let after = CatalogueEntry { repealed: Some(repealed), version: before.version + 1, ..before.clone() };
         audit(&tx, actor, Entity::CatalogueEntry, &id.0.to_string(), Some(snapshot(&before)), Some(snapshot(&after)))?;
         tx.commit().map_err(be)?;
         Ok(after)
@@ -818,18 +810,12 @@ impl Store for SqliteStore {
     ) -> Result<Case> {
         let tx = self.write()?;
         let before = get_case(&tx, id)?;
-        if before.version != expected_version {
-            return Err(StoreError::Stale { expected: expected_version, current: before.version });
-        }
-        if on < before.filed {
-            return Err(StoreError::Invalid(format!("审结日期{on}早于立案日期{}", before.filed)));
-        }
+        let after = gongkai_store::concluded_case(&before, expected_version, on, result)?;
         tx.execute(
             "UPDATE cases SET concluded = ?1, result = ?2, version = version + 1 WHERE id = ?3 AND version = ?4",
             params![on.to_string(), enum_str(&result), id.0, expected_version],
         )
         .map_err(be)?;
-        let after = Case { concluded: Some((on, result)), version: before.version + 1, ..before.clone() };
         audit(&tx, actor, Entity::Case, &id.0.to_string(), Some(snapshot(&before)), Some(snapshot(&after)))?;
         tx.commit().map_err(be)?;
         Ok(after)

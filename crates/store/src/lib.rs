@@ -72,6 +72,32 @@ impl From<ClockError> for StoreError {
     }
 }
 
+/// Optimistic versioning: a write based on version `expected` is refused unless the record is
+/// still at that version — a stale write is refused, never merged or lost.
+pub fn check_version(expected: i64, current: i64) -> Result<()> {
+    if expected == current { Ok(()) } else { Err(StoreError::Stale { expected, current }) }
+}
+
+/// The catalogue entry after repealing it on `repealed` (version checked, repeal not before
+/// issue), for a backend to write.
+pub fn repealed_entry(before: &CatalogueEntry, expected_version: i64, repealed: Date) -> Result<CatalogueEntry> {
+    check_version(expected_version, before.version)?;
+    if repealed < before.issued {
+        return Err(StoreError::Invalid(format!("废止日期{repealed}早于发布日期{}", before.issued)));
+    }
+    Ok(CatalogueEntry { repealed: Some(repealed), version: before.version + 1, ..before.clone() })
+}
+
+/// The case after concluding it on `on` with `result` (version checked, not before filing),
+/// for a backend to write.
+pub fn concluded_case(before: &Case, expected_version: i64, on: Date, result: CaseResult) -> Result<Case> {
+    check_version(expected_version, before.version)?;
+    if on < before.filed {
+        return Err(StoreError::Invalid(format!("审结日期{on}早于立案日期{}", before.filed)));
+    }
+    Ok(Case { concluded: Some((on, result)), version: before.version + 1, ..before.clone() })
+}
+
 /// Whether an event belongs to the fee procedure (`fee_notice`, `fee_paid`).
 pub fn is_fee_event(e: &Event) -> bool {
     matches!(e, Event::FeeNotice { .. } | Event::FeePaid { .. })
