@@ -28,9 +28,7 @@ fn app(id: i64, organ: i64, kind: ApplicantKind, events: Vec<Event>) -> Applicat
         id: AppId(id),
         organ: OrganId(organ),
         serial: format!("SQ-{id}"),
-        applicant: Applicant {
-            kind, name: "申请人".into(), id_number: None, phone: None, address: None, email: None
-        },
+        applicant: Applicant::new(kind, "申请人"),
         channel: Channel::Online,
         description: "某项目批复".into(),
         form: RequestedForm::Electronic,

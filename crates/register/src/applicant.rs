@@ -106,6 +106,11 @@ impl std::fmt::Debug for Applicant {
 }
 
 impl Applicant {
+    /// An applicant known only by kind and name (no contact or identity data recorded).
+    pub fn new(kind: ApplicantKind, name: impl Into<String>) -> Applicant {
+        Applicant { kind, name: name.into(), id_number: None, phone: None, address: None, email: None }
+    }
+
     /// A copy safe for listings and exports to roles that may not see personal data. Organisations'
     /// names are public and stay readable; a natural person's name keeps its first character.
     pub fn masked(&self) -> Applicant {

@@ -48,14 +48,7 @@ fn main() {
         let new = NewApplication {
             organ: OrganId(organ.0),
             serial: format!("K-{n}"),
-            applicant: Applicant {
-                kind: ApplicantKind::NaturalPerson,
-                name: format!("申请人{n}"),
-                id_number: None,
-                phone: None,
-                address: None,
-                email: None,
-            },
+            applicant: Applicant::new(ApplicantKind::NaturalPerson, format!("申请人{n}")),
             description: "某事项".into(),
             form: RequestedForm::Electronic,
             events: log,
