@@ -129,21 +129,9 @@ pub fn aggregate(reports: &[Report]) -> Compiled {
             }
         }};
     }
-    sum_table!(table2, "table2", |row: gongkai_model::T2Row, col: gongkai_model::T2Col| format!(
-        "表二“{}”行“{}”列",
-        row.label(),
-        col.label()
-    ));
-    sum_table!(table3, "table3", |row: gongkai_model::T3Row, col: gongkai_model::Col| format!(
-        "表三“{}”行“{}”列",
-        row.display_name(),
-        col.label()
-    ));
-    sum_table!(table4, "table4", |g: gongkai_model::T4Group, o: gongkai_model::T4Outcome| format!(
-        "表四“{}”“{}”",
-        g.label(),
-        o.label()
-    ));
+    sum_table!(table2, "table2", t2_label);
+    sum_table!(table3, "table3", t3_label);
+    sum_table!(table4, "table4", t4_label);
     Compiled { report: r, notes }
 }
 
@@ -196,20 +184,21 @@ pub fn compare(sum: &Report, reported: &Report) -> Vec<Difference> {
             }
         }};
     }
-    cmp_table!(table2, "table2", |row: gongkai_model::T2Row, col: gongkai_model::T2Col| format!(
-        "表二“{}”行“{}”列",
-        row.label(),
-        col.label()
-    ));
-    cmp_table!(table3, "table3", |row: gongkai_model::T3Row, col: gongkai_model::Col| format!(
-        "表三“{}”行“{}”列",
-        row.display_name(),
-        col.label()
-    ));
-    cmp_table!(table4, "table4", |g: gongkai_model::T4Group, o: gongkai_model::T4Outcome| format!(
-        "表四“{}”“{}”",
-        g.label(),
-        o.label()
-    ));
+    cmp_table!(table2, "table2", t2_label);
+    cmp_table!(table3, "table3", t3_label);
+    cmp_table!(table4, "table4", t4_label);
     out
+}
+
+/// How a cell is named in notes and differences.
+fn t2_label(row: gongkai_model::T2Row, col: gongkai_model::T2Col) -> String {
+    format!("表二“{}”行“{}”列", row.label(), col.label())
+}
+
+fn t3_label(row: gongkai_model::T3Row, col: gongkai_model::Col) -> String {
+    format!("表三“{}”行“{}”列", row.display_name(), col.label())
+}
+
+fn t4_label(g: gongkai_model::T4Group, o: gongkai_model::T4Outcome) -> String {
+    format!("表四“{}”“{}”", g.label(), o.label())
 }
