@@ -44,20 +44,18 @@ pub enum LedgerCmd {
 fn read_rows(path: &str) -> Result<Vec<Vec<String>>> {
     let bytes = std::fs::read(path).with_context(|| format!("无法读取“{path}”"))?;
     if path.to_lowercase().ends_with(".csv") {
-        let text = String::from_utf8(bytes).or_else(|e| {
-            // Excel saves CSV in the ANSI code page (GBK on Chinese Windows).
-            let (t, _, bad) = encoding_rs::GB18030.decode(e.as_bytes());
-            if bad {
-                Err(anyhow::anyhow!("“{path}”既不是 UTF-8 也不是 GB18030 编码"))
-            } else {
-                Ok(t.into_owned())
-            }
-        })?;
+        // Excel saves CSV in the ANSI code page (GBK on Chinese Windows): the same detection as
+        // for reports (BOM, UTF-8, then sniffing); undecodable bytes are an error, not U+FFFD.
+        let decoded = gongkai_parse::encoding::decode(&bytes, false);
+        if decoded.had_errors {
+            bail!("“{path}”的编码无法识别（识别为{}但含无效字节），请另存为 UTF-8 的 CSV", decoded.encoding);
+        }
+        let text = decoded.text;
         let mut rd = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
         let mut rows = Vec::new();
         for (i, rec) in rd.records().enumerate() {
             let rec = rec.with_context(|| format!("“{path}”第{}行无法解析", i + 1))?;
-            rows.push(rec.iter().map(|c| c.trim_start_matches('\u{feff}').to_string()).collect());
+            rows.push(rec.iter().map(str::to_string).collect());
         }
         return Ok(rows);
     }
