@@ -81,6 +81,21 @@ fn print_notes(c: &Compiled) {
 /// The records `compile` needs, read from the register: the organ hierarchy, the facts of the
 /// applications table 三 of `year` counts (indexed columns plus fee events — no whole logs), the
 /// catalogue, the yearly counts and the cases, of the organ or of its whole subtree.
+/// An organ given by number or by full name.
+fn resolve_organ(organs: &[gongkai_register::Organ], spec: &str) -> Result<OrganId> {
+    let spec = spec.trim();
+    if let Ok(id) = spec.parse::<i64>() {
+        return Ok(OrganId(id));
+    }
+    match organs.iter().find(|o| o.name == spec) {
+        Some(o) => Ok(o.id),
+        None => bail!(
+            "没有名为“{spec}”的机关（现有：{}）",
+            organs.iter().map(|o| format!("{} {}", o.id.0, o.name)).collect::<Vec<_>>().join("、")
+        ),
+    }
+}
+
 struct StoreRecords {
     set: RecordSet,
     facts: Vec<AppFacts>,
@@ -91,13 +106,7 @@ fn records_from_store(db: Option<&str>, organ: &str, year: i16, region: bool) ->
     let spec = crate::register_cmd::db_spec(db);
     let mut store = crate::register_cmd::open(&spec, false)?;
     let organs = store.organs()?;
-    let root = match organ.trim().parse::<i64>() {
-        Ok(id) => OrganId(id),
-        Err(_) => match organs.iter().find(|o| o.name == organ.trim()) {
-            Some(o) => o.id,
-            None => bail!("登记簿中没有名为“{organ}”的机关（可用 gongkai organ list 查看）"),
-        },
-    };
+    let root = resolve_organ(&organs, organ)?;
     let scope = if region { store.descendants(root)? } else { vec![root] };
     let mut fees: std::collections::HashMap<i64, Vec<gongkai_register::Event>> =
         store.fee_events_for_year(&scope, year)?.into_iter().map(|(id, e)| (id.0, e)).collect();
@@ -140,17 +149,7 @@ pub fn run_compile(a: &CompileArgs, db: Option<&str>) -> Result<u8> {
     };
     let organ = match from_store {
         Some(root) => root,
-        None => match a.organ.trim().parse::<i64>() {
-            Ok(id) => OrganId(id),
-            Err(_) => match set.organs.iter().find(|o| o.name == a.organ.trim()) {
-                Some(o) => o.id,
-                None => bail!(
-                    "台账中没有名为“{}”的机关（现有：{}）",
-                    a.organ,
-                    set.organs.iter().map(|o| format!("{} {}", o.id.0, o.name)).collect::<Vec<_>>().join("、")
-                ),
-            },
-        },
+        None => resolve_organ(&set.organs, &a.organ)?,
     };
     let signature_date = match &a.signed {
         Some(s) => Some(s.parse::<jiff::civil::Date>().with_context(|| format!("落款日期“{s}”应为 YYYY-MM-DD"))?),
