@@ -59,7 +59,7 @@ fn cells(r: &Report) -> Vec<CellRow> {
             col,
             state: state(c),
             value: c.as_number().map(|d| d.to_string()),
-            raw: c.raw.clone(),
+            raw: c.raw.to_string(),
             line: c.src.map(|s| s.line),
             column: c.src.map(|s| s.col),
         });

@@ -114,7 +114,7 @@ pub fn run() -> anyhow::Result<()> {
     println!(
         "  1个机关、{PER_ORGAN}件申请：编制 {:.2} ms（新收{}件）",
         d.as_secs_f64() * 1e3,
-        c.report.t3(gongkai_model::T3Row::R1, gongkai_model::Col::Tot).map_or(String::new(), |x| x.raw.clone())
+        c.report.t3(gongkai_model::T3Row::R1, gongkai_model::Col::Tot).map_or(String::new(), |x| x.raw.to_string())
     );
 
     let t = Instant::now();
@@ -134,7 +134,7 @@ pub fn run() -> anyhow::Result<()> {
         "  本行政区域合计（{ORGANS}个机关，{}件申请）：{:.2} ms（新收{}件）",
         all.applications.len(),
         d.as_secs_f64() * 1e3,
-        c.report.t3(gongkai_model::T3Row::R1, gongkai_model::Col::Tot).map_or(String::new(), |x| x.raw.clone())
+        c.report.t3(gongkai_model::T3Row::R1, gongkai_model::Col::Tot).map_or(String::new(), |x| x.raw.to_string())
     );
     let t = Instant::now();
     let units: Vec<_> = (0..ORGANS)

@@ -64,7 +64,7 @@ fn read_rows(path: &str) -> Result<Vec<Vec<String>>> {
     let Some(grid) = grid else {
         bail!("“{path}”的第一个工作表中没有表格（第一行应为台账表头）")
     };
-    Ok(grid.rows.iter().map(|r| r.iter().map(|c| c.text.clone()).collect()).collect())
+    Ok(grid.rows.iter().map(|r| r.iter().map(|c| c.text.to_string()).collect()).collect())
 }
 
 fn write_rows(path: &str, rows: &[Vec<String>]) -> Result<()> {

@@ -53,7 +53,7 @@ fn sum_cell(name: String, label: String, cells: &[(String, Option<&Cell>)], note
             )
             .cells([name]),
         );
-        return Cell { value: CellValue::Unreadable, raw: "无法汇总".to_string(), src: None, inferred: false };
+        return Cell { value: CellValue::Unreadable, raw: "无法汇总".into(), src: None, inferred: false };
     }
     if acc.numbers == 0 {
         return Cell::blank();

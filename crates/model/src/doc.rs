@@ -32,8 +32,9 @@ pub struct Grid {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GridCell {
-    /// Cell text, whitespace collapsed, trimmed.
-    pub text: String,
+    /// Cell text, whitespace collapsed, trimmed; inline up to 24 bytes (most cells are
+    /// numbers), see [`crate::Cell::raw`].
+    pub text: compact_str::CompactString,
     /// Location of the originating cell; `src.grid` holds the table/row/col position.
     pub src: Src,
     /// True when this entry is a copy produced by a rowspan/colspan of another cell.

@@ -275,10 +275,18 @@ fn table() -> &'static Table {
     })
 }
 
+impl Table {
+    /// Whether code point `cp` (≥ U+4E00) has a traditional → simplified entry.
+    #[inline]
+    fn has(&self, cp: u32) -> bool {
+        let i = (cp as usize).wrapping_sub(0x4E00);
+        i < 0x10000 && self.bits[i / 64] & (1 << (i % 64)) != 0
+    }
+}
+
 #[inline]
 fn simplify(t: &Table, c: char) -> char {
-    let i = (c as usize).wrapping_sub(0x4E00);
-    if i >= 0x10000 || t.bits[i / 64] & (1 << (i % 64)) == 0 {
+    if !t.has(c as u32) {
         return c;
     }
     match t.pairs.binary_search_by_key(&c, |p| p.0) {
@@ -298,10 +306,36 @@ pub fn normalize(s: &str) -> String {
 pub fn normalize_into(s: &str, out: &mut String) {
     out.reserve(s.len());
     let t = table();
-    for c in s.chars() {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // Fast paths first (this runs for every label and heading). A run of ideographs
+        // U+4000..U+9FFF (lead bytes E4..E9) without a traditional form is copied as bytes,
+        // without decoding and re-encoding each character.
+        let run = i;
+        while i + 2 < b.len() && (0xE4..=0xE9).contains(&b[i]) {
+            let cp = (u32::from(b[i] & 0x0F) << 12) | (u32::from(b[i + 1] & 0x3F) << 6) | u32::from(b[i + 2] & 0x3F);
+            if cp >= 0x4E00 && t.has(cp) {
+                break;
+            }
+            i += 3;
+        }
+        if i > run {
+            out.push_str(&s[run..i]);
+            continue;
+        }
+        // ASCII: kept unless whitespace (as `char::is_whitespace` defines it for ASCII).
+        if b[i] < 0x80 {
+            if !matches!(b[i], b' ' | b'\t'..=b'\r') {
+                out.push(b[i] as char);
+            }
+            i += 1;
+            continue;
+        }
+        // Everything else char by char; the Unicode whitespace table only for non-ideographs.
+        let Some(c) = s[i..].chars().next() else { break };
+        i += c.len_utf8();
         let n = norm_char_with(t, c);
-        // Fast paths first (this runs for every label and heading): ASCII, then ideographs,
-        // which are never whitespace or invisible; the Unicode whitespace table only for the rest.
         let keep = if n.is_ascii() {
             !n.is_whitespace()
         } else if (n as u32) >= 0x3400 && (n as u32) < 0xA000 {
@@ -358,6 +392,36 @@ mod tests {
         assert_eq!(normalize("二、主動公開政府信息情況"), normalize("二、主动公开政府信息情况"));
         assert_eq!(normalize("收到和處理政府信息公開申請情況"), "收到和处理政府信息公开申请情况");
         assert_eq!(normalize("１．属于\u{200B}国家秘密"), "1.属于国家秘密");
+    }
+
+    /// The byte-level fast paths give exactly what mapping every char does.
+    #[test]
+    fn byte_fast_paths_agree_with_char_mapping() {
+        let oracle = |s: &str| -> String {
+            s.chars()
+                .map(norm_char)
+                .filter(|n| {
+                    if (*n as u32) >= 0x3400 && (*n as u32) < 0xA000 {
+                        true
+                    } else {
+                        !n.is_whitespace() && !is_invisible(*n)
+                    }
+                })
+                .collect()
+        };
+        let samples = [
+            "二、主動公開政府信息情況 （三）不予公开\u{3000}1.属于国家秘密",
+            "收到和處理政府信息公開申請情況\t\n\u{0B}\u{0C}\r x",
+            "㐀䶵一鿿\u{200B}\u{FEFF}\u{00AD}“三安全一稳定”、，。【】—–−ＡＢ１２",
+            "報告總計數萬元𠀀😀é",
+            "",
+        ];
+        for s in samples {
+            assert_eq!(normalize(s), oracle(s), "{s}");
+        }
+        // Every code point of the ideograph blocks, traditional forms included.
+        let all: String = (0x3400u32..0xA000).filter_map(char::from_u32).collect();
+        assert_eq!(normalize(&all), oracle(&all));
     }
 
     #[test]

@@ -99,7 +99,7 @@ impl Flat {
                         grid: None,
                     });
                     src.grid = pos;
-                    cells.push(GridCell { text, src, spanned: true });
+                    cells.push(GridCell { text: text.into(), src, spanned: true });
                     continue;
                 }
                 if !first {
@@ -118,7 +118,7 @@ impl Flat {
                 };
                 chars += text.chars().count() as u32;
                 origin.insert((c.row, c.col), src);
-                cells.push(GridCell { text, src, spanned: false });
+                cells.push(GridCell { text: text.into(), src, spanned: false });
             }
             self.text.push('\n');
             out_rows.push(cells);

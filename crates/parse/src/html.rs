@@ -421,7 +421,7 @@ impl<'a> Builder<'a> {
                     capped = true;
                     break;
                 }
-                let mut text = tidy_owned(std::mem::take(&mut cell.text));
+                let mut text = compact_str::CompactString::from(tidy_owned(std::mem::take(&mut cell.text)));
                 let src = self.ix.src(self.src, cell.start, cell.end);
                 let rs = cell.rowspan.min(MAX_ROWS - r);
                 let cs = cell.colspan.min(MAX_COLS - c);
@@ -463,7 +463,7 @@ impl<'a> Builder<'a> {
                 r.into_iter()
                     .map(|c| {
                         c.unwrap_or(GridCell {
-                            text: String::new(),
+                            text: compact_str::CompactString::default(),
                             src: self.ix.src(self.src, start, start),
                             spanned: true,
                         })

@@ -205,19 +205,17 @@ fn heading_of(norm: &str) -> Option<(u8, Option<u32>)> {
     if num.is_none() && n.chars().count() > 16 {
         return None;
     }
-    for (i, (_, keys)) in SECTION_HEADINGS.iter().enumerate() {
-        if keys.iter().any(|k| rest.contains(k)) {
-            if num.is_none() && !keys.iter().any(|k| rest.starts_with(k)) {
-                return None;
-            }
-            // A prose sentence is not a heading.
-            if rest.contains('.') && !rest.ends_with('.') || rest.contains(',') && !rest.contains("复议,") {
-                return None;
-            }
-            return Some((i as u8 + 1, num));
-        }
+    // The first section (in order) with a key inside `rest`; one automaton pass finds them all.
+    let i = crate::keys::sections().all(rest).map(|m| m.2).min()?;
+    let keys = SECTION_HEADINGS[usize::from(i)].1;
+    if num.is_none() && !keys.iter().any(|k| rest.starts_with(k)) {
+        return None;
     }
-    None
+    // A prose sentence is not a heading.
+    if rest.contains('.') && !rest.ends_with('.') || rest.contains(',') && !rest.contains("复议,") {
+        return None;
+    }
+    Some((i + 1, num))
 }
 
 fn numeral_prefix(n: &str) -> (Option<u32>, &str) {
@@ -823,8 +821,11 @@ fn parse_t4(
 /// Rows like "结果维持 结果纠正 …" are header rows; a row labelled only with such words and
 /// carrying values (rare) is still data.
 fn outcome_words_only(norm: &str) -> bool {
-    let mut rest = norm.to_string();
-    for w in [
+    // Removing the words one after another (as `str::replace` would) can join the pieces
+    // around a removed word into a new occurrence of an earlier word; the loop below does the
+    // same removals in the same order, on one buffer, and allocates only for labels that
+    // contain a word at all.
+    const WORDS: [&str; 9] = [
         "行政复议",
         "行政诉讼",
         "未经复议直接起诉",
@@ -834,8 +835,12 @@ fn outcome_words_only(norm: &str) -> bool {
         "其他结果",
         "尚未审结",
         "总计",
-    ] {
-        rest = rest.replace(w, "");
+    ];
+    let mut rest = std::borrow::Cow::Borrowed(norm);
+    for w in WORDS {
+        if rest.contains(w) {
+            rest = std::borrow::Cow::Owned(rest.replace(w, ""));
+        }
     }
     rest.is_empty()
 }

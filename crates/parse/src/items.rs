@@ -89,6 +89,13 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
     let mut end = text.trim_end_matches(ws).len();
     let mut label_end = 0;
     while end > 0 {
+        // A prose line is one long token ending in text: when the last 64 bytes hold no
+        // whitespace but an ideograph or letter, the token is longer than any placeholder and
+        // cannot be a number, so it is label text, and its start need not be found.
+        if long_text_token(&text[..end]) {
+            label_end = end;
+            break;
+        }
         let start = last_space(&text[..end]).map_or(0, |(i, len)| i + len);
         let t = &text[start..end];
         if is_label_text(t) && !t.chars().all(|c| c == '|' || c == '｜') {
@@ -130,6 +137,23 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
     }
     let norm = normalize(norm_src);
     Item { block, para: Some(p), label, norm, src: p.src, values, is_grid: false }
+}
+
+/// Whether the last token of `t` (after its last whitespace) is at least 61 bytes long (its
+/// last 64 bytes, cut at a char boundary, have no whitespace) and they contain an ideograph
+/// or a letter: such a token is label text by
+/// [`is_label_text`] (longer than every placeholder, and not a number).
+fn long_text_token(t: &str) -> bool {
+    const TAIL: usize = 64;
+    if t.len() < TAIL {
+        return false;
+    }
+    let mut cut = t.len() - TAIL;
+    while !t.is_char_boundary(cut) {
+        cut += 1;
+    }
+    let tail = &t[cut..];
+    last_space(tail).is_none() && tail.chars().any(|c| is_cjk(c) || c.is_alphabetic())
 }
 
 /// The last whitespace character of `t` (as `char::is_whitespace` or U+3000 define it) as

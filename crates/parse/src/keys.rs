@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
-use gongkai_model::labels::{FORMAT_MARKERS, t2_col_key, t2_row_keys, t3_row_keys};
+use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS, t2_col_key, t2_row_keys, t3_row_keys};
 use gongkai_model::{FormatVersion, T2Col, T2Row, T3Row};
 
 /// Keys with the value each one stands for.
@@ -59,6 +59,20 @@ pub fn t2_rows() -> &'static KeySet<T2Row> {
 pub fn t2_cols() -> &'static KeySet<T2Col> {
     static K: OnceLock<KeySet<T2Col>> = OnceLock::new();
     K.get_or_init(|| KeySet::new(T2Col::ALL.iter().map(|c| (*c, t2_col_key(*c))).collect()))
+}
+
+/// Section heading keys: the value is the section's index in `SECTION_HEADINGS` (0–5).
+pub fn sections() -> &'static KeySet<u8> {
+    static K: OnceLock<KeySet<u8>> = OnceLock::new();
+    K.get_or_init(|| {
+        KeySet::new(
+            SECTION_HEADINGS
+                .iter()
+                .enumerate()
+                .flat_map(|(i, (_, keys))| keys.iter().map(move |k| (i as u8, *k)))
+                .collect(),
+        )
+    })
 }
 
 /// Format markers: (index into FORMAT_MARKERS, format).

@@ -47,18 +47,12 @@ fn is_md_separator(t: &str) -> bool {
 
 /// A line flattened with separators: at least two interior TABs, or at least two pipes.
 fn flattened_separator(t: &str) -> Option<char> {
-    let inner = t.trim();
-    // One pass over the bytes (every prose line comes through here). '｜' is EF BD 9C in UTF-8.
-    let (mut tabs, mut pipes, mut wide) = (0usize, 0usize, 0usize);
-    let b = inner.as_bytes();
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'\t' => tabs += 1,
-            b'|' => pipes += 1,
-            0x9C if i >= 2 && b[i - 2] == 0xEF && b[i - 1] == 0xBD => wide += 1,
-            _ => {}
-        }
-    }
+    let inner = t.trim().as_bytes();
+    // Every prose line comes through here: the separators are counted with memchr (SIMD), and
+    // only up to two of each matter.
+    let tabs = memchr::memchr_iter(b'\t', inner).take(2).count();
+    let pipes = memchr::memchr_iter(b'|', inner).take(2).count();
+    let wide = memchr::memmem::find_iter(inner, "｜".as_bytes()).take(2).count();
     if tabs >= 2 {
         Some('\t')
     } else if pipes >= 2 || wide >= 2 {
@@ -112,7 +106,7 @@ impl GridBuilder {
 
 fn cell(text: &str, ix: &LineIndex, s: usize, e: usize) -> GridCell {
     let (s, e) = trim_range(text, s, e);
-    GridCell { text: text[s..e].to_string(), src: ix.src(text, s, e), spanned: false }
+    GridCell { text: text[s..e].into(), src: ix.src(text, s, e), spanned: false }
 }
 
 /// Split `line` (starting at byte `base` of `text`) on `sep`; with `outer_pipes`, the empty

@@ -38,7 +38,7 @@ fn cell_text(c: Option<&Cell>) -> String {
     match c {
         Some(c) => match &c.value {
             CellValue::Number(d) => d.to_string(),
-            _ => c.raw.clone(),
+            _ => c.raw.to_string(),
         },
         None => String::new(),
     }

@@ -34,44 +34,99 @@ pub fn check_text(r: &Report, out: &mut Vec<Finding>) {
     d23(r, out);
 }
 
-/// `YYYY年` occurrences (ASCII or full-width digits, optional space before 年) with offsets.
+/// `YYYY年` occurrences (ASCII or full-width digits, optional spaces before 年) with offsets.
+///
+/// Every year ends in 年, so the search runs on the bytes of "年" (memchr's memmem) and reads
+/// the digits backwards from each hit: the prose is never decoded char by char. A year is
+/// exactly four digits preceded by a non-digit, with only spaces (U+0020, U+3000) before 年.
 fn years(text: &str) -> Vec<(i32, usize, usize)> {
+    let b = text.as_bytes();
     let mut out = Vec::new();
-    // Fast exit: every year is followed by 年.
-    if !text.contains('年') {
-        return out;
-    }
-    let digit = |c: char| match c {
-        '0'..='9' => Some(c as u32 - '0' as u32),
-        '０'..='９' => Some(c as u32 - '０' as u32),
-        _ => None,
-    };
-    // A run of digits: (start offset, count, value); reset by any other character except
-    // spaces between the digits and 年.
-    let mut run: Option<(usize, u32, i32)> = None;
-    let mut spaces = false;
-    for (off, c) in text.char_indices() {
-        if let Some(d) = digit(c) {
-            run = match run {
-                Some((s, n, v)) if !spaces => Some((s, n + 1, v.saturating_mul(10).saturating_add(d as i32))),
-                _ => Some((off, 1, d as i32)),
-            };
-            spaces = false;
-        } else if (c == ' ' || c == '\u{3000}') && run.is_some() {
-            spaces = true;
-        } else {
-            if c == '年'
-                && let Some((s, 4, y)) = run
-                && (1990..=2100).contains(&y)
-            {
-                out.push((y, s, off + c.len_utf8() - s));
+    for nian in memchr::memmem::find_iter(b, "年".as_bytes()) {
+        let mut i = nian;
+        loop {
+            if i >= 1 && b[i - 1] == b' ' {
+                i -= 1;
+            } else if i >= 3 && &b[i - 3..i] == "\u{3000}".as_bytes() {
+                i -= 3;
+            } else {
+                break;
             }
-            run = None;
-            spaces = false;
+        }
+        let (mut n, mut v, mut scale) = (0u32, 0i32, 1i32);
+        while n < 5 {
+            let d = if i >= 1 && b[i - 1].is_ascii_digit() {
+                i -= 1;
+                b[i] - b'0'
+            } else if i >= 3 && b[i - 3] == 0xEF && b[i - 2] == 0xBC && (0x90..=0x99).contains(&b[i - 1]) {
+                // U+FF10..U+FF19, full-width digits.
+                i -= 3;
+                b[i + 2] - 0x90
+            } else {
+                break;
+            };
+            v += i32::from(d) * scale;
+            scale *= 10;
+            n += 1;
+        }
+        if n == 4 && (1990..=2100).contains(&v) {
+            out.push((v, i, nian + "年".len() - i));
         }
     }
     out
 }
+
+/// The year `t` starts with, as [`years`] reads it: (year, byte length incl. 年).
+fn year_at_start(t: &str) -> Option<(i32, usize)> {
+    let b = t.as_bytes();
+    let (mut i, mut n, mut v) = (0usize, 0u32, 0i32);
+    loop {
+        let d = match b.get(i) {
+            Some(c) if c.is_ascii_digit() => {
+                i += 1;
+                c - b'0'
+            }
+            Some(0xEF) if b.get(i + 1) == Some(&0xBC) && b.get(i + 2).is_some_and(|c| (0x90..=0x99).contains(c)) => {
+                i += 3;
+                b[i - 1] - 0x90
+            }
+            _ => break,
+        };
+        v = v.saturating_mul(10).saturating_add(i32::from(d));
+        n += 1;
+    }
+    if n != 4 {
+        return None;
+    }
+    loop {
+        if b.get(i) == Some(&b' ') {
+            i += 1;
+        } else if b[i..].starts_with("\u{3000}".as_bytes()) {
+            i += 3;
+        } else {
+            break;
+        }
+    }
+    (b[i..].starts_with("年".as_bytes()) && (1990..=2100).contains(&v)).then_some((v, i + "年".len()))
+}
+
+/// A substring search built once (memchr's memmem), for phrases looked up in every paragraph.
+struct Phrase(std::sync::OnceLock<memchr::memmem::Finder<'static>>, &'static str);
+
+impl Phrase {
+    const fn new(s: &'static str) -> Self {
+        Phrase(std::sync::OnceLock::new(), s)
+    }
+    fn find(&self, hay: &str) -> Option<usize> {
+        self.0.get_or_init(|| memchr::memmem::Finder::new(self.1)).find(hay.as_bytes())
+    }
+    fn is_in(&self, hay: &str) -> bool {
+        self.find(hay).is_some()
+    }
+}
+
+static JAN1: Phrase = Phrase::new("1月1日");
+static DEC31: Phrase = Phrase::new("12月31日");
 
 const PLAN_WORDS: &[&str] = &["将", "计划", "拟", "下一步", "预计", "要", "继续", "力争", "持续"];
 
@@ -92,7 +147,7 @@ fn d10(r: &Report, out: &mut Vec<Finding>) {
     let mut flagged = 0;
     for (sec, p) in r.all_paras() {
         // The statistics period "自YYYY年1月1日起至YYYY年12月31日止".
-        if p.text.contains("1月1日") && p.text.contains("12月31日") {
+        if JAN1.is_in(&p.text) && DEC31.is_in(&p.text) {
             for (v, off, len) in years(&p.text) {
                 let ctx: String = p.text[off..].chars().take(16).collect();
                 if v != y && (ctx.contains("1月1日") || ctx.contains("12月31日")) {
@@ -112,8 +167,7 @@ fn d10(r: &Report, out: &mut Vec<Finding>) {
         if matches!(sec, Some(1) | Some(5)) {
             let t = p.text.trim_start();
             let lead = p.text.len() - t.len();
-            if let Some((v, off, len)) = years(t).first().copied()
-                && off == 0
+            if let Some((v, len)) = year_at_start(t)
                 && v == y + 1
                 && t[len..].starts_with(['，', ','])
                 && !PLAN_WORDS.iter().any(|w| sentence_at(t, 0).contains(w))
@@ -392,6 +446,25 @@ fn same_type(a: &str, b: &str) -> bool {
 const PLATFORM_WORDS: &[&str] =
     &["微信公众号", "公众号", "微博", "网站", "客户端", "APP", "头条号", "抖音号", "视频号", "平台", "专栏"];
 
+const OPEN_QUOTES: [&str; 3] = ["“", "\"", "「"];
+const CLOSE_QUOTES: [&str; 3] = ["”", "\"", "」"];
+
+/// The first of three quote marks at or after byte `from`: (offset, byte length). Every
+/// mark starts with `"` (0x22), 0xE2 or 0xE3, so candidates are found with memchr3 and the
+/// prose in between is not decoded.
+fn find_quote(t: &str, from: usize, marks: [&str; 3]) -> Option<(usize, usize)> {
+    let b = t.as_bytes();
+    let mut i = from;
+    while let Some(k) = memchr::memchr3(b'"', 0xE2, 0xE3, b.get(i..)?) {
+        let at = i + k;
+        if let Some(m) = marks.iter().find(|m| b[at..].starts_with(m.as_bytes())) {
+            return Some((at, m.len()));
+        }
+        i = at + 1;
+    }
+    None
+}
+
 /// D21: the text presents another organ's account or platform as the reporting organ's own,
 /// or the signature names another organ than the title.
 fn d21(r: &Report, out: &mut Vec<Finding>) {
@@ -414,13 +487,11 @@ fn d21(r: &Report, out: &mut Vec<Finding>) {
     for (_, p) in r.all_paras() {
         let t = &p.text;
         let mut from = 0;
-        while let Some(q) = t[from..].find(['“', '"', '「']).map(|i| from + i) {
-            let open_len = t[q..].chars().next().map_or(1, char::len_utf8);
-            let Some(close) = t[q + open_len..].find(['”', '"', '」']).map(|i| q + open_len + i) else {
+        while let Some((q, open_len)) = find_quote(t, from, OPEN_QUOTES) {
+            let Some((close, close_len)) = find_quote(t, q + open_len, CLOSE_QUOTES) else {
                 break;
             };
             let name = &t[q + open_len..close];
-            let close_len = t[close..].chars().next().map_or(1, char::len_utf8);
             let after = &t[close + close_len..];
             from = close + close_len;
             if name.chars().count() > 20 || !name.chars().any(is_cjk) {
@@ -453,6 +524,25 @@ fn d21(r: &Report, out: &mut Vec<Finding>) {
 const ORD: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 const ORD_SHI: [&str; 10] = ["一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是"];
 
+/// "一是" … "十是" in `t`: (offset, ordinal 1–10, byte length), in text order. Every hit is
+/// found from the bytes of 是; the ordinal is the character before it.
+fn shi_hits(t: &str) -> Vec<(usize, usize, usize)> {
+    let mut hits = Vec::new();
+    for shi in memchr::memmem::find_iter(t.as_bytes(), "是".as_bytes()) {
+        let Some(off) = shi.checked_sub(3) else { continue };
+        let Some(n) = t.get(off..shi).and_then(|o| ORD.iter().position(|x| *x == o)) else {
+            continue;
+        };
+        // "一是" must not be part of a longer numeral ("十一是") or word ("统一是").
+        let prev = t[..off].chars().next_back();
+        if prev.is_some_and(|c| is_cjk(c) && !"；。，：、".contains(c)) {
+            continue;
+        }
+        hits.push((off, n + 1, ORD_SHI[n].len()));
+    }
+    hits
+}
+
 /// D22: 一是/二是… and （一）（二）… must count up by one; a restart at one is a new list.
 fn d22(r: &Report, out: &mut Vec<Finding>) {
     for s in &r.sections {
@@ -461,19 +551,7 @@ fn d22(r: &Report, out: &mut Vec<Finding>) {
         for p in &s.paras {
             // "X是" enumerations inside the text.
             let t = &p.text;
-            let mut hits: Vec<(usize, usize, usize)> = Vec::new();
-            let candidates: &[&str] = if t.contains('是') { &ORD_SHI } else { &[] };
-            for (n, pat) in candidates.iter().enumerate() {
-                for (off, _) in t.match_indices(pat) {
-                    // "一是" must not be part of a longer numeral ("十一是") or word ("统一是").
-                    let prev = t[..off].chars().next_back();
-                    if prev.is_some_and(|c| is_cjk(c) && !"；。，：、".contains(c)) {
-                        continue;
-                    }
-                    hits.push((off, n + 1, pat.len()));
-                }
-            }
-            hits.sort();
+            let hits = shi_hits(t);
             for (off, n, len) in hits {
                 if let Some(pn) = prev_shi
                     && n != 1
@@ -544,7 +622,35 @@ const SPAM: &[&str] = &[
 /// D23: spam phrases, mojibake (`????`, U+FFFD) and inline pinyin.
 fn spam() -> &'static aho_corasick::AhoCorasick {
     static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    AC.get_or_init(|| aho_corasick::AhoCorasick::new(SPAM).expect("static patterns"))
+    // Leftmost-first semantics let the searcher use its SIMD prefilter (Teddy); the standard
+    // semantics would run the automaton over every byte of the prose.
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(SPAM)
+            .expect("static patterns")
+    })
+}
+
+static QUESTION_MARKS: Phrase = Phrase::new("???");
+static REPLACEMENT: Phrase = Phrase::new("\u{FFFD}");
+
+/// Offset of the first tone-marked pinyin vowel. They are U+00E0..U+01DC, whose UTF-8 lead
+/// bytes are 0xC3..=0xC7: Chinese prose has none, so the bytes are scanned and only those
+/// few candidates are decoded.
+fn pinyin(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    let mut i = 0;
+    while let Some(k) = b[i..].iter().position(|c| (0xC3..=0xC7).contains(c)) {
+        let at = i + k;
+        if let Some(c) = t[at..].chars().next()
+            && "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ".contains(c)
+        {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
 }
 
 fn d23(r: &Report, out: &mut Vec<Finding>) {
@@ -554,13 +660,11 @@ fn d23(r: &Report, out: &mut Vec<Finding>) {
         if let Some(m) = spam().find(t.as_str()) {
             let k = &t[m.start()..m.end()];
             hit = Some((m.start(), k.len(), format!("与信息公开无关的文字“{k}”")));
-        } else if let Some(off) = t.find("???") {
+        } else if let Some(off) = QUESTION_MARKS.find(t) {
             hit = Some((off, 3, "乱码“???”".to_string()));
-        } else if let Some(off) = t.find('\u{FFFD}') {
+        } else if let Some(off) = REPLACEMENT.find(t) {
             hit = Some((off, 3, "无法解码的字符“\u{FFFD}”".to_string()));
-        } else if let Some(off) =
-            t.find(|c: char| matches!(c, '\u{E0}'..='\u{1DC}') && "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ".contains(c))
-        {
+        } else if let Some(off) = pinyin(t) {
             hit = Some((off, 2, "夹杂拼音".to_string()));
         }
         if let Some((off, len, what)) = hit {
@@ -579,10 +683,94 @@ mod tests {
         let ys = years(t);
         assert_eq!(ys.iter().map(|y| y.0).collect::<Vec<_>>(), vec![2021, 2020]);
         assert_eq!(&t[ys[0].1..ys[0].1 + ys[0].2], "2021年");
+        assert_eq!(
+            years("１２０２１年 ２０２１　年 20 21年 1989年 2100年").iter().map(|y| y.0).collect::<Vec<_>>(),
+            vec![2021, 2100]
+        );
     }
 
     #[test]
     fn counts_found() {
         assert_eq!(counts("收到申请34件，答复 35 件").iter().map(|c| c.0).collect::<Vec<_>>(), vec![34, 35]);
+    }
+
+    /// The char-by-char readings these byte scanners replaced, kept as oracles.
+    mod oracle {
+        use super::super::{ORD_SHI, is_cjk};
+
+        pub fn years(text: &str) -> Vec<(i32, usize, usize)> {
+            let digit = |c: char| match c {
+                '0'..='9' => Some(c as u32 - '0' as u32),
+                '０'..='９' => Some(c as u32 - '０' as u32),
+                _ => None,
+            };
+            let (mut out, mut run, mut spaces) = (Vec::new(), None::<(usize, u32, i32)>, false);
+            for (off, c) in text.char_indices() {
+                if let Some(d) = digit(c) {
+                    run = match run {
+                        Some((s, n, v)) if !spaces => Some((s, n + 1, v.saturating_mul(10).saturating_add(d as i32))),
+                        _ => Some((off, 1, d as i32)),
+                    };
+                    spaces = false;
+                } else if (c == ' ' || c == '\u{3000}') && run.is_some() {
+                    spaces = true;
+                } else {
+                    if c == '年'
+                        && let Some((s, 4, y)) = run
+                        && (1990..=2100).contains(&y)
+                    {
+                        out.push((y, s, off + c.len_utf8() - s));
+                    }
+                    run = None;
+                    spaces = false;
+                }
+            }
+            out
+        }
+
+        pub fn shi_hits(t: &str) -> Vec<(usize, usize, usize)> {
+            let mut hits = Vec::new();
+            for (n, pat) in ORD_SHI.iter().enumerate() {
+                for (off, _) in t.match_indices(pat) {
+                    let prev = t[..off].chars().next_back();
+                    if prev.is_some_and(|c| is_cjk(c) && !"；。，：、".contains(c)) {
+                        continue;
+                    }
+                    hits.push((off, n + 1, pat.len()));
+                }
+            }
+            hits.sort();
+            hits
+        }
+
+        pub fn quote(t: &str, from: usize, marks: [char; 3]) -> Option<(usize, usize)> {
+            t[from..].find(marks).map(|i| (from + i, t[from + i..].chars().next().map_or(1, char::len_utf8)))
+        }
+
+        pub fn pinyin(t: &str) -> Option<usize> {
+            t.find(|c: char| matches!(c, '\u{E0}'..='\u{1DC}') && "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ".contains(c))
+        }
+    }
+
+    proptest::proptest! {
+        /// The byte scanners read every string exactly as the char-by-char originals did.
+        #[test]
+        fn byte_scanners_agree_with_char_oracles(
+            v in proptest::collection::vec(proptest::sample::select(vec![
+                "2", "0", "1", "9", "5", "２", "０", "１", " ", "\u{3000}", "年", "月", "a", "一", "二", "三", "十",
+                "是", "统", "，", "“", "”", "\"", "「", "」", "—", "ā", "é", "ǜ", "ü", "Ā", "…",
+            ]), 0..40)
+        ) {
+            let t: String = v.concat();
+            proptest::prop_assert_eq!(years(&t), oracle::years(&t));
+            let first = oracle::years(&t).first().filter(|y| y.1 == 0).map(|y| (y.0, y.2));
+            proptest::prop_assert_eq!(year_at_start(&t), first);
+            proptest::prop_assert_eq!(shi_hits(&t), oracle::shi_hits(&t));
+            proptest::prop_assert_eq!(pinyin(&t), oracle::pinyin(&t));
+            for from in (0..=t.len()).filter(|i| t.is_char_boundary(*i)) {
+                proptest::prop_assert_eq!(find_quote(&t, from, OPEN_QUOTES), oracle::quote(&t, from, ['“', '"', '「']));
+                proptest::prop_assert_eq!(find_quote(&t, from, CLOSE_QUOTES), oracle::quote(&t, from, ['”', '"', '」']));
+            }
+        }
     }
 }
