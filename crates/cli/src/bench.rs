@@ -103,23 +103,32 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
         // Warm-up, then one core, then all cores.
         let _ = docs.iter().take(50).map(work).sum::<usize>();
         let repeat: usize = std::env::var("GONGKAI_BENCH_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
-        let t = Instant::now();
+        // Each pass is timed on its own. This machine is a shared VM whose speed varies by tens
+        // of percent from second to second: the median pass is the figure reported, and the
+        // fastest pass is printed beside it as the closest to the code's intrinsic cost.
         let mut sink = 0;
-        for _ in 0..repeat {
-            sink += docs.iter().map(work).sum::<usize>();
-        }
-        let single = t.elapsed().as_secs_f64() / repeat as f64;
+        let mut passes: Vec<f64> = (0..repeat)
+            .map(|_| {
+                let t = Instant::now();
+                sink += docs.iter().map(work).sum::<usize>();
+                t.elapsed().as_secs_f64()
+            })
+            .collect();
+        passes.sort_by(f64::total_cmp);
+        let single = passes[passes.len() / 2];
+        let best = passes[0];
         let t = Instant::now();
         sink += docs.par_iter().map(work).sum::<usize>();
         let multi = t.elapsed().as_secs_f64();
         let mb = bytes as f64 / 1e6;
         let name = if *kind == BenchKind::Html { "html" } else { "text" };
         println!(
-            "{name:<6} {n:>10} {:>12} {:>10} {:>14.0} {:>12.1}",
+            "{name:<6} {n:>10} {:>12} {:>10} {:>14.0} {:>12.1}   (median of {repeat} passes; fastest pass {:.0} reports/s)",
             bytes / n.max(1),
             1,
             n as f64 / single,
-            mb / single
+            mb / single,
+            n as f64 / best
         );
         println!(
             "{name:<6} {n:>10} {:>12} {:>10} {:>14.0} {:>12.1}",

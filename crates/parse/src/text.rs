@@ -11,8 +11,8 @@
 //! Rows whose cells run together on one prose line (`一、本年新收… 34 0 0 0 0 0 34`) stay
 //! prose here; the interpreter splits them.
 
-use gongkai_model::doc::{Block, Doc, Grid, GridCell, LineIndex};
-use gongkai_model::{GridPos, Para};
+use gongkai_model::doc::{Block, Doc, Grid, GridCell};
+use gongkai_model::{GridPos, Para, Src};
 
 /// Maximum rows and columns kept per grid (hostile input bound).
 pub const MAX_ROWS: usize = 2_000;
@@ -24,7 +24,7 @@ struct Line<'a> {
 }
 
 fn lines(text: &str) -> Vec<Line<'_>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
     let mut start = 0;
     for seg in text.split_inclusive('\n') {
         let body = seg.strip_suffix('\n').unwrap_or(seg);
@@ -33,6 +33,34 @@ fn lines(text: &str) -> Vec<Line<'_>> {
         start += seg.len();
     }
     out
+}
+
+/// Provenance of positions inside one line. The front end walks the text line by line, so
+/// the line number is known; columns are counted forward from the previous position asked
+/// for on the same line, so a line is decoded once however many cells it holds.
+struct LinePos<'a> {
+    text: &'a str,
+    /// 1-based line number.
+    line: u32,
+    start: usize,
+    at: usize,
+    col: u32,
+}
+
+impl<'a> LinePos<'a> {
+    fn new(text: &'a str, line_index: usize, start: usize) -> Self {
+        LinePos { text, line: line_index as u32 + 1, start, at: start, col: 1 }
+    }
+
+    /// `Src` of the byte range `s..e`, which lies on this line.
+    fn src(&mut self, s: usize, e: usize) -> Src {
+        if s < self.at {
+            (self.at, self.col) = (self.start, 1);
+        }
+        self.col += self.text.get(self.at..s).map_or(0, |t| t.chars().count() as u32);
+        self.at = s;
+        Src { start: s as u32, end: e as u32, line: self.line, col: self.col, grid: None }
+    }
 }
 
 fn is_md_table_line(t: &str) -> bool {
@@ -77,19 +105,21 @@ fn is_space(c: char) -> bool {
 struct GridBuilder {
     rows: Vec<Vec<GridCell>>,
     start: usize,
+    /// 0-based index of the first line.
+    line: usize,
     end: usize,
 }
 
 impl GridBuilder {
-    fn new(start: usize) -> Self {
-        GridBuilder { rows: Vec::new(), start, end: start }
+    fn new(line: usize, start: usize) -> Self {
+        GridBuilder { rows: Vec::new(), start, line, end: start }
     }
     fn push_row(&mut self, row: Vec<GridCell>) {
         if !row.is_empty() && self.rows.len() < MAX_ROWS {
             self.rows.push(row);
         }
     }
-    fn finish(self, text: &str, ix: &LineIndex, table_no: &mut u16, out: &mut Vec<Block>) {
+    fn finish(self, text: &str, table_no: &mut u16, out: &mut Vec<Block>) {
         if self.rows.is_empty() {
             return;
         }
@@ -100,37 +130,51 @@ impl GridBuilder {
                 cell.src.grid = Some(GridPos { table: *table_no, row: r as u16 + 1, col: c as u16 + 1 });
             }
         }
-        out.push(Block::Table(Grid { index: *table_no, src: ix.src(text, self.start, self.end), rows }));
+        let src = LinePos::new(text, self.line, self.start).src(self.start, self.end);
+        out.push(Block::Table(Grid { index: *table_no, src, rows }));
     }
 }
 
-fn cell(text: &str, ix: &LineIndex, s: usize, e: usize) -> GridCell {
+fn cell(text: &str, pos: &mut LinePos, s: usize, e: usize) -> GridCell {
     let (s, e) = trim_range(text, s, e);
-    GridCell { text: text[s..e].into(), src: ix.src(text, s, e), spanned: false }
+    GridCell { text: text[s..e].into(), src: pos.src(s, e), spanned: false }
 }
 
-/// Split `line` (starting at byte `base` of `text`) on `sep`; with `outer_pipes`, the empty
-/// pieces before the first and after the last pipe are dropped.
-fn split_cells(text: &str, ix: &LineIndex, base: usize, line: &str, sep: char, outer_pipes: bool) -> Vec<GridCell> {
-    let mut cells = Vec::new();
+/// Split `line` (line number `index`, starting at byte `base` of `text`) on `sep`; with
+/// `outer_pipes`, the empty pieces before the first and after the last pipe are dropped.
+/// `pieces` is scratch space reused from line to line.
+fn split_cells(
+    text: &str,
+    (index, base): (usize, usize),
+    line: &str,
+    sep: char,
+    outer_pipes: bool,
+    pieces: &mut Vec<(usize, usize)>,
+) -> Vec<GridCell> {
+    pieces.clear();
     let mut s = 0;
-    for (i, c) in line.char_indices() {
-        if c == sep {
-            cells.push((s, i));
-            s = i + c.len_utf8();
-        }
+    for (i, _) in line.match_indices(sep) {
+        pieces.push((s, i));
+        s = i + sep.len_utf8();
     }
-    cells.push((s, line.len()));
+    pieces.push((s, line.len()));
+    let mut first = 0;
+    let mut last = pieces.len();
     if outer_pipes {
-        if cells.first().is_some_and(|(a, b)| line[*a..*b].trim().is_empty()) {
-            cells.remove(0);
+        if pieces.first().is_some_and(|(a, b)| line[*a..*b].trim().is_empty()) {
+            first = 1;
         }
-        if cells.last().is_some_and(|(a, b)| line[*a..*b].trim().is_empty()) {
-            cells.pop();
+        if last > first && pieces.last().is_some_and(|(a, b)| line[*a..*b].trim().is_empty()) {
+            last -= 1;
         }
     }
-    cells.truncate(MAX_COLS);
-    cells.into_iter().map(|(a, b)| cell(text, ix, base + a, base + b)).collect()
+    let pieces = &pieces[first..last.min(first + MAX_COLS)];
+    let mut pos = LinePos::new(text, index, base);
+    let mut cells = Vec::with_capacity(pieces.len());
+    for (a, b) in pieces {
+        cells.push(cell(text, &mut pos, base + a, base + b));
+    }
+    cells
 }
 
 /// Maximum blocks kept (hostile input bound; a real report has a few hundred lines).
@@ -145,9 +189,9 @@ pub struct TextDoc {
 
 /// Turn plain text into blocks. Never fails.
 pub fn text_to_doc(text: &str) -> TextDoc {
-    let ix = LineIndex::new(text);
     let lines = lines(text);
-    let mut blocks = Vec::new();
+    let mut blocks = Vec::with_capacity(lines.len());
+    let mut pieces = Vec::new();
     let mut table_no = 0u16;
     let mut i = 0;
     while i < lines.len() {
@@ -165,7 +209,7 @@ pub fn text_to_doc(text: &str) -> TextDoc {
         }
         // One cell per line (seed shape): TAB-led lines, rows separated by empty lines.
         if l.text.starts_with('\t') && l.text[1..].find('\t').is_none() {
-            let mut g = GridBuilder::new(l.start);
+            let mut g = GridBuilder::new(i, l.start);
             let mut row = Vec::new();
             while i < lines.len() {
                 let l = &lines[i];
@@ -178,39 +222,39 @@ pub fn text_to_doc(text: &str) -> TextDoc {
                     break;
                 }
                 if row.len() < MAX_COLS {
-                    row.push(cell(text, &ix, l.start + 1, l.start + l.text.len()));
+                    row.push(cell(text, &mut LinePos::new(text, i, l.start), l.start + 1, l.start + l.text.len()));
                 }
                 g.end = l.start + l.text.len();
                 i += 1;
             }
             g.push_row(row);
-            g.finish(text, &ix, &mut table_no, &mut blocks);
+            g.finish(text, &mut table_no, &mut blocks);
             continue;
         }
         // Markdown tables.
         if is_md_table_line(l.text) {
-            let mut g = GridBuilder::new(l.start);
+            let mut g = GridBuilder::new(i, l.start);
             while i < lines.len() && is_md_table_line(lines[i].text) {
                 let l = &lines[i];
                 if !is_md_separator(l.text) {
-                    g.push_row(split_cells(text, &ix, l.start, l.text, '|', true));
+                    g.push_row(split_cells(text, (i, l.start), l.text, '|', true, &mut pieces));
                 }
                 g.end = l.start + l.text.len();
                 i += 1;
             }
-            g.finish(text, &ix, &mut table_no, &mut blocks);
+            g.finish(text, &mut table_no, &mut blocks);
             continue;
         }
         // Rows flattened with TABs or pipes.
         if let Some(sep) = flattened_separator(l.text) {
-            let mut g = GridBuilder::new(l.start);
+            let mut g = GridBuilder::new(i, l.start);
             while i < lines.len() && flattened_separator(lines[i].text) == Some(sep) {
                 let l = &lines[i];
-                g.push_row(split_cells(text, &ix, l.start, l.text, sep, sep != '\t'));
+                g.push_row(split_cells(text, (i, l.start), l.text, sep, sep != '\t', &mut pieces));
                 g.end = l.start + l.text.len();
                 i += 1;
             }
-            g.finish(text, &ix, &mut table_no, &mut blocks);
+            g.finish(text, &mut table_no, &mut blocks);
             continue;
         }
         // Prose; strip Markdown heading marks and emphasis at the ends.
@@ -224,7 +268,8 @@ pub fn text_to_doc(text: &str) -> TextDoc {
             e -= 2;
         }
         if s < e {
-            blocks.push(Block::Para(Para { text: text[s..e].to_string(), src: ix.src(text, s, e), verbatim: true }));
+            let src = LinePos::new(text, i, l.start).src(s, e);
+            blocks.push(Block::Para(Para { text: text[s..e].to_string(), src, verbatim: true }));
         }
         i += 1;
     }

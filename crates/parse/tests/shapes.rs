@@ -184,3 +184,43 @@ fn hostile_text_inputs_are_bounded() {
     let p = gongkai_parse::parse_bytes(&bytes, None);
     assert!(p.unsupported.is_some() || !p.findings.is_empty());
 }
+
+/// The text front end computes provenance line by line; it must give exactly the line and
+/// column that `LineIndex` (the reference mapping) gives for every cell and paragraph, in every
+/// text shape the renderer writes, with CRLF line ends and wide characters included.
+#[test]
+fn front_end_provenance_matches_line_index() {
+    use gongkai_model::doc::{Block, LineIndex};
+    for seed in 0..8u64 {
+        let r = gongkai_synth::report(
+            seed,
+            &gongkai_synth::SynthOptions { format: gongkai_model::FormatVersion::F2021, target_bytes: 3_000 },
+        );
+        for shape in gongkai_render::TEXT_SHAPES {
+            for crlf in [false, true] {
+                let mut text = gongkai_render::text(&r, shape);
+                if crlf {
+                    text = text.replace('\n', "\r\n");
+                }
+                text.push_str("\n| Ａ | 二\u{3000}| ３ |\n\t一\t\t二\n");
+                let ix = LineIndex::new(&text);
+                let doc = gongkai_parse::text::text_to_doc(&text).doc;
+                let mut checked = 0;
+                for b in &doc.blocks {
+                    let srcs: Vec<gongkai_model::Src> = match b {
+                        Block::Para(p) => vec![p.src],
+                        Block::Table(g) => {
+                            std::iter::once(g.src).chain(g.rows.iter().flatten().map(|c| c.src)).collect()
+                        }
+                    };
+                    for s in srcs {
+                        let want = ix.src(&text, s.start as usize, s.end as usize);
+                        assert_eq!((s.line, s.col), (want.line, want.col), "{shape:?} crlf={crlf} at byte {}", s.start);
+                        checked += 1;
+                    }
+                }
+                assert!(checked > 50, "{shape:?}: only {checked} positions");
+            }
+        }
+    }
+}

@@ -151,7 +151,7 @@ fn e7(r: &Report, out: &mut Vec<Finding>) {
         let Some(d) = cell.as_number() else { return };
         let problem = if d.is_sign_negative() && !d.is_zero() && !signed {
             Some("为负数")
-        } else if !money && !d.fract().is_zero() {
+        } else if !money && d.scale() > 0 && !d.fract().is_zero() {
             Some("不是整数")
         } else {
             None
@@ -335,15 +335,25 @@ fn d8(r: &Report, out: &mut Vec<Finding>) {
 
 /// D16: every numeric cell of tables 二–四 is 0 while the text describes activity.
 fn d16(r: &Report, out: &mut Vec<Finding>) {
-    let nums: Vec<Decimal> = r
+    if r.truncated.is_some() {
+        return;
+    }
+    // Counted without collecting: a report with data stops at its first non-zero cell.
+    let nums = r
         .table2
         .values()
         .flat_map(|m| m.values())
         .chain(r.table3.values().flat_map(|m| m.values()))
         .chain(r.table4.values().flat_map(|m| m.values()))
-        .filter_map(Cell::as_number)
-        .collect();
-    if r.truncated.is_some() || nums.len() < 10 || nums.iter().any(|d| !d.is_zero()) {
+        .filter_map(Cell::as_number);
+    let mut count = 0usize;
+    for d in nums {
+        if !d.is_zero() {
+            return;
+        }
+        count += 1;
+    }
+    if count < 10 {
         return;
     }
     let activity = r.sections.iter().filter(|s| s.id.0 == 1).flat_map(|s| &s.paras).find_map(|p| {
@@ -358,8 +368,7 @@ fn d16(r: &Report, out: &mut Vec<Finding>) {
                 "D16",
                 Severity::Warning,
                 format!(
-                    "表二至表四的{}个数值全部为0，而“总体情况”描述了“{k}”等工作，请核实数据是否为占位或导出错误",
-                    nums.len()
+                    "表二至表四的{count}个数值全部为0，而“总体情况”描述了“{k}”等工作，请核实数据是否为占位或导出错误"
                 ),
             )
             .at(Some(src)),
