@@ -76,7 +76,7 @@ impl Cell {
 
     /// Classify a cell's raw text. Full-width digits and thousands separators are accepted.
     pub fn from_raw(raw: &str, src: Option<Src>) -> Self {
-        let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        let trimmed = trim_raw(raw);
         let value = classify(trimmed);
         Self { value, raw: CompactString::from(trimmed), src, inferred: false }
     }
@@ -161,7 +161,13 @@ pub fn parse_number(s: &str) -> Option<Decimal> {
     Some(if neg { -d } else { d })
 }
 
-fn classify(t: &str) -> CellValue {
+/// A cell's text without surrounding whitespace, as [`Cell::from_raw`] keeps it.
+pub fn trim_raw(raw: &str) -> &str {
+    raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+}
+
+/// What trimmed cell text stands for, as [`Cell::from_raw`] classifies it.
+pub fn classify(t: &str) -> CellValue {
     if t.is_empty() {
         return CellValue::Blank;
     }

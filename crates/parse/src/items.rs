@@ -44,14 +44,14 @@ fn is_label_text(t: &str) -> bool {
 }
 
 fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
-    // Each cell is classified once. Labels end before the first value-like cell (number or
-    // placeholder); text after it is an unreadable value ("约5"), not more label. Empty cells
-    // between label cells are allowed.
-    let mut classified: Vec<Option<Cell>> = cells.iter().map(|c| Some(Cell::from_raw(&c.text, Some(c.src)))).collect();
-    let kind = |k: usize| classified[k].as_ref().map(|c| &c.value);
-    let value_like = |k: usize| matches!(kind(k), Some(CellValue::Number(_) | CellValue::Placeholder));
+    use gongkai_model::cell::{classify, trim_raw};
+    // Each cell is classified once, and a `Cell` is built only for the value cells. Labels end
+    // before the first value-like cell (number or placeholder); text after it is an unreadable
+    // value ("约5"), not more label. Empty cells between label cells are allowed.
+    let kinds: Vec<CellValue> = cells.iter().map(|c| classify(trim_raw(&c.text))).collect();
+    let value_like = |k: usize| matches!(kinds[k], CellValue::Number(_) | CellValue::Placeholder);
     let label_like = |k: usize| {
-        matches!(kind(k), Some(CellValue::Unreadable)) && cells[k].text.chars().any(|c| is_cjk(c) || c.is_alphabetic())
+        matches!(kinds[k], CellValue::Unreadable) && cells[k].text.chars().any(|c| is_cjk(c) || c.is_alphabetic())
     };
     let first_value = (0..cells.len()).find(|k| value_like(*k));
     let last_label = (0..first_value.unwrap_or(cells.len())).rev().find(|k| label_like(*k));
@@ -59,23 +59,39 @@ fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
         Some(i) => (&cells[..=i], &cells[i + 1..]),
         None => (&cells[..0], cells),
     };
-    let mut label = String::new();
-    let mut seen: Vec<&str> = Vec::new();
-    for c in label_cells {
-        // Spanned copies repeat the group label; keep each distinct text once.
-        if c.text.is_empty() || seen.contains(&c.text.as_str()) {
-            continue;
+    // Spanned copies repeat the group label; each distinct text is kept once. A label of one
+    // cell is borrowed, not copied.
+    let mut distinct = label_cells
+        .iter()
+        .enumerate()
+        .filter(|(k, c)| !c.text.is_empty() && !label_cells[..*k].iter().any(|p| p.text == c.text))
+        .map(|(_, c)| c.text.as_str());
+    let label: std::borrow::Cow<'a, str> = match (distinct.next(), distinct.next()) {
+        (None, _) => std::borrow::Cow::Borrowed(""),
+        (Some(one), None) => std::borrow::Cow::Borrowed(one),
+        (Some(a), Some(b)) => {
+            let mut l = String::with_capacity(a.len() + b.len() + 16);
+            l.push_str(a);
+            l.push_str(b);
+            distinct.for_each(|t| l.push_str(t));
+            std::borrow::Cow::Owned(l)
         }
-        seen.push(&c.text);
-        label.push_str(&c.text);
-    }
+    };
     let src =
         label_cells.iter().rev().find(|c| !c.text.is_empty()).or(cells.first()).map(|c| c.src).unwrap_or_default();
     // Copies made by a colspan/rowspan are not values of their own.
     let start = cells.len() - value_cells.len();
-    let values = (start..cells.len()).filter(|k| !cells[*k].spanned).filter_map(|k| classified[k].take()).collect();
+    let values = (start..cells.len())
+        .filter(|k| !cells[*k].spanned)
+        .map(|k| Cell {
+            value: kinds[k].clone(),
+            raw: trim_raw(&cells[k].text).into(),
+            src: Some(cells[k].src),
+            inferred: false,
+        })
+        .collect();
     let norm = normalize(&label);
-    Item { block, para: None, label: label.into(), norm, src, values, is_grid: true }
+    Item { block, para: None, label, norm, src, values, is_grid: true }
 }
 
 /// Split a prose line into a label and trailing value tokens.
@@ -122,10 +138,7 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
     let label: std::borrow::Cow<'_, str> = std::borrow::Cow::Borrowed(&p.text[..label_end]);
     // Labels, headings and table markers are short: a long prose line is normalised only up
     // to its first 160 characters (enough for every key the interpreter looks for).
-    let norm_src = match label.char_indices().nth(100) {
-        Some((cut, _)) => &label[..cut],
-        None => &label[..],
-    };
+    let norm_src = &label[..char_prefix_len(&label, 100)];
     let mut values = Vec::new();
     for &(s, e) in &toks {
         let t = &p.text[s..e];
@@ -154,6 +167,25 @@ fn long_text_token(t: &str) -> bool {
     }
     let tail = &t[cut..];
     last_space(tail).is_none() && tail.chars().any(|c| is_cjk(c) || c.is_alphabetic())
+}
+
+/// Byte length of the first `n` characters of `t` (all of `t` if it is shorter). Counts
+/// UTF-8 lead bytes instead of decoding characters.
+fn char_prefix_len(t: &str, n: usize) -> usize {
+    if t.len() <= n {
+        return t.len();
+    }
+    let mut seen = 0;
+    for (i, b) in t.bytes().enumerate() {
+        // Every byte that is not a continuation byte (10xxxxxx) starts a character.
+        if (b as i8) >= -0x40 {
+            if seen == n {
+                return i;
+            }
+            seen += 1;
+        }
+    }
+    t.len()
 }
 
 /// The last whitespace character of `t` (as `char::is_whitespace` or U+3000 define it) as
@@ -258,4 +290,29 @@ pub fn is_page_number(t: &str) -> bool {
         }
     };
     framed && !core.is_empty() && core.len() <= 4 && core.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_prefix_len_counts_characters() {
+        for t in ["", "abc", "一二三四", "a一b二c三", "１２３", "😀x"] {
+            for n in 0..6 {
+                let want = t.char_indices().nth(n).map_or(t.len(), |(i, _)| i);
+                assert_eq!(char_prefix_len(t, n), want, "{t} {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_prose_tokens_are_label_text() {
+        let prose = "本机关认真贯彻落实政府信息公开条例，持续推进政务公开工作，不断提升政务公开质量和实效。";
+        assert!(long_text_token(prose));
+        assert!(is_label_text(prose));
+        // Short tokens and tokens after a space are decided by the full scan.
+        assert!(!long_text_token("一、本年新收 34 0 0 0 0 0 34"));
+        assert!(!long_text_token(&format!("{prose} 12")));
+    }
 }
