@@ -58,11 +58,13 @@ fn e1(r: &Report, out: &mut Vec<Finding>) {
 fn e2(r: &Report, out: &mut Vec<Finding>) {
     let sub = r.has_r36_subrows();
     let rows: Vec<T3Row> = T3Row::result_rows(sub).collect();
+    // Each row's cells are looked up once, not once per column.
+    let row_cells: Vec<_> = rows.iter().map(|row| r.table3.get(row)).collect();
     for c in Col::ALL {
         let Some(total) = num(r.t3(T3Row::R3_7, *c)) else {
             continue;
         };
-        let Some(parts) = rows.iter().map(|row| num(r.t3(*row, *c))).collect::<Option<Vec<_>>>() else {
+        let Some(parts) = row_cells.iter().map(|m| num(m.and_then(|m| m.get(c)))).collect::<Option<Vec<_>>>() else {
             continue;
         };
         let sum: Decimal = parts.iter().sum();
