@@ -5,9 +5,9 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use gongkai_model::FormatVersion;
+use gongkai_model::{FormatVersion, Report};
 use gongkai_parse::{Kind, parse_str};
-use gongkai_render::{TEXT_SHAPES, TextShape};
+use gongkai_render::TEXT_SHAPES;
 use gongkai_synth::{SynthOptions, report};
 use rayon::prelude::*;
 
@@ -39,28 +39,31 @@ fn peak_rss_kb() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Generated report number `i` (every fifth in the 2019 format), its prose grown until
+/// `render` of it reaches about `size` bytes; with the rendering.
+fn sized_report(i: usize, size: usize, render: impl Fn(&Report) -> String) -> (Report, String) {
+    let format = if i % 5 == 4 { FormatVersion::F2019 } else { FormatVersion::F2021 };
+    let mut target = size / 2;
+    loop {
+        let r = report(i as u64, &SynthOptions { format, target_bytes: target });
+        let doc = render(&r);
+        if doc.len() >= size * 9 / 10 || target > size * 4 {
+            return (r, doc);
+        }
+        target = target * 3 / 2 + 256;
+    }
+}
+
 /// Generate `n` documents of about `size` bytes.
 pub fn corpus(n: usize, kind: BenchKind, size: usize) -> Vec<String> {
     (0..n)
         .into_par_iter()
         .map(|i| {
-            let format = if i % 5 == 4 { FormatVersion::F2019 } else { FormatVersion::F2021 };
-            let mut target = size / 2;
-            // Grow the prose until the written document reaches the requested size.
-            loop {
-                let r = report(i as u64, &SynthOptions { format, target_bytes: target });
-                let doc = match kind {
-                    BenchKind::Html => gongkai_render::html(&r),
-                    _ => {
-                        let shape: TextShape = TEXT_SHAPES[i % TEXT_SHAPES.len()];
-                        gongkai_render::text(&r, shape)
-                    }
-                };
-                if doc.len() >= size * 9 / 10 || target > size * 4 {
-                    return doc;
-                }
-                target = target * 3 / 2 + 256;
-            }
+            sized_report(i, size, |r| match kind {
+                BenchKind::Html => gongkai_render::html(r),
+                _ => gongkai_render::text(r, TEXT_SHAPES[i % TEXT_SHAPES.len()]),
+            })
+            .1
         })
         .collect()
 }
@@ -251,21 +254,8 @@ fn audit_bench(n: usize, size: usize) -> Result<()> {
 
 /// Generated reports whose prose makes the HTML rendering about `size` bytes (the same
 /// reports the text/HTML benchmarks parse).
-fn reports(n: usize, size: usize) -> Vec<gongkai_model::Report> {
-    (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let format = if i % 5 == 4 { FormatVersion::F2019 } else { FormatVersion::F2021 };
-            let mut target = size / 2;
-            loop {
-                let r = report(i as u64, &SynthOptions { format, target_bytes: target });
-                if gongkai_render::html(&r).len() >= size * 9 / 10 || target > size * 4 {
-                    return r;
-                }
-                target = target * 3 / 2 + 256;
-            }
-        })
-        .collect()
+fn reports(n: usize, size: usize) -> Vec<Report> {
+    (0..n).into_par_iter().map(|i| sized_report(i, size, gongkai_render::html).0).collect()
 }
 
 /// Time `work` over `items` on one core and on all cores: (seconds single, seconds multi).
