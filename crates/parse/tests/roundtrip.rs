@@ -9,37 +9,11 @@ use gongkai_synth::{SynthOptions, report};
 use proptest::prelude::*;
 
 /// What must survive writing and reading: data without provenance.
-#[derive(Debug, PartialEq)]
-struct Data {
-    title: Option<String>,
-    organ: Option<String>,
-    year: Option<i32>,
-    format: FormatVersion,
-    sections: Vec<(u8, String, Vec<String>)>,
-    cells: Vec<(String, Option<String>)>,
-}
-
-fn data(r: &Report) -> Data {
-    let cells = r.cell_values();
-    Data {
-        title: r.title.as_ref().map(|t| t.value.clone()),
-        organ: r.organ.as_ref().map(|t| t.value.clone()),
-        year: r.year.as_ref().map(|t| t.value),
-        format: r.format,
-        sections: r
-            .sections
-            .iter()
-            .map(|s| (s.id.0, s.heading.clone(), s.paras.iter().map(|p| p.text.clone()).collect()))
-            .collect(),
-        cells,
-    }
-}
-
 fn roundtrip(original: &Report, written: &str, kind: Kind) -> Result<(), TestCaseError> {
     let parsed = parse_str(written, kind);
     let problems: Vec<_> = parsed.findings.iter().filter(|f| f.rule != "P4").collect();
     prop_assert!(problems.is_empty(), "parse findings {:?}\n{}", problems, written);
-    let (a, b) = (data(original), data(&parsed.report));
+    let (a, b) = (gongkai_synth::essentials(original), gongkai_synth::essentials(&parsed.report));
     prop_assert_eq!(&a.title, &b.title);
     prop_assert_eq!(&a.organ, &b.organ);
     prop_assert_eq!(a.year, b.year);

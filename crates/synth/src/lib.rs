@@ -656,5 +656,33 @@ pub fn report_with(seed: u64, opts: &SynthOptions, ov: &Overrides) -> Report {
     r
 }
 
+/// What a write-then-read round trip of a report must keep: metadata, format, sections with
+/// their paragraphs, and every table cell's value. Round-trip tests of the text, HTML, DOCX and
+/// XLSX writers compare these for the generated report and the parsed one.
+#[derive(Debug, PartialEq)]
+pub struct Essentials {
+    pub title: Option<String>,
+    pub organ: Option<String>,
+    pub year: Option<i32>,
+    pub format: FormatVersion,
+    pub sections: Vec<(u8, String, Vec<String>)>,
+    pub cells: Vec<(String, Option<String>)>,
+}
+
+pub fn essentials(r: &Report) -> Essentials {
+    Essentials {
+        title: r.title.as_ref().map(|t| t.value.clone()),
+        organ: r.organ.as_ref().map(|t| t.value.clone()),
+        year: r.year.as_ref().map(|t| t.value),
+        format: r.format,
+        sections: r
+            .sections
+            .iter()
+            .map(|s| (s.id.0, s.heading.clone(), s.paras.iter().map(|p| p.text.clone()).collect()))
+            .collect(),
+        cells: r.cell_values(),
+    }
+}
+
 #[cfg(test)]
 mod tests;
