@@ -26,11 +26,16 @@ struct Line<'a> {
 fn lines(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
     let mut start = 0;
-    for seg in text.split_inclusive('\n') {
-        let body = seg.strip_suffix('\n').unwrap_or(seg);
-        let body = body.strip_suffix('\r').unwrap_or(body);
-        out.push(Line { start, text: body });
-        start += seg.len();
+    let body = |s: usize, e: usize| {
+        let t = &text[s..e];
+        t.strip_suffix('\r').unwrap_or(t)
+    };
+    for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        out.push(Line { start, text: body(start, nl) });
+        start = nl + 1;
+    }
+    if start < text.len() {
+        out.push(Line { start, text: body(start, text.len()) });
     }
     out
 }
@@ -64,7 +69,7 @@ impl<'a> LinePos<'a> {
 }
 
 fn is_md_table_line(t: &str) -> bool {
-    let t = t.trim();
+    let t = trimmed(t);
     t.starts_with('|') && t.len() > 1 && t[1..].contains('|')
 }
 
@@ -75,12 +80,12 @@ fn is_md_separator(t: &str) -> bool {
 
 /// A line flattened with separators: at least two interior TABs, or at least two pipes.
 fn flattened_separator(t: &str) -> Option<char> {
-    let inner = t.trim().as_bytes();
+    let inner = trimmed(t).as_bytes();
     // Every prose line comes through here: the separators are counted with memchr (SIMD), and
     // only up to two of each matter.
     let tabs = memchr::memchr_iter(b'\t', inner).take(2).count();
     let pipes = memchr::memchr_iter(b'|', inner).take(2).count();
-    let wide = memchr::memmem::find_iter(inner, "｜".as_bytes()).take(2).count();
+    let wide = wide_pipe().find_iter(inner).take(2).count();
     if tabs >= 2 {
         Some('\t')
     } else if pipes >= 2 || wide >= 2 {
@@ -90,16 +95,103 @@ fn flattened_separator(t: &str) -> Option<char> {
     }
 }
 
+/// The full-width pipe `｜`, searched with one finder built once (building a finder per
+/// line cost more than the search).
+fn wide_pipe() -> &'static memchr::memmem::Finder<'static> {
+    static F: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    F.get_or_init(|| memchr::memmem::Finder::new("｜".as_bytes()))
+}
+
+/// Byte offsets of every `sep` in `line`: memchr for an ASCII separator, the prebuilt finder
+/// for `｜` (a `char` search would stop at every byte 0x9C, which most ideographs contain).
+fn separator_offsets(line: &str, sep: char, out: &mut Vec<usize>) {
+    out.clear();
+    if sep.is_ascii() {
+        out.extend(memchr::memchr_iter(sep as u8, line.as_bytes()));
+    } else if sep == '｜' {
+        out.extend(wide_pipe().find_iter(line.as_bytes()));
+    } else {
+        out.extend(line.match_indices(sep).map(|(i, _)| i));
+    }
+}
+
 /// Trim a byte range of `text` to exclude surrounding whitespace (incl. U+3000).
 fn trim_range(text: &str, s: usize, e: usize) -> (usize, usize) {
     let slice = &text[s..e];
-    let lead = slice.len() - slice.trim_start_matches(is_space).len();
-    let trail = slice.len() - slice.trim_end_matches(is_space).len();
-    if lead + trail >= slice.len() { (s, s) } else { (s + lead, e - trail) }
+    let lead = leading_space(slice);
+    if lead == slice.len() {
+        return (s, s);
+    }
+    (s + lead, e - trailing_space(&slice[lead..]))
+}
+
+/// `t` without surrounding whitespace, as [`trim_range`] trims.
+fn trimmed(t: &str) -> &str {
+    let (s, e) = trim_range(t, 0, t.len());
+    &t[s..e]
 }
 
 fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}' || c == '\u{FEFF}'
+}
+
+/// Whether a byte can start a character for which [`is_space`] holds: ASCII whitespace, or
+/// the lead bytes of the non-ASCII ones (U+0085/U+00A0: C2; U+1680: E1; U+2000–U+205F: E2;
+/// U+3000: E3; U+FEFF: EF). Ideographs (E4–E9) and most other bytes are ruled out without
+/// decoding.
+fn may_start_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF)
+}
+
+/// Byte length of the whitespace (as [`is_space`] defines it) at the start of `t`.
+fn leading_space(t: &str) -> usize {
+    let mut i = 0;
+    while let Some(&b) = t.as_bytes().get(i) {
+        if b < 0x80 {
+            if !may_start_space(b) {
+                break;
+            }
+            i += 1;
+            continue;
+        }
+        if !may_start_space(b) {
+            break;
+        }
+        match t[i..].chars().next() {
+            Some(c) if is_space(c) => i += c.len_utf8(),
+            _ => break,
+        }
+    }
+    i
+}
+
+/// Byte length of the whitespace (as [`is_space`] defines it) at the end of `t`.
+fn trailing_space(t: &str) -> usize {
+    let b = t.as_bytes();
+    let mut end = b.len();
+    while end > 0 {
+        let last = b[end - 1];
+        if last < 0x80 {
+            if !may_start_space(last) {
+                break;
+            }
+            end -= 1;
+            continue;
+        }
+        // Start of the last character: step back over continuation bytes (10xxxxxx).
+        let mut start = end - 1;
+        while start > 0 && (b[start] as i8) < -0x40 {
+            start -= 1;
+        }
+        if !may_start_space(b[start]) {
+            break;
+        }
+        match t[start..end].chars().next() {
+            Some(c) if is_space(c) => end = start,
+            _ => break,
+        }
+    }
+    b.len() - end
 }
 
 struct GridBuilder {
@@ -142,18 +234,20 @@ fn cell(text: &str, pos: &mut LinePos, s: usize, e: usize) -> GridCell {
 
 /// Split `line` (line number `index`, starting at byte `base` of `text`) on `sep`; with
 /// `outer_pipes`, the empty pieces before the first and after the last pipe are dropped.
-/// `pieces` is scratch space reused from line to line.
+/// `scratch` (separator offsets, pieces) is reused from line to line.
 fn split_cells(
     text: &str,
     (index, base): (usize, usize),
     line: &str,
     sep: char,
     outer_pipes: bool,
-    pieces: &mut Vec<(usize, usize)>,
+    scratch: &mut (Vec<usize>, Vec<(usize, usize)>),
 ) -> Vec<GridCell> {
+    separator_offsets(line, sep, &mut scratch.0);
+    let pieces = &mut scratch.1;
     pieces.clear();
     let mut s = 0;
-    for (i, _) in line.match_indices(sep) {
+    for &i in &scratch.0 {
         pieces.push((s, i));
         s = i + sep.len_utf8();
     }
@@ -191,7 +285,7 @@ pub struct TextDoc {
 pub fn text_to_doc(text: &str) -> TextDoc {
     let lines = lines(text);
     let mut blocks = Vec::with_capacity(lines.len());
-    let mut pieces = Vec::new();
+    let mut scratch = (Vec::new(), Vec::new());
     let mut table_no = 0u16;
     let mut i = 0;
     while i < lines.len() {
@@ -203,12 +297,12 @@ pub fn text_to_doc(text: &str) -> TextDoc {
             };
         }
         let l = &lines[i];
-        if l.text.trim_matches(is_space).is_empty() {
+        if leading_space(l.text) == l.text.len() {
             i += 1;
             continue;
         }
         // One cell per line (seed shape): TAB-led lines, rows separated by empty lines.
-        if l.text.starts_with('\t') && l.text[1..].find('\t').is_none() {
+        if l.text.starts_with('\t') && memchr::memchr(b'\t', &l.text.as_bytes()[1..]).is_none() {
             let mut g = GridBuilder::new(i, l.start);
             let mut row = Vec::new();
             while i < lines.len() {
@@ -237,7 +331,7 @@ pub fn text_to_doc(text: &str) -> TextDoc {
             while i < lines.len() && is_md_table_line(lines[i].text) {
                 let l = &lines[i];
                 if !is_md_separator(l.text) {
-                    g.push_row(split_cells(text, (i, l.start), l.text, '|', true, &mut pieces));
+                    g.push_row(split_cells(text, (i, l.start), l.text, '|', true, &mut scratch));
                 }
                 g.end = l.start + l.text.len();
                 i += 1;
@@ -250,7 +344,7 @@ pub fn text_to_doc(text: &str) -> TextDoc {
             let mut g = GridBuilder::new(i, l.start);
             while i < lines.len() && flattened_separator(lines[i].text) == Some(sep) {
                 let l = &lines[i];
-                g.push_row(split_cells(text, (i, l.start), l.text, sep, sep != '\t', &mut pieces));
+                g.push_row(split_cells(text, (i, l.start), l.text, sep, sep != '\t', &mut scratch));
                 g.end = l.start + l.text.len();
                 i += 1;
             }
@@ -278,10 +372,44 @@ pub fn text_to_doc(text: &str) -> TextDoc {
 
 #[cfg(test)]
 mod tests {
+    use proptest::strategy::Strategy;
+
     use super::*;
 
     fn grids(d: &Doc) -> Vec<&Grid> {
         d.blocks.iter().filter_map(|b| if let Block::Table(g) = b { Some(g) } else { None }).collect()
+    }
+
+    /// `lines` as first written, on `str::split_inclusive` (the oracle for the memchr one).
+    fn lines_oracle(text: &str) -> Vec<&str> {
+        text.split_inclusive('\n')
+            .map(|seg| {
+                let body = seg.strip_suffix('\n').unwrap_or(seg);
+                body.strip_suffix('\r').unwrap_or(body)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// The byte-level trims agree with `trim_matches(is_space)` on any text, and `lines`
+        /// with its `split_inclusive` oracle (ARCHITECTURE.md invariant 14).
+        #[test]
+        fn byte_trims_and_lines_agree_with_char_oracles(
+            t in proptest::collection::vec(proptest::prop_oneof![
+                proptest::char::range(' ', '~'),
+                proptest::sample::select(vec![
+                    '\t', '\n', '\r', '\u{0B}', '\u{1C}', '\u{85}', '\u{A0}', '\u{1680}', '\u{2000}',
+                    '\u{2028}', '\u{205F}', '\u{3000}', '\u{FEFF}', '\u{FF5C}', '一', '说', '—', '“', 'é',
+                ]),
+            ], 0..40).prop_map(|v| v.into_iter().collect::<String>())
+        ) {
+            let trimmed = t.trim_matches(is_space);
+            let (s, e) = trim_range(&t, 0, t.len());
+            proptest::prop_assert_eq!(&t[s..e], trimmed);
+            proptest::prop_assert_eq!(leading_space(&t) == t.len(), trimmed.is_empty());
+            let ours: Vec<&str> = lines(&t).iter().map(|l| l.text).collect();
+            proptest::prop_assert_eq!(ours, lines_oracle(&t));
+        }
     }
 
     #[test]
