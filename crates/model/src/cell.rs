@@ -105,11 +105,11 @@ pub fn is_placeholder(s: &str) -> bool {
 /// Parse a printed number: ASCII or full-width digits, optional sign, one decimal point,
 /// thousands separators (",", "，") between digit groups. Returns None for anything else.
 pub fn parse_number(s: &str) -> Option<Decimal> {
-    // Fast path (most cells): plain ASCII digits, no allocation.
-    let t = s.trim();
-    if !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(Decimal::from(t.bytes().fold(0u64, |a, b| a * 10 + u64::from(b - b'0'))));
+    // Fast path (most cells): plain ASCII digits with at most one decimal point, no allocation.
+    if let Some(d) = plain_decimal(s.as_bytes()) {
+        return Some(d);
     }
+    let t = s.trim();
     // Labels and prose reach this function too: anything that does not start like a number is
     // rejected before the normalising copy below.
     match t.chars().next() {
@@ -159,6 +159,26 @@ pub fn parse_number(s: &str) -> Option<Decimal> {
     }
     let d: Decimal = digits.parse().ok()?;
     Some(if neg { -d } else { d })
+}
+
+/// `ddd` or `ddd.ddd` in ASCII, at most 18 bytes (so the digits fit a u64), read exactly as
+/// the general path of [`parse_number`] reads it (same value and scale).
+fn plain_decimal(b: &[u8]) -> Option<Decimal> {
+    if b.is_empty() || b.len() > 18 || !b[0].is_ascii_digit() || !b[b.len() - 1].is_ascii_digit() {
+        return None;
+    }
+    let (mut m, mut scale, mut dot) = (0u64, 0u32, false);
+    for &c in b {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(c - b'0');
+                scale += u32::from(dot);
+            }
+            b'.' if !dot => dot = true,
+            _ => return None,
+        }
+    }
+    Some(if dot { Decimal::new(i64::try_from(m).ok()?, scale) } else { Decimal::from(m) })
 }
 
 /// A cell's text without surrounding whitespace, as [`Cell::from_raw`] keeps it.
@@ -247,6 +267,72 @@ mod tests {
         assert_eq!(parse_number("1,2"), None);
         assert_eq!(parse_number("12."), None);
         assert_eq!(parse_number("."), None);
+    }
+
+    /// `parse_number` as it was before the decimal fast path: the oracle for
+    /// `plain_decimal` (ARCHITECTURE.md invariant 14).
+    fn parse_number_oracle(s: &str) -> Option<Decimal> {
+        let t = s.trim();
+        if !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(Decimal::from(t.bytes().fold(0u64, |a, b| a * 10 + u64::from(b - b'0'))));
+        }
+        match t.chars().next() {
+            Some('0'..='9' | '０'..='９' | '-' | '－' | '−') => {}
+            _ => return None,
+        }
+        let mut buf = String::new();
+        for c in s.chars() {
+            buf.push(match c {
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32)?,
+                '．' => '.',
+                '－' | '−' => '-',
+                '，' => ',',
+                c => c,
+            });
+        }
+        let t = buf.trim();
+        if t.is_empty() || t.len() > 40 {
+            return None;
+        }
+        let (neg, body) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, t),
+        };
+        if body.is_empty() || !body.as_bytes()[0].is_ascii_digit() {
+            return None;
+        }
+        let mut digits = String::new();
+        let mut seen_dot = false;
+        for (i, c) in body.char_indices() {
+            match c {
+                '0'..='9' => digits.push(c),
+                '.' if !seen_dot && i + 1 < body.len() => {
+                    seen_dot = true;
+                    digits.push('.');
+                }
+                ',' if !seen_dot => {
+                    let rest = &body.as_bytes()[i + 1..];
+                    if rest.len() < 3 || !rest[..3].iter().all(u8::is_ascii_digit) {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        let d: Decimal = digits.parse().ok()?;
+        Some(if neg { -d } else { d })
+    }
+
+    proptest::proptest! {
+        /// Same value and same printed scale as before the fast path, on any mix of digits,
+        /// dots, commas, signs and spaces.
+        #[test]
+        fn parse_number_agrees_with_its_oracle(s in "[0-9０-９.．,，\\- ]{0,20}") {
+            proptest::prop_assert_eq!(
+                parse_number(&s).map(|d| d.to_string()),
+                parse_number_oracle(&s).map(|d| d.to_string())
+            );
+        }
     }
 
     #[test]

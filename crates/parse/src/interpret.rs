@@ -25,7 +25,8 @@ pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
         .iter()
         .enumerate()
         .filter(|(_, it)| it.para.is_some())
-        .filter_map(|(i, it)| heading_of(&it.norm).map(|(id, num)| (i, id, num)))
+        .filter(|(_, it)| may_be_heading(it))
+        .filter_map(|(i, it)| heading_of(it.norm()).map(|(id, num)| (i, id, num)))
         .collect();
 
     let first_heading = headings.first().map_or(items.len(), |h| h.0);
@@ -35,9 +36,9 @@ pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
     let heading_idx = |id: u8| headings.iter().filter(move |h| h.1 == id).map(|h| h.0);
     let r1_anchor = items
         .iter()
-        .position(|it| it.norm.contains("本年新收") && !it.values.is_empty() && (it.is_grid || it.values.len() >= 3));
+        .position(|it| !it.values.is_empty() && (it.is_grid || it.values.len() >= 3) && it.norm().contains("本年新收"));
     let t3_markers = |i: usize, it: &Item| {
-        heading_idx(3).any(|h| h == i) || it.norm.contains("申请人情况") || it.norm.contains("勾稽关系")
+        heading_idx(3).any(|h| h == i) || it.norm().contains("申请人情况") || it.norm().contains("勾稽关系")
     };
     let t3_start = match r1_anchor {
         Some(a) => items[..a].iter().enumerate().rev().find(|(i, it)| t3_markers(*i, it)).map_or(a, |(i, _)| i),
@@ -48,15 +49,15 @@ pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
         .iter()
         .enumerate()
         .skip(after_t3 + 1)
-        .find(|(i, it)| heading_idx(4).any(|h| h == *i) || (it.norm.contains("行政复议") && !it.has_number()))
+        .find(|(i, it)| heading_idx(4).any(|h| h == *i) || (!it.has_number() && it.norm().contains("行政复议")))
         .map(|(i, _)| i);
     let next_heading_after =
         |from: usize, ids: &[u8]| headings.iter().find(|h| h.0 > from && ids.contains(&h.1)).map(|h| h.0);
     let t3_end = t4_start.or_else(|| next_heading_after(t3_start, &[5, 6])).unwrap_or(items.len());
     let t2_anchor = items[..t3_start.min(items.len())].iter().position(|it| {
-        it.has_number() && T2Row::ALL.iter().any(|r| t2_row_keys(*r).iter().any(|k| it.norm.contains(k)))
+        it.has_number() && T2Row::ALL.iter().any(|r| t2_row_keys(*r).iter().any(|k| it.norm().contains(k)))
     });
-    let t2_marker = |i: usize, it: &Item| heading_idx(2).any(|h| h == i) || it.norm.contains("第二十条");
+    let t2_marker = |i: usize, it: &Item| heading_idx(2).any(|h| h == i) || it.norm().contains("第二十条");
     let t2_start = match t2_anchor {
         Some(a) => items[..=a].iter().enumerate().rev().find(|(i, it)| t2_marker(*i, it)).map(|(i, _)| i).or(Some(a)),
         None => items[..t3_start.min(items.len())].iter().enumerate().find(|(i, it)| t2_marker(*i, it)).map(|(i, _)| i),
@@ -192,6 +193,14 @@ fn missing_tables(t: &TablesFound, findings: &mut Vec<Finding>, items: &[Item]) 
             findings.push(Finding::new("P1", Severity::Warning, format!("未找到{name}")).at(end));
         }
     }
+}
+
+/// Whether a prose line is short enough to be a heading: [`heading_of`] takes at most 40
+/// characters once normalised, and a line of more than 240 bytes as printed is taken for
+/// prose without normalising it (a heading padded with that much whitespace or markup is
+/// not one).
+fn may_be_heading(it: &Item) -> bool {
+    it.para.is_some() && it.norm_src_len() <= 240
 }
 
 /// A section heading: `一、总体情况` etc. Returns (section id, printed numeral).
@@ -415,8 +424,12 @@ fn organ_from_title(title: &str) -> Option<String> {
 fn detect_format(items: &[Item], report: &mut Report) {
     let mut seen: Vec<&str> = Vec::new();
     for it in items {
-        // Markers are table labels and headings: long prose lines are not searched.
-        let hay = it.norm.as_str();
+        // Markers are table labels and headings: long prose lines (more than 240 bytes as
+        // printed, or once normalised) are not searched.
+        if it.norm_src_len() > 240 {
+            continue;
+        }
+        let hay = it.norm();
         if hay.len() > 240 {
             continue;
         }
@@ -473,19 +486,19 @@ fn parse_t2(
     let fmt2019 = items.iter().any(|it| {
         ["本年新制作", "本年新公开", "对外公开总数", "上一年项目数", "第二十条第(九)项"]
             .iter()
-            .any(|k| it.norm.contains(k))
+            .any(|k| it.norm().contains(k))
     });
     for (i, it) in items.iter().enumerate() {
-        let h = header_cols(&it.norm);
+        let h = header_cols(it.norm());
         if !h.is_empty() && !it.has_number() {
             cols = h;
             consumed[i] = true;
             continue;
         }
-        if it.norm.contains("第二十条") || it.norm == "信息内容" {
+        if it.norm().contains("第二十条") || it.norm() == "信息内容" {
             consumed[i] = true;
         }
-        let Some(row) = crate::keys::t2_rows().last(&it.norm) else {
+        let Some(row) = crate::keys::t2_rows().last(it.norm()) else {
             continue;
         };
         if it.values.is_empty() {
@@ -630,18 +643,18 @@ fn parse_t3(
     findings: &mut Vec<Finding>,
     consumed: &mut [bool],
 ) -> (Option<Src>, bool) {
-    let sub_rows = items.iter().any(|it| ["逾期不补正", "缴纳费用", "收费通知"].iter().any(|k| it.norm.contains(k)));
+    let sub_rows = items.iter().any(|it| ["逾期不补正", "缴纳费用", "收费通知"].iter().any(|k| it.norm().contains(k)));
     let order: &[T3Row] = if sub_rows { T3Row::ROWS_2021 } else { T3Row::ROWS_2019 };
     let mut cursor = 0usize;
     let mut six_ctx = false;
     let mut first: Option<Src> = None;
     let mut duplicates = Vec::new();
     for (i, it) in items.iter().enumerate() {
-        if it.norm.contains("(六)") || it.norm.contains("其他处理") {
+        if it.norm().contains("(六)") || it.norm().contains("其他处理") {
             six_ctx = true;
         }
         if it.values.is_empty() {
-            if !it.is_grid && i > 0 && it.has_label() && t3_row_of(&it.norm, six_ctx).is_some() {
+            if !it.is_grid && i > 0 && it.has_label() && t3_row_of(it.norm(), six_ctx).is_some() {
                 consumed[i] = true;
             }
             if it.is_grid {
@@ -649,7 +662,7 @@ fn parse_t3(
             }
             continue;
         }
-        let labelled = if it.has_label() { t3_row_of(&it.norm, six_ctx) } else { None };
+        let labelled = if it.has_label() { t3_row_of(it.norm(), six_ctx) } else { None };
         // A labelled row found outside the expected row set (R3.6 vs R3.6.x) is still read.
         let row = match labelled {
             Some(r) => r,
@@ -754,10 +767,10 @@ fn parse_t4(
             break;
         }
         // Header rows of the table (grid rows, or lines of outcome words before the values).
-        if it.values.is_empty() && (it.is_grid || (vals.is_empty() && outcome_words_only(&it.norm))) {
+        if it.values.is_empty() && (it.is_grid || (vals.is_empty() && outcome_words_only(it.norm()))) {
             consumed[i] = true;
         }
-        if it.values.is_empty() || it.has_label() && !(outcome_words_only(&it.norm) && it.has_number()) {
+        if it.values.is_empty() || it.has_label() && !(outcome_words_only(it.norm()) && it.has_number()) {
             continue;
         }
         // A value row has a number, or is an unlabelled row of at least five blank cells.
@@ -775,15 +788,7 @@ fn parse_t4(
     }
     if vals.len() < 15 && !vals.is_empty() {
         // Digits may have run together.
-        let pseudo = Item {
-            block: 0,
-            para: None,
-            label: "".into(),
-            norm: String::new(),
-            src: first.unwrap_or_default(),
-            values: vals.clone(),
-            is_grid: false,
-        };
+        let pseudo = Item::new((0, None), "".into(), 0, first.unwrap_or_default(), vals.clone(), false);
         match recover(&pseudo, 15, &e4_table, &|| "表四".to_string()) {
             Ok(v) => {
                 findings.push(

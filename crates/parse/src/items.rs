@@ -16,7 +16,13 @@ pub struct Item<'a> {
     pub para: Option<&'a Para>,
     /// Label text as printed (cells joined) and its normalised form.
     pub label: std::borrow::Cow<'a, str>,
-    pub norm: String,
+    /// Byte length of the label prefix that [`Item::norm`] normalises (a long prose line:
+    /// its first 100 characters, enough for every key the interpreter looks for).
+    norm_len: usize,
+    /// The normalised label, computed on first use: most prose lines are never asked for it.
+    norm: std::cell::OnceCell<String>,
+    /// Whether the label holds an ideograph (is text, not a fragment of numbers or marks).
+    label_cjk: bool,
     /// Location of the label (or of the whole row when it has no label).
     pub src: Src,
     /// Value cells after the label, in order.
@@ -25,12 +31,39 @@ pub struct Item<'a> {
     pub is_grid: bool,
 }
 
-impl Item<'_> {
+impl<'a> Item<'a> {
+    /// An item whose normalised label is made from the first `norm_len` bytes of `label`.
+    pub fn new(
+        (block, para): (usize, Option<&'a Para>),
+        label: std::borrow::Cow<'a, str>,
+        norm_len: usize,
+        src: Src,
+        values: Vec<Cell>,
+        is_grid: bool,
+    ) -> Self {
+        // `normalize` maps ideographs to ideographs and nothing else to one, so the printed
+        // text has an ideograph exactly when its normalised form does.
+        let norm_len = norm_len.min(label.len());
+        let label_cjk = label[..norm_len].chars().any(is_cjk);
+        Item { block, para, label, norm_len, norm: std::cell::OnceCell::new(), label_cjk, src, values, is_grid }
+    }
+
+    /// The normalised label ([`normalize`]).
+    pub fn norm(&self) -> &str {
+        self.norm.get_or_init(|| normalize(&self.label[..self.norm_len]))
+    }
+
+    /// Byte length of the text the normalised label is made from: never less than the
+    /// normalised label's own length (normalising only drops or shortens characters).
+    pub fn norm_src_len(&self) -> usize {
+        self.norm_len
+    }
+
     pub fn has_number(&self) -> bool {
         self.values.iter().any(|c| matches!(c.value, CellValue::Number(_)))
     }
     pub fn has_label(&self) -> bool {
-        self.norm.chars().any(is_cjk)
+        self.label_cjk
     }
 }
 
@@ -90,8 +123,8 @@ fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
             inferred: false,
         })
         .collect();
-    let norm = normalize(&label);
-    Item { block, para: None, label, norm, src, values, is_grid: true }
+    let norm_len = label.len();
+    Item::new((block, None), label, norm_len, src, values, true)
 }
 
 /// Split a prose line into a label and trailing value tokens.
@@ -137,8 +170,8 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
     };
     let label: std::borrow::Cow<'_, str> = std::borrow::Cow::Borrowed(&p.text[..label_end]);
     // Labels, headings and table markers are short: a long prose line is normalised only up
-    // to its first 160 characters (enough for every key the interpreter looks for).
-    let norm_src = &label[..char_prefix_len(&label, 100)];
+    // to its first 100 characters (enough for every key the interpreter looks for).
+    let norm_len = char_prefix_len(&label, 100);
     let mut values = Vec::new();
     for &(s, e) in &toks {
         let t = &p.text[s..e];
@@ -148,8 +181,7 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
         }
         values.push(Cell::from_raw(t, Some(sub_src(s, e))));
     }
-    let norm = normalize(norm_src);
-    Item { block, para: Some(p), label, norm, src: p.src, values, is_grid: false }
+    Item::new((block, Some(p)), label, norm_len, p.src, values, false)
 }
 
 /// Whether the last token of `t` (after its last whitespace) is at least 61 bytes long (its

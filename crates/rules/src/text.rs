@@ -42,7 +42,7 @@ pub fn check_text(r: &Report, out: &mut Vec<Finding>) {
 fn years(text: &str) -> Vec<(i32, usize, usize)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
-    for nian in memchr::memmem::find_iter(b, "年".as_bytes()) {
+    for nian in NIAN.find_iter(text) {
         let mut i = nian;
         loop {
             if i >= 1 && b[i - 1] == b' ' {
@@ -123,7 +123,13 @@ impl Phrase {
     fn is_in(&self, hay: &str) -> bool {
         self.find(hay).is_some()
     }
+    fn find_iter<'h, 's>(&'s self, hay: &'h str) -> memchr::memmem::FindIter<'h, 's> {
+        self.0.get_or_init(|| memchr::memmem::Finder::new(self.1)).find_iter(hay.as_bytes())
+    }
 }
+
+static NIAN: Phrase = Phrase::new("年");
+static JIAN: Phrase = Phrase::new("件");
 
 static JAN1: Phrase = Phrase::new("1月1日");
 static DEC31: Phrase = Phrase::new("12月31日");
@@ -352,25 +358,23 @@ fn d14(r: &Report, out: &mut Vec<Finding>) {
     }
 }
 
-/// A count stated in prose: `<digits> 件` with its offset.
+/// A count stated in prose: `<digits> 件` with its offset and length. The digits are a whole
+/// run of ASCII digits (not the fraction of a decimal), at most nine, with only whitespace
+/// between them and 件. Each 件 is found with memmem and the digits are read backwards, so
+/// prose without 件 is not scanned byte by byte.
 fn counts(text: &str) -> Vec<(u64, usize, usize)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit() && b[i - 1] != b'.') {
-            let s = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            let rest = text[i..].trim_start();
-            if rest.starts_with('件') && !text[i..].starts_with('.') && i - s <= 9 {
-                if let Ok(v) = text[s..i].parse() {
-                    out.push((v, s, i - s));
-                }
-            }
-        } else {
-            i += 1;
+    for jian in JIAN.find_iter(text) {
+        let before = &text[..jian];
+        let digits_end = before.trim_end().len();
+        let digits = before[..digits_end].bytes().rev().take_while(u8::is_ascii_digit).count();
+        let s = digits_end - digits;
+        if digits == 0 || digits > 9 || (s > 0 && b[s - 1] == b'.') {
+            continue;
+        }
+        if let Ok(v) = text[s..digits_end].parse() {
+            out.push((v, s, digits));
         }
     }
     out
@@ -747,6 +751,31 @@ mod tests {
             t[from..].find(marks).map(|i| (from + i, t[from + i..].chars().next().map_or(1, char::len_utf8)))
         }
 
+        pub fn counts(text: &str) -> Vec<(u64, usize, usize)> {
+            let b = text.as_bytes();
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < b.len() {
+                if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit() && b[i - 1] != b'.') {
+                    let s = i;
+                    while i < b.len() && b[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                    let rest = text[i..].trim_start();
+                    if rest.starts_with('件')
+                        && !text[i..].starts_with('.')
+                        && i - s <= 9
+                        && let Ok(v) = text[s..i].parse()
+                    {
+                        out.push((v, s, i - s));
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            out
+        }
+
         pub fn pinyin(t: &str) -> Option<usize> {
             t.find(|c: char| matches!(c, '\u{E0}'..='\u{1DC}') && "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ".contains(c))
         }
@@ -758,7 +787,8 @@ mod tests {
         fn byte_scanners_agree_with_char_oracles(
             v in proptest::collection::vec(proptest::sample::select(vec![
                 "2", "0", "1", "9", "5", "２", "０", "１", " ", "\u{3000}", "年", "月", "a", "一", "二", "三", "十",
-                "是", "统", "，", "“", "”", "\"", "「", "」", "—", "ā", "é", "ǜ", "ü", "Ā", "…",
+                "是", "统", "，", "“", "”", "\"", "「", "」", "—", "ā", "é", "ǜ", "ü", "Ā", "…", "件", ".", "\n",
+                "1234567890",
             ]), 0..40)
         ) {
             let t: String = v.concat();
@@ -767,6 +797,7 @@ mod tests {
             proptest::prop_assert_eq!(year_at_start(&t), first);
             proptest::prop_assert_eq!(shi_hits(&t), oracle::shi_hits(&t));
             proptest::prop_assert_eq!(pinyin(&t), oracle::pinyin(&t));
+            proptest::prop_assert_eq!(counts(&t), oracle::counts(&t));
             for from in (0..=t.len()).filter(|i| t.is_char_boundary(*i)) {
                 proptest::prop_assert_eq!(find_quote(&t, from, OPEN_QUOTES), oracle::quote(&t, from, ['“', '"', '「']));
                 proptest::prop_assert_eq!(find_quote(&t, from, CLOSE_QUOTES), oracle::quote(&t, from, ['”', '"', '」']));
