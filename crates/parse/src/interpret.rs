@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use gongkai_model::doc::Doc;
-use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS, t2_row_keys};
+use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS};
 use gongkai_model::normalize::{chinese_numeral, is_cjk, normalize};
 use gongkai_model::report::{Located, TablesFound};
 use gongkai_model::{
@@ -14,6 +14,7 @@ use gongkai_model::{
 };
 
 use crate::items::{Item, items};
+use crate::keys::{Hits, Word};
 use crate::split::{Split, e3_row, e4_table, split_runs};
 
 /// Interpret a document. `findings` receives the `P` (parse) findings.
@@ -36,9 +37,9 @@ pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
     let heading_idx = |id: u8| headings.iter().filter(move |h| h.1 == id).map(|h| h.0);
     let r1_anchor = items
         .iter()
-        .position(|it| !it.values.is_empty() && (it.is_grid || it.values.len() >= 3) && it.norm().contains("本年新收"));
+        .position(|it| !it.values.is_empty() && (it.is_grid || it.values.len() >= 3) && it.has(Word::NewReceived));
     let t3_markers = |i: usize, it: &Item| {
-        heading_idx(3).any(|h| h == i) || it.norm().contains("申请人情况") || it.norm().contains("勾稽关系")
+        heading_idx(3).any(|h| h == i) || it.has(Word::ApplicantHeader) || it.has(Word::IdentityNote)
     };
     let t3_start = match r1_anchor {
         Some(a) => items[..a].iter().enumerate().rev().find(|(i, it)| t3_markers(*i, it)).map_or(a, |(i, _)| i),
@@ -49,15 +50,13 @@ pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
         .iter()
         .enumerate()
         .skip(after_t3 + 1)
-        .find(|(i, it)| heading_idx(4).any(|h| h == *i) || (!it.has_number() && it.norm().contains("行政复议")))
+        .find(|(i, it)| heading_idx(4).any(|h| h == *i) || (!it.has_number() && it.has(Word::Review)))
         .map(|(i, _)| i);
     let next_heading_after =
         |from: usize, ids: &[u8]| headings.iter().find(|h| h.0 > from && ids.contains(&h.1)).map(|h| h.0);
     let t3_end = t4_start.or_else(|| next_heading_after(t3_start, &[5, 6])).unwrap_or(items.len());
-    let t2_anchor = items[..t3_start.min(items.len())].iter().position(|it| {
-        it.has_number() && T2Row::ALL.iter().any(|r| t2_row_keys(*r).iter().any(|k| it.norm().contains(k)))
-    });
-    let t2_marker = |i: usize, it: &Item| heading_idx(2).any(|h| h == i) || it.norm().contains("第二十条");
+    let t2_anchor = items[..t3_start.min(items.len())].iter().position(|it| it.has_number() && it.hits().any_t2_row());
+    let t2_marker = |i: usize, it: &Item| heading_idx(2).any(|h| h == i) || it.has(Word::Article20);
     let t2_start = match t2_anchor {
         Some(a) => items[..=a].iter().enumerate().rev().find(|(i, it)| t2_marker(*i, it)).map(|(i, _)| i).or(Some(a)),
         None => items[..t3_start.min(items.len())].iter().enumerate().find(|(i, it)| t2_marker(*i, it)).map(|(i, _)| i),
@@ -433,8 +432,8 @@ fn detect_format(items: &[Item], report: &mut Report) {
         if hay.len() > 240 {
             continue;
         }
-        for (_, _, (k, f)) in crate::keys::markers().all(hay) {
-            let m = FORMAT_MARKERS[k].0;
+        for k in it.hits().markers() {
+            let (m, f) = FORMAT_MARKERS[k];
             if !seen.contains(&m) {
                 seen.push(m);
                 report.format_markers.push(FormatMarker { marker: m.to_string(), format: f, src: it.src });
@@ -466,11 +465,14 @@ fn detect_format(items: &[Item], report: &mut Report) {
 
 // ---- table 二 --------------------------------------------------------------------------------
 
-fn header_cols(norm: &str) -> Vec<T2Col> {
-    let mut hits: Vec<(usize, usize, T2Col)> = crate::keys::t2_cols().all(norm).collect();
+fn header_cols(h: &Hits) -> Vec<T2Col> {
+    let all: Vec<(usize, usize, T2Col)> = h.t2_cols().collect();
     // Drop hits inside a longer hit ("处理决定数量" inside "本年处理决定数量").
-    let all = hits.clone();
-    hits.retain(|(s, e, _)| !all.iter().any(|(s2, e2, _)| s2 <= s && e <= e2 && (e2 - s2) > (e - s)));
+    let mut hits: Vec<(usize, usize, T2Col)> = all
+        .iter()
+        .filter(|(s, e, _)| !all.iter().any(|(s2, e2, _)| s2 <= s && e <= e2 && (e2 - s2) > (e - s)))
+        .copied()
+        .collect();
     hits.sort();
     hits.into_iter().map(|h| h.2).collect()
 }
@@ -484,21 +486,19 @@ fn parse_t2(
     let mut cols: Vec<T2Col> = Vec::new();
     let mut first: Option<Src> = None;
     let fmt2019 = items.iter().any(|it| {
-        ["本年新制作", "本年新公开", "对外公开总数", "上一年项目数", "第二十条第(九)项"]
-            .iter()
-            .any(|k| it.norm().contains(k))
+        it.hits().has_any(&[Word::Made2019, Word::Published2019, Word::Total2019, Word::Prev2019, Word::Item9_2019])
     });
     for (i, it) in items.iter().enumerate() {
-        let h = header_cols(it.norm());
+        let h = header_cols(it.hits());
         if !h.is_empty() && !it.has_number() {
             cols = h;
             consumed[i] = true;
             continue;
         }
-        if it.norm().contains("第二十条") || it.norm() == "信息内容" {
+        if it.has(Word::Article20) || it.norm() == "信息内容" {
             consumed[i] = true;
         }
-        let Some(row) = crate::keys::t2_rows().last(it.norm()) else {
+        let Some(row) = it.hits().last_t2_row() else {
             continue;
         };
         if it.values.is_empty() {
@@ -565,9 +565,10 @@ fn row_has_col(row: T2Row, c: T2Col) -> bool {
 
 // ---- table 三 --------------------------------------------------------------------------------
 
-fn t3_row_of(norm: &str, six_ctx: bool) -> Option<T3Row> {
-    let r = crate::keys::t3_rows().last(norm)?;
-    if r == T3Row::R3_6_3 && !(six_ctx || norm.contains("其他处理") || norm.contains("(六)")) {
+fn t3_row_of(it: &Item, six_ctx: bool) -> Option<T3Row> {
+    let h = it.hits();
+    let r = h.last_t3()?;
+    if r == T3Row::R3_6_3 && !(six_ctx || h.has(Word::OtherHandling) || h.has(Word::Six)) {
         return None;
     }
     Some(r)
@@ -643,18 +644,18 @@ fn parse_t3(
     findings: &mut Vec<Finding>,
     consumed: &mut [bool],
 ) -> (Option<Src>, bool) {
-    let sub_rows = items.iter().any(|it| ["逾期不补正", "缴纳费用", "收费通知"].iter().any(|k| it.norm().contains(k)));
+    let sub_rows = items.iter().any(|it| it.hits().has_any(&[Word::NoCorrection, Word::FeePaid, Word::FeeNotice]));
     let order: &[T3Row] = if sub_rows { T3Row::ROWS_2021 } else { T3Row::ROWS_2019 };
     let mut cursor = 0usize;
     let mut six_ctx = false;
     let mut first: Option<Src> = None;
     let mut duplicates = Vec::new();
     for (i, it) in items.iter().enumerate() {
-        if it.norm().contains("(六)") || it.norm().contains("其他处理") {
+        if it.has(Word::Six) || it.has(Word::OtherHandling) {
             six_ctx = true;
         }
         if it.values.is_empty() {
-            if !it.is_grid && i > 0 && it.has_label() && t3_row_of(it.norm(), six_ctx).is_some() {
+            if !it.is_grid && i > 0 && it.has_label() && t3_row_of(it, six_ctx).is_some() {
                 consumed[i] = true;
             }
             if it.is_grid {
@@ -662,7 +663,7 @@ fn parse_t3(
             }
             continue;
         }
-        let labelled = if it.has_label() { t3_row_of(it.norm(), six_ctx) } else { None };
+        let labelled = if it.has_label() { t3_row_of(it, six_ctx) } else { None };
         // A labelled row found outside the expected row set (R3.6 vs R3.6.x) is still read.
         let row = match labelled {
             Some(r) => r,
@@ -713,7 +714,13 @@ fn parse_t3(
                     );
                 }
                 first.get_or_insert(it.src);
-                report.table3.insert(row, Col::ALL.iter().copied().zip(cells).collect());
+                // Inserted one by one in key order: `collect` into a BTreeMap sorts a copy of
+                // the pairs first, which cost more than the seven inserts.
+                let mut map = BTreeMap::new();
+                for (c, cell) in Col::ALL.iter().copied().zip(cells) {
+                    map.insert(c, cell);
+                }
+                report.table3.insert(row, map);
             }
             Err(f) => findings.push(f),
         }
@@ -767,10 +774,10 @@ fn parse_t4(
             break;
         }
         // Header rows of the table (grid rows, or lines of outcome words before the values).
-        if it.values.is_empty() && (it.is_grid || (vals.is_empty() && outcome_words_only(it.norm()))) {
+        if it.values.is_empty() && (it.is_grid || (vals.is_empty() && outcome_words_only(it))) {
             consumed[i] = true;
         }
-        if it.values.is_empty() || it.has_label() && !(outcome_words_only(it.norm()) && it.has_number()) {
+        if it.values.is_empty() || it.has_label() && !(outcome_words_only(it) && it.has_number()) {
             continue;
         }
         // A value row has a number, or is an unlabelled row of at least five blank cells.
@@ -825,7 +832,24 @@ fn parse_t4(
 
 /// Rows like "结果维持 结果纠正 …" are header rows; a row labelled only with such words and
 /// carrying values (rare) is still data.
-fn outcome_words_only(norm: &str) -> bool {
+fn outcome_words_only(it: &Item) -> bool {
+    use Word::*;
+    // Without any of the words, the label is made of them only when it is empty.
+    let h = it.hits();
+    if !h.has_any(&[
+        Review,
+        Litigation,
+        DirectSuit,
+        SuitAfterReview,
+        Maintained,
+        Corrected,
+        OtherResult,
+        Pending,
+        Total,
+    ]) {
+        return it.norm().is_empty();
+    }
+    let norm = it.norm();
     // Removing the words one after another (as `str::replace` would) can join the pieces
     // around a removed word into a new occurrence of an earlier word; the loop below does the
     // same removals in the same order, on one buffer, and allocates only for labels that

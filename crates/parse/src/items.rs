@@ -21,6 +21,8 @@ pub struct Item<'a> {
     norm_len: usize,
     /// The normalised label, computed on first use: most prose lines are never asked for it.
     norm: std::cell::OnceCell<String>,
+    /// Lexicon matches in the normalised label, found on first use.
+    hits: std::cell::OnceCell<crate::keys::Hits>,
     /// Whether the label holds an ideograph (is text, not a fragment of numbers or marks).
     label_cjk: bool,
     /// Location of the label (or of the whole row when it has no label).
@@ -45,12 +47,33 @@ impl<'a> Item<'a> {
         // text has an ideograph exactly when its normalised form does.
         let norm_len = norm_len.min(label.len());
         let label_cjk = label[..norm_len].chars().any(is_cjk);
-        Item { block, para, label, norm_len, norm: std::cell::OnceCell::new(), label_cjk, src, values, is_grid }
+        Item {
+            block,
+            para,
+            label,
+            norm_len,
+            norm: std::cell::OnceCell::new(),
+            hits: std::cell::OnceCell::new(),
+            label_cjk,
+            src,
+            values,
+            is_grid,
+        }
     }
 
     /// The normalised label ([`normalize`]).
     pub fn norm(&self) -> &str {
         self.norm.get_or_init(|| normalize(&self.label[..self.norm_len]))
+    }
+
+    /// The lexicon keys in the normalised label ([`crate::keys::Hits`]).
+    pub fn hits(&self) -> &crate::keys::Hits {
+        self.hits.get_or_init(|| crate::keys::Hits::of(self.norm()))
+    }
+
+    /// Whether the normalised label contains the word.
+    pub fn has(&self, w: crate::keys::Word) -> bool {
+        self.hits().has(w)
     }
 
     /// Byte length of the text the normalised label is made from: never less than the

@@ -8,6 +8,16 @@ fn num(c: Option<&Cell>) -> Option<Decimal> {
     c.and_then(Cell::as_number)
 }
 
+/// The numbers of `N` cells, or None when any of them is not a number (fixed size: these run
+/// once per row and column of every report, and a `Vec` per row was a measurable cost).
+fn numbers<const N: usize>(cells: [Option<&Cell>; N]) -> Option<[Decimal; N]> {
+    let mut out = [Decimal::ZERO; N];
+    for (o, c) in out.iter_mut().zip(cells) {
+        *o = num(c)?;
+    }
+    Some(out)
+}
+
 fn fmt_sum(parts: &[Decimal]) -> String {
     parts.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("+")
 }
@@ -31,10 +41,9 @@ pub fn check_tables(r: &Report, out: &mut Vec<Finding>) {
 fn e1(r: &Report, out: &mut Vec<Finding>) {
     for c in Col::ALL {
         let cells = [T3Row::R1, T3Row::R2, T3Row::R3_7, T3Row::R4].map(|row| r.t3(row, *c));
-        let Some(v) = cells.iter().map(|x| num(*x)).collect::<Option<Vec<Decimal>>>() else {
+        let Some([a, b, t, d]) = numbers(cells) else {
             continue;
         };
-        let (a, b, t, d) = (v[0], v[1], v[2], v[3]);
         if a + b != t + d {
             out.push(
                 Finding::new(
@@ -98,8 +107,8 @@ fn e3(r: &Report, out: &mut Vec<Finding>) {
         let Some(total) = num(cells.get(&Col::Tot)) else {
             continue;
         };
-        let parts: Option<Vec<Decimal>> = Col::ALL[..6].iter().map(|c| num(cells.get(c))).collect();
-        let Some(parts) = parts else { continue };
+        let [np, biz, res, ngo, law, oth] = [Col::Np, Col::Biz, Col::Res, Col::Ngo, Col::Law, Col::Oth];
+        let Some(parts) = numbers([np, biz, res, ngo, law, oth].map(|c| cells.get(&c))) else { continue };
         let sum: Decimal = parts.iter().sum();
         if sum != total {
             out.push(
@@ -125,8 +134,8 @@ fn e4(r: &Report, out: &mut Vec<Finding>) {
         let Some(total) = num(r.t4(*g, T4Outcome::Tot)) else {
             continue;
         };
-        let parts: Option<Vec<Decimal>> = T4Outcome::ALL[..4].iter().map(|o| num(r.t4(*g, *o))).collect();
-        let Some(parts) = parts else { continue };
+        let outcomes = [T4Outcome::Maint, T4Outcome::Corr, T4Outcome::Other, T4Outcome::Pend];
+        let Some(parts) = numbers(outcomes.map(|o| r.t4(*g, o))) else { continue };
         let sum: Decimal = parts.iter().sum();
         if sum != total {
             out.push(
