@@ -195,7 +195,7 @@ fn para_item(block: usize, p: &Para) -> Item<'_> {
     // Labels, headings and table markers are short: a long prose line is normalised only up
     // to its first 100 characters (enough for every key the interpreter looks for).
     let norm_len = char_prefix_len(&label, 100);
-    let mut values = Vec::new();
+    let mut values = Vec::with_capacity(toks.len());
     for &(s, e) in &toks {
         let t = &p.text[s..e];
         // Separators of a flattened row ("0 |") are not values.
@@ -309,7 +309,8 @@ pub fn items(doc: &Doc) -> Vec<Item<'_>> {
 }
 
 fn raw_items(doc: &Doc) -> Vec<Item<'_>> {
-    let mut out = Vec::new();
+    let rows: usize = doc.blocks.iter().map(|b| if let Block::Table(g) = b { g.rows.len() } else { 1 }).sum();
+    let mut out = Vec::with_capacity(rows.min(MAX_ITEMS));
     for (bi, b) in doc.blocks.iter().enumerate() {
         if out.len() >= MAX_ITEMS {
             break;

@@ -118,7 +118,7 @@ pub enum Key {
 /// columns, which format markers, which words) is answered from the hits. Before, each
 /// question ran its own automaton or substring search over the same label.
 pub struct Lexicon {
-    ac: AhoCorasick,
+    dfa: aho_corasick::dfa::DFA,
     keys: Vec<(Key, u16)>,
 }
 
@@ -149,12 +149,12 @@ pub fn lexicon() -> &'static Lexicon {
         for (i, (w, k)) in WORDS.iter().enumerate() {
             pairs.push(((Key::Word(*w), i as u16), k));
         }
-        // A full DFA: a few hundred KiB built once, the fastest scan per byte.
-        let ac = AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(pairs.iter().map(|p| p.1))
-            .expect("static lexicon builds");
-        Lexicon { ac, keys: pairs.into_iter().map(|p| p.0).collect() }
+        // A full DFA (about 600 KiB, built once): one table lookup per byte. Labels are short
+        // and have several matches each, so the DFA is driven directly ([`Hits::of`]) rather
+        // than through the overlapping-match iterator, whose set-up per match cost more than
+        // the scan.
+        let dfa = aho_corasick::dfa::DFA::new(pairs.iter().map(|p| p.1)).expect("static lexicon builds");
+        Lexicon { dfa, keys: pairs.into_iter().map(|p| p.0).collect() }
     })
 }
 
@@ -177,14 +177,31 @@ pub struct Hits {
 impl Hits {
     /// Scan `norm` once (overlapping matches: every occurrence of every key).
     pub fn of(norm: &str) -> Hits {
+        use aho_corasick::Anchored;
+        use aho_corasick::automaton::Automaton;
         let lex = lexicon();
-        let mut h = Hits::default();
-        for m in lex.ac.find_overlapping_iter(norm) {
-            let (key, rank) = lex.keys[m.pattern().as_usize()];
-            if let Key::Word(w) = key {
-                h.words |= 1 << (w as u8);
+        let dfa = &lex.dfa;
+        let mut h = Hits { words: 0, list: Vec::with_capacity(4) };
+        // Every match of every key, in the order of their end and, at one end, of the state's
+        // match list: the order the overlapping iterator reports them in.
+        let Ok(mut sid) = dfa.start_state(Anchored::No) else { return h };
+        for (i, &b) in norm.as_bytes().iter().enumerate() {
+            sid = dfa.next_state(Anchored::No, sid, b);
+            if !dfa.is_special(sid) {
+                continue;
             }
-            h.list.push(Hit { start: m.start() as u32, end: m.end() as u32, key, rank });
+            if dfa.is_dead(sid) {
+                break;
+            }
+            for k in 0..dfa.match_len(sid) {
+                let pid = dfa.match_pattern(sid, k);
+                let (key, rank) = lex.keys[pid.as_usize()];
+                if let Key::Word(w) = key {
+                    h.words |= 1 << (w as u8);
+                }
+                let end = i + 1;
+                h.list.push(Hit { start: (end - dfa.pattern_len(pid)) as u32, end: end as u32, key, rank });
+            }
         }
         h
     }

@@ -304,11 +304,14 @@ pub fn text_to_doc(text: &str) -> TextDoc {
         // One cell per line (seed shape): TAB-led lines, rows separated by empty lines.
         if l.text.starts_with('\t') && memchr::memchr(b'\t', &l.text.as_bytes()[1..]).is_none() {
             let mut g = GridBuilder::new(i, l.start);
-            let mut row = Vec::new();
+            let mut row = Vec::with_capacity(10);
             while i < lines.len() {
                 let l = &lines[i];
                 if l.text.is_empty() {
-                    g.push_row(std::mem::take(&mut row));
+                    if !row.is_empty() {
+                        let width = row.len();
+                        g.push_row(std::mem::replace(&mut row, Vec::with_capacity(width)));
+                    }
                     i += 1;
                     continue;
                 }
