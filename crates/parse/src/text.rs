@@ -62,7 +62,13 @@ impl<'a> LinePos<'a> {
         if s < self.at {
             (self.at, self.col) = (self.start, 1);
         }
-        self.col += self.text.get(self.at..s).map_or(0, |t| t.chars().count() as u32);
+        // Characters are counted as the bytes that start one (not 10xxxxxx): the gaps between
+        // cells are short, and this loop beats the general counting routine on them.
+        self.col += self
+            .text
+            .as_bytes()
+            .get(self.at..s)
+            .map_or(0, |t| t.iter().filter(|b| (**b as i8) >= -0x40).count() as u32);
         self.at = s;
         Src { start: s as u32, end: e as u32, line: self.line, col: self.col, grid: None }
     }
@@ -117,6 +123,16 @@ fn separator_offsets(line: &str, sep: char, out: &mut Vec<usize>) {
 
 /// Trim a byte range of `text` to exclude surrounding whitespace (incl. U+3000).
 fn trim_range(text: &str, s: usize, e: usize) -> (usize, usize) {
+    // Most cells and lines start and end with a byte that no whitespace character starts
+    // (first byte) or ends (last byte: whitespace ends in 0x80–0x8A, 0x9F, 0xA0, 0xA8, 0xA9,
+    // 0xAF, or 0xBF for U+FEFF): nothing to trim.
+    if let (Some(&first), Some(&last)) = (text.as_bytes().get(s), e.checked_sub(1).and_then(|l| text.as_bytes().get(l)))
+        && e > s
+        && !may_start_space(first)
+        && !matches!(last, b' ' | b'\t'..=b'\r' | 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF | 0xBF)
+    {
+        return (s, e);
+    }
     let slice = &text[s..e];
     let lead = leading_space(slice);
     if lead == slice.len() {
