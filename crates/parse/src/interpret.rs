@@ -27,7 +27,7 @@ pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
         .enumerate()
         .filter(|(_, it)| it.para.is_some())
         .filter(|(_, it)| may_be_heading(it))
-        .filter_map(|(i, it)| heading_of(it.norm()).map(|(id, num)| (i, id, num)))
+        .filter_map(|(i, it)| heading_of(it).map(|(id, num)| (i, id, num)))
         .collect();
 
     let first_heading = headings.first().map_or(items.len(), |h| h.0);
@@ -203,7 +203,8 @@ fn may_be_heading(it: &Item) -> bool {
 }
 
 /// A section heading: `一、总体情况` etc. Returns (section id, printed numeral).
-fn heading_of(norm: &str) -> Option<(u8, Option<u32>)> {
+fn heading_of(it: &Item) -> Option<(u8, Option<u32>)> {
+    let norm = it.norm();
     let n = norm.trim_start_matches(['*', '#']).trim_end_matches(['*', ':']);
     if n.chars().count() > 40 || n.is_empty() {
         return None;
@@ -213,8 +214,9 @@ fn heading_of(norm: &str) -> Option<(u8, Option<u32>)> {
     if num.is_none() && n.chars().count() > 16 {
         return None;
     }
-    // The first section (in order) with a key inside `rest`; one automaton pass finds them all.
-    let i = crate::keys::sections().all(rest).map(|m| m.2).min()?;
+    // The first section (in order) with a key inside `rest`, from the label's lexicon hits.
+    let from = rest.as_ptr() as usize - norm.as_ptr() as usize;
+    let i = it.hits().sections_within(from, from + rest.len()).min()?;
     let keys = SECTION_HEADINGS[usize::from(i)].1;
     if num.is_none() && !keys.iter().any(|k| rest.starts_with(k)) {
         return None;

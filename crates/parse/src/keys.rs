@@ -3,18 +3,22 @@
 
 use std::sync::OnceLock;
 
+#[cfg(test)]
 use aho_corasick::AhoCorasick;
 #[cfg(test)]
 use gongkai_model::FormatVersion;
 use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS, t2_col_key, t2_row_keys, t3_row_keys};
 use gongkai_model::{T2Col, T2Row, T3Row};
 
-/// Keys with the value each one stands for.
+/// Keys with the value each one stands for: one automaton per kind of key, as the
+/// interpreter used before the lexicon; kept as the lexicon's test oracle.
+#[cfg(test)]
 pub struct KeySet<T: 'static> {
     ac: AhoCorasick,
     values: Vec<T>,
 }
 
+#[cfg(test)]
 impl<T: Copy> KeySet<T> {
     fn new(pairs: Vec<(T, &'static str)>) -> Self {
         let ac = AhoCorasick::new(pairs.iter().map(|p| p.1)).expect("static key set builds");
@@ -110,6 +114,8 @@ pub enum Key {
     T2Col(T2Col),
     /// Index into `FORMAT_MARKERS`.
     Marker(u8),
+    /// Index into `SECTION_HEADINGS` (0–5).
+    Section(u8),
     Word(Word),
 }
 
@@ -145,6 +151,11 @@ pub fn lexicon() -> &'static Lexicon {
         }
         for (i, (m, _)) in FORMAT_MARKERS.iter().enumerate() {
             pairs.push(((Key::Marker(i as u8), i as u16), m));
+        }
+        for (i, (_, keys)) in SECTION_HEADINGS.iter().enumerate() {
+            for k in *keys {
+                pairs.push(((Key::Section(i as u8), i as u16), k));
+            }
         }
         for (i, (w, k)) in WORDS.iter().enumerate() {
             pairs.push(((Key::Word(*w), i as u16), k));
@@ -251,6 +262,15 @@ impl Hits {
         })
     }
 
+    /// Section heading keys lying wholly inside the byte range `from..to` of the label, as
+    /// indices into `SECTION_HEADINGS`.
+    pub fn sections_within(&self, from: usize, to: usize) -> impl Iterator<Item = u8> + '_ {
+        self.list.iter().filter_map(move |h| match h.key {
+            Key::Section(i) if h.start as usize >= from && h.end as usize <= to => Some(i),
+            _ => None,
+        })
+    }
+
     /// Format markers, as indices into `FORMAT_MARKERS`.
     pub fn markers(&self) -> impl Iterator<Item = usize> + '_ {
         self.list.iter().filter_map(|h| match h.key {
@@ -283,6 +303,7 @@ pub fn t2_cols() -> &'static KeySet<T2Col> {
 }
 
 /// Section heading keys: the value is the section's index in `SECTION_HEADINGS` (0–5).
+#[cfg(test)]
 pub fn sections() -> &'static KeySet<u8> {
     static K: OnceLock<KeySet<u8>> = OnceLock::new();
     K.get_or_init(|| {
@@ -318,6 +339,7 @@ mod tests {
         v.extend(T2Col::ALL.iter().map(|c| t2_col_key(*c).to_string()));
         v.extend(FORMAT_MARKERS.iter().map(|m| m.0.to_string()));
         v.extend(WORDS.iter().map(|w| w.1.to_string()));
+        v.extend(SECTION_HEADINGS.iter().flat_map(|s| s.1.iter().map(|k| k.to_string())));
         v.extend(["a", "1.", "3.", "(", ")", "其他", "六", "总", "计", "本年", "数量", "项"].map(String::from));
         v
     }
@@ -345,6 +367,12 @@ mod tests {
             proptest::prop_assert_eq!(ours, theirs);
             for (w, k) in WORDS {
                 proptest::prop_assert_eq!(h.has(*w), norm.contains(k), "{}", k);
+            }
+            for from in (0..=norm.len()).filter(|i| norm.is_char_boundary(*i)) {
+                proptest::prop_assert_eq!(
+                    h.sections_within(from, norm.len()).min(),
+                    sections().all(&norm[from..]).map(|m| m.2).min()
+                );
             }
         }
     }
