@@ -287,6 +287,12 @@ fn last_space(t: &str) -> Option<(usize, usize)> {
 /// a label-only line followed by a run of at least two single-value lines becomes one row.
 fn merge_cell_lines(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
     let single = |it: &Item| !it.is_grid && it.values.len() == 1 && !it.has_label();
+    // Most documents have no such run: they are returned as they are, without moving every
+    // item twice.
+    let head = |it: &Item| !it.is_grid && it.values.is_empty() && it.has_label();
+    if !items.windows(3).any(|w| head(&w[0]) && single(&w[1]) && single(&w[2])) {
+        return items;
+    }
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     let mut i = 0;
     let mut items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
