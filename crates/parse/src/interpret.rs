@@ -836,39 +836,20 @@ fn parse_t4(
 /// carrying values (rare) is still data.
 fn outcome_words_only(it: &Item) -> bool {
     use Word::*;
+    // The words, in the order they are removed.
+    const WORDS: [Word; 9] =
+        [Review, Litigation, DirectSuit, SuitAfterReview, Maintained, Corrected, OtherResult, Pending, Total];
     // Without any of the words, the label is made of them only when it is empty.
     let h = it.hits();
-    if !h.has_any(&[
-        Review,
-        Litigation,
-        DirectSuit,
-        SuitAfterReview,
-        Maintained,
-        Corrected,
-        OtherResult,
-        Pending,
-        Total,
-    ]) {
+    if !h.has_any(&WORDS) {
         return it.norm().is_empty();
     }
-    let norm = it.norm();
     // Removing the words one after another (as `str::replace` would) can join the pieces
     // around a removed word into a new occurrence of an earlier word; the loop below does the
     // same removals in the same order, on one buffer, and allocates only for labels that
     // contain a word at all.
-    const WORDS: [&str; 9] = [
-        "行政复议",
-        "行政诉讼",
-        "未经复议直接起诉",
-        "复议后起诉",
-        "结果维持",
-        "结果纠正",
-        "其他结果",
-        "尚未审结",
-        "总计",
-    ];
-    let mut rest = std::borrow::Cow::Borrowed(norm);
-    for w in WORDS {
+    let mut rest = std::borrow::Cow::Borrowed(it.norm());
+    for w in WORDS.map(crate::keys::word_text) {
         if rest.contains(w) {
             rest = std::borrow::Cow::Owned(rest.replace(w, ""));
         }

@@ -105,6 +105,11 @@ const WORDS: &[(Word, &str)] = &[
     (Word::Total, "总计"),
 ];
 
+/// The text of a word, as the lexicon matches it (normalised).
+pub fn word_text(w: Word) -> &'static str {
+    WORDS.iter().find(|(x, _)| *x == w).map_or("", |(_, t)| t)
+}
+
 /// What a key of the lexicon stands for. `rank` orders keys of one kind as the per-kind key
 /// lists do (ties between matches ending at the same byte go to the lower rank).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -385,5 +390,7 @@ mod tests {
         assert_eq!(t2_rows().last("行政规范性文件"), Some(T2Row::Norm));
         let cols: Vec<T2Col> = t2_cols().all("信息内容本年处理决定数量").map(|m| m.2).collect();
         assert!(cols.contains(&T2Col::Decisions) && cols.contains(&T2Col::Decisions2019));
+        assert_eq!(word_text(Word::DirectSuit), "未经复议直接起诉");
+        assert!(WORDS.iter().all(|(w, t)| word_text(*w) == *t));
     }
 }
