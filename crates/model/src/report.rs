@@ -158,22 +158,20 @@ pub struct Report {
 }
 
 impl Report {
-    /// Every table cell as a name (`T2.REG.ISSUED`, `T3.R1.NP`, `T4.RV.MAINT`) and its number,
-    /// normalised (`None` when the cell is not a number), in table order: the data that must
-    /// survive writing a report out and reading it back.
+    /// Every table cell with its name (`T2.REG.ISSUED`, `T3.R1.NP`, `T4.RV.MAINT`), in table
+    /// order.
+    pub fn named_cells(&self) -> impl Iterator<Item = (String, &Cell)> {
+        let t2 = self.table2.iter().flat_map(|(row, m)| m.iter().map(move |(c, v)| (format!("T2.{row}.{c}"), v)));
+        let t3 = self.table3.iter().flat_map(|(row, m)| m.iter().map(move |(c, v)| (format!("T3.{row}.{c}"), v)));
+        let t4 = self.table4.iter().flat_map(|(g, m)| m.iter().map(move |(o, v)| (format!("T4.{g}.{o}"), v)));
+        t2.chain(t3).chain(t4)
+    }
+
+    /// Every table cell as a name ([`Report::named_cells`]) and its number, normalised
+    /// (`None` when the cell is not a number), in table order: the data that must survive
+    /// writing a report out and reading it back.
     pub fn cell_values(&self) -> Vec<(String, Option<String>)> {
-        let value = |c: &Cell| c.as_number().map(|d| d.normalize().to_string());
-        let mut cells = Vec::new();
-        for (row, m) in &self.table2 {
-            cells.extend(m.iter().map(|(c, v)| (format!("T2.{row}.{c}"), value(v))));
-        }
-        for (row, m) in &self.table3 {
-            cells.extend(m.iter().map(|(c, v)| (format!("T3.{row}.{c}"), value(v))));
-        }
-        for (g, m) in &self.table4 {
-            cells.extend(m.iter().map(|(o, v)| (format!("T4.{g}.{o}"), value(v))));
-        }
-        cells
+        self.named_cells().map(|(name, c)| (name, c.as_number().map(|d| d.normalize().to_string()))).collect()
     }
 
     pub fn empty() -> Self {

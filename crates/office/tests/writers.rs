@@ -114,17 +114,7 @@ fn cells(r: &Report) -> Vec<(String, String)> {
         Some(d) => format!("{:?}:{}", std::mem::discriminant(&c.value), d.normalize()),
         None => format!("{:?}:{}", c.value, c.raw),
     };
-    let mut out = Vec::new();
-    for (row, m) in &r.table2 {
-        out.extend(m.iter().map(|(c, v)| (format!("T2.{row}.{c}"), show(v))));
-    }
-    for (row, m) in &r.table3 {
-        out.extend(m.iter().map(|(c, v)| (format!("T3.{row}.{c}"), show(v))));
-    }
-    for (g, m) in &r.table4 {
-        out.extend(m.iter().map(|(o, v)| (format!("T4.{g}.{o}"), show(v))));
-    }
-    out
+    r.named_cells().map(|(name, c)| (name, show(c))).collect()
 }
 
 #[test]
