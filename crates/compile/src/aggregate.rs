@@ -5,7 +5,7 @@
 //! missing) in others sums the numbers and a note names the reports that had no number; a cell
 //! that is unreadable in any report makes the sum unreadable and is listed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use gongkai_model::{Cell, CellValue, FormatVersion, Report};
 use rust_decimal::Decimal;
@@ -125,7 +125,7 @@ pub fn aggregate(reports: &[Report]) -> Compiled {
                 let name = format!("{}.{}.{}", $prefix, row.id(), col.id());
                 let label = $label(row, col);
                 let cell = sum_cell(name, label, &cells, &mut notes);
-                r.$field.entry(row).or_insert_with(BTreeMap::new).insert(col, cell);
+                r.$field.entry(row).or_default().insert(col, cell);
             }
         }};
     }

@@ -1,8 +1,6 @@
 //! Tables 二, 三 and 四 from the records (SPEC §1.4–§1.7, §2.2).
 
-use std::collections::BTreeMap;
-
-use gongkai_model::{Cell, Col, T2Col, T2Row, T3Row, T4Outcome, Table2, Table3, Table4};
+use gongkai_model::{Cell, Col, Row, T2Col, T2Row, T3Row, T4Outcome, Table2, Table3, Table4};
 use gongkai_register::{CaseKind, CatalogueKind, OrganId, Outcome, Validity, YearlyCounts};
 use rust_decimal::Decimal;
 
@@ -120,7 +118,7 @@ pub(crate) fn table3(
     }
     let mut table = Table3::new();
     for (row, vals) in rows.iter().zip(&counts) {
-        let mut m: BTreeMap<Col, Cell> = Col::ALL[..6].iter().zip(vals).map(|(c, v)| (*c, Cell::number(*v))).collect();
+        let mut m: Row<Col> = Col::ALL[..6].iter().zip(vals).map(|(c, v)| (*c, Cell::number(*v))).collect();
         m.insert(Col::Tot, Cell::number(vals.iter().sum::<u64>()));
         table.insert(*row, m);
     }
@@ -291,8 +289,7 @@ pub(crate) fn table4(cases: &[gongkai_register::Case], scope: &Scope, p: Period)
     }
     let mut t = Table4::new();
     for (k, vals) in CaseKind::ALL.iter().zip(counts) {
-        let mut m: BTreeMap<T4Outcome, Cell> =
-            T4Outcome::ALL[..4].iter().zip(vals).map(|(o, v)| (*o, Cell::number(v))).collect();
+        let mut m: Row<T4Outcome> = T4Outcome::ALL[..4].iter().zip(vals).map(|(o, v)| (*o, Cell::number(v))).collect();
         m.insert(T4Outcome::Tot, Cell::number(vals.iter().sum::<u64>()));
         t.insert(k.group(), m);
     }

@@ -24,6 +24,12 @@ macro_rules! id_enum {
                 match s { $($id => Some($name::$var),)+ _ => None }
             }
         }
+        impl crate::table::TableId for $name {
+            const ALL: &'static [$name] = &[$($name::$var),+];
+            fn index(self) -> usize {
+                self as usize
+            }
+        }
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.id())

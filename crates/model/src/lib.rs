@@ -10,6 +10,7 @@ pub mod ids;
 pub mod labels;
 pub mod normalize;
 pub mod report;
+pub mod table;
 
 pub use cell::{Cell, CellValue, GridPos, Src};
 pub use finding::{Finding, Severity};
@@ -17,3 +18,4 @@ pub use ids::{Col, T2Col, T2Row, T3Row, T4Group, T4Outcome};
 pub use report::{
     FormatMarker, FormatVersion, Para, Report, SCHEMA_VERSION, Section, SectionId, Table2, Table3, Table4,
 };
+pub use table::{Row, Table, TableId};

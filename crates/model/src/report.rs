@@ -1,11 +1,10 @@
 //! The report data: what the parser extracts and the generators write.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::cell::{Cell, Src};
 use crate::ids::{Col, T2Col, T2Row, T3Row, T4Group, T4Outcome};
+use crate::table::Table;
 
 /// Version of the report JSON schema (`docs/schema/report.schema.json`). Bump on any
 /// incompatible change.
@@ -99,9 +98,9 @@ pub struct Located<T> {
     pub src: Src,
 }
 
-pub type Table2 = BTreeMap<T2Row, BTreeMap<T2Col, Cell>>;
-pub type Table3 = BTreeMap<T3Row, BTreeMap<Col, Cell>>;
-pub type Table4 = BTreeMap<T4Group, BTreeMap<T4Outcome, Cell>>;
+pub type Table2 = Table<T2Row, T2Col>;
+pub type Table3 = Table<T3Row, Col>;
+pub type Table4 = Table<T4Group, T4Outcome>;
 
 /// Where each table was found (None: not found).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

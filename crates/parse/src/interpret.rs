@@ -529,7 +529,9 @@ fn parse_t2(
                 first.get_or_insert(it.src);
                 let entry = report.table2.entry(row).or_default();
                 for (c, v) in cs.into_iter().zip(vals) {
-                    entry.entry(c).or_insert_with(|| v.clone());
+                    if !entry.contains_key(&c) {
+                        entry.insert(c, v.clone());
+                    }
                 }
             }
             None => findings.push(
@@ -716,13 +718,7 @@ fn parse_t3(
                     );
                 }
                 first.get_or_insert(it.src);
-                // Inserted one by one in key order: `collect` into a BTreeMap sorts a copy of
-                // the pairs first, which cost more than the seven inserts.
-                let mut map = BTreeMap::new();
-                for (c, cell) in Col::ALL.iter().copied().zip(cells) {
-                    map.insert(c, cell);
-                }
-                report.table3.insert(row, map);
+                report.table3.insert(row, Col::ALL.iter().copied().zip(cells).collect());
             }
             Err(f) => findings.push(f),
         }
