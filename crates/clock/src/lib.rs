@@ -299,6 +299,11 @@ pub struct Clock {
     /// The due date at the start of a pause that began after it had passed.
     #[serde(skip)]
     passed_due_at_pause: Option<Date>,
+    /// A due date that is not a working day (a 第三十五条 date) at the start of a pause: the
+    /// working days left count up to the working day before it, so the due date after the
+    /// pause is never set earlier than this date.
+    #[serde(skip)]
+    nonworking_due_at_pause: Option<Date>,
     #[serde(skip)]
     corrected: bool,
 }
@@ -412,6 +417,7 @@ impl Clock {
             warnings: Vec::new(),
             steps: vec![format!("收到申请之日：{}。申请{}（条例第三十一条）", zh_day(received), channel.rule_zh())],
             passed_due_at_pause: None,
+            nonworking_due_at_pause: None,
             corrected: false,
         };
         c.start_period(&r, received, "答复期限：自收到申请之日起20个工作日内答复（条例第三十三条第二款）")?;
@@ -610,6 +616,7 @@ impl Clock {
         let left = r.cal(r.cal.workdays_between(date, due))?;
         let remaining = u32::try_from(left.max(0)).unwrap_or(0);
         self.passed_due_at_pause = (left <= 0).then_some(due);
+        self.nonworking_due_at_pause = (left > 0 && !r.cal(r.cal.is_workday(due))?).then_some(due);
         self.remaining_at_pause = Some(remaining);
         self.pauses.push(Pause { kind, from: date, to: None, remaining });
         self.state = State::Paused(kind);
@@ -662,14 +669,32 @@ impl Clock {
             ));
             return Ok(());
         }
-        let due = r.cal(r.cal.add_workdays(date, left))?;
+        let counted = r.cal(r.cal.add_workdays(date, left))?;
+        // A 第三十五条 date on a non-working day: the count ends on the working day before
+        // it, and a pause must not bring the deadline forward (a pause of no working days
+        // leaves it where it was).
+        let due = match self.nonworking_due_at_pause.take() {
+            Some(agreed) if agreed > counted => agreed,
+            _ => counted,
+        };
         self.due = Some(due);
-        self.steps.push(format!(
-            "{}{}，恢复计时：剩余{left}个工作日自次日起计算，答复期限顺延至{}",
-            zh_date(date),
-            kind.ended_zh(),
-            zh_day(due)
-        ));
+        self.steps.push(if due == counted {
+            format!(
+                "{}{}，恢复计时：剩余{left}个工作日自次日起计算，答复期限顺延至{}",
+                zh_date(date),
+                kind.ended_zh(),
+                zh_day(due)
+            )
+        } else {
+            format!(
+                "{}{}，恢复计时：剩余{left}个工作日自次日起计算至{}，不早于原定答复期限{}（非工作日），答复期限仍为{}",
+                zh_date(date),
+                kind.ended_zh(),
+                zh_date(counted),
+                zh_date(due),
+                zh_day(due)
+            )
+        });
         if let Some(note) = calendar_note(r.cal, date, due) {
             self.steps.push(note);
         }
@@ -730,6 +755,7 @@ impl Clock {
     fn close(&mut self, outcome: Outcome, on: Date, what: &str) {
         self.state = State::Closed { outcome, on };
         self.remaining_at_pause = None;
+        self.nonworking_due_at_pause = None;
         self.steps.push(format!("{}{}，办结（计入表三 {} 行）", zh_date(on), what, outcome.id()));
     }
 

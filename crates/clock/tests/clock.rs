@@ -235,6 +235,31 @@ fn article_35_agreed_date_and_withdrawal() {
     assert_eq!(wd.state, State::Closed { outcome: Outcome::R3_6_3, on: date(2024, 3, 4) });
 }
 
+/// 第三十五条 date on a Saturday, then a third-party consultation (第三十二条) answered the
+/// day it started: the pause took no working day, so the deadline stays on the agreed
+/// Saturday (found by `pauses_never_shorten_a_deadline`, which once saw it move to Friday).
+#[test]
+fn article_35_date_on_a_rest_day_survives_an_empty_pause() {
+    let base = [
+        recv(date(2024, 10, 7), Channel::Online),
+        Event::AgreedDate { date: date(2024, 10, 20), due: date(2024, 12, 14) },
+    ];
+    let plain = replay(&base).unwrap();
+    assert_eq!(plain.due, Some(date(2024, 12, 14)));
+    let mut paused = base.to_vec();
+    paused.push(Event::ConsultationStarted { date: date(2024, 11, 1), party: Party::ThirdParty });
+    paused.push(Event::ConsultationAnswered { date: date(2024, 11, 1) });
+    let c = replay(&paused).unwrap();
+    assert_eq!(c.due, Some(date(2024, 12, 14)));
+    assert!(c.steps.last().unwrap().contains("不早于原定答复期限"), "{:?}", c.steps);
+    // A pause of three working days (Fri 1 Nov – Wed 6 Nov) moves the last working day
+    // (Fri 13 Dec) on by three working days: Wed 18 Dec.
+    let mut longer = base.to_vec();
+    longer.push(Event::ConsultationStarted { date: date(2024, 11, 1), party: Party::ThirdParty });
+    longer.push(Event::ConsultationAnswered { date: date(2024, 11, 6) });
+    assert_eq!(replay(&longer).unwrap().due, Some(date(2024, 12, 18)));
+}
+
 // ---------------------------------------------------------------- rejected sequences
 
 #[test]
