@@ -154,7 +154,7 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
             let front = t.elapsed().as_secs_f64();
             let t = Instant::now();
             let reports: Vec<_> =
-                docs2.iter().map(|d| gongkai_parse::interpret::interpret(d, &mut Vec::new())).collect();
+                docs2.into_iter().map(|d| gongkai_parse::interpret::interpret(d, &mut Vec::new())).collect();
             let interp = t.elapsed().as_secs_f64();
             let t = Instant::now();
             let nf: usize = reports.iter().map(|r| gongkai_rules::check(r).len()).sum();
@@ -316,7 +316,7 @@ fn office_bench(n: usize, kind: BenchKind, size: usize) {
                 let front = us(t);
                 let t = Instant::now();
                 let reports: Vec<_> =
-                    docs.iter().map(|d| gongkai_parse::interpret::interpret(&d.doc, &mut Vec::new())).collect();
+                    docs.into_iter().map(|d| gongkai_parse::interpret::interpret(d.doc, &mut Vec::new())).collect();
                 let interp = us(t);
                 let t = Instant::now();
                 let nf: usize = reports.iter().map(|r| gongkai_rules::check(r).len()).sum();

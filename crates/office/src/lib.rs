@@ -143,7 +143,7 @@ fn title_hint(title: Option<String>) -> Option<gongkai_model::Para> {
 }
 
 fn finish(
-    doc: &gongkai_model::doc::Doc,
+    doc: gongkai_model::doc::Doc,
     text: String,
     warnings: Vec<String>,
     kind: &str,
@@ -174,7 +174,7 @@ pub fn parse_docx(bytes: &[u8], name: Option<&str>) -> Result<Parsed, OfficeErro
     let mut d = docx_read::document_to_doc_with(&xml, &mut numbering)?;
     // A broken properties part does not make the document unreadable.
     d.doc.title_hint = title_hint(core_title(&mut ar).ok().flatten());
-    Ok(finish(&d.doc, d.text, d.warnings, "docx", bytes.len(), name))
+    Ok(finish(d.doc, d.text, d.warnings, "docx", bytes.len(), name))
 }
 
 /// Parse an XLSX file: one grid per sheet in workbook order; `Src::grid` holds the sheet
@@ -186,7 +186,7 @@ pub fn parse_xlsx(bytes: &[u8], name: Option<&str>) -> Result<Parsed, OfficeErro
     let mut ar = archive::Archive::open(bytes)?;
     let mut d = xlsx_read::workbook_to_doc(&mut ar)?;
     d.doc.title_hint = title_hint(core_title(&mut ar).ok().flatten());
-    Ok(finish(&d.doc, d.text, d.warnings, "xlsx", bytes.len(), name))
+    Ok(finish(d.doc, d.text, d.warnings, "xlsx", bytes.len(), name))
 }
 
 /// Parse a DOCX or XLSX file, whichever it is.

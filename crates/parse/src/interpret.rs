@@ -2,9 +2,7 @@
 //! the three tables, with findings for whatever could not be read. Never invents a value:
 //! a cell that cannot be read is absent and a `P` finding says so.
 
-use std::collections::BTreeMap;
-
-use gongkai_model::doc::Doc;
+use gongkai_model::doc::{Block, Doc};
 use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS};
 use gongkai_model::normalize::{chinese_numeral, is_cjk, normalize};
 use gongkai_model::report::{Located, TablesFound};
@@ -17,9 +15,10 @@ use crate::items::{Item, items};
 use crate::keys::{Hits, Word};
 use crate::split::{Split, e3_row, e4_table, split_runs};
 
-/// Interpret a document. `findings` receives the `P` (parse) findings.
-pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
-    let items = items(doc);
+/// Interpret a document. `findings` receives the `P` (parse) findings. The document is
+/// consumed: its paragraphs move into the report's sections instead of being copied.
+pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
+    let items = items(&doc);
     let mut report = Report::empty();
 
     let headings: Vec<(usize, u8, Option<u32>)> = items
@@ -31,7 +30,7 @@ pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
         .collect();
 
     let first_heading = headings.first().map_or(items.len(), |h| h.0);
-    meta(&items[..first_heading.min(items.len())], doc, &items, &mut report);
+    meta(&items[..first_heading.min(items.len())], &doc, &items, &mut report);
 
     // ---- table regions ------------------------------------------------------------------
     let heading_idx = |id: u8| headings.iter().filter(move |h| h.1 == id).map(|h| h.0);
@@ -98,27 +97,25 @@ pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
     }
 
     // ---- sections ---------------------------------------------------------------------------
+    // Which paragraph goes where: (block, section index or None for the preamble, heading?).
+    // The paragraphs themselves move out of the document once the items (which borrow it)
+    // are gone.
+    let mut placed: Vec<(usize, Option<usize>, bool)> = Vec::new();
     let mut current: Option<usize> = None;
-    let hmap: BTreeMap<usize, (u8, Option<u32>)> = headings.iter().map(|h| (h.0, (h.1, h.2))).collect();
+    let mut next_heading = headings.iter().peekable();
     for (i, it) in items.iter().enumerate() {
         let Some(p) = it.para else { continue };
-        if let Some((id, _)) = hmap.get(&i) {
-            report.sections.push(Section {
-                id: SectionId(*id),
-                heading: p.text.clone(),
-                src: p.src,
-                paras: Vec::new(),
-            });
+        while next_heading.next_if(|h| h.0 < i).is_some() {}
+        if let Some((_, id, _)) = next_heading.next_if(|h| h.0 == i) {
+            report.sections.push(Section { id: SectionId(*id), heading: String::new(), src: p.src, paras: Vec::new() });
             current = Some(report.sections.len() - 1);
+            placed.push((it.block, current, true));
             continue;
         }
         if consumed[i] {
             continue;
         }
-        match current {
-            Some(c) => report.sections[c].paras.push(p.clone()),
-            None => report.preamble.push(p.clone()),
-        }
+        placed.push((it.block, current, false));
     }
     for (i, id, num) in &headings {
         if let Some(n) = num
@@ -141,6 +138,16 @@ pub fn interpret(doc: &Doc, findings: &mut Vec<Finding>) -> Report {
     }
 
     detect_format(&items, &mut report);
+    drop(items);
+    for (block, section, heading) in placed {
+        let Some(Block::Para(p)) = doc.blocks.get_mut(block) else { continue };
+        let p = Para { text: std::mem::take(&mut p.text), src: p.src, verbatim: p.verbatim };
+        match (section, heading) {
+            (Some(c), true) => report.sections[c].heading = p.text,
+            (Some(c), false) => report.sections[c].paras.push(p),
+            (None, _) => report.preamble.push(p),
+        }
+    }
     report
 }
 

@@ -57,7 +57,7 @@ pub fn parse_str(text: &str, kind: Kind) -> Parsed {
             h.doc
         }
     };
-    let mut report = interpret::interpret(&doc, &mut findings);
+    let mut report = interpret::interpret(doc, &mut findings);
     report.source.kind = match kind {
         Kind::Text => "text",
         Kind::Html => "html",
