@@ -4,6 +4,9 @@
 use gongkai_model::doc::{Block, Doc, GridCell};
 use gongkai_model::normalize::{is_cjk, normalize};
 use gongkai_model::{Cell, CellValue, Para, Src};
+use std::rc::Rc;
+
+use crate::keys::Hits;
 
 /// Upper bound on items considered (hostile input bound; a real report has a few hundred).
 pub const MAX_ITEMS: usize = 50_000;
@@ -19,10 +22,9 @@ pub struct Item<'a> {
     /// Byte length of the label prefix that [`Item::norm`] normalises (a long prose line:
     /// its first 100 characters, enough for every key the interpreter looks for).
     norm_len: usize,
-    /// The normalised label, computed on first use: most prose lines are never asked for it.
-    norm: std::cell::OnceCell<String>,
-    /// Lexicon matches in the normalised label, found on first use.
-    hits: std::cell::OnceCell<crate::keys::Hits>,
+    /// The normalised label and its lexicon matches, computed on first use (most prose lines
+    /// are never asked for them) or taken from the thread's memo of labels ([`analyse`]).
+    analysed: std::cell::OnceCell<Rc<Analysed>>,
     /// Whether the label holds an ideograph (is text, not a fragment of numbers or marks).
     label_cjk: bool,
     /// Location of the label (or of the whole row when it has no label).
@@ -47,28 +49,26 @@ impl<'a> Item<'a> {
         // text has an ideograph exactly when its normalised form does.
         let norm_len = norm_len.min(label.len());
         let label_cjk = label[..norm_len].chars().any(is_cjk);
-        Item {
-            block,
-            para,
-            label,
-            norm_len,
-            norm: std::cell::OnceCell::new(),
-            hits: std::cell::OnceCell::new(),
-            label_cjk,
-            src,
-            values,
-            is_grid,
-        }
+        Item { block, para, label, norm_len, analysed: std::cell::OnceCell::new(), label_cjk, src, values, is_grid }
+    }
+
+    fn analysed(&self) -> &Analysed {
+        self.analysed.get_or_init(|| {
+            // Table rows and short lines (labels, headings) recur from report to report and
+            // are memoised; other prose is not, so it cannot crowd them out.
+            let memo = self.is_grid || !self.values.is_empty() || self.norm_len <= MEMO_SHORT_LABEL;
+            analyse(&self.label[..self.norm_len], memo)
+        })
     }
 
     /// The normalised label ([`normalize`]).
     pub fn norm(&self) -> &str {
-        self.norm.get_or_init(|| normalize(&self.label[..self.norm_len]))
+        &self.analysed().norm
     }
 
     /// The lexicon keys in the normalised label ([`crate::keys::Hits`]).
-    pub fn hits(&self) -> &crate::keys::Hits {
-        self.hits.get_or_init(|| crate::keys::Hits::of(self.norm()))
+    pub fn hits(&self) -> &Hits {
+        &self.analysed().hits
     }
 
     /// Whether the normalised label contains the word.
@@ -88,6 +88,59 @@ impl<'a> Item<'a> {
     pub fn has_label(&self) -> bool {
         self.label_cjk
     }
+}
+
+/// A label's normalised form and the lexicon keys in it.
+#[derive(Debug)]
+pub struct Analysed {
+    pub norm: String,
+    pub hits: Hits,
+}
+
+impl Analysed {
+    fn of(label: &str) -> Analysed {
+        let norm = normalize(label);
+        let hits = Hits::of(&norm);
+        Analysed { norm, hits }
+    }
+}
+
+/// Lines of at most this many bytes are memoised even when they are prose (headings).
+const MEMO_SHORT_LABEL: usize = 64;
+/// Labels longer than this are never memoised.
+const MEMO_MAX_LABEL: usize = 512;
+/// Entries kept per thread; the memo is emptied when it is full (hostile input bound).
+const MEMO_MAX_ENTRIES: usize = 4096;
+
+type Memo = std::collections::HashMap<Box<str>, Rc<Analysed>, foldhash::fast::RandomState>;
+
+thread_local! {
+    /// Per-thread memo of label analyses. Reports repeat the same row labels and headings
+    /// (the official ones, or an organ's own wording year after year), and normalising a
+    /// label and running the lexicon over it was about a seventh of parse+check time; a
+    /// lookup costs a hash of the printed label. The memo never changes a result: an entry
+    /// is exactly what [`Analysed::of`] returns for its key (tested). It is bounded in
+    /// entries and key length, and its hash is seeded per process so that crafted input
+    /// cannot make lookups collide.
+    static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
+}
+
+/// The analysis of `label`, from the thread's memo when `memo` is set.
+fn analyse(label: &str, memo: bool) -> Rc<Analysed> {
+    if !memo || label.len() > MEMO_MAX_LABEL {
+        return Rc::new(Analysed::of(label));
+    }
+    MEMO.with_borrow_mut(|m| {
+        if let Some(a) = m.get(label) {
+            return Rc::clone(a);
+        }
+        if m.len() >= MEMO_MAX_ENTRIES {
+            m.clear();
+        }
+        let a = Rc::new(Analysed::of(label));
+        m.insert(label.into(), Rc::clone(&a));
+        a
+    })
 }
 
 /// Whether a cell's text reads as a label rather than a value.
@@ -370,6 +423,39 @@ pub fn is_page_number(t: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// A memoised analysis is exactly the fresh one, whether it was just computed or
+        /// taken from the memo (ARCHITECTURE.md invariant 14).
+        #[test]
+        fn memoised_label_analysis_equals_a_fresh_one(
+            label in proptest::collection::vec(proptest::sample::select(vec![
+                "一、", "本年新收", "政府信息公开申请数量", "（", "）", "六", "其他处理", "3.", "其他", " ",
+                "\u{3000}", "總計", "商業 企業", "申请人", "a", "|", "行政复议", "结果维持",
+            ]), 0..12).prop_map(|v: Vec<&str>| v.concat())
+        ) {
+            let fresh = Analysed::of(&label);
+            for _ in 0..2 {
+                let a = analyse(&label, true);
+                proptest::prop_assert_eq!(&a.norm, &fresh.norm);
+                proptest::prop_assert_eq!(&a.hits, &fresh.hits);
+            }
+        }
+    }
+
+    #[test]
+    fn the_label_memo_stays_bounded() {
+        for i in 0..MEMO_MAX_ENTRIES + 10 {
+            analyse(&format!("标签{i}"), true);
+        }
+        assert!(MEMO.with_borrow(|m| m.len()) <= MEMO_MAX_ENTRIES);
+        let long = "长".repeat(MEMO_MAX_LABEL);
+        let before = MEMO.with_borrow(|m| m.len());
+        analyse(&long, true);
+        assert_eq!(MEMO.with_borrow(|m| m.len()), before, "labels over the length bound are not kept");
+    }
 
     #[test]
     fn char_prefix_len_counts_characters() {

@@ -184,7 +184,7 @@ pub struct Hit {
 }
 
 /// All lexicon matches in one normalised label.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Hits {
     words: u32,
     list: Vec<Hit>,
