@@ -122,14 +122,25 @@ fn separator_offsets(line: &str, sep: char, out: &mut Vec<usize>) {
 }
 
 /// Trim a byte range of `text` to exclude surrounding whitespace (incl. U+3000).
-fn trim_range(text: &str, s: usize, e: usize) -> (usize, usize) {
-    // Most cells and lines start and end with a byte that no whitespace character starts
-    // (first byte) or ends (last byte: whitespace ends in 0x80–0x8A, 0x9F, 0xA0, 0xA8, 0xA9,
-    // 0xAF, or 0xBF for U+FEFF): nothing to trim.
-    if let (Some(&first), Some(&last)) = (text.as_bytes().get(s), e.checked_sub(1).and_then(|l| text.as_bytes().get(l)))
-        && e > s
-        && !may_start_space(first)
-        && !matches!(last, b' ' | b'\t'..=b'\r' | 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF | 0xBF)
+fn trim_range(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    let b = text.as_bytes();
+    // Cells of pipe and Markdown rows are padded with ASCII spaces (`| 34 |`): those are
+    // dropped first, byte by byte.
+    e = e.min(b.len());
+    while s < e && b[s] == b' ' {
+        s += 1;
+    }
+    while e > s && b[e - 1] == b' ' {
+        e -= 1;
+    }
+    // Most cells and lines then start and end with a byte that no whitespace character
+    // starts (first byte) or ends (last byte: whitespace ends in 0x80–0x8A, 0x9F, 0xA0, 0xA8,
+    // 0xA9, 0xAF, or 0xBF for U+FEFF): nothing more to trim.
+    if s == e {
+        return (s, s);
+    }
+    if !may_start_space(b[s])
+        && !matches!(b[e - 1], b'\t'..=b'\r' | 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF | 0xBF)
     {
         return (s, e);
     }
@@ -409,7 +420,32 @@ mod tests {
             .collect()
     }
 
+    /// `flattened_separator` on `str::matches` (the oracle for the memchr/memmem counts).
+    fn flattened_separator_oracle(t: &str) -> Option<char> {
+        let inner = t.trim_matches(is_space);
+        let tabs = inner.matches('\t').count();
+        let pipes = inner.matches('|').count();
+        let wide = inner.matches('｜').count();
+        if tabs >= 2 {
+            Some('\t')
+        } else if pipes >= 2 || wide >= 2 {
+            Some(if wide > 0 { '｜' } else { '|' })
+        } else {
+            None
+        }
+    }
+
     proptest::proptest! {
+        /// The separator counts agree with plain substring counts.
+        #[test]
+        fn one_pass_separator_count_agrees_with_searches(
+            t in proptest::collection::vec(proptest::sample::select(vec![
+                '\t', '|', '｜', ' ', '\u{3000}', '一', '，', '０', 'a', '5', '\u{FF5D}', '\u{FF3C}',
+            ]), 0..12).prop_map(|v| v.into_iter().collect::<String>())
+        ) {
+            proptest::prop_assert_eq!(flattened_separator(&t), flattened_separator_oracle(&t));
+        }
+
         /// The byte-level trims agree with `trim_matches(is_space)` on any text, and `lines`
         /// with its `split_inclusive` oracle (ARCHITECTURE.md invariant 14).
         #[test]
