@@ -109,6 +109,14 @@ pub fn parse_number(s: &str) -> Option<Decimal> {
     if let Some(d) = plain_decimal(s.as_bytes()) {
         return Some(d);
     }
+    // Labels reach this function too: a number (after optional whitespace) starts with an
+    // ASCII digit or '-', or with a character whose UTF-8 lead byte is E2 ('−'), EF (full-width
+    // digits, '－') or, for whitespace, C2, E1, E2 or E3. Any other first byte (an ideograph,
+    // a letter, a bracket) rejects the text without trimming or decoding it.
+    match s.as_bytes().first() {
+        Some(b'0'..=b'9' | b'-' | b' ' | b'\t'..=b'\r' | 0x1C..=0x1F | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF) => {}
+        _ => return None,
+    }
     let t = s.trim();
     // Labels and prose reach this function too: anything that does not start like a number, or
     // holds a character no number has ("1.属于国家秘密"), is rejected before the normalising
@@ -351,10 +359,11 @@ mod tests {
             proptest::prop_assert_eq!(trim_raw(&t), t.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}'));
         }
 
-        /// Same value and same printed scale as before the fast path, on any mix of digits,
-        /// dots, commas, signs and spaces.
+        /// Same value and same printed scale as before the fast paths, on any mix of digits,
+        /// dots, commas, signs, spaces (incl. U+00A0, U+3000) and the label characters the
+        /// first-byte reject skips (ideographs, letters, brackets).
         #[test]
-        fn parse_number_agrees_with_its_oracle(s in "[0-9０-９.．,，\\- ]{0,20}") {
+        fn parse_number_agrees_with_its_oracle(s in "[0-9０-９.．,，\\- \u{a0}\u{3000}−－一a（(]{0,20}") {
             proptest::prop_assert_eq!(
                 parse_number(&s).map(|d| d.to_string()),
                 parse_number_oracle(&s).map(|d| d.to_string())

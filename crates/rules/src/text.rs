@@ -459,15 +459,12 @@ const CLOSE_QUOTES: [&str; 3] = ["”", "\"", "」"];
 /// prose in between is not decoded.
 fn find_quote(t: &str, from: usize, marks: [&str; 3]) -> Option<(usize, usize)> {
     let b = t.as_bytes();
-    let mut i = from;
-    while let Some(k) = memchr::memchr3(b'"', 0xE2, 0xE3, b.get(i..)?) {
-        let at = i + k;
-        if let Some(m) = marks.iter().find(|m| b[at..].starts_with(m.as_bytes())) {
-            return Some((at, m.len()));
-        }
-        i = at + 1;
-    }
-    None
+    // One iterator over the candidates: 0xE3 also starts `。` and `、`, and restarting a
+    // search after each of them cost more than the scan.
+    memchr::memchr3_iter(b'"', 0xE2, 0xE3, b.get(from..)?).find_map(|k| {
+        let at = from + k;
+        marks.iter().find(|m| b[at..].starts_with(m.as_bytes())).map(|m| (at, m.len()))
+    })
 }
 
 /// D21: the text presents another organ's account or platform as the reporting organ's own,
@@ -624,7 +621,8 @@ const SPAM: &[&str] = &[
     "体育投注",
 ];
 
-/// D23: spam phrases, mojibake (`????`, U+FFFD) and inline pinyin.
+/// D23: spam phrases and mojibake (`???`, U+FFFD) in one searcher: the spam phrases are
+/// patterns `0..SPAM.len()`, then `???`, then U+FFFD.
 fn spam() -> &'static aho_corasick::AhoCorasick {
     static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
     // Leftmost-first semantics let the searcher use its SIMD prefilter (Teddy); the standard
@@ -632,13 +630,10 @@ fn spam() -> &'static aho_corasick::AhoCorasick {
     AC.get_or_init(|| {
         aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(SPAM)
+            .build(SPAM.iter().copied().chain(["???", "\u{FFFD}"]))
             .expect("static patterns")
     })
 }
-
-static QUESTION_MARKS: Phrase = Phrase::new("???");
-static REPLACEMENT: Phrase = Phrase::new("\u{FFFD}");
 
 /// Offset of the first tone-marked pinyin vowel. They are U+00E0..U+01DC, whose UTF-8 lead
 /// bytes are 0xC3..=0xC7: Chinese prose has none, so the bytes are scanned and only those
@@ -673,17 +668,32 @@ fn pinyin(t: &str) -> Option<usize> {
 fn d23(r: &Report, out: &mut Vec<Finding>) {
     for (_, p) in r.all_paras() {
         let t = &p.text;
-        let mut hit: Option<(usize, usize, String)> = None;
-        if let Some(m) = spam().find(t.as_str()) {
-            let k = &t[m.start()..m.end()];
-            hit = Some((m.start(), k.len(), format!("与信息公开无关的文字“{k}”")));
-        } else if let Some(off) = QUESTION_MARKS.find(t) {
-            hit = Some((off, 3, "乱码“???”".to_string()));
-        } else if let Some(off) = REPLACEMENT.find(t) {
-            hit = Some((off, 3, "无法解码的字符“\u{FFFD}”".to_string()));
-        } else if let Some(off) = pinyin(t) {
-            hit = Some((off, 2, "夹杂拼音".to_string()));
+        // One pass finds the first match of each kind; a spam phrase is reported before
+        // `???`, and `???` before U+FFFD, wherever they are in the paragraph. The kinds share
+        // no bytes, so no match hides another.
+        let mut first = [None::<(usize, usize)>; 3];
+        for m in spam().find_iter(t.as_str()) {
+            let kind = match m.pattern().as_usize() {
+                p if p < SPAM.len() => 0,
+                p if p == SPAM.len() => 1,
+                _ => 2,
+            };
+            if first[kind].is_none() {
+                first[kind] = Some((m.start(), m.end()));
+            }
+            if first[0].is_some() {
+                break;
+            }
         }
+        let hit: Option<(usize, usize, String)> = if let Some((s, e)) = first[0] {
+            Some((s, e - s, format!("与信息公开无关的文字“{}”", &t[s..e])))
+        } else if let Some((s, _)) = first[1] {
+            Some((s, 3, "乱码“???”".to_string()))
+        } else if let Some((s, _)) = first[2] {
+            Some((s, 3, "无法解码的字符“\u{FFFD}”".to_string()))
+        } else {
+            pinyin(t).map(|off| (off, 2, "夹杂拼音".to_string()))
+        };
         if let Some((off, len, what)) = hit {
             out.push(Finding::new("D23", Severity::Warning, format!("正文中出现{what}")).at(Some(at(p, off, len))));
         }

@@ -121,6 +121,23 @@ fn d23_spam_and_mojibake() {
     let s1 = "2024年，本局推进公开????工作。";
     let (_, f) = check(&report("示例区民政局", 2024, s1, S5, S6, ""));
     assert!(rules(&f, "D23")[0].contains("乱码"));
+    // One finding per paragraph, by kind: a spam phrase before `???`, `???` before U+FFFD,
+    // U+FFFD before pinyin, wherever each sits in the paragraph.
+    let s1 = "2024年\u{FFFD}，本局推进公开???工作，威尼斯人。";
+    let (text, f) = check(&report("示例区民政局", 2024, s1, S5, S6, ""));
+    assert_eq!(rules(&f, "D23").len(), 1, "{f:?}");
+    assert_eq!(located(&text, &f, "D23"), "威尼斯人");
+    let s1 = "2024年\u{FFFD}，本局推进公开???工作。";
+    let (text, f) = check(&report("示例区民政局", 2024, s1, S5, S6, ""));
+    assert_eq!(located(&text, &f, "D23"), "???");
+    let s1 = "2024年，本局zhèngwù公开\u{FFFD}工作。";
+    let (text, f) = check(&report("示例区民政局", 2024, s1, S5, S6, ""));
+    assert!(rules(&f, "D23")[0].contains("无法解码"), "{f:?}");
+    assert_eq!(located(&text, &f, "D23"), "\u{FFFD}");
+    let s1 = "2024年，本局推进zhèngwù公开。";
+    let (text, f) = check(&report("示例区民政局", 2024, s1, S5, S6, ""));
+    assert!(rules(&f, "D23")[0].contains("拼音"), "{f:?}");
+    assert_eq!(located(&text, &f, "D23"), "è");
 }
 
 #[test]
