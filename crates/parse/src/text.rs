@@ -122,34 +122,70 @@ fn separator_offsets(line: &str, sep: char, out: &mut Vec<usize>) {
 }
 
 /// Trim a byte range of `text` to exclude surrounding whitespace (incl. U+3000).
-fn trim_range(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+fn trim_range(text: &str, s: usize, e: usize) -> (usize, usize) {
     let b = text.as_bytes();
-    // Cells of pipe and Markdown rows are padded with ASCII spaces (`| 34 |`): those are
-    // dropped first, byte by byte.
-    e = e.min(b.len());
-    while s < e && b[s] == b' ' {
-        s += 1;
+    let e = e.min(b.len());
+    let mut s = s.min(e);
+    while let n @ 1.. = space_at(b, s, e) {
+        s += n;
     }
-    while e > s && b[e - 1] == b' ' {
-        e -= 1;
+    let mut e = e;
+    while let n @ 1.. = space_before(b, s, e) {
+        e -= n;
     }
-    // Most cells and lines then start and end with a byte that no whitespace character
-    // starts (first byte) or ends (last byte: whitespace ends in 0x80–0x8A, 0x9F, 0xA0, 0xA8,
-    // 0xA9, 0xAF, or 0xBF for U+FEFF): nothing more to trim.
-    if s == e {
-        return (s, s);
+    (s, e)
+}
+
+/// Byte length of the whitespace character ([`is_space`]) that starts at `s` (before `e`),
+/// or 0. Matched on the bytes: most cells and lines start with a byte that starts no
+/// whitespace character, and decoding them cost more than the rest of the trim.
+fn space_at(b: &[u8], s: usize, e: usize) -> usize {
+    let Some(&first) = b.get(s).filter(|_| s < e) else { return 0 };
+    match first {
+        b' ' | b'\t'..=b'\r' => 1,
+        0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => {
+            let rest = &b[s..e];
+            let n = if first == 0xC2 { 2 } else { 3 };
+            if rest.len() >= n && is_space_bytes(&rest[..n]) { n } else { 0 }
+        }
+        _ => 0,
     }
-    if !may_start_space(b[s])
-        && !matches!(b[e - 1], b'\t'..=b'\r' | 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF | 0xBF)
-    {
-        return (s, e);
+}
+
+/// Byte length of the whitespace character that ends at `e` (after `s`), or 0.
+fn space_before(b: &[u8], s: usize, e: usize) -> usize {
+    if e <= s {
+        return 0;
     }
-    let slice = &text[s..e];
-    let lead = leading_space(slice);
-    if lead == slice.len() {
-        return (s, s);
+    match b[e - 1] {
+        b' ' | b'\t'..=b'\r' => 1,
+        // Last bytes of the non-ASCII whitespace characters (see `is_space_bytes`).
+        0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF | 0xBF => {
+            if e - s >= 2 && is_space_bytes(&b[e - 2..e]) {
+                2
+            } else if e - s >= 3 && is_space_bytes(&b[e - 3..e]) {
+                3
+            } else {
+                0
+            }
+        }
+        _ => 0,
     }
-    (s + lead, e - trailing_space(&slice[lead..]))
+}
+
+/// Whether `c` is exactly the UTF-8 encoding of a non-ASCII character for which [`is_space`]
+/// holds: U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 (the
+/// Unicode White_Space set beyond ASCII) and U+FEFF.
+fn is_space_bytes(c: &[u8]) -> bool {
+    matches!(
+        c,
+        [0xC2, 0x85 | 0xA0]
+            | [0xE1, 0x9A, 0x80]
+            | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF]
+            | [0xE2, 0x81, 0x9F]
+            | [0xE3, 0x80, 0x80]
+            | [0xEF, 0xBB, 0xBF]
+    )
 }
 
 /// `t` without surrounding whitespace, as [`trim_range`] trims.
@@ -158,67 +194,16 @@ fn trimmed(t: &str) -> &str {
     &t[s..e]
 }
 
+/// The whitespace the front end trims, as a char predicate: the oracle of the byte matchers
+/// ([`space_at`], [`space_before`]).
+#[cfg(test)]
 fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}' || c == '\u{FEFF}'
 }
 
-/// Whether a byte can start a character for which [`is_space`] holds: ASCII whitespace, or
-/// the lead bytes of the non-ASCII ones (U+0085/U+00A0: C2; U+1680: E1; U+2000–U+205F: E2;
-/// U+3000: E3; U+FEFF: EF). Ideographs (E4–E9) and most other bytes are ruled out without
-/// decoding.
-fn may_start_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t'..=b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF)
-}
-
 /// Byte length of the whitespace (as [`is_space`] defines it) at the start of `t`.
 fn leading_space(t: &str) -> usize {
-    let mut i = 0;
-    while let Some(&b) = t.as_bytes().get(i) {
-        if b < 0x80 {
-            if !may_start_space(b) {
-                break;
-            }
-            i += 1;
-            continue;
-        }
-        if !may_start_space(b) {
-            break;
-        }
-        match t[i..].chars().next() {
-            Some(c) if is_space(c) => i += c.len_utf8(),
-            _ => break,
-        }
-    }
-    i
-}
-
-/// Byte length of the whitespace (as [`is_space`] defines it) at the end of `t`.
-fn trailing_space(t: &str) -> usize {
-    let b = t.as_bytes();
-    let mut end = b.len();
-    while end > 0 {
-        let last = b[end - 1];
-        if last < 0x80 {
-            if !may_start_space(last) {
-                break;
-            }
-            end -= 1;
-            continue;
-        }
-        // Start of the last character: step back over continuation bytes (10xxxxxx).
-        let mut start = end - 1;
-        while start > 0 && (b[start] as i8) < -0x40 {
-            start -= 1;
-        }
-        if !may_start_space(b[start]) {
-            break;
-        }
-        match t[start..end].chars().next() {
-            Some(c) if is_space(c) => end = start,
-            _ => break,
-        }
-    }
-    b.len() - end
+    trim_range(t, 0, t.len()).0.min(t.len())
 }
 
 struct GridBuilder {
@@ -454,13 +439,22 @@ mod tests {
                 proptest::char::range(' ', '~'),
                 proptest::sample::select(vec![
                     '\t', '\n', '\r', '\u{0B}', '\u{1C}', '\u{85}', '\u{A0}', '\u{1680}', '\u{2000}',
-                    '\u{2028}', '\u{205F}', '\u{3000}', '\u{FEFF}', '\u{FF5C}', '一', '说', '—', '“', 'é',
+                    '\u{200A}', '\u{200B}', '\u{2028}', '\u{2029}', '\u{202F}', '\u{205F}', '\u{2060}', '\u{3000}',
+                    '\u{FEFF}', '\u{FF5C}', '\u{FFBF}', '\u{C5}', '一', '说', '—', '“', 'é', '。', '）', '、', '\u{1A80}',
                 ]),
             ], 0..40).prop_map(|v| v.into_iter().collect::<String>())
         ) {
             let trimmed = t.trim_matches(is_space);
             let (s, e) = trim_range(&t, 0, t.len());
             proptest::prop_assert_eq!(&t[s..e], trimmed);
+            // Any sub-range, as cells are trimmed inside a line.
+            let bounds: Vec<usize> = (0..=t.len()).filter(|i| t.is_char_boundary(*i)).collect();
+            for (k, &a) in bounds.iter().enumerate() {
+                for &z in &bounds[k..] {
+                    let (s, e) = trim_range(&t, a, z);
+                    proptest::prop_assert_eq!(&t[s..e], t[a..z].trim_matches(is_space));
+                }
+            }
             proptest::prop_assert_eq!(leading_space(&t) == t.len(), trimmed.is_empty());
             let ours: Vec<&str> = lines(&t).iter().map(|l| l.text).collect();
             proptest::prop_assert_eq!(ours, lines_oracle(&t));
