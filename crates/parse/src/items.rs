@@ -326,11 +326,12 @@ fn last_space(t: &str) -> Option<(usize, usize)> {
         }
         // Non-ASCII whitespace starts with C2 (U+0085, U+00A0), E1 (U+1680), E2 (U+2000–U+205F)
         // or E3 (U+3000); ideographs (E4–E9 …) are skipped without decoding.
-        if matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3)
-            && let Some(ch) = t[i..].chars().next()
-            && (ch.is_whitespace() || ch == '\u{3000}')
-        {
-            return Some((i, ch.len_utf8()));
+        // Matched on the bytes (`。` and `、` also start with E3 and are not decoded).
+        if matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3) {
+            let n = if c == 0xC2 { 2 } else { 3 };
+            if b.get(i..i + n).is_some_and(crate::text::is_space_bytes) {
+                return Some((i, n));
+            }
         }
     }
     None
@@ -427,6 +428,24 @@ mod tests {
     use proptest::strategy::Strategy;
 
     proptest::proptest! {
+        /// The block-skipping backward scan finds the whitespace a backward `char` search
+        /// finds, wherever it sits relative to the 16-byte blocks.
+        #[test]
+        fn last_space_agrees_with_a_char_search(
+            v in proptest::collection::vec(proptest::sample::select(vec![
+                "一", "。", "、", "a", "1", " ", "\t", "\u{3000}", "\u{A0}", "\u{2000}", "\u{2028}", "\u{200B}",
+                "“", "—", "\u{1680}", "\u{85}", "）",
+            ]), 0..60)
+        ) {
+            let t: String = v.concat();
+            let oracle = t
+                .char_indices()
+                .rev()
+                .find(|(_, c)| c.is_whitespace() || *c == '\u{3000}')
+                .map(|(i, c)| (i, c.len_utf8()));
+            proptest::prop_assert_eq!(last_space(&t), oracle);
+        }
+
         /// A memoised analysis is exactly the fresh one, whether it was just computed or
         /// taken from the memo (ARCHITECTURE.md invariant 14).
         #[test]
