@@ -39,6 +39,17 @@ impl<C: TableId> Row<C> {
         Row { cells: (0..C::ALL.len()).map(|_| None).collect(), _c: PhantomData }
     }
 
+    /// A row of cells in column order (`cells[i]` for `C::ALL[i]`), reusing the vector's
+    /// allocation when there is exactly one cell per column. Fewer cells fill the first
+    /// columns; cells beyond the last column are dropped.
+    pub fn from_ordered(cells: Vec<Cell>) -> Self {
+        if cells.len() == C::ALL.len() {
+            Row { cells: cells.into_iter().map(Some).collect(), _c: PhantomData }
+        } else {
+            C::ALL.iter().copied().zip(cells).collect()
+        }
+    }
+
     pub fn get(&self, c: &C) -> Option<&Cell> {
         self.cells[c.index()].as_ref()
     }
@@ -469,6 +480,17 @@ mod tests {
             prop_assert_eq!(&json, &serde_json::to_string(&m).unwrap());
             let back: Table<T3Row, Col> = serde_json::from_str(&json).unwrap();
             prop_assert_eq!(back, t);
+        }
+    }
+
+    #[test]
+    fn a_row_from_ordered_cells_equals_one_built_by_inserts() {
+        let cells: Vec<Cell> = (0..7u32).map(Cell::number).collect();
+        for n in [7, 6, 8, 0] {
+            let mut cells = cells.clone();
+            cells.resize(n, Cell::blank());
+            let inserted: Row<Col> = Col::ALL.iter().copied().zip(cells.clone()).collect();
+            assert_eq!(Row::<Col>::from_ordered(cells), inserted, "{n} cells");
         }
     }
 

@@ -7,7 +7,7 @@ use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS};
 use gongkai_model::normalize::{chinese_numeral, is_cjk, normalize};
 use gongkai_model::report::{Located, TablesFound};
 use gongkai_model::{
-    Cell, CellValue, Col, Finding, FormatMarker, FormatVersion, Para, Report, Section, SectionId, Severity, Src, T2Col,
+    Cell, CellValue, Finding, FormatMarker, FormatVersion, Para, Report, Row, Section, SectionId, Severity, Src, T2Col,
     T2Row, T3Row, T4Group, T4Outcome,
 };
 
@@ -725,7 +725,7 @@ fn parse_t3(
                     );
                 }
                 first.get_or_insert(it.src);
-                report.table3.insert(row, Col::ALL.iter().copied().zip(cells).collect());
+                report.table3.insert(row, Row::from_ordered(cells));
             }
             Err(f) => findings.push(f),
         }

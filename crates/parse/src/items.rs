@@ -152,12 +152,15 @@ fn is_label_text(t: &str) -> bool {
     gongkai_model::cell::parse_number(t).is_none() && t.chars().any(|c| is_cjk(c) || c.is_alphabetic())
 }
 
-fn row_item<'a>(block: usize, cells: &'a [GridCell]) -> Item<'a> {
+/// `kinds` is scratch space reused from row to row.
+fn row_item<'a>(block: usize, cells: &'a [GridCell], kinds: &mut Vec<CellValue>) -> Item<'a> {
     use gongkai_model::cell::{classify, trim_raw};
     // Each cell is classified once, and a `Cell` is built only for the value cells. Labels end
     // before the first value-like cell (number or placeholder); text after it is an unreadable
     // value ("约5"), not more label. Empty cells between label cells are allowed.
-    let kinds: Vec<CellValue> = cells.iter().map(|c| classify(trim_raw(&c.text))).collect();
+    kinds.clear();
+    kinds.extend(cells.iter().map(|c| classify(trim_raw(&c.text))));
+    let kinds = &*kinds;
     let value_like = |k: usize| matches!(kinds[k], CellValue::Number(_) | CellValue::Placeholder);
     let label_like = |k: usize| {
         matches!(kinds[k], CellValue::Unreadable) && cells[k].text.chars().any(|c| is_cjk(c) || c.is_alphabetic())
@@ -384,6 +387,7 @@ pub fn items(doc: &Doc) -> Vec<Item<'_>> {
 fn raw_items(doc: &Doc) -> Vec<Item<'_>> {
     let rows: usize = doc.blocks.iter().map(|b| if let Block::Table(g) = b { g.rows.len() } else { 1 }).sum();
     let mut out = Vec::with_capacity(rows.min(MAX_ITEMS));
+    let mut kinds = Vec::new();
     for (bi, b) in doc.blocks.iter().enumerate() {
         if out.len() >= MAX_ITEMS {
             break;
@@ -396,7 +400,7 @@ fn raw_items(doc: &Doc) -> Vec<Item<'_>> {
                     if out.len() >= MAX_ITEMS {
                         break;
                     }
-                    out.push(row_item(bi, row));
+                    out.push(row_item(bi, row, &mut kinds));
                 }
             }
         }

@@ -131,12 +131,17 @@ fn separator_offsets(line: &str, sep: char, out: &mut Vec<usize>) {
 }
 
 /// Trim a byte range of `text` to exclude surrounding whitespace (incl. U+3000).
-fn trim_range(text: &str, s: usize, e: usize) -> (usize, usize) {
+fn trim_range(text: &str, start: usize, e: usize) -> (usize, usize) {
     let b = text.as_bytes();
     let e = e.min(b.len());
-    let mut s = s.min(e);
+    let start = start.min(e);
+    let mut s = start;
     while let n @ 1.. = space_at(b, s, e) {
         s += n;
+    }
+    // A blank range is empty at its start (where an empty cell is reported).
+    if s == e {
+        return (start, start);
     }
     let mut e = e;
     while let n @ 1.. = space_before(b, s, e) {
@@ -453,12 +458,16 @@ mod tests {
             let trimmed = t.trim_matches(is_space);
             let (s, e) = trim_range(&t, 0, t.len());
             proptest::prop_assert_eq!(&t[s..e], trimmed);
+            if trimmed.is_empty() {
+                proptest::prop_assert_eq!(s, 0, "a blank range is empty at its start");
+            }
             // Any sub-range, as cells are trimmed inside a line.
             let bounds: Vec<usize> = (0..=t.len()).filter(|i| t.is_char_boundary(*i)).collect();
             for (k, &a) in bounds.iter().enumerate() {
                 for &z in &bounds[k..] {
                     let (s, e) = trim_range(&t, a, z);
                     proptest::prop_assert_eq!(&t[s..e], t[a..z].trim_matches(is_space));
+                    proptest::prop_assert!(s != e || s == a);
                 }
             }
             let ours: Vec<&str> = lines(&t).iter().map(|l| l.text).collect();

@@ -131,6 +131,7 @@ impl Phrase {
 static NIAN: Phrase = Phrase::new("年");
 static SHI: Phrase = Phrase::new("是");
 static JIAN: Phrase = Phrase::new("件");
+static FEI: Phrase = Phrase::new("费");
 
 static JAN1: Phrase = Phrase::new("1月1日");
 static DEC31: Phrase = Phrase::new("12月31日");
@@ -311,7 +312,9 @@ fn d13(r: &Report, out: &mut Vec<Finding>) {
         return;
     }
     // "信息处理费", or a plain statement about fees ("未发生收费情况", "未收取费用").
-    let mentions = |p: &Para| ["处理费", "收费", "收取费用", "费用"].iter().any(|k| p.text.contains(k));
+    // Every keyword holds 费: paragraphs without it are passed over with one search.
+    let mentions =
+        |p: &Para| FEI.is_in(&p.text) && ["处理费", "收费", "收取费用", "费用"].iter().any(|k| p.text.contains(k));
     match r.section(6) {
         Some(s) if s.paras.iter().any(mentions) => {}
         Some(s) => out.push(
