@@ -198,15 +198,9 @@ fn plain_decimal(b: &[u8]) -> Option<Decimal> {
 
 /// A cell's text without surrounding whitespace, as [`Cell::from_raw`] keeps it.
 pub fn trim_raw(raw: &str) -> &str {
-    // Front ends hand over trimmed cells: when the first byte cannot start a whitespace
-    // character and the last byte cannot end one, there is nothing to trim.
-    if let (Some(&first), Some(&last)) = (raw.as_bytes().first(), raw.as_bytes().last())
-        && !matches!(first, b' ' | b'\t'..=b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
-        && !matches!(last, b' ' | b'\t'..=b'\r' | 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF)
-    {
-        return raw;
-    }
-    raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+    // Matched on the bytes (`crate::space`): front ends hand over trimmed cells, and a label
+    // cell ending in an ideograph such as 密 (E5 AF 86) must not be decoded to find that out.
+    crate::space::trim(raw, crate::space::Bom::Text)
 }
 
 /// What trimmed cell text stands for, as [`Cell::from_raw`] classifies it.

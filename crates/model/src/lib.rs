@@ -10,6 +10,7 @@ pub mod ids;
 pub mod labels;
 pub mod normalize;
 pub mod report;
+pub mod space;
 pub mod table;
 
 pub use cell::{Cell, CellValue, GridPos, Src};

@@ -7,6 +7,7 @@ use gongkai_model::{Cell, CellValue, Para, Src};
 use std::rc::Rc;
 
 use crate::keys::Hits;
+use gongkai_model::space::Bom;
 
 /// Upper bound on items considered (hostile input bound; a real report has a few hundred).
 pub const MAX_ITEMS: usize = 50_000;
@@ -332,7 +333,7 @@ fn last_space(t: &str) -> Option<(usize, usize)> {
         // Matched on the bytes (`。` and `、` also start with E3 and are not decoded).
         if matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3) {
             let n = if c == 0xC2 { 2 } else { 3 };
-            if b.get(i..i + n).is_some_and(crate::text::is_space_bytes) {
+            if b.get(i..i + n).is_some_and(|c| gongkai_model::space::is_space_bytes(c, Bom::Text)) {
                 return Some((i, n));
             }
         }

@@ -12,6 +12,7 @@
 //! prose here; the interpreter splits them.
 
 use gongkai_model::doc::{Block, Doc, Grid, GridCell};
+use gongkai_model::space::Bom;
 use gongkai_model::{GridPos, Para, Src};
 
 /// Maximum rows and columns kept per grid (hostile input bound).
@@ -130,76 +131,10 @@ fn separator_offsets(line: &str, sep: char, out: &mut Vec<usize>) {
     }
 }
 
-/// Trim a byte range of `text` to exclude surrounding whitespace (incl. U+3000).
+/// Trim a byte range of `text` to exclude surrounding whitespace (incl. U+3000 and U+FEFF);
+/// a blank range is empty at its start (where an empty cell is reported).
 fn trim_range(text: &str, start: usize, e: usize) -> (usize, usize) {
-    let b = text.as_bytes();
-    let e = e.min(b.len());
-    let start = start.min(e);
-    let mut s = start;
-    while let n @ 1.. = space_at(b, s, e) {
-        s += n;
-    }
-    // A blank range is empty at its start (where an empty cell is reported).
-    if s == e {
-        return (start, start);
-    }
-    let mut e = e;
-    while let n @ 1.. = space_before(b, s, e) {
-        e -= n;
-    }
-    (s, e)
-}
-
-/// Byte length of the whitespace character ([`is_space`]) that starts at `s` (before `e`),
-/// or 0. Matched on the bytes: most cells and lines start with a byte that starts no
-/// whitespace character, and decoding them cost more than the rest of the trim.
-fn space_at(b: &[u8], s: usize, e: usize) -> usize {
-    let Some(&first) = b.get(s).filter(|_| s < e) else { return 0 };
-    match first {
-        b' ' | b'\t'..=b'\r' => 1,
-        0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => {
-            let rest = &b[s..e];
-            let n = if first == 0xC2 { 2 } else { 3 };
-            if rest.len() >= n && is_space_bytes(&rest[..n]) { n } else { 0 }
-        }
-        _ => 0,
-    }
-}
-
-/// Byte length of the whitespace character that ends at `e` (after `s`), or 0.
-fn space_before(b: &[u8], s: usize, e: usize) -> usize {
-    if e <= s {
-        return 0;
-    }
-    match b[e - 1] {
-        b' ' | b'\t'..=b'\r' => 1,
-        // Last bytes of the non-ASCII whitespace characters (see `is_space_bytes`).
-        0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF | 0xBF => {
-            if e - s >= 2 && is_space_bytes(&b[e - 2..e]) {
-                2
-            } else if e - s >= 3 && is_space_bytes(&b[e - 3..e]) {
-                3
-            } else {
-                0
-            }
-        }
-        _ => 0,
-    }
-}
-
-/// Whether `c` is exactly the UTF-8 encoding of a non-ASCII character for which [`is_space`]
-/// holds: U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 (the
-/// Unicode White_Space set beyond ASCII) and U+FEFF.
-pub(crate) fn is_space_bytes(c: &[u8]) -> bool {
-    matches!(
-        c,
-        [0xC2, 0x85 | 0xA0]
-            | [0xE1, 0x9A, 0x80]
-            | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF]
-            | [0xE2, 0x81, 0x9F]
-            | [0xE3, 0x80, 0x80]
-            | [0xEF, 0xBB, 0xBF]
-    )
+    gongkai_model::space::trim_range(text.as_bytes(), start, e, Bom::Space)
 }
 
 /// `t` without surrounding whitespace, as [`trim_range`] trims.
@@ -209,7 +144,7 @@ fn trimmed(t: &str) -> &str {
 }
 
 /// The whitespace the front end trims, as a char predicate: the oracle of the byte matchers
-/// ([`space_at`], [`space_before`]).
+/// of `gongkai_model::space`.
 #[cfg(test)]
 fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}' || c == '\u{FEFF}'
