@@ -17,6 +17,7 @@ pub enum Bom {
 /// Whether `c` is exactly the UTF-8 encoding of a non-ASCII whitespace character: U+0085,
 /// U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 (the White_Space
 /// set beyond ASCII) and, with [`Bom::Space`], U+FEFF.
+#[inline]
 pub fn is_space_bytes(c: &[u8], bom: Bom) -> bool {
     match c {
         [0xC2, 0x85 | 0xA0]
@@ -30,6 +31,7 @@ pub fn is_space_bytes(c: &[u8], bom: Bom) -> bool {
 }
 
 /// Byte length of the whitespace character that starts at `s` (before `e`), or 0.
+#[inline]
 pub fn space_at(b: &[u8], s: usize, e: usize, bom: Bom) -> usize {
     let Some(&first) = b.get(s).filter(|_| s < e) else { return 0 };
     match first {
@@ -43,6 +45,7 @@ pub fn space_at(b: &[u8], s: usize, e: usize, bom: Bom) -> usize {
 }
 
 /// Byte length of the whitespace character that ends at `e` (after `s`), or 0.
+#[inline]
 pub fn space_before(b: &[u8], s: usize, e: usize, bom: Bom) -> usize {
     if e <= s || e > b.len() {
         return 0;
@@ -65,9 +68,18 @@ pub fn space_before(b: &[u8], s: usize, e: usize, bom: Bom) -> usize {
 
 /// The byte range `start..e` of `b` without the whitespace at its ends; a blank range is
 /// empty at its start. `start` and `e` must be character boundaries.
+#[inline]
 pub fn trim_range(b: &[u8], start: usize, e: usize, bom: Bom) -> (usize, usize) {
     let e = e.min(b.len());
     let start = start.min(e);
+    // Most ranges start with a byte that starts no whitespace character and end with one
+    // that ends none: nothing to trim.
+    if start < e
+        && !matches!(b[start], b' ' | b'\t'..=b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF)
+        && !matches!(b[e - 1], b' ' | b'\t'..=b'\r' | 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF | 0xBF)
+    {
+        return (start, e);
+    }
     let mut s = start;
     while let n @ 1.. = space_at(b, s, e, bom) {
         s += n;
@@ -83,6 +95,7 @@ pub fn trim_range(b: &[u8], start: usize, e: usize, bom: Bom) -> (usize, usize) 
 }
 
 /// `t` without the whitespace at its ends.
+#[inline]
 pub fn trim(t: &str, bom: Bom) -> &str {
     let (s, e) = trim_range(t.as_bytes(), 0, t.len(), bom);
     &t[s..e]
