@@ -102,6 +102,11 @@ fn separator_of(inner: &str) -> Option<char> {
     let tabs = memchr::memchr_iter(b'\t', inner).take(2).count();
     let pipes = memchr::memchr_iter(b'|', inner).take(2).count();
     let wide = wide_pipe().find_iter(inner).take(2).count();
+    separator_from_counts(tabs, pipes, wide)
+}
+
+/// The separator of a line with these counts of TABs, `|` and `｜` (only up to two matter).
+fn separator_from_counts(tabs: usize, pipes: usize, wide: usize) -> Option<char> {
     if tabs >= 2 {
         Some('\t')
     } else if pipes >= 2 || wide >= 2 {
@@ -351,19 +356,11 @@ mod tests {
             .collect()
     }
 
-    /// `flattened_separator` on `str::matches` (the oracle for the memchr/memmem counts).
+    /// `flattened_separator` with the separators counted by `str::matches` (the oracle for
+    /// the memchr/memmem counts).
     fn flattened_separator_oracle(t: &str) -> Option<char> {
         let inner = t.trim_matches(is_space);
-        let tabs = inner.matches('\t').count();
-        let pipes = inner.matches('|').count();
-        let wide = inner.matches('｜').count();
-        if tabs >= 2 {
-            Some('\t')
-        } else if pipes >= 2 || wide >= 2 {
-            Some(if wide > 0 { '｜' } else { '|' })
-        } else {
-            None
-        }
+        separator_from_counts(inner.matches('\t').count(), inner.matches('|').count(), inner.matches('｜').count())
     }
 
     proptest::proptest! {
