@@ -37,12 +37,19 @@ pub enum Kind {
     Html,
 }
 
-/// Parse decoded text of a known kind.
+/// Parse decoded text of a known kind. The text is copied into [`Parsed::text`]; a caller
+/// that owns it hands it over with [`parse_string`].
 pub fn parse_str(text: &str, kind: Kind) -> Parsed {
+    parse_string(text.to_string(), kind)
+}
+
+/// Parse decoded text of a known kind, keeping the text itself as [`Parsed::text`] (the
+/// source every `Src` points into) without copying it.
+pub fn parse_string(text: String, kind: Kind) -> Parsed {
     let mut findings = Vec::new();
     let doc = match kind {
         Kind::Text => {
-            let t = text::text_to_doc(text);
+            let t = text::text_to_doc(&text);
             for w in t.warnings {
                 findings.push(Finding::new("P6", Severity::Warning, w));
             }
@@ -50,7 +57,7 @@ pub fn parse_str(text: &str, kind: Kind) -> Parsed {
         }
 
         Kind::Html => {
-            let h = html::html_to_doc(text);
+            let h = html::html_to_doc(&text);
             for w in h.warnings {
                 findings.push(Finding::new("P6", Severity::Warning, w));
             }
@@ -65,7 +72,7 @@ pub fn parse_str(text: &str, kind: Kind) -> Parsed {
     .to_string();
     report.source.encoding = "UTF-8".to_string();
     report.source.bytes = text.len() as u64;
-    Parsed { report, findings, text: text.to_string(), unsupported: None }
+    Parsed { report, findings, text, unsupported: None }
 }
 
 /// Parse the layout text extracted from a PDF (see the `gongkai-pdf` crate). Provenance
@@ -112,7 +119,7 @@ pub fn parse_bytes(bytes: &[u8], name: Option<&str>) -> Parsed {
             format!("按{}解码时遇到无法识别的字节，已替换为“\u{FFFD}”", decoded.encoding),
         ));
     }
-    let mut p = parse_str(&decoded.text, if is_html { Kind::Html } else { Kind::Text });
+    let mut p = parse_string(decoded.text, if is_html { Kind::Html } else { Kind::Text });
     p.report.source.encoding = decoded.encoding.to_string();
     p.report.source.bytes = bytes.len() as u64;
     p.report.source.name = name.map(str::to_string);
