@@ -32,7 +32,7 @@ pub fn is_space_bytes(c: &[u8], bom: Bom) -> bool {
 
 /// Byte length of the whitespace character that starts at `s` (before `e`), or 0.
 #[inline]
-pub fn space_at(b: &[u8], s: usize, e: usize, bom: Bom) -> usize {
+fn space_at(b: &[u8], s: usize, e: usize, bom: Bom) -> usize {
     let Some(&first) = b.get(s).filter(|_| s < e) else { return 0 };
     match first {
         b' ' | b'\t'..=b'\r' => 1,
@@ -46,7 +46,7 @@ pub fn space_at(b: &[u8], s: usize, e: usize, bom: Bom) -> usize {
 
 /// Byte length of the whitespace character that ends at `e` (after `s`), or 0.
 #[inline]
-pub fn space_before(b: &[u8], s: usize, e: usize, bom: Bom) -> usize {
+fn space_before(b: &[u8], s: usize, e: usize, bom: Bom) -> usize {
     if e <= s || e > b.len() {
         return 0;
     }

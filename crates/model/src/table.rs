@@ -85,20 +85,12 @@ impl<C: TableId> Row<C> {
         C::ALL.iter().zip(self.cells.iter()).filter_map(present as fn(_) -> _)
     }
 
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&'static C, &mut Cell)> + '_ {
-        C::ALL.iter().zip(self.cells.iter_mut()).filter_map(|(c, v)| v.as_mut().map(|v| (c, v)))
-    }
-
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &'static C> + Clone + '_ {
         self.iter().map(|(c, _)| c)
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Cell> + Clone + '_ {
         self.cells.iter().filter_map(Option::as_ref)
-    }
-
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Cell> + '_ {
-        self.cells.iter_mut().filter_map(Option::as_mut)
     }
 }
 
@@ -156,17 +148,9 @@ impl<R: TableId, C: TableId> Table<R, C> {
         self.rows.iter().all(Option::is_none)
     }
 
-    pub fn clear(&mut self) {
-        self.rows.clear();
-    }
-
     /// The rows present, in row order.
     pub fn iter(&self) -> Iter<'_, R, Row<C>> {
         R::ALL.iter().zip(self.rows.iter()).filter_map(present as fn(_) -> _)
-    }
-
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&'static R, &mut Row<C>)> + '_ {
-        R::ALL.iter().zip(self.rows.iter_mut()).filter_map(|(r, v)| v.as_mut().map(|v| (r, v)))
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &'static R> + Clone + '_ {
@@ -180,17 +164,6 @@ impl<R: TableId, C: TableId> Table<R, C> {
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Row<C>> + '_ {
         self.rows.iter_mut().filter_map(Option::as_mut)
     }
-
-    /// Keep the rows for which `keep` holds.
-    pub fn retain(&mut self, mut keep: impl FnMut(&R, &mut Row<C>) -> bool) {
-        for (r, slot) in R::ALL.iter().zip(self.rows.iter_mut()) {
-            if let Some(row) = slot
-                && !keep(r, row)
-            {
-                *slot = None;
-            }
-        }
-    }
 }
 
 /// A row slot of a table, from [`Table::entry`].
@@ -203,10 +176,6 @@ impl<'a, C: TableId> Entry<'a, C> {
     /// The row, created empty if absent.
     pub fn or_default(self) -> &'a mut Row<C> {
         self.slot.get_or_insert_with(Row::new)
-    }
-
-    pub fn or_insert(self, row: Row<C>) -> &'a mut Row<C> {
-        self.slot.get_or_insert(row)
     }
 }
 
