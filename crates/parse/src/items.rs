@@ -18,7 +18,7 @@ pub struct Item<'a> {
     pub block: usize,
     /// The paragraph, for prose lines.
     pub para: Option<&'a Para>,
-    /// Label text as printed (cells joined) and its normalised form.
+    /// Label text as printed (cells joined); its normalised form is [`Item::norm`].
     pub label: std::borrow::Cow<'a, str>,
     /// Byte length of the label prefix that [`Item::norm`] normalises (a long prose line:
     /// its first 100 characters, enough for every key the interpreter looks for).

@@ -117,14 +117,14 @@ impl Phrase {
     const fn new(s: &'static str) -> Self {
         Phrase(std::sync::OnceLock::new(), s)
     }
-    fn find(&self, hay: &str) -> Option<usize> {
-        self.0.get_or_init(|| memchr::memmem::Finder::new(self.1)).find(hay.as_bytes())
+    fn finder(&self) -> &memchr::memmem::Finder<'static> {
+        self.0.get_or_init(|| memchr::memmem::Finder::new(self.1))
     }
     fn is_in(&self, hay: &str) -> bool {
-        self.find(hay).is_some()
+        self.finder().find(hay.as_bytes()).is_some()
     }
     fn find_iter<'h, 's>(&'s self, hay: &'h str) -> memchr::memmem::FindIter<'h, 's> {
-        self.0.get_or_init(|| memchr::memmem::Finder::new(self.1)).find_iter(hay.as_bytes())
+        self.finder().find_iter(hay.as_bytes())
     }
 }
 
