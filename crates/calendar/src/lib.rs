@@ -8,13 +8,20 @@
 //!   `shared/domain/holidays.tsv` in `data/holidays.tsv`).
 //! * [`Calendar::extended`] — the official data extended or overridden date by date by a
 //!   user-supplied TSV (next year's notice, a corrected date). Parse errors name the line.
-//! * [`Calendar::from_tsv`] — a calendar from a TSV alone.
+//! * [`Calendar::from_tsv`] — a calendar from a TSV alone; [`Calendar::from_listed`] from
+//!   listed dates (the register keeps them in its database).
+//! * [`notice::parse`] — the State Council's notice itself, read from its text.
+//! * [`Calendar::with_provisional`] — a calendar that never refuses a year: a year without a
+//!   notice counts Monday–Friday as working days and is **provisional** (SPEC §5), so every
+//!   date computed through it is shown with [`provisional_note`] and recomputed once the
+//!   notice is loaded. The register and the CLI use it; the strict calendars refuse instead.
 //!
 //! A working day is a Monday–Friday that is not a listed holiday, plus any listed 调休 workday
 //! (SPEC §3.6). A year is **covered** when the data holds that year's 春节 holiday — every annual
 //! notice has one, so a year with only a few spill-over dates (2018-12-29..31 in the 2019 notice)
-//! is not covered. Any question about an uncovered year is [`CalendarError::YearNotCovered`],
-//! naming the year: the calendar never silently falls back to weekends-only.
+//! is not covered. In a strict calendar any question about an uncovered year is
+//! [`CalendarError::YearNotCovered`], naming the year; only a calendar made by
+//! [`Calendar::with_provisional`] answers it, and then says so ([`Calendar::is_provisional`]).
 //!
 //! Speed: each covered year is precomputed as a 366-bit bitset of working days with per-byte
 //! prefix counts, and years carry a running total, so every working day has an ordinal number.
@@ -26,6 +33,8 @@
 //! Counting convention (SPEC §3.6, 《民法典》第二百零一条): "N working days from date D" means
 //! the N-th working day *after* D; D itself is never counted, whatever kind of day it is.
 //! No IO: the embedded file is compiled in, user files are passed in as text.
+
+pub mod notice;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -194,6 +203,71 @@ pub struct Calendar {
     before: Vec<u32>,
     /// `gaps[i]` = uncovered slots before slot `i` (len = years.len() + 1).
     gaps: Vec<u16>,
+    /// `provisional[i]`: slot `i` has no notice and was filled with Monday–Friday working days
+    /// (only in a calendar made by [`Calendar::with_provisional`]).
+    provisional: Vec<bool>,
+    /// Whether uncovered years are filled provisionally.
+    lenient: bool,
+}
+
+/// The last year a provisional (weekends-only) calendar answers for.
+pub const PROVISIONAL_UNTIL: i16 = 2099;
+
+/// Why a date is provisional, in the words shown to clerks wherever such a date appears.
+pub fn provisional_note(year: i16) -> String {
+    format!("{year}年放假安排尚未导入，暂按周末计算，待国务院办公厅公布{year}年放假安排并导入后自动重算")
+}
+
+/// One listed date: a holiday (放假) or a 调休 working day, with the festival's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub date: Date,
+    /// `true` for a weekend day designated a working day, `false` for a holiday.
+    pub workday: bool,
+    pub name: String,
+}
+
+/// Listed dates as `holidays.tsv` text (header first).
+pub fn listed_to_tsv(listed: &[Listed]) -> String {
+    let mut out = String::from("date\tkind\tname\n");
+    for l in listed {
+        out.push_str(&format!("{}\t{}\t{}\n", l.date, if l.workday { "workday" } else { "holiday" }, l.name));
+    }
+    out
+}
+
+/// Read `holidays.tsv` text into listed dates (no base calendar; a date listed twice is an
+/// error naming the line).
+pub fn read_tsv(text: &str) -> Result<Vec<Listed>, CalendarError> {
+    let mut entries = BTreeMap::new();
+    parse_tsv(text, &mut entries)?;
+    Ok(entries.into_iter().map(|(date, e)| Listed { date, workday: e.workday, name: e.name }).collect())
+}
+
+/// Read holiday data in either accepted form: `holidays.tsv` text, or the text of the State
+/// Council's notice ([`notice::parse`]; `year` is used when its title gives none).
+pub fn read_any(text: &str, year: Option<i16>) -> Result<Vec<Listed>, String> {
+    if notice::looks_like_notice(text) {
+        notice::parse(text, year).map(|n| n.listed).map_err(|e| e.to_string())
+    } else {
+        read_tsv(text).map_err(|e| e.to_string())
+    }
+}
+
+fn apply_listed(listed: &[Listed], into: &mut BTreeMap<Date, Entry>) -> Result<(), CalendarError> {
+    for (i, l) in listed.iter().enumerate() {
+        let entry = Entry { workday: l.workday, name: l.name.clone() };
+        if !l.workday {
+            into.insert(l.date, entry);
+        } else if is_weekend(l.date) {
+            into.insert(l.date, entry);
+        } else if into.get(&l.date).is_some_and(|e| !e.workday) {
+            into.remove(&l.date);
+        } else {
+            return Err(parse_err(i + 1, format!("调休上班日{}不是周六或周日", l.date)));
+        }
+    }
+    Ok(())
 }
 
 fn parse_err(line: usize, message: impl Into<String>) -> CalendarError {
@@ -257,7 +331,57 @@ impl Calendar {
     pub fn from_tsv(text: &str) -> Result<Calendar, CalendarError> {
         let mut entries = BTreeMap::new();
         parse_tsv(text, &mut entries)?;
-        Ok(Calendar::build(entries))
+        Ok(Calendar::build(entries, false))
+    }
+
+    /// A calendar from listed dates (e.g. read from the register's database), in order; a
+    /// later listing of a date overrides an earlier one, with the same rules as
+    /// [`Calendar::extended`].
+    pub fn from_listed(listed: &[Listed]) -> Result<Calendar, CalendarError> {
+        let mut entries = BTreeMap::new();
+        apply_listed(listed, &mut entries)?;
+        Ok(Calendar::build(entries, false))
+    }
+
+    /// This calendar extended by listed dates (a notice read by [`notice::parse`], say).
+    pub fn extended_with(&self, listed: &[Listed]) -> Result<Calendar, CalendarError> {
+        let mut entries = self.entries.clone();
+        apply_listed(listed, &mut entries)?;
+        Ok(Calendar::build(entries, self.lenient))
+    }
+
+    /// This calendar, answering also for years without a notice (from its first covered year
+    /// to [`PROVISIONAL_UNTIL`]) by counting Monday–Friday as working days. Such years are
+    /// **provisional** ([`Calendar::is_provisional`]): every date computed through them must
+    /// be shown with [`provisional_note`], and recomputed once the year's notice is loaded.
+    /// Where a notice exists it always wins.
+    pub fn with_provisional(&self) -> Calendar {
+        Calendar::build(self.entries.clone(), true)
+    }
+
+    /// Whether `year` is answered provisionally (no notice loaded; weekends only).
+    pub fn is_provisional(&self, year: i16) -> bool {
+        usize::try_from(i32::from(year) - i32::from(self.first_year))
+            .ok()
+            .and_then(|i| self.provisional.get(i))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The provisional years among the years of `a..=b` (in order).
+    pub fn provisional_years(&self, a: Date, b: Date) -> Vec<i16> {
+        let (lo, hi) = if a <= b { (a.year(), b.year()) } else { (b.year(), a.year()) };
+        (lo..=hi).filter(|y| self.is_provisional(*y)).collect()
+    }
+
+    /// Every listed date (holidays and 调休 workdays), in date order.
+    pub fn listed(&self) -> Vec<Listed> {
+        self.entries.iter().map(|(d, e)| Listed { date: *d, workday: e.workday, name: e.name.clone() }).collect()
+    }
+
+    /// The listed dates as `holidays.tsv` text (header first).
+    pub fn to_tsv(&self) -> String {
+        listed_to_tsv(&self.listed())
     }
 
     /// The embedded official calendar (2019–2026), built once.
@@ -271,21 +395,34 @@ impl Calendar {
     pub fn extended(&self, text: &str) -> Result<Calendar, CalendarError> {
         let mut entries = self.entries.clone();
         parse_tsv(text, &mut entries)?;
-        Ok(Calendar::build(entries))
+        Ok(Calendar::build(entries, self.lenient))
     }
 
-    fn build(entries: BTreeMap<Date, Entry>) -> Calendar {
+    fn build(entries: BTreeMap<Date, Entry>, lenient: bool) -> Calendar {
         let covered: std::collections::BTreeSet<i16> =
             entries.iter().filter(|(_, e)| !e.workday && e.name.contains("春节")).map(|(d, _)| d.year()).collect();
         let (Some(&first_year), Some(&last_year)) = (covered.first(), covered.last()) else {
-            return Calendar { entries, first_year: 0, years: Vec::new(), before: vec![0], gaps: vec![0] };
+            return Calendar {
+                entries,
+                first_year: 0,
+                years: Vec::new(),
+                before: vec![0],
+                gaps: vec![0],
+                provisional: Vec::new(),
+                lenient,
+            };
         };
+        let last_year = if lenient { last_year.max(PROVISIONAL_UNTIL) } else { last_year };
         let mut years = Vec::new();
+        let mut provisional = Vec::new();
         for y in first_year..=last_year {
-            if !covered.contains(&y) {
+            let assumed = !covered.contains(&y);
+            if assumed && !lenient {
                 years.push(None);
+                provisional.push(false);
                 continue;
             }
+            provisional.push(assumed);
             let Ok(first) = Date::new(y, 1, 1) else {
                 years.push(None);
                 continue;
@@ -305,12 +442,18 @@ impl Calendar {
             before.push(before.last().copied().unwrap_or(0) + t.as_ref().map_or(0, |t| u32::from(t.total())));
             gaps.push(gaps.last().copied().unwrap_or(0) + u16::from(t.is_none()));
         }
-        Calendar { entries, first_year, years, before, gaps }
+        Calendar { entries, first_year, years, before, gaps, provisional, lenient }
     }
 
-    /// Years this calendar can answer for.
+    /// Years this calendar holds a notice for (provisional years are not covered).
     pub fn covered_years(&self) -> Vec<i16> {
-        self.years.iter().enumerate().filter(|(_, t)| t.is_some()).map(|(i, _)| self.first_year + i as i16).collect()
+        self.years
+            .iter()
+            .zip(&self.provisional)
+            .enumerate()
+            .filter(|(_, (t, p))| t.is_some() && !**p)
+            .map(|(i, _)| self.first_year + i as i16)
+            .collect()
     }
 
     fn slot(&self, year: i16) -> Result<usize, CalendarError> {
