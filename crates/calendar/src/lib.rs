@@ -257,9 +257,7 @@ pub fn read_any(text: &str, year: Option<i16>) -> Result<Vec<Listed>, String> {
 fn apply_listed(listed: &[Listed], into: &mut BTreeMap<Date, Entry>) -> Result<(), CalendarError> {
     for (i, l) in listed.iter().enumerate() {
         let entry = Entry { workday: l.workday, name: l.name.clone() };
-        if !l.workday {
-            into.insert(l.date, entry);
-        } else if is_weekend(l.date) {
+        if !l.workday || is_weekend(l.date) {
             into.insert(l.date, entry);
         } else if into.get(&l.date).is_some_and(|e| !e.workday) {
             into.remove(&l.date);
