@@ -296,6 +296,11 @@ pub struct Clock {
     pub warnings: Vec<String>,
     /// How the due date was reached, step by step, in Chinese.
     pub steps: Vec<String>,
+    /// Years without a loaded holiday notice that the dates above were counted through
+    /// (Monday–Friday only, SPEC §5): the due date is **provisional** until those notices are
+    /// loaded and the log is replayed again. Empty on a strict calendar (which refuses instead).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub provisional: Vec<i16>,
     /// The due date at the start of a pause that began after it had passed.
     #[serde(skip)]
     passed_due_at_pause: Option<Date>,
@@ -416,6 +421,7 @@ impl Clock {
             late: false,
             warnings: Vec::new(),
             steps: vec![format!("收到申请之日：{}。申请{}（条例第三十一条）", zh_day(received), channel.rule_zh())],
+            provisional: Vec::new(),
             passed_due_at_pause: None,
             nonworking_due_at_pause: None,
             corrected: false,
@@ -434,6 +440,11 @@ impl Clock {
             prev = date;
             c.apply(&r, e)?;
         }
+        // Every date the replay computed lies between the receipt and the latest of the last
+        // event and the current (or passed) due date.
+        let last = [Some(prev), c.due, c.passed_due_at_pause, c.agreed_due].into_iter().flatten().max();
+        c.provisional = cal.provisional_years(received, last.unwrap_or(received));
+        c.warnings.extend(c.provisional.iter().map(|y| gongkai_calendar::provisional_note(*y)));
         Ok(c)
     }
 

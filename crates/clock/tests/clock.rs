@@ -513,3 +513,42 @@ mod props {
         }
     }
 }
+
+// ---------------------------------------------------------------- provisional years (SPEC §5)
+
+#[test]
+fn a_due_date_in_a_year_without_a_notice_is_provisional_and_recomputed_with_it() {
+    let lenient = cal().with_provisional();
+    let log = [recv(date(2026, 12, 28), Channel::InPerson)];
+    let c = Clock::replay(&lenient, &log).unwrap();
+    // Weekends only in 2027: 29–31 Dec 2026 and 17 weekdays of January 2027.
+    assert_eq!(c.due, Some(date(2027, 1, 25)));
+    assert_eq!(c.provisional, vec![2027]);
+    assert!(c.explain().contains("2027年放假安排尚未导入，暂按周末计算"), "{}", c.explain());
+    assert!(serde_json::to_value(&c).unwrap()["provisional"] == serde_json::json!([2027]));
+    // The 2027 notice arrives (元旦 on Friday 1 January, say): the same log replays to the
+    // official date, no longer provisional.
+    let with_2027 = lenient
+        .extended_with(&[gongkai_calendar::Listed { date: date(2027, 1, 1), workday: false, name: "元旦".into() }])
+        .unwrap();
+    let c2 = Clock::replay(&with_2027, &log).unwrap();
+    assert_eq!(c2.due, Some(date(2027, 1, 26)));
+    // 2027 still has no 春节 in this partial data, so it stays provisional; a full notice
+    // (covering the year) clears the flag.
+    assert_eq!(c2.provisional, vec![2027]);
+    let full: Vec<gongkai_calendar::Listed> = ["2027-01-01", "2027-02-08", "2027-02-09"]
+        .iter()
+        .map(|d| gongkai_calendar::Listed {
+            date: d.parse().unwrap(),
+            workday: false,
+            name: if d.ends_with("01-01") { "元旦".into() } else { "春节".into() },
+        })
+        .collect();
+    let c3 = Clock::replay(&lenient.extended_with(&full).unwrap(), &log).unwrap();
+    assert_eq!((c3.due, c3.provisional.is_empty()), (Some(date(2027, 1, 26)), true));
+    assert!(!c3.explain().contains("暂按周末计算"));
+    // Closed applications answered before the year ends are not provisional.
+    let closed = Clock::replay(&lenient, &[recv(date(2026, 11, 2), Channel::InPerson), reply(date(2026, 11, 20), Outcome::R3_1)])
+        .unwrap();
+    assert!(closed.provisional.is_empty());
+}
