@@ -14,9 +14,10 @@ use gongkai_register::{
     AppId, Applicant, Application, Case, CaseId, CaseResult, CatalogueEntry, EntryId, Organ, OrganId, YearlyCounts,
 };
 use gongkai_store::{
-    ApplicationSummary, AuditEntry, DueItem, Entity, NewApplication, NewCase, NewCatalogueEntry, NewOrgan, Personal,
-    Result, Store, StoreError, StoredState, YearItem, applicant_kind_of, counts_key, enum_parse, enum_str,
-    mask_snapshot, now_rfc3339, pattern_of, snapshot, validate_new_application, validate_new_organ,
+    ApplicationSummary, AuditEntry, Calendar, Derived, DueItem, Entity, HolidayImport, Listed, NewApplication, NewCase,
+    NewCatalogueEntry, NewOrgan, Personal, Result, Store, StoreError, StoredState, YearItem, applicant_kind_of,
+    counts_key, enum_parse, enum_str, mask_snapshot, now_rfc3339, pattern_of, snapshot, validate_new_application,
+    validate_new_organ,
 };
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params, params_from_iter};
@@ -30,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_year_covering_index.sql"),
     include_str!("../migrations/0003_fee_events_index.sql"),
     include_str!("../migrations/0004_due_includes_overdue_paused.sql"),
+    include_str!("../migrations/0005_holidays.sql"),
 ];
 
 /// The schema version this build writes and reads (the number of migrations).
@@ -42,6 +44,27 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Connection,
+    /// The register's calendar (its holiday rows, provisional years filled in), rebuilt when
+    /// holiday data is imported through this handle. Another handle's import is seen on the
+    /// next open.
+    cal: Calendar,
+}
+
+/// The write lock at `BEGIN IMMEDIATE` (a free function so the calendar field stays
+/// borrowable while the transaction is open).
+fn write(conn: &mut Connection) -> Result<Transaction<'_>> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(be)
+}
+
+fn read_holidays(conn: &Connection) -> Result<Vec<Listed>> {
+    let mut st = conn.prepare_cached("SELECT date, workday, name FROM holidays ORDER BY date").map_err(be)?;
+    let rows =
+        st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, r.get::<_, String>(2)?))).map_err(be)?;
+    rows.map(|r| {
+        let (date, workday, name) = r.map_err(be)?;
+        Ok(Listed { date: d(&date)?, workday, name })
+    })
+    .collect()
 }
 
 fn be(e: rusqlite::Error) -> StoreError {
@@ -100,8 +123,15 @@ impl SqliteStore {
         // journal_mode answers with a row; the others do not.
         let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(be)?;
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;").map_err(be)?;
-        let mut s = SqliteStore { conn };
+        let mut s = SqliteStore { conn, cal: Calendar::official().with_provisional() };
         s.migrate()?;
+        let rows = read_holidays(&s.conn)?;
+        let missing = gongkai_store::missing_official(&rows);
+        if missing.is_empty() {
+            s.cal = gongkai_store::register_calendar(&rows)?;
+        } else {
+            s.import_holidays(&missing, gongkai_store::EMBEDDED_SOURCE, "gongkai")?;
+        }
         Ok(s)
     }
 
@@ -143,10 +173,6 @@ impl SqliteStore {
     /// The raw connection, for read-only checks in tests and benchmarks.
     pub fn connection(&self) -> &Connection {
         &self.conn
-    }
-
-    fn write(&mut self) -> Result<Transaction<'_>> {
-        self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(be)
     }
 }
 
@@ -228,9 +254,32 @@ fn load_app(conn: &Connection, id: AppId) -> Result<Application> {
     gongkai_store::assemble(id, OrganId(row.0), row.1, applicant, row.3, enum_parse(&row.4)?, events, row.5)
 }
 
+/// Rewrite an application's derived columns; with `expected_version` the version is checked
+/// and bumped (an event was appended), without it only the derivation changed (the calendar).
+/// Returns the number of rows written.
+fn write_derived(tx: &Transaction, id: AppId, derived: &Derived, expected_version: Option<i64>) -> Result<usize> {
+    tx.prepare_cached(
+        "UPDATE applications SET state = ?1, received = ?2, due = ?3, concluded = ?4, outcome = ?5, late = ?6, \
+         provisional = ?7, version = version + (?8 IS NOT NULL) WHERE id = ?9 AND (?8 IS NULL OR version = ?8)",
+    )
+    .map_err(be)?
+    .execute(params![
+        derived.state.as_str(),
+        derived.received.to_string(),
+        derived.due.map(|x| x.to_string()),
+        derived.concluded.map(|x| x.to_string()),
+        derived.outcome.map(|o| o.id()),
+        derived.late,
+        derived.provisional,
+        expected_version,
+        id.0,
+    ])
+    .map_err(be)
+}
+
 /// Insert one validated application with its events and audit row.
-fn insert_app(tx: &Transaction, new: &NewApplication, actor: &str) -> Result<Application> {
-    let derived = validate_new_application(new)?;
+fn insert_app(tx: &Transaction, cal: &Calendar, new: &NewApplication, actor: &str) -> Result<Application> {
+    let derived = validate_new_application(cal, new)?;
     let exists: Option<i64> = tx
         .prepare_cached("SELECT id FROM organs WHERE id = ?1")
         .map_err(be)?
@@ -244,7 +293,8 @@ fn insert_app(tx: &Transaction, new: &NewApplication, actor: &str) -> Result<App
     let res = tx
         .prepare_cached(
             "INSERT INTO applications (organ, serial, applicant_kind, applicant, description, form, channel, state, \
-             received, due, concluded, outcome, late, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1)",
+             received, due, concluded, outcome, late, provisional, version) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1)",
         )
         .map_err(be)?
         .execute(params![
@@ -261,6 +311,7 @@ fn insert_app(tx: &Transaction, new: &NewApplication, actor: &str) -> Result<App
             derived.concluded.map(|x| x.to_string()),
             derived.outcome.map(|o| o.id()),
             derived.late,
+            derived.provisional,
         ]);
     match res {
         Ok(_) => {}
@@ -398,9 +449,63 @@ impl Store for SqliteStore {
         "sqlite"
     }
 
+    fn calendar(&self) -> &Calendar {
+        &self.cal
+    }
+
+    fn import_holidays(&mut self, listed: &[Listed], source: &str, actor: &str) -> Result<HolidayImport> {
+        let tx = write(&mut self.conn)?;
+        let now = now_rfc3339();
+        {
+            let mut up = tx
+                .prepare_cached(
+                    "INSERT INTO holidays (date, workday, name, source, imported_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+                     ON CONFLICT (date) DO UPDATE SET workday = excluded.workday, name = excluded.name, \
+                     source = excluded.source, imported_at = excluded.imported_at",
+                )
+                .map_err(be)?;
+            for l in listed {
+                up.execute(params![l.date.to_string(), l.workday, l.name, source, now]).map_err(be)?;
+            }
+        }
+        let cal = gongkai_store::register_calendar(&read_holidays(&tx)?)?;
+        let ids: Vec<i64> = tx
+            .prepare_cached("SELECT id FROM applications WHERE provisional = 1 ORDER BY id")
+            .map_err(be)?
+            .query_map([], |r| r.get(0))
+            .map_err(be)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(be)?;
+        let mut still = 0;
+        for id in &ids {
+            let app = load_app(&tx, AppId(*id))?;
+            let derived = gongkai_store::derive(&cal, &app.events)?;
+            still += usize::from(derived.provisional);
+            write_derived(&tx, AppId(*id), &derived, None)?;
+        }
+        let report = HolidayImport {
+            dates: listed.len(),
+            covered: cal.covered_years(),
+            recomputed: ids.len(),
+            still_provisional: still,
+        };
+        let years = gongkai_store::years_of(listed);
+        audit(
+            &tx,
+            actor,
+            Entity::Calendar,
+            &years,
+            None,
+            Some(gongkai_store::holiday_snapshot(listed, source, &report)),
+        )?;
+        tx.commit().map_err(be)?;
+        self.cal = cal;
+        Ok(report)
+    }
+
     fn add_organ(&mut self, new: &NewOrgan, actor: &str) -> Result<Organ> {
         validate_new_organ(new)?;
-        let tx = self.write()?;
+        let tx = write(&mut self.conn)?;
         if let Some(p) = new.parent {
             get_organ(&tx, p)?;
         }
@@ -433,17 +538,17 @@ impl Store for SqliteStore {
     }
 
     fn register(&mut self, new: &NewApplication, actor: &str) -> Result<Application> {
-        let tx = self.write()?;
-        let app = insert_app(&tx, new, actor)?;
+        let tx = write(&mut self.conn)?;
+        let app = insert_app(&tx, &self.cal, new, actor)?;
         tx.commit().map_err(be)?;
         Ok(app)
     }
 
     fn import_applications(&mut self, batch: &[NewApplication], actor: &str) -> Result<Vec<AppId>> {
-        let tx = self.write()?;
+        let tx = write(&mut self.conn)?;
         let mut ids = Vec::with_capacity(batch.len());
         for new in batch {
-            ids.push(insert_app(&tx, new, actor)?.id);
+            ids.push(insert_app(&tx, &self.cal, new, actor)?.id);
         }
         tx.commit().map_err(be)?;
         Ok(ids)
@@ -460,8 +565,8 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT id, organ, serial, applicant, channel, received, state, due, concluded, outcome, late, version \
-             FROM applications WHERE organ IN ({}) ORDER BY received, id",
+            "SELECT id, organ, serial, applicant, channel, received, state, due, concluded, outcome, late, version, \
+             provisional FROM applications WHERE organ IN ({}) ORDER BY received, id",
             marks(organs.len())
         );
         let mut st = self.conn.prepare(&sql).map_err(be)?;
@@ -480,6 +585,7 @@ impl Store for SqliteStore {
                     r.get::<_, Option<String>>(9)?,
                     r.get::<_, bool>(10)?,
                     r.get::<_, i64>(11)?,
+                    r.get::<_, bool>(12)?,
                 ))
             })
             .map_err(be)?;
@@ -499,6 +605,7 @@ impl Store for SqliteStore {
                 concluded: od(t.8)?,
                 outcome: t.9.as_deref().map(outcome_of).transpose()?,
                 late: t.10,
+                provisional: t.12,
                 version: t.11,
             })
         })
@@ -506,30 +613,14 @@ impl Store for SqliteStore {
     }
 
     fn append_event(&mut self, id: AppId, expected_version: i64, event: &Event, actor: &str) -> Result<Application> {
-        let tx = self.write()?;
+        let tx = write(&mut self.conn)?;
         let before = load_app(&tx, id)?;
         gongkai_store::check_version(expected_version, before.version)?;
         let mut after = before.clone();
         after.events.push(event.clone());
-        let derived = gongkai_store::derive(&after.events)?;
+        let derived = gongkai_store::derive(&self.cal, &after.events)?;
         after.version += 1;
-        let n = tx
-            .prepare_cached(
-                "UPDATE applications SET state = ?1, received = ?2, due = ?3, concluded = ?4, outcome = ?5, late = ?6, \
-                 version = version + 1 WHERE id = ?7 AND version = ?8",
-            )
-            .map_err(be)?
-            .execute(params![
-                derived.state.as_str(),
-                derived.received.to_string(),
-                derived.due.map(|x| x.to_string()),
-                derived.concluded.map(|x| x.to_string()),
-                derived.outcome.map(|o| o.id()),
-                derived.late,
-                id.0,
-                expected_version
-            ])
-            .map_err(be)?;
+        let n = write_derived(&tx, id, &derived, Some(expected_version))?;
         if n != 1 {
             return Err(StoreError::Stale { expected: expected_version, current: before.version });
         }
@@ -547,7 +638,7 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT id, organ, serial, received, due, version FROM applications \
+            "SELECT id, organ, serial, received, due, version, provisional FROM applications \
              WHERE state IN ('open', 'paused') AND due IS NOT NULL AND organ IN ({}) AND due <= ? ORDER BY due, id",
             marks(organs.len())
         );
@@ -564,6 +655,7 @@ impl Store for SqliteStore {
                     r.get::<_, String>(3)?,
                     r.get::<_, String>(4)?,
                     r.get::<_, i64>(5)?,
+                    r.get::<_, bool>(6)?,
                 ))
             })
             .map_err(be)?;
@@ -575,6 +667,7 @@ impl Store for SqliteStore {
                 serial: t.2,
                 received: d(&t.3)?,
                 due: d(&t.4)?,
+                provisional: t.6,
                 version: t.5,
             })
         })
@@ -663,7 +756,7 @@ impl Store for SqliteStore {
         if new.title.trim().is_empty() {
             return Err(StoreError::Invalid("文件标题不能为空".into()));
         }
-        let tx = self.write()?;
+        let tx = write(&mut self.conn)?;
         let organ = get_organ(&tx, new.organ)?;
         let pattern = pattern_of(&organ)?;
         let scope = pattern.scope_key(&organ.code, new.issued);
@@ -721,7 +814,7 @@ impl Store for SqliteStore {
         repealed: Date,
         actor: &str,
     ) -> Result<CatalogueEntry> {
-        let tx = self.write()?;
+        let tx = write(&mut self.conn)?;
         let before = get_entry(&tx, id)?;
         let after = gongkai_store::repealed_entry(&before, expected_version, repealed)?;
         tx.execute(
@@ -744,7 +837,7 @@ impl Store for SqliteStore {
     }
 
     fn set_counts(&mut self, c: &YearlyCounts, actor: &str) -> Result<()> {
-        let tx = self.write()?;
+        let tx = write(&mut self.conn)?;
         get_organ(&tx, c.organ)?;
         let before = get_counts(&tx, c.organ, c.year)?;
         tx.execute(
@@ -779,7 +872,7 @@ impl Store for SqliteStore {
     }
 
     fn add_case(&mut self, new: &NewCase, actor: &str) -> Result<Case> {
-        let tx = self.write()?;
+        let tx = write(&mut self.conn)?;
         get_organ(&tx, new.organ)?;
         tx.execute(
             "INSERT INTO cases (organ, kind, number, filed, concluded, result, version) VALUES (?1, ?2, ?3, ?4, NULL, NULL, 1)",
@@ -808,7 +901,7 @@ impl Store for SqliteStore {
         result: CaseResult,
         actor: &str,
     ) -> Result<Case> {
-        let tx = self.write()?;
+        let tx = write(&mut self.conn)?;
         let before = get_case(&tx, id)?;
         let after = gongkai_store::concluded_case(&before, expected_version, on, result)?;
         tx.execute(

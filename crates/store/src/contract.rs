@@ -24,7 +24,8 @@ macro_rules! contract_tests {
             invalid_sequence_rejected_with_clock_reason, stale_version_rejected,
             concurrent_appends_one_wins, due_list, applications_for_year_boundaries,
             catalogue_index_numbers, concurrent_catalogue_adds_unique, yearly_counts, cases,
-            audit_trail, bulk_import, fee_events_for_year);
+            audit_trail, bulk_import, fee_events_for_year, provisional_dates_recomputed_on_import,
+            holidays_seeded_and_kept);
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
         $(
@@ -131,7 +132,7 @@ pub fn registration(make: Factory) {
     assert_eq!(got, app);
     let list = s.applications(&[o.id], Personal::Visible).unwrap();
     assert_eq!(list.len(), 1);
-    let clock = Clock::replay(Calendar::official(), &app.events).unwrap();
+    let clock = Clock::replay(s.calendar(), &app.events).unwrap();
     assert_eq!(list[0].state, StoredState::Open);
     assert_eq!(list[0].received, date(2024, 9, 27));
     assert_eq!(list[0].due, clock.due);
@@ -193,7 +194,7 @@ pub fn append_event_revalidates(make: Factory) {
     let app = s.append_event(app.id, 1, &ext, ACTOR).unwrap();
     assert_eq!(app.version, 2);
     assert_eq!(app.events.len(), 2);
-    let clock = Clock::replay(Calendar::official(), &app.events).unwrap();
+    let clock = Clock::replay(s.calendar(), &app.events).unwrap();
     let row = s.applications(&[o.id], Personal::Masked).unwrap().remove(0);
     assert_eq!(row.due, clock.due);
     assert_eq!(row.due, Some(date(2024, 11, 27)), "20 more working days");
@@ -235,7 +236,7 @@ pub fn invalid_sequence_rejected_with_clock_reason(make: Factory) {
     let StoreError::InvalidEvents(clock_err) = &err else { panic!("{err}") };
     let mut log = app.events.clone();
     log.push(ext.clone());
-    let expected = Clock::replay(Calendar::official(), &log).unwrap_err();
+    let expected = Clock::replay(s.calendar(), &log).unwrap_err();
     assert_eq!(clock_err, &expected);
     assert!(err.to_string().contains(&expected.to_string()), "{err}");
     assert!(err.to_string().contains("第3个事件"), "{err}");
@@ -635,4 +636,83 @@ pub fn bulk_import(make: Factory) {
     dup[0].serial = "N-new".into();
     assert!(matches!(s.import_applications(&dup, "导入"), Err(StoreError::DuplicateSerial(_))));
     assert_eq!(s.applications(&[o.id], Personal::Masked).unwrap().len(), 50);
+}
+
+/// A plausible 2027 notice's dates (invented for the test, shaped like the real ones): 元旦
+/// 1–3 January, 春节 5–12 February with two 调休 Saturdays/Sundays.
+pub fn notice_2027() -> Vec<Listed> {
+    let h = |m, d, name: &str| Listed { date: date(2027, m, d), workday: false, name: name.into() };
+    let w = |m, d, name: &str| Listed { date: date(2027, m, d), workday: true, name: name.into() };
+    let mut v = vec![h(1, 1, "元旦"), h(1, 2, "元旦"), h(1, 3, "元旦")];
+    v.extend((5..=12).map(|d| h(2, d, "春节")));
+    v.extend([w(2, 14, "春节"), w(2, 20, "春节")]);
+    v
+}
+
+/// SPEC §5: with no notice for 2027, an application received on 28 December 2026 is
+/// registered with a provisional due date (weekends only), listed as such; importing the 2027
+/// notice recomputes it, through this handle and on a new one, and audits the import.
+pub fn provisional_dates_recomputed_on_import(make: Factory) {
+    let mut s = make();
+    assert!(s.calendar().is_provisional(2027), "the embedded data must not cover 2027 for this test");
+    let o = organ(&mut *s, "某县自然资源局", None, None);
+    let a = s.register(&new_app(o.id, "P-1", date(2026, 12, 28), vec![]), ACTOR).unwrap();
+    let done = s
+        .register(&new_app(o.id, "P-2", date(2026, 11, 2), vec![replied(date(2026, 11, 20), Outcome::R3_1)]), ACTOR)
+        .unwrap();
+    let clock = Clock::replay(s.calendar(), &a.events).unwrap();
+    assert_eq!((clock.due, clock.provisional.clone()), (Some(date(2027, 1, 25)), vec![2027]));
+    let due = s.due_list(&[o.id], date(2027, 12, 31)).unwrap();
+    assert_eq!(
+        due.iter().map(|d| (d.id, d.due, d.provisional)).collect::<Vec<_>>(),
+        vec![(a.id, date(2027, 1, 25), true)]
+    );
+    let list = s.applications(&[o.id], Personal::Masked).unwrap();
+    assert_eq!(
+        list.iter().map(|x| (x.serial.as_str(), x.provisional)).collect::<Vec<_>>(),
+        vec![("P-2", false), ("P-1", true)]
+    );
+    // An event on a provisional application is accepted too (no refusal for want of data).
+    let a = s
+        .append_event(a.id, 1, &Event::ConsultationStarted { date: date(2027, 1, 4), party: Party::ThirdParty }, ACTOR)
+        .unwrap();
+    let a = s.append_event(a.id, 2, &Event::ConsultationAnswered { date: date(2027, 1, 6) }, ACTOR).unwrap();
+    let report = s.import_holidays(&notice_2027(), "国务院办公厅关于2027年部分节假日安排的通知", ACTOR).unwrap();
+    assert_eq!(report.dates, notice_2027().len());
+    assert!(report.covered.contains(&2027));
+    assert_eq!((report.recomputed, report.still_provisional), (1, 0));
+    assert!(!s.calendar().is_provisional(2027));
+    let official_due = Clock::replay(s.calendar(), &a.events).unwrap().due.unwrap();
+    let due = s.due_list(&[o.id], date(2027, 12, 31)).unwrap();
+    assert_eq!(due.iter().map(|d| (d.id, d.due, d.provisional)).collect::<Vec<_>>(), vec![(a.id, official_due, false)]);
+    // 1 and 2 January 2027 are not working days any more, so the date moved later.
+    assert!(official_due > date(2027, 1, 27), "{official_due}");
+    // The version did not change (no event was added), and the closed application is untouched.
+    assert_eq!(s.application(a.id, Personal::Masked).unwrap().version, 3);
+    assert_eq!(s.application(done.id, Personal::Masked).unwrap().version, 1);
+    // Another handle sees the imported data.
+    let s2 = make();
+    assert!(!s2.calendar().is_provisional(2027));
+    assert!(!s2.calendar().is_workday(date(2027, 2, 8)).unwrap());
+    let log = s.audit_log(Entity::Calendar, "2027", Personal::Masked).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].actor, ACTOR);
+    assert_eq!(log[0].after.as_ref().unwrap()["recomputed"], 1);
+}
+
+/// The embedded notices are in every register; a clerk's correction of an embedded date is
+/// kept when the register is opened again (the embedded data does not overwrite it).
+pub fn holidays_seeded_and_kept(make: Factory) {
+    let mut s = make();
+    for y in 2019..=2026 {
+        assert!(s.calendar().covered_years().contains(&y), "{y}");
+    }
+    assert!(!s.calendar().is_workday(date(2026, 10, 1)).unwrap());
+    // Cancel the 2026-10-02 holiday (a correction: a weekday listed as a working day).
+    let fix = [Listed { date: date(2026, 10, 2), workday: true, name: String::new() }];
+    s.import_holidays(&fix, "更正", ACTOR).unwrap();
+    assert!(s.calendar().is_workday(date(2026, 10, 2)).unwrap());
+    let s2 = make();
+    assert!(s2.calendar().is_workday(date(2026, 10, 2)).unwrap());
+    assert!(!s2.calendar().is_workday(date(2026, 10, 1)).unwrap());
 }

@@ -16,7 +16,7 @@
 
 pub mod contract;
 
-use gongkai_calendar::Calendar;
+pub use gongkai_calendar::{Calendar, Listed};
 use gongkai_clock::{Channel, Clock, ClockError, Event, Outcome, State};
 use gongkai_register::{
     AppId, Applicant, ApplicantKind, Application, CaseKind, CatalogueKind, OrganId, OrganKind, RequestedForm,
@@ -220,18 +220,72 @@ pub struct Derived {
     pub concluded: Option<Date>,
     pub outcome: Option<Outcome>,
     pub late: bool,
+    /// Some date was counted through a year without a holiday notice (SPEC §5): the row is
+    /// re-derived when holiday data is imported ([`Store::import_holidays`]).
+    pub provisional: bool,
 }
 
-/// Replay `events` on the official calendar and derive the stored columns. The first event
+/// Replay `events` on the register's calendar and derive the stored columns. The first event
 /// must be `Received`; any sequence the clock refuses is refused with the clock's reason.
-pub fn derive(events: &[Event]) -> Result<Derived> {
+pub fn derive(cal: &Calendar, events: &[Event]) -> Result<Derived> {
     match events.first() {
         None => return Err(StoreError::InvalidEvents(ClockError::Empty)),
         Some(Event::Received { .. }) => {}
         Some(_) => return Err(StoreError::InvalidEvents(ClockError::NotReceived(1))),
     }
-    let clock = Clock::replay(Calendar::official(), events)?;
+    let clock = Clock::replay(cal, events)?;
     Ok(derived_of(&clock))
+}
+
+/// The calendar a register works on: the holiday rows it stores, with every year that has no
+/// notice answered provisionally (weekends only, flagged; SPEC §5). The register never stops
+/// at a year boundary for want of data.
+pub fn register_calendar(rows: &[Listed]) -> Result<Calendar> {
+    Calendar::from_listed(rows)
+        .map(|c| c.with_provisional())
+        .map_err(|e| StoreError::Invalid(format!("登记簿中的放假安排数据有误：{e}")))
+}
+
+/// The embedded official dates that the register's rows lack (seeded when a register opens,
+/// so that a newer build brings its newer notices; rows already there, including a clerk's
+/// corrections, are kept).
+pub fn missing_official(rows: &[Listed]) -> Vec<Listed> {
+    let have: std::collections::BTreeSet<Date> = rows.iter().map(|l| l.date).collect();
+    Calendar::official().listed().into_iter().filter(|l| !have.contains(&l.date)).collect()
+}
+
+/// The years of some listed dates, as the audit trail names them (`2027` or `2026,2027`).
+pub fn years_of(listed: &[Listed]) -> String {
+    let years: std::collections::BTreeSet<i16> = listed.iter().map(|l| l.date.year()).collect();
+    years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// The audit snapshot of a holiday import: where it came from, how many dates, what it did.
+pub fn holiday_snapshot(listed: &[Listed], source: &str, report: &HolidayImport) -> String {
+    serde_json::json!({
+        "source": source,
+        "dates": listed.len(),
+        "years": years_of(listed),
+        "recomputed": report.recomputed,
+        "still_provisional": report.still_provisional,
+    })
+    .to_string()
+}
+
+/// Where holiday rows came from: the embedded notices, or a clerk's import.
+pub const EMBEDDED_SOURCE: &str = "内置国务院办公厅放假安排";
+
+/// What importing holiday data did (see [`Store::import_holidays`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidayImport {
+    /// Dates written (holidays, 调休 workdays, and weekdays that cancel a holiday).
+    pub dates: usize,
+    /// The years the calendar now holds a notice for.
+    pub covered: Vec<i16>,
+    /// Applications whose provisional dates were recomputed.
+    pub recomputed: usize,
+    /// Of those, how many are still provisional (another year is still missing).
+    pub still_provisional: usize,
 }
 
 /// The stored columns of a replayed clock.
@@ -256,18 +310,19 @@ pub fn derived_of(clock: &Clock) -> Derived {
         concluded,
         outcome,
         late: clock.late,
+        provisional: !clock.provisional.is_empty(),
     }
 }
 
 /// Checks on a new application that do not need the database.
-pub fn validate_new_application(new: &NewApplication) -> Result<Derived> {
+pub fn validate_new_application(cal: &Calendar, new: &NewApplication) -> Result<Derived> {
     if new.serial.trim().is_empty() {
         return Err(StoreError::Invalid("受理编号不能为空".into()));
     }
     if new.applicant.name.trim().is_empty() {
         return Err(StoreError::Invalid("申请人姓名或名称不能为空".into()));
     }
-    derive(&new.events)
+    derive(cal, &new.events)
 }
 
 /// Checks on a new organ.
@@ -301,6 +356,9 @@ pub struct ApplicationSummary {
     pub concluded: Option<Date>,
     pub outcome: Option<Outcome>,
     pub late: bool,
+    /// The due date was counted through a year without a holiday notice.
+    #[serde(default)]
+    pub provisional: bool,
     pub version: i64,
 }
 
@@ -313,6 +371,9 @@ pub struct DueItem {
     pub serial: String,
     pub received: Date,
     pub due: Date,
+    /// The due date was counted through a year without a holiday notice (weekends only).
+    #[serde(default)]
+    pub provisional: bool,
     pub version: i64,
 }
 
@@ -337,6 +398,8 @@ pub enum Entity {
     CatalogueEntry,
     YearlyCounts,
     Case,
+    /// The register's holiday data (entity id: the years written).
+    Calendar,
 }
 
 impl Entity {
@@ -348,6 +411,7 @@ impl Entity {
             Entity::CatalogueEntry => "catalogue_entry",
             Entity::YearlyCounts => "yearly_counts",
             Entity::Case => "case",
+            Entity::Calendar => "calendar",
         }
     }
 
@@ -359,6 +423,7 @@ impl Entity {
             Entity::CatalogueEntry => "目录条目",
             Entity::YearlyCounts => "年度数量",
             Entity::Case => "复议诉讼案件",
+            Entity::Calendar => "放假安排",
         }
     }
 
@@ -415,6 +480,19 @@ pub fn now_rfc3339() -> String {
 pub trait Store: Send {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
+
+    // --- calendar ---
+    /// The calendar every write of this register replays on: the stored holiday rows (seeded
+    /// from the embedded notices when the register opens), years without a notice answered
+    /// provisionally ([`register_calendar`]).
+    fn calendar(&self) -> &Calendar;
+    /// Write holiday data (a notice or TSV read by the caller) in one transaction: the rows are
+    /// written over any stored for the same dates (a weekday listed as a working day cancels
+    /// that date's holiday, and the row is kept so the embedded data does not bring the
+    /// holiday back), the calendar is
+    /// rebuilt, and every application with provisional dates is replayed on it and its derived
+    /// columns rewritten. Audited as [`Entity::Calendar`].
+    fn import_holidays(&mut self, listed: &[Listed], source: &str, actor: &str) -> Result<HolidayImport>;
 
     // --- organs ---
     fn add_organ(&mut self, new: &NewOrgan, actor: &str) -> Result<Organ>;
@@ -570,11 +648,11 @@ mod tests {
 
     #[test]
     fn derive_refuses_logs_not_starting_with_receipt() {
-        assert!(matches!(derive(&[]), Err(StoreError::InvalidEvents(ClockError::Empty))));
+        assert!(matches!(derive(Calendar::official(), &[]), Err(StoreError::InvalidEvents(ClockError::Empty))));
         let d = jiff::civil::date(2024, 9, 2);
-        let e = derive(&[Event::Withdrawn { date: d }]).unwrap_err();
+        let e = derive(Calendar::official(), &[Event::Withdrawn { date: d }]).unwrap_err();
         assert!(e.to_string().starts_with("事件记录无效：第1个事件"), "{e}");
-        let ok = derive(&[Event::Received { date: d, channel: Channel::Post }]).unwrap();
+        let ok = derive(Calendar::official(), &[Event::Received { date: d, channel: Channel::Post }]).unwrap();
         assert_eq!(
             (ok.state, ok.due, ok.channel),
             (StoredState::Open, Some(jiff::civil::date(2024, 9, 30)), Channel::Post)
