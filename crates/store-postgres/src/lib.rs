@@ -15,9 +15,10 @@ use gongkai_register::{
     AppId, Applicant, Application, Case, CaseId, CaseResult, CatalogueEntry, EntryId, Organ, OrganId, YearlyCounts,
 };
 use gongkai_store::{
-    ApplicationSummary, AuditEntry, DueItem, Entity, NewApplication, NewCase, NewCatalogueEntry, NewOrgan, Personal,
-    Result, Store, StoreError, StoredState, YearItem, applicant_kind_of, counts_key, enum_parse, enum_str,
-    mask_snapshot, pattern_of, snapshot, validate_new_application, validate_new_organ,
+    ApplicationSummary, AuditEntry, Calendar, Derived, DueItem, Entity, HolidayImport, Listed, NewApplication, NewCase,
+    NewCatalogueEntry, NewOrgan, Personal, Result, Store, StoreError, StoredState, YearItem, applicant_kind_of,
+    counts_key, enum_parse, enum_str, mask_snapshot, pattern_of, snapshot, validate_new_application,
+    validate_new_organ,
 };
 use jiff::civil::Date;
 use postgres::error::SqlState;
@@ -30,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_year_covering_index.sql"),
     include_str!("../migrations/0003_fee_events_index.sql"),
     include_str!("../migrations/0004_due_includes_overdue_paused.sql"),
+    include_str!("../migrations/0005_holidays.sql"),
 ];
 
 /// The schema version this build writes and reads (the number of migrations).
@@ -41,6 +43,41 @@ const MIGRATION_LOCK: i64 = 0x0067_6f6e_676b_6169;
 /// A handle (one connection) to a PostgreSQL register.
 pub struct PgStore {
     client: Client,
+    /// The register's calendar (its holiday rows, provisional years filled in), rebuilt when
+    /// holiday data is imported through this handle. Another handle's import is seen on the
+    /// next open.
+    cal: Calendar,
+}
+
+fn read_holidays(c: &mut impl GenericClient) -> Result<Vec<Listed>> {
+    Ok(c.query("SELECT date, workday, name FROM holidays ORDER BY date", &[])
+        .map_err(be)?
+        .iter()
+        .map(|r| Listed { date: r.get(0), workday: r.get(1), name: r.get(2) })
+        .collect())
+}
+
+/// Rewrite an application's derived columns; with `expected_version` the version is checked
+/// and bumped (an event was appended), without it only the derivation changed (the calendar).
+/// Returns the number of rows written.
+fn write_derived(tx: &mut Transaction, id: AppId, derived: &Derived, expected_version: Option<i64>) -> Result<u64> {
+    tx.execute(
+        "UPDATE applications SET state = $1, received = $2, due = $3, concluded = $4, outcome = $5, late = $6, \
+         provisional = $7, version = version + CASE WHEN $8::bigint IS NULL THEN 0 ELSE 1 END \
+         WHERE id = $9 AND ($8::bigint IS NULL OR version = $8)",
+        &[
+            &derived.state.as_str(),
+            &derived.received,
+            &derived.due,
+            &derived.concluded,
+            &derived.outcome.map(|o| o.id()),
+            &derived.late,
+            &derived.provisional,
+            &expected_version,
+            &id.0,
+        ],
+    )
+    .map_err(be)
 }
 
 impl std::fmt::Debug for PgStore {
@@ -82,8 +119,19 @@ impl PgStore {
     /// Connect with a `postgres://` URL and bring the schema up to date.
     pub fn open(url: &str) -> Result<PgStore> {
         let client = Client::connect(url, NoTls).map_err(be)?;
-        let mut s = PgStore { client };
+        PgStore::setup(client)
+    }
+
+    fn setup(client: Client) -> Result<PgStore> {
+        let mut s = PgStore { client, cal: Calendar::official().with_provisional() };
         s.migrate()?;
+        let rows = read_holidays(&mut s.client)?;
+        let missing = gongkai_store::missing_official(&rows);
+        if missing.is_empty() {
+            s.cal = gongkai_store::register_calendar(&rows)?;
+        } else {
+            s.import_holidays(&missing, gongkai_store::EMBEDDED_SOURCE, "gongkai")?;
+        }
         Ok(s)
     }
 
@@ -96,9 +144,7 @@ impl PgStore {
         client
             .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"))
             .map_err(be)?;
-        let mut s = PgStore { client };
-        s.migrate()?;
-        Ok(s)
+        PgStore::setup(client)
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -213,6 +259,7 @@ struct Batch {
     concluded: Vec<Option<Date>>,
     outcome: Vec<Option<String>>,
     late: Vec<bool>,
+    provisional: Vec<bool>,
     ev_app: Vec<i64>,
     ev_seq: Vec<i32>,
     ev_json: Vec<String>,
@@ -221,7 +268,13 @@ struct Batch {
 }
 
 /// Insert validated applications (ids already drawn) with their events and audit rows.
-fn insert_apps(tx: &mut Transaction, news: &[NewApplication], ids: &[i64], actor: &str) -> Result<Vec<Application>> {
+fn insert_apps(
+    tx: &mut Transaction,
+    cal: &Calendar,
+    news: &[NewApplication],
+    ids: &[i64],
+    actor: &str,
+) -> Result<Vec<Application>> {
     let mut b = Batch::default();
     let mut apps = Vec::with_capacity(news.len());
     let mut organs: Vec<i64> = news.iter().map(|n| n.organ.0).collect();
@@ -239,7 +292,7 @@ fn insert_apps(tx: &mut Transaction, news: &[NewApplication], ids: &[i64], actor
         return Err(Entity::Organ.not_found(missing));
     }
     for (new, &id) in news.iter().zip(ids) {
-        let derived = validate_new_application(new)?;
+        let derived = validate_new_application(cal, new)?;
         let applicant = serde_json::to_string(&new.applicant).map_err(|e| StoreError::Backend(e.to_string()))?;
         b.ids.push(id);
         b.organ.push(new.organ.0);
@@ -255,6 +308,7 @@ fn insert_apps(tx: &mut Transaction, news: &[NewApplication], ids: &[i64], actor
         b.concluded.push(derived.concluded);
         b.outcome.push(derived.outcome.map(|o| o.id().to_string()));
         b.late.push(derived.late);
+        b.provisional.push(derived.provisional);
         for (i, ev) in new.events.iter().enumerate() {
             b.ev_app.push(id);
             b.ev_seq.push(i as i32 + 1);
@@ -277,9 +331,10 @@ fn insert_apps(tx: &mut Transaction, news: &[NewApplication], ids: &[i64], actor
     }
     let res = tx.execute(
         "INSERT INTO applications (id, organ, serial, applicant_kind, applicant, description, form, channel, state, \
-         received, due, concluded, outcome, late, version) \
+         received, due, concluded, outcome, late, provisional, version) \
          SELECT *, 1 FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], \
-         $7::text[], $8::text[], $9::text[], $10::date[], $11::date[], $12::date[], $13::text[], $14::bool[])",
+         $7::text[], $8::text[], $9::text[], $10::date[], $11::date[], $12::date[], $13::text[], $14::bool[], \
+         $15::bool[])",
         &[
             &b.ids,
             &b.organ,
@@ -295,6 +350,7 @@ fn insert_apps(tx: &mut Transaction, news: &[NewApplication], ids: &[i64], actor
             &b.concluded,
             &b.outcome,
             &b.late,
+            &b.provisional,
         ],
     );
     if let Err(e) = res {
@@ -406,6 +462,60 @@ impl Store for PgStore {
         "postgres"
     }
 
+    fn calendar(&self) -> &Calendar {
+        &self.cal
+    }
+
+    fn import_holidays(&mut self, listed: &[Listed], source: &str, actor: &str) -> Result<HolidayImport> {
+        let mut tx = self.client.transaction().map_err(be)?;
+        // One importer at a time: the recomputation below must see every row written before it.
+        tx.execute("LOCK TABLE holidays IN SHARE ROW EXCLUSIVE MODE", &[]).map_err(be)?;
+        let at = now();
+        let dates: Vec<Date> = listed.iter().map(|l| l.date).collect();
+        let workdays: Vec<bool> = listed.iter().map(|l| l.workday).collect();
+        let names: Vec<&str> = listed.iter().map(|l| l.name.as_str()).collect();
+        tx.execute(
+            "INSERT INTO holidays (date, workday, name, source, imported_at) \
+             SELECT d, w, n, $4, $5 FROM unnest($1::date[], $2::bool[], $3::text[]) AS t(d, w, n) \
+             ON CONFLICT (date) DO UPDATE SET workday = excluded.workday, name = excluded.name, \
+             source = excluded.source, imported_at = excluded.imported_at",
+            &[&dates, &workdays, &names, &source, &at],
+        )
+        .map_err(be)?;
+        let cal = gongkai_store::register_calendar(&read_holidays(&mut tx)?)?;
+        let ids: Vec<i64> = tx
+            .query("SELECT id FROM applications WHERE provisional ORDER BY id FOR UPDATE", &[])
+            .map_err(be)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut still = 0;
+        for id in &ids {
+            let app = load_app(&mut tx, AppId(*id), false)?;
+            let derived = gongkai_store::derive(&cal, &app.events)?;
+            still += usize::from(derived.provisional);
+            write_derived(&mut tx, AppId(*id), &derived, None)?;
+        }
+        let report = HolidayImport {
+            dates: listed.len(),
+            covered: cal.covered_years(),
+            recomputed: ids.len(),
+            still_provisional: still,
+        };
+        let years = gongkai_store::years_of(listed);
+        audit(
+            &mut tx,
+            actor,
+            Entity::Calendar,
+            &years,
+            None,
+            Some(gongkai_store::holiday_snapshot(listed, source, &report)),
+        )?;
+        tx.commit().map_err(be)?;
+        self.cal = cal;
+        Ok(report)
+    }
+
     fn add_organ(&mut self, new: &NewOrgan, actor: &str) -> Result<Organ> {
         validate_new_organ(new)?;
         let mut tx = self.client.transaction().map_err(be)?;
@@ -446,10 +556,10 @@ impl Store for PgStore {
     }
 
     fn register(&mut self, new: &NewApplication, actor: &str) -> Result<Application> {
-        validate_new_application(new)?;
+        validate_new_application(&self.cal, new)?;
         let mut tx = self.client.transaction().map_err(be)?;
         let ids = draw_ids(&mut tx, 1)?;
-        let mut apps = insert_apps(&mut tx, std::slice::from_ref(new), &ids, actor)?;
+        let mut apps = insert_apps(&mut tx, &self.cal, std::slice::from_ref(new), &ids, actor)?;
         tx.commit().map_err(be)?;
         apps.pop().ok_or_else(|| StoreError::Backend("登记失败".into()))
     }
@@ -459,11 +569,11 @@ impl Store for PgStore {
             return Ok(Vec::new());
         }
         for new in batch {
-            validate_new_application(new)?;
+            validate_new_application(&self.cal, new)?;
         }
         let mut tx = self.client.transaction().map_err(be)?;
         let ids = draw_ids(&mut tx, batch.len())?;
-        insert_apps(&mut tx, batch, &ids, actor)?;
+        insert_apps(&mut tx, &self.cal, batch, &ids, actor)?;
         tx.commit().map_err(be)?;
         Ok(ids.into_iter().map(AppId).collect())
     }
@@ -478,8 +588,8 @@ impl Store for PgStore {
         let rows = self
             .client
             .query(
-                "SELECT id, organ, serial, applicant, channel, received, state, due, concluded, outcome, late, version \
-                 FROM applications WHERE organ = ANY($1) ORDER BY received, id",
+                "SELECT id, organ, serial, applicant, channel, received, state, due, concluded, outcome, late, version, \
+                 provisional FROM applications WHERE organ = ANY($1) ORDER BY received, id",
                 &[&ids_of(organs)],
             )
             .map_err(be)?;
@@ -499,6 +609,7 @@ impl Store for PgStore {
                     concluded: r.get(8),
                     outcome: r.get::<_, Option<&str>>(9).map(outcome_of).transpose()?,
                     late: r.get(10),
+                    provisional: r.get(12),
                     version: r.get(11),
                 })
             })
@@ -512,24 +623,9 @@ impl Store for PgStore {
         gongkai_store::check_version(expected_version, before.version)?;
         let mut after = before.clone();
         after.events.push(event.clone());
-        let derived = gongkai_store::derive(&after.events)?;
+        let derived = gongkai_store::derive(&self.cal, &after.events)?;
         after.version += 1;
-        let n = tx
-            .execute(
-                "UPDATE applications SET state = $1, received = $2, due = $3, concluded = $4, outcome = $5, late = $6, \
-                 version = version + 1 WHERE id = $7 AND version = $8",
-                &[
-                    &derived.state.as_str(),
-                    &derived.received,
-                    &derived.due,
-                    &derived.concluded,
-                    &derived.outcome.map(|o| o.id()),
-                    &derived.late,
-                    &id.0,
-                    &expected_version,
-                ],
-            )
-            .map_err(be)?;
+        let n = write_derived(&mut tx, id, &derived, Some(expected_version))?;
         if n != 1 {
             return Err(StoreError::Stale { expected: expected_version, current: before.version });
         }
@@ -547,7 +643,7 @@ impl Store for PgStore {
         let rows = self
             .client
             .query(
-                "SELECT id, organ, serial, received, due, version FROM applications \
+                "SELECT id, organ, serial, received, due, version, provisional FROM applications \
                  WHERE state IN ('open', 'paused') AND due IS NOT NULL AND organ = ANY($1) AND due <= $2 ORDER BY due, id",
                 &[&ids_of(organs), &until],
             )
@@ -560,6 +656,7 @@ impl Store for PgStore {
                 serial: r.get(2),
                 received: r.get(3),
                 due: r.get(4),
+                provisional: r.get(6),
                 version: r.get(5),
             })
             .collect())
