@@ -236,12 +236,21 @@ pub fn listed_to_tsv(listed: &[Listed]) -> String {
     out
 }
 
-/// Read `holidays.tsv` text into listed dates (no base calendar; a date listed twice is an
-/// error naming the line).
+/// Read `holidays.tsv` text into listed dates, in date order, checked as
+/// [`Calendar::extended`] checks a file over the embedded data: a date listed twice is an error
+/// naming the line, and a weekday may be listed as `workday` only to cancel an embedded
+/// holiday (it is returned as a working day on that date).
 pub fn read_tsv(text: &str) -> Result<Vec<Listed>, CalendarError> {
-    let mut entries = BTreeMap::new();
-    parse_tsv(text, &mut entries)?;
-    Ok(entries.into_iter().map(|(date, e)| Listed { date, workday: e.workday, name: e.name }).collect())
+    let mut entries = Calendar::official().entries.clone();
+    let mut dates = parse_tsv(text, &mut entries)?;
+    dates.sort();
+    Ok(dates
+        .into_iter()
+        .map(|date| match entries.get(&date) {
+            Some(e) => Listed { date, workday: e.workday, name: e.name.clone() },
+            None => Listed { date, workday: true, name: String::new() },
+        })
+        .collect())
 }
 
 /// Read holiday data in either accepted form: `holidays.tsv` text, or the text of the State
@@ -254,15 +263,15 @@ pub fn read_any(text: &str, year: Option<i16>) -> Result<Vec<Listed>, String> {
     }
 }
 
+/// Apply listed dates in order. A weekday listed as a working day is an ordinary working day:
+/// it cancels a holiday listed before it on that date (a correction) and is otherwise a no-op
+/// (user files are checked for such lines by [`read_tsv`] and [`notice::parse`]).
 fn apply_listed(listed: &[Listed], into: &mut BTreeMap<Date, Entry>) -> Result<(), CalendarError> {
-    for (i, l) in listed.iter().enumerate() {
-        let entry = Entry { workday: l.workday, name: l.name.clone() };
+    for l in listed {
         if !l.workday || is_weekend(l.date) {
-            into.insert(l.date, entry);
-        } else if into.get(&l.date).is_some_and(|e| !e.workday) {
-            into.remove(&l.date);
+            into.insert(l.date, Entry { workday: l.workday, name: l.name.clone() });
         } else {
-            return Err(parse_err(i + 1, format!("调休上班日{}不是周六或周日", l.date)));
+            into.remove(&l.date);
         }
     }
     Ok(())
@@ -274,7 +283,7 @@ fn parse_err(line: usize, message: impl Into<String>) -> CalendarError {
 
 /// Parse `text` into `into`. Dates already in `into` (from the base calendar) are overridden;
 /// a date listed twice in `text` itself is an error.
-fn parse_tsv(text: &str, into: &mut BTreeMap<Date, Entry>) -> Result<(), CalendarError> {
+fn parse_tsv(text: &str, into: &mut BTreeMap<Date, Entry>) -> Result<Vec<Date>, CalendarError> {
     let mut seen: BTreeMap<Date, usize> = BTreeMap::new();
     for (i, raw) in text.lines().enumerate() {
         let line_no = i + 1;
@@ -320,7 +329,7 @@ fn parse_tsv(text: &str, into: &mut BTreeMap<Date, Entry>) -> Result<(), Calenda
             }
         }
     }
-    Ok(())
+    Ok(seen.into_keys().collect())
 }
 
 impl Calendar {

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, Result, bail};
-use gongkai_calendar::Calendar;
 use gongkai_clock::{Clock, Event, zh_date};
 use gongkai_letters::{Context as LetterContext, Kind, letter};
 use gongkai_model::doc::Block;
@@ -97,7 +96,7 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
             let rows = read_rows(file)?;
             let mut store = open(&db_spec(db), false)?;
             store.organ(OrganId(*organ))?;
-            let mut errors = match ledger::read(&rows, Calendar::official()) {
+            let mut errors = match ledger::read(&rows, store.calendar()) {
                 Ok(valid) => {
                     // 受理编号 already registered for this organ are errors of their rows too.
                     let existing: HashMap<String, AppId> = store
@@ -230,7 +229,7 @@ pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
     // The letter goes to the applicant: the name is needed, nothing else personal is printed.
     let app = store.application(AppId(a.id), Personal::Visible)?;
     let organ = store.organ(app.organ)?;
-    let clock = Clock::replay(Calendar::official(), &app.events)?;
+    let clock = Clock::replay(store.calendar(), &app.events)?;
     let last = |f: &dyn Fn(&Event) -> bool| app.events.iter().rev().find(|e| f(e)).map(Event::date);
     let kind = match a.kind {
         LetterKind::Reply => {

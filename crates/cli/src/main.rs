@@ -80,7 +80,7 @@ enum Cmd {
         #[arg(long)]
         out: Option<String>,
     },
-    /// 工作日计算（官方放假安排 2019–2026，可用 --holidays 补充）
+    /// 工作日计算与放假安排导入（内置 2019–2026 年官方放假安排；尚未导入通知的年份暂按周末计算并标明“暂定”）
     Calendar {
         #[command(subcommand)]
         cmd: calendar::CalCmd,
@@ -180,7 +180,7 @@ fn main() -> ExitCode {
             Ok(0)
         }
         Cmd::Calendar { cmd, holidays, format } => {
-            calendar::run(&cmd, holidays.as_deref(), format == ParseFormat::Json)
+            calendar::run(&cmd, holidays.as_deref(), db.as_deref(), format == ParseFormat::Json)
         }
         Cmd::Render { path, to, out } => render(&path, to, out.as_deref()),
         Cmd::Audit { paths, out, manifest } => audit::run(&paths, &out, manifest.as_deref()),

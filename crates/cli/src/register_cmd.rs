@@ -4,7 +4,6 @@
 //! through the `Store` trait only: this module knows no SQL.
 
 use anyhow::{Context, Result, anyhow, bail};
-use gongkai_calendar::Calendar;
 use gongkai_clock::{Clock, Event};
 use gongkai_register::{
     AppId, Applicant, ApplicantKind, CaseId, CaseKind, CaseResult, CatalogueKind, EntryId, OrganId, OrganKind,
@@ -96,7 +95,7 @@ pub enum StoreCmd {
     /// 修改记录（审计日志）：谁、何时、改前、改后（个人信息默认隐去）
     #[command(after_help = DB_HELP)]
     History {
-        /// 记录类型：application、organ、catalogue_entry、case、yearly_counts
+        /// 记录类型：application、organ、catalogue_entry、case、yearly_counts、calendar（放假安排，编号为年份）
         #[arg(long, default_value = "application")]
         entity: String,
         /// 记录编号（年度数量为 机关编号/年份，如 2/2024）
@@ -487,17 +486,19 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 }],
             };
             let app = s.register(&new, &who)?;
-            let clock = Clock::replay(Calendar::official(), &app.events)?;
+            let clock = Clock::replay(s.calendar(), &app.events)?;
             let text = format!(
-                "已登记申请 {}（受理编号 {}，版本 {}），答复期限 {}",
+                "已登记申请 {}（受理编号 {}，版本 {}），答复期限 {}{}",
                 app.id.0,
                 app.serial,
                 app.version,
-                opt_date(clock.due)
+                opt_date(clock.due),
+                provisional_text(&clock.provisional)
             );
             emit(
                 a.format,
-                json!({ "id": app.id, "serial": app.serial, "version": app.version, "due": clock.due }),
+                json!({ "id": app.id, "serial": app.serial, "version": app.version, "due": clock.due,
+                    "provisional": clock.provisional }),
                 text,
             )
         }
@@ -507,24 +508,26 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 Err(e @ StoreError::Stale { .. }) => return Err(e.into()),
                 other => other?,
             };
-            let clock = Clock::replay(Calendar::official(), &app.events)?;
+            let clock = Clock::replay(s.calendar(), &app.events)?;
             let text = format!(
-                "申请 {} 已记录第{}个事件，现为版本 {}；{}",
+                "申请 {} 已记录第{}个事件，现为版本 {}；{}{}",
                 app.id.0,
                 app.events.len(),
                 app.version,
-                state_text(&clock)
+                state_text(&clock),
+                provisional_text(&clock.provisional)
             );
             emit(
                 a.format,
-                json!({ "id": app.id, "version": app.version, "events": app.events.len(), "due": clock.due, "state": clock.state }),
+                json!({ "id": app.id, "version": app.version, "events": app.events.len(), "due": clock.due,
+                    "state": clock.state, "provisional": clock.provisional }),
                 text,
             )
         }
         StoreCmd::Show { id, unmask, today: t, format } => {
             let personal = if unmask { Personal::Visible } else { Personal::Masked };
             let app = s.application(AppId(id), personal)?;
-            let cal = Calendar::official();
+            let cal = s.calendar();
             let clock = Clock::replay(cal, &app.events)?;
             let day = today(t.as_deref())?;
             let left = clock.days_left(cal, day).ok().flatten();
@@ -568,11 +571,12 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 "days_left": left,
                 "explanation": clock.steps,
                 "warnings": clock.warnings,
+                "provisional": clock.provisional,
             });
             emit(format, value, text)
         }
         StoreCmd::Due { within, organ, today: t, format } => {
-            let cal = Calendar::official();
+            let cal = s.calendar().clone();
             let day = today(t.as_deref())?;
             let until = cal.add_workdays(day, within)?;
             let organs = match organ {
@@ -592,19 +596,32 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                     None => String::new(),
                 };
                 text.push_str(&format!(
-                    "\n{:>8}  {}  机关 {}  期限 {}  {mark}",
+                    "\n{:>8}  {}  机关 {}  期限 {}{}  {mark}",
                     it.id.0,
                     it.serial,
                     it.organ.0,
-                    gongkai_clock::zh_date(it.due)
+                    gongkai_clock::zh_date(it.due),
+                    if it.provisional { "（暂定）" } else { "" }
                 ));
                 rows.push(json!({ "id": it.id, "serial": it.serial, "organ": it.organ, "received": it.received,
-                    "due": it.due, "version": it.version, "overdue": overdue, "days_left": left }));
+                    "due": it.due, "version": it.version, "overdue": overdue, "days_left": left,
+                    "provisional": it.provisional }));
             }
             if items.is_empty() {
                 text.push_str("\n（无）");
             }
-            emit(format, json!({ "today": day, "until": until, "items": rows }), text)
+            // Which years the provisional dates (and the window itself) were counted through.
+            let mut years: Vec<i16> = cal.provisional_years(day, until);
+            for it in items.iter().filter(|i| i.provisional) {
+                years.extend(cal.provisional_years(it.received, it.due));
+            }
+            years.sort_unstable();
+            years.dedup();
+            let provisional = items.iter().filter(|i| i.provisional).count();
+            if provisional > 0 || !years.is_empty() {
+                text.push_str(&format!("\n其中 {provisional} 件的期限为暂定：{}", provisional_notes(&years)));
+            }
+            emit(format, json!({ "today": day, "until": until, "items": rows, "provisional_years": years }), text)
         }
         StoreCmd::History { entity, id, unmask, format } => {
             let entity: gongkai_store::Entity = choice("记录类型", &entity)?;
@@ -629,6 +646,21 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
         StoreCmd::Case { cmd } => case(s, cmd, &who),
         StoreCmd::Counts { cmd } => counts(s, cmd, &who),
     }
+}
+
+/// `（暂定：2027年放假安排尚未导入，暂按周末计算，…）` for dates counted through years without
+/// a notice; empty when there are none.
+pub fn provisional_text(years: &[i16]) -> String {
+    if years.is_empty() {
+        return String::new();
+    }
+    format!("（暂定：{}）", provisional_notes(years))
+}
+
+/// The provisional notes of some years, with the command that ends them.
+fn provisional_notes(years: &[i16]) -> String {
+    let notes: Vec<String> = years.iter().map(|y| gongkai_calendar::provisional_note(*y)).collect();
+    format!("{}；可用 gongkai calendar import 导入放假安排通知", notes.join("；"))
 }
 
 fn state_text(clock: &Clock) -> String {

@@ -242,3 +242,97 @@ fn missing_database_default_location_and_postgres_without_feature() {
     .unwrap();
     assert!(help.contains("gongkai/gongkai.db") && help.contains("GONGKAI_DB"), "{help}");
 }
+
+/// The State Council's 2027 notice as a clerk would paste it (dates invented for the test,
+/// shaped like the real notices).
+const NOTICE_2027: &str = "国务院办公厅关于2027年部分节假日安排的通知
+一、元旦：1月1日（周五）至3日（周日）放假，共3天。
+二、春节：2月5日（农历除夕、周五）至12日（周五）放假调休，共8天。2月14日（周日）、2月20日（周六）上班。
+三、清明节：4月3日（周六）至5日（周一）放假，共3天。
+四、劳动节：5月1日（周六）至5日（周三）放假调休，共5天。5月8日（周六）上班。
+五、端午节：6月9日（周三）放假1天。
+六、中秋节：9月15日（周三）放假1天。
+七、国庆节：10月1日（周五）至7日（周四）放假调休，共7天。9月26日（周日）、10月9日（周六）上班。
+";
+
+fn register_on_28_december(db: &Path) {
+    let v = json(
+        db,
+        &[
+            "register",
+            "--organ",
+            "2",
+            "--serial",
+            "2026-100",
+            "--name",
+            "张三",
+            "--received",
+            "2026-12-28",
+            "--description",
+            "某文件",
+        ],
+    );
+    // No 2027 notice yet: weekends only, flagged.
+    assert_eq!(v["due"], "2027-01-25");
+    assert_eq!(v["provisional"], serde_json::json!([2027]));
+    let text = ok(db, &["show", "1", "--today", "2026-12-28"]);
+    assert!(text.contains("2027年放假安排尚未导入，暂按周末计算"), "{text}");
+    let due = json(db, &["due", "--within", "30", "--today", "2026-12-28"]);
+    assert_eq!(due["items"][0]["provisional"], true);
+    assert!(ok(db, &["due", "--within", "30", "--today", "2026-12-28"]).contains("期限 2027年1月25日（暂定）"));
+}
+
+#[test]
+fn a_2027_due_date_is_provisional_until_the_notice_text_is_imported() {
+    let (dir, db) = setup();
+    register_on_28_december(&db);
+    let notice = dir.path().join("2027年放假通知.txt");
+    std::fs::write(&notice, NOTICE_2027).unwrap();
+    let out = ok(&db, &["calendar", "import", notice.to_str().unwrap()]);
+    assert!(out.contains("已导入2027年放假安排") && out.contains("重新计算了 1 件"), "{out}");
+    // 1 January 2027 is a holiday now: the 20th working day is the 26th.
+    let due = json(&db, &["due", "--within", "30", "--today", "2026-12-28"]);
+    assert_eq!(due["items"][0]["due"], "2027-01-26");
+    assert_eq!(due["items"][0]["provisional"], false);
+    assert_eq!(due["provisional_years"], serde_json::json!([]));
+    let show = ok(&db, &["show", "1", "--today", "2026-12-28"]);
+    assert!(!show.contains("暂按周末计算"), "{show}");
+    // Every command sees the imported year, with no rebuild.
+    assert!(ok(&db, &["calendar", "is-workday", "2027-02-08"]).contains("非工作日（法定节假日（春节））"));
+    // The import is audited.
+    let h = json(&db, &["history", "--entity", "calendar", "2027"]);
+    assert_eq!(h.as_array().unwrap().len(), 1);
+    assert_eq!(h[0]["actor"], "王科员");
+}
+
+#[test]
+fn a_2027_due_date_is_recomputed_from_a_holidays_tsv_too() {
+    let (dir, db) = setup();
+    register_on_28_december(&db);
+    let tsv = dir.path().join("2027.tsv");
+    std::fs::write(&tsv, "date\tkind\tname\n2027-01-01\tholiday\t元旦\n2027-02-08\tholiday\t春节\n").unwrap();
+    let out = ok(&db, &["calendar", "import", tsv.to_str().unwrap()]);
+    assert!(out.contains("重新计算了 1 件"), "{out}");
+    let due = json(&db, &["due", "--within", "30", "--today", "2026-12-28"]);
+    assert_eq!(due["items"][0]["due"], "2027-01-26");
+}
+
+#[test]
+fn an_incomplete_or_broken_notice_is_refused_and_nothing_changes() {
+    let (dir, db) = setup();
+    register_on_28_december(&db);
+    let partial = dir.path().join("partial.txt");
+    std::fs::write(&partial, "国务院办公厅关于2027年部分节假日安排的通知\n二、春节：2月5日至12日放假调休，共8天。")
+        .unwrap();
+    let out = gk(&db, &["calendar", "import", partial.to_str().unwrap()]);
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("不完整") && err.contains("元旦"), "{err}");
+    let typo = dir.path().join("typo.txt");
+    std::fs::write(&typo, NOTICE_2027.replace("2月14日（周日）", "2月14日（周六）")).unwrap();
+    let out = gk(&db, &["calendar", "import", typo.to_str().unwrap()]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("春节") && err.contains("2027-02-14"), "{err}");
+    let due = json(&db, &["due", "--within", "30", "--today", "2026-12-28"]);
+    assert_eq!(due["items"][0]["provisional"], true);
+}

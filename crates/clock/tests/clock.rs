@@ -548,7 +548,10 @@ fn a_due_date_in_a_year_without_a_notice_is_provisional_and_recomputed_with_it()
     assert_eq!((c3.due, c3.provisional.is_empty()), (Some(date(2027, 1, 26)), true));
     assert!(!c3.explain().contains("暂按周末计算"));
     // Closed applications answered before the year ends are not provisional.
-    let closed = Clock::replay(&lenient, &[recv(date(2026, 11, 2), Channel::InPerson), reply(date(2026, 11, 20), Outcome::R3_1)])
-        .unwrap();
+    let closed = Clock::replay(
+        &lenient,
+        &[recv(date(2026, 11, 2), Channel::InPerson), reply(date(2026, 11, 20), Outcome::R3_1)],
+    )
+    .unwrap();
     assert!(closed.provisional.is_empty());
 }
