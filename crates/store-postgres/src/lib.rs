@@ -466,6 +466,30 @@ impl Store for PgStore {
         &self.cal
     }
 
+    fn catalogue_entry(&mut self, id: EntryId) -> Result<CatalogueEntry> {
+        let row = self
+            .client
+            .query_opt(&format!("SELECT {ENTRY_COLS} FROM catalogue WHERE id = $1"), &[&id.0])
+            .map_err(be)?
+            .ok_or_else(|| Entity::CatalogueEntry.not_found(id.0))?;
+        entry_of(&row)
+    }
+
+    fn case(&mut self, id: CaseId) -> Result<Case> {
+        let row = self
+            .client
+            .query_opt(&format!("SELECT {CASE_COLS} FROM cases WHERE id = $1"), &[&id.0])
+            .map_err(be)?
+            .ok_or_else(|| Entity::Case.not_found(id.0))?;
+        case_of(&row)
+    }
+
+    fn audit_disclosure(&mut self, entity: Entity, id: &str, actor: &str, purpose: &str) -> Result<()> {
+        let mut tx = self.client.transaction().map_err(be)?;
+        audit(&mut tx, actor, entity, id, None, Some(gongkai_store::disclosure_snapshot(purpose)))?;
+        tx.commit().map_err(be)
+    }
+
     fn import_holidays(&mut self, listed: &[Listed], source: &str, actor: &str) -> Result<HolidayImport> {
         let mut tx = self.client.transaction().map_err(be)?;
         // One importer at a time: the recomputation below must see every row written before it.

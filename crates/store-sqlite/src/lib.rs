@@ -453,6 +453,20 @@ impl Store for SqliteStore {
         &self.cal
     }
 
+    fn catalogue_entry(&mut self, id: EntryId) -> Result<CatalogueEntry> {
+        get_entry(&self.conn, id)
+    }
+
+    fn case(&mut self, id: CaseId) -> Result<Case> {
+        get_case(&self.conn, id)
+    }
+
+    fn audit_disclosure(&mut self, entity: Entity, id: &str, actor: &str, purpose: &str) -> Result<()> {
+        let tx = write(&mut self.conn)?;
+        audit(&tx, actor, entity, id, None, Some(gongkai_store::disclosure_snapshot(purpose)))?;
+        tx.commit().map_err(be)
+    }
+
     fn import_holidays(&mut self, listed: &[Listed], source: &str, actor: &str) -> Result<HolidayImport> {
         let tx = write(&mut self.conn)?;
         let now = now_rfc3339();

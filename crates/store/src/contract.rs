@@ -456,6 +456,8 @@ pub fn catalogue_index_numbers(make: Factory) {
     let e = s.add_catalogue_entry(&entry(d.id, "办法", date(2024, 3, 1)), ACTOR).unwrap();
     assert_eq!(e.index_no, format!("{}/2024-00001", d.code), "default pattern");
     assert_eq!(a.version, 1);
+    assert_eq!(s.catalogue_entry(a.id).unwrap(), a);
+    assert!(matches!(s.catalogue_entry(EntryId(a.id.0 + 1000)), Err(StoreError::NotFound { .. })));
     let r = s.repeal_catalogue_entry(a.id, 1, date(2025, 6, 30), ACTOR).unwrap();
     assert_eq!((r.repealed, r.version), (Some(date(2025, 6, 30)), 2));
     let err = s.repeal_catalogue_entry(a.id, 1, date(2025, 7, 1), ACTOR).unwrap_err();
@@ -551,6 +553,8 @@ pub fn cases(make: Factory) {
         )
         .unwrap();
     let done = s.conclude_case(k.id, 1, date(2024, 8, 1), CaseResult::Corrected, ACTOR).unwrap();
+    assert_eq!(s.case(k.id).unwrap(), done);
+    assert!(matches!(s.case(CaseId(k.id.0 + 1000)), Err(StoreError::NotFound { .. })));
     assert_eq!((done.version, done.concluded), (2, Some((date(2024, 8, 1), CaseResult::Corrected))));
     assert!(matches!(
         s.conclude_case(k.id, 1, date(2024, 8, 2), CaseResult::Other, ACTOR),
@@ -606,6 +610,13 @@ pub fn audit_trail(make: Factory) {
     let _ = s.append_event(app.id, 1, &Event::Withdrawn { date: date(2024, 9, 13) }, "迟到者");
     assert_eq!(s.audit_log(Entity::Application, &key, Personal::Masked).unwrap().len(), 2);
     assert!(s.audit_log(Entity::Case, "0", Personal::Masked).unwrap().is_empty());
+    // An unmasked read is audited with who and why, and changes nothing.
+    s.audit_disclosure(Entity::Application, &key, "李主任", "答复申请人需核对身份").unwrap();
+    let log = s.audit_log(Entity::Application, &key, Personal::Masked).unwrap();
+    assert_eq!(log.len(), 3);
+    assert_eq!((log[2].actor.as_str(), log[2].before.is_none()), ("李主任", true));
+    assert_eq!(log[2].after.as_ref().unwrap()["disclosure"], "答复申请人需核对身份");
+    assert_eq!(s.application(app.id, Personal::Masked).unwrap().version, 2);
 }
 
 /// Bulk import: all or nothing, same checks, audited.

@@ -272,6 +272,11 @@ pub fn holiday_snapshot(listed: &[Listed], source: &str, report: &HolidayImport)
     .to_string()
 }
 
+/// The audit snapshot of a disclosure of personal data (see [`Store::audit_disclosure`]).
+pub fn disclosure_snapshot(purpose: &str) -> String {
+    serde_json::json!({ "disclosure": purpose }).to_string()
+}
+
 /// Where holiday rows came from: the embedded notices, or a clerk's import.
 pub const EMBEDDED_SOURCE: &str = "内置国务院办公厅放假安排";
 
@@ -555,6 +560,8 @@ pub trait Store: Send {
         actor: &str,
     ) -> Result<CatalogueEntry>;
     fn catalogue(&mut self, organ: OrganId) -> Result<Vec<CatalogueEntry>>;
+    /// One catalogue entry.
+    fn catalogue_entry(&mut self, id: EntryId) -> Result<CatalogueEntry>;
 
     // --- yearly counts ---
     fn set_counts(&mut self, counts: &YearlyCounts, actor: &str) -> Result<()>;
@@ -571,10 +578,15 @@ pub trait Store: Send {
         actor: &str,
     ) -> Result<Case>;
     fn cases(&mut self, organs: &[OrganId]) -> Result<Vec<Case>>;
+    /// One case.
+    fn case(&mut self, id: CaseId) -> Result<Case>;
 
     // --- audit ---
     /// The audit rows of one record, oldest first; snapshots masked unless allowed.
     fn audit_log(&mut self, entity: Entity, id: &str, personal: Personal) -> Result<Vec<AuditEntry>>;
+    /// Record that someone was shown a record's personal data unmasked, and why (an audited
+    /// read: the row has no `before` and `after` = `{"disclosure": purpose}`).
+    fn audit_disclosure(&mut self, entity: Entity, id: &str, actor: &str, purpose: &str) -> Result<()>;
 
     /// Refresh the query planner's statistics (`ANALYZE`; PostgreSQL also `VACUUM`s), e.g.
     /// after a bulk import.

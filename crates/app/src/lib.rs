@@ -1,0 +1,376 @@
+//! The service layer of gongkai: every use case a front end offers, as a method of [`App`] that
+//! takes typed input and returns a serialisable view. The CLI (and the web and JSON API to
+//! come) are thin adapters: parse arguments or a form → call a method → print or render the
+//! view. They hold no domain logic and no authorization rule.
+//!
+//! An [`App`] is a store handle plus the acting [`Principal`]. Each method
+//! 1. finds the organ its record belongs to,
+//! 2. asks [`App::authorize`] whether the principal's role may do the method's [`Action`] on
+//!    an organ in that [`Relation`] to its scope (the one table is [`auth::POLICY`]),
+//! 3. does the work through the store, with the principal's name as the audit actor.
+//!
+//! Personal data is masked unless the method is asked to unmask **and** the role may
+//! ([`Action::Unmask`]); every unmasked read writes an audit row ([`Store::audit_disclosure`]).
+//! "Today" is always passed in by the caller (the CLI's `--today`, the server's clock in
+//! Asia/Shanghai), never read here.
+
+pub mod auth;
+pub mod views;
+
+pub use auth::{Action, Principal, Relation, Role, Scope, allowed, relation};
+pub use views::*;
+
+use gongkai_calendar::{CalendarError, Listed};
+use gongkai_clock::{Clock, ClockError, Event};
+use gongkai_register::{AppId, CaseId, CaseResult, CatalogueEntry, EntryId, Organ, OrganId, YearlyCounts};
+use gongkai_store::{
+    Case, Entity, HolidayImport, NewApplication, NewCase, NewCatalogueEntry, NewOrgan, Personal, Store, StoreError,
+};
+use jiff::civil::Date;
+
+/// Why a use case was refused or failed. Messages are Chinese; [`AppError::code`] is stable
+/// and maps to an HTTP status ([`AppError::status`]).
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The principal's role may not do this here.
+    #[error("无权{action}：{reason}")]
+    Denied { action: &'static str, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Clock(#[from] ClockError),
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl AppError {
+    /// A stable code for programs (JSON API, scripts): `denied`, `not_found`, `stale`,
+    /// `duplicate`, `invalid`, `backend`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Denied { .. } => "denied",
+            AppError::Store(StoreError::NotFound { .. }) => "not_found",
+            AppError::Store(StoreError::Stale { .. }) => "stale",
+            AppError::Store(StoreError::DuplicateSerial(_) | StoreError::DuplicateIndexNo(_)) => "duplicate",
+            AppError::Store(StoreError::Backend(_)) => "backend",
+            AppError::Store(_) | AppError::Clock(_) | AppError::Calendar(_) | AppError::Invalid(_) => "invalid",
+        }
+    }
+
+    /// The HTTP status of [`AppError::code`].
+    pub fn status(&self) -> u16 {
+        match self.code() {
+            "denied" => 403,
+            "not_found" => 404,
+            "stale" | "duplicate" => 409,
+            "backend" => 500,
+            _ => 422,
+        }
+    }
+}
+
+/// Result of a use case.
+pub type Result<T> = std::result::Result<T, AppError>;
+
+/// A store handle acting for one principal.
+pub struct App<'s> {
+    store: &'s mut dyn Store,
+    who: Principal,
+}
+
+impl std::fmt::Debug for App<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("backend", &self.store.backend()).field("who", &self.who).finish()
+    }
+}
+
+impl<'s> App<'s> {
+    pub fn new(store: &'s mut dyn Store, who: Principal) -> App<'s> {
+        App { store, who }
+    }
+
+    /// The acting principal.
+    pub fn principal(&self) -> &Principal {
+        &self.who
+    }
+
+    /// The store, for read-only questions no use case covers yet (the calendar).
+    pub fn calendar(&self) -> &gongkai_calendar::Calendar {
+        self.store.calendar()
+    }
+
+    /// Check that the principal may do `action` on `organ` (`None`: on nothing organ-specific,
+    /// like the national calendar). Returns the relation found.
+    pub fn authorize(&mut self, action: Action, organ: Option<OrganId>) -> Result<Relation> {
+        let rel = match organ {
+            None => Relation::Global,
+            Some(o) => {
+                let organs = self.store.organs()?;
+                if !organs.iter().any(|x| x.id == o) {
+                    return Err(StoreError::NotFound { entity: "机关", id: o.0.to_string() }.into());
+                }
+                relation(&organs, self.who.scope, o)
+            }
+        };
+        if allowed(self.who.role, action, rel) {
+            return Ok(rel);
+        }
+        let place = match (organ, rel) {
+            (Some(o), _) => format!("机关 {} 不在“{}”的权限范围内", o.0, self.who.role.label()),
+            (None, _) => format!("“{}”不能做此操作", self.who.role.label()),
+        };
+        let reason = if rel == Relation::Own || rel == Relation::Global {
+            format!("“{}”角色不能{}", self.who.role.label(), action.label())
+        } else {
+            place
+        };
+        Err(AppError::Denied { action: action.label(), reason })
+    }
+
+    /// The organs the principal may read, of those in `ids`.
+    fn readable(&mut self, ids: Vec<OrganId>) -> Result<Vec<OrganId>> {
+        let organs = self.store.organs()?;
+        Ok(ids
+            .into_iter()
+            .filter(|o| allowed(self.who.role, Action::Read, relation(&organs, self.who.scope, *o)))
+            .collect())
+    }
+
+    /// Whether personal data may be shown: asked for (with a purpose) and allowed; the read is
+    /// audited. Asked for but not allowed is refused, not silently masked.
+    fn personal(&mut self, unmask: Option<&str>, organ: OrganId, entity: Entity, id: &str) -> Result<Personal> {
+        let Some(purpose) = unmask else { return Ok(Personal::Masked) };
+        self.authorize(Action::Unmask, Some(organ))?;
+        let purpose = if purpose.trim().is_empty() { "未说明用途" } else { purpose.trim() };
+        self.store.audit_disclosure(entity, id, &self.who.user, purpose)?;
+        Ok(Personal::Visible)
+    }
+
+    // ------------------------------------------------------------------ organs
+
+    /// Add an organ under `new.parent` (a root organ needs the operator).
+    pub fn add_organ(&mut self, new: &NewOrgan) -> Result<Organ> {
+        match new.parent {
+            Some(p) => self.authorize(Action::ManageOrgans, Some(p))?,
+            None => {
+                if self.who.role != Role::Operator {
+                    return Err(AppError::Denied {
+                        action: Action::ManageOrgans.label(),
+                        reason: "只有本机操作员可以添加顶层机关".into(),
+                    });
+                }
+                Relation::Global
+            }
+        };
+        Ok(self.store.add_organ(new, &self.who.user)?)
+    }
+
+    /// The organs the principal may read, in id order.
+    pub fn organs(&mut self) -> Result<Vec<Organ>> {
+        let organs = self.store.organs()?;
+        Ok(organs
+            .iter()
+            .filter(|o| allowed(self.who.role, Action::Read, relation(&organs, self.who.scope, o.id)))
+            .cloned()
+            .collect())
+    }
+
+    // ------------------------------------------------------------------ applications
+
+    /// Register an application; the view has the due date (provisional years named).
+    pub fn register(&mut self, new: &NewApplication) -> Result<RegisterView> {
+        self.authorize(Action::Register, Some(new.organ))?;
+        let app = self.store.register(new, &self.who.user)?;
+        let clock = Clock::replay(self.store.calendar(), &app.events)?;
+        Ok(RegisterView {
+            id: app.id,
+            serial: app.serial,
+            version: app.version,
+            due: clock.due,
+            provisional: clock.provisional,
+        })
+    }
+
+    /// Append an event at `version`. An extension needs [`Action::ApproveExtension`].
+    pub fn record_event(&mut self, id: AppId, version: i64, event: &Event) -> Result<EventView> {
+        let organ = self.store.application(id, Personal::Masked)?.organ;
+        let action =
+            if matches!(event, Event::Extended { .. }) { Action::ApproveExtension } else { Action::RecordEvent };
+        self.authorize(action, Some(organ))?;
+        let app = self.store.append_event(id, version, event, &self.who.user)?;
+        let clock = Clock::replay(self.store.calendar(), &app.events)?;
+        Ok(EventView {
+            id: app.id,
+            version: app.version,
+            events: app.events.len(),
+            due: clock.due,
+            state: clock.state.clone(),
+            state_text: state_text(&clock),
+            provisional: clock.provisional,
+        })
+    }
+
+    /// One application with its clock explained. `unmask`: the purpose of seeing the
+    /// applicant's personal data (audited); `None` keeps it masked.
+    pub fn show(&mut self, id: AppId, unmask: Option<&str>, today: Date) -> Result<ShowView> {
+        let organ = self.store.application(id, Personal::Masked)?.organ;
+        self.authorize(Action::Read, Some(organ))?;
+        let personal = self.personal(unmask, organ, Entity::Application, &id.0.to_string())?;
+        let application = self.store.application(id, personal)?;
+        let cal = self.store.calendar();
+        let clock = Clock::replay(cal, &application.events)?;
+        let days_left = clock.days_left(cal, today).ok().flatten();
+        Ok(ShowView {
+            overdue: clock.overdue(today),
+            state_text: state_text(&clock),
+            explain: clock.explain(),
+            today,
+            days_left,
+            application,
+            clock,
+        })
+    }
+
+    /// The applications of `organ` and below (or of everything the principal reads) due within
+    /// `within` working days of `today`, overdue ones included.
+    pub fn due(&mut self, within: u32, organ: Option<OrganId>, today: Date) -> Result<DueView> {
+        let organs = match organ {
+            Some(o) => {
+                self.authorize(Action::Read, Some(o))?;
+                let below = self.store.descendants(o)?;
+                self.readable(below)?
+            }
+            None => {
+                let all = self.store.organs()?.into_iter().map(|o| o.id).collect();
+                self.readable(all)?
+            }
+        };
+        let cal = self.store.calendar().clone();
+        let until = cal.add_workdays(today, within)?;
+        let items = self.store.due_list(&organs, until)?;
+        let mut years = cal.provisional_years(today, until);
+        for it in items.iter().filter(|i| i.provisional) {
+            years.extend(cal.provisional_years(it.received, it.due));
+        }
+        years.sort_unstable();
+        years.dedup();
+        let rows = items
+            .into_iter()
+            .map(|it| DueRow {
+                days_left: cal.workdays_between(today, it.due).ok(),
+                overdue: today > it.due,
+                id: it.id,
+                organ: it.organ,
+                serial: it.serial,
+                received: it.received,
+                due: it.due,
+                version: it.version,
+                provisional: it.provisional,
+            })
+            .collect();
+        Ok(DueView { today, until, within, items: rows, provisional_years: years })
+    }
+
+    /// The audit trail of one record. `unmask` as in [`App::show`].
+    pub fn history(&mut self, entity: Entity, id: &str, unmask: Option<&str>) -> Result<Vec<HistoryRow>> {
+        let organ = self.organ_of(entity, id)?;
+        self.authorize(Action::Read, organ)?;
+        let personal = match (unmask, organ) {
+            (Some(_), Some(o)) => self.personal(unmask, o, entity, id)?,
+            _ => Personal::Masked,
+        };
+        Ok(self.store.audit_log(entity, id, personal)?.into_iter().map(HistoryRow::from).collect())
+    }
+
+    /// The organ a record belongs to (`None` for the calendar).
+    fn organ_of(&mut self, entity: Entity, id: &str) -> Result<Option<OrganId>> {
+        let num = |s: &str| s.trim().parse::<i64>().map_err(|_| AppError::Invalid(format!("记录编号“{s}”应为数字")));
+        Ok(match entity {
+            Entity::Organ => Some(OrganId(num(id)?)),
+            Entity::Application => Some(self.store.application(AppId(num(id)?), Personal::Masked)?.organ),
+            Entity::CatalogueEntry => Some(self.store.catalogue_entry(EntryId(num(id)?))?.organ),
+            Entity::Case => Some(self.store.case(CaseId(num(id)?))?.organ),
+            Entity::YearlyCounts => {
+                let (o, _) = id
+                    .split_once('/')
+                    .ok_or_else(|| AppError::Invalid(format!("年度数量的编号应为“机关编号/年份”，不是“{id}”")))?;
+                Some(OrganId(num(o)?))
+            }
+            Entity::Calendar => None,
+        })
+    }
+
+    // ------------------------------------------------------------------ catalogue, cases, counts
+
+    pub fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry) -> Result<CatalogueEntry> {
+        self.authorize(Action::Keep, Some(new.organ))?;
+        Ok(self.store.add_catalogue_entry(new, &self.who.user)?)
+    }
+
+    pub fn repeal_catalogue_entry(&mut self, id: EntryId, version: i64, on: Date) -> Result<CatalogueEntry> {
+        let organ = self.store.catalogue_entry(id)?.organ;
+        self.authorize(Action::Keep, Some(organ))?;
+        Ok(self.store.repeal_catalogue_entry(id, version, on, &self.who.user)?)
+    }
+
+    pub fn catalogue(&mut self, organ: OrganId) -> Result<Vec<CatalogueEntry>> {
+        self.authorize(Action::Read, Some(organ))?;
+        Ok(self.store.catalogue(organ)?)
+    }
+
+    pub fn add_case(&mut self, new: &NewCase) -> Result<Case> {
+        self.authorize(Action::Keep, Some(new.organ))?;
+        Ok(self.store.add_case(new, &self.who.user)?)
+    }
+
+    pub fn conclude_case(&mut self, id: CaseId, version: i64, on: Date, result: CaseResult) -> Result<Case> {
+        let organ = self.store.case(id)?.organ;
+        self.authorize(Action::Keep, Some(organ))?;
+        Ok(self.store.conclude_case(id, version, on, result, &self.who.user)?)
+    }
+
+    pub fn cases(&mut self, organ: OrganId) -> Result<Vec<Case>> {
+        self.authorize(Action::Read, Some(organ))?;
+        Ok(self.store.cases(&[organ])?)
+    }
+
+    pub fn set_counts(&mut self, counts: &YearlyCounts) -> Result<()> {
+        self.authorize(Action::Keep, Some(counts.organ))?;
+        Ok(self.store.set_counts(counts, &self.who.user)?)
+    }
+
+    pub fn counts(&mut self, organ: OrganId, year: i16) -> Result<Option<YearlyCounts>> {
+        self.authorize(Action::Read, Some(organ))?;
+        Ok(self.store.counts(organ, year)?)
+    }
+
+    // ------------------------------------------------------------------ calendar
+
+    /// Import holiday data (a notice read by `gongkai_calendar::read_any`) into the register
+    /// and recompute the provisional dates.
+    pub fn import_holidays(&mut self, listed: &[Listed], source: &str) -> Result<HolidayImport> {
+        self.authorize(Action::ImportHolidays, None)?;
+        if listed.is_empty() {
+            return Err(AppError::Invalid("没有放假安排日期".into()));
+        }
+        Ok(self.store.import_holidays(listed, source, &self.who.user)?)
+    }
+}
+
+/// One line on the state of an application: `办理中，答复期限 2024年10月30日` …
+pub fn state_text(clock: &Clock) -> String {
+    let opt = |d: Option<Date>| d.map(gongkai_clock::zh_date).unwrap_or_else(|| "（无）".into());
+    match &clock.state {
+        gongkai_clock::State::Open => format!("办理中，答复期限 {}", opt(clock.due)),
+        gongkai_clock::State::Paused(_) => "中止计时（征求意见或收费）".into(),
+        gongkai_clock::State::AwaitingCorrection => "待申请人补正".into(),
+        gongkai_clock::State::Closed { outcome, on } => format!(
+            "已于{}办结（{}）{}",
+            gongkai_clock::zh_date(*on),
+            outcome.label(),
+            if clock.late { "，逾期答复" } else { "" }
+        ),
+    }
+}

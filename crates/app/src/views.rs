@@ -1,0 +1,108 @@
+//! The views the use cases return: plain data, serialisable, with no text layout of a front
+//! end (the CLI prints them, the web renders them). Chinese strings that state domain facts
+//! (the clock's explanation, the state line) are part of the view so that every front end says
+//! the same thing.
+
+use gongkai_clock::{Clock, State};
+use gongkai_register::{AppId, Application, OrganId};
+use gongkai_store::AuditEntry;
+use jiff::civil::Date;
+use serde::Serialize;
+
+/// After registering an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisterView {
+    pub id: AppId,
+    pub serial: String,
+    pub version: i64,
+    pub due: Option<Date>,
+    /// Years without a holiday notice the due date was counted through (weekends only).
+    pub provisional: Vec<i16>,
+}
+
+/// After recording an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventView {
+    pub id: AppId,
+    pub version: i64,
+    /// How many events the log now has.
+    pub events: usize,
+    pub due: Option<Date>,
+    pub state: State,
+    pub state_text: String,
+    pub provisional: Vec<i16>,
+}
+
+/// One application with its clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShowView {
+    /// Personal data masked unless unmasking was asked for, allowed and audited.
+    pub application: Application,
+    pub clock: Clock,
+    pub today: Date,
+    pub overdue: bool,
+    /// Working days left on `today` (negative: overdue); none while awaiting 补正 or closed.
+    pub days_left: Option<i64>,
+    pub state_text: String,
+    /// 期限如何得出: the numbered steps, warnings last.
+    pub explain: String,
+}
+
+/// One line of the due list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueRow {
+    pub id: AppId,
+    pub organ: OrganId,
+    pub serial: String,
+    pub received: Date,
+    pub due: Date,
+    pub version: i64,
+    pub overdue: bool,
+    pub days_left: Option<i64>,
+    pub provisional: bool,
+}
+
+/// What falls due within some working days, overdue included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueView {
+    pub today: Date,
+    pub until: Date,
+    pub within: u32,
+    pub items: Vec<DueRow>,
+    /// Years without a holiday notice that the window or a listed date was counted through.
+    pub provisional_years: Vec<i16>,
+}
+
+/// The kind of an audit row, as a clerk reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Created,
+    Changed,
+    /// Personal data was shown unmasked.
+    Disclosure,
+}
+
+/// One row of a record's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryRow {
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    pub change: Change,
+    /// `创建`, `版本 1 → 2`, `查看个人信息（用途）` …
+    pub change_text: String,
+}
+
+impl From<AuditEntry> for HistoryRow {
+    fn from(entry: AuditEntry) -> HistoryRow {
+        let version = |x: &Option<serde_json::Value>| x.as_ref().and_then(|x| x.get("version")).map(|v| v.to_string());
+        let disclosure = entry.after.as_ref().and_then(|a| a.get("disclosure")).and_then(|d| d.as_str());
+        let (change, change_text) = match (disclosure, version(&entry.before), version(&entry.after)) {
+            (Some(why), _, _) if entry.before.is_none() => (Change::Disclosure, format!("查看个人信息（{why}）")),
+            (_, None, _) if entry.before.is_none() => (Change::Created, "创建".to_string()),
+            (_, Some(a), Some(b)) => (Change::Changed, format!("版本 {a} → {b}")),
+            _ => (Change::Changed, "修改".to_string()),
+        };
+        HistoryRow { entry, change, change_text }
+    }
+}
