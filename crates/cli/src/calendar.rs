@@ -83,7 +83,8 @@ fn import(file: &str, year: Option<i16>, db: Option<&str>, json_out: bool) -> Re
     } else {
         format!("放假安排文件 {file}")
     };
-    let r = store.import_holidays(&listed, &source, &crate::register_cmd::actor())?;
+    let mut app = gongkai_app::App::new(&mut *store, gongkai_app::Principal::local(crate::register_cmd::actor()));
+    let r = app.import_holidays(&listed, &source)?;
     let years: std::collections::BTreeSet<i16> = listed.iter().map(|l| l.date.year()).collect();
     let years = years.iter().map(|y| format!("{y}年")).collect::<Vec<_>>().join("、");
     let covered = r.covered.iter().map(|y| y.to_string()).collect::<Vec<_>>().join("、");

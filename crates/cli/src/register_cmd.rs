@@ -4,12 +4,13 @@
 //! through the `Store` trait only: this module knows no SQL.
 
 use anyhow::{Context, Result, anyhow, bail};
-use gongkai_clock::{Clock, Event};
+use gongkai_app::{App, Principal};
+use gongkai_clock::Event;
 use gongkai_register::{
     AppId, Applicant, ApplicantKind, CaseId, CaseKind, CaseResult, CatalogueKind, EntryId, OrganId, OrganKind,
     RequestedForm, YearlyCounts,
 };
-use gongkai_store::{NewApplication, NewCase, NewCatalogueEntry, NewOrgan, Personal, Store, StoreError};
+use gongkai_store::{NewApplication, NewCase, NewCatalogueEntry, NewOrgan, Store};
 use jiff::civil::Date;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -442,19 +443,22 @@ fn organ_kind(s: &str) -> Result<OrganKind> {
 }
 
 fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
-    let who = actor();
+    let mut app = App::new(s, Principal::local(actor()));
     match cmd {
         StoreCmd::Init { .. } | StoreCmd::StoreBench(_) => unreachable!("handled by run"),
         StoreCmd::Organ { cmd: OrganCmd::Add { name, kind, parent, code, pattern, format } } => {
-            let o = s.add_organ(
-                &NewOrgan { name, kind: organ_kind(&kind)?, parent: parent.map(OrganId), code, index_pattern: pattern },
-                &who,
-            )?;
+            let o = app.add_organ(&NewOrgan {
+                name,
+                kind: organ_kind(&kind)?,
+                parent: parent.map(OrganId),
+                code,
+                index_pattern: pattern,
+            })?;
             let text = format!("已添加机关 {}：{}", o.id.0, o.name);
             emit(format, serde_json::to_value(&o)?, text)
         }
         StoreCmd::Organ { cmd: OrganCmd::List { format } } => {
-            let organs = s.organs()?;
+            let organs = app.organs()?;
             let text = organs
                 .iter()
                 .map(|o| {
@@ -485,59 +489,46 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                     date: date(&a.received)?, channel: choice("提交方式", &a.channel)?
                 }],
             };
-            let app = s.register(&new, &who)?;
-            let clock = Clock::replay(s.calendar(), &app.events)?;
+            let v = app.register(&new)?;
             let text = format!(
                 "已登记申请 {}（受理编号 {}，版本 {}），答复期限 {}{}",
-                app.id.0,
-                app.serial,
-                app.version,
-                opt_date(clock.due),
-                provisional_text(&clock.provisional)
+                v.id.0,
+                v.serial,
+                v.version,
+                opt_date(v.due),
+                provisional_text(&v.provisional)
             );
-            emit(
-                a.format,
-                json!({ "id": app.id, "serial": app.serial, "version": app.version, "due": clock.due,
-                    "provisional": clock.provisional }),
-                text,
-            )
+            emit(a.format, serde_json::to_value(&v)?, text)
         }
         StoreCmd::Event(a) => {
             let event = event_of(&a)?;
-            let app = match s.append_event(AppId(a.id), a.version, &event, &who) {
-                Err(e @ StoreError::Stale { .. }) => return Err(e.into()),
-                other => other?,
-            };
-            let clock = Clock::replay(s.calendar(), &app.events)?;
+            let v = app.record_event(AppId(a.id), a.version, &event)?;
             let text = format!(
                 "申请 {} 已记录第{}个事件，现为版本 {}；{}{}",
-                app.id.0,
-                app.events.len(),
-                app.version,
-                state_text(&clock),
-                provisional_text(&clock.provisional)
+                v.id.0,
+                v.events,
+                v.version,
+                v.state_text,
+                provisional_text(&v.provisional)
             );
             emit(
                 a.format,
-                json!({ "id": app.id, "version": app.version, "events": app.events.len(), "due": clock.due,
-                    "state": clock.state, "provisional": clock.provisional }),
+                json!({ "id": v.id, "version": v.version, "events": v.events, "due": v.due,
+                    "state": v.state, "provisional": v.provisional }),
                 text,
             )
         }
         StoreCmd::Show { id, unmask, today: t, format } => {
-            let personal = if unmask { Personal::Visible } else { Personal::Masked };
-            let app = s.application(AppId(id), personal)?;
-            let cal = s.calendar();
-            let clock = Clock::replay(cal, &app.events)?;
             let day = today(t.as_deref())?;
-            let left = clock.days_left(cal, day).ok().flatten();
-            let a = &app.applicant;
+            let v = app.show(AppId(id), unmask.then_some("命令行 show --unmask"), day)?;
+            let (app_, clock) = (&v.application, &v.clock);
+            let a = &app_.applicant;
             let mut text = format!(
                 "申请 {}（受理编号 {}，机关 {}，版本 {}）\n申请人：{}（{}）",
-                app.id.0,
-                app.serial,
-                app.organ.0,
-                app.version,
+                app_.id.0,
+                app_.serial,
+                app_.organ.0,
+                app_.version,
                 a.name,
                 a.kind.label()
             );
@@ -549,11 +540,11 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
             }
             text.push_str(&format!(
                 "\n内容：{}\n获取方式：{}\n状态：{}",
-                app.description,
-                app.form.label(),
-                state_text(&clock)
+                app_.description,
+                app_.form.label(),
+                v.state_text
             ));
-            if let Some(n) = left {
+            if let Some(n) = v.days_left {
                 text.push_str(&format!(
                     "\n剩余工作日（以{}计）：{}",
                     gongkai_clock::zh_date(day),
@@ -561,14 +552,14 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 ));
             }
             text.push_str("\n期限如何得出：\n");
-            text.push_str(&clock.explain());
+            text.push_str(&v.explain);
             let value = json!({
-                "application": app,
+                "application": app_,
                 "state": clock.state,
                 "due": clock.due,
                 "late": clock.late,
-                "overdue": clock.overdue(day),
-                "days_left": left,
+                "overdue": v.overdue,
+                "days_left": v.days_left,
                 "explanation": clock.steps,
                 "warnings": clock.warnings,
                 "provisional": clock.provisional,
@@ -576,21 +567,12 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
             emit(format, value, text)
         }
         StoreCmd::Due { within, organ, today: t, format } => {
-            let cal = s.calendar().clone();
-            let day = today(t.as_deref())?;
-            let until = cal.add_workdays(day, within)?;
-            let organs = match organ {
-                Some(o) => s.descendants(OrganId(o))?,
-                None => s.organs()?.into_iter().map(|o| o.id).collect(),
-            };
-            let items = s.due_list(&organs, until)?;
-            let mut rows = Vec::new();
-            let mut text = format!("{}前（{}个工作日内）到期及已超期的申请：", gongkai_clock::zh_date(until), within);
-            for it in &items {
-                let left = cal.workdays_between(day, it.due).ok();
-                let overdue = day > it.due;
-                let mark = match left {
-                    _ if overdue => format!("已超期 {} 个工作日", left.map(|n| -n).unwrap_or_default()),
+            let v = app.due(within, organ.map(OrganId), today(t.as_deref())?)?;
+            let mut text =
+                format!("{}前（{}个工作日内）到期及已超期的申请：", gongkai_clock::zh_date(v.until), v.within);
+            for it in &v.items {
+                let mark = match it.days_left {
+                    _ if it.overdue => format!("已超期 {} 个工作日", it.days_left.map(|n| -n).unwrap_or_default()),
                     Some(0) => "今天到期".to_string(),
                     Some(n) => format!("剩 {n} 个工作日"),
                     None => String::new(),
@@ -603,48 +585,37 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                     gongkai_clock::zh_date(it.due),
                     if it.provisional { "（暂定）" } else { "" }
                 ));
-                rows.push(json!({ "id": it.id, "serial": it.serial, "organ": it.organ, "received": it.received,
-                    "due": it.due, "version": it.version, "overdue": overdue, "days_left": left,
-                    "provisional": it.provisional }));
             }
-            if items.is_empty() {
+            if v.items.is_empty() {
                 text.push_str("\n（无）");
             }
-            // Which years the provisional dates (and the window itself) were counted through.
-            let mut years: Vec<i16> = cal.provisional_years(day, until);
-            for it in items.iter().filter(|i| i.provisional) {
-                years.extend(cal.provisional_years(it.received, it.due));
+            let provisional = v.items.iter().filter(|i| i.provisional).count();
+            if provisional > 0 || !v.provisional_years.is_empty() {
+                text.push_str(&format!(
+                    "\n其中 {provisional} 件的期限为暂定：{}",
+                    provisional_notes(&v.provisional_years)
+                ));
             }
-            years.sort_unstable();
-            years.dedup();
-            let provisional = items.iter().filter(|i| i.provisional).count();
-            if provisional > 0 || !years.is_empty() {
-                text.push_str(&format!("\n其中 {provisional} 件的期限为暂定：{}", provisional_notes(&years)));
-            }
-            emit(format, json!({ "today": day, "until": until, "items": rows, "provisional_years": years }), text)
+            emit(
+                format,
+                json!({ "today": v.today, "until": v.until, "items": v.items, "provisional_years": v.provisional_years }),
+                text,
+            )
         }
         StoreCmd::History { entity, id, unmask, format } => {
             let entity: gongkai_store::Entity = choice("记录类型", &entity)?;
-            let personal = if unmask { Personal::Visible } else { Personal::Masked };
-            let rows = s.audit_log(entity, &id, personal)?;
+            let rows = app.history(entity, &id, unmask.then_some("命令行 history --unmask"))?;
             let text = rows
                 .iter()
-                .map(|r| {
-                    let v = |x: &Option<Value>| x.as_ref().and_then(|x| x.get("version")).map(|v| v.to_string());
-                    let change = match (v(&r.before), v(&r.after)) {
-                        (None, _) if r.before.is_none() => "创建".to_string(),
-                        (Some(a), Some(b)) => format!("版本 {a} → {b}"),
-                        _ => "修改".to_string(),
-                    };
-                    format!("{:>8}  {}  {}  {change}", r.seq, r.at, r.actor)
-                })
+                .map(|r| format!("{:>8}  {}  {}  {}", r.entry.seq, r.entry.at, r.entry.actor, r.change_text))
                 .collect::<Vec<_>>()
                 .join("\n");
-            emit(format, serde_json::to_value(&rows)?, if text.is_empty() { "（无修改记录）".into() } else { text })
+            let entries: Vec<_> = rows.into_iter().map(|r| r.entry).collect();
+            emit(format, serde_json::to_value(&entries)?, if text.is_empty() { "（无修改记录）".into() } else { text })
         }
-        StoreCmd::Catalogue { cmd } => catalogue(s, cmd, &who),
-        StoreCmd::Case { cmd } => case(s, cmd, &who),
-        StoreCmd::Counts { cmd } => counts(s, cmd, &who),
+        StoreCmd::Catalogue { cmd } => catalogue(&mut app, cmd),
+        StoreCmd::Case { cmd } => case(&mut app, cmd),
+        StoreCmd::Counts { cmd } => counts(&mut app, cmd),
     }
 }
 
@@ -661,20 +632,6 @@ pub fn provisional_text(years: &[i16]) -> String {
 fn provisional_notes(years: &[i16]) -> String {
     let notes: Vec<String> = years.iter().map(|y| gongkai_calendar::provisional_note(*y)).collect();
     format!("{}；可用 gongkai calendar import 导入放假安排通知", notes.join("；"))
-}
-
-fn state_text(clock: &Clock) -> String {
-    match &clock.state {
-        gongkai_clock::State::Open => format!("办理中，答复期限 {}", opt_date(clock.due)),
-        gongkai_clock::State::Paused(_) => "中止计时（征求意见或收费）".into(),
-        gongkai_clock::State::AwaitingCorrection => "待申请人补正".into(),
-        gongkai_clock::State::Closed { outcome, on } => format!(
-            "已于{}办结（{}）{}",
-            gongkai_clock::zh_date(*on),
-            outcome.label(),
-            if clock.late { "，逾期答复" } else { "" }
-        ),
-    }
 }
 
 fn event_of(a: &EventArgs) -> Result<Event> {
@@ -710,7 +667,7 @@ fn event_of(a: &EventArgs) -> Result<Event> {
     serde_json::from_value(value).map_err(|e| anyhow!("事件无效：{e}"))
 }
 
-fn catalogue(s: &mut dyn Store, cmd: CatalogueCmd, who: &str) -> Result<u8> {
+fn catalogue(s: &mut App, cmd: CatalogueCmd) -> Result<u8> {
     let line = |e: &gongkai_register::CatalogueEntry| {
         format!(
             "{:>6}  {}  {}  {}  {}{}",
@@ -729,15 +686,18 @@ fn catalogue(s: &mut dyn Store, cmd: CatalogueCmd, who: &str) -> Result<u8> {
                 "行政规范性文件" => CatalogueKind::Normative,
                 k => choice("文件类型", k)?,
             };
-            let e = s.add_catalogue_entry(
-                &NewCatalogueEntry { organ: OrganId(organ), kind, title, doc_number, issued: date(&issued)? },
-                who,
-            )?;
+            let e = s.add_catalogue_entry(&NewCatalogueEntry {
+                organ: OrganId(organ),
+                kind,
+                title,
+                doc_number,
+                issued: date(&issued)?,
+            })?;
             let text = format!("已添加目录条目 {}，索引号 {}", e.id.0, e.index_no);
             emit(format, serde_json::to_value(&e)?, text)
         }
         CatalogueCmd::Repeal { id, version, date: d, format } => {
-            let e = s.repeal_catalogue_entry(EntryId(id), version, date(&d)?, who)?;
+            let e = s.repeal_catalogue_entry(EntryId(id), version, date(&d)?)?;
             let text = format!("目录条目 {}（{}）已登记废止，现为版本 {}", e.id.0, e.index_no, e.version);
             emit(format, serde_json::to_value(&e)?, text)
         }
@@ -749,28 +709,25 @@ fn catalogue(s: &mut dyn Store, cmd: CatalogueCmd, who: &str) -> Result<u8> {
     }
 }
 
-fn case(s: &mut dyn Store, cmd: CaseCmd, who: &str) -> Result<u8> {
+fn case(s: &mut App, cmd: CaseCmd) -> Result<u8> {
     match cmd {
         CaseCmd::Add { organ, kind, number, filed, format } => {
-            let c = s.add_case(
-                &NewCase {
-                    organ: OrganId(organ),
-                    kind: choice::<CaseKind>("案件类型", &kind)?,
-                    number,
-                    filed: date(&filed)?,
-                },
-                who,
-            )?;
+            let c = s.add_case(&NewCase {
+                organ: OrganId(organ),
+                kind: choice::<CaseKind>("案件类型", &kind)?,
+                number,
+                filed: date(&filed)?,
+            })?;
             let text = format!("已添加{}案件 {}（版本 {}）", c.kind.label(), c.id.0, c.version);
             emit(format, serde_json::to_value(&c)?, text)
         }
         CaseCmd::Conclude { id, version, date: d, result, format } => {
-            let c = s.conclude_case(CaseId(id), version, date(&d)?, choice::<CaseResult>("审结结果", &result)?, who)?;
+            let c = s.conclude_case(CaseId(id), version, date(&d)?, choice::<CaseResult>("审结结果", &result)?)?;
             let text = format!("案件 {} 已审结（版本 {}）", c.id.0, c.version);
             emit(format, serde_json::to_value(&c)?, text)
         }
         CaseCmd::List { organ, format } => {
-            let list = s.cases(&[OrganId(organ)])?;
+            let list = s.cases(OrganId(organ))?;
             let text = list
                 .iter()
                 .map(|c| {
@@ -793,7 +750,7 @@ fn case(s: &mut dyn Store, cmd: CaseCmd, who: &str) -> Result<u8> {
     }
 }
 
-fn counts(s: &mut dyn Store, cmd: CountsCmd, who: &str) -> Result<u8> {
+fn counts(s: &mut App, cmd: CountsCmd) -> Result<u8> {
     let show = |c: &YearlyCounts| {
         let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "（空白）".into());
         format!(
@@ -820,7 +777,7 @@ fn counts(s: &mut dyn Store, cmd: CountsCmd, who: &str) -> Result<u8> {
                 fee_wan,
                 confirmed_on: Some(jiff::Zoned::now().date()),
             };
-            s.set_counts(&c, who)?;
+            s.set_counts(&c)?;
             emit(format, serde_json::to_value(&c)?, format!("已保存。{}", show(&c)))
         }
         CountsCmd::Show { organ, year, format } => match s.counts(OrganId(organ), year)? {

@@ -135,14 +135,17 @@ fn register_event_show_with_masking_and_versions() {
     json(&db, &["event", "1", "--version", "2", "--type", "replied", "--date", "2024-11-21", "--outcome", "R3.2"]);
     let v = json(&db, &["due", "--within", "5", "--today", "2024-11-20"]);
     assert_eq!(v["items"].as_array().unwrap().len(), 0);
-    // The history: three accepted writes by the acting clerk, personal data masked.
+    // The history: three accepted writes by the acting clerk and the audited unmasked read
+    // (between the extension and the reply), personal data masked.
     let v = json(&db, &["history", "1"]);
     let rows = v.as_array().unwrap();
-    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.len(), 4);
     assert!(rows.iter().all(|r| r["actor"] == "王科员"));
-    assert_eq!(rows[2]["after"]["version"], 3);
+    assert_eq!(rows[2]["after"]["disclosure"], "命令行 show --unmask");
+    assert_eq!(rows[3]["after"]["version"], 3);
     assert!(!v.to_string().contains("张三丰"));
-    assert!(ok(&db, &["history", "1"]).contains("版本 1 → 2"));
+    let text = ok(&db, &["history", "1"]);
+    assert!(text.contains("版本 1 → 2") && text.contains("查看个人信息（命令行 show --unmask）"), "{text}");
 }
 
 #[test]
