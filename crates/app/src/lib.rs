@@ -41,6 +41,8 @@ pub enum AppError {
     Clock(#[from] ClockError),
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    #[error(transparent)]
+    Compile(#[from] gongkai_compile::CompileError),
     #[error("{0}")]
     Invalid(String),
 }
@@ -55,7 +57,11 @@ impl AppError {
             AppError::Store(StoreError::Stale { .. }) => "stale",
             AppError::Store(StoreError::DuplicateSerial(_) | StoreError::DuplicateIndexNo(_)) => "duplicate",
             AppError::Store(StoreError::Backend(_)) => "backend",
-            AppError::Store(_) | AppError::Clock(_) | AppError::Calendar(_) | AppError::Invalid(_) => "invalid",
+            AppError::Store(_)
+            | AppError::Clock(_)
+            | AppError::Calendar(_)
+            | AppError::Compile(_)
+            | AppError::Invalid(_) => "invalid",
         }
     }
 
@@ -344,6 +350,83 @@ impl<'s> App<'s> {
     pub fn counts(&mut self, organ: OrganId, year: i16) -> Result<Option<YearlyCounts>> {
         self.authorize(Action::Read, Some(organ))?;
         Ok(self.store.counts(organ, year)?)
+    }
+
+    /// An organ given by number or by its full name (names are matched among the organs the
+    /// principal may read).
+    pub fn resolve_organ(&mut self, spec: &str) -> Result<OrganId> {
+        let spec = spec.trim();
+        if let Ok(id) = spec.parse::<i64>() {
+            return Ok(OrganId(id));
+        }
+        let organs = self.organs()?;
+        let found: Vec<&Organ> = organs.iter().filter(|o| o.name == spec).collect();
+        match found.as_slice() {
+            [o] => Ok(o.id),
+            [] => Err(AppError::Invalid(format!(
+                "没有名为“{spec}”的机关（现有：{}）",
+                organs.iter().map(|o| format!("{} {}", o.id.0, o.name)).collect::<Vec<_>>().join("、")
+            ))),
+            many => Err(AppError::Invalid(format!(
+                "名为“{spec}”的机关不止一个（编号 {}），请用编号指定",
+                many.iter().map(|o| o.id.0.to_string()).collect::<Vec<_>>().join("、")
+            ))),
+        }
+    }
+
+    // ------------------------------------------------------------------ the annual report
+
+    /// Compile the annual report of `organ` (or, with `region`, of its whole subtree) for
+    /// `year` from the register: the organ hierarchy, the facts of the applications table 三
+    /// of `year` counts (indexed columns plus fee events, no whole logs), the catalogue, the
+    /// yearly counts and the cases. A region is compiled over the organs the principal may read.
+    pub fn compile_report(
+        &mut self,
+        organ: OrganId,
+        year: i16,
+        region: bool,
+        opts: &gongkai_compile::Options,
+    ) -> Result<gongkai_compile::Compiled> {
+        self.authorize(Action::Read, Some(organ))?;
+        let organs = self.store.organs()?;
+        let scope = if region {
+            let below = self.store.descendants(organ)?;
+            self.readable(below)?
+        } else {
+            vec![organ]
+        };
+        let mut fees: std::collections::HashMap<i64, Vec<Event>> =
+            self.store.fee_events_for_year(&scope, year)?.into_iter().map(|(id, e)| (id.0, e)).collect();
+        let facts: Vec<gongkai_compile::AppFacts> = self
+            .store
+            .applications_for_year(&scope, year)?
+            .into_iter()
+            .map(|i| gongkai_compile::AppFacts {
+                organ: i.organ,
+                serial: format!("申请{}", i.id.0),
+                kind: i.applicant_kind,
+                received: Some(i.received),
+                conclusion: i
+                    .concluded
+                    .zip(i.outcome)
+                    .map(|(date, outcome)| gongkai_register::Conclusion { date, outcome }),
+                fees_paid: fees.remove(&i.id.0).map(|e| gongkai_compile::fees_paid(&e)).unwrap_or_default(),
+            })
+            .collect();
+        let mut catalogue = Vec::new();
+        let mut counts = Vec::new();
+        for o in &scope {
+            catalogue.extend(self.store.catalogue(*o)?);
+            counts.extend(self.store.counts(*o, year)?);
+        }
+        let cases = self.store.cases(&scope)?;
+        let set = gongkai_compile::RecordSet { organs, catalogue, counts, cases, ..Default::default() };
+        let recs = gongkai_compile::Records { facts: &facts, ..set.records() };
+        Ok(if region {
+            gongkai_compile::compile_region(&recs, organ, year, opts)?
+        } else {
+            gongkai_compile::compile(&recs, organ, year, opts)?
+        })
     }
 
     // ------------------------------------------------------------------ calendar

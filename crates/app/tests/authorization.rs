@@ -150,6 +150,12 @@ fn use_cases() -> Vec<(&'static str, &'static [Action], UseCase)> {
             })
         }),
         ("counts show", &[Action::Read], |x, o| x.counts(o, 2024).map(drop)),
+        ("compile", &[Action::Read], |x, o| {
+            x.compile_report(o, 2024, false, &gongkai_compile::Options::default()).map(drop)
+        }),
+        ("compile --region", &[Action::Read], |x, o| {
+            x.compile_report(o, 2024, true, &gongkai_compile::Options::default()).map(drop)
+        }),
         ("organ add", &[Action::ManageOrgans], |x, o| {
             x.add_organ(&NewOrgan {
                 name: "新机关".into(),
@@ -165,38 +171,46 @@ fn use_cases() -> Vec<(&'static str, &'static [Action], UseCase)> {
 
 #[test]
 fn every_use_case_follows_the_policy_table_for_every_role_and_relation() {
-    let mut checked = 0;
-    let mut leaks = Vec::new();
-    for role in Role::ALL {
-        for (rel, _) in seed().1.by_relation {
-            for (name, actions, run) in use_cases() {
-                let (mut store, seed) = seed();
-                let target = seed.by_relation.iter().find(|(r, _)| *r == rel).unwrap().1;
-                let scope = if role == Role::Operator { Scope::Everywhere } else { Scope::Organ(seed.a) };
-                let rel_seen = if role == Role::Operator { Relation::Own } else { rel };
-                let expected = actions.iter().all(|a| allowed(role, *a, rel_seen));
-                let audit_before =
-                    store.audit_log(Entity::Application, &target.0.to_string(), Personal::Masked).unwrap();
-                let mut app = App::new(&mut store, Principal { user: "测试用户".into(), role, scope });
-                let got = run(&mut app, target);
-                match (&got, expected) {
-                    (Ok(()), true) => {}
-                    (Err(AppError::Denied { .. }), false) => {
-                        // A refusal changes nothing and audits nothing.
-                        let after =
-                            store.audit_log(Entity::Application, &target.0.to_string(), Personal::Masked).unwrap();
-                        assert_eq!(after.len(), audit_before.len(), "{role:?} {rel:?} {name}: refused but audited");
-                    }
-                    (other, _) => {
-                        leaks.push(format!("{role:?} × {rel:?} × {name}: expected {expected}, got {other:?}"))
-                    }
-                }
-                checked += 1;
-            }
-        }
-    }
+    // One thread per role: each cell needs a fresh register.
+    let results: Vec<(usize, Vec<String>)> = std::thread::scope(|t| {
+        let handles: Vec<_> = Role::ALL.into_iter().map(|role| t.spawn(move || matrix_for(role))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let checked: usize = results.iter().map(|r| r.0).sum();
+    let leaks: Vec<String> = results.into_iter().flat_map(|r| r.1).collect();
     assert!(leaks.is_empty(), "{} of {checked} cells differ from the policy:\n{}", leaks.len(), leaks.join("\n"));
     assert_eq!(checked, Role::ALL.len() * Relation::ORGAN.len() * use_cases().len());
+}
+
+/// The cells of one role: (how many were checked, the ones that differ from the policy).
+fn matrix_for(role: Role) -> (usize, Vec<String>) {
+    let mut checked = 0;
+    let mut leaks = Vec::new();
+    for rel in Relation::ORGAN {
+        for (name, actions, run) in use_cases() {
+            let (mut store, seed) = seed();
+            let target = seed.by_relation.iter().find(|(r, _)| *r == rel).unwrap().1;
+            let scope = if role == Role::Operator { Scope::Everywhere } else { Scope::Organ(seed.a) };
+            let rel_seen = if role == Role::Operator { Relation::Own } else { rel };
+            let expected = actions.iter().all(|a| allowed(role, *a, rel_seen));
+            let audit_before = store.audit_log(Entity::Application, &target.0.to_string(), Personal::Masked).unwrap();
+            let mut app = App::new(&mut store, Principal { user: "测试用户".into(), role, scope });
+            let got = run(&mut app, target);
+            match (&got, expected) {
+                (Ok(()), true) => {}
+                (Err(AppError::Denied { .. }), false) => {
+                    // A refusal changes nothing and audits nothing.
+                    let after = store.audit_log(Entity::Application, &target.0.to_string(), Personal::Masked).unwrap();
+                    if after.len() != audit_before.len() {
+                        leaks.push(format!("{role:?} × {rel:?} × {name}: refused but audited"));
+                    }
+                }
+                (other, _) => leaks.push(format!("{role:?} × {rel:?} × {name}: expected {expected}, got {other:?}")),
+            }
+            checked += 1;
+        }
+    }
+    (checked, leaks)
 }
 
 #[test]

@@ -436,12 +436,15 @@ impl Calendar {
             };
             let leap = first.in_leap_year();
             let len = if leap { 366 } else { 365 };
-            let work =
-                std::iter::successors(Some(first), |d| d.tomorrow().ok()).take(len).map(|d| match entries.get(&d) {
-                    Some(e) => e.workday,
-                    None => !is_weekend(d),
-                });
-            years.push(Some(YearTable::new(work, leap)));
+            // Monday–Friday by arithmetic (no date stepping), then the year's listed dates.
+            let monday0 = first.weekday().to_monday_zero_offset() as usize;
+            let mut work: Vec<bool> = (0..len).map(|i| (monday0 + i) % 7 < 5).collect();
+            if let Ok(last) = Date::new(y, 12, 31) {
+                for (d, e) in entries.range(first..=last) {
+                    work[usize::from(d.day_of_year() as u16) - 1] = e.workday;
+                }
+            }
+            years.push(Some(YearTable::new(work.into_iter(), leap)));
         }
         let mut before = vec![0u32];
         let mut gaps = vec![0u16];

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
-use gongkai_compile::{AppFacts, Compiled, Options, RecordSet, aggregate, compare, compile, compile_region};
+use gongkai_compile::{Compiled, Options, RecordSet, aggregate, compare, compile, compile_region};
 use gongkai_model::Report;
 use gongkai_model::report::Located;
 use gongkai_register::OrganId;
@@ -78,10 +78,7 @@ fn print_notes(c: &Compiled) {
     }
 }
 
-/// The records `compile` needs, read from the register: the organ hierarchy, the facts of the
-/// applications table 三 of `year` counts (indexed columns plus fee events — no whole logs), the
-/// catalogue, the yearly counts and the cases, of the organ or of its whole subtree.
-/// An organ given by number or by full name.
+/// An organ of a records file given by number or by full name.
 fn resolve_organ(organs: &[gongkai_register::Organ], spec: &str) -> Result<OrganId> {
     let spec = spec.trim();
     if let Ok(id) = spec.parse::<i64>() {
@@ -96,69 +93,28 @@ fn resolve_organ(organs: &[gongkai_register::Organ], spec: &str) -> Result<Organ
     }
 }
 
-struct StoreRecords {
-    set: RecordSet,
-    facts: Vec<AppFacts>,
-    root: OrganId,
-}
-
-fn records_from_store(db: Option<&str>, organ: &str, year: i16, region: bool) -> Result<StoreRecords> {
-    let spec = crate::register_cmd::db_spec(db);
-    let mut store = crate::register_cmd::open(&spec, false)?;
-    let organs = store.organs()?;
-    let root = resolve_organ(&organs, organ)?;
-    let scope = if region { store.descendants(root)? } else { vec![root] };
-    let mut fees: std::collections::HashMap<i64, Vec<gongkai_register::Event>> =
-        store.fee_events_for_year(&scope, year)?.into_iter().map(|(id, e)| (id.0, e)).collect();
-    let facts = store
-        .applications_for_year(&scope, year)?
-        .into_iter()
-        .map(|i| AppFacts {
-            organ: i.organ,
-            serial: format!("申请{}", i.id.0),
-            kind: i.applicant_kind,
-            received: Some(i.received),
-            conclusion: i
-                .concluded
-                .zip(i.outcome)
-                .map(|(date, outcome)| gongkai_register::Conclusion { date, outcome }),
-            fees_paid: fees.remove(&i.id.0).map(|e| gongkai_compile::fees_paid(&e)).unwrap_or_default(),
-        })
-        .collect();
-    let mut catalogue = Vec::new();
-    let mut counts = Vec::new();
-    for o in &scope {
-        catalogue.extend(store.catalogue(*o)?);
-        counts.extend(store.counts(*o, year)?);
-    }
-    let cases = store.cases(&scope)?;
-    Ok(StoreRecords { set: RecordSet { organs, catalogue, counts, cases, ..RecordSet::default() }, facts, root })
-}
-
 pub fn run_compile(a: &CompileArgs, db: Option<&str>) -> Result<u8> {
-    let (set, facts, from_store) = match &a.records {
-        Some(path) => {
-            let set: RecordSet = serde_json::from_str(&read_text(path)?)
-                .with_context(|| format!("“{path}”不是台账数据 JSON（格式见 docs/records-json.md）"))?;
-            (set, Vec::new(), None)
-        }
-        None => {
-            let r = records_from_store(db, &a.organ, a.year, a.region)?;
-            (r.set, r.facts, Some(r.root))
-        }
-    };
-    let organ = match from_store {
-        Some(root) => root,
-        None => resolve_organ(&set.organs, &a.organ)?,
-    };
     let signature_date = match &a.signed {
         Some(s) => Some(s.parse::<jiff::civil::Date>().with_context(|| format!("落款日期“{s}”应为 YYYY-MM-DD"))?),
         None => None,
     };
     let opts = Options { signature_date };
-    let recs = gongkai_compile::Records { facts: &facts, ..set.records() };
-    let compiled =
-        if a.region { compile_region(&recs, organ, a.year, &opts) } else { compile(&recs, organ, a.year, &opts) }?;
+    let compiled = match &a.records {
+        Some(path) => {
+            let set: RecordSet = serde_json::from_str(&read_text(path)?)
+                .with_context(|| format!("“{path}”不是台账数据 JSON（格式见 docs/records-json.md）"))?;
+            let organ = resolve_organ(&set.organs, &a.organ)?;
+            let recs = set.records();
+            if a.region { compile_region(&recs, organ, a.year, &opts) } else { compile(&recs, organ, a.year, &opts) }?
+        }
+        None => {
+            let mut store = crate::register_cmd::open(&crate::register_cmd::db_spec(db), false)?;
+            let mut app =
+                gongkai_app::App::new(&mut *store, gongkai_app::Principal::local(crate::register_cmd::actor()));
+            let organ = app.resolve_organ(&a.organ)?;
+            app.compile_report(organ, a.year, a.region, &opts)?
+        }
+    };
     crate::write_rendered(&crate::render_bytes(&compiled.report, a.to), a.to, a.out.as_deref())?;
     print_notes(&compiled);
     let errors = gongkai_rules::check(&compiled.report)

@@ -123,7 +123,7 @@ impl PgStore {
     }
 
     fn setup(client: Client) -> Result<PgStore> {
-        let mut s = PgStore { client, cal: Calendar::official().with_provisional() };
+        let mut s = PgStore { client, cal: Calendar::official().clone() };
         s.migrate()?;
         let rows = read_holidays(&mut s.client)?;
         let missing = gongkai_store::missing_official(&rows);

@@ -123,7 +123,7 @@ impl SqliteStore {
         // journal_mode answers with a row; the others do not.
         let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(be)?;
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;").map_err(be)?;
-        let mut s = SqliteStore { conn, cal: Calendar::official().with_provisional() };
+        let mut s = SqliteStore { conn, cal: Calendar::official().clone() };
         s.migrate()?;
         let rows = read_holidays(&s.conn)?;
         let missing = gongkai_store::missing_official(&rows);
