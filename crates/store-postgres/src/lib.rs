@@ -16,9 +16,9 @@ use gongkai_register::{
 };
 use gongkai_store::{
     ApplicationSummary, AuditEntry, Calendar, Derived, DueItem, Entity, HolidayImport, Listed, NewApplication, NewCase,
-    NewCatalogueEntry, NewOrgan, Personal, Result, Store, StoreError, StoredState, YearItem, applicant_kind_of,
-    counts_key, enum_parse, enum_str, mask_snapshot, pattern_of, snapshot, validate_new_application,
-    validate_new_organ,
+    NewCatalogueEntry, NewOrgan, NewUser, Personal, Result, Session, Store, StoreError, StoredState, User, UserChange,
+    UserId, YearItem, applicant_kind_of, counts_key, enum_parse, enum_str, mask_snapshot, pattern_of, snapshot,
+    validate_new_application, validate_new_organ,
 };
 use jiff::civil::Date;
 use postgres::error::SqlState;
@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_fee_events_index.sql"),
     include_str!("../migrations/0004_due_includes_overdue_paused.sql"),
     include_str!("../migrations/0005_holidays.sql"),
+    include_str!("../migrations/0006_users_sessions.sql"),
 ];
 
 /// The schema version this build writes and reads (the number of migrations).
@@ -208,6 +209,32 @@ fn organ_of(r: &Row) -> Result<Organ> {
         code: r.get(4),
         index_pattern: r.get(5),
     })
+}
+
+const USER_COLS: &str = "id, name, display_name, role, organ, password_hash, must_change, disabled, failed_logins, \
+    locked_until, created_at, version";
+
+fn user_of(r: &Row) -> User {
+    User {
+        id: UserId(r.get(0)),
+        name: r.get(1),
+        display_name: r.get(2),
+        role: r.get(3),
+        organ: r.get::<_, Option<i64>>(4).map(OrganId),
+        password_hash: r.get(5),
+        must_change: r.get(6),
+        disabled: r.get(7),
+        failed_logins: i64::from(r.get::<_, i32>(8)),
+        locked_until: r.get(9),
+        created_at: r.get(10),
+        version: r.get(11),
+    }
+}
+
+fn get_user(c: &mut impl GenericClient, id: UserId, lock: bool) -> Result<User> {
+    let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1{}", if lock { " FOR UPDATE" } else { "" });
+    let row = c.query_opt(&sql, &[&id.0]).map_err(be)?.ok_or_else(|| Entity::User.not_found(id.0))?;
+    Ok(user_of(&row))
 }
 
 fn get_organ(c: &mut impl GenericClient, id: OrganId, lock: bool) -> Result<Organ> {
@@ -482,6 +509,156 @@ impl Store for PgStore {
             .map_err(be)?
             .ok_or_else(|| Entity::Case.not_found(id.0))?;
         case_of(&row)
+    }
+
+    fn add_user(&mut self, new: &NewUser, actor: &str) -> Result<User> {
+        gongkai_store::validate_new_user(new)?;
+        let mut tx = self.client.transaction().map_err(be)?;
+        if let Some(o) = new.organ {
+            get_organ(&mut tx, o, false)?;
+        }
+        let now = jiff::Timestamp::now().as_second();
+        let res = tx.query_one(
+            "INSERT INTO users (name, display_name, role, organ, password_hash, must_change, created_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1) RETURNING id",
+            &[
+                &new.name.trim(),
+                &new.display_name.trim(),
+                &new.role,
+                &new.organ.map(|o| o.0),
+                &new.password_hash,
+                &new.must_change,
+                &now,
+            ],
+        );
+        let id: i64 = match res {
+            Ok(r) => r.get(0),
+            Err(e) if is_unique(&e) => {
+                return Err(StoreError::Invalid(format!("用户名“{}”已被使用", new.name.trim())));
+            }
+            Err(e) => return Err(be(e)),
+        };
+        let user = get_user(&mut tx, UserId(id), false)?;
+        audit(&mut tx, actor, Entity::User, &id.to_string(), None, Some(gongkai_store::user_snapshot(&user)))?;
+        tx.commit().map_err(be)?;
+        Ok(user)
+    }
+
+    fn user(&mut self, id: UserId) -> Result<User> {
+        get_user(&mut self.client, id, false)
+    }
+
+    fn user_by_name(&mut self, name: &str) -> Result<Option<User>> {
+        Ok(self
+            .client
+            .query_opt(&format!("SELECT {USER_COLS} FROM users WHERE name = $1"), &[&name.trim()])
+            .map_err(be)?
+            .map(|r| user_of(&r)))
+    }
+
+    fn users(&mut self) -> Result<Vec<User>> {
+        Ok(self
+            .client
+            .query(&format!("SELECT {USER_COLS} FROM users ORDER BY id"), &[])
+            .map_err(be)?
+            .iter()
+            .map(user_of)
+            .collect())
+    }
+
+    fn change_user(&mut self, id: UserId, expected_version: i64, change: &UserChange, actor: &str) -> Result<User> {
+        let mut tx = self.client.transaction().map_err(be)?;
+        let before = get_user(&mut tx, id, true)?;
+        let after = gongkai_store::changed_user(&before, expected_version, change)?;
+        if let Some(o) = after.organ {
+            get_organ(&mut tx, o, false)?;
+        }
+        tx.execute(
+            "UPDATE users SET role = $1, organ = $2, password_hash = $3, must_change = $4, disabled = $5, \
+             failed_logins = $6, locked_until = $7, version = $8 WHERE id = $9 AND version = $10",
+            &[
+                &after.role,
+                &after.organ.map(|o| o.0),
+                &after.password_hash,
+                &after.must_change,
+                &after.disabled,
+                &(after.failed_logins as i32),
+                &after.locked_until,
+                &after.version,
+                &id.0,
+                &expected_version,
+            ],
+        )
+        .map_err(be)?;
+        audit(
+            &mut tx,
+            actor,
+            Entity::User,
+            &id.0.to_string(),
+            Some(gongkai_store::user_snapshot(&before)),
+            Some(gongkai_store::user_snapshot(&after)),
+        )?;
+        tx.commit().map_err(be)?;
+        Ok(after)
+    }
+
+    fn record_login(&mut self, id: UserId, ok: bool, locked_until: Option<i64>) -> Result<()> {
+        let n = if ok {
+            self.client.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", &[&id.0])
+        } else {
+            self.client.execute(
+                "UPDATE users SET failed_logins = failed_logins + 1, locked_until = COALESCE($2, locked_until) \
+                 WHERE id = $1",
+                &[&id.0, &locked_until],
+            )
+        }
+        .map_err(be)?;
+        if n == 0 {
+            return Err(Entity::User.not_found(id.0));
+        }
+        Ok(())
+    }
+
+    fn create_session(&mut self, session: &Session) -> Result<()> {
+        self.client
+            .execute(
+                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+                &[&session.token_hash, &session.user.0, &session.csrf, &session.created_at, &session.expires_at],
+            )
+            .map_err(be)?;
+        Ok(())
+    }
+
+    fn session(&mut self, token_hash: &str, now: i64) -> Result<Option<Session>> {
+        Ok(self
+            .client
+            .query_opt(
+                "SELECT token_hash, user_id, csrf, created_at, expires_at FROM sessions \
+                 WHERE token_hash = $1 AND expires_at > $2",
+                &[&token_hash, &now],
+            )
+            .map_err(be)?
+            .map(|r| Session {
+                token_hash: r.get(0),
+                user: UserId(r.get(1)),
+                csrf: r.get(2),
+                created_at: r.get(3),
+                expires_at: r.get(4),
+            }))
+    }
+
+    fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        self.client.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash]).map_err(be)?;
+        Ok(())
+    }
+
+    fn delete_sessions_of(&mut self, user: UserId) -> Result<()> {
+        self.client.execute("DELETE FROM sessions WHERE user_id = $1", &[&user.0]).map_err(be)?;
+        Ok(())
+    }
+
+    fn purge_sessions(&mut self, now: i64) -> Result<usize> {
+        Ok(self.client.execute("DELETE FROM sessions WHERE expires_at <= $1", &[&now]).map_err(be)? as usize)
     }
 
     fn audit_disclosure(&mut self, entity: Entity, id: &str, actor: &str, purpose: &str) -> Result<()> {

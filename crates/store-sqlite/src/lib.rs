@@ -15,9 +15,9 @@ use gongkai_register::{
 };
 use gongkai_store::{
     ApplicationSummary, AuditEntry, Calendar, Derived, DueItem, Entity, HolidayImport, Listed, NewApplication, NewCase,
-    NewCatalogueEntry, NewOrgan, Personal, Result, Store, StoreError, StoredState, YearItem, applicant_kind_of,
-    counts_key, enum_parse, enum_str, mask_snapshot, now_rfc3339, pattern_of, snapshot, validate_new_application,
-    validate_new_organ,
+    NewCatalogueEntry, NewOrgan, NewUser, Personal, Result, Session, Store, StoreError, StoredState, User, UserChange,
+    UserId, YearItem, applicant_kind_of, counts_key, enum_parse, enum_str, mask_snapshot, now_rfc3339, pattern_of,
+    snapshot, validate_new_application, validate_new_organ,
 };
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params, params_from_iter};
@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_fee_events_index.sql"),
     include_str!("../migrations/0004_due_includes_overdue_paused.sql"),
     include_str!("../migrations/0005_holidays.sql"),
+    include_str!("../migrations/0006_users_sessions.sql"),
 ];
 
 /// The schema version this build writes and reads (the number of migrations).
@@ -277,6 +278,35 @@ fn write_derived(tx: &Transaction, id: AppId, derived: &Derived, expected_versio
     .map_err(be)
 }
 
+const USER_COLS: &str = "id, name, display_name, role, organ, password_hash, must_change, disabled, failed_logins, \
+    locked_until, created_at, version";
+
+fn user_of(r: &Row) -> rusqlite::Result<User> {
+    Ok(User {
+        id: UserId(r.get(0)?),
+        name: r.get(1)?,
+        display_name: r.get(2)?,
+        role: r.get(3)?,
+        organ: r.get::<_, Option<i64>>(4)?.map(OrganId),
+        password_hash: r.get(5)?,
+        must_change: r.get(6)?,
+        disabled: r.get(7)?,
+        failed_logins: r.get(8)?,
+        locked_until: r.get(9)?,
+        created_at: r.get(10)?,
+        version: r.get(11)?,
+    })
+}
+
+fn get_user(conn: &Connection, id: UserId) -> Result<User> {
+    conn.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"))
+        .map_err(be)?
+        .query_row([id.0], user_of)
+        .optional()
+        .map_err(be)?
+        .ok_or_else(|| Entity::User.not_found(id.0))
+}
+
 /// Insert one validated application with its events and audit row.
 fn insert_app(tx: &Transaction, cal: &Calendar, new: &NewApplication, actor: &str) -> Result<Application> {
     let derived = validate_new_application(cal, new)?;
@@ -459,6 +489,172 @@ impl Store for SqliteStore {
 
     fn case(&mut self, id: CaseId) -> Result<Case> {
         get_case(&self.conn, id)
+    }
+
+    fn add_user(&mut self, new: &NewUser, actor: &str) -> Result<User> {
+        gongkai_store::validate_new_user(new)?;
+        let tx = write(&mut self.conn)?;
+        if let Some(o) = new.organ {
+            get_organ(&tx, o)?;
+        }
+        let now = jiff::Timestamp::now().as_second();
+        let res = tx
+            .prepare_cached(
+                "INSERT INTO users (name, display_name, role, organ, password_hash, must_change, created_at, version) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
+            )
+            .map_err(be)?
+            .execute(params![
+                new.name.trim(),
+                new.display_name.trim(),
+                new.role,
+                new.organ.map(|o| o.0),
+                new.password_hash,
+                new.must_change,
+                now
+            ]);
+        match res {
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                return Err(StoreError::Invalid(format!("用户名“{}”已被使用", new.name.trim())));
+            }
+            Err(e) => return Err(be(e)),
+        }
+        let user = get_user(&tx, UserId(tx.last_insert_rowid()))?;
+        audit(&tx, actor, Entity::User, &user.id.0.to_string(), None, Some(gongkai_store::user_snapshot(&user)))?;
+        tx.commit().map_err(be)?;
+        Ok(user)
+    }
+
+    fn user(&mut self, id: UserId) -> Result<User> {
+        get_user(&self.conn, id)
+    }
+
+    fn user_by_name(&mut self, name: &str) -> Result<Option<User>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE name = ?1"))
+            .map_err(be)?
+            .query_row([name.trim()], user_of)
+            .optional()
+            .map_err(be)
+    }
+
+    fn users(&mut self) -> Result<Vec<User>> {
+        let mut st = self.conn.prepare_cached(&format!("SELECT {USER_COLS} FROM users ORDER BY id")).map_err(be)?;
+        let rows = st.query_map([], user_of).map_err(be)?;
+        rows.map(|r| r.map_err(be)).collect()
+    }
+
+    fn change_user(&mut self, id: UserId, expected_version: i64, change: &UserChange, actor: &str) -> Result<User> {
+        let tx = write(&mut self.conn)?;
+        let before = get_user(&tx, id)?;
+        let after = gongkai_store::changed_user(&before, expected_version, change)?;
+        if let Some(o) = after.organ {
+            get_organ(&tx, o)?;
+        }
+        tx.prepare_cached(
+            "UPDATE users SET role = ?1, organ = ?2, password_hash = ?3, must_change = ?4, disabled = ?5, \
+             failed_logins = ?6, locked_until = ?7, version = ?8 WHERE id = ?9 AND version = ?10",
+        )
+        .map_err(be)?
+        .execute(params![
+            after.role,
+            after.organ.map(|o| o.0),
+            after.password_hash,
+            after.must_change,
+            after.disabled,
+            after.failed_logins,
+            after.locked_until,
+            after.version,
+            id.0,
+            expected_version
+        ])
+        .map_err(be)?;
+        audit(
+            &tx,
+            actor,
+            Entity::User,
+            &id.0.to_string(),
+            Some(gongkai_store::user_snapshot(&before)),
+            Some(gongkai_store::user_snapshot(&after)),
+        )?;
+        tx.commit().map_err(be)?;
+        Ok(after)
+    }
+
+    fn record_login(&mut self, id: UserId, ok: bool, locked_until: Option<i64>) -> Result<()> {
+        let n = if ok {
+            self.conn
+                .prepare_cached("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1")
+                .map_err(be)?
+                .execute(params![id.0])
+        } else {
+            self.conn
+                .prepare_cached(
+                    "UPDATE users SET failed_logins = failed_logins + 1, locked_until = COALESCE(?2, locked_until) \
+                     WHERE id = ?1",
+                )
+                .map_err(be)?
+                .execute(params![id.0, locked_until])
+        }
+        .map_err(be)?;
+        if n == 0 {
+            return Err(Entity::User.not_found(id.0));
+        }
+        Ok(())
+    }
+
+    fn create_session(&mut self, session: &Session) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(be)?
+            .execute(params![session.token_hash, session.user.0, session.csrf, session.created_at, session.expires_at])
+            .map_err(be)?;
+        Ok(())
+    }
+
+    fn session(&mut self, token_hash: &str, now: i64) -> Result<Option<Session>> {
+        self.conn
+            .prepare_cached(
+                "SELECT token_hash, user_id, csrf, created_at, expires_at FROM sessions \
+                 WHERE token_hash = ?1 AND expires_at > ?2",
+            )
+            .map_err(be)?
+            .query_row(params![token_hash, now], |r| {
+                Ok(Session {
+                    token_hash: r.get(0)?,
+                    user: UserId(r.get(1)?),
+                    csrf: r.get(2)?,
+                    created_at: r.get(3)?,
+                    expires_at: r.get(4)?,
+                })
+            })
+            .optional()
+            .map_err(be)
+    }
+
+    fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM sessions WHERE token_hash = ?1")
+            .map_err(be)?
+            .execute([token_hash])
+            .map_err(be)?;
+        Ok(())
+    }
+
+    fn delete_sessions_of(&mut self, user: UserId) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM sessions WHERE user_id = ?1")
+            .map_err(be)?
+            .execute([user.0])
+            .map_err(be)?;
+        Ok(())
+    }
+
+    fn purge_sessions(&mut self, now: i64) -> Result<usize> {
+        self.conn.prepare_cached("DELETE FROM sessions WHERE expires_at <= ?1").map_err(be)?.execute([now]).map_err(be)
     }
 
     fn audit_disclosure(&mut self, entity: Entity, id: &str, actor: &str, purpose: &str) -> Result<()> {

@@ -25,7 +25,7 @@ macro_rules! contract_tests {
             concurrent_appends_one_wins, due_list, applications_for_year_boundaries,
             catalogue_index_numbers, concurrent_catalogue_adds_unique, yearly_counts, cases,
             audit_trail, bulk_import, fee_events_for_year, provisional_dates_recomputed_on_import,
-            holidays_seeded_and_kept);
+            holidays_seeded_and_kept, users_and_sessions);
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
         $(
@@ -726,4 +726,68 @@ pub fn holidays_seeded_and_kept(make: Factory) {
     let s2 = make();
     assert!(s2.calendar().is_workday(date(2026, 10, 2)).unwrap());
     assert!(!s2.calendar().is_workday(date(2026, 10, 1)).unwrap());
+}
+
+/// A fixed argon2id PHC string (the store only checks the scheme; hashing is the service
+/// layer's business).
+const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG";
+
+/// Users: unique names, versioned audited changes without the hash in snapshots, login
+/// counters; sessions: found until they expire, ended singly, per user, or by purging.
+pub fn users_and_sessions(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县政务公开办", None, None);
+    let new = NewUser {
+        name: "wangkeyuan".into(),
+        display_name: "王科员".into(),
+        role: "clerk".into(),
+        organ: Some(o.id),
+        password_hash: HASH.into(),
+        must_change: true,
+    };
+    let u = s.add_user(&new, ACTOR).unwrap();
+    assert_eq!((u.version, u.must_change, u.failed_logins, u.organ), (1, true, 0, Some(o.id)));
+    assert!(matches!(s.add_user(&new, ACTOR), Err(StoreError::Invalid(m)) if m.contains("已被使用")));
+    let plain = NewUser { password_hash: "hunter2".into(), name: "x".into(), ..new.clone() };
+    assert!(s.add_user(&plain, ACTOR).is_err(), "only argon2id hashes are stored");
+    let nowhere = NewUser { organ: Some(OrganId(o.id.0 + 99)), name: "y".into(), ..new.clone() };
+    assert!(matches!(s.add_user(&nowhere, ACTOR), Err(StoreError::NotFound { .. })));
+    assert_eq!(s.user_by_name("wangkeyuan").unwrap().unwrap(), u);
+    assert!(s.user_by_name("nobody").unwrap().is_none());
+    assert_eq!(s.users().unwrap().len(), 1);
+    // Login counters.
+    s.record_login(u.id, false, None).unwrap();
+    s.record_login(u.id, false, Some(1_900_000_000)).unwrap();
+    let u2 = s.user(u.id).unwrap();
+    assert_eq!((u2.failed_logins, u2.locked_until, u2.version), (2, Some(1_900_000_000), 1));
+    s.record_login(u.id, true, None).unwrap();
+    assert_eq!(s.user(u.id).unwrap().failed_logins, 0);
+    // A password change is versioned and audited without the hash.
+    let hash2 = HASH.replace("c29tZXNhbHQ", "b3RoZXJzYWx0");
+    let ch = UserChange::Password { hash: hash2.clone(), must_change: false };
+    let u3 = s.change_user(u.id, 1, &ch, "王科员").unwrap();
+    assert_eq!((u3.version, u3.password_hash.as_str(), u3.must_change), (2, hash2.as_str(), false));
+    assert!(matches!(s.change_user(u.id, 1, &ch, "王科员"), Err(StoreError::Stale { .. })));
+    let log = s.audit_log(Entity::User, &u.id.0.to_string(), Personal::Masked).unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(!serde_json::to_string(&log).unwrap().contains("argon2"), "no hash in the audit trail");
+    // Sessions.
+    let sess = |t: &str, exp: i64| Session {
+        token_hash: t.into(),
+        user: u.id,
+        csrf: format!("csrf-{t}"),
+        created_at: 1_000,
+        expires_at: exp,
+    };
+    s.create_session(&sess("a", 2_000)).unwrap();
+    s.create_session(&sess("b", 3_000)).unwrap();
+    assert_eq!(s.session("a", 1_500).unwrap().unwrap().csrf, "csrf-a");
+    assert!(s.session("a", 2_000).unwrap().is_none(), "expired at its expiry time");
+    assert!(s.session("zzz", 1_500).unwrap().is_none());
+    s.delete_session("b").unwrap();
+    assert!(s.session("b", 1_500).unwrap().is_none());
+    s.create_session(&sess("c", 3_000)).unwrap();
+    assert_eq!(s.purge_sessions(2_500).unwrap(), 1);
+    s.delete_sessions_of(u.id).unwrap();
+    assert!(s.session("c", 1_500).unwrap().is_none());
 }

@@ -165,6 +165,130 @@ pub struct NewCase {
     pub filed: Date,
 }
 
+/// A user account's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UserId(pub i64);
+
+/// A new user account. The role is the service layer's role name (`admin`, `clerk`, `head`,
+/// `supervisor`); the store keeps it as text and knows no policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub name: String,
+    pub display_name: String,
+    pub role: String,
+    /// The organ-tree node the user works in; `None` = the whole register.
+    pub organ: Option<OrganId>,
+    /// An argon2id PHC string (never a password).
+    pub password_hash: String,
+    /// The password was set by someone else and must be changed at first login.
+    pub must_change: bool,
+}
+
+/// A user account as stored. `Debug` leaves the password hash out.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub name: String,
+    pub display_name: String,
+    pub role: String,
+    pub organ: Option<OrganId>,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub must_change: bool,
+    pub disabled: bool,
+    /// Failed logins since the last successful one.
+    pub failed_logins: i64,
+    /// Unix seconds until which logins are refused (throttling).
+    pub locked_until: Option<i64>,
+    pub created_at: i64,
+    pub version: i64,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .field("organ", &self.organ)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What changes on a user account (versioned like every other record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserChange {
+    Password { hash: String, must_change: bool },
+    Disabled(bool),
+    Role { role: String, organ: Option<OrganId> },
+}
+
+/// A login session. Only the SHA-256 of its token is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Hex SHA-256 of the token the browser holds.
+    pub token_hash: String,
+    pub user: UserId,
+    /// The session's CSRF token (a form's hidden field must equal it).
+    pub csrf: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user", &self.user)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks on a new user that do not need the database.
+pub fn validate_new_user(new: &NewUser) -> Result<()> {
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(StoreError::Invalid("用户名不能为空，且不超过64个字符".into()));
+    }
+    if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(StoreError::Invalid("用户名不能包含空白或控制字符".into()));
+    }
+    if !new.password_hash.starts_with("$argon2id$") {
+        return Err(StoreError::Invalid("密码必须以 argon2id 散列保存".into()));
+    }
+    Ok(())
+}
+
+/// The audit snapshot of a user: no password hash.
+pub fn user_snapshot(u: &User) -> String {
+    snapshot(u)
+}
+
+/// The user after `change` (version checked), for a backend to write.
+pub fn changed_user(before: &User, expected_version: i64, change: &UserChange) -> Result<User> {
+    check_version(expected_version, before.version)?;
+    let mut after = before.clone();
+    match change {
+        UserChange::Password { hash, must_change } => {
+            if !hash.starts_with("$argon2id$") {
+                return Err(StoreError::Invalid("密码必须以 argon2id 散列保存".into()));
+            }
+            after.password_hash = hash.clone();
+            after.must_change = *must_change;
+            after.failed_logins = 0;
+            after.locked_until = None;
+        }
+        UserChange::Disabled(d) => after.disabled = *d,
+        UserChange::Role { role, organ } => {
+            after.role = role.clone();
+            after.organ = *organ;
+        }
+    }
+    after.version += 1;
+    Ok(after)
+}
+
 /// The clock state as stored in the derived `state` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -405,6 +529,8 @@ pub enum Entity {
     Case,
     /// The register's holiday data (entity id: the years written).
     Calendar,
+    /// A user account (snapshots never hold the password hash).
+    User,
 }
 
 impl Entity {
@@ -417,6 +543,7 @@ impl Entity {
             Entity::YearlyCounts => "yearly_counts",
             Entity::Case => "case",
             Entity::Calendar => "calendar",
+            Entity::User => "user",
         }
     }
 
@@ -429,6 +556,7 @@ impl Entity {
             Entity::YearlyCounts => "年度数量",
             Entity::Case => "复议诉讼案件",
             Entity::Calendar => "放假安排",
+            Entity::User => "用户",
         }
     }
 
@@ -587,6 +715,28 @@ pub trait Store: Send {
     /// Record that someone was shown a record's personal data unmasked, and why (an audited
     /// read: the row has no `before` and `after` = `{"disclosure": purpose}`).
     fn audit_disclosure(&mut self, entity: Entity, id: &str, actor: &str, purpose: &str) -> Result<()>;
+
+    // --- accounts and sessions ---
+    /// Add a user (audited; the snapshot has no password hash). A taken name is refused.
+    fn add_user(&mut self, new: &NewUser, actor: &str) -> Result<User>;
+    fn user(&mut self, id: UserId) -> Result<User>;
+    fn user_by_name(&mut self, name: &str) -> Result<Option<User>>;
+    /// Every user, in id order.
+    fn users(&mut self) -> Result<Vec<User>>;
+    /// Change a user at `expected_version` (audited).
+    fn change_user(&mut self, id: UserId, expected_version: i64, change: &UserChange, actor: &str) -> Result<User>;
+    /// Record a login attempt: a success resets the failure count; a failure counts one and
+    /// sets `locked_until` (Unix seconds) when given. Not versioned and not audited (no record
+    /// changes), so concurrent logins never refuse each other.
+    fn record_login(&mut self, id: UserId, ok: bool, locked_until: Option<i64>) -> Result<()>;
+    fn create_session(&mut self, session: &Session) -> Result<()>;
+    /// The session with this token hash, if it exists and has not expired at `now`.
+    fn session(&mut self, token_hash: &str, now: i64) -> Result<Option<Session>>;
+    fn delete_session(&mut self, token_hash: &str) -> Result<()>;
+    /// End every session of a user (after a password change or when disabled).
+    fn delete_sessions_of(&mut self, user: UserId) -> Result<()>;
+    /// Remove sessions expired at `now`; returns how many.
+    fn purge_sessions(&mut self, now: i64) -> Result<usize>;
 
     /// Refresh the query planner's statistics (`ANALYZE`; PostgreSQL also `VACUUM`s), e.g.
     /// after a bulk import.
