@@ -14,6 +14,7 @@
 //! "Today" is always passed in by the caller (the CLI's `--today`, the server's clock in
 //! Asia/Shanghai), never read here.
 
+pub mod accounts;
 pub mod auth;
 pub mod views;
 
@@ -102,6 +103,22 @@ impl<'s> App<'s> {
         &self.who
     }
 
+    pub(crate) fn store_mut(&mut self) -> &mut dyn Store {
+        &mut *self.store
+    }
+
+    /// Check that the principal may do `action` on the whole register (a root organ, a
+    /// whole-register account): its scope must be the whole register and its role must be
+    /// allowed the action on its own scope.
+    pub fn authorize_whole_register(&mut self, action: Action) -> Result<()> {
+        if self.who.scope == Scope::Everywhere && allowed(self.who.role, action, Relation::Own) {
+            return Ok(());
+        }
+        Err(AppError::Denied {
+            action: action.label(), reason: "只能在本机关及下级机关范围内操作".into()
+        })
+    }
+
     /// The store, for read-only questions no use case covers yet (the calendar).
     pub fn calendar(&self) -> &gongkai_calendar::Calendar {
         self.store.calendar()
@@ -156,20 +173,14 @@ impl<'s> App<'s> {
 
     // ------------------------------------------------------------------ organs
 
-    /// Add an organ under `new.parent` (a root organ needs the operator).
+    /// Add an organ under `new.parent` (a root organ needs a whole-register principal).
     pub fn add_organ(&mut self, new: &NewOrgan) -> Result<Organ> {
         match new.parent {
-            Some(p) => self.authorize(Action::ManageOrgans, Some(p))?,
-            None => {
-                if self.who.role != Role::Operator {
-                    return Err(AppError::Denied {
-                        action: Action::ManageOrgans.label(),
-                        reason: "只有本机操作员可以添加顶层机关".into(),
-                    });
-                }
-                Relation::Global
+            Some(p) => {
+                self.authorize(Action::ManageOrgans, Some(p))?;
             }
-        };
+            None => self.authorize_whole_register(Action::ManageOrgans)?,
+        }
         Ok(self.store.add_organ(new, &self.who.user)?)
     }
 
@@ -282,7 +293,16 @@ impl<'s> App<'s> {
     /// The audit trail of one record. `unmask` as in [`App::show`].
     pub fn history(&mut self, entity: Entity, id: &str, unmask: Option<&str>) -> Result<Vec<HistoryRow>> {
         let organ = self.organ_of(entity, id)?;
-        self.authorize(Action::Read, organ)?;
+        match (entity, organ) {
+            // An account's history is for those who manage accounts there.
+            (Entity::User, Some(o)) => {
+                self.authorize(Action::ManageOrgans, Some(o))?;
+            }
+            (Entity::User, None) => self.authorize_whole_register(Action::ManageOrgans)?,
+            _ => {
+                self.authorize(Action::Read, organ)?;
+            }
+        }
         let personal = match (unmask, organ) {
             (Some(_), Some(o)) => self.personal(unmask, o, entity, id)?,
             _ => Personal::Masked,
@@ -305,6 +325,7 @@ impl<'s> App<'s> {
                 Some(OrganId(num(o)?))
             }
             Entity::Calendar => None,
+            Entity::User => self.store.user(gongkai_store::UserId(num(id)?))?.organ,
         })
     }
 

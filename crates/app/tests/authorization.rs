@@ -156,6 +156,16 @@ fn use_cases() -> Vec<(&'static str, &'static [Action], UseCase)> {
         ("compile --region", &[Action::Read], |x, o| {
             x.compile_report(o, 2024, true, &gongkai_compile::Options::default()).map(drop)
         }),
+        ("user add", &[Action::ManageOrgans], |x, o| {
+            x.add_user(&gongkai_app::accounts::NewAccount {
+                name: "newuser".into(),
+                display_name: "新用户".into(),
+                role: Role::Clerk,
+                organ: Some(o),
+                password: "一个足够长的初始密码".into(),
+            })
+            .map(drop)
+        }),
         ("organ add", &[Action::ManageOrgans], |x, o| {
             x.add_organ(&NewOrgan {
                 name: "新机关".into(),
