@@ -255,8 +255,8 @@ pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
         },
         LetterKind::Fee => {
             let quote = match (a.pages, a.items) {
-                (Some(p), None) => gongkai_fees::by_pages(p),
-                (None, Some(k)) => gongkai_fees::by_items(a.already, k),
+                (Some(p), None) => gongkai_fees::by_pages(p)?,
+                (None, Some(k)) => gongkai_fees::by_items(a.already, k)?,
                 _ => bail!("收费通知书须给出 --pages 页数 或 --items 件数（二选一）"),
             };
             Kind::Fee { quote }
