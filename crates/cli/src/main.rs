@@ -11,6 +11,7 @@ mod compile;
 mod diag;
 mod files;
 mod register_cmd;
+mod safe;
 mod store_bench;
 
 use std::process::ExitCode;

@@ -15,6 +15,8 @@ use jiff::civil::Date;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
+use crate::safe::esc;
+
 /// Help text shared by the commands: where the register is.
 const DB_HELP: &str = "登记簿位置：--db 文件路径或 postgres:// 地址；未给出时用环境变量 GONGKAI_DB；\
 再未给出时用 $XDG_DATA_HOME/gongkai/gongkai.db（未设 XDG_DATA_HOME 时为 ~/.local/share/gongkai/gongkai.db）";
@@ -358,9 +360,33 @@ pub fn open(spec: &str, create: bool) -> Result<Box<dyn Store>> {
         bail!("登记簿“{spec}”不存在，请先运行 gongkai init（或用 --db / GONGKAI_DB 指定）");
     }
     if create && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("无法创建目录“{}”", dir.display()))?;
+        // The data folder and the register hold applicants' personal data: owner only.
+        crate::safe::create_private_dir_all(dir).with_context(|| format!("无法创建目录“{}”", dir.display()))?;
+    }
+    if create && !path.exists() {
+        // SQLite creates the -wal and -shm files with the database file's permissions.
+        crate::safe::create_private(&path).with_context(|| format!("无法创建登记簿“{spec}”"))?;
+    } else {
+        warn_if_readable(&path);
     }
     Ok(Box::new(gongkai_store_sqlite::SqliteStore::open(&path).with_context(|| format!("无法打开登记簿“{spec}”"))?))
+}
+
+/// Warn (stderr) when an existing register or its -wal/-shm files may be read by other users.
+fn warn_if_readable(path: &std::path::Path) {
+    let mut names = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        names.push(PathBuf::from(p));
+    }
+    for p in names.iter().filter(|p| crate::safe::readable_by_others(p)) {
+        eprintln!(
+            "gongkai: 警告：登记簿文件“{}”可被其他用户读取，其中有申请人的个人信息；请运行 chmod 600 “{}”（并 chmod 700 其所在目录）",
+            p.display(),
+            p.display()
+        );
+    }
 }
 
 #[cfg(feature = "postgres")]
@@ -451,7 +477,7 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 &NewOrgan { name, kind: organ_kind(&kind)?, parent: parent.map(OrganId), code, index_pattern: pattern },
                 &who,
             )?;
-            let text = format!("已添加机关 {}：{}", o.id.0, o.name);
+            let text = format!("已添加机关 {}：{}", o.id.0, esc(&o.name));
             emit(format, serde_json::to_value(&o)?, text)
         }
         StoreCmd::Organ { cmd: OrganCmd::List { format } } => {
@@ -460,7 +486,7 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 .iter()
                 .map(|o| {
                     let parent = o.parent.map(|p| format!("，上级 {}", p.0)).unwrap_or_default();
-                    format!("{:>6}  {}（{}{parent}）", o.id.0, o.name, o.kind.label())
+                    format!("{:>6}  {}（{}{parent}）", o.id.0, esc(&o.name), o.kind.label())
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
@@ -491,7 +517,7 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
             let text = format!(
                 "已登记申请 {}（受理编号 {}，版本 {}），答复期限 {}",
                 app.id.0,
-                app.serial,
+                esc(&app.serial),
                 app.version,
                 opt_date(clock.due)
             );
@@ -532,21 +558,21 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
             let mut text = format!(
                 "申请 {}（受理编号 {}，机关 {}，版本 {}）\n申请人：{}（{}）",
                 app.id.0,
-                app.serial,
+                esc(&app.serial),
                 app.organ.0,
                 app.version,
-                a.name,
+                esc(&a.name),
                 a.kind.label()
             );
             for (label, v) in [("证件号", &a.id_number), ("电话", &a.phone), ("地址", &a.address), ("邮箱", &a.email)]
             {
                 if let Some(v) = v {
-                    text.push_str(&format!("，{label} {v}"));
+                    text.push_str(&format!("，{label} {}", esc(v)));
                 }
             }
             text.push_str(&format!(
                 "\n内容：{}\n获取方式：{}\n状态：{}",
-                app.description,
+                esc(&app.description),
                 app.form.label(),
                 state_text(&clock)
             ));
@@ -558,7 +584,8 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 ));
             }
             text.push_str("\n期限如何得出：\n");
-            text.push_str(&clock.explain());
+            // The explanation quotes stored text (an approver's name): escaped line by line.
+            text.push_str(&clock.explain().lines().map(|l| esc(l).into_owned()).collect::<Vec<_>>().join("\n"));
             let value = json!({
                 "application": app,
                 "state": clock.state,
@@ -594,7 +621,7 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 text.push_str(&format!(
                     "\n{:>8}  {}  机关 {}  期限 {}  {mark}",
                     it.id.0,
-                    it.serial,
+                    esc(&it.serial),
                     it.organ.0,
                     gongkai_clock::zh_date(it.due)
                 ));
@@ -619,7 +646,7 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                         (Some(a), Some(b)) => format!("版本 {a} → {b}"),
                         _ => "修改".to_string(),
                     };
-                    format!("{:>8}  {}  {}  {change}", r.seq, r.at, r.actor)
+                    format!("{:>8}  {}  {}  {change}", r.seq, r.at, esc(&r.actor))
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
@@ -683,9 +710,9 @@ fn catalogue(s: &mut dyn Store, cmd: CatalogueCmd, who: &str) -> Result<u8> {
         format!(
             "{:>6}  {}  {}  {}  {}{}",
             e.id.0,
-            e.index_no,
+            esc(&e.index_no),
             e.kind.label(),
-            e.title,
+            esc(&e.title),
             gongkai_clock::zh_date(e.issued),
             e.repealed.map(|r| format!("，{}废止", gongkai_clock::zh_date(r))).unwrap_or_default()
         )
@@ -701,12 +728,12 @@ fn catalogue(s: &mut dyn Store, cmd: CatalogueCmd, who: &str) -> Result<u8> {
                 &NewCatalogueEntry { organ: OrganId(organ), kind, title, doc_number, issued: date(&issued)? },
                 who,
             )?;
-            let text = format!("已添加目录条目 {}，索引号 {}", e.id.0, e.index_no);
+            let text = format!("已添加目录条目 {}，索引号 {}", e.id.0, esc(&e.index_no));
             emit(format, serde_json::to_value(&e)?, text)
         }
         CatalogueCmd::Repeal { id, version, date: d, format } => {
             let e = s.repeal_catalogue_entry(EntryId(id), version, date(&d)?, who)?;
-            let text = format!("目录条目 {}（{}）已登记废止，现为版本 {}", e.id.0, e.index_no, e.version);
+            let text = format!("目录条目 {}（{}）已登记废止，现为版本 {}", e.id.0, esc(&e.index_no), e.version);
             emit(format, serde_json::to_value(&e)?, text)
         }
         CatalogueCmd::List { organ, format } => {
@@ -750,7 +777,7 @@ fn case(s: &mut dyn Store, cmd: CaseCmd, who: &str) -> Result<u8> {
                         "{:>6}  {}  {}  立案 {}  {res}",
                         c.id.0,
                         c.kind.label(),
-                        c.number,
+                        esc(&c.number),
                         gongkai_clock::zh_date(c.filed)
                     )
                 })
