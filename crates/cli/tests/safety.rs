@@ -267,3 +267,30 @@ fn register_files_are_private() {
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stderr).contains("可被其他用户读取"));
 }
+
+#[cfg(unix)]
+#[test]
+fn pdftotext_child_holding_the_pipe_cannot_hold_gongkai() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let fake = bin.join("pdftotext");
+    // Prints a line, leaves a child that keeps stdout open for 5 minutes, and exits.
+    std::fs::write(&fake, "#!/bin/sh\necho 2024年政府信息公开工作年度报告\nsleep 300 &\nexit 0\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let pdf = dir.path().join("r.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n%%EOF").unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let start = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["check", "--no-progress"])
+        .arg(&pdf)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
+    // The report is read (and found lacking tables), not timed out.
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!all.contains("超时"), "{all}");
+}
