@@ -294,3 +294,41 @@ fn pdftotext_child_holding_the_pipe_cannot_hold_gongkai() {
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(!all.contains("超时"), "{all}");
 }
+
+#[cfg(unix)]
+#[test]
+fn check_dir_names_every_skipped_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("reports");
+    // One report 300 folders down (the old walk stopped at 65 levels and said "0 份报告").
+    let mut deep = root.clone();
+    for _ in 0..300 {
+        deep.push("d");
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    let opts = gongkai_synth::SynthOptions { format: gongkai_model::FormatVersion::F2021, target_bytes: 6_000 };
+    let report = gongkai_render::text(&gongkai_synth::report(1, &opts), gongkai_render::TextShape::Markdown);
+    std::fs::write(deep.join("r.txt"), &report).unwrap();
+    // A link to a file outside (followed), a link loop, a broken link, a FIFO, a picture.
+    let outside = dir.path().join("outside.txt");
+    std::fs::write(&outside, &report).unwrap();
+    std::os::unix::fs::symlink(&outside, root.join("link.txt")).unwrap();
+    std::os::unix::fs::symlink(&root, root.join("loop")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("gone.txt"), root.join("broken.txt")).unwrap();
+    assert!(Command::new("mkfifo").arg(root.join("pipe.txt")).status().unwrap().success());
+    std::fs::write(root.join("photo.jpg"), b"\xff\xd8").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gongkai")).args(["check", "--no-progress"]).arg(&root).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("检查完成：2 份报告"), "{text}");
+    for (name, why) in [
+        ("loop", "循环"),
+        ("broken.txt", "目标不存在"),
+        ("pipe.txt", "不是普通文件"),
+        ("photo.jpg", "不是支持的报告格式"),
+    ] {
+        assert!(text.lines().any(|l| l.contains(&format!("{name}：")) && l.contains(why)), "{name} {why}:\n{text}");
+    }
+    assert!(text.contains("跳过 4 个条目"), "{text}");
+    // The broken link may have been a report: not exit 0.
+    assert_eq!(out.status.code(), Some(2), "{text}");
+}
