@@ -123,7 +123,8 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
             let rows = read_rows(file)?;
             let mut store = open(&db_spec(db), false)?;
             store.organ(OrganId(*organ))?;
-            let mut errors = match ledger::read(&rows, Calendar::official()) {
+            let today = jiff::Zoned::now().date();
+            let mut errors = match ledger::read_as_of(&rows, Calendar::official(), Some(today)) {
                 Ok(valid) => {
                     // 受理编号 already registered for this organ are errors of their rows too.
                     let existing: HashMap<String, AppId> = store

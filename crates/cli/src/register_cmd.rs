@@ -8,7 +8,7 @@ use gongkai_calendar::Calendar;
 use gongkai_clock::{Clock, Event};
 use gongkai_register::{
     AppId, Applicant, ApplicantKind, CaseId, CaseKind, CaseResult, CatalogueKind, EntryId, OrganId, OrganKind,
-    RequestedForm, YearlyCounts,
+    RequestedForm, YearlyCounts, validate,
 };
 use gongkai_store::{NewApplication, NewCase, NewCatalogueEntry, NewOrgan, Personal, Store, StoreError};
 use jiff::civil::Date;
@@ -512,6 +512,12 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                     date: date(&a.received)?, channel: choice("提交方式", &a.channel)?
                 }],
             };
+            // The edge checks of every entry path (gongkai_register::validate): field shapes with
+            // check characters, lengths, no date after today.
+            let mut invalid = validate::applicant(&new.applicant);
+            invalid.extend(validate::stored_application(&new.serial, &new.applicant, &new.description, &new.events));
+            invalid.extend(validate::not_after(&new.events, jiff::Zoned::now().date()).err());
+            refuse(invalid)?;
             let app = s.register(&new, &who)?;
             let clock = Clock::replay(Calendar::official(), &app.events)?;
             let text = format!(
@@ -529,6 +535,13 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
         }
         StoreCmd::Event(a) => {
             let event = event_of(&a)?;
+            refuse(validate::event(&event).err().into_iter().collect())?;
+            refuse(
+                validate::not_after(std::slice::from_ref(&event), jiff::Zoned::now().date())
+                    .err()
+                    .into_iter()
+                    .collect(),
+            )?;
             let app = match s.append_event(AppId(a.id), a.version, &event, &who) {
                 Err(e @ StoreError::Stale { .. }) => return Err(e.into()),
                 other => other?,
@@ -656,6 +669,14 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
         StoreCmd::Case { cmd } => case(s, cmd, &who),
         StoreCmd::Counts { cmd } => counts(s, cmd, &who),
     }
+}
+
+/// Refuse input with every problem found, one per line.
+fn refuse(invalid: Vec<validate::Invalid>) -> Result<()> {
+    if invalid.is_empty() {
+        return Ok(());
+    }
+    bail!("输入有误：\n{}", invalid.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))
 }
 
 fn state_text(clock: &Clock) -> String {
@@ -815,6 +836,7 @@ fn counts(s: &mut dyn Store, cmd: CountsCmd, who: &str) -> Result<u8> {
                 fee_wan,
                 confirmed_on: Some(jiff::Zoned::now().date()),
             };
+            refuse(validate::counts(&c))?;
             s.set_counts(&c, who)?;
             emit(format, serde_json::to_value(&c)?, format!("已保存。{}", show(&c)))
         }

@@ -332,3 +332,109 @@ fn check_dir_names_every_skipped_entry() {
     // The broken link may have been a report: not exit 0.
     assert_eq!(out.status.code(), Some(2), "{text}");
 }
+
+#[test]
+fn fee_sum_never_wraps_and_amounts_are_bounded_at_input() {
+    let (_dir, db) = setup();
+    // Negative and huge amounts are refused at input.
+    let e = fails(&db, &["counts", "set", "--organ", "1", "--year", "2024", "--fee-wan=-0.5"]);
+    assert!(e.contains("负数"), "{e}");
+    let e =
+        fails(&db, &["counts", "set", "--organ", "1", "--year", "2024", "--fee-wan", "79228162514264337593543950335"]);
+    assert!(e.contains("超过上限"), "{e}");
+    let e = fails(&db, &["counts", "set", "--organ", "1", "--year", "2024", "--licences", "18446744073709551615"]);
+    assert!(e.contains("超过上限"), "{e}");
+    ok(&db, &["counts", "set", "--organ", "1", "--year", "2024", "--fee-wan", "1.5", "--licences", "3"]);
+    ok(
+        &db,
+        &[
+            "register",
+            "--organ",
+            "1",
+            "--serial",
+            "F-1",
+            "--name",
+            "张三",
+            "--received",
+            "2024-03-05",
+            "--description",
+            "某事项",
+        ],
+    );
+    for amount in ["18446744073709551615", "0"] {
+        let e = fails(
+            &db,
+            &["event", "1", "--version", "1", "--type", "fee_notice", "--date", "2024-03-08", "--amount", amount],
+        );
+        assert!(e.contains("收费金额"), "{amount}: {e}");
+        // The JSON spelling goes through the same check.
+        let j = format!(r#"{{"event":"fee_notice","date":"2024-03-08","amount":{amount}}}"#);
+        assert!(fails(&db, &["event", "1", "--version", "1", &j]).contains("收费金额"));
+    }
+    ok(&db, &["event", "1", "--version", "1", "--type", "fee_notice", "--date", "2024-03-08", "--amount", "700"]);
+}
+
+#[test]
+fn validation_at_the_edges_on_every_path() {
+    let (dir, db) = setup();
+    let reg = |extra: &[&str]| {
+        let mut a = vec!["register", "--organ", "1", "--serial", "V-1", "--name", "张三", "--received", "2024-03-05"];
+        a.extend_from_slice(extra);
+        if !extra.contains(&"--description") {
+            a.extend(["--description", "某事项"]);
+        }
+        gk(&db, &a)
+    };
+    let refused = |extra: &[&str], what: &str| {
+        let o = reg(extra);
+        let e = String::from_utf8_lossy(&o.stderr).to_string();
+        assert_ne!(o.status.code(), Some(0), "{extra:?} accepted");
+        assert!(e.contains(what), "{extra:?}: {e}");
+        // The refused value itself is never echoed.
+        for v in extra.iter().filter(|v| v.len() > 6 && !v.starts_with("--")) {
+            assert!(!e.contains(*v), "{v} echoed: {e}");
+        }
+    };
+    refused(&["--id-number", "110105194912310021"], "校验码");
+    refused(&["--id-number", "91350100M000100Y44"], "统一社会信用代码");
+    refused(&["--phone", "12345678901"], "手机号码");
+    refused(&["--email", "zhang.example.cn"], "电子邮箱");
+    refused(&["--description", " \u{3000} "], "申请内容");
+    let huge = "字".repeat(6_000);
+    refused(&["--description", &huge], "超过上限");
+    let o = gk(
+        &db,
+        &[
+            "register",
+            "--organ",
+            "1",
+            "--serial",
+            "V-2",
+            "--name",
+            "张三",
+            "--received",
+            "2099-01-05",
+            "--description",
+            "某事项",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("晚于今天"), "{o:?}");
+    // A valid applicant is accepted; a reply before receipt and a future reply are refused.
+    assert_eq!(
+        reg(&["--id-number", "11010519491231002X", "--phone", "13812345678", "--email", "z@example.cn"]).status.code(),
+        Some(0)
+    );
+    let e =
+        fails(&db, &["event", "1", "--version", "1", "--type", "replied", "--date", "2024-03-01", "--outcome", "R3.1"]);
+    assert!(e.contains("早于") || e.contains("之前"), "{e}");
+    let e =
+        fails(&db, &["event", "1", "--version", "1", "--type", "replied", "--date", "2099-03-01", "--outcome", "R3.1"]);
+    assert!(e.contains("晚于今天"), "{e}");
+    // The ledger path: a 10 MB description in a CSV is refused with the same bound.
+    let mut rows = gongkai_synth::ledger::ledger(2, 2, Default::default());
+    rows[1][9] = "长".repeat(10 * 1024 * 1024 / 3);
+    let file = dir.path().join("big.csv");
+    write_ledger(&file, &rows);
+    let e = fails(&db, &["ledger", "import", file.to_str().unwrap(), "--organ", "1"]);
+    assert!(e.contains("第2行“申请内容”") && e.contains("超过上限"), "{}", &e[..e.len().min(400)]);
+}

@@ -36,7 +36,7 @@ use gongkai_model::normalize::normalize;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::{Applicant, ApplicantKind, Application, RequestedForm};
+use crate::{Applicant, ApplicantKind, Application, RequestedForm, validate};
 
 /// The headers, in the order the writer uses.
 pub const HEADERS: [&str; 19] = [
@@ -253,6 +253,11 @@ pub fn parse_outcome(s: &str) -> Result<Outcome, String> {
 /// Read a sheet: `rows[0]` is the header. Returns every valid row, or every error (a row with
 /// several problems reports each). Blank rows are skipped; a 受理编号 used twice is an error.
 pub fn read(rows: &[Vec<String>], cal: &Calendar) -> Result<Vec<LedgerRow>, Vec<RowError>> {
+    read_as_of(rows, cal, None)
+}
+
+/// [`read`], refusing also any date after `today` (the import passes the current date).
+pub fn read_as_of(rows: &[Vec<String>], cal: &Calendar, today: Option<Date>) -> Result<Vec<LedgerRow>, Vec<RowError>> {
     let Some(header) = rows.first() else {
         return Err(vec![err(1, "表头", "台账为空，第一行应为表头")]);
     };
@@ -295,7 +300,7 @@ pub fn read(rows: &[Vec<String>], cal: &Calendar) -> Result<Vec<LedgerRow>, Vec<
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        match read_row(line, row, &col, cal) {
+        match read_row(line, row, &col, cal, today) {
             Ok(r) => match serials.get(&r.serial) {
                 Some(first) => errors.push(err(line, "受理编号", format!("“{}”与第{first}行重复", r.serial))),
                 None => {
@@ -317,6 +322,7 @@ fn read_row(
     row: &[String],
     col: &HashMap<&'static str, usize>,
     cal: &Calendar,
+    today: Option<Date>,
 ) -> Result<LedgerRow, Vec<RowError>> {
     let get = |name: &str| col.get(name).and_then(|i| row.get(*i)).map(|s| s.trim()).unwrap_or("");
     let opt = |name: &str| Some(get(name).to_string()).filter(|s| !s.is_empty());
@@ -326,8 +332,10 @@ fn read_row(
             errors.push(err(line, r, "必填，不能为空"));
         }
     }
+    let mut masked = false;
     for p in PERSONAL {
         if get(p).contains(['*', '＊']) {
+            masked = true;
             errors.push(err(
                 line,
                 p,
@@ -335,6 +343,27 @@ fn read_row(
             ));
         }
     }
+    // The same field checks as every other entry path (crate::validate); the messages name
+    // the field and never quote the value.
+    let mut field_checks: Vec<validate::Invalid> = Vec::new();
+    if !masked {
+        let probe = Applicant {
+            kind: ApplicantKind::Other,
+            name: get("申请人姓名或名称").to_string(),
+            id_number: opt("证件号码"),
+            phone: opt("联系电话"),
+            address: opt("通讯地址"),
+            email: opt("电子邮箱"),
+        };
+        field_checks.extend(validate::applicant(&probe).into_iter().filter(|e| !get(e.field).is_empty()));
+    }
+    for (f, max) in [("受理编号", validate::MAX_SERIAL), ("申请内容", validate::MAX_DESCRIPTION)] {
+        if !get(f).is_empty() {
+            field_checks.extend(validate::required_text(f, get(f), max).err());
+        }
+    }
+    field_checks.extend(validate::optional_text("延期审批人", get("延期审批人"), validate::MAX_NAME).err());
+    errors.extend(field_checks.into_iter().map(|e| err(line, e.field, e.reason)));
     let date = |name: &str, errors: &mut Vec<RowError>| -> Option<Date> {
         let v = get(name);
         if v.is_empty() {
@@ -392,6 +421,19 @@ fn read_row(
     }
     if corr_got.is_some() && corr_req.is_none() {
         errors.push(err(line, "补正后收到日期", "有补正后收到日期，但没有补正告知日期"));
+    }
+    if let Some(today) = today {
+        for (name, d) in [
+            ("收到申请日期", received),
+            ("补正告知日期", corr_req),
+            ("补正后收到日期", corr_got),
+            ("延期批准日期", ext_on),
+            ("答复日期", replied),
+        ] {
+            if let Some(d) = d.filter(|d| *d > today) {
+                errors.push(err(line, name, format!("{d}晚于今天（{today}），不能登记将来的日期")));
+            }
+        }
     }
     if let Some(r) = received {
         for (name, d) in
@@ -730,6 +772,44 @@ mod tests {
         let plain = write(&apps, true);
         assert_eq!(plain[1][19], UNMASKED);
         assert_eq!(read(&plain, Calendar::official()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn ledger_rows_get_the_same_validation_as_every_path() {
+        let head = [
+            "受理编号",
+            "收到申请日期",
+            "提交方式",
+            "申请人类型",
+            "申请人姓名或名称",
+            "证件号码",
+            "联系电话",
+            "电子邮箱",
+            "申请内容",
+        ];
+        let big = "长".repeat(10 * 1024 * 1024 / 3);
+        let s = sheet(&[
+            &head,
+            &["1", "2024-03-05", "网络", "自然人", "张三", "110105194912310021", "12345", "x@y", "某事项"],
+            &["2", "2024-03-05", "网络", "自然人", "李四", "", "", "", " \u{3000} "],
+            &["3", "2024-03-05", "网络", "自然人", "王五", "", "", "", &big],
+            &["4", "2026-12-30", "网络", "自然人", "赵六", "", "", "", "某事项"],
+        ]);
+        let e = read_as_of(&s, Calendar::official(), Some(date(2026, 12, 2))).unwrap_err();
+        let has = |line: usize, col: &str, what: &str| {
+            assert!(
+                e.iter().any(|x| x.line == line && x.column == col && x.reason.contains(what)),
+                "{line} {col} {what}: {e:#?}"
+            )
+        };
+        has(2, "证件号码", "校验码");
+        has(2, "联系电话", "7–15位");
+        has(2, "电子邮箱", "不是有效");
+        has(3, "申请内容", "必填");
+        has(4, "申请内容", "超过上限5000个字");
+        has(5, "收到申请日期", "晚于今天");
+        let text: String = e.iter().map(|x| x.to_string()).collect();
+        assert!(!text.contains("110105194912310021") && !text.contains(&big[..30]));
     }
 
     #[test]
