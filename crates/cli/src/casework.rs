@@ -80,7 +80,7 @@ fn read_rows(path: &str) -> Result<Vec<Vec<String>>> {
     }
     let sheet = gongkai_office::xlsx_read::xlsx_ledger_rows(&bytes).map_err(|e| anyhow::anyhow!("“{path}”：{e}"))?;
     for w in &sheet.warnings {
-        eprintln!("{path}：注意：{w}");
+        eprintln!("{path}：注意：{}", safe::esc(w));
     }
     if sheet.rows.is_empty() {
         bail!("“{path}”的第一个工作表是空的（第一行应为台账表头）")

@@ -67,7 +67,14 @@ fn write_out(out: Option<&str>, text: &str) -> Result<()> {
         Some(p) => std::fs::write(p, text).with_context(|| format!("无法写入“{p}”")),
         None => {
             let mut o = std::io::stdout().lock();
-            o.write_all(text.as_bytes()).context("无法写标准输出")
+            // On a terminal, stored text (organ names …) must not act as escape sequences;
+            // piped output stays byte for byte.
+            let shown = if std::io::IsTerminal::is_terminal(&o) {
+                crate::safe::esc_multiline(text)
+            } else {
+                std::borrow::Cow::Borrowed(text)
+            };
+            o.write_all(shown.as_bytes()).context("无法写标准输出")
         }
     }
 }

@@ -105,6 +105,17 @@ pub fn esc(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`esc`] for a multi-line text (a compiled report on the terminal): line breaks and TABs
+/// are kept, every other control character is escaped.
+pub fn esc_multiline(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_control(c) && c != '\n' && c != '\t') {
+        return Cow::Borrowed(s);
+    }
+    let lines: Vec<String> =
+        s.split('\n').map(|l| l.split('\t').map(|p| esc(p).into_owned()).collect::<Vec<_>>().join("\t")).collect();
+    Cow::Owned(lines.join("\n"))
+}
+
 fn is_control(c: char) -> bool {
     // C0, DEL, C1; plus the bidirectional overrides and isolates that reorder what is shown.
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -132,6 +143,7 @@ mod tests {
         assert_eq!(esc("a\u{9b}31m"), "a\\u{9b}31m");
         assert_eq!(esc("第一行\n第二行"), "第一行\\n第二行");
         assert_eq!(esc("普通文字 2024-03-05"), "普通文字 2024-03-05");
+        assert_eq!(esc_multiline("一\t二\n三\u{1b}[2J"), "一\t二\n三\\u{1b}[2J");
     }
 
     proptest! {

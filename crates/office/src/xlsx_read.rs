@@ -112,7 +112,7 @@ fn relationships(xml: &[u8], part: &'static str) -> Result<HashMap<String, (Stri
     }
 }
 
-fn shared_strings(xml: &[u8]) -> Result<Vec<String>, OfficeError> {
+fn shared_strings(xml: &[u8], max: usize) -> Result<Vec<String>, OfficeError> {
     let mut x = Xml::new(xml, "xl/sharedStrings.xml")?;
     let mut out = Vec::new();
     let mut cur: Option<String> = None;
@@ -121,9 +121,9 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, OfficeError> {
         match x.next()? {
             Ev::Eof => return Ok(out),
             Ev::Start { ns: Ns::S, tag, empty, .. } => match tag {
-                // Past MAX_SHARED entries, references read as unreadable ("=?").
-                Tag::Si if out.len() >= MAX_SHARED && !empty => x.skip()?,
-                Tag::Si if out.len() >= MAX_SHARED => {}
+                // Past `max` entries, references read as unreadable ("=?").
+                Tag::Si if out.len() >= max && !empty => x.skip()?,
+                Tag::Si if out.len() >= max => {}
                 Tag::Si if !empty => cur = Some(String::new()),
                 Tag::Si => out.push(String::new()),
                 Tag::RPh | Tag::PhoneticPr if !empty => x.skip()?,
@@ -154,7 +154,7 @@ pub fn xlsx_to_doc(bytes: &[u8]) -> Result<XlsxDoc, OfficeError> {
 /// shared strings.
 type Book = (Vec<(String, String)>, Vec<String>, Vec<String>);
 
-fn book(ar: &mut Archive) -> Result<Book, OfficeError> {
+fn book(ar: &mut Archive, max_shared: usize) -> Result<Book, OfficeError> {
     let wb = ar.read("xl/workbook.xml")?.ok_or(OfficeError::MissingPart("xl/workbook.xml"))?;
     let rels = match ar.read("xl/_rels/workbook.xml.rels")? {
         Some(b) => relationships(&b, "xl/_rels/workbook.xml.rels")?,
@@ -189,7 +189,7 @@ fn book(ar: &mut Archive) -> Result<Book, OfficeError> {
         .find(|(_, ty)| ty.ends_with("/sharedStrings"))
         .map_or_else(|| "xl/sharedStrings.xml".to_string(), |(t, _)| resolve_target("xl", t));
     let sst = match ar.read(&sst_path)? {
-        Some(b) => shared_strings(&b)?,
+        Some(b) => shared_strings(&b, max_shared)?,
         None => Vec::new(),
     };
     Ok((sheets, hidden, sst))
@@ -197,7 +197,7 @@ fn book(ar: &mut Archive) -> Result<Book, OfficeError> {
 
 /// Read the workbook's sheets in order.
 pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> {
-    let (sheets, hidden, sst) = book(ar)?;
+    let (sheets, hidden, sst) = book(ar, MAX_SHARED)?;
     let mut flat = Flat::default();
     let mut warnings: Vec<String> = hidden.iter().map(|n| format!("工作表“{n}”是隐藏的，未读取")).collect();
     let mut names = Vec::new();
@@ -240,13 +240,13 @@ pub struct LedgerSheet {
 /// Merged cells are not expanded (a ledger row is one record); a warning names them.
 pub fn xlsx_ledger_rows(bytes: &[u8]) -> Result<LedgerSheet, OfficeError> {
     let mut ar = Archive::open_with_limits(bytes, LEDGER_ENTRY, LEDGER_TOTAL)?;
-    let (sheets, hidden, sst) = book(&mut ar)?;
+    let caps = Caps { cells: (MAX_LEDGER_ROWS + 1) * MAX_LEDGER_COLS, text: LEDGER_ENTRY as usize };
+    let (sheets, hidden, sst) = book(&mut ar, caps.cells)?;
     let mut warnings: Vec<String> = hidden.iter().map(|n| format!("工作表“{n}”是隐藏的，未读取")).collect();
     let Some((name, path)) = sheets.first() else {
         return Err(OfficeError::MissingPart("xl/worksheets/sheet1.xml"));
     };
     let xml = ar.read(path)?.ok_or(OfficeError::MissingPart("xl/worksheets/sheet1.xml"))?;
-    let caps = Caps { cells: (MAX_LEDGER_ROWS + 1) * MAX_LEDGER_COLS, text: LEDGER_ENTRY as usize };
     let sh = read_sheet(&xml, name, &sst, caps, &mut warnings)?;
     if sh.dropped > 0 {
         return Err(OfficeError::LedgerTooLarge(name.clone(), "单元格数或文字量", caps.cells));
@@ -262,6 +262,15 @@ pub fn xlsx_ledger_rows(bytes: &[u8]) -> Result<LedgerSheet, OfficeError> {
         }
         if c as usize > MAX_LEDGER_COLS {
             return Err(OfficeError::LedgerTooLarge(name.clone(), "列数", MAX_LEDGER_COLS));
+        }
+        if t == NO_CACHED_VALUE {
+            // A formula without its saved result, or a reference to a missing shared string:
+            // the value is unknown, and a ledger row must not take "=?" for data.
+            return Err(OfficeError::LedgerCell(
+                name.clone(),
+                a1(r, c),
+                "是没有保存计算结果的公式或引用了不存在的共享字符串，值无法读取；请在 Excel 中打开并另存后再导入",
+            ));
         }
         let row = &mut rows[r as usize - 1];
         if row.len() < c as usize {
