@@ -268,7 +268,8 @@ pub fn run(paths: &[String], out: &str, manifest: Option<&str>) -> Result<u8> {
         Some(p) => Manifest::read(p)?,
         None => Manifest::default(),
     };
-    let (inputs, _) = files::collect(paths)?;
+    let (inputs, skipped) = files::collect(paths)?;
+    let lost = files::report_skipped(&skipped);
     let file = crate::safe::create_private(std::path::Path::new(out)).with_context(|| format!("无法写入“{out}”"))?;
     let mut w = std::io::BufWriter::new(file);
     let mut kept: Vec<Audited> = Vec::new();
@@ -342,7 +343,8 @@ pub fn run(paths: &[String], out: &str, manifest: Option<&str>) -> Result<u8> {
         if cross.is_empty() { "未发现问题".to_string() } else { cross_summary.join("、") },
         if manifest.len() > 0 { format!("（清单 {} 行）", manifest.len()) } else { String::new() }
     );
-    Ok(0)
+    // A folder that could not be read may hold reports: the audit is incomplete.
+    Ok(if lost { 2 } else { 0 })
 }
 
 fn page(audited: &[Audited]) -> String {

@@ -196,7 +196,10 @@ fn load(input: &Input) -> Result<Report> {
 }
 
 pub fn run_aggregate(a: &AggregateArgs) -> Result<u8> {
-    let (inputs, _) = files::collect(&a.files)?;
+    let (inputs, skipped) = files::collect(&a.files)?;
+    if files::report_skipped(&skipped) {
+        bail!("有目录或链接无法读取（见上），其中可能有报告；汇总不完整，未输出");
+    }
     if inputs.is_empty() {
         bail!("没有找到可读取的报告文件");
     }

@@ -331,6 +331,13 @@ fn check_dir_names_every_skipped_entry() {
     assert!(text.contains("跳过 4 个条目"), "{text}");
     // The broken link may have been a report: not exit 0.
     assert_eq!(out.status.code(), Some(2), "{text}");
+    // audit and aggregate walk the same way and name the same entries on stderr.
+    let csv = dir.path().join("audit.csv");
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_gongkai")).arg("audit").arg(&root).arg("--out").arg(&csv).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("共跳过 4 个条目") && err.contains("2 份报告"), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
 }
 
 #[test]
