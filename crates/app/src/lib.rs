@@ -46,6 +46,14 @@ pub enum AppError {
     Compile(#[from] gongkai_compile::CompileError),
     #[error("{0}")]
     Invalid(String),
+    /// Field errors of a form or command (each names its field), for inline display.
+    #[error("输入有误：{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("；"))]
+    Fields(Vec<gongkai_register::validate::Invalid>),
+}
+
+/// Refuse when a validation found problems.
+fn refuse(invalid: Vec<gongkai_register::validate::Invalid>) -> Result<()> {
+    if invalid.is_empty() { Ok(()) } else { Err(AppError::Fields(invalid)) }
 }
 
 impl AppError {
@@ -62,7 +70,8 @@ impl AppError {
             | AppError::Clock(_)
             | AppError::Calendar(_)
             | AppError::Compile(_)
-            | AppError::Invalid(_) => "invalid",
+            | AppError::Invalid(_)
+            | AppError::Fields(_) => "invalid",
         }
     }
 
@@ -196,9 +205,16 @@ impl<'s> App<'s> {
 
     // ------------------------------------------------------------------ applications
 
-    /// Register an application; the view has the due date (provisional years named).
-    pub fn register(&mut self, new: &NewApplication) -> Result<RegisterView> {
+    /// Register an application; the view has the due date (provisional years named). The
+    /// fields are checked at the edge (`gongkai_register::validate`: check characters, lengths,
+    /// no date after `today`).
+    pub fn register(&mut self, new: &NewApplication, today: Date) -> Result<RegisterView> {
         self.authorize(Action::Register, Some(new.organ))?;
+        use gongkai_register::validate;
+        let mut invalid = validate::applicant(&new.applicant);
+        invalid.extend(validate::stored_application(&new.serial, &new.applicant, &new.description, &new.events));
+        invalid.extend(validate::not_after(&new.events, today).err());
+        refuse(invalid)?;
         let app = self.store.register(new, &self.who.user)?;
         let clock = Clock::replay(self.store.calendar(), &app.events)?;
         Ok(RegisterView {
@@ -210,12 +226,17 @@ impl<'s> App<'s> {
         })
     }
 
-    /// Append an event at `version`. An extension needs [`Action::ApproveExtension`].
-    pub fn record_event(&mut self, id: AppId, version: i64, event: &Event) -> Result<EventView> {
+    /// Append an event at `version`, dated no later than `today`. An extension needs
+    /// [`Action::ApproveExtension`].
+    pub fn record_event(&mut self, id: AppId, version: i64, event: &Event, today: Date) -> Result<EventView> {
         let organ = self.store.application(id, Personal::Masked)?.organ;
         let action =
             if matches!(event, Event::Extended { .. }) { Action::ApproveExtension } else { Action::RecordEvent };
         self.authorize(action, Some(organ))?;
+        use gongkai_register::validate;
+        let mut invalid: Vec<_> = validate::event(event).err().into_iter().collect();
+        invalid.extend(validate::not_after(std::slice::from_ref(event), today).err());
+        refuse(invalid)?;
         let app = self.store.append_event(id, version, event, &self.who.user)?;
         let clock = Clock::replay(self.store.calendar(), &app.events)?;
         Ok(EventView {
@@ -461,6 +482,13 @@ impl<'s> App<'s> {
         }
         Ok(self.store.import_holidays(listed, source, &self.who.user)?)
     }
+}
+
+/// Today's date in China (UTC+8 all year: no daylight saving since 1991), which is the date
+/// every statutory period counts from, wherever the server's clock is set.
+pub fn today_in_china() -> Date {
+    let offset = jiff::tz::Offset::constant(8);
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::fixed(offset)).date()
 }
 
 /// One line on the state of an application: `办理中，答复期限 2024年10月30日` …

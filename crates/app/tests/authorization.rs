@@ -102,14 +102,14 @@ fn use_cases() -> Vec<(&'static str, &'static [Action], UseCase)> {
         ("history of counts", &[Action::Read], |x, o| {
             x.history(Entity::YearlyCounts, &format!("{}/2024", o.0), None).map(drop)
         }),
-        ("register", &[Action::Register], |x, o| x.register(&app_of(o, "N-1")).map(drop)),
+        ("register", &[Action::Register], |x, o| x.register(&app_of(o, "N-1"), date(2024, 9, 20)).map(drop)),
         ("event", &[Action::RecordEvent], |x, o| {
             let e = Event::ConsultationStarted { date: date(2024, 9, 5), party: Party::ThirdParty };
-            x.record_event(gongkai_register::AppId(o.0), 1, &e).map(drop)
+            x.record_event(gongkai_register::AppId(o.0), 1, &e, date(2024, 9, 20)).map(drop)
         }),
         ("extension", &[Action::ApproveExtension], |x, o| {
             let e = Event::Extended { date: date(2024, 9, 20), days: 10, approver: "李主任".into() };
-            x.record_event(gongkai_register::AppId(o.0), 1, &e).map(drop)
+            x.record_event(gongkai_register::AppId(o.0), 1, &e, date(2024, 9, 20)).map(drop)
         }),
         ("catalogue add", &[Action::Keep], |x, o| {
             x.add_catalogue_entry(&NewCatalogueEntry {

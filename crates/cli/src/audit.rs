@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::check::check_one;
 use crate::files::{self, Input};
+use crate::safe;
 
 #[derive(Serialize)]
 struct CellRow {
@@ -210,37 +211,40 @@ impl Manifest {
     }
 }
 
-fn csv(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
 /// Files per parallel batch: results are written and dropped batch by batch, so memory stays
 /// bounded by the batch, not by the folder.
 const BATCH: usize = 256;
 
+/// The CSV rows of one report, through the `csv` writer (quoting) with the free-text cells
+/// (file name, organ, the cell's printed text) neutralised against formula injection; the
+/// numeric columns are written by gongkai from numbers and stay numbers.
 fn csv_rows(a: &Audited, s: &mut String) {
     let fmt = a
         .format
         .and_then(|f| serde_json::to_value(f).ok())
         .and_then(|v| v.as_str().map(String::from))
         .unwrap_or_default();
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     for c in &a.cells {
-        let _ = writeln!(
-            s,
-            "{},{},{},{},{},{},{},{},{},{},{},{}",
-            csv(&a.file),
-            csv(a.organ.as_deref().unwrap_or("")),
+        let record = [
+            safe::neutralise(&a.file).into_owned(),
+            safe::neutralise(a.organ.as_deref().unwrap_or("")).into_owned(),
             a.year.map_or(String::new(), |y| y.to_string()),
-            fmt,
-            c.table,
-            c.row,
-            c.col,
-            c.state,
+            fmt.clone(),
+            c.table.to_string(),
+            c.row.to_string(),
+            c.col.to_string(),
+            c.state.to_string(),
             c.value.clone().unwrap_or_default(),
-            csv(&c.raw),
+            safe::neutralise(&c.raw).into_owned(),
             c.line.map_or(String::new(), |v| v.to_string()),
             c.column.map_or(String::new(), |v| v.to_string()),
-        );
+        ];
+        // Writing into a Vec cannot fail.
+        let _ = w.write_record(&record);
+    }
+    if let Ok(bytes) = w.into_inner() {
+        s.push_str(&String::from_utf8_lossy(&bytes));
     }
 }
 
@@ -264,8 +268,9 @@ pub fn run(paths: &[String], out: &str, manifest: Option<&str>) -> Result<u8> {
         Some(p) => Manifest::read(p)?,
         None => Manifest::default(),
     };
-    let (inputs, _) = files::collect(paths)?;
-    let file = std::fs::File::create(out).with_context(|| format!("无法写入“{out}”"))?;
+    let (inputs, skipped) = files::collect(paths)?;
+    let lost = files::report_skipped(&skipped);
+    let file = crate::safe::create_private(std::path::Path::new(out)).with_context(|| format!("无法写入“{out}”"))?;
     let mut w = std::io::BufWriter::new(file);
     let mut kept: Vec<Audited> = Vec::new();
     let (mut reports, mut with_errors) = (0usize, 0usize);
@@ -338,7 +343,8 @@ pub fn run(paths: &[String], out: &str, manifest: Option<&str>) -> Result<u8> {
         if cross.is_empty() { "未发现问题".to_string() } else { cross_summary.join("、") },
         if manifest.len() > 0 { format!("（清单 {} 行）", manifest.len()) } else { String::new() }
     );
-    Ok(0)
+    // A folder that could not be read may hold reports: the audit is incomplete.
+    Ok(if lost { 2 } else { 0 })
 }
 
 fn page(audited: &[Audited]) -> String {

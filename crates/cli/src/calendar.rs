@@ -168,7 +168,7 @@ pub fn clock(path: &str, today: Option<&str>, holidays: Option<&str>, json_out: 
     let clock = gongkai_clock::Clock::replay(&cal, &events)?;
     let today = match today {
         Some(t) => date(t)?,
-        None => jiff::Zoned::now().date(),
+        None => crate::register_cmd::today(None)?,
     };
     let left = clock.days_left(&cal, today).ok().flatten();
     if json_out {

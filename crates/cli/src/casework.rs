@@ -6,12 +6,14 @@ use std::collections::HashMap;
 use anyhow::{Context, Result, bail};
 use gongkai_clock::{Clock, Event, zh_date};
 use gongkai_letters::{Context as LetterContext, Kind, letter};
-use gongkai_model::doc::Block;
 use gongkai_register::{AppId, OrganId, ledger};
 use gongkai_store::{NewApplication, Personal};
 use jiff::civil::Date;
 
 use crate::register_cmd::{actor, db_spec, open};
+use crate::safe;
+use gongkai_office::xlsx_read::MAX_LEDGER_ROWS;
+use std::path::Path;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum LedgerCmd {
@@ -39,8 +41,21 @@ pub enum LedgerCmd {
     Layout,
 }
 
+/// Largest ledger file read (bytes): room for [`MAX_LEDGER_ROWS`] rows of long text.
+const MAX_LEDGER_FILE: u64 = 512 * 1024 * 1024;
+
 /// Rows of cell text from a ledger file: the first sheet of an XLSX workbook, or a CSV file.
+/// Nothing is cut: a file over the limits ([`MAX_LEDGER_ROWS`] data rows, [`MAX_LEDGER_FILE`]
+/// bytes) is refused whole with the limit named. Warnings go to stderr.
 fn read_rows(path: &str) -> Result<Vec<Vec<String>>> {
+    let size = std::fs::metadata(path).with_context(|| format!("无法读取“{path}”"))?.len();
+    if size > MAX_LEDGER_FILE {
+        bail!(
+            "“{path}”有{}MiB，超过台账导入上限{}MiB，未导入任何一行；请分成几个文件导入",
+            size >> 20,
+            MAX_LEDGER_FILE >> 20
+        );
+    }
     let bytes = std::fs::read(path).with_context(|| format!("无法读取“{path}”"))?;
     if path.to_lowercase().ends_with(".csv") {
         // Excel saves CSV in the ANSI code page (GBK on Chinese Windows): the same detection as
@@ -53,32 +68,43 @@ fn read_rows(path: &str) -> Result<Vec<Vec<String>>> {
         let mut rd = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
         let mut rows = Vec::new();
         for (i, rec) in rd.records().enumerate() {
+            if i > MAX_LEDGER_ROWS {
+                bail!("“{path}”超过台账导入上限{MAX_LEDGER_ROWS}行（不含表头），未导入任何一行；请分成几个文件导入");
+            }
             let rec = rec.with_context(|| format!("“{path}”第{}行无法解析", i + 1))?;
-            rows.push(rec.iter().map(str::to_string).collect());
+            // gongkai's own CSV export quotes formula-like cells ('=…); the quote is not data.
+            rows.push(rec.iter().map(|c| safe::unneutralise(c).to_string()).collect());
         }
         return Ok(rows);
     }
-    let doc = gongkai_office::xlsx_read::xlsx_to_doc(&bytes).map_err(|e| anyhow::anyhow!("“{path}”：{e}"))?;
-    let grid = doc.doc.blocks.iter().find_map(|b| if let Block::Table(g) = b { Some(g) } else { None });
-    let Some(grid) = grid else {
-        bail!("“{path}”的第一个工作表中没有表格（第一行应为台账表头）")
-    };
-    Ok(grid.rows.iter().map(|r| r.iter().map(|c| c.text.to_string()).collect()).collect())
+    let sheet = gongkai_office::xlsx_read::xlsx_ledger_rows(&bytes).map_err(|e| anyhow::anyhow!("“{path}”：{e}"))?;
+    for w in &sheet.warnings {
+        eprintln!("{path}：注意：{}", safe::esc(w));
+    }
+    if sheet.rows.is_empty() {
+        bail!("“{path}”的第一个工作表是空的（第一行应为台账表头）")
+    }
+    Ok(sheet.rows)
 }
 
-fn write_rows(path: &str, rows: &[Vec<String>]) -> Result<()> {
-    if path.to_lowercase().ends_with(".csv") {
-        let mut w = csv::Writer::from_path(path).with_context(|| format!("无法写入“{path}”"))?;
+/// Write the rows as CSV (every formula-like cell neutralised, see [`safe::neutralise`]) or
+/// XLSX (cells are strings, never formulas); the file is created readable by its owner only.
+fn write_rows(path: &str, sheet: &str, rows: &[Vec<String>]) -> Result<()> {
+    let lower = path.to_lowercase();
+    if lower.ends_with(".csv") {
+        let f = safe::create_private(Path::new(path)).with_context(|| format!("无法写入“{path}”"))?;
+        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
         for r in rows {
-            w.write_record(r)?;
+            w.write_record(r.iter().map(|c| safe::neutralise(c)).collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;
         }
-        w.flush()?;
+        w.flush().with_context(|| format!("无法写入“{path}”"))?;
         return Ok(());
     }
-    if !path.to_lowercase().ends_with(".xlsx") {
+    if !lower.ends_with(".xlsx") {
         bail!("--out 应以 .xlsx 或 .csv 结尾");
     }
-    std::fs::write(path, gongkai_office::xlsx_rows("台账", rows)).with_context(|| format!("无法写入“{path}”"))
+    safe::write_private(Path::new(path), &gongkai_office::xlsx_rows(sheet, rows))
+        .with_context(|| format!("无法写入“{path}”"))
 }
 
 pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
@@ -96,7 +122,8 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
             let rows = read_rows(file)?;
             let mut store = open(&db_spec(db), false)?;
             store.organ(OrganId(*organ))?;
-            let mut errors = match ledger::read(&rows, store.calendar()) {
+            let today = crate::register_cmd::today(None)?;
+            let mut errors = match ledger::read_as_of(&rows, store.calendar(), Some(today)) {
                 Ok(valid) => {
                     // 受理编号 already registered for this organ are errors of their rows too.
                     let existing: HashMap<String, AppId> = store
@@ -146,7 +173,7 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
             };
             errors.sort_by_key(|e| e.line);
             for e in &errors {
-                eprintln!("{file}：{e}");
+                eprintln!("{file}：{}", safe::esc(&e.to_string()));
             }
             eprintln!("台账有 {} 处错误，未导入任何一行", errors.len());
             Ok(1)
@@ -159,8 +186,10 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
             for s in summaries {
                 apps.push(store.application(s.id, personal)?);
             }
-            // The store already masked what must be masked; the writer must not mask again.
-            write_rows(out, &ledger::write(&apps, true))?;
+            // The store already masked what must be masked; the writer must not mask again, but
+            // marks every row (and names the sheet) so that the file says what it holds.
+            let sheet = if *unmask { "台账（含个人信息）" } else { "台账（个人信息已隐去）" };
+            write_rows(out, sheet, &ledger::write_as(&apps, false, !*unmask))?;
             println!(
                 "已导出 {} 件申请到“{out}”{}",
                 apps.len(),
@@ -254,8 +283,8 @@ pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
         },
         LetterKind::Fee => {
             let quote = match (a.pages, a.items) {
-                (Some(p), None) => gongkai_fees::by_pages(p),
-                (None, Some(k)) => gongkai_fees::by_items(a.already, k),
+                (Some(p), None) => gongkai_fees::by_pages(p)?,
+                (None, Some(k)) => gongkai_fees::by_items(a.already, k)?,
                 _ => bail!("收费通知书须给出 --pages 页数 或 --items 件数（二选一）"),
             };
             Kind::Fee { quote }
@@ -270,7 +299,10 @@ pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
     };
     let date = match &a.date {
         Some(s) => s.parse::<Date>().with_context(|| format!("日期“{s}”无效，应为YYYY-MM-DD"))?,
-        None => event_date.unwrap_or_else(|| jiff::Zoned::now().date()),
+        None => match event_date {
+            Some(d) => d,
+            None => crate::register_cmd::today(None)?,
+        },
     };
     let ctx = LetterContext {
         organ: organ.name.clone(),
@@ -290,7 +322,7 @@ pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
     } else {
         gongkai_office::docx_letter(&l.title, &l.number, &l.addressee, &l.paragraphs, &l.signature, &zh_date(l.date))
     };
-    std::fs::write(&a.out, bytes).with_context(|| format!("无法写入“{}”", a.out))?;
+    safe::write_private(Path::new(&a.out), &bytes).with_context(|| format!("无法写入“{}”", a.out))?;
     println!("已生成{}：{}", l.title, a.out);
     Ok(0)
 }

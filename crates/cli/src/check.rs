@@ -252,8 +252,19 @@ pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: boo
         "检查完成：{} 份报告，其中 {with_errors} 份有错误，{failed} 份无法读取；错误 {errors} 个，警告 {warnings} 个，提示 {infos} 个",
         outs.len()
     );
-    if skipped > 0 {
-        summary.push_str(&format!("；跳过 {skipped} 个不支持的文件"));
+    if !skipped.is_empty() {
+        // Every skipped entry is counted and named with its reason (never silent).
+        let mut reasons: std::collections::BTreeMap<&str, usize> = Default::default();
+        for k in &skipped {
+            *reasons.entry(k.reason).or_default() += 1;
+        }
+        let parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{r} {n} 个")).collect();
+        summary.push_str(&format!("；跳过 {} 个条目（{}）", skipped.len(), parts.join("，")));
+        let list: String = skipped
+            .iter()
+            .map(|k| format!("\n  跳过 {}：{}", crate::safe::esc(&k.path.display().to_string()), k.reason))
+            .collect();
+        summary.push_str(&format!("\n跳过的条目：{list}"));
     }
     if !by_rule.is_empty() {
         let parts: Vec<String> = by_rule.iter().map(|(r, n)| format!("{r}×{n}")).collect();
@@ -264,7 +275,8 @@ pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: boo
     } else {
         eprintln!("{summary}");
     }
-    Ok(if failed > 0 {
+    // A folder that could not be read may hold reports: like an unreadable report, exit 2.
+    Ok(if failed > 0 || skipped.iter().any(|k| k.lost) {
         2
     } else if errors > 0 {
         1

@@ -67,7 +67,14 @@ fn write_out(out: Option<&str>, text: &str) -> Result<()> {
         Some(p) => std::fs::write(p, text).with_context(|| format!("无法写入“{p}”")),
         None => {
             let mut o = std::io::stdout().lock();
-            o.write_all(text.as_bytes()).context("无法写标准输出")
+            // On a terminal, stored text (organ names …) must not act as escape sequences;
+            // piped output stays byte for byte.
+            let shown = if std::io::IsTerminal::is_terminal(&o) {
+                crate::safe::esc_multiline(text)
+            } else {
+                std::borrow::Cow::Borrowed(text)
+            };
+            o.write_all(shown.as_bytes()).context("无法写标准输出")
         }
     }
 }
@@ -145,7 +152,10 @@ fn load(input: &Input) -> Result<Report> {
 }
 
 pub fn run_aggregate(a: &AggregateArgs) -> Result<u8> {
-    let (inputs, _) = files::collect(&a.files)?;
+    let (inputs, skipped) = files::collect(&a.files)?;
+    if files::report_skipped(&skipped) {
+        bail!("有目录或链接无法读取（见上），其中可能有报告；汇总不完整，未输出");
+    }
     if inputs.is_empty() {
         bail!("没有找到可读取的报告文件");
     }

@@ -25,11 +25,44 @@ impl Input {
     }
 }
 
-/// Expand the command-line paths: files as given, directories recursively (sorted, hidden
-/// entries skipped, only [`EXTENSIONS`]). Returns the inputs and the number of files skipped.
-pub fn collect(paths: &[String]) -> Result<(Vec<Input>, usize)> {
+/// An entry of a walked directory that was not read, with the reason (in Chinese).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: &'static str,
+    /// Whether a report may have been lost with it (an unreadable folder, a broken link), as
+    /// opposed to an entry that is not a report (another file type, a hidden file, a link to
+    /// something already read).
+    pub lost: bool,
+}
+
+/// Identity of a file or folder, to read each once however many links lead to it.
+#[cfg(unix)]
+type Key = (u64, u64);
+#[cfg(not(unix))]
+type Key = PathBuf;
+
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata, _path: &Path) -> Key {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn identity(_meta: &std::fs::Metadata, path: &Path) -> Key {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Expand the command-line paths: files as given, directories recursively at any depth
+/// (sorted, depth first). Links are followed, to files and to folders; a folder or file
+/// reached a second time (a link loop, or two links to one place) is read once. Only
+/// [`EXTENSIONS`] are read. Everything else is returned in the skipped list with its reason:
+/// hidden entries, other file types, pipes, sockets and devices, broken links, unreadable
+/// folders.
+pub fn collect(paths: &[String]) -> Result<(Vec<Input>, Vec<Skipped>)> {
     let mut out = Vec::new();
-    let mut skipped = 0;
+    let mut skipped = Vec::new();
+    let mut seen: std::collections::HashSet<Key> = std::collections::HashSet::new();
     for p in paths {
         if p == "-" {
             out.push(Input::Stdin);
@@ -38,7 +71,8 @@ pub fn collect(paths: &[String]) -> Result<(Vec<Input>, usize)> {
         let path = Path::new(p);
         let meta = std::fs::metadata(path).with_context(|| format!("无法访问“{p}”"))?;
         if meta.is_dir() {
-            walk(path, &mut out, &mut skipped, 0)?;
+            seen.insert(identity(&meta, path));
+            walk(path, &mut out, &mut skipped, &mut seen);
         } else {
             out.push(Input::File(path.to_path_buf()));
         }
@@ -46,34 +80,83 @@ pub fn collect(paths: &[String]) -> Result<(Vec<Input>, usize)> {
     Ok((out, skipped))
 }
 
-fn walk(dir: &Path, out: &mut Vec<Input>, skipped: &mut usize, depth: usize) -> Result<()> {
-    if depth > 64 {
-        return Ok(());
+fn walk(root: &Path, out: &mut Vec<Input>, skipped: &mut Vec<Skipped>, seen: &mut std::collections::HashSet<Key>) {
+    let skip = |skipped: &mut Vec<Skipped>, path: PathBuf, reason: &'static str, lost: bool| {
+        skipped.push(Skipped { path, reason, lost })
+    };
+    // Depth first without recursion: a stack of the remaining sorted entries per open folder.
+    let mut stack: Vec<std::vec::IntoIter<PathBuf>> = Vec::new();
+    let list = |dir: &Path| -> std::io::Result<Vec<PathBuf>> {
+        let mut entries = Vec::new();
+        for e in std::fs::read_dir(dir)? {
+            entries.push(e?.path());
+        }
+        entries.sort();
+        Ok(entries)
+    };
+    match list(root) {
+        Ok(v) => stack.push(v.into_iter()),
+        Err(_) => skip(skipped, root.to_path_buf(), "无法读取此目录（权限不足或已损坏）", true),
     }
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .with_context(|| format!("无法读取目录“{}”", dir.display()))?
-        .filter_map(|e| e.ok())
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let name = e.file_name();
-        if name.to_string_lossy().starts_with('.') {
+    while let Some(top) = stack.last_mut() {
+        let Some(path) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+            skip(skipped, path, "隐藏的文件或目录（名称以“.”开头）", false);
             continue;
         }
-        let path = e.path();
-        let Ok(ft) = e.file_type() else { continue };
-        if ft.is_dir() {
-            walk(&path, out, skipped, depth + 1)?;
-        } else if ft.is_file() {
-            let ext = path.extension().and_then(|x| x.to_str()).map(str::to_ascii_lowercase);
-            if ext.as_deref().is_some_and(|x| EXTENSIONS.contains(&x)) {
-                out.push(Input::File(path));
-            } else {
-                *skipped += 1;
+        let Ok(link_meta) = std::fs::symlink_metadata(&path) else {
+            skip(skipped, path, "无法读取此条目的信息", true);
+            continue;
+        };
+        // Follow links: the target decides.
+        let meta = if link_meta.file_type().is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(m) => m,
+                Err(_) => {
+                    skip(skipped, path, "符号链接指向的目标不存在或无法访问", true);
+                    continue;
+                }
             }
+        } else {
+            link_meta
+        };
+        if meta.is_dir() {
+            if !seen.insert(identity(&meta, &path)) {
+                skip(skipped, path, "链接指向已读过的目录（循环或重复），未重复读取", false);
+                continue;
+            }
+            match list(&path) {
+                Ok(v) => stack.push(v.into_iter()),
+                Err(_) => skip(skipped, path, "无法读取此目录（权限不足或已损坏）", true),
+            }
+        } else if meta.is_file() {
+            let ext = path.extension().and_then(|x| x.to_str()).map(str::to_ascii_lowercase);
+            if !ext.as_deref().is_some_and(|x| EXTENSIONS.contains(&x)) {
+                skip(skipped, path, "不是支持的报告格式（扩展名）", false);
+            } else if !seen.insert(identity(&meta, &path)) {
+                skip(skipped, path, "链接指向已读过的文件，未重复读取", false);
+            } else {
+                out.push(Input::File(path));
+            }
+        } else {
+            skip(skipped, path, "不是普通文件（管道、套接字或设备）", false);
         }
     }
-    Ok(())
+}
+
+/// Name every skipped entry on stderr (for commands whose stdout is data) and say whether a
+/// report may have been lost (`true`: the caller exits 2).
+pub fn report_skipped(skipped: &[Skipped]) -> bool {
+    for k in skipped {
+        eprintln!("gongkai: 跳过 {}：{}", crate::safe::esc(&k.path.display().to_string()), k.reason);
+    }
+    if !skipped.is_empty() {
+        eprintln!("gongkai: 共跳过 {} 个条目", skipped.len());
+    }
+    skipped.iter().any(|k| k.lost)
 }
 
 /// Read at most `limit + 1` bytes so a huge file cannot exhaust memory; the parser cuts

@@ -11,6 +11,7 @@ mod compile;
 mod diag;
 mod files;
 mod register_cmd;
+mod safe;
 mod store_bench;
 
 use std::process::ExitCode;
@@ -193,16 +194,19 @@ fn main() -> ExitCode {
                 (None, Some(p)) => Some(gongkai_fees::by_pages(p)),
                 _ => None,
             };
-            match quote {
-                Some(q) if format == ParseFormat::Json => {
-                    println!("{}", serde_json::to_string(&q).unwrap_or_default());
-                    Ok(0)
-                }
-                Some(q) => {
-                    println!("{}元（{}）", q.total, q.explain());
-                    Ok(0)
-                }
-                None => Err(anyhow::anyhow!("请给出 --items 件数 或 --pages 页数（二选一）")),
+            match quote.transpose() {
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+                Ok(quote) => match quote {
+                    Some(q) if format == ParseFormat::Json => {
+                        println!("{}", serde_json::to_string(&q).unwrap_or_default());
+                        Ok(0)
+                    }
+                    Some(q) => {
+                        println!("{}元（{}）", q.total, q.explain());
+                        Ok(0)
+                    }
+                    None => Err(anyhow::anyhow!("请给出 --items 件数 或 --pages 页数（二选一）")),
+                },
             }
         }
         Cmd::Bench { reports, size, kind } => {

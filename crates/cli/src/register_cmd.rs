@@ -15,6 +15,8 @@ use jiff::civil::Date;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
+use crate::safe::esc;
+
 /// Help text shared by the commands: where the register is.
 const DB_HELP: &str = "登记簿位置：--db 文件路径或 postgres:// 地址；未给出时用环境变量 GONGKAI_DB；\
 再未给出时用 $XDG_DATA_HOME/gongkai/gongkai.db（未设 XDG_DATA_HOME 时为 ~/.local/share/gongkai/gongkai.db）";
@@ -358,9 +360,33 @@ pub fn open(spec: &str, create: bool) -> Result<Box<dyn Store>> {
         bail!("登记簿“{spec}”不存在，请先运行 gongkai init（或用 --db / GONGKAI_DB 指定）");
     }
     if create && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("无法创建目录“{}”", dir.display()))?;
+        // The data folder and the register hold applicants' personal data: owner only.
+        crate::safe::create_private_dir_all(dir).with_context(|| format!("无法创建目录“{}”", dir.display()))?;
+    }
+    if create && !path.exists() {
+        // SQLite creates the -wal and -shm files with the database file's permissions.
+        crate::safe::create_private(&path).with_context(|| format!("无法创建登记簿“{spec}”"))?;
+    } else {
+        warn_if_readable(&path);
     }
     Ok(Box::new(gongkai_store_sqlite::SqliteStore::open(&path).with_context(|| format!("无法打开登记簿“{spec}”"))?))
+}
+
+/// Warn (stderr) when an existing register or its -wal/-shm files may be read by other users.
+fn warn_if_readable(path: &std::path::Path) {
+    let mut names = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        names.push(PathBuf::from(p));
+    }
+    for p in names.iter().filter(|p| crate::safe::readable_by_others(p)) {
+        eprintln!(
+            "gongkai: 警告：登记簿文件“{}”可被其他用户读取，其中有申请人的个人信息；请运行 chmod 600 “{}”（并 chmod 700 其所在目录）",
+            p.display(),
+            p.display()
+        );
+    }
 }
 
 #[cfg(feature = "postgres")]
@@ -387,10 +413,15 @@ fn date(s: &str) -> Result<Date> {
     s.parse::<Date>().with_context(|| format!("日期“{s}”无效，应为YYYY-MM-DD"))
 }
 
-fn today(s: Option<&str>) -> Result<Date> {
+/// The date given, else `GONGKAI_TODAY` (for replaying back-office work and for tests), else
+/// today in China (UTC+8).
+pub fn today(s: Option<&str>) -> Result<Date> {
     match s {
         Some(s) => date(s),
-        None => Ok(jiff::Zoned::now().date()),
+        None => match std::env::var("GONGKAI_TODAY") {
+            Ok(v) if !v.trim().is_empty() => date(v.trim()).context("环境变量 GONGKAI_TODAY"),
+            _ => Ok(gongkai_app::today_in_china()),
+        },
     }
 }
 
@@ -454,7 +485,7 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 code,
                 index_pattern: pattern,
             })?;
-            let text = format!("已添加机关 {}：{}", o.id.0, o.name);
+            let text = format!("已添加机关 {}：{}", o.id.0, esc(&o.name));
             emit(format, serde_json::to_value(&o)?, text)
         }
         StoreCmd::Organ { cmd: OrganCmd::List { format } } => {
@@ -463,7 +494,7 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 .iter()
                 .map(|o| {
                     let parent = o.parent.map(|p| format!("，上级 {}", p.0)).unwrap_or_default();
-                    format!("{:>6}  {}（{}{parent}）", o.id.0, o.name, o.kind.label())
+                    format!("{:>6}  {}（{}{parent}）", o.id.0, esc(&o.name), o.kind.label())
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
@@ -489,11 +520,11 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                     date: date(&a.received)?, channel: choice("提交方式", &a.channel)?
                 }],
             };
-            let v = app.register(&new)?;
+            let v = app.register(&new, today(None)?)?;
             let text = format!(
                 "已登记申请 {}（受理编号 {}，版本 {}），答复期限 {}{}",
                 v.id.0,
-                v.serial,
+                esc(&v.serial),
                 v.version,
                 opt_date(v.due),
                 provisional_text(&v.provisional)
@@ -502,7 +533,7 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
         }
         StoreCmd::Event(a) => {
             let event = event_of(&a)?;
-            let v = app.record_event(AppId(a.id), a.version, &event)?;
+            let v = app.record_event(AppId(a.id), a.version, &event, today(None)?)?;
             let text = format!(
                 "申请 {} 已记录第{}个事件，现为版本 {}；{}{}",
                 v.id.0,
@@ -526,23 +557,23 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
             let mut text = format!(
                 "申请 {}（受理编号 {}，机关 {}，版本 {}）\n申请人：{}（{}）",
                 app_.id.0,
-                app_.serial,
+                esc(&app_.serial),
                 app_.organ.0,
                 app_.version,
-                a.name,
+                esc(&a.name),
                 a.kind.label()
             );
             for (label, v) in [("证件号", &a.id_number), ("电话", &a.phone), ("地址", &a.address), ("邮箱", &a.email)]
             {
                 if let Some(v) = v {
-                    text.push_str(&format!("，{label} {v}"));
+                    text.push_str(&format!("，{label} {}", esc(v)));
                 }
             }
             text.push_str(&format!(
                 "\n内容：{}\n获取方式：{}\n状态：{}",
-                app_.description,
+                esc(&app_.description),
                 app_.form.label(),
-                v.state_text
+                esc(&v.state_text)
             ));
             if let Some(n) = v.days_left {
                 text.push_str(&format!(
@@ -552,7 +583,8 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 ));
             }
             text.push_str("\n期限如何得出：\n");
-            text.push_str(&v.explain);
+            // The explanation quotes stored text (an approver's name): escaped line by line.
+            text.push_str(&v.explain.lines().map(|l| esc(l).into_owned()).collect::<Vec<_>>().join("\n"));
             let value = json!({
                 "application": app_,
                 "state": clock.state,
@@ -580,7 +612,7 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 text.push_str(&format!(
                     "\n{:>8}  {}  机关 {}  期限 {}{}  {mark}",
                     it.id.0,
-                    it.serial,
+                    esc(&it.serial),
                     it.organ.0,
                     gongkai_clock::zh_date(it.due),
                     if it.provisional { "（暂定）" } else { "" }
@@ -607,7 +639,9 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
             let rows = app.history(entity, &id, unmask.then_some("命令行 history --unmask"))?;
             let text = rows
                 .iter()
-                .map(|r| format!("{:>8}  {}  {}  {}", r.entry.seq, r.entry.at, r.entry.actor, r.change_text))
+                .map(|r| {
+                    format!("{:>8}  {}  {}  {}", r.entry.seq, r.entry.at, esc(&r.entry.actor), esc(&r.change_text))
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             let entries: Vec<_> = rows.into_iter().map(|r| r.entry).collect();
@@ -672,9 +706,9 @@ fn catalogue(s: &mut App, cmd: CatalogueCmd) -> Result<u8> {
         format!(
             "{:>6}  {}  {}  {}  {}{}",
             e.id.0,
-            e.index_no,
+            esc(&e.index_no),
             e.kind.label(),
-            e.title,
+            esc(&e.title),
             gongkai_clock::zh_date(e.issued),
             e.repealed.map(|r| format!("，{}废止", gongkai_clock::zh_date(r))).unwrap_or_default()
         )
@@ -739,7 +773,7 @@ fn case(s: &mut App, cmd: CaseCmd) -> Result<u8> {
                         "{:>6}  {}  {}  立案 {}  {res}",
                         c.id.0,
                         c.kind.label(),
-                        c.number,
+                        esc(&c.number),
                         gongkai_clock::zh_date(c.filed)
                     )
                 })
@@ -775,7 +809,7 @@ fn counts(s: &mut App, cmd: CountsCmd) -> Result<u8> {
                 penalties,
                 coercions,
                 fee_wan,
-                confirmed_on: Some(jiff::Zoned::now().date()),
+                confirmed_on: Some(today(None)?),
             };
             s.set_counts(&c)?;
             emit(format, serde_json::to_value(&c)?, format!("已保存。{}", show(&c)))

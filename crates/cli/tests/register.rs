@@ -4,15 +4,28 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
 
+thread_local! {
+    /// The "today" of the commands this test thread runs (`GONGKAI_TODAY`); none = the real one.
+    static TODAY: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+}
+
+/// Run this thread's following commands as if today were `d`.
+fn today_is(d: &'static str) {
+    TODAY.with(|t| t.set(Some(d)));
+}
+
 fn gk(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gongkai"))
-        .arg("--db")
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gongkai"));
+    c.arg("--db")
         .arg(db)
         .args(args)
         .env_remove("GONGKAI_DB")
-        .env("GONGKAI_ACTOR", "王科员")
-        .output()
-        .unwrap()
+        .env_remove("GONGKAI_TODAY")
+        .env("GONGKAI_ACTOR", "王科员");
+    if let Some(d) = TODAY.with(|t| t.get()) {
+        c.env("GONGKAI_TODAY", d);
+    }
+    c.output().unwrap()
 }
 
 fn ok(db: &Path, args: &[&str]) -> String {
@@ -259,6 +272,8 @@ const NOTICE_2027: &str = "国务院办公厅关于2027年部分节假日安排�
 ";
 
 fn register_on_28_december(db: &Path) {
+    // The register refuses future dates: today is the 28th.
+    today_is("2026-12-28");
     let v = json(
         db,
         &[

@@ -31,16 +31,21 @@ struct Acc {
     numbers: usize,
     no_number: Vec<String>,
     unreadable: Vec<String>,
+    overflow: bool,
 }
 
 fn sum_cell(name: String, label: String, cells: &[(String, Option<&Cell>)], notes: &mut Vec<Note>) -> Cell {
     let mut acc = Acc::default();
     for (who, c) in cells {
         match c.map(|c| &c.value) {
-            Some(CellValue::Number(d)) => {
-                acc.sum += *d;
-                acc.numbers += 1;
-            }
+            Some(CellValue::Number(d)) => match acc.sum.checked_add(*d) {
+                Some(sum) => {
+                    acc.sum = sum;
+                    acc.numbers += 1;
+                }
+                // Decimal addition panics on overflow; a parsed report can hold any number.
+                None => acc.overflow = true,
+            },
             Some(CellValue::Unreadable) => acc.unreadable.push(who.clone()),
             Some(CellValue::Blank | CellValue::Placeholder) | None => acc.no_number.push(who.clone()),
         }
@@ -52,6 +57,13 @@ fn sum_cell(name: String, label: String, cells: &[(String, Option<&Cell>)], note
                 format!("{label}：{}的数值无法识别，合计无法得出", list(&acc.unreadable, 10)),
             )
             .cells([name]),
+        );
+        return Cell { value: CellValue::Unreadable, raw: "无法汇总".into(), src: None, inferred: false };
+    }
+    if acc.overflow {
+        notes.push(
+            Note::new(NoteKind::Unreadable, format!("{label}：各报告的数值之和超出可计算的范围，合计无法得出"))
+                .cells([name]),
         );
         return Cell { value: CellValue::Unreadable, raw: "无法汇总".into(), src: None, inferred: false };
     }

@@ -1,6 +1,6 @@
 //! Tables 二, 三 and 四 from the records (SPEC §1.4–§1.7, §2.2).
 
-use gongkai_model::{Cell, Col, Row, T2Col, T2Row, T3Row, T4Outcome, Table2, Table3, Table4};
+use gongkai_model::{Cell, CellValue, Col, Row, T2Col, T2Row, T3Row, T4Outcome, Table2, Table3, Table4};
 use gongkai_register::{CaseKind, CatalogueKind, OrganId, Outcome, Validity, YearlyCounts};
 use rust_decimal::Decimal;
 
@@ -11,8 +11,10 @@ use crate::{Note, NoteKind, Period, Records, Scope};
 pub(crate) struct FeeFacts {
     /// Applications whose fee was paid in Y.
     pub paid: u64,
-    /// Total in yuan; None when a paid notice has no amount recorded.
+    /// Total in yuan; None when a paid notice has no amount recorded or the sum would not fit
+    /// in 64 bits (`overflow`; amounts are bounded at input, so only corrupt data gets here).
     pub yuan: Option<u64>,
+    pub overflow: bool,
 }
 
 pub(crate) struct T3Out {
@@ -62,7 +64,7 @@ pub(crate) fn table3(
     let mut counts = vec![[0u64; 6]; rows.len()];
     let mut no_receipt = Vec::new();
     let mut backwards = Vec::new();
-    let mut fees = FeeFacts { paid: 0, yuan: Some(0) };
+    let mut fees = FeeFacts { paid: 0, yuan: Some(0), overflow: false };
     for a in apps.filter(|a| scope.contains(a.organ)) {
         let Some(received) = a.received else {
             no_receipt.push(a.serial.clone());
@@ -93,12 +95,23 @@ pub(crate) fn table3(
         for (paid, amount) in &a.fees_paid {
             if p.contains(*paid) {
                 fees.paid += 1;
+                // Checked: a wrapped sum would state a false total (18446744073709551615 + 2
+                // once printed as 1元).
                 fees.yuan = match (fees.yuan, amount) {
-                    (Some(t), Some(x)) => Some(t + x),
+                    (Some(t), Some(x)) => t.checked_add(*x).or_else(|| {
+                        fees.overflow = true;
+                        None
+                    }),
                     _ => None,
                 };
             }
         }
+    }
+    if fees.overflow {
+        notes.push(Note::new(
+            NoteKind::Unreadable,
+            "登记的信息处理费金额之和超出可计算的范围（记录有误），合计金额未写入，请核实收费通知的金额",
+        ));
     }
     if !no_receipt.is_empty() {
         notes.push(Note::new(
@@ -234,7 +247,23 @@ pub(crate) fn table2(
                     .cells([name]),
             );
         } else {
-            let sum: Decimal = values.iter().sum();
+            // Checked: Decimal addition panics on overflow (amounts are bounded at input).
+            let Some(sum) = values.iter().try_fold(Decimal::ZERO, |a, b| a.checked_add(*b)) else {
+                put(
+                    out,
+                    row,
+                    col,
+                    Cell { value: CellValue::Unreadable, raw: "无法汇总".into(), src: None, inferred: false },
+                );
+                notes.push(
+                    Note::new(
+                        NoteKind::Unreadable,
+                        format!("{}年{what}之和超出可计算的范围，登记的数值有误，请核实", p.year),
+                    )
+                    .cells([name]),
+                );
+                continue;
+            };
             put(out, row, col, Cell::number(sum.normalize()));
             if !unrecorded.is_empty() {
                 notes.push(

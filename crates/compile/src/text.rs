@@ -107,6 +107,9 @@ pub(crate) fn sections(r: &Report, f: &Facts) -> (Vec<Para>, Vec<Section>) {
     // Section 六: the 信息处理费 statement (D13), from the fee events of the register.
     let mut s6 = Vec::new();
     s6.push(para(match (f.fees.paid, f.fees.yuan) {
+        (n, None) if f.fees.overflow => format!(
+            "依据《政府信息公开信息处理费管理办法》，本年度对{n}件申请收取信息处理费，登记的收费金额之和超出可计算的范围（记录有误），合计金额由编制单位核实后补充。"
+        ),
         (0, _) => "依据《政府信息公开信息处理费管理办法》，本年度未收取信息处理费。".to_string(),
         (n, Some(yuan)) => {
             format!("依据《政府信息公开信息处理费管理办法》，本年度对{n}件申请收取信息处理费，共计{yuan}元。")

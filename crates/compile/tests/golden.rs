@@ -464,3 +464,43 @@ fn a_second_yearly_counts_record_is_not_added_in() {
     assert_eq!(t2(&c.report, T2Row::License, T2Col::Decisions).as_number(), Some(4.into()));
     assert!(c.notes.iter().any(|n| n.kind == NoteKind::Skipped && n.message.contains("只采用第一条")));
 }
+
+/// Issue 12 item 2: 18446744073709551615 + 2 yuan was stated as "共计1元".
+#[test]
+fn fee_sum_never_wraps() {
+    let d = |m, day| date(2024, m, day);
+    let paid = |id, amount| {
+        app(
+            id,
+            1,
+            ApplicantKind::NaturalPerson,
+            vec![
+                recv(d(3, 1)),
+                Event::FeeNotice { date: d(3, 5), amount: Some(amount) },
+                Event::FeePaid { date: d(3, 8) },
+            ],
+        )
+    };
+    let c = run(&one_organ(vec![paid(1, u64::MAX), paid(2, 2)]), 2024);
+    let s6: String = c.report.section(6).unwrap().paras.iter().map(|p| p.text.as_str()).collect();
+    assert!(!s6.contains("共计"), "{s6}");
+    assert!(s6.contains("超出可计算的范围"), "{s6}");
+    assert!(
+        c.notes.iter().any(|n| n.kind == NoteKind::Unreadable && n.message.contains("信息处理费")),
+        "{:#?}",
+        c.notes
+    );
+    // Table 二 amounts that cannot be added (Decimal would panic) give an unreadable cell.
+    let mut rs = region();
+    for c in &mut rs.counts {
+        c.fee_wan = Some(Decimal::MAX);
+    }
+    let c = compile_region(&rs.records(), OrganId(1), 2024, &Options::default()).unwrap();
+    assert_eq!(t2(&c.report, T2Row::Fee, T2Col::Amount).value, CellValue::Unreadable);
+    // Aggregating parsed reports with huge numbers: no panic, an unreadable sum with a note.
+    let mut a = run(&one_organ(Vec::new()), 2024).report;
+    a.table3.get_mut(&T3Row::R1).unwrap().insert(Col::Np, Cell::number(Decimal::MAX));
+    let s = aggregate(&[a.clone(), a]);
+    assert_eq!(s.report.t3(T3Row::R1, Col::Np).unwrap().value, CellValue::Unreadable);
+    assert!(s.notes.iter().any(|n| n.message.contains("超出可计算的范围")));
+}

@@ -302,7 +302,7 @@ mod tests {
             Kind::Correction { what: "请明确所需信息的项目名称和年度".into(), days: 15 },
             Kind::Extension { days: 20, new_due: date(2024, 11, 22) },
             Kind::ThirdParty { third_party: "某科技有限公司".into() },
-            Kind::Fee { quote: gongkai_fees::by_pages(2_219) },
+            Kind::Fee { quote: gongkai_fees::by_pages(2_219).unwrap() },
         ];
         let all: Vec<String> = kinds.iter().map(|k| letter(k, &c).to_text()).collect();
         insta::assert_snapshot!(all.join("\n――――――――\n"));

@@ -22,6 +22,8 @@ pub const MAX_ENTRIES: usize = 10_000;
 pub struct Archive<'a> {
     zip: ZipArchive<Cursor<&'a [u8]>>,
     read_total: u64,
+    max_entry: u64,
+    max_total: u64,
 }
 
 impl std::fmt::Debug for Archive<'_> {
@@ -32,11 +34,16 @@ impl std::fmt::Debug for Archive<'_> {
 
 impl<'a> Archive<'a> {
     pub fn open(bytes: &'a [u8]) -> Result<Self, OfficeError> {
+        Archive::open_with_limits(bytes, MAX_ENTRY, MAX_TOTAL)
+    }
+
+    /// Open with other decompression budgets (the ledger reader's, sized for its row limit).
+    pub fn open_with_limits(bytes: &'a [u8], max_entry: u64, max_total: u64) -> Result<Self, OfficeError> {
         let zip = ZipArchive::new(Cursor::new(bytes)).map_err(|e| OfficeError::BrokenZip(e.to_string()))?;
         if zip.len() > MAX_ENTRIES {
             return Err(OfficeError::TooManyEntries(zip.len()));
         }
-        Ok(Archive { zip, read_total: 0 })
+        Ok(Archive { zip, read_total: 0, max_entry, max_total })
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -47,25 +54,25 @@ impl<'a> Archive<'a> {
     pub fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, OfficeError> {
         let Some(ix) = self.zip.index_for_name(name) else { return Ok(None) };
         let mut f = self.zip.by_index(ix).map_err(|e| OfficeError::BrokenEntry(name.to_string(), e.to_string()))?;
-        let left = MAX_TOTAL.saturating_sub(self.read_total);
-        if f.size() > MAX_ENTRY {
-            return Err(OfficeError::EntryTooLarge(name.to_string(), MAX_ENTRY));
+        let left = self.max_total.saturating_sub(self.read_total);
+        if f.size() > self.max_entry {
+            return Err(OfficeError::EntryTooLarge(name.to_string(), self.max_entry));
         }
         if f.size() > left {
-            return Err(OfficeError::ArchiveTooLarge(MAX_TOTAL));
+            return Err(OfficeError::ArchiveTooLarge(self.max_total));
         }
         // The header's size may lie: read at most one byte past the budget and look.
-        let cap = MAX_ENTRY.min(left);
+        let cap = self.max_entry.min(left);
         let mut buf = Vec::with_capacity(f.size().min(cap) as usize);
         (&mut f)
             .take(cap + 1)
             .read_to_end(&mut buf)
             .map_err(|e| OfficeError::BrokenEntry(name.to_string(), e.to_string()))?;
         if buf.len() as u64 > cap {
-            return Err(if cap == MAX_ENTRY {
-                OfficeError::EntryTooLarge(name.to_string(), MAX_ENTRY)
+            return Err(if cap == self.max_entry {
+                OfficeError::EntryTooLarge(name.to_string(), self.max_entry)
             } else {
-                OfficeError::ArchiveTooLarge(MAX_TOTAL)
+                OfficeError::ArchiveTooLarge(self.max_total)
             });
         }
         self.read_total += buf.len() as u64;

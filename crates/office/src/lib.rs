@@ -53,6 +53,10 @@ pub enum OfficeError {
     TooDeep(&'static str, usize),
     /// Malformed XML, wrong encoding, undefined entity.
     Xml(&'static str, String),
+    /// A ledger sheet beyond the ledger reader's explicit limits (sheet, what, limit).
+    LedgerTooLarge(String, &'static str, usize),
+    /// A ledger cell whose value cannot be read (sheet, A1 reference, why).
+    LedgerCell(String, String, &'static str),
 }
 
 impl std::fmt::Display for OfficeError {
@@ -77,6 +81,12 @@ impl std::fmt::Display for OfficeError {
             }
             OfficeError::TooDeep(p, n) => write!(f, "“{p}”的XML嵌套超过{n}层，已拒绝"),
             OfficeError::Xml(p, why) => write!(f, "“{p}”{why}"),
+            OfficeError::LedgerCell(sheet, cell, why) => {
+                write!(f, "工作表“{sheet}”的单元格{cell}{why}，未导入任何一行")
+            }
+            OfficeError::LedgerTooLarge(sheet, what, max) => {
+                write!(f, "工作表“{sheet}”的{what}超过台账导入上限{max}，未导入任何一行；请分成几个文件导入")
+            }
         }
     }
 }

@@ -112,7 +112,7 @@ fn relationships(xml: &[u8], part: &'static str) -> Result<HashMap<String, (Stri
     }
 }
 
-fn shared_strings(xml: &[u8]) -> Result<Vec<String>, OfficeError> {
+fn shared_strings(xml: &[u8], max: usize) -> Result<Vec<String>, OfficeError> {
     let mut x = Xml::new(xml, "xl/sharedStrings.xml")?;
     let mut out = Vec::new();
     let mut cur: Option<String> = None;
@@ -121,9 +121,9 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, OfficeError> {
         match x.next()? {
             Ev::Eof => return Ok(out),
             Ev::Start { ns: Ns::S, tag, empty, .. } => match tag {
-                // Past MAX_SHARED entries, references read as unreadable ("=?").
-                Tag::Si if out.len() >= MAX_SHARED && !empty => x.skip()?,
-                Tag::Si if out.len() >= MAX_SHARED => {}
+                // Past `max` entries, references read as unreadable ("=?").
+                Tag::Si if out.len() >= max && !empty => x.skip()?,
+                Tag::Si if out.len() >= max => {}
                 Tag::Si if !empty => cur = Some(String::new()),
                 Tag::Si => out.push(String::new()),
                 Tag::RPh | Tag::PhoneticPr if !empty => x.skip()?,
@@ -150,8 +150,11 @@ pub fn xlsx_to_doc(bytes: &[u8]) -> Result<XlsxDoc, OfficeError> {
     workbook_to_doc(&mut Archive::open(bytes)?)
 }
 
-/// Read the workbook's sheets in order.
-pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> {
+/// The visible sheets (name, part path) in workbook order, the hidden sheets' names, and the
+/// shared strings.
+type Book = (Vec<(String, String)>, Vec<String>, Vec<String>);
+
+fn book(ar: &mut Archive, max_shared: usize) -> Result<Book, OfficeError> {
     let wb = ar.read("xl/workbook.xml")?.ok_or(OfficeError::MissingPart("xl/workbook.xml"))?;
     let rels = match ar.read("xl/_rels/workbook.xml.rels")? {
         Some(b) => relationships(&b, "xl/_rels/workbook.xml.rels")?,
@@ -186,9 +189,15 @@ pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> 
         .find(|(_, ty)| ty.ends_with("/sharedStrings"))
         .map_or_else(|| "xl/sharedStrings.xml".to_string(), |(t, _)| resolve_target("xl", t));
     let sst = match ar.read(&sst_path)? {
-        Some(b) => shared_strings(&b)?,
+        Some(b) => shared_strings(&b, max_shared)?,
         None => Vec::new(),
     };
+    Ok((sheets, hidden, sst))
+}
+
+/// Read the workbook's sheets in order.
+pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> {
+    let (sheets, hidden, sst) = book(ar, MAX_SHARED)?;
     let mut flat = Flat::default();
     let mut warnings: Vec<String> = hidden.iter().map(|n| format!("工作表“{n}”是隐藏的，未读取")).collect();
     let mut names = Vec::new();
@@ -198,12 +207,91 @@ pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> 
             continue;
         };
         let sheet_no = u16::try_from(i + 1).unwrap_or(u16::MAX);
-        let cells = read_sheet(&xml, name, &sst, &mut warnings)?;
+        let cells = read_sheet(&xml, name, &sst, REPORT_CAPS, &mut warnings)?;
         emit_sheet(&mut flat, sheet_no, name, cells, &mut warnings);
         names.push(name.clone());
     }
     Ok(XlsxDoc { doc: Doc { blocks: flat.blocks, title_hint: None }, text: flat.text, warnings, sheets: names })
 }
+
+/// Most data rows (below the header) a ledger sheet may have: far above any office's
+/// register (Excel itself stops at 1,048,575). A larger sheet is refused whole, never cut.
+pub const MAX_LEDGER_ROWS: usize = 200_000;
+/// Most columns a ledger sheet may use (the layout has 19).
+pub const MAX_LEDGER_COLS: usize = 64;
+/// Decompression budgets of a ledger workbook, sized for [`MAX_LEDGER_ROWS`] rows.
+const LEDGER_ENTRY: u64 = 512 * 1024 * 1024;
+const LEDGER_TOTAL: u64 = 1024 * 1024 * 1024;
+
+/// A 台账 sheet as rows of cell text: `rows[i]` is sheet row `i + 1` (blank rows kept, so a
+/// row's index gives its line in Excel), each as wide as its last non-empty cell.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LedgerSheet {
+    pub name: String,
+    pub rows: Vec<Vec<String>>,
+    /// Problems that did not stop the reading (hidden sheets, merged cells, formulas without
+    /// a cached value).
+    pub warnings: Vec<String>,
+}
+
+/// Read the first visible sheet of an XLSX ledger (`gongkai ledger import`). Unlike the report
+/// reader, nothing is cut or left out silently: a sheet over [`MAX_LEDGER_ROWS`] data rows or
+/// [`MAX_LEDGER_COLS`] columns is an error, and so is any cell the reader could not keep.
+/// Merged cells are not expanded (a ledger row is one record); a warning names them.
+pub fn xlsx_ledger_rows(bytes: &[u8]) -> Result<LedgerSheet, OfficeError> {
+    let mut ar = Archive::open_with_limits(bytes, LEDGER_ENTRY, LEDGER_TOTAL)?;
+    let caps = Caps { cells: (MAX_LEDGER_ROWS + 1) * MAX_LEDGER_COLS, text: LEDGER_ENTRY as usize };
+    let (sheets, hidden, sst) = book(&mut ar, caps.cells)?;
+    let mut warnings: Vec<String> = hidden.iter().map(|n| format!("工作表“{n}”是隐藏的，未读取")).collect();
+    let Some((name, path)) = sheets.first() else {
+        return Err(OfficeError::MissingPart("xl/worksheets/sheet1.xml"));
+    };
+    let xml = ar.read(path)?.ok_or(OfficeError::MissingPart("xl/worksheets/sheet1.xml"))?;
+    let sh = read_sheet(&xml, name, &sst, caps, &mut warnings)?;
+    if sh.dropped > 0 {
+        return Err(OfficeError::LedgerTooLarge(name.clone(), "单元格数或文字量", caps.cells));
+    }
+    let last_row = sh.cells.iter().filter(|(_, t)| !t.trim().is_empty()).map(|((r, _), _)| *r).max().unwrap_or(0);
+    if last_row as usize > MAX_LEDGER_ROWS + 1 {
+        return Err(OfficeError::LedgerTooLarge(name.clone(), "数据行数（不含表头）", MAX_LEDGER_ROWS));
+    }
+    let mut rows: Vec<Vec<String>> = vec![Vec::new(); last_row as usize];
+    for ((r, c), t) in sh.cells {
+        if t.trim().is_empty() || r > last_row {
+            continue;
+        }
+        if c as usize > MAX_LEDGER_COLS {
+            return Err(OfficeError::LedgerTooLarge(name.clone(), "列数", MAX_LEDGER_COLS));
+        }
+        if t == NO_CACHED_VALUE {
+            // A formula without its saved result, or a reference to a missing shared string:
+            // the value is unknown, and a ledger row must not take "=?" for data.
+            return Err(OfficeError::LedgerCell(
+                name.clone(),
+                a1(r, c),
+                "是没有保存计算结果的公式或引用了不存在的共享字符串，值无法读取；请在 Excel 中打开并另存后再导入",
+            ));
+        }
+        let row = &mut rows[r as usize - 1];
+        if row.len() < c as usize {
+            row.resize(c as usize, String::new());
+        }
+        row[c as usize - 1] = t;
+    }
+    if !sh.merges.is_empty() {
+        warnings.push(format!("工作表“{name}”有{}处合并单元格，按左上角单元格读取，其余格为空", sh.merges.len()));
+    }
+    Ok(LedgerSheet { name: name.clone(), rows, warnings })
+}
+
+/// Storage bounds of one sheet: cells kept and bytes of their text.
+#[derive(Debug, Clone, Copy)]
+struct Caps {
+    cells: usize,
+    text: usize,
+}
+
+const REPORT_CAPS: Caps = Caps { cells: MAX_CELLS, text: MAX_TEXT };
 
 #[derive(Debug, Default)]
 struct Sheet {
@@ -212,9 +300,17 @@ struct Sheet {
     /// Bytes of text stored.
     bytes: usize,
     merges: Vec<(u32, u32, u32, u32)>,
+    /// Cells not stored (over the caps or outside Excel's grid).
+    dropped: usize,
 }
 
-fn read_sheet(xml: &[u8], name: &str, sst: &[String], warnings: &mut Vec<String>) -> Result<Sheet, OfficeError> {
+fn read_sheet(
+    xml: &[u8],
+    name: &str,
+    sst: &[String],
+    caps: Caps,
+    warnings: &mut Vec<String>,
+) -> Result<Sheet, OfficeError> {
     let mut x = Xml::new(xml, "xl/worksheets/*.xml")?;
     let mut sh = Sheet::default();
     let mut row = 0u32;
@@ -247,7 +343,7 @@ fn read_sheet(xml: &[u8], name: &str, sst: &[String], warnings: &mut Vec<String>
                     formula = None;
                     in_cell = !empty;
                     if empty {
-                        store(&mut sh, row, col, String::new(), &mut dropped);
+                        store(&mut sh, caps, row, col, String::new(), &mut dropped);
                     }
                 }
                 Tag::V if in_cell && !empty => {
@@ -295,7 +391,7 @@ fn read_sheet(xml: &[u8], name: &str, sst: &[String], warnings: &mut Vec<String>
                         }
                         (None, None) => String::new(),
                     };
-                    store(&mut sh, row, col, text, &mut dropped);
+                    store(&mut sh, caps, row, col, text, &mut dropped);
                 }
                 _ => {}
             },
@@ -305,12 +401,13 @@ fn read_sheet(xml: &[u8], name: &str, sst: &[String], warnings: &mut Vec<String>
     if dropped > 0 {
         warnings.push(format!("工作表“{name}”的单元格过多，{dropped}个未读取"));
     }
+    sh.dropped = dropped;
     Ok(sh)
 }
 
-fn store(sh: &mut Sheet, row: u32, col: u32, text: String, dropped: &mut usize) {
-    // A long shared string referenced by every cell must not multiply past MAX_TEXT.
-    if sh.cells.len() >= MAX_CELLS || row > XL_ROWS || col > XL_COLS || sh.bytes + text.len() > MAX_TEXT {
+fn store(sh: &mut Sheet, caps: Caps, row: u32, col: u32, text: String, dropped: &mut usize) {
+    // A long shared string referenced by every cell must not multiply past the text cap.
+    if sh.cells.len() >= caps.cells || row > XL_ROWS || col > XL_COLS || sh.bytes + text.len() > caps.text {
         *dropped += 1;
         return;
     }

@@ -15,6 +15,7 @@ mod case;
 mod catalogue;
 pub mod ledger;
 mod organ;
+pub mod validate;
 
 pub use applicant::{Applicant, ApplicantKind, mask_id_number, mask_name, mask_phone};
 pub use application::{AppId, Application, Conclusion, RequestedForm};

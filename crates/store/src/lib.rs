@@ -357,6 +357,10 @@ pub fn derive(cal: &Calendar, events: &[Event]) -> Result<Derived> {
         Some(Event::Received { .. }) => {}
         Some(_) => return Err(StoreError::InvalidEvents(ClockError::NotReceived(1))),
     }
+    // Each event's own fields (a fee notice of 0 元 or of an amount that could wrap a sum).
+    if let Some(e) = events.iter().find_map(|e| gongkai_register::validate::event(e).err()) {
+        return Err(StoreError::Invalid(e.to_string()));
+    }
     let clock = Clock::replay(cal, events)?;
     Ok(derived_of(&clock))
 }
@@ -450,6 +454,11 @@ pub fn validate_new_application(cal: &Calendar, new: &NewApplication) -> Result<
     }
     if new.applicant.name.trim().is_empty() {
         return Err(StoreError::Invalid("申请人姓名或名称不能为空".into()));
+    }
+    // Required texts and the one length bound per text field of every entry path.
+    let invalid = gongkai_register::validate::stored_application(&new.serial, &new.applicant, &new.description, &[]);
+    if !invalid.is_empty() {
+        return Err(StoreError::Invalid(invalid.iter().map(ToString::to_string).collect::<Vec<_>>().join("；")));
     }
     derive(cal, &new.events)
 }
