@@ -384,8 +384,10 @@ impl<'s> App<'s> {
         Ok(self.store.cases(&[organ])?)
     }
 
+    /// Save an organ's table-二 counts of a year (not negative, bounded: `validate::counts`).
     pub fn set_counts(&mut self, counts: &YearlyCounts) -> Result<()> {
         self.authorize(Action::Keep, Some(counts.organ))?;
+        refuse(gongkai_register::validate::counts(counts))?;
         Ok(self.store.set_counts(counts, &self.who.user)?)
     }
 
