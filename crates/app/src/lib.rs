@@ -311,6 +311,108 @@ impl<'s> App<'s> {
         Ok(DueView { today, until, within, items: rows, provisional_years: years })
     }
 
+    /// The dashboard: the due list of everything the principal reads, and counts by organ and
+    /// state (overdue counted on `today`).
+    pub fn dashboard(&mut self, within: u32, today: Date) -> Result<DashboardView> {
+        let due = self.due(within, None, today)?;
+        let organs = self.organs()?;
+        let ids: Vec<OrganId> = organs.iter().map(|o| o.id).collect();
+        let apps = self.store.applications(&ids, Personal::Masked)?;
+        let counts = organs
+            .into_iter()
+            .map(|organ| {
+                let id = organ.id;
+                let mine = apps.iter().filter(|a| a.organ == id);
+                let mut c = OrganCounts { organ, open: 0, paused: 0, awaiting: 0, closed: 0, overdue: 0 };
+                for a in mine {
+                    match a.state {
+                        gongkai_store::StoredState::Open => c.open += 1,
+                        gongkai_store::StoredState::Paused => c.paused += 1,
+                        gongkai_store::StoredState::AwaitingCorrection => c.awaiting += 1,
+                        gongkai_store::StoredState::Closed => c.closed += 1,
+                    }
+                    if a.state != gongkai_store::StoredState::Closed && a.due.is_some_and(|d| today > d) {
+                        c.overdue += 1;
+                    }
+                }
+                c
+            })
+            .collect();
+        Ok(DashboardView { due, organs: counts })
+    }
+
+    /// One page of the applications the principal reads, filtered, oldest receipt first,
+    /// personal data masked. `today` decides `overdue`.
+    pub fn list_applications(&mut self, q: &ListQuery, today: Date) -> Result<ListView> {
+        const PER_PAGE: usize = 50;
+        let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let date = |v: &Option<String>, field: &'static str| -> Result<Option<Date>> {
+            text(v)
+                .map(|s| {
+                    s.parse::<Date>().map_err(|_| AppError::Invalid(format!("{field}“{s}”不是有效日期（YYYY-MM-DD）")))
+                })
+                .transpose()
+        };
+        let (from, to) = (date(&q.from, "收到日期起")?, date(&q.to, "收到日期止")?);
+        let page = match text(&q.page) {
+            None => 1,
+            Some(p) => p
+                .parse::<usize>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .ok_or_else(|| AppError::Invalid(format!("页码“{p}”无效")))?,
+        };
+        let organs = match text(&q.organ) {
+            Some(o) => {
+                let id = OrganId(o.parse().map_err(|_| AppError::Invalid(format!("机关“{o}”无效")))?);
+                self.authorize(Action::Read, Some(id))?;
+                let below = self.store.descendants(id)?;
+                self.readable(below)?
+            }
+            None => {
+                let all = self.store.organs()?.into_iter().map(|o| o.id).collect();
+                self.readable(all)?
+            }
+        };
+        let state = text(&q.state);
+        if let Some(s) = &state
+            && !["open", "paused", "awaiting_correction", "closed", "overdue"].contains(&s.as_str())
+        {
+            return Err(AppError::Invalid(format!("状态“{s}”无效")));
+        }
+        let kind = match text(&q.kind) {
+            None => None,
+            Some(k) => Some(
+                gongkai_register::ApplicantKind::parse(&k)
+                    .ok_or_else(|| AppError::Invalid(format!("申请人类型“{k}”无效")))?,
+            ),
+        };
+        let outcome = match text(&q.outcome) {
+            None => None,
+            Some(o) => Some(
+                gongkai_clock::Outcome::from_id(&o).ok_or_else(|| AppError::Invalid(format!("办理结果“{o}”无效")))?,
+            ),
+        };
+        let needle = text(&q.q);
+        let all = self.store.applications(&organs, Personal::Masked)?;
+        let items: Vec<gongkai_store::ApplicationSummary> = all
+            .into_iter()
+            .filter(|a| from.is_none_or(|d| a.received >= d) && to.is_none_or(|d| a.received <= d))
+            .filter(|a| kind.is_none_or(|k| a.applicant.kind == k))
+            .filter(|a| outcome.is_none_or(|o| a.outcome == Some(o)))
+            .filter(|a| match state.as_deref() {
+                None => true,
+                Some("overdue") => a.state != gongkai_store::StoredState::Closed && a.due.is_some_and(|d| today > d),
+                Some(s) => a.state.as_str() == s,
+            })
+            .filter(|a| needle.as_deref().is_none_or(|n| a.serial.contains(n) || a.applicant.name.contains(n)))
+            .collect();
+        let total = items.len();
+        let items = items.into_iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).collect();
+        let names = self.organs()?;
+        Ok(ListView { items, total, page, per_page: PER_PAGE, organs: names })
+    }
+
     /// The audit trail of one record. `unmask` as in [`App::show`].
     pub fn history(&mut self, entity: Entity, id: &str, unmask: Option<&str>) -> Result<Vec<HistoryRow>> {
         let organ = self.organ_of(entity, id)?;

@@ -4,8 +4,8 @@
 //! the same thing.
 
 use gongkai_clock::{Clock, State};
-use gongkai_register::{AppId, Application, OrganId};
-use gongkai_store::AuditEntry;
+use gongkai_register::{AppId, Application, Organ, OrganId};
+use gongkai_store::{ApplicationSummary, AuditEntry};
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -105,4 +105,55 @@ impl From<AuditEntry> for HistoryRow {
         };
         HistoryRow { entry, change, change_text }
     }
+}
+
+/// How many applications of one organ are in each state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrganCounts {
+    pub organ: Organ,
+    pub open: usize,
+    pub paused: usize,
+    pub awaiting: usize,
+    pub closed: usize,
+    pub overdue: usize,
+}
+
+/// The dashboard: what falls due, and counts by organ and state, in the principal's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DashboardView {
+    pub due: DueView,
+    pub organs: Vec<OrganCounts>,
+}
+
+/// Filters of the application list, as a form or query string gives them (all text; a value
+/// that cannot be read is an error naming it, never ignored).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ListQuery {
+    /// An organ id: that organ and everything below it that the principal reads.
+    pub organ: Option<String>,
+    /// `open`, `paused`, `awaiting_correction`, `closed` or `overdue`.
+    pub state: Option<String>,
+    /// Received on or after (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Received on or before.
+    pub to: Option<String>,
+    /// Applicant kind (Chinese label or id).
+    pub kind: Option<String>,
+    /// Outcome row id (`R3.1` …).
+    pub outcome: Option<String>,
+    /// Text in the 受理编号 or the (masked) applicant name.
+    pub q: Option<String>,
+    /// 1-based page.
+    pub page: Option<String>,
+}
+
+/// One page of the application list (personal data masked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListView {
+    pub items: Vec<ApplicationSummary>,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    /// The organs the principal reads (for names and the filter).
+    pub organs: Vec<Organ>,
 }

@@ -12,6 +12,7 @@ mod diag;
 mod files;
 mod register_cmd;
 mod safe;
+mod serve;
 mod store_bench;
 
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Cmd {
+    /// 启动网页工作台（经办人、负责人、监督人在浏览器中使用）：gongkai serve --listen 127.0.0.1:8080
+    Serve(serve::ServeArgs),
     /// 检查年度报告（文件、目录或 - 表示标准输入），像编译器一样列出问题
     Check {
         /// 文件或目录（目录递归读取 .txt .md .html .htm .shtml .pdf .docx .xlsx）；- 表示标准输入
@@ -174,6 +177,7 @@ fn main() -> ExitCode {
     let db = cli.db;
     let result = match cli.cmd {
         Cmd::Register(cmd) => register_cmd::run(*cmd, db.as_deref()),
+        Cmd::Serve(a) => serve::run(&a, db.as_deref()),
         Cmd::Check { paths, format, no_progress, errors_only } => check::run(&paths, format, !no_progress, errors_only),
         Cmd::Parse { path, format } => check::parse(&path, format),
         Cmd::Rules => {

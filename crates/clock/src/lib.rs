@@ -84,6 +84,17 @@ pub enum Channel {
 
 impl Channel {
     /// The 第三十一条 rule for this channel, in Chinese.
+    /// Short Chinese label: `当面提交`, `邮寄`, `平常信函`, `互联网`, `传真`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::InPerson => "当面提交",
+            Channel::Post => "邮寄",
+            Channel::Letter => "平常信函",
+            Channel::Online => "互联网",
+            Channel::Fax => "传真",
+        }
+    }
+
     pub fn rule_zh(self) -> &'static str {
         match self {
             Channel::InPerson => "当面提交，以提交之日为收到申请之日",

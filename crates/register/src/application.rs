@@ -25,6 +25,9 @@ pub enum RequestedForm {
 }
 
 impl RequestedForm {
+    pub const ALL: [RequestedForm; 4] =
+        [RequestedForm::Paper, RequestedForm::Electronic, RequestedForm::Inspection, RequestedForm::Copying];
+
     /// Chinese label.
     pub fn label(self) -> &'static str {
         match self {

@@ -1,0 +1,563 @@
+//! The clerks' workbench in the browser (`gongkai serve`): a thin axum adapter over
+//! `gongkai-app`. Each handler reads a form or query, resumes the session, calls one `App`
+//! method (or an `accounts` function) on a blocking thread, and renders the view with an
+//! askama template checked at compile time. No domain rule and no authorization rule lives
+//! here: a refused use case comes back as `AppError::Denied` and is shown with its status.
+//!
+//! * **Store calls never block an async worker**: every one runs in `spawn_blocking` on a
+//!   handle taken from a small pool ([`Web::run`]).
+//! * **Sessions live in the register** (`app::accounts`): the browser holds a random token in
+//!   an `HttpOnly; SameSite=Strict` cookie; the store keeps its SHA-256.
+//! * **Every form that changes state carries the session's CSRF token** and is refused with 403
+//!   without it ([`check_csrf`]); logins are throttled per account (in the store) and per
+//!   address (here, in memory).
+//! * Pages work without JavaScript; the only script-free enhancement is CSS.
+
+mod pages;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use gongkai_app::accounts::{self, Login};
+use gongkai_app::{App, AppError, Principal, Role};
+use gongkai_store::{Session, Store, User};
+
+pub use pages::Page;
+
+/// Opens a new handle to the register (SQLite file or PostgreSQL URL).
+pub type Opener = Arc<dyn Fn() -> Result<Box<dyn Store>, String> + Send + Sync>;
+
+/// Name of the session cookie.
+pub const COOKIE: &str = "gongkai_session";
+/// Logins from one address within [`ADDRESS_WINDOW`] seconds before it must wait.
+pub const ADDRESS_LIMIT: u32 = 20;
+pub const ADDRESS_WINDOW: i64 = 15 * 60;
+/// Handles kept open for reuse.
+const POOL: usize = 8;
+
+/// The server's shared state.
+pub struct Web {
+    pool: Mutex<Vec<Box<dyn Store>>>,
+    open: Opener,
+    /// Add `Secure` to the cookie (behind HTTPS).
+    secure: bool,
+    /// Failed logins per address: (count, window start).
+    failures: Mutex<HashMap<IpAddr, (u32, i64)>>,
+}
+
+impl std::fmt::Debug for Web {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Web").field("secure", &self.secure).finish_non_exhaustive()
+    }
+}
+
+/// Why a request failed, as a page.
+#[derive(Debug)]
+pub enum WebError {
+    App(AppError),
+    /// The store could not be opened or a blocking task failed.
+    Internal(String),
+    Csrf,
+    NotFound,
+}
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> WebError {
+        WebError::App(e)
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, message) = match &self {
+            WebError::App(e) => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST), e.to_string()),
+            WebError::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误，请稍后重试或联系管理员".to_string())
+            }
+            WebError::Csrf => {
+                (StatusCode::FORBIDDEN, "表单已过期或来源不明（缺少有效的防伪令牌），请返回刷新页面后重试".into())
+            }
+            WebError::NotFound => (StatusCode::NOT_FOUND, "页面不存在".into()),
+        };
+        (status, pages::error_page(status.as_u16(), &message)).into_response()
+    }
+}
+
+type WebResult<T> = Result<T, WebError>;
+
+impl Web {
+    pub fn new(open: Opener, secure: bool) -> Arc<Web> {
+        Arc::new(Web { pool: Mutex::new(Vec::new()), open, secure, failures: Mutex::new(HashMap::new()) })
+    }
+
+    /// Run `f` with a store handle on a blocking thread (never on an async worker).
+    pub async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut dyn Store) -> T + Send + 'static,
+    ) -> WebResult<T> {
+        let web = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let taken = web.pool.lock().ok().and_then(|mut p| p.pop());
+            let mut store = match taken {
+                Some(s) => s,
+                None => (web.open)().map_err(WebError::Internal)?,
+            };
+            let out = f(&mut *store);
+            if let Ok(mut p) = web.pool.lock()
+                && p.len() < POOL
+            {
+                p.push(store);
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| WebError::Internal(format!("后台任务失败：{e}")))?
+    }
+}
+
+/// The router with every page.
+pub fn router(web: Arc<Web>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/login", get(login_page).post(login_post))
+        .route("/logout", post(logout))
+        .route("/password", get(password_page).post(password_post))
+        .route("/", get(dashboard))
+        .route("/applications", get(applications).post(register_post))
+        .route("/applications/new", get(register_page))
+        .route("/applications/{id}", get(application))
+        .route("/applications/{id}/events", post(event_post))
+        .route("/organs", get(organs).post(organ_post))
+        .route("/users", get(users).post(user_post))
+        .route("/static/style.css", get(style))
+        .fallback(|| async { WebError::NotFound })
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(web)
+}
+
+/// Serve on a bound listener until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, web: Arc<Web>) -> std::io::Result<()> {
+    axum::serve(listener, router(web).into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+async fn style() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], pages::STYLE)
+}
+
+async fn health(State(web): State<Arc<Web>>) -> WebResult<impl IntoResponse> {
+    let backend = web.run(|s| s.organs().map(|_| s.backend())).await?.map_err(AppError::from)?;
+    Ok(axum::Json(serde_json::json!({ "status": "ok", "backend": backend })))
+}
+
+fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+fn today() -> jiff::civil::Date {
+    gongkai_app::today_in_china()
+}
+
+/// The session token from the Cookie header.
+fn token_of(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == COOKIE && !v.is_empty() && v.len() <= 128).then(|| v.to_string())
+    })
+}
+
+/// The logged-in user of a request.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub principal: Principal,
+    pub session: Session,
+    pub user: User,
+}
+
+/// Resume the session, or send the browser to the login page.
+async fn ctx(web: &Arc<Web>, headers: &HeaderMap) -> Result<Ctx, Response> {
+    let Some(token) = token_of(headers) else { return Err(Redirect::to("/login").into_response()) };
+    let resumed = web.run(move |s| accounts::resume(s, &token, now())).await;
+    match resumed {
+        Ok(Ok(Some((principal, session, user)))) => Ok(Ctx { principal, session, user }),
+        Ok(Ok(None)) => Err(Redirect::to("/login").into_response()),
+        Ok(Err(e)) => Err(WebError::App(e).into_response()),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+/// Resume the session and insist on a changed initial password before anything else.
+async fn ctx_ready(web: &Arc<Web>, headers: &HeaderMap) -> Result<Ctx, Response> {
+    let c = ctx(web, headers).await?;
+    if c.user.must_change {
+        return Err(Redirect::to("/password").into_response());
+    }
+    Ok(c)
+}
+
+/// Refuse a state-changing form whose CSRF token is not the session's.
+pub fn check_csrf(ctx: &Ctx, token: &str) -> WebResult<()> {
+    let a = ctx.session.csrf.as_bytes();
+    let b = token.as_bytes();
+    // Constant-time comparison.
+    let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+    if same { Ok(()) } else { Err(WebError::Csrf) }
+}
+
+fn session_cookie(web: &Web, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if web.secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("gongkai_session=; Path=/; Max-Age=0"))
+}
+
+// ---------------------------------------------------------------------- login
+
+#[derive(serde::Deserialize)]
+struct LoginForm {
+    name: String,
+    password: String,
+}
+
+async fn login_page() -> Response {
+    pages::login(None, "")
+}
+
+async fn login_post(
+    State(web): State<Arc<Web>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let ip = addr.ip();
+    let t = now();
+    if let Ok(map) = web.failures.lock()
+        && let Some((n, start)) = map.get(&ip)
+        && *n >= ADDRESS_LIMIT
+        && t - start < ADDRESS_WINDOW
+    {
+        return (StatusCode::TOO_MANY_REQUESTS, pages::login(Some("此地址登录失败次数过多，请15分钟后再试"), &f.name))
+            .into_response();
+    }
+    let name = f.name.clone();
+    let result = web.run(move |s| accounts::login(s, &f.name, &f.password, t)).await;
+    match result {
+        Ok(Ok(Login { token, must_change, .. })) => {
+            if let Ok(mut map) = web.failures.lock() {
+                map.remove(&ip);
+            }
+            let to = if must_change { "/password" } else { "/" };
+            let mut res = Redirect::to(to).into_response();
+            res.headers_mut().insert(header::SET_COOKIE, session_cookie(&web, &token, accounts::SESSION_SECONDS));
+            res
+        }
+        Ok(Err(e)) => {
+            if let Ok(mut map) = web.failures.lock() {
+                let entry = map.entry(ip).or_insert((0, t));
+                if t - entry.1 >= ADDRESS_WINDOW {
+                    *entry = (0, t);
+                }
+                entry.0 += 1;
+            }
+            (StatusCode::UNAUTHORIZED, pages::login(Some(&e.to_string()), &name)).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(State(web): State<Arc<Web>>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
+    let c = match ctx(&web, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let hash = c.session.token_hash.clone();
+    let _ = web.run(move |s| s.delete_session(&hash)).await;
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().insert(header::SET_COOKIE, session_cookie(&web, "", 0));
+    res
+}
+
+#[derive(serde::Deserialize)]
+struct PasswordForm {
+    csrf: String,
+    old: String,
+    new: String,
+    again: String,
+}
+
+async fn password_page(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
+    match ctx(&web, &headers).await {
+        Ok(c) => pages::password(&c, None),
+        Err(r) => r,
+    }
+}
+
+async fn password_post(State(web): State<Arc<Web>>, headers: HeaderMap, Form(f): Form<PasswordForm>) -> Response {
+    let c = match ctx(&web, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    if f.new != f.again {
+        return (StatusCode::UNPROCESSABLE_ENTITY, pages::password(&c, Some("两次输入的新密码不一致"))).into_response();
+    }
+    let (id, session) = (c.user.id, c.session.clone());
+    match web.run(move |s| accounts::change_password(s, id, &f.old, &f.new, Some(&session))).await {
+        Ok(Ok(_)) => Redirect::to("/").into_response(),
+        Ok(Err(e)) => (StatusCode::UNPROCESSABLE_ENTITY, pages::password(&c, Some(&e.to_string()))).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------- pages
+
+/// Run a use case as the logged-in principal.
+async fn as_user<T: Send + 'static>(
+    web: &Arc<Web>,
+    c: &Ctx,
+    f: impl FnOnce(&mut App) -> Result<T, AppError> + Send + 'static,
+) -> WebResult<T> {
+    let p = c.principal.clone();
+    Ok(web.run(move |s| f(&mut App::new(s, p))).await??)
+}
+
+#[derive(serde::Deserialize, Default)]
+struct DueQuery {
+    within: Option<u32>,
+}
+
+async fn dashboard(State(web): State<Arc<Web>>, headers: HeaderMap, Query(q): Query<DueQuery>) -> Response {
+    let c = match ctx_ready(&web, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let within = q.within.unwrap_or(5).min(250);
+    match as_user(&web, &c, move |a| a.dashboard(within, today())).await {
+        Ok(v) => pages::dashboard(&c, &v),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn applications(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Query(q): Query<gongkai_app::ListQuery>,
+) -> Response {
+    let c = match ctx_ready(&web, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let query = q.clone();
+    match as_user(&web, &c, move |a| a.list_applications(&query, today())).await {
+        Ok(v) => pages::applications(&c, &q, &v),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn register_page(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
+    let c = match ctx_ready(&web, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match as_user(&web, &c, |a| a.organs()).await {
+        Ok(organs) => pages::register(&c, &organs, &pages::RegisterForm::default(), &[]),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn register_post(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Form(f): Form<pages::RegisterForm>,
+) -> Response {
+    let c = match ctx_ready(&web, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let new = match f.to_new() {
+        Ok(n) => n,
+        Err(errors) => {
+            let organs = as_user(&web, &c, |a| a.organs()).await.unwrap_or_default();
+            return (StatusCode::UNPROCESSABLE_ENTITY, pages::register(&c, &organs, &f, &errors)).into_response();
+        }
+    };
+    match as_user(&web, &c, move |a| a.register(&new, today())).await {
+        Ok(v) => Redirect::to(&format!("/applications/{}?registered=1", v.id.0)).into_response(),
+        Err(WebError::App(e)) if e.code() == "invalid" || e.code() == "duplicate" => {
+            let errors = match &e {
+                AppError::Fields(list) => list.iter().map(|i| (i.field.to_string(), i.reason.clone())).collect(),
+                other => vec![(String::new(), other.to_string())],
+            };
+            let organs = as_user(&web, &c, |a| a.organs()).await.unwrap_or_default();
+            (StatusCode::UNPROCESSABLE_ENTITY, pages::register(&c, &organs, &f, &errors)).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ShowQuery {
+    registered: Option<u8>,
+    unmask: Option<String>,
+}
+
+async fn application(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
+    let c = match ctx_ready(&web, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let purpose = q.unmask.clone().filter(|p| !p.trim().is_empty());
+    match as_user(&web, &c, move |a| a.show(gongkai_register::AppId(id), purpose.as_deref(), today())).await {
+        Ok(v) => pages::application(&c, &v, q.registered.is_some(), None),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn event_post(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<pages::EventForm>,
+) -> Response {
+    let c = match ctx_ready(&web, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let app_id = gongkai_register::AppId(id);
+    let event = match f.to_event(&c.principal.user) {
+        Ok(e) => e,
+        Err(msg) => return event_error(&web, &c, app_id, &msg, None).await,
+    };
+    let version = f.version;
+    match as_user(&web, &c, move |a| a.record_event(app_id, version, &event, today())).await {
+        Ok(_) => Redirect::to(&format!("/applications/{id}")).into_response(),
+        Err(WebError::App(e)) if matches!(e.code(), "stale" | "invalid") => {
+            let seen = if e.code() == "stale" { Some(f.seen) } else { None };
+            event_error(&web, &c, app_id, &e.to_string(), seen).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The application page again with the refusal, and on a stale version the events that others
+/// added since the page was loaded.
+async fn event_error(web: &Arc<Web>, c: &Ctx, id: gongkai_register::AppId, msg: &str, seen: Option<usize>) -> Response {
+    match as_user(web, c, move |a| a.show(id, None, today())).await {
+        Ok(v) => {
+            let status = if seen.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            (status, pages::application(c, &v, false, Some((msg.to_string(), seen)))).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn organs(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
+    let c = match ctx_ready(&web, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match as_user(&web, &c, |a| a.organs()).await {
+        Ok(v) => pages::organs(&c, &v, None),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn organ_post(State(web): State<Arc<Web>>, headers: HeaderMap, Form(f): Form<pages::OrganForm>) -> Response {
+    let c = match ctx_ready(&web, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let new = f.to_new();
+    match as_user(&web, &c, move |a| a.add_organ(&new)).await {
+        Ok(_) => Redirect::to("/organs").into_response(),
+        Err(WebError::App(e)) if e.code() == "invalid" => {
+            let list = as_user(&web, &c, |a| a.organs()).await.unwrap_or_default();
+            (StatusCode::UNPROCESSABLE_ENTITY, pages::organs(&c, &list, Some(&e.to_string()))).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn users(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
+    let c = match ctx_ready(&web, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match as_user(&web, &c, |a| Ok((a.users()?, a.organs()?))).await {
+        Ok((u, o)) => pages::users(&c, &u, &o, None),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn user_post(State(web): State<Arc<Web>>, headers: HeaderMap, Form(f): Form<pages::UserForm>) -> Response {
+    let c = match ctx_ready(&web, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let new = match f.to_new() {
+        Ok(n) => n,
+        Err(m) => return users_error(&web, &c, &m).await,
+    };
+    match as_user(&web, &c, move |a| a.add_user(&new)).await {
+        Ok(_) => Redirect::to("/users").into_response(),
+        Err(WebError::App(e)) if e.code() == "invalid" => users_error(&web, &c, &e.to_string()).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn users_error(web: &Arc<Web>, c: &Ctx, msg: &str) -> Response {
+    match as_user(web, c, |a| Ok((a.users()?, a.organs()?))).await {
+        Ok((u, o)) => (StatusCode::UNPROCESSABLE_ENTITY, pages::users(c, &u, &o, Some(msg))).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Whether a role sees the admin pages in the navigation.
+pub fn manages(role: Role) -> bool {
+    gongkai_app::allowed(role, gongkai_app::Action::ManageOrgans, gongkai_app::Relation::Own)
+}

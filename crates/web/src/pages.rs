@@ -1,0 +1,617 @@
+//! The pages: askama templates (checked at compile time) filled from `gongkai-app` views, and
+//! the forms that turn into its commands. Every form that changes state carries `csrf`.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use gongkai_app::accounts::NewAccount;
+use gongkai_app::{DashboardView, ListQuery, ListView, Role, ShowView};
+use gongkai_clock::{Channel, Event, Outcome};
+use gongkai_register::{Applicant, ApplicantKind, Organ, OrganId, OrganKind, RequestedForm};
+use gongkai_store::{NewApplication, NewOrgan, User};
+
+use crate::Ctx;
+
+/// The stylesheet (embedded in the binary).
+pub const STYLE: &str = include_str!("../static/style.css");
+
+/// A rendered page.
+pub type Page = Response;
+
+/// What every page's header needs.
+pub struct Nav {
+    pub user: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub manages: bool,
+}
+
+impl Nav {
+    fn of(c: &Ctx) -> Nav {
+        Nav {
+            user: c.principal.user.clone(),
+            role: c.principal.role.label(),
+            csrf: c.session.csrf.clone(),
+            manages: crate::manages(c.principal.role),
+        }
+    }
+}
+
+fn html<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(s) => Html(s).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
+        }
+    }
+}
+
+fn zh(d: jiff::civil::Date) -> String {
+    gongkai_clock::zh_date(d)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    message: &'a str,
+}
+
+/// A page for a refused or failed request.
+pub fn error_page(status: u16, message: &str) -> Response {
+    html(&ErrorPage { status, message })
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    error: Option<&'a str>,
+    name: &'a str,
+}
+
+pub fn login(error: Option<&str>, name: &str) -> Response {
+    html(&LoginPage { error, name })
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage<'a> {
+    nav: Nav,
+    must_change: bool,
+    error: Option<&'a str>,
+}
+
+pub fn password(c: &Ctx, error: Option<&str>) -> Response {
+    html(&PasswordPage { nav: Nav::of(c), must_change: c.user.must_change, error })
+}
+
+/// A due-list row as shown.
+pub struct DueLine {
+    pub id: i64,
+    pub serial: String,
+    pub organ: String,
+    pub received: String,
+    pub due: String,
+    pub left: String,
+    pub overdue: bool,
+    pub provisional: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage<'a> {
+    nav: Nav,
+    v: &'a DashboardView,
+    until: String,
+    lines: Vec<DueLine>,
+    notes: String,
+}
+
+pub fn dashboard(c: &Ctx, v: &DashboardView) -> Response {
+    let name = |id: OrganId| {
+        v.organs.iter().find(|o| o.organ.id == id).map(|o| o.organ.name.clone()).unwrap_or_else(|| id.0.to_string())
+    };
+    let lines = v
+        .due
+        .items
+        .iter()
+        .map(|i| DueLine {
+            id: i.id.0,
+            serial: i.serial.clone(),
+            organ: name(i.organ),
+            received: zh(i.received),
+            due: zh(i.due),
+            left: match i.days_left {
+                _ if i.overdue => format!("已超期 {} 个工作日", i.days_left.map(|n| -n).unwrap_or_default()),
+                Some(0) => "今天到期".into(),
+                Some(n) => format!("剩 {n} 个工作日"),
+                None => String::new(),
+            },
+            overdue: i.overdue,
+            provisional: i.provisional,
+        })
+        .collect();
+    let notes = v.due.provisional_years.iter().map(|y| gongkai_calendar_note(*y)).collect::<Vec<_>>().join("；");
+    html(&DashboardPage { nav: Nav::of(c), v, until: zh(v.due.until), lines, notes })
+}
+
+fn gongkai_calendar_note(y: i16) -> String {
+    format!("{y}年放假安排尚未导入，暂按周末计算，待国务院办公厅公布{y}年放假安排并导入后自动重算")
+}
+
+/// An application-list row as shown.
+pub struct AppLine {
+    pub id: i64,
+    pub serial: String,
+    pub organ: String,
+    pub applicant: String,
+    pub received: String,
+    pub state: &'static str,
+    pub due: String,
+    pub outcome: String,
+}
+
+#[derive(Template)]
+#[template(path = "applications.html")]
+struct ApplicationsPage<'a> {
+    nav: Nav,
+    q: &'a ListQuery,
+    v: &'a ListView,
+    lines: Vec<AppLine>,
+    organs: &'a [Organ],
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+fn link(q: &ListQuery, page: usize) -> String {
+    let mut parts = vec![format!("page={page}")];
+    for (k, v) in [
+        ("organ", &q.organ),
+        ("state", &q.state),
+        ("q", &q.q),
+        ("from", &q.from),
+        ("to", &q.to),
+        ("kind", &q.kind),
+        ("outcome", &q.outcome),
+    ] {
+        if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={}", encode(v)));
+        }
+    }
+    format!("/applications?{}", parts.join("&"))
+}
+
+/// Percent-encode a query value.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn applications(c: &Ctx, q: &ListQuery, v: &ListView) -> Response {
+    let name = |id: OrganId| v.organs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default();
+    let lines = v
+        .items
+        .iter()
+        .map(|a| AppLine {
+            id: a.id.0,
+            serial: a.serial.clone(),
+            organ: name(a.organ),
+            applicant: a.applicant.name.clone(),
+            received: zh(a.received),
+            state: a.state.label(),
+            due: a.due.map(zh).map(|d| if a.provisional { format!("{d}（暂定）") } else { d }).unwrap_or_default(),
+            outcome: a.outcome.map(|o| o.label()).unwrap_or_default(),
+        })
+        .collect();
+    let prev = (v.page > 1).then(|| link(q, v.page - 1));
+    let next = (v.page * v.per_page < v.total).then(|| link(q, v.page + 1));
+    html(&ApplicationsPage { nav: Nav::of(c), q, v, lines, organs: &v.organs, prev, next })
+}
+
+/// The registration form as posted (all text: a wrong value is shown back, not lost).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub organ: String,
+    #[serde(default)]
+    pub serial: String,
+    #[serde(default)]
+    pub received: String,
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub id_number: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub form: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// `(field, reason)` pairs for inline errors.
+pub type FieldErrors = Vec<(String, String)>;
+
+impl RegisterForm {
+    /// The command, or the fields that cannot be read.
+    pub fn to_new(&self) -> Result<NewApplication, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let organ = self.organ.trim().parse::<i64>().map(OrganId);
+        if organ.is_err() {
+            errors.push(("机关".into(), "请选择机关".into()));
+        }
+        let received = self.received.trim().parse::<jiff::civil::Date>();
+        if received.is_err() {
+            errors.push(("收到申请日期".into(), "请填写有效日期（YYYY-MM-DD）".into()));
+        }
+        let channel = serde_json::from_value::<Channel>(serde_json::Value::String(self.channel.clone()));
+        if channel.is_err() {
+            errors.push(("提交方式".into(), "请选择提交方式".into()));
+        }
+        let kind = ApplicantKind::parse(&self.kind);
+        if kind.is_none() {
+            errors.push(("申请人类型".into(), "请选择申请人类型".into()));
+        }
+        let form = serde_json::from_value::<RequestedForm>(serde_json::Value::String(self.form.clone()));
+        if form.is_err() {
+            errors.push(("获取方式".into(), "请选择获取信息的方式".into()));
+        }
+        match (organ, received, channel, kind, form) {
+            (Ok(organ), Ok(date), Ok(channel), Some(kind), Ok(form)) if errors.is_empty() => Ok(NewApplication {
+                organ,
+                serial: self.serial.trim().to_string(),
+                applicant: Applicant {
+                    kind,
+                    name: self.name.trim().to_string(),
+                    id_number: opt(&self.id_number),
+                    phone: opt(&self.phone),
+                    address: opt(&self.address),
+                    email: opt(&self.email),
+                },
+                description: self.description.trim().to_string(),
+                form,
+                events: vec![Event::Received { date, channel }],
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A choice of a select element.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+fn choices<T: serde::Serialize + Copy>(all: &[T], label: impl Fn(T) -> String) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice {
+            value: serde_json::to_value(v).ok().and_then(|j| j.as_str().map(str::to_string)).unwrap_or_default(),
+            label: label(*v),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage<'a> {
+    nav: Nav,
+    organs: &'a [Organ],
+    f: &'a RegisterForm,
+    errors: &'a [(String, String)],
+    channels: Vec<Choice>,
+    kinds: Vec<Choice>,
+    forms: Vec<Choice>,
+}
+
+pub fn register(c: &Ctx, organs: &[Organ], f: &RegisterForm, errors: &[(String, String)]) -> Response {
+    let channels = choices(&[Channel::InPerson, Channel::Post, Channel::Letter, Channel::Online, Channel::Fax], |c| {
+        c.label().to_string()
+    });
+    let kinds = choices(&ApplicantKind::ALL, |k| k.label().to_string());
+    let forms = choices(&RequestedForm::ALL, |f| f.label().to_string());
+    html(&RegisterPage { nav: Nav::of(c), organs, f, errors, channels, kinds, forms })
+}
+
+/// The event form as posted.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct EventForm {
+    #[serde(default)]
+    pub csrf: String,
+    pub version: i64,
+    /// Events on the page when it was loaded (to show what others added on a stale write).
+    #[serde(default)]
+    pub seen: usize,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub days: String,
+    #[serde(default)]
+    pub party: String,
+    #[serde(default)]
+    pub due: String,
+    #[serde(default)]
+    pub amount: String,
+}
+
+impl EventForm {
+    /// The event; an extension's approver is the acting head.
+    pub fn to_event(&self, approver: &str) -> Result<Event, String> {
+        let mut m = serde_json::Map::new();
+        if self.kind.trim().is_empty() {
+            return Err("请选择事件类型".into());
+        }
+        m.insert("event".into(), serde_json::json!(self.kind.trim()));
+        let date: jiff::civil::Date =
+            self.date.trim().parse().map_err(|_| "请填写有效的事件日期（YYYY-MM-DD）".to_string())?;
+        m.insert("date".into(), serde_json::json!(date));
+        match self.kind.trim() {
+            "replied" => {
+                let o = Outcome::from_id(self.outcome.trim()).ok_or("答复须选择办理结果（表三的一行）")?;
+                m.insert("outcome".into(), serde_json::json!(o));
+            }
+            "extended" => {
+                let days: u32 = self.days.trim().parse().map_err(|_| "延长天数应为1至20的整数".to_string())?;
+                m.insert("days".into(), serde_json::json!(days));
+                m.insert("approver".into(), serde_json::json!(approver));
+            }
+            "consultation_started" => {
+                m.insert(
+                    "party".into(),
+                    serde_json::json!(if self.party.is_empty() { "third_party" } else { &self.party }),
+                );
+            }
+            "agreed_date" => {
+                let due: jiff::civil::Date =
+                    self.due.trim().parse().map_err(|_| "请填写约定的答复日期（YYYY-MM-DD）".to_string())?;
+                m.insert("due".into(), serde_json::json!(due));
+            }
+            "fee_notice" => {
+                if let Some(a) = opt(&self.amount) {
+                    let n: u64 = a.parse().map_err(|_| "收费金额应为整数（元）".to_string())?;
+                    m.insert("amount".into(), serde_json::json!(n));
+                }
+            }
+            _ => {}
+        }
+        serde_json::from_value(serde_json::Value::Object(m)).map_err(|e| format!("事件无效：{e}"))
+    }
+}
+
+/// An event of the timeline as shown.
+pub struct EventLine {
+    pub date: String,
+    pub text: String,
+    /// Added by someone else after the page was loaded (on a stale write).
+    pub new: bool,
+}
+
+#[derive(Template)]
+#[template(path = "application.html")]
+struct ApplicationPage<'a> {
+    nav: Nav,
+    v: &'a ShowView,
+    registered: bool,
+    error: Option<String>,
+    events: Vec<EventLine>,
+    outcomes: Vec<Choice>,
+    can_extend: bool,
+    due: String,
+    left: String,
+    today: String,
+}
+
+fn describe(e: &Event) -> String {
+    match e {
+        Event::Received { channel, .. } => format!("收到申请（{}）", channel.label()),
+        Event::Replied { outcome, .. } => format!("答复：{}", outcome.label()),
+        Event::Extended { days, approver, .. } => format!("延期{days}个工作日（{approver}同意）"),
+        Event::FeeNotice { amount, .. } => match amount {
+            Some(a) => format!("发出收费通知（{a}元）"),
+            None => "发出收费通知".into(),
+        },
+        Event::AgreedDate { due, .. } => format!("依条例第三十五条约定答复期限至{}", zh(*due)),
+        other => serde_json::to_value(other)
+            .ok()
+            .and_then(|v| v.get("event").and_then(|k| k.as_str()).map(event_label))
+            .unwrap_or_else(|| "事件".into()),
+    }
+}
+
+fn event_label(kind: &str) -> String {
+    match kind {
+        "correction_requested" => "发出补正通知",
+        "correction_received" => "收到补正后的申请",
+        "correction_expired" => "补正期满未补正",
+        "consultation_started" => "征求第三方或其他机关意见（中止计时）",
+        "consultation_answered" => "收到意见（恢复计时）",
+        "fee_paid" => "申请人缴费（恢复计时）",
+        "fee_not_paid" => "申请人逾期未缴费",
+        "withdrawn" => "申请人撤回申请",
+        other => other,
+    }
+    .to_string()
+}
+
+pub fn application(c: &Ctx, v: &ShowView, registered: bool, error: Option<(String, Option<usize>)>) -> Response {
+    let seen = error.as_ref().and_then(|e| e.1);
+    let events = v
+        .application
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| EventLine { date: zh(e.date()), text: describe(e), new: seen.is_some_and(|s| i >= s) })
+        .collect();
+    let outcomes = Outcome::ALL.iter().map(|o| Choice { value: o.id().to_string(), label: o.label() }).collect();
+    let due = v.clock.due.map(zh).unwrap_or_default();
+    let left = match v.days_left {
+        Some(n) if n < 0 => format!("已超期 {} 个工作日", -n),
+        Some(0) => "今天到期".into(),
+        Some(n) => format!("剩 {n} 个工作日"),
+        None => String::new(),
+    };
+    let can_extend =
+        gongkai_app::allowed(c.principal.role, gongkai_app::Action::ApproveExtension, gongkai_app::Relation::Own);
+    html(&ApplicationPage {
+        nav: Nav::of(c),
+        v,
+        registered,
+        error: error.map(|e| e.0),
+        events,
+        outcomes,
+        can_extend,
+        due,
+        left,
+        today: gongkai_app::today_in_china().to_string(),
+    })
+}
+
+/// The organ form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct OrganForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub parent: String,
+    #[serde(default)]
+    pub code: String,
+}
+
+impl OrganForm {
+    pub fn to_new(&self) -> NewOrgan {
+        let kind = match self.kind.as_str() {
+            "region" => OrganKind::Region,
+            "government" => OrganKind::Government,
+            "township" => OrganKind::Township,
+            _ => OrganKind::Department,
+        };
+        NewOrgan {
+            name: self.name.trim().to_string(),
+            kind,
+            parent: self.parent.trim().parse::<i64>().ok().map(OrganId),
+            code: self.code.trim().to_string(),
+            index_pattern: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "organs.html")]
+struct OrgansPage<'a> {
+    nav: Nav,
+    organs: &'a [Organ],
+    error: Option<&'a str>,
+}
+
+pub fn organs(c: &Ctx, organs: &[Organ], error: Option<&str>) -> Response {
+    html(&OrgansPage { nav: Nav::of(c), organs, error })
+}
+
+/// The user form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct UserForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub organ: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+impl UserForm {
+    pub fn to_new(&self) -> Result<NewAccount, String> {
+        let role = Role::parse(self.role.trim()).ok_or("请选择角色")?;
+        let organ = match self.organ.trim() {
+            "" => None,
+            s => Some(OrganId(s.parse().map_err(|_| "机关无效".to_string())?)),
+        };
+        Ok(NewAccount {
+            name: self.name.trim().to_string(),
+            display_name: self.display_name.trim().to_string(),
+            role,
+            organ,
+            password: self.password.clone(),
+        })
+    }
+}
+
+/// A user as listed.
+pub struct UserLine {
+    pub name: String,
+    pub display_name: String,
+    pub role: &'static str,
+    pub organ: String,
+    pub state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage<'a> {
+    nav: Nav,
+    users: Vec<UserLine>,
+    organs: &'a [Organ],
+    roles: Vec<Choice>,
+    error: Option<&'a str>,
+}
+
+pub fn users(c: &Ctx, users: &[User], organs: &[Organ], error: Option<&str>) -> Response {
+    let name = |id: Option<OrganId>| match id {
+        None => "全部".to_string(),
+        Some(id) => organs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_else(|| id.0.to_string()),
+    };
+    let users = users
+        .iter()
+        .map(|u| UserLine {
+            name: u.name.clone(),
+            display_name: u.display_name.clone(),
+            role: Role::parse(&u.role).map_or("（未知）", |r| r.label()),
+            organ: name(u.organ),
+            state: if u.disabled {
+                "已停用"
+            } else if u.must_change {
+                "待修改初始密码"
+            } else {
+                "正常"
+            },
+        })
+        .collect();
+    let roles = [Role::Clerk, Role::Head, Role::Supervisor, Role::Admin]
+        .iter()
+        .map(|r| Choice { value: r.as_str().into(), label: r.label().into() })
+        .collect();
+    html(&UsersPage { nav: Nav::of(c), users, organs, roles, error })
+}

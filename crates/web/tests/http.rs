@@ -1,0 +1,296 @@
+//! Black-box HTTP tests: the server on a random loopback port over a fresh SQLite register
+//! (`spawn_app`), driven with plain HTTP/1.1 requests as a browser would send them.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+
+use gongkai_store::Store;
+use gongkai_store_sqlite::SqliteStore;
+
+struct TestApp {
+    addr: SocketAddr,
+    admin_password: String,
+    _dir: tempfile::TempDir,
+}
+
+/// The server on 127.0.0.1:0 with a new register and its first administrator.
+fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.db");
+    let mut first = SqliteStore::open(&db).unwrap();
+    let (_, admin_password) = gongkai_app::accounts::bootstrap_admin(&mut first).unwrap().unwrap();
+    drop(first);
+    let open: gongkai_web::Opener =
+        Arc::new(move || SqliteStore::open(&db).map(|s| Box::new(s) as Box<dyn Store>).map_err(|e| e.to_string()));
+    let web = gongkai_web::Web::new(open, false);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            gongkai_web::serve(listener, web).await.unwrap();
+        });
+    });
+    TestApp { addr: rx.recv().unwrap(), admin_password, _dir: dir }
+}
+
+#[derive(Debug)]
+struct Res {
+    status: u16,
+    headers: HashMap<String, String>,
+    body: String,
+}
+
+impl Res {
+    fn location(&self) -> &str {
+        self.headers.get("location").map(String::as_str).unwrap_or("")
+    }
+}
+
+/// One request with an optional session cookie and an urlencoded form body.
+fn request(app: &TestApp, method: &str, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Res {
+    let body: String = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", app.addr);
+    if let Some(c) = cookie {
+        req.push_str(&format!("Cookie: gongkai_session={c}\r\n"));
+    }
+    if method == "POST" {
+        req.push_str(&format!("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    req.push_str(&body);
+    let mut s = TcpStream::connect(app.addr).unwrap();
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let body =
+        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(rest) } else { rest.to_string() };
+    Res { status, headers, body }
+}
+
+fn dechunk(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || tail.len() < n {
+            break;
+        }
+        out.push_str(&tail[..n]);
+        rest = tail[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn get(app: &TestApp, path: &str, cookie: &str) -> Res {
+    request(app, "GET", path, Some(cookie), &[])
+}
+
+/// The session token from a login response.
+fn cookie_of(r: &Res) -> String {
+    let c = r.headers.get("set-cookie").expect("a session cookie");
+    assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict"), "{c}");
+    c.split(';').next().unwrap().split_once('=').unwrap().1.to_string()
+}
+
+/// The CSRF token of a page's forms.
+fn csrf_of(body: &str) -> String {
+    let at = body.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
+    body[at..].split('"').next().unwrap().to_string()
+}
+
+fn login(app: &TestApp, name: &str, password: &str) -> String {
+    let r = request(app, "POST", "/login", None, &[("name", name), ("password", password)]);
+    assert_eq!(r.status, 303, "{}", r.body);
+    cookie_of(&r)
+}
+
+/// The first administrator changes the initial password and is then at the dashboard.
+fn admin(app: &TestApp) -> (String, String) {
+    let c = login(app, "admin", &app.admin_password);
+    let page = get(app, "/", &c);
+    assert_eq!((page.status, page.location()), (303, "/password"), "the initial password must be changed first");
+    let csrf = csrf_of(&get(app, "/password", &c).body);
+    let new = "管理员的新密码abc123";
+    let r = request(
+        app,
+        "POST",
+        "/password",
+        Some(&c),
+        &[("csrf", &csrf), ("old", &app.admin_password), ("new", new), ("again", new)],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    (c, csrf)
+}
+
+#[test]
+fn health_answers_without_login() {
+    let app = spawn_app();
+    let r = request(&app, "GET", "/health", None, &[]);
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("\"status\":\"ok\"") && r.body.contains("sqlite"), "{}", r.body);
+}
+
+#[test]
+fn pages_need_a_login_and_wrong_passwords_are_refused() {
+    let app = spawn_app();
+    for path in ["/", "/applications", "/applications/new", "/organs", "/users", "/applications/1"] {
+        let r = request(&app, "GET", path, None, &[]);
+        assert_eq!((r.status, r.location()), (303, "/login"), "{path}");
+    }
+    let r = request(&app, "GET", "/", Some("forged-token"), &[]);
+    assert_eq!(r.location(), "/login");
+    let r = request(&app, "POST", "/login", None, &[("name", "admin"), ("password", "wrong-password")]);
+    assert_eq!(r.status, 401);
+    assert!(r.body.contains("用户名或密码错误"), "{}", r.body);
+    assert!(!r.headers.contains_key("set-cookie"));
+    let r = request(&app, "GET", "/login", None, &[]);
+    assert!(r.headers.get("content-security-policy").is_some_and(|v| v.contains("default-src 'self'")));
+    assert_eq!(r.headers.get("x-frame-options").map(String::as_str), Some("DENY"));
+}
+
+#[test]
+fn a_form_without_the_session_csrf_token_is_refused_and_changes_nothing() {
+    let app = spawn_app();
+    let (c, csrf) = admin(&app);
+    let form = [("name", "示例县人民政府"), ("kind", "government"), ("parent", ""), ("code", "1")];
+    let r = request(&app, "POST", "/organs", Some(&c), &form);
+    assert_eq!(r.status, 403);
+    assert!(r.body.contains("防伪令牌"), "{}", r.body);
+    let mut forged = form.to_vec();
+    forged.push(("csrf", "0000"));
+    assert_eq!(request(&app, "POST", "/organs", Some(&c), &forged).status, 403);
+    assert!(!get(&app, "/organs", &c).body.contains("示例县人民政府"));
+    let mut good = form.to_vec();
+    good.push(("csrf", &csrf));
+    assert_eq!(request(&app, "POST", "/organs", Some(&c), &good).status, 303);
+    assert!(get(&app, "/organs", &c).body.contains("示例县人民政府"));
+}
+
+#[test]
+fn admin_creates_an_organ_and_a_clerk_who_registers_and_answers_an_application() {
+    let app = spawn_app();
+    let (c, csrf) = admin(&app);
+    for (name, kind, parent) in [("示例县人民政府", "government", ""), ("示例县科学技术局", "department", "1")]
+    {
+        let r = request(
+            &app,
+            "POST",
+            "/organs",
+            Some(&c),
+            &[("csrf", &csrf), ("name", name), ("kind", kind), ("parent", parent), ("code", "9")],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let r = request(
+        &app,
+        "POST",
+        "/users",
+        Some(&c),
+        &[
+            ("csrf", &csrf),
+            ("name", "wang"),
+            ("display_name", "王科员"),
+            ("role", "clerk"),
+            ("organ", "2"),
+            ("password", "王科员的初始密码12345"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(get(&app, "/users", &c).body.contains("王科员"));
+    // The clerk logs in, changes the initial password, registers an application.
+    let k = login(&app, "wang", "王科员的初始密码12345");
+    let kcsrf = csrf_of(&get(&app, "/password", &k).body);
+    let new = "王科员自己的密码22";
+    request(
+        &app,
+        "POST",
+        "/password",
+        Some(&k),
+        &[("csrf", &kcsrf), ("old", "王科员的初始密码12345"), ("new", new), ("again", new)],
+    );
+    let form_page = get(&app, "/applications/new", &k);
+    assert_eq!(form_page.status, 200);
+    assert!(form_page.body.contains("示例县科学技术局"));
+    let today = gongkai_app::today_in_china().to_string();
+    let mut reg = vec![
+        ("csrf", kcsrf.as_str()),
+        ("organ", "2"),
+        ("serial", "2026-001"),
+        ("received", today.as_str()),
+        ("channel", "in_person"),
+        ("kind", "自然人"),
+        ("name", "张三"),
+        ("id_number", ""),
+        ("phone", "13812345678"),
+        ("address", ""),
+        ("email", ""),
+        ("description", "某项目的环境影响评价批复"),
+        ("form", "electronic"),
+    ];
+    // A bad phone number: the form comes back with the error inline and the values kept.
+    reg[8].1 = "12345";
+    let bad = request(&app, "POST", "/applications", Some(&k), &reg);
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("请改正以下问题") && bad.body.contains("某项目的环境影响评价批复"), "{}", bad.body);
+    reg[8].1 = "13812345678";
+    let ok = request(&app, "POST", "/applications", Some(&k), &reg);
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let detail = get(&app, ok.location(), &k);
+    assert!(detail.body.contains("已登记。答复期限"), "{}", detail.body);
+    assert!(detail.body.contains("期限如何得出"));
+    assert!(detail.body.contains("张*") && !detail.body.contains("张三（"), "masked by default");
+    // The clerk cannot approve an extension (the head alone may): not offered, and refused.
+    assert!(!detail.body.contains("value=\"extended\""));
+    let ext = [
+        ("csrf", kcsrf.as_str()),
+        ("version", "1"),
+        ("seen", "1"),
+        ("kind", "extended"),
+        ("date", today.as_str()),
+        ("days", "10"),
+    ];
+    assert_eq!(request(&app, "POST", "/applications/1/events", Some(&k), &ext).status, 403);
+    // Reply; a second reply on the old version is a stale write, shown with what changed.
+    let reply = [
+        ("csrf", kcsrf.as_str()),
+        ("version", "1"),
+        ("seen", "1"),
+        ("kind", "replied"),
+        ("date", today.as_str()),
+        ("outcome", "R3.1"),
+    ];
+    assert_eq!(request(&app, "POST", "/applications/1/events", Some(&k), &reply).status, 303);
+    let stale = request(&app, "POST", "/applications/1/events", Some(&k), &reply);
+    assert_eq!(stale.status, 409);
+    assert!(stale.body.contains("记录已被他人修改") && stale.body.contains("他人刚刚记录"), "{}", stale.body);
+    let list = get(&app, "/applications?state=closed", &k);
+    assert!(list.body.contains("2026-001") && list.body.contains("已办结"), "{}", list.body);
+    // The clerk sees no admin pages.
+    assert_eq!(get(&app, "/users", &k).status, 200);
+    assert!(!get(&app, "/users", &k).body.contains("王科员的"), "no other users listed");
+    // Logout ends the session.
+    let kc = csrf_of(&get(&app, "/", &k).body);
+    assert_eq!(request(&app, "POST", "/logout", Some(&k), &[("csrf", &kc)]).status, 303);
+    assert_eq!(get(&app, "/", &k).location(), "/login");
+}
