@@ -38,7 +38,7 @@ fn app_of(organ: OrganId, serial: &str) -> NewApplication {
         applicant: Applicant {
             kind: ApplicantKind::NaturalPerson,
             name: "张三丰".into(),
-            id_number: Some("110101199001011234".into()),
+            id_number: Some("110101199001011237".into()),
             phone: Some("13812345678".into()),
             address: None,
             email: None,

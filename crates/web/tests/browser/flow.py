@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""The workbench in a real browser: Debian's headless Chromium driven through WebDriver
+(chromedriver), with an axe-core accessibility scan of every page.
+
+The flow: a new register → `gongkai serve` prints the first administrator's password → the
+admin logs in, changes it, adds a county government and a bureau, a clerk and a head → the
+clerk logs in, changes the initial password, registers an application (the due date shows)
+→ the head approves an extension → the clerk replies → the dashboard no longer lists it.
+Every page of the flow is scanned with axe-core (from the npm registry, installed at test
+time); serious or critical violations fail the run. Screenshots go to docs/screenshots/.
+
+Usage: flow.py --bin target/debug/gongkai [--screenshots docs/screenshots] [--axe DIR]
+Exit 0 on success; prints `N passed, M failed` as its last line.
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+CHECKS = []
+
+
+def check(name, ok, detail=""):
+    CHECKS.append((name, bool(ok), detail))
+    print(("ok   " if ok else "FAIL ") + name + (f" — {detail}" if detail and not ok else ""), flush=True)
+    return ok
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Driver:
+    """A minimal W3C WebDriver client over urllib."""
+
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+        caps = {
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "chrome",
+                    "goog:chromeOptions": {
+                        "binary": shutil.which("chromium") or "/usr/bin/chromium",
+                        "args": [
+                            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                            "--no-first-run", "--disable-background-networking",
+                            "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                            f"--user-data-dir={tempfile.mkdtemp(prefix='gk-chrome-')}",
+                        ],
+                    },
+                }
+            }
+        }
+        self.sid = self.call("POST", "/session", caps)["sessionId"]
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read() or b"{}").get("value", {}) if method != "DELETE" else {}
+
+    def s(self, method, path, body=None):
+        return self.call(method, f"/session/{self.sid}{path}", body)
+
+    def go(self, url):
+        self.s("POST", "/url", {"url": url})
+
+    def url(self):
+        return self.s("GET", "/url")
+
+    def find(self, css):
+        el = self.s("POST", "/element", {"using": "css selector", "value": css})
+        return list(el.values())[0]
+
+    def type(self, css, text, clear=True):
+        el = self.find(css)
+        if clear:
+            self.s("POST", f"/element/{el}/clear", {})
+        self.s("POST", f"/element/{el}/value", {"text": text})
+
+    def select(self, css, value):
+        self.js("const s=document.querySelector(arguments[0]); s.value=arguments[1];", css, value)
+
+    def click(self, css):
+        """Click a submit button and wait for the next page to load (a marker set on the old
+        page must be gone and the new document complete)."""
+        self.js("window.__gk_old_page = true;")
+        el = self.find(css)
+        self.s("POST", f"/element/{el}/click", {})
+        for _ in range(200):
+            try:
+                if self.js("return window.__gk_old_page === undefined && document.readyState === 'complete';"):
+                    return
+            except Exception:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"no new page after clicking {css}")
+
+    def text(self):
+        return self.js("return document.body.innerText;")
+
+    def js(self, script, *args):
+        return self.s("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    def js_async(self, script, *args):
+        return self.s("POST", "/execute/async", {"script": script, "args": list(args)})
+
+    def shot(self, path):
+        png = self.s("GET", "/screenshot")
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(png))
+
+    def quit(self):
+        try:
+            self.call("DELETE", f"/session/{self.sid}")
+        except Exception:
+            pass
+
+
+def axe_scan(d, axe_src, page):
+    """Run axe-core on the current page; return the serious/critical violations."""
+    d.js(axe_src + "\nreturn true;")
+    res = d.js_async(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(r.violations)))"
+        ".catch(e => done(JSON.stringify([{id: 'axe-error', impact: 'critical', description: String(e), nodes: []}])));"
+    )
+    bad = [v for v in json.loads(res) if v.get("impact") in ("serious", "critical")]
+    detail = "; ".join(f"{v['id']} ({v['impact']}): {v.get('description','')} ×{len(v.get('nodes', []))}" for v in bad)
+    check(f"axe: {page} has no serious or critical violations", not bad, detail)
+    return bad
+
+
+def install_axe(dest):
+    """axe-core from the npm registry, at test time."""
+    path = os.path.join(dest, "node_modules", "axe-core", "axe.min.js")
+    if not os.path.exists(path):
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", dest, "axe-core@4"],
+                       check=True)
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--screenshots", default="")
+    ap.add_argument("--axe", default=os.path.join(tempfile.gettempdir(), "gongkai-axe"))
+    a = ap.parse_args()
+    axe_src = install_axe(a.axe)
+    work = tempfile.mkdtemp(prefix="gk-web-")
+    port, dport = free_port(), free_port()
+    env = dict(os.environ, GONGKAI_DB=os.path.join(work, "register.db"))
+    server = subprocess.Popen([a.bin, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
+                              stderr=subprocess.PIPE, text=True)
+    password = None
+    deadline = time.time() + 30
+    while time.time() < deadline and password is None:
+        line = server.stderr.readline()
+        m = re.search(r"初始密码：(\S+)", line)
+        if m:
+            password = m.group(1)
+    for _ in range(60):
+        if "已启动" in server.stderr.readline():
+            break
+    driver_proc = subprocess.Popen(["chromedriver", f"--port={dport}"], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+    d = None
+    try:
+        for _ in range(50):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{dport}/status", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.2)
+        d = Driver(dport)
+        base = f"http://127.0.0.1:{port}"
+        shots = a.screenshots
+        if shots:
+            os.makedirs(shots, exist_ok=True)
+
+        def shot(name):
+            if shots:
+                d.shot(os.path.join(shots, name))
+
+        check("the first start printed the administrator's password", password)
+        d.go(base + "/")
+        check("an anonymous visit goes to the login page", d.url().endswith("/login"), d.url())
+        axe_scan(d, axe_src, "login")
+        shot("01-login.png")
+
+        def login(name, pw):
+            d.go(base + "/login")
+            d.type("#name", name)
+            d.type("#password", pw)
+            d.click("button[type=submit]")
+
+        def change_password(old, new):
+            d.type("#old", old)
+            d.type("#new", new)
+            d.type("#again", new)
+            d.click("main button[type=submit]")
+
+        login("admin", password)
+        check("the initial password must be changed first", d.url().endswith("/password"), d.url())
+        axe_scan(d, axe_src, "password")
+        change_password(password, "管理员的新密码abc123")
+        check("after the change the dashboard opens", d.url().rstrip("/") == base, d.url())
+        # Organs.
+        d.go(base + "/organs")
+        for name, kind, parent in [("示例县人民政府", "government", ""), ("示例县科学技术局", "department", "1")]:
+            d.type("#name", name)
+            d.select("#kind", kind)
+            d.select("#parent", parent)
+            d.type("#code", "000000001")
+            d.click("main form button[type=submit]")
+        check("two organs were added", "示例县科学技术局" in d.text())
+        axe_scan(d, axe_src, "organs")
+        shot("02-organs.png")
+        # Users.
+        d.go(base + "/users")
+        for name, display, role in [("wang", "王科员", "clerk"), ("li", "李主任", "head")]:
+            d.type("#name", name)
+            d.type("#display_name", display)
+            d.select("#role", role)
+            d.select("#organ", "2")
+            d.type("#password", "初始密码初始密码99")
+            d.click("main form button[type=submit]")
+        check("a clerk and a head were added", "王科员" in d.text() and "李主任" in d.text())
+        axe_scan(d, axe_src, "users")
+        shot("03-users.png")
+        d.click(".logout button")
+        # The clerk registers.
+        login("wang", "初始密码初始密码99")
+        change_password("初始密码初始密码99", "王科员自己的密码22")
+        d.go(base + "/applications/new")
+        axe_scan(d, axe_src, "register form")
+        today = d.js("return new Date(Date.now() + 8*3600*1000).toISOString().slice(0, 10);")
+        d.select("#organ", "2")
+        d.type("#serial", "2026-001")
+        d.js("document.querySelector('#received').value = arguments[0];", today)
+        d.type("#name", "张三")
+        d.type("#phone", "12345")
+        d.type("#description", "2025年度科技项目资金分配结果")
+        d.click("main form button[type=submit]")
+        check("a wrong phone number is shown inline in Chinese", "请改正以下问题" in d.text() and "电话" in d.text(),
+              d.text()[:300])
+        shot("04-register-error.png")
+        d.type("#phone", "13812345678")
+        d.click("main form button[type=submit]")
+        check("after registering, the due date shows", "已登记。答复期限" in d.text(), d.text()[:300])
+        check("personal data is masked", "张*" in d.text() and "13812345678" not in d.text())
+        axe_scan(d, axe_src, "application")
+        shot("05-application.png")
+        app_url = d.url().split("?")[0]
+        d.click(".logout button")
+        # The head approves an extension.
+        login("li", "初始密码初始密码99")
+        change_password("初始密码初始密码99", "李主任自己的密码33")
+        d.go(app_url)
+        due_before = re.search(r"答复期限\s*(\d{4}年\d+月\d+日)", d.text())
+        d.select("#kind", "extended")
+        d.type("#days", "10")
+        d.click("main form button[type=submit]")
+        due_after = re.search(r"答复期限\s*(\d{4}年\d+月\d+日)", d.text())
+        check("the head's extension moved the due date",
+              due_before and due_after and due_before.group(1) != due_after.group(1) and "延期10个工作日" in d.text(),
+              d.text()[:400])
+        d.click(".logout button")
+        # The clerk replies; the dashboard no longer lists the application.
+        login("wang", "王科员自己的密码22")
+        d.go(base + "/?within=40")
+        check("the dashboard lists the open application", "2026-001" in d.text())
+        axe_scan(d, axe_src, "dashboard")
+        shot("06-dashboard.png")
+        d.go(app_url)
+        d.select("#kind", "replied")
+        d.select("#outcome", "R3.1")
+        d.click("main form button[type=submit]")
+        check("the reply closed the application", "已于" in d.text() and "办结" in d.text(), d.text()[:300])
+        d.go(base + "/?within=40")
+        check("the dashboard is updated", "2026-001" not in d.text().split("各机关办理情况")[0])
+        d.go(base + "/applications")
+        axe_scan(d, axe_src, "application list")
+        shot("07-applications.png")
+    except Exception as e:  # a broken step is a failed check, never a silent pass
+        check("the browser flow ran to the end", False, repr(e))
+    finally:
+        if d:
+            d.quit()
+        driver_proc.terminate()
+        server.terminate()
+        shutil.rmtree(work, ignore_errors=True)
+    passed = sum(1 for c in CHECKS if c[1])
+    failed = len(CHECKS) - passed
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
