@@ -70,20 +70,16 @@ struct JsonFile<'a> {
 /// One CSV line: file,rule,severity,line,col,message,cells.
 fn csv_row(name: &str, f: &Finding) -> String {
     let (line, col) = f.location.map_or((String::new(), String::new()), |l| (l.line.to_string(), l.col.to_string()));
-    format!(
-        "{},{},{},{},{},{},{}\n",
-        csv_field(name),
-        f.rule,
-        f.severity.as_str(),
-        line,
-        col,
-        csv_field(&f.message),
-        csv_field(&f.cells.join(" "))
-    )
+    csv_line(&[name, &f.rule, f.severity.as_str(), &line, &col, &f.message, &f.cells.join(" ")])
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+/// One CSV record through the `csv` writer, every field neutralised against formula
+/// injection (file names and messages quote the checked files' own text).
+pub(crate) fn csv_line(fields: &[&str]) -> String {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    // Writing into a Vec cannot fail.
+    let _ = w.write_record(fields.iter().map(|f| crate::safe::neutralise(f).into_owned()));
+    w.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
 }
 
 fn process(input: &Input, format: OutFormat, style: Style, errors_only: bool) -> FileOut {
@@ -154,7 +150,7 @@ fn failed(name: &str, why: &str, format: OutFormat) -> FileOut {
             findings: &[],
         })
         .unwrap_or_default(),
-        OutFormat::Csv => format!("{},FAILED,error,,,{},\n", csv_field(name), csv_field(why)),
+        OutFormat::Csv => csv_line(&[name, "FAILED", "error", "", "", why, ""]),
     };
     FileOut { rendered, counts: Counts::default(), rules: Vec::new(), failed: true, slim: None, sig: None }
 }

@@ -445,3 +445,24 @@ fn validation_at_the_edges_on_every_path() {
     let e = fails(&db, &["ledger", "import", file.to_str().unwrap(), "--organ", "1"]);
     assert!(e.contains("第2行“申请内容”") && e.contains("超过上限"), "{}", &e[..e.len().min(400)]);
 }
+
+#[test]
+fn check_csv_neutralises_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("=HYPERLINK(1).md"), "=1+1\n@SUM(A1)\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .current_dir(dir.path())
+        .args(["check", "--no-progress", "--format", "csv", "=HYPERLINK(1).md"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut rd = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let mut rows = 0;
+    for rec in rd.records() {
+        let rec = rec.unwrap();
+        rows += 1;
+        assert_eq!(&rec[0], "'=HYPERLINK(1).md");
+        assert!(rec.iter().all(|c| !c.starts_with(['=', '+', '-', '@', '\t', '\r'])), "{rec:?}");
+    }
+    assert!(rows > 0, "{text}");
+}

@@ -219,6 +219,9 @@ pub(crate) fn workbook_to_doc(ar: &mut Archive) -> Result<XlsxDoc, OfficeError> 
 pub const MAX_LEDGER_ROWS: usize = 200_000;
 /// Most columns a ledger sheet may use (the layout has 19).
 pub const MAX_LEDGER_COLS: usize = 64;
+/// Most shared strings kept for a ledger: every cell of [`MAX_LEDGER_ROWS`] rows of the
+/// 19-column layout could be distinct. A reference past them is an error, not a value.
+const LEDGER_SHARED: usize = 1 << 22;
 /// Decompression budgets of a ledger workbook, sized for [`MAX_LEDGER_ROWS`] rows.
 const LEDGER_ENTRY: u64 = 512 * 1024 * 1024;
 const LEDGER_TOTAL: u64 = 1024 * 1024 * 1024;
@@ -241,7 +244,7 @@ pub struct LedgerSheet {
 pub fn xlsx_ledger_rows(bytes: &[u8]) -> Result<LedgerSheet, OfficeError> {
     let mut ar = Archive::open_with_limits(bytes, LEDGER_ENTRY, LEDGER_TOTAL)?;
     let caps = Caps { cells: (MAX_LEDGER_ROWS + 1) * MAX_LEDGER_COLS, text: LEDGER_ENTRY as usize };
-    let (sheets, hidden, sst) = book(&mut ar, caps.cells)?;
+    let (sheets, hidden, sst) = book(&mut ar, LEDGER_SHARED)?;
     let mut warnings: Vec<String> = hidden.iter().map(|n| format!("工作表“{n}”是隐藏的，未读取")).collect();
     let Some((name, path)) = sheets.first() else {
         return Err(OfficeError::MissingPart("xl/worksheets/sheet1.xml"));
