@@ -7,6 +7,7 @@
 
 pub mod encoding;
 pub mod html;
+mod infer;
 pub mod interpret;
 pub mod items;
 mod keys;

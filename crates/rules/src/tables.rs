@@ -2,7 +2,9 @@
 
 use rust_decimal::Decimal;
 
-use gongkai_model::{Cell, CellValue, Col, Finding, FormatVersion, Report, Severity, Src, T3Row, T4Group, T4Outcome};
+use gongkai_model::{
+    Cell, CellValue, Col, Finding, FormatBasis, FormatVersion, Report, Severity, Src, T3Row, T4Group, T4Outcome,
+};
 
 fn num(c: Option<&Cell>) -> Option<Decimal> {
     c.and_then(Cell::as_number)
@@ -246,6 +248,27 @@ fn d1(r: &Report, out: &mut Vec<Finding>) {
                 ),
             )
             .at(at),
+        );
+    }
+    // The cited format document against the tables' own labels.
+    if let Some(cited) = &r.format_cited
+        && r.format_basis == Some(FormatBasis::Tables)
+        && matches!(r.format, FormatVersion::F2019 | FormatVersion::F2021)
+        && cited.value != r.format
+    {
+        out.push(
+            Finding::new(
+                "D1",
+                Severity::Error,
+                format!(
+                    "报告称依据{}编制，但表格使用的是{}的栏目（{}）",
+                    cited.value.name_zh(),
+                    r.format.name_zh(),
+                    markers_of(r, r.format)
+                ),
+            )
+            .at(Some(cited.src))
+            .also(first_marker(r, r.format).map(|m| m.1)),
         );
     }
     let Some(year) = &r.year else { return };
