@@ -16,6 +16,7 @@
 //! text inside a table region as table text.
 
 pub mod excerpt;
+pub mod script;
 
 use gongkai_model::report::Located;
 use gongkai_model::{
