@@ -240,8 +240,11 @@ pub const CELL_UNITS: &[&str] = &["万元", "元", "件", "个", "项", "条", "
 /// A number with a unit glued on or after a space (`53件`, `96171.6 万元`): the number and
 /// the unit. The printed text stays the cell's `raw`; [`Cell::unit`] reads the unit back.
 pub fn number_with_unit(t: &str) -> Option<(Decimal, &'static str)> {
-    // A cell with a unit ends in one of the unit ideographs; the byte test keeps labels
-    // ("1.属于国家秘密") from being decoded.
+    // A cell with a unit starts like an ASCII number and ends in one of the unit ideographs;
+    // the byte tests keep labels ("（一）予以公开", "1.属于国家秘密") from being decoded.
+    if !t.as_bytes().first().is_some_and(|b| b.is_ascii_digit() || *b == b'-') {
+        return None;
+    }
     let unit = CELL_UNITS.iter().find(|u| t.ends_with(*u))?;
     let n = t[..t.len() - unit.len()].trim_end();
     if n.is_empty() {

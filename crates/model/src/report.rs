@@ -64,6 +64,17 @@ pub enum FormatBasis {
     Year,
 }
 
+impl FormatBasis {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            FormatBasis::Tables => "依据表格栏目",
+            FormatBasis::Citation => "依据报告所引格式文件",
+            FormatBasis::Structure => "依据章节结构",
+            FormatBasis::Year => "按报告年度推断",
+        }
+    }
+}
+
 /// Where the report year was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

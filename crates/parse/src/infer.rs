@@ -33,7 +33,9 @@ pub(crate) fn infer(report: &mut Report) {
     {
         report.organ = Some(o);
     }
-    report.format_cited = cited_format(report.all_paras().map(|(_, p)| p));
+    // Reports cite the format document in the preamble or the opening of 总体情况.
+    report.format_cited =
+        cited_format(report.preamble.iter().chain(report.section(1).into_iter().flat_map(|s| s.paras.iter())));
     if report.format != FormatVersion::Unknown {
         return;
     }
@@ -130,13 +132,18 @@ fn year_from_text(r: &Report) -> Option<Located<i32>> {
         }
     }
     // 3. The first year of 总体情况 (or of the preamble when there is no section), unless it
-    //    is plainly about another year ("上年", "与2023年相比").
+    //    is plainly about another year ("与2023年相比", "2019年新修订的《条例》").
     let first = r.section(1).map_or(&r.preamble, |s| &s.paras);
     for p in first {
         for (y, off, len) in raw_years(&p.text) {
             let before: String = p.text[..off].chars().rev().take(2).collect();
             let after = &p.text[off + len..];
-            if before.contains('与') || before.contains('较') || after.starts_with("相比") || after.starts_with("同期")
+            let head: String = after.chars().take(5).collect();
+            if before.contains('与')
+                || before.contains('较')
+                || ["相比", "同期", "以来"].iter().any(|w| after.starts_with(w))
+                // A law or document dated by its year ("2019年新修订的《条例》").
+                || ["修订", "修正", "颁布", "施行", "印发", "出台"].iter().any(|w| head.contains(w))
             {
                 continue;
             }
@@ -217,10 +224,20 @@ fn plausible_organ(name: &str) -> bool {
 /// (《关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》; the 60号 notice's title is
 /// shared with other notices and is not taken alone).
 pub(crate) fn cited_format<'a>(paras: impl Iterator<Item = &'a Para>) -> Option<Located<FormatVersion>> {
+    // One automaton finds every key in a single pass (this runs on every report's opening).
+    static KEYS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let keys = KEYS.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(["公开办函", "公開辦函", "年度报告格式"]).expect("static key set builds")
+    });
     for p in paras {
         let t = p.text.as_str();
+        let hits: Vec<(usize, usize)> = keys.find_iter(t).map(|m| (m.pattern().as_usize(), m.start())).collect();
+        if hits.is_empty() {
+            continue;
+        }
         for key in ["公开办函", "公開辦函"] {
-            for (off, _) in t.match_indices(key) {
+            let k = usize::from(key != "公开办函");
+            for off in hits.iter().filter(|h| h.0 == k).map(|h| h.1) {
                 let rest = &t[off + key.len()..];
                 // Up to three bytes of bracket, four digits, a closing bracket, the number, 号.
                 let Some(ys) = rest.char_indices().take(3).find(|(_, c)| c.is_ascii_digit()).map(|(i, _)| i) else {
@@ -248,7 +265,7 @@ pub(crate) fn cited_format<'a>(paras: impl Iterator<Item = &'a Para>) -> Option<
                 return Some(Located { value: f, src: p.src_at(off, len) });
             }
         }
-        if let Some(off) = t.find("年度报告格式")
+        if let Some(off) = hits.iter().find(|h| h.0 == 2).map(|h| h.1)
             && t[..off].rfind("印发").is_some_and(|i| off - i <= 60)
             && !t[off..].starts_with("年度报告格式(试行)")
             && !t[off..].starts_with("年度报告格式（试行）")

@@ -138,3 +138,31 @@ fn real_reports_year_and_format() {
     let wrong = check_folder(&shared.join("corpus/reports"));
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The crawler exports (`corpus/crawl`, truth in its README's table: file | year | format):
+/// the title sits in the metadata header, the outline is pre-2019.
+#[test]
+fn crawl_exports_year_and_format() {
+    let Some(shared) = shared() else { return };
+    let dir = shared.join("corpus/crawl");
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    let mut seen = 0;
+    for line in readme.lines().filter(|l| l.starts_with("| 0")) {
+        let cols: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let (file, year, format) = (cols[0], cols[1].parse::<i32>().unwrap(), truth_format(cols[2]));
+        let p = gongkai_parse::parse_bytes(&std::fs::read(dir.join(file)).unwrap(), Some(file));
+        let r = &p.report;
+        eprintln!(
+            "{file}: year {:?} ({:?}), format {:?} ({:?})",
+            r.year.as_ref().map(|y| y.value),
+            r.year_basis,
+            r.format,
+            r.format_basis
+        );
+        assert_eq!(r.year.as_ref().map(|y| y.value), Some(year), "{file}");
+        assert_eq!(r.format, format, "{file}");
+        assert!(r.format_basis.is_some(), "{file}");
+        seen += 1;
+    }
+    assert_eq!(seen, 2);
+}

@@ -210,7 +210,8 @@ fn d10(r: &Report, out: &mut Vec<Finding>) {
     // report (issue 13 part 4). Mentions plainly about another year are not findings: a
     // comparison (与/较/比…, 相比, 同期, 同比), the previous year (上年, 去年), the carry-over
     // from it (结转), a period (以来, 至今), plans.
-    for (_, p) in r.all_paras().filter(|(sec, _)| sec.is_some()) {
+    // Only paragraphs with a count (件) can state figures: the others are not scanned.
+    for (_, p) in r.all_paras().filter(|(sec, _)| sec.is_some()).filter(|(_, p)| JIAN.is_in(&p.text)) {
         for (v, off, len) in years(&p.text) {
             if v == y || flagged_at.contains(&(p.src.start, off)) {
                 continue;

@@ -103,8 +103,16 @@ pub fn excerpt(seed: u64) -> Excerpt {
         }
         lines.push(preamble);
     }
+    // Years before the report's own that the first paragraph may mention: a comparison, the
+    // date of the 条例 (an inference must skip both).
+    let lead = match rng.below(4) {
+        0 => format!("与{}年相比，各项工作稳步推进。", year - 1),
+        1 if pre2019 => "认真贯彻2007年颁布的《中华人民共和国政府信息公开条例》。".to_string(),
+        1 => "认真贯彻2019年新修订的《中华人民共和国政府信息公开条例》。".to_string(),
+        _ => String::new(),
+    };
     let overview = format!(
-        "{year}年，{organ}认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，扎实推进政府信息公开工作。"
+        "{lead}{year}年，{organ}认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，扎实推进政府信息公开工作。"
     );
     let body: &[&str] = if pre2019 {
         &[
