@@ -224,14 +224,16 @@ fn plausible_organ(name: &str) -> bool {
 /// (《关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》; the 60号 notice's title is
 /// shared with other notices and is not taken alone).
 pub(crate) fn cited_format<'a>(paras: impl Iterator<Item = &'a Para>) -> Option<Located<FormatVersion>> {
-    // One automaton finds every key in a single pass (this runs on every report's opening).
-    static KEYS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    // Prebuilt SIMD finders (this runs on every report's opening; building a searcher per
+    // paragraph cost more than the search).
+    static KEYS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 3]> = std::sync::OnceLock::new();
     let keys = KEYS.get_or_init(|| {
-        aho_corasick::AhoCorasick::new(["公开办函", "公開辦函", "年度报告格式"]).expect("static key set builds")
+        ["公开办函", "公開辦函", "年度报告格式"].map(|k| memchr::memmem::Finder::new(k.as_bytes()).into_owned())
     });
     for p in paras {
         let t = p.text.as_str();
-        let hits: Vec<(usize, usize)> = keys.find_iter(t).map(|m| (m.pattern().as_usize(), m.start())).collect();
+        let hits: Vec<(usize, usize)> =
+            keys.iter().enumerate().flat_map(|(k, f)| f.find_iter(t.as_bytes()).map(move |at| (k, at))).collect();
         if hits.is_empty() {
             continue;
         }
