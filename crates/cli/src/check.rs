@@ -309,8 +309,15 @@ fn summary_text(r: &gongkai_model::Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "标题：{}", r.title.as_ref().map_or("（未识别）", |t| t.value.as_str()));
     let _ = writeln!(s, "机关：{}", r.organ.as_ref().map_or("（未识别）", |t| t.value.as_str()));
-    let _ = writeln!(s, "年度：{}", r.year.as_ref().map_or("（未识别）".to_string(), |t| t.value.to_string()));
-    let _ = writeln!(s, "格式：{}", r.format.name_zh());
+    let fallback = if r.year_basis == Some(gongkai_model::YearBasis::Text) {
+        "（标题中没有年度，据正文推断）"
+    } else {
+        ""
+    };
+    let _ =
+        writeln!(s, "年度：{}{fallback}", r.year.as_ref().map_or("（未识别）".to_string(), |t| t.value.to_string()));
+    let basis = r.format_basis.map_or(String::new(), |b| format!("（{}）", b.name_zh()));
+    let _ = writeln!(s, "格式：{}{basis}", r.format.name_zh());
     let _ = writeln!(s, "章节：{}", r.sections.iter().map(|x| x.heading.as_str()).collect::<Vec<_>>().join(" / "));
     let cell = |c: &gongkai_model::Cell| match c.as_number() {
         Some(d) => d.to_string(),

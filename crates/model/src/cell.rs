@@ -88,6 +88,14 @@ impl Cell {
         }
     }
 
+    /// The unit printed in a number cell (`件` of `53件`), if any.
+    pub fn unit(&self) -> Option<&'static str> {
+        match self.value {
+            CellValue::Number(_) => number_with_unit(&self.raw).map(|(_, u)| u),
+            _ => None,
+        }
+    }
+
     pub fn with_src(mut self, src: Src) -> Self {
         self.src = Some(src);
         self
@@ -220,7 +228,29 @@ pub fn classify(t: &str) -> CellValue {
     if is_placeholder(t) {
         return CellValue::Placeholder;
     }
+    if let Some((d, _)) = number_with_unit(t) {
+        return CellValue::Number(d);
+    }
     CellValue::Unreadable
+}
+
+/// Units printed inside table cells (`53件`, `96171.6万元`, `251000元`), longest first.
+pub const CELL_UNITS: &[&str] = &["万元", "元", "件", "个", "项", "条", "次"];
+
+/// A number with a unit glued on or after a space (`53件`, `96171.6 万元`): the number and
+/// the unit. The printed text stays the cell's `raw`; [`Cell::unit`] reads the unit back.
+pub fn number_with_unit(t: &str) -> Option<(Decimal, &'static str)> {
+    // A cell with a unit starts like an ASCII number and ends in one of the unit ideographs;
+    // the byte tests keep labels ("（一）予以公开", "1.属于国家秘密") from being decoded.
+    if !t.as_bytes().first().is_some_and(|b| b.is_ascii_digit() || *b == b'-') {
+        return None;
+    }
+    let unit = CELL_UNITS.iter().find(|u| t.ends_with(*u))?;
+    let n = t[..t.len() - unit.len()].trim_end();
+    if n.is_empty() {
+        return None;
+    }
+    parse_number(n).map(|d| (d, *unit))
 }
 
 /// Serialises a [`Decimal`] as a JSON number (integers exactly; fractions through the
@@ -279,6 +309,24 @@ mod tests {
         assert_eq!(Cell::from_raw("无", None).value, CellValue::Placeholder);
         assert_eq!(Cell::from_raw("0", None).value, CellValue::Number(Decimal::ZERO));
         assert_eq!(Cell::from_raw("约5", None).value, CellValue::Unreadable);
+    }
+
+    #[test]
+    fn units_in_cells_are_read_and_kept() {
+        let c = Cell::from_raw("53件", None);
+        assert_eq!(
+            (c.value.clone(), c.raw.as_str(), c.unit()),
+            (CellValue::Number(Decimal::from(53)), "53件", Some("件"))
+        );
+        let c = Cell::from_raw("96171.6万元", None);
+        assert_eq!((c.as_number(), c.unit()), (Some(Decimal::new(961716, 1)), Some("万元")));
+        assert_eq!(Cell::from_raw("251000 元", None).unit(), Some("元"));
+        assert_eq!(Cell::from_raw("53", None).unit(), None);
+        for label in ["件", "万元", "1.属于国家秘密", "约5件", "五件", "2.其他法律行政法规禁止公开"]
+        {
+            assert_ne!(Cell::from_raw(label, None).value, CellValue::Number(Decimal::ZERO), "{label}");
+            assert!(Cell::from_raw(label, None).as_number().is_none(), "{label}");
+        }
     }
 
     #[test]

@@ -41,14 +41,30 @@ pub struct Finding {
     pub location: Option<Src>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cells: Vec<String>,
+    /// A second place the finding is about (the table cell a sentence contradicts, the
+    /// table label a citation contradicts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related: Option<Box<Src>>,
 }
 
 impl Finding {
     pub fn new(rule: &str, severity: Severity, message: impl Into<String>) -> Self {
-        Finding { rule: rule.to_string(), severity, message: message.into(), location: None, cells: Vec::new() }
+        Finding {
+            rule: rule.to_string(),
+            severity,
+            message: message.into(),
+            location: None,
+            cells: Vec::new(),
+            related: None,
+        }
     }
     pub fn at(mut self, src: Option<Src>) -> Self {
         self.location = src;
+        self
+    }
+    /// Set the second location ([`Finding::related`]).
+    pub fn also(mut self, src: Option<Src>) -> Self {
+        self.related = src.map(Box::new);
         self
     }
     pub fn cells(mut self, cells: impl IntoIterator<Item = String>) -> Self {

@@ -17,6 +17,7 @@ pub use cell::{Cell, CellValue, GridPos, Src};
 pub use finding::{Finding, Severity};
 pub use ids::{Col, T2Col, T2Row, T3Row, T4Group, T4Outcome};
 pub use report::{
-    FormatMarker, FormatVersion, Para, Report, SCHEMA_VERSION, Section, SectionId, Table2, Table3, Table4,
+    FormatBasis, FormatMarker, FormatVersion, Para, Report, SCHEMA_VERSION, Section, SectionId, Table2, Table3, Table4,
+    YearBasis,
 };
 pub use table::{Row, Table, TableId};

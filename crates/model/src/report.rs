@@ -50,6 +50,42 @@ impl FormatVersion {
     }
 }
 
+/// What decided a report's [`FormatVersion`] (issue 13 part 3), strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FormatBasis {
+    /// Labels of the tables themselves (SPEC §2.5 markers, the （六） row set).
+    Tables,
+    /// The format document the text cites (国办公开办函〔2021〕30号 / 〔2019〕60号).
+    Citation,
+    /// The section outline: the pre-2019 layouts against the six sections of 2019 and later.
+    Structure,
+    /// Only the report year: the format SPEC §2.5 says was in force (an inference).
+    Year,
+}
+
+impl FormatBasis {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            FormatBasis::Tables => "依据表格栏目",
+            FormatBasis::Citation => "依据报告所引格式文件",
+            FormatBasis::Structure => "依据章节结构",
+            FormatBasis::Year => "按报告年度推断",
+        }
+    }
+}
+
+/// Where the report year was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum YearBasis {
+    /// The title (or the page title of an HTML file).
+    Title,
+    /// A fallback when there is no title year: the report's own words (`现将…2022年度…报告`,
+    /// `统计期限自2022年1月1日`, the first `2022年` of 总体情况).
+    Text,
+}
+
 /// A format fingerprint found in the source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormatMarker {
@@ -78,6 +114,27 @@ pub struct Para {
     /// offset into `text` is a byte offset into the source.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub verbatim: bool,
+}
+
+impl Para {
+    /// Location of `len` bytes at byte `off` of `text`: exact when the text is verbatim, else
+    /// the whole paragraph.
+    pub fn src_at(&self, off: usize, len: usize) -> Src {
+        if !self.verbatim || off > self.text.len() || !self.text.is_char_boundary(off) {
+            return self.src;
+        }
+        let before = &self.text[..off];
+        Src {
+            start: self.src.start + off as u32,
+            end: self.src.start + (off + len).min(self.text.len()) as u32,
+            line: self.src.line + before.matches('\n').count() as u32,
+            col: match before.rfind('\n') {
+                Some(nl) => before[nl + 1..].chars().count() as u32 + 1,
+                None => self.src.col + before.chars().count() as u32,
+            },
+            grid: None,
+        }
+    }
 }
 
 /// One of the six sections.
@@ -138,8 +195,18 @@ pub struct Report {
     /// The report year (the year the statistics cover), from the title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<Located<i32>>,
+    /// Where `year` was read; `text` marks a fallback (no year in a title).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year_basis: Option<YearBasis>,
     /// Detected table template.
     pub format: FormatVersion,
+    /// What decided `format` (absent when it is `unknown`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format_basis: Option<FormatBasis>,
+    /// The format document the text cites, if any (`2021` for 国办公开办函〔2021〕30号, `2019`
+    /// for 〔2019〕60号), where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format_cited: Option<Located<FormatVersion>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub format_markers: Vec<FormatMarker>,
     /// Text before the first section heading (title block, preamble).
@@ -182,7 +249,10 @@ impl Report {
             signature: None,
 
             year: None,
+            year_basis: None,
             format: FormatVersion::Unknown,
+            format_basis: None,
+            format_cited: None,
             format_markers: Vec::new(),
             preamble: Vec::new(),
             sections: Vec::new(),

@@ -7,8 +7,8 @@ use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS};
 use gongkai_model::normalize::{chinese_numeral, is_cjk, normalize};
 use gongkai_model::report::{Located, TablesFound};
 use gongkai_model::{
-    Cell, CellValue, Finding, FormatMarker, FormatVersion, Para, Report, Row, Section, SectionId, Severity, Src, T2Col,
-    T2Row, T3Row, T4Group, T4Outcome,
+    Cell, CellValue, Finding, FormatBasis, FormatMarker, FormatVersion, Para, Report, Row, Section, SectionId,
+    Severity, Src, T2Col, T2Row, T3Row, T4Group, T4Outcome,
 };
 
 use crate::items::{Item, items};
@@ -148,6 +148,7 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
             (None, _) => report.preamble.push(p),
         }
     }
+    crate::infer::infer(&mut report);
     report
 }
 
@@ -360,7 +361,7 @@ fn strip_field_label(t: &str) -> &str {
     t
 }
 
-const ORGAN_SUFFIXES: &[&str] = &[
+pub(crate) const ORGAN_SUFFIXES: &[&str] = &[
     "政府",
     "局",
     "委员会",
@@ -469,6 +470,12 @@ fn detect_format(items: &[Item], report: &mut Report) {
             if report.has_r36_subrows() { FormatVersion::F2021 } else { FormatVersion::Unknown }
         }
         _ => FormatVersion::Unknown,
+    };
+    // Table labels decide, except the pre-2019 markers: those are headings of the outline.
+    report.format_basis = match report.format {
+        FormatVersion::Unknown => None,
+        FormatVersion::Pre2019 => Some(FormatBasis::Structure),
+        _ => Some(FormatBasis::Tables),
     };
 }
 

@@ -150,7 +150,9 @@ fn is_label_text(t: &str) -> bool {
     if t.is_empty() || gongkai_model::cell::is_placeholder(t) {
         return false;
     }
-    gongkai_model::cell::parse_number(t).is_none() && t.chars().any(|c| is_cjk(c) || c.is_alphabetic())
+    gongkai_model::cell::parse_number(t).is_none()
+        && gongkai_model::cell::number_with_unit(t).is_none()
+        && t.chars().any(|c| is_cjk(c) || c.is_alphabetic())
 }
 
 /// `kinds` is scratch space reused from row to row.

@@ -7,9 +7,11 @@
 
 pub mod encoding;
 pub mod html;
+mod infer;
 pub mod interpret;
 pub mod items;
 mod keys;
+mod script;
 pub mod split;
 pub mod text;
 
@@ -65,6 +67,19 @@ pub fn parse_string(text: String, kind: Kind) -> Parsed {
         }
     };
     let mut report = interpret::interpret(doc, &mut findings);
+    // A report in a script literal: looked for when the file's own parse is not a complete
+    // report, or when the text has escapes (its own parse may have read the report through
+    // the escaped markup). A complete report without a backslash costs one memchr.
+    if (!script::complete(&report) || memchr::memchr(b'\\', text.as_bytes()).is_some())
+        && let Some((r, f, span)) = embedded_report(&text, kind)
+    {
+        let (own, theirs) = (script::body_score(&report), script::body_score(&r));
+        let read_through = report.sections.first().is_some_and(|s| span.contains(&(s.src.start as usize)));
+        if theirs > own || (read_through && theirs >= own) {
+            report = r;
+            findings = f;
+        }
+    }
     report.source.kind = match kind {
         Kind::Text => "text",
         Kind::Html => "html",
@@ -73,6 +88,28 @@ pub fn parse_string(text: String, kind: Kind) -> Parsed {
     report.source.encoding = "UTF-8".to_string();
     report.source.bytes = text.len() as u64;
     Parsed { report, findings, text, unsupported: None }
+}
+
+/// The report held in a script's string literal (see `script`): the report read from the
+/// unescaped literal with provenance into `text`, its findings (the first saying where the
+/// report was found) and the literal's byte range.
+fn embedded_report(text: &str, kind: Kind) -> Option<(Report, Vec<Finding>, std::ops::Range<usize>)> {
+    let e = script::embedded(text, kind == Kind::Html)?;
+    let h = html::html_to_doc(&e.text);
+    let mut doc = h.doc;
+    script::remap(&mut doc, &e, text);
+    let at = gongkai_model::doc::LineIndex::new(text).src(text, e.start, e.end);
+    let mut findings = vec![
+        Finding::new(
+            "P6",
+            Severity::Info,
+            format!("报告正文在脚本的字符串中（第{}行第{}列起），已还原转义字符后按网页读取", at.line, at.col),
+        )
+        .at(Some(at)),
+    ];
+    findings.extend(h.warnings.into_iter().map(|w| Finding::new("P6", Severity::Warning, w)));
+    let report = interpret::interpret(doc, &mut findings);
+    Some((report, findings, e.start..e.end))
 }
 
 /// Parse the layout text extracted from a PDF (see the `gongkai-pdf` crate). Provenance

@@ -88,17 +88,28 @@ fn pad(mut cells: Vec<&str>, width: usize) -> Vec<&str> {
     cells
 }
 
+/// Whether table 二 is printed in its 2021 shape: by the format, except that a mixed or
+/// unknown report whose table 二 holds a cell only the 2019 shape has keeps the 2019 shape
+/// (a writer must not drop cells the report has).
+fn t2_2021(r: &Report) -> bool {
+    match r.format {
+        FormatVersion::F2021 => true,
+        FormatVersion::F2019 => false,
+        _ => !r.table2.iter().any(|(row, cs)| cs.iter().any(|(c, _)| !row.cols_2021().is_some_and(|x| x.contains(c)))),
+    }
+}
+
 fn t2_order(r: &Report) -> &'static [T2Row] {
-    if is_2021(r) { T2Row::ROWS_2021 } else { T2Row::ROWS_2019 }
+    if t2_2021(r) { T2Row::ROWS_2021 } else { T2Row::ROWS_2019 }
 }
 
 fn t2_cols(r: &Report, tr: T2Row) -> &'static [T2Col] {
-    if is_2021(r) { tr.cols_2021().unwrap_or(&[]) } else { tr.cols_2019() }
+    if t2_2021(r) { tr.cols_2021().unwrap_or(&[]) } else { tr.cols_2019() }
 }
 
 /// The printed label of a table-二 row (2019 prints `规范性文件`).
 fn t2_label(r: &Report, tr: T2Row) -> &'static str {
-    if !is_2021(r) && tr == T2Row::Norm { "规范性文件" } else { tr.label() }
+    if !t2_2021(r) && tr == T2Row::Norm { "规范性文件" } else { tr.label() }
 }
 
 /// Table 二 as printed rows: per block a caption row, a header row and the data rows.
@@ -121,8 +132,67 @@ fn table2_rows(r: &Report, layout: Layout) -> Vec<Row> {
     out
 }
 
+/// The row set of table 三 as the report has it: a single （六）其他处理 row (2019, or a 2021
+/// table that printed it so, SPEC §2.3) stays one row, sub-rows stay sub-rows; only a table
+/// with neither follows the format.
 fn t3_order(r: &Report) -> &'static [T3Row] {
-    if is_2021(r) { T3Row::ROWS_2021 } else { T3Row::ROWS_2019 }
+    if r.has_r36_subrows() {
+        T3Row::ROWS_2021
+    } else if r.table3.contains_key(&T3Row::R3_6) || !is_2021(r) {
+        T3Row::ROWS_2019
+    } else {
+        T3Row::ROWS_2021
+    }
+}
+
+/// One printed part of the body: a section heading (None for a table whose section the
+/// report lacks), the table that follows it, and the section's paragraphs.
+struct Part<'a> {
+    /// The section's number (None for a table standing in for a missing section).
+    id: Option<u8>,
+    heading: Option<&'a str>,
+    table: Option<u8>,
+    paras: &'a [gongkai_model::Para],
+}
+
+/// The body as the report has it: its sections in their order (a duplicated or reordered
+/// outline stays so; a missing section gets no heading), each of tables 二/三/四 after the
+/// section it was found under (by position in the source; generated reports: the first
+/// section of its number), a table whose section is missing where that section would be. A
+/// report without any section (tables only) gets the official headings, which anchor its
+/// tables.
+fn plan(r: &Report) -> Vec<Part<'_>> {
+    if r.sections.is_empty() {
+        return (1..=6u8)
+            .map(|id| Part {
+                id: Some(id),
+                heading: Some(SectionId(id).official_heading()),
+                table: (2..=4).contains(&id).then_some(id),
+                paras: &[],
+            })
+            .collect();
+    }
+    let mut parts: Vec<Part> = r
+        .sections
+        .iter()
+        .map(|s| Part { id: Some(s.id.0), heading: Some(s.heading.as_str()), table: None, paras: &s.paras })
+        .collect();
+    let located = r.sections.iter().any(|s| s.src.start > 0);
+    for (id, src) in [(2u8, r.tables.table2), (3, r.tables.table3), (4, r.tables.table4)] {
+        let by_src = src.filter(|_| located).and_then(|t| {
+            r.sections.iter().enumerate().filter(|(_, s)| s.src.start <= t.start).max_by_key(|(_, s)| s.src.start)
+        });
+        let by_id = r.sections.iter().position(|s| s.id.0 == id);
+        let host = by_src.filter(|(_, s)| s.id.0 == id).map(|(i, _)| i).or(by_id);
+        match host {
+            Some(i) if parts[i].table.is_none() => parts[i].table = Some(id),
+            _ => {
+                let at = parts.iter().position(|p| p.id.is_some_and(|x| x > id)).unwrap_or(parts.len());
+                parts.insert(at, Part { id: None, heading: None, table: Some(id), paras: &[] });
+            }
+        }
+    }
+    parts
 }
 
 /// Label cells of a table-三 data row.
@@ -271,8 +341,8 @@ fn preamble(r: &Report) -> impl Iterator<Item = &gongkai_model::Para> {
 
 /// The report as plain text in one of the export shapes: the title line, an empty line, then
 /// the six sections in order — heading line, for 二/三/四 the table, then the paragraphs, one
-/// per line. Section headings are the printed ones (the official heading when a section is
-/// missing). Blank cells print as empty cells, except in [`TextShape::Lines`], where every
+/// per line. Section headings are the printed ones; a section the report lacks gets no
+/// heading (its table, if any, is still written). Blank cells print as empty cells, except in [`TextShape::Lines`], where every
 /// non-number cell prints as `-`. Numbers print exactly (`rust_decimal` Display), other
 /// cells as their raw text.
 pub fn text(r: &Report, shape: TextShape) -> String {
@@ -283,15 +353,15 @@ pub fn text(r: &Report, shape: TextShape) -> String {
     for p in preamble(r) {
         let _ = writeln!(out, "{}", p.text);
     }
-    for id in 1..=6u8 {
-        let sec = r.section(id);
-        let heading = sec.map_or(SectionId(id).official_heading(), |s| s.heading.as_str());
-        let _ = writeln!(out, "{heading}");
-        write_table(&mut out, r, id, shape);
-        if let Some(s) = sec {
-            for p in &s.paras {
-                let _ = writeln!(out, "{}", p.text);
-            }
+    for part in plan(r) {
+        if let Some(h) = part.heading {
+            let _ = writeln!(out, "{h}");
+        }
+        if let Some(id) = part.table {
+            write_table(&mut out, r, id, shape);
+        }
+        for p in part.paras {
+            let _ = writeln!(out, "{}", p.text);
         }
         out.push('\n');
     }
@@ -309,14 +379,15 @@ pub fn markdown(r: &Report) -> String {
     for p in preamble(r) {
         let _ = writeln!(out, "{}\n", p.text);
     }
-    for id in 1..=6u8 {
-        let sec = r.section(id);
-        let _ = writeln!(out, "## {}\n", sec.map_or(SectionId(id).official_heading(), |s| s.heading.as_str()));
-        write_table(&mut out, r, id, TextShape::Markdown);
-        if let Some(s) = sec {
-            for p in &s.paras {
-                let _ = writeln!(out, "{}\n", p.text);
-            }
+    for part in plan(r) {
+        if let Some(h) = part.heading {
+            let _ = writeln!(out, "## {h}\n");
+        }
+        if let Some(id) = part.table {
+            write_table(&mut out, r, id, TextShape::Markdown);
+        }
+        for p in part.paras {
+            let _ = writeln!(out, "{}\n", p.text);
         }
     }
     out
@@ -507,19 +578,18 @@ pub fn html(r: &Report) -> String {
     for p in preamble(r) {
         let _ = writeln!(out, "<p>{}</p>", esc(&p.text));
     }
-    for id in 1..=6u8 {
-        let sec = r.section(id);
-        let _ = writeln!(out, "<h2>{}</h2>", esc(sec.map_or(SectionId(id).official_heading(), |s| s.heading.as_str())));
-        match id {
-            2 => html_table2(r, &mut out),
-            3 => html_table3(r, &mut out),
-            4 => html_table4(r, &mut out),
+    for part in plan(r) {
+        if let Some(h) = part.heading {
+            let _ = writeln!(out, "<h2>{}</h2>", esc(h));
+        }
+        match part.table {
+            Some(2) => html_table2(r, &mut out),
+            Some(3) => html_table3(r, &mut out),
+            Some(4) => html_table4(r, &mut out),
             _ => {}
         }
-        if let Some(s) = sec {
-            for p in &s.paras {
-                let _ = writeln!(out, "<p>{}</p>", esc(&p.text));
-            }
+        for p in part.paras {
+            let _ = writeln!(out, "<p>{}</p>", esc(&p.text));
         }
     }
     out.push_str("</main>\n</body>\n</html>\n");

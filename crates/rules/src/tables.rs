@@ -2,7 +2,9 @@
 
 use rust_decimal::Decimal;
 
-use gongkai_model::{Cell, CellValue, Col, Finding, FormatVersion, Report, Severity, Src, T3Row, T4Group, T4Outcome};
+use gongkai_model::{
+    Cell, CellValue, Col, Finding, FormatBasis, FormatVersion, Report, Severity, Src, T2Col, T3Row, T4Group, T4Outcome,
+};
 
 fn num(c: Option<&Cell>) -> Option<Decimal> {
     c.and_then(Cell::as_number)
@@ -173,7 +175,7 @@ fn e4(r: &Report, out: &mut Vec<Finding>) {
 /// E7: counts are integers ≥ 0; amounts are ≥ 0; 本年增/减 may be negative.
 fn e7(r: &Report, out: &mut Vec<Finding>) {
     // Names and messages are built only for a cell that breaks the rule (hot path).
-    let mut bad = |cell: &Cell, name: &dyn Fn() -> (String, String), money: bool, signed: bool| {
+    let mut bad = |cell: &Cell, name: &dyn Fn() -> (String, String), money: bool, signed: bool, wan_only: bool| {
         let Some(d) = cell.as_number() else { return };
         let problem = if d.is_sign_negative() && !d.is_zero() && !signed {
             Some("为负数")
@@ -190,12 +192,37 @@ fn e7(r: &Report, out: &mut Vec<Finding>) {
                     .cells([id]),
             );
         }
+        // A unit printed in the cell must be the column's (issue 13 part 4): counts are 件/个/
+        // 项/条/次, the 2021 fee column is 万元, the 2019 procurement amount 元 or 万元.
+        if let Some(u) = cell.unit() {
+            let (fits, want) = match money {
+                true if wan_only => (u == "万元", "万元"),
+                true => (u == "万元" || u == "元", "元或万元"),
+                false => (!matches!(u, "万元" | "元"), "件、个、项、条或次"),
+            };
+            if !fits {
+                let (id, what) = name();
+                out.push(
+                    Finding::new(
+                        "E7",
+                        Severity::Error,
+                        format!(
+                            "{what}的值“{}”带单位“{u}”，与该列的单位（{want}）不符，数值可能差了单位换算",
+                            cell.raw
+                        ),
+                    )
+                    .at(cell.src)
+                    .cells([id]),
+                );
+            }
+        }
     };
     for (row, cells) in &r.table3 {
         for (c, cell) in cells {
             bad(
                 cell,
                 &|| (t3_name(*row, *c), format!("表三“{}”行“{}”列", row.display_name(), c.label())),
+                false,
                 false,
                 false,
             );
@@ -208,6 +235,7 @@ fn e7(r: &Report, out: &mut Vec<Finding>) {
                 &|| (format!("table4.{}.{}", g.id(), o.id()), format!("表四“{}”“{}”", g.label(), o.label())),
                 false,
                 false,
+                false,
             );
         }
     }
@@ -218,6 +246,7 @@ fn e7(r: &Report, out: &mut Vec<Finding>) {
                 &|| (format!("table2.{}.{}", row.id(), c.id()), format!("表二“{}”行“{}”列", row.label(), c.label())),
                 c.is_money(),
                 c.signed(),
+                *c == T2Col::Amount,
             );
         }
     }
@@ -246,6 +275,27 @@ fn d1(r: &Report, out: &mut Vec<Finding>) {
                 ),
             )
             .at(at),
+        );
+    }
+    // The cited format document against the tables' own labels.
+    if let Some(cited) = &r.format_cited
+        && r.format_basis == Some(FormatBasis::Tables)
+        && matches!(r.format, FormatVersion::F2019 | FormatVersion::F2021)
+        && cited.value != r.format
+    {
+        out.push(
+            Finding::new(
+                "D1",
+                Severity::Error,
+                format!(
+                    "报告称依据{}编制，但表格使用的是{}的栏目（{}）",
+                    cited.value.name_zh(),
+                    r.format.name_zh(),
+                    markers_of(r, r.format)
+                ),
+            )
+            .at(Some(cited.src))
+            .also(first_marker(r, r.format).map(|m| m.1)),
         );
     }
     let Some(year) = &r.year else { return };

@@ -3,7 +3,9 @@
 
 use gongkai_model::labels::{ORGAN_TYPES, SECTION_HEADINGS};
 use gongkai_model::normalize::is_cjk;
-use gongkai_model::{Col, Finding, FormatVersion, Para, Report, SectionId, Severity, Src, T3Row};
+use gongkai_model::{
+    Col, Finding, FormatVersion, Para, Report, SectionId, Severity, Src, T2Col, T2Row, T3Row, T4Group, T4Outcome,
+};
 
 /// Location of `len` bytes at byte `off` of a paragraph's text.
 fn at(p: &Para, off: usize, len: usize) -> Src {
@@ -26,6 +28,7 @@ pub fn check_text(r: &Report, out: &mut Vec<Finding>) {
     d10(r, out);
     d11(r, out);
     d12(r, out);
+    empty_sections(r, out);
     d13(r, out);
     d14(r, out);
     d17(r, out);
@@ -136,6 +139,10 @@ static FEI: Phrase = Phrase::new("费");
 static JAN1: Phrase = Phrase::new("1月1日");
 static DEC31: Phrase = Phrase::new("12月31日");
 
+/// Verbs that state a year's own figures ("共收到申请12件", "办结", "主动公开信息35条").
+const STAT_VERBS: &[&str] =
+    &["收到", "新收", "受理", "办结", "答复", "主动公开", "公开政府信息", "发布信息", "发布政府信息"];
+
 const PLAN_WORDS: &[&str] = &["将", "计划", "拟", "下一步", "预计", "要", "继续", "力争", "持续"];
 
 fn sentence_at(text: &str, off: usize) -> &str {
@@ -153,6 +160,8 @@ fn d10(r: &Report, out: &mut Vec<Finding>) {
     };
     let y = year.value;
     let mut flagged = 0;
+    // (paragraph, offset) of years already reported, so one year is reported once.
+    let mut flagged_at = std::collections::HashSet::new();
     for (sec, p) in r.all_paras() {
         // The statistics period "自YYYY年1月1日起至YYYY年12月31日止".
         if JAN1.is_in(&p.text) && DEC31.is_in(&p.text) {
@@ -179,6 +188,7 @@ fn d10(r: &Report, out: &mut Vec<Finding>) {
                 && v == y + 1
                 && t[len..].starts_with(['，', ','])
                 && !PLAN_WORDS.iter().any(|w| sentence_at(t, 0).contains(w))
+                && flagged_at.insert((p.src.start, lead))
             {
                 out.push(
                     Finding::new(
@@ -193,6 +203,46 @@ fn d10(r: &Report, out: &mut Vec<Finding>) {
                     .at(Some(at(p, lead, len))),
                 );
                 flagged += 1;
+            }
+        }
+    }
+    // Another year's figures anywhere in the body: "本机关2023年共收到申请12件" in a 2024
+    // report (issue 13 part 4). Mentions plainly about another year are not findings: a
+    // comparison (与/较/比…, 相比, 同期, 同比), the previous year (上年, 去年), the carry-over
+    // from it (结转), a period (以来, 至今), plans.
+    // Only paragraphs with a count (件) can state figures: the others are not scanned.
+    for (_, p) in r.all_paras().filter(|(sec, _)| sec.is_some()).filter(|(_, p)| JIAN.is_in(&p.text)) {
+        for (v, off, len) in years(&p.text) {
+            if v == y || flagged_at.contains(&(p.src.start, off)) {
+                continue;
+            }
+            let rest = &p.text[off + len..];
+            let clause_end = rest.find(['，', ',', '。', '；', ';']).unwrap_or(rest.len());
+            let clause = &rest[..clause_end];
+            let lead: String = p.text[..off].chars().rev().take(3).collect();
+            let wider: String = p.text[..off].chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+            let sentence = sentence_at(&p.text, off);
+            let stat = STAT_VERBS.iter().any(|w| clause.contains(w)) && !counts(clause).is_empty();
+            let past = ["与", "较", "比", "同", "自", "从"].iter().any(|w| lead.contains(w))
+                || ["上年", "去年", "上一年"].iter().any(|w| wider.contains(w))
+                || ["相比", "同期", "以来", "至今", "度相比", "年底前", "年前"]
+                    .iter()
+                    .any(|w| rest.starts_with(w) || clause.starts_with(w))
+                || ["上年", "去年", "结转", "同比", "相比"].iter().any(|w| clause.contains(w))
+                || PLAN_WORDS.iter().any(|w| sentence.contains(w));
+            if stat && !past {
+                out.push(
+                    Finding::new(
+                        "D10",
+                        Severity::Error,
+                        format!(
+                            "标题年度为{y}年，但正文以{v}年陈述本年数字（“{}{}”）",
+                            &p.text[off..off + len],
+                            clause.chars().take(30).collect::<String>()
+                        ),
+                    )
+                    .at(Some(at(p, off, len))),
+                );
             }
         }
     }
@@ -301,6 +351,37 @@ fn d12(r: &Report, out: &mut Vec<Finding>) {
     }
 }
 
+/// D12 (issue 13 part 4): a heading with nothing under it is as good as a missing section.
+/// Judged for the prose sections 一, 五 and 六: the body of 二/三/四 is their table, whose
+/// absence the parser already reports (P1). The last section of a truncated source was cut,
+/// not left empty; a section number printed twice (an outline that restarts) is judged on all
+/// its occurrences together.
+fn empty_sections(r: &Report, out: &mut Vec<Finding>) {
+    let last = r.sections.len().saturating_sub(1);
+    for (i, s) in r.sections.iter().enumerate() {
+        let id = s.id.0;
+        if !matches!(id, 1 | 5 | 6)
+            || (r.truncated.is_some() && i == last)
+            || r.sections[..i].iter().any(|o| o.id.0 == id)
+            || r.sections.iter().filter(|o| o.id.0 == id).any(|o| o.paras.iter().any(|p| !p.text.trim().is_empty()))
+        {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                "D12",
+                Severity::Error,
+                format!("第{}部分“{}”只有标题，没有内容", numeral(id), s.heading.trim()),
+            )
+            .at(Some(s.src)),
+        );
+    }
+}
+
+fn numeral(id: u8) -> char {
+    SectionId(id).official_heading().chars().next().unwrap_or('?')
+}
+
 /// D13: 2021-format reports state the 信息处理费 collected in section 六.
 fn d13(r: &Report, out: &mut Vec<Finding>) {
     if r.truncated.is_some() && r.section(6).is_none() {
@@ -384,50 +465,191 @@ fn counts(text: &str) -> Vec<(u64, usize, usize)> {
     out
 }
 
-/// D17: "收到申请X件", "结转下年度X件" in the text vs R1 / R4 总计.
+/// What a sentence of the text can restate from the tables (issue 13 part 4).
+#[derive(Clone, Copy)]
+enum Stated {
+    /// The 总计 of one table-三 row, or the sum of the 总计 of several (an outcome group).
+    T3(&'static [T3Row]),
+    /// The 总计 of table-四 groups (行政诉讼 = both suit groups).
+    T4(&'static [T4Group]),
+    /// The decisions of a table-二 row (2021 or 2019 column).
+    T2(T2Row),
+}
+
+/// Subjects, found by the keyword nearest before the number in its clause: keyword, what the
+/// finding calls it, the table cell(s). Longer keywords first where one contains another.
+const SUBJECTS: &[(&str, &str, Stated)] = &[
+    ("上年结转", "上年结转", Stated::T3(&[T3Row::R2])),
+    ("上年度结转", "上年结转", Stated::T3(&[T3Row::R2])),
+    ("结转上年", "上年结转", Stated::T3(&[T3Row::R2])),
+    ("结转下", "结转下年度", Stated::T3(&[T3Row::R4])),
+    ("转入下", "结转下年度", Stated::T3(&[T3Row::R4])),
+    ("结转至", "结转下年度", Stated::T3(&[T3Row::R4])),
+    ("新收", "本年新收", Stated::T3(&[T3Row::R1])),
+    ("收到", "本年新收", Stated::T3(&[T3Row::R1])),
+    ("办结", "办结", Stated::T3(&[T3Row::R3_7])),
+    ("予以公开", "予以公开", Stated::T3(&[T3Row::R3_1])),
+    ("部分公开", "部分公开", Stated::T3(&[T3Row::R3_2])),
+    ("不予公开", "不予公开", Stated::T3(T3_NOT_DISCLOSED)),
+    ("无法提供", "无法提供", Stated::T3(T3_CANNOT)),
+    ("不予处理", "不予处理", Stated::T3(T3_NOT_HANDLED)),
+    ("行政复议", "行政复议", Stated::T4(&[T4Group::Rv])),
+    ("行政诉讼", "行政诉讼", Stated::T4(&[T4Group::Ld, T4Group::Lr])),
+    ("行政许可", "行政许可", Stated::T2(T2Row::License)),
+    ("行政处罚", "行政处罚", Stated::T2(T2Row::Penalty)),
+    ("行政强制", "行政强制", Stated::T2(T2Row::Coercion)),
+];
+const T3_NOT_DISCLOSED: &[T3Row] = &[
+    T3Row::R3_3_1,
+    T3Row::R3_3_2,
+    T3Row::R3_3_3,
+    T3Row::R3_3_4,
+    T3Row::R3_3_5,
+    T3Row::R3_3_6,
+    T3Row::R3_3_7,
+    T3Row::R3_3_8,
+];
+const T3_CANNOT: &[T3Row] = &[T3Row::R3_4_1, T3Row::R3_4_2, T3Row::R3_4_3];
+const T3_NOT_HANDLED: &[T3Row] = &[T3Row::R3_5_1, T3Row::R3_5_2, T3Row::R3_5_3, T3Row::R3_5_4, T3Row::R3_5_5];
+
+/// Words naming another subject: a count after one of them (between the keyword and the
+/// number) is not the keyword's (`收到咨询30件`, `收到申请后转办信件5件`).
+const OTHER_SUBJECTS: &[&str] = &[
+    "咨询",
+    "信件",
+    "留言",
+    "来电",
+    "来信",
+    "建议",
+    "提案",
+    "信访",
+    "投诉",
+    "举报",
+    "意见",
+    "诉求",
+    "工单",
+    "网站",
+    "条信息",
+    "自然人",
+    "法人",
+    "企业",
+    "机构",
+    "组织",
+    "会议",
+    "培训",
+    "发文",
+];
+
+/// Words that put a count in another frame (a share, a change, the previous year's figure).
+const OTHER_FRAMES: &[&str] =
+    &["%", "％", "同比", "比上年", "较上年", "增长", "下降", "增加", "减少", "累计", "平均", "约"];
+
+/// The table value a subject restates, its location and the cells' names.
+fn stated_value(r: &Report, what: Stated) -> Option<(rust_decimal::Decimal, Option<Src>, Vec<String>)> {
+    let mut sum = rust_decimal::Decimal::ZERO;
+    let mut src = None;
+    let mut names = Vec::new();
+    match what {
+        Stated::T3(rows) => {
+            // An outcome group is the sum of its rows (R3.6 has no keyword: 其他处理 is too common).
+            for row in rows {
+                let c = r.t3(*row, Col::Tot)?;
+                sum += c.as_number()?;
+                src = src.or(c.src);
+                names.push(format!("table3.{}.TOT", row.id()));
+            }
+        }
+        Stated::T4(groups) => {
+            for g in groups {
+                let c = r.t4(*g, T4Outcome::Tot)?;
+                sum += c.as_number()?;
+                src = src.or(c.src);
+                names.push(format!("table4.{}.TOT", g.id()));
+            }
+        }
+        Stated::T2(row) => {
+            let m = r.table2.get(&row)?;
+            let (col, c) = [T2Col::Decisions, T2Col::Decisions2019].iter().find_map(|c| m.get(c).map(|v| (*c, v)))?;
+            sum = c.as_number()?;
+            src = c.src;
+            names.push(format!("table2.{}.{}", row.id(), col.id()));
+        }
+    }
+    Some((sum, src, names))
+}
+
+fn stated_name(what: Stated) -> String {
+    match what {
+        Stated::T3([row]) => format!("表三“{}”总计", row.label()),
+        Stated::T3(rows) => format!("表三“{}”各行总计之和", rows[0].group_label().unwrap_or("")),
+        Stated::T4([g]) => format!("表四“{}”总计", g.label()),
+        Stated::T4(_) => "表四行政诉讼两项总计之和".to_string(),
+        Stated::T2(row) => format!("表二“{}”本年处理决定数量", row.label()),
+    }
+}
+
+/// D17: numbers the text states with 件 (收到/新收, 上年结转, 办结, 结转下年度, each outcome,
+/// 行政复议, 行政诉讼, 行政许可/处罚/强制) against the table cells they restate, with both
+/// locations. The subject is the keyword nearest before the number in its clause; a count
+/// that another subject word or another frame (a share, a change, the previous year) stands
+/// between is not taken.
 fn d17(r: &Report, out: &mut Vec<Finding>) {
-    let tot = |row: T3Row| r.t3(row, Col::Tot).and_then(|c| c.as_number());
     for (sec, p) in r.all_paras() {
-        if !matches!(sec, Some(1) | None) {
+        if !matches!(sec, None | Some(1..=4)) {
             continue;
         }
         for (v, off, len) in counts(&p.text) {
             // The clause the number sits in, back to the last sentence or clause break.
             let before = &p.text[..off];
             let clause_start = before
-                .rfind(['。', '；', '，', ',', '：', '、'])
+                .rfind(['。', '；', '，', ',', '：', '、', ';'])
                 .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
             let clause = &before[clause_start..];
-            if clause.contains("其中") || clause.contains('%') || clause.contains("同比") {
+            if OTHER_FRAMES.iter().any(|w| clause.contains(w)) {
                 continue;
             }
-            let row = if (clause.contains("新收") || clause.contains("收到"))
-                && clause.contains("申请")
-                && !clause.contains("结转")
-                && !clause.contains("受理")
-            {
-                Some((T3Row::R1, "本年新收"))
-            } else if clause.contains("结转下") || clause.contains("转入下") || clause.contains("结转至") {
-                Some((T3Row::R4, "结转下年度"))
-            } else {
-                None
+            // The keyword nearest the number (the last one to start in the clause).
+            let Some((kpos, key, what, stated)) = SUBJECTS
+                .iter()
+                .filter_map(|(k, w, s)| clause.rfind(k).map(|i| (i, *k, *w, *s)))
+                .max_by_key(|(i, k, _, _)| (*i, k.len()))
+            else {
+                continue;
             };
-            let Some((row, what)) = row else { continue };
-            let Some(t) = tot(row) else { continue };
+            let after_key = &clause[kpos + key.len()..];
+            if OTHER_SUBJECTS.iter().any(|w| after_key.contains(w)) {
+                continue;
+            }
+            // 上年/去年 figures are not this year's (except the carry-over from it).
+            if !matches!(stated, Stated::T3([T3Row::R2]))
+                && (clause[..kpos].contains("上年") || clause[..kpos].contains("去年"))
+            {
+                continue;
+            }
+            // 收到 restates R1 only for applications (not 收到…答复, 收到…结转, 受理).
+            if key == "收到" && (!clause.contains("申请") || clause.contains("结转") || clause.contains("受理"))
+            {
+                continue;
+            }
+            if key == "办结" && clause[kpos..].contains("率") {
+                continue;
+            }
+            let Some((t, src, cells)) = stated_value(r, stated) else { continue };
             if t != v.into() {
                 out.push(
                     Finding::new(
                         "D17",
                         Severity::Warning,
                         format!(
-                            "正文称{what}{v}件（“{}{}件”），表三“{}”总计为{t}",
+                            "正文称{what}{v}件（“{}{}件”），{}为{t}",
                             clause.trim(),
                             &p.text[off..off + len],
-                            row.label()
+                            stated_name(stated)
                         ),
                     )
                     .at(Some(at(p, off, len)))
-                    .cells([format!("table3.{}.TOT", row.id())]),
+                    .also(src)
+                    .cells(cells),
                 );
             }
         }

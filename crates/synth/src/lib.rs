@@ -16,6 +16,8 @@
 //! text inside a table region as table text.
 
 pub mod ledger;
+pub mod excerpt;
+pub mod script;
 
 use gongkai_model::report::Located;
 use gongkai_model::{

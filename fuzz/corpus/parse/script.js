@@ -1,0 +1,4 @@
+// don't
+var menu = [{"name":"\u9996\u9875"}];
+let content = "<p>\u4e00\u3001\u603b\u4f53\u60c5\u51b5<\/p>\n<p>2024\u5e74\uff0c\u672c\u5c40\u6536\u5230\u7533\u8bf7 3 \u4ef6\u3002<\/p>\n<p>\u4e09\u3001\u6536\u5230\u548c\u5904\u7406\u653f\u5e9c\u4fe1\u606f\u516c\u5f00\u7533\u8bf7\u60c5\u51b5<\/p>\n<table><tr><td>\u7533\u8bf7\u4eba\u60c5\u51b5<\/td><\/tr><tr><td>\u4e00\u3001\u672c\u5e74\u65b0\u6536\u653f\u5e9c\u4fe1\u606f\u516c\u5f00\u7533\u8bf7\u6570\u91cf<\/td><td>3<\/td><td>0<\/td><td>0<\/td><td>0<\/td><td>0<\/td><td>0<\/td><td>3<\/td><\/tr><\/table>\ud83d\ude00\uD800 \x41 \u{1F600} \\"";
+var s = 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
