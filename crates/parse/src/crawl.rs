@@ -24,9 +24,9 @@ use rust_decimal::Decimal;
 use crate::split::{Cuts, count_part, digits_value, split_all};
 
 /// Candidate splits kept per row or table before a cell is called ambiguous without them.
-const CAP: usize = 64;
+const CAP: usize = 1024;
 /// Combinations of row candidates the table-wide step examines at most.
-const MAX_COMBOS: usize = 20_000;
+const MAX_COMBOS: usize = 100_000;
 
 /// Whether `text` is a crawler export: a `==== 正文 ====` separator line, or a line of at
 /// least 1,000 bytes holding table 三 with its first row's digits glued to the label.
@@ -66,6 +66,8 @@ struct Fix {
     slot: Slot,
     /// Candidates of an ambiguous cell (None: a number read from a split).
     ambiguous: Option<Vec<Decimal>>,
+    /// The cell's text as printed, when it differs from the grid cell's.
+    raw: Option<String>,
 }
 
 /// The document, plus what to apply to the report after interpretation.
@@ -568,14 +570,17 @@ fn place(cx: &mut Cx, v: &View, s: &Solved, slot: Slot) -> GridCell {
         Solved::Part { span, inferred } => {
             let raw = &v.s[span.0..span.1];
             if *inferred {
-                cx.fixes.push(Fix { slot, ambiguous: None });
+                cx.fixes.push(Fix { slot, ambiguous: None, raw: None });
             }
             cx.cell(v, raw, span.0, span.1)
         }
         Solved::Ambiguous { run, values } => {
-            cx.fixes.push(Fix { slot, ambiguous: Some(values.clone()) });
+            // The grid cell holds a candidate so that the interpreter reads it as a value
+            // (a printed run with its unit would read as label text); `apply` then makes it
+            // ambiguous with the run as printed.
             let raw = cx.text[v.orig(run.0)..v.orig(run.1)].trim().to_string();
-            cx.cell(v, &raw, run.0, run.1)
+            cx.fixes.push(Fix { slot, ambiguous: Some(values.clone()), raw: Some(raw) });
+            cx.cell(v, &values[0].to_string(), run.0, run.1)
         }
     }
 }
@@ -622,23 +627,27 @@ fn solve_t3(cx: &Cx, v: &View, rows: &[(T3Row, RowRun)]) -> T3Solved {
         let Some(run) = rr.run else { continue };
         let toks: Vec<&str> = rr.tokens.iter().map(|&(s, e)| &v.s[s..e]).collect();
         let name = || format!("表三“{}”行", r.display_name());
-        let e3 = |p: &[&str]| crate::split::e3_row(&p.iter().map(|x| digits_value(x)).collect::<Vec<_>>());
+        let e3 =
+            |p: &[&str]| p.len() < 7 || crate::split::e3_row(&p.iter().map(|x| digits_value(x)).collect::<Vec<_>>());
         let cut = split_all(&toks, 7, &|_, p| count_part(p), &e3, CAP);
         let splits = match cut {
             _ if toks.len() == 7 && toks.iter().all(|t| count_part(t)) => vec![toks.clone()],
             Cuts::Found(c, false) if !c.is_empty() => c,
             Cuts::Found(c, true) => {
-                findings.push(p3(
-                    cx,
-                    format!(
-                        "{}的数字连在一起（“{}”），符合“总计=各列之和”的拆分超过{}种，无法确定，未采用",
-                        name(),
-                        toks.join(" "),
-                        c.len()
-                    ),
-                    v,
-                    run,
-                ));
+                findings.push(
+                    p3(
+                        cx,
+                        format!(
+                            "{}的数字连在一起（“{}”），符合“总计=各列之和”的拆分超过{}种，无法确定，未采用",
+                            name(),
+                            toks.join(" "),
+                            c.len()
+                        ),
+                        v,
+                        run,
+                    )
+                    .cells(Col::ALL.iter().map(|c| format!("table3.{}.{}", r.id(), c.id()))),
+                );
                 continue;
             }
             Cuts::Found(..) => {
@@ -655,12 +664,19 @@ fn solve_t3(cx: &Cx, v: &View, rows: &[(T3Row, RowRun)]) -> T3Solved {
                 continue;
             }
             Cuts::TooLarge => {
-                findings.push(p3(
-                    cx,
-                    format!("{}的数字连在一起（“{}”），拆分方式过多，未采用", name(), toks.join(" ")),
-                    v,
-                    run,
-                ));
+                findings.push(
+                    p3(
+                        cx,
+                        format!(
+                            "{}的数字连在一起（“{}”），拆分方式超过搜索上限，无法确定，未采用",
+                            name(),
+                            toks.join(" ")
+                        ),
+                        v,
+                        run,
+                    )
+                    .cells(Col::ALL.iter().map(|c| format!("table3.{}.{}", r.id(), c.id()))),
+                );
                 continue;
             }
         };
@@ -793,7 +809,7 @@ fn table4(cx: &mut Cx, v: &View, after: usize) -> Option<Found> {
     let run = run_at(v, le, false)?;
     let toks = tokens(v, run);
     let strs: Vec<&str> = toks.iter().map(|&(s, e)| &v.s[s..e]).collect();
-    let e4 = |p: &[&str]| crate::split::e4_table(&p.iter().map(|x| digits_value(x)).collect::<Vec<_>>());
+    let e4 = |p: &[&str]| crate::split::e4_groups(&p.iter().map(|x| digits_value(x)).collect::<Vec<_>>());
     let splits = if strs.len() == 15 && strs.iter().all(|t| count_part(t)) {
         vec![strs.clone()]
     } else {
@@ -1001,6 +1017,9 @@ pub fn apply(c: CrawlDoc, report: &mut Report, findings: &mut Vec<Finding>) {
         cell.inferred = true;
         if let Some(vals) = f.ambiguous {
             cell.value = CellValue::Ambiguous(vals);
+        }
+        if let Some(raw) = f.raw {
+            cell.raw = raw.into();
         }
     }
     if let Some(o) = c.organ {

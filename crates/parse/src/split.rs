@@ -16,6 +16,9 @@ pub enum Split {
     TooLarge,
 }
 
+/// Longest part [`split_all`] tries (bytes): a count has at most 15 digits, an amount a few more.
+const MAX_PART: usize = 24;
+
 /// Maximum search nodes before giving up.
 const WORK_LIMIT: usize = 200_000;
 
@@ -26,8 +29,10 @@ pub fn split_runs(tokens: &[&str], n: usize, check: &dyn Fn(&[u64]) -> bool) -> 
         return Split::Impossible;
     }
     let check = |parts: &[&str]| {
-        let v: Vec<u64> = parts.iter().map(|p| digits_value(p)).collect();
-        check(&v)
+        parts.len() < n || {
+            let v: Vec<u64> = parts.iter().map(|p| digits_value(p)).collect();
+            check(&v)
+        }
     };
     match split_all(tokens, n, &|_, p| count_part(p), &check, 2) {
         Cuts::TooLarge => Split::TooLarge,
@@ -59,7 +64,9 @@ pub enum Cuts<'t> {
 
 /// Every way, up to `cap`, to cut each token into one or more parts accepted by `part_ok`
 /// (called with the part's index among the `n`) so that there are `n` parts in all and
-/// `check` holds. Cuts fall on character boundaries; a token is never joined with the next
+/// `check` holds. `check` is also asked about every shorter prefix of parts, so that it can
+/// reject a partial split early (table 四's groups of five); it answers true for a prefix it
+/// cannot judge yet. Cuts fall on character boundaries; a token is never joined with the next
 /// one (a space in the source is a cell boundary). The one search behind [`split_runs`] and
 /// the crawl front end's table solver (`crate::crawl`).
 pub fn split_all<'t>(
@@ -110,12 +117,19 @@ impl<'t> State<'_, 't> {
             return;
         }
         let t: &'t str = self.tokens[ti];
-        // Each remaining token needs at least one part.
+        // Each remaining token needs at least one part, and each part at least one byte.
         let tokens_left = self.tokens.len() - ti - 1;
         if self.parts.len() + 1 + tokens_left > self.n {
             return;
         }
-        for end in (from + 1)..=t.len() {
+        let bytes_left = t.len() - from + self.tokens[ti + 1..].iter().map(|t| t.len()).sum::<usize>();
+        let parts_left = self.n - self.parts.len();
+        if bytes_left < parts_left || bytes_left > parts_left * MAX_PART {
+            return;
+        }
+        // The last part takes the rest of the last token.
+        let first_end = if parts_left == 1 { t.len() } else { from + 1 };
+        for end in first_end..=t.len().min(from + MAX_PART) {
             if !t.is_char_boundary(end) {
                 continue;
             }
@@ -124,6 +138,10 @@ impl<'t> State<'_, 't> {
                 continue;
             }
             self.parts.push(part);
+            if self.parts.len() < self.n && !(self.check)(&self.parts) {
+                self.parts.pop();
+                continue;
+            }
             if end == t.len() {
                 self.token(ti + 1);
             } else {
@@ -141,7 +159,12 @@ pub fn e3_row(p: &[u64]) -> bool {
 
 /// E4 for the 15 values of table 四: each group's four outcomes sum to its total.
 pub fn e4_table(p: &[u64]) -> bool {
-    p.len() == 15 && p.chunks(5).all(|g| g[..4].iter().sum::<u64>() == g[4])
+    p.len() == 15 && e4_groups(p)
+}
+
+/// E4 for every complete group of five among the values so far (a prefix check).
+pub fn e4_groups(p: &[u64]) -> bool {
+    p.chunks_exact(5).all(|g| g[..4].iter().sum::<u64>() == g[4])
 }
 
 #[cfg(test)]
@@ -169,7 +192,7 @@ mod tests {
     #[test]
     fn split_all_lists_every_candidate() {
         let any = |_: usize, p: &str| count_part(p);
-        let e3 = |p: &[&str]| e3_row(&p.iter().map(|x| digits_value(x)).collect::<Vec<_>>());
+        let e3 = |p: &[&str]| p.len() < 7 || e3_row(&p.iter().map(|x| digits_value(x)).collect::<Vec<_>>());
         assert_eq!(
             split_all(&["110000011"], 7, &any, &e3, 8),
             Cuts::Found(

@@ -15,6 +15,8 @@
 //! Sections 二–四 carry no prose: the template puts only the tables there, and parsers read
 //! text inside a table region as table text.
 
+pub mod crawl;
+
 use gongkai_model::report::Located;
 use gongkai_model::{
     Cell, Col, FormatVersion, Para, Report, Section, SectionId, Src, T2Col, T2Row, T3Row, T4Group, T4Outcome,
