@@ -627,9 +627,7 @@ fn solve_t3(cx: &Cx, v: &View, rows: &[(T3Row, RowRun)]) -> T3Solved {
         let Some(run) = rr.run else { continue };
         let toks: Vec<&str> = rr.tokens.iter().map(|&(s, e)| &v.s[s..e]).collect();
         let name = || format!("表三“{}”行", r.display_name());
-        let e3 =
-            |p: &[&str]| p.len() < 7 || crate::split::e3_row(&p.iter().map(|x| digits_value(x)).collect::<Vec<_>>());
-        let cut = split_all(&toks, 7, &|_, p| count_part(p), &e3, CAP);
+        let cut = e3_cuts(&toks);
         let splits = match cut {
             _ if toks.len() == 7 && toks.iter().all(|t| count_part(t)) => vec![toks.clone()],
             Cuts::Found(c, false) if !c.is_empty() => c,
@@ -787,6 +785,42 @@ fn solve_t3(cx: &Cx, v: &View, rows: &[(T3Row, RowRun)]) -> T3Solved {
         ));
     }
     T3Solved { rows: out, findings }
+}
+
+/// The splits of a table-三 row's tokens into seven counts that satisfy E3, up to [`CAP`]:
+/// for each way to take the total (总计) off the end of the last token, the rest is cut into
+/// six counts with a running sum that may not pass the total, so long runs stay cheap.
+fn e3_cuts<'t>(toks: &[&'t str]) -> Cuts<'t> {
+    let Some((last, init)) = toks.split_last() else { return Cuts::Found(Vec::new(), false) };
+    let mut all: Vec<Vec<&'t str>> = Vec::new();
+    for l in 1..=last.len().min(15) {
+        let tot_s: &'t str = &last[last.len() - l..];
+        if !count_part(tot_s) {
+            continue;
+        }
+        let tot = digits_value(tot_s);
+        let mut head: Vec<&'t str> = init.to_vec();
+        if l < last.len() {
+            head.push(&last[..last.len() - l]);
+        }
+        let check = |p: &[&str]| {
+            let sum: u64 = p.iter().map(|x| digits_value(x)).sum();
+            if p.len() < 6 { sum <= tot } else { sum == tot }
+        };
+        match split_all(&head, 6, &|_, p| count_part(p), &check, CAP - all.len()) {
+            Cuts::TooLarge => return Cuts::TooLarge,
+            Cuts::Found(found, capped) => {
+                all.extend(found.into_iter().map(|mut x| {
+                    x.push(tot_s);
+                    x
+                }));
+                if capped || all.len() >= CAP {
+                    return Cuts::Found(all, true);
+                }
+            }
+        }
+    }
+    Cuts::Found(all, false)
 }
 
 fn p3(cx: &Cx, msg: String, v: &View, run: (usize, usize)) -> Finding {

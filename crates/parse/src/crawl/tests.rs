@@ -104,3 +104,36 @@ fn chrome_is_cut_at_both_ends() {
     let (s, e) = strip_chrome(line);
     assert_eq!(line[s..e].trim(), "报告正文。");
 }
+
+#[test]
+fn table2_2019_signed_changes_and_glued_units() {
+    let text = "标题: 2020年示例县商务局政府信息公开工作年度报告\n==================== 正文 ====================\n\
+        二、主动公开政府信息情况第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可12 -7 345\
+        第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购3128000.50元三、收到和处理政府信息公开申请情况\n";
+    let p = parse_str(text, Kind::Text);
+    let get = |r: T2Row, c: T2Col| p.report.table2.get(&r).and_then(|m| m.get(&c)).map(|c| c.value.clone());
+    // Spaced: one way only, the sign belongs to the change.
+    assert_eq!(get(T2Row::License, T2Col::Prev), Some(CellValue::Number(12.into())));
+    assert_eq!(get(T2Row::License, T2Col::Change), Some(CellValue::Number((-7).into())));
+    assert_eq!(get(T2Row::License, T2Col::Decisions2019), Some(CellValue::Number(345.into())));
+    // `3128000.50元`: a count and an amount, cut anywhere a valid pair results: ambiguous.
+    let Some(CellValue::Ambiguous(counts)) = get(T2Row::Procurement, T2Col::PurchaseCount) else {
+        panic!("{:?}", p.report.table2)
+    };
+    assert_eq!(&counts[..2], &[Decimal::from(3), Decimal::from(31)]);
+    let Some(CellValue::Ambiguous(amounts)) = get(T2Row::Procurement, T2Col::PurchaseAmount) else { panic!() };
+    assert!(amounts.contains(&Decimal::new(12_800_050, 2)) && amounts.contains(&Decimal::new(2_800_050, 2)));
+    let cell = p.report.table2.get(&T2Row::Procurement).and_then(|m| m.get(&T2Col::PurchaseAmount)).unwrap();
+    assert_eq!(cell.raw, "3128000.50元");
+    let f = p.findings.iter().find(|f| f.rule == "P3").unwrap();
+    assert!(f.message.contains("3|128000.50") && f.message.contains("31|28000.50"), "{}", f.message);
+}
+
+#[test]
+fn long_runs_are_split_without_hitting_the_search_limit() {
+    // 26 digits into seven counts (a property-test case that once exceeded the work limit).
+    let Cuts::Found(c, false) = e3_cuts(&["13429651221584110617437753"]) else { panic!("search gave up") };
+    let sums: Vec<bool> =
+        c.iter().map(|s| s[..6].iter().map(|x| digits_value(x)).sum::<u64>() == digits_value(s[6])).collect();
+    assert!(!c.is_empty() && sums.iter().all(|ok| *ok), "{c:?}");
+}
