@@ -48,6 +48,7 @@ fn state(c: &Cell) -> &'static str {
         CellValue::Blank => "blank",
         CellValue::Placeholder => "placeholder",
         CellValue::Unreadable => "unreadable",
+        CellValue::Ambiguous(_) => "ambiguous",
     }
 }
 

@@ -15,6 +15,8 @@ use rayon::prelude::*;
 pub enum BenchKind {
     Text,
     Html,
+    /// crawler exports: metadata header, chrome, the body on one line with table cells run together
+    Crawl,
     /// ns per working-day calendar operation
     Calendar,
     /// copied-text (D15) detection time as the collection grows
@@ -61,6 +63,7 @@ pub fn corpus(n: usize, kind: BenchKind, size: usize) -> Vec<String> {
         .map(|i| {
             sized_report(i, size, |r| match kind {
                 BenchKind::Html => gongkai_render::html(r),
+                BenchKind::Crawl => gongkai_synth::crawl::crawl_text(r, i as u64).0,
                 _ => gongkai_render::text(r, TEXT_SHAPES[i % TEXT_SHAPES.len()]),
             })
             .1
@@ -129,7 +132,11 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
         sink += docs.par_iter().map(work).sum::<usize>();
         let multi = t.elapsed().as_secs_f64();
         let mb = bytes as f64 / 1e6;
-        let name = if *kind == BenchKind::Html { "html" } else { "text" };
+        let name = match kind {
+            BenchKind::Html => "html",
+            BenchKind::Crawl => "crawl",
+            _ => "text",
+        };
         println!(
             "{name:<6} {n:>10} {:>12} {:>10} {:>14.0} {:>12.1}   (median of {repeat} passes; fastest pass {:.0} reports/s)",
             bytes / n.max(1),

@@ -46,7 +46,7 @@ fn sum_cell(name: String, label: String, cells: &[(String, Option<&Cell>)], note
                 // Decimal addition panics on overflow; a parsed report can hold any number.
                 None => acc.overflow = true,
             },
-            Some(CellValue::Unreadable) => acc.unreadable.push(who.clone()),
+            Some(CellValue::Unreadable | CellValue::Ambiguous(_)) => acc.unreadable.push(who.clone()),
             Some(CellValue::Blank | CellValue::Placeholder) | None => acc.no_number.push(who.clone()),
         }
     }
@@ -166,6 +166,7 @@ fn show(c: Option<&Cell>) -> String {
         Some(CellValue::Blank) => "空白".to_string(),
         Some(CellValue::Placeholder) => format!("“{}”", c.map_or("", |c| c.raw.as_str())),
         Some(CellValue::Unreadable) => "无法识别".to_string(),
+        Some(CellValue::Ambiguous(_)) => "有歧义".to_string(),
         None => "缺少".to_string(),
     }
 }

@@ -39,6 +39,11 @@ pub enum CellValue {
     Placeholder,
     /// Text that should be a number but cannot be read as one.
     Unreadable,
+    /// Digits that ran together in the source and can be split in more than one way that
+    /// the table's own identities accept: the distinct values this cell takes among those
+    /// splits (ascending). Never a number in arithmetic; a `P3` finding names the whole
+    /// candidate splits.
+    Ambiguous(#[serde(with = "decimal_list")] Vec<Decimal>),
 }
 
 /// One data cell of a report table.
@@ -253,6 +258,35 @@ pub fn number_with_unit(t: &str) -> Option<(Decimal, &'static str)> {
     parse_number(n).map(|d| (d, *unit))
 }
 
+/// A list of candidate values as a JSON array of numbers ([`decimal_number`] for each).
+mod decimal_list {
+    use rust_decimal::Decimal;
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    struct One<'a>(&'a Decimal);
+    impl serde::Serialize for One<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            super::decimal_number::serialize(self.0, s)
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct Back(#[serde(with = "super::decimal_number")] Decimal);
+
+    pub fn serialize<S: Serializer>(v: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(v.len()))?;
+        for d in v {
+            seq.serialize_element(&One(d))?;
+        }
+        seq.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Error> {
+        Ok(Vec::<Back>::deserialize(d)?.into_iter().map(|b| b.0).collect())
+    }
+}
+
 /// Serialises a [`Decimal`] as a JSON number (integers exactly; fractions through the
 /// shortest round-trip float text, which is exact for the ≤ 15 significant digits that
 /// published reports use) and reads numbers or numeric strings back.
@@ -389,6 +423,16 @@ mod tests {
             let back: Cell = serde_json::from_str(&j).unwrap();
             assert_eq!(back, c, "{j}");
         }
+        let amb = Cell {
+            value: CellValue::Ambiguous(vec![Decimal::from(3), Decimal::new(31, 0), Decimal::new(800_050, 2)]),
+            raw: "3128000.50元".into(),
+            src: None,
+            inferred: true,
+        };
+        let j = serde_json::to_string(&amb).unwrap();
+        assert_eq!(j, r#"{"state":"ambiguous","value":[3,31,8000.5],"raw":"3128000.50元","inferred":true}"#);
+        assert_eq!(serde_json::from_str::<Cell>(&j).unwrap().value, amb.value);
+        assert_eq!(amb.as_number(), None);
         let j = serde_json::to_string(&Cell::blank()).unwrap();
         assert_eq!(j, r#"{"state":"blank","raw":""}"#);
     }

@@ -147,7 +147,9 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
                         }
                     },
                     CellValue::Blank => string_cell(&mut out, sst, rn, cn, style, ""),
-                    CellValue::Placeholder | CellValue::Unreadable => string_cell(&mut out, sst, rn, cn, style, &v.raw),
+                    CellValue::Placeholder | CellValue::Unreadable | CellValue::Ambiguous(_) => {
+                        string_cell(&mut out, sst, rn, cn, style, &v.raw)
+                    }
                 },
                 None => string_cell(&mut out, sst, rn, cn, style, &c.text),
             }

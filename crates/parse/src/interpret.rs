@@ -58,7 +58,13 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
     let t2_marker = |i: usize, it: &Item| heading_idx(2).any(|h| h == i) || it.has(Word::Article20);
     let t2_start = match t2_anchor {
         Some(a) => items[..=a].iter().enumerate().rev().find(|(i, it)| t2_marker(*i, it)).map(|(i, _)| i).or(Some(a)),
-        None => items[..t3_start.min(items.len())].iter().enumerate().find(|(i, it)| t2_marker(*i, it)).map(|(i, _)| i),
+        // Without a row of table 二 and without table 三, the section-二 heading alone does not
+        // open a table (a pre-2019 report's prose would otherwise be taken for one).
+        None => items[..t3_start.min(items.len())]
+            .iter()
+            .enumerate()
+            .find(|(i, it)| it.has(Word::Article20) || t3_start < items.len() && t2_marker(*i, it))
+            .map(|(i, _)| i),
     };
 
     let mut consumed = vec![false; items.len()];
@@ -167,7 +173,13 @@ fn truncation(items: &[Item], findings: &mut Vec<Finding>) -> Option<Src> {
     let date_or_signature = n.ends_with('日')
         || (n.chars().count() <= 30 && ORGAN_SUFFIXES.iter().any(|s| n.ends_with(s)))
         || n.chars().all(|c| c.is_ascii_digit() || "年月日-./".contains(c));
-    if ends_sentence || date_or_signature || last.has_number() && !last.has_label() {
+    // A statistics table flattened into the prose (a crawler export of a pre-2019 report)
+    // ends with a row's unit and its digits: `…行政诉讼数件00`.
+    let table_row_end = {
+        let body = t.trim_end_matches(|c: char| c.is_ascii_digit());
+        body.len() < t.len() && body.ends_with(['件', '条', '元', '个', '项', '次'])
+    };
+    if ends_sentence || date_or_signature || table_row_end || last.has_number() && !last.has_label() {
         return None;
     }
     findings.push(

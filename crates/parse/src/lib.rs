@@ -5,6 +5,7 @@
 //! Pipeline: decode (BOM, meta charset, sniffing) → front end (text or HTML) → document
 //! blocks ([`gongkai_model::doc::Doc`]) → [`interpret::interpret`] → [`Report`].
 
+pub mod crawl;
 pub mod encoding;
 pub mod html;
 mod infer;
@@ -49,7 +50,10 @@ pub fn parse_str(text: &str, kind: Kind) -> Parsed {
 /// source every `Src` points into) without copying it.
 pub fn parse_string(text: String, kind: Kind) -> Parsed {
     let mut findings = Vec::new();
+    // Crawler exports are text with a shape of their own (`crawl`), recognised without a flag.
+    let crawled = (kind == Kind::Text && crawl::detect(&text)).then(|| crawl::crawl_to_doc(&text));
     let doc = match kind {
+        Kind::Text if crawled.is_some() => Default::default(),
         Kind::Text => {
             let t = text::text_to_doc(&text);
             for w in t.warnings {
@@ -66,7 +70,15 @@ pub fn parse_string(text: String, kind: Kind) -> Parsed {
             h.doc
         }
     };
-    let mut report = interpret::interpret(doc, &mut findings);
+    let mut report = match crawled {
+        Some(mut c) => {
+            let doc = std::mem::take(&mut c.doc);
+            let mut report = interpret::interpret(doc, &mut findings);
+            crawl::apply(c, &mut report, &mut findings);
+            report
+        }
+        None => interpret::interpret(doc, &mut findings),
+    };
     // A report in a script literal: looked for when the file's own parse is not a complete
     // report, or when the text has escapes (its own parse may have read the report through
     // the escaped markup). A complete report without a backslash costs one memchr.

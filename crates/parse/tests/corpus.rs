@@ -133,6 +133,7 @@ fn cell_text(c: &Cell) -> String {
         CellValue::Blank => "_".into(),
         CellValue::Placeholder => "-".into(),
         CellValue::Unreadable => "?".into(),
+        CellValue::Ambiguous(v) => format!("{{{}}}", v.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("|")),
     }
 }
 

@@ -330,7 +330,8 @@ fn d1(r: &Report, out: &mut Vec<Finding>) {
 /// D8: blank, placeholder or unreadable cells instead of numbers. One finding per table.
 fn d8(r: &Report, out: &mut Vec<Finding>) {
     // Only non-number cells are named (hot path: a clean report allocates nothing here).
-    let not_num = |c: &&Cell| c.as_number().is_none();
+    // Ambiguous cells are not: the parser's P3 finding names them with their candidates.
+    let not_num = |c: &&Cell| c.as_number().is_none() && !matches!(c.value, CellValue::Ambiguous(_));
     let tables: [(&str, Vec<(String, &Cell)>); 3] = [
         (
             "表二",

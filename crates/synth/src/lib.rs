@@ -15,8 +15,9 @@
 //! Sections 二–四 carry no prose: the template puts only the tables there, and parsers read
 //! text inside a table region as table text.
 
-pub mod ledger;
+pub mod crawl;
 pub mod excerpt;
+pub mod ledger;
 pub mod script;
 
 use gongkai_model::report::Located;
