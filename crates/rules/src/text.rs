@@ -474,6 +474,8 @@ enum Stated {
     T4(&'static [T4Group]),
     /// The decisions of a table-二 row (2021 or 2019 column).
     T2(T2Row),
+    /// One cell of table 二 (行政规范性文件: 制发, 废止 or 现行有效, by the clause's verb).
+    T2Cell(T2Row, T2Col),
 }
 
 /// Subjects, found by the keyword nearest before the number in its clause: keyword, what the
@@ -498,6 +500,7 @@ const SUBJECTS: &[(&str, &str, Stated)] = &[
     ("行政许可", "行政许可", Stated::T2(T2Row::License)),
     ("行政处罚", "行政处罚", Stated::T2(T2Row::Penalty)),
     ("行政强制", "行政强制", Stated::T2(T2Row::Coercion)),
+    ("规范性文件", "规范性文件", Stated::T2Cell(T2Row::Norm, T2Col::Issued)),
 ];
 const T3_NOT_DISCLOSED: &[T3Row] = &[
     T3Row::R3_3_1,
@@ -574,6 +577,12 @@ fn stated_value(r: &Report, what: Stated) -> Option<(rust_decimal::Decimal, Opti
             src = c.src;
             names.push(format!("table2.{}.{}", row.id(), col.id()));
         }
+        Stated::T2Cell(row, col) => {
+            let c = r.table2.get(&row)?.get(&col)?;
+            sum = c.as_number()?;
+            src = c.src;
+            names.push(format!("table2.{}.{}", row.id(), col.id()));
+        }
     }
     Some((sum, src, names))
 }
@@ -585,6 +594,7 @@ fn stated_name(what: Stated) -> String {
         Stated::T4([g]) => format!("表四“{}”总计", g.label()),
         Stated::T4(_) => "表四行政诉讼两项总计之和".to_string(),
         Stated::T2(row) => format!("表二“{}”本年处理决定数量", row.label()),
+        Stated::T2Cell(row, col) => format!("表二“{}”{}", row.label(), col.label()),
     }
 }
 
@@ -634,6 +644,27 @@ fn d17(r: &Report, out: &mut Vec<Finding>) {
             if key == "办结" && clause[kpos..].contains("率") {
                 continue;
             }
+            // 规范性文件: the verb of the clause names the column (2021 table 二 only).
+            let (stated, what) = match stated {
+                Stated::T2Cell(row, _) => {
+                    let col = if clause.contains("现行有效") {
+                        T2Col::Valid
+                    } else if clause.contains("废止") {
+                        T2Col::Repealed
+                    } else if ["制发", "印发", "出台", "制定"].iter().any(|w| clause.contains(w)) {
+                        T2Col::Issued
+                    } else {
+                        continue;
+                    };
+                    let what = match col {
+                        T2Col::Valid => "现行有效规范性文件",
+                        T2Col::Repealed => "废止规范性文件",
+                        _ => "制发规范性文件",
+                    };
+                    (Stated::T2Cell(row, col), what)
+                }
+                other => (other, what),
+            };
             let Some((t, src, cells)) = stated_value(r, stated) else { continue };
             if t != v.into() {
                 out.push(

@@ -36,6 +36,10 @@ fn tot3(r: &Report, row: T3Row) -> Decimal {
     r.t3(row, gongkai_model::Col::Tot).unwrap().as_number().unwrap()
 }
 
+fn t2(r: &Report, row: T2Row, col: T2Col) -> Decimal {
+    r.table2.get(&row).and_then(|m| m.get(&col)).unwrap().as_number().unwrap()
+}
+
 fn tot4(r: &Report, g: T4Group) -> Decimal {
     r.t4(g, T4Outcome::Tot).unwrap().as_number().unwrap()
 }
@@ -141,6 +145,9 @@ fn statements(r: &Report, wrong: usize, delta: u32) -> (String, Option<&'static 
         ("不予公开", format!("不予公开{}件", not_disclosed + d(4))),
         ("结转下年度", format!("结转下年度继续办理{}件", tot3(r, T3Row::R4) + d(5))),
         ("行政复议", format!("本年度被申请行政复议{}件", tot4(r, T4Group::Rv) + d(6))),
+        ("行政许可", format!("办理行政许可{}件", t2(r, T2Row::License, T2Col::Decisions) + d(7))),
+        ("制发规范性文件", format!("本年制发行政规范性文件{}件", t2(r, T2Row::Norm, T2Col::Issued) + d(8))),
+        ("现行有效规范性文件", format!("现行有效规范性文件{}件", t2(r, T2Row::Norm, T2Col::Valid) + d(9))),
     ];
     let text = parts.iter().map(|p| p.1.as_str()).collect::<Vec<_>>().join("，")
         + "。另收到群众咨询3件，办理人大代表建议8件，与上年相比新收申请增加2件。";
@@ -154,7 +161,7 @@ proptest! {
     /// exactly one D17, at the number, with the cell as the second location; counts attached
     /// to other subjects (咨询, 建议, a change against last year) are never taken.
     #[test]
-    fn text_against_tables(seed in any::<u64>(), wrong in 0usize..8, delta in 1u32..50) {
+    fn text_against_tables(seed in any::<u64>(), wrong in 0usize..11, delta in 1u32..50) {
         let r = report(seed, &SynthOptions { format: FormatVersion::F2021, target_bytes: 1_500 });
         let (sentence, subject) = statements(&r, wrong, delta);
         let (p, f) = check(&with_overview_sentence(&r, &sentence), Kind::Text);
