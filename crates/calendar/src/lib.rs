@@ -213,6 +213,19 @@ pub struct Calendar {
 /// The last year a provisional (weekends-only) calendar answers for.
 pub const PROVISIONAL_UNTIL: i16 = 2099;
 
+/// `星期一` … `星期日`.
+pub fn weekday_zh(w: Weekday) -> &'static str {
+    match w {
+        Weekday::Monday => "星期一",
+        Weekday::Tuesday => "星期二",
+        Weekday::Wednesday => "星期三",
+        Weekday::Thursday => "星期四",
+        Weekday::Friday => "星期五",
+        Weekday::Saturday => "星期六",
+        Weekday::Sunday => "星期日",
+    }
+}
+
 /// Why a date is provisional, in the words shown to clerks wherever such a date appears.
 pub fn provisional_note(year: i16) -> String {
     format!("{year}年放假安排尚未导入，暂按周末计算，待国务院办公厅公布{year}年放假安排并导入后自动重算")

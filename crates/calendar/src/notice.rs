@@ -26,7 +26,7 @@
 
 use jiff::civil::{Date, Weekday};
 
-use crate::Listed;
+use crate::{Listed, weekday_zh};
 
 /// The statutory holidays every annual notice arranges (《全国年节及纪念日放假办法》).
 pub const STATUTORY: [&str; 7] = ["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"];
@@ -290,17 +290,6 @@ fn check_weekdays(dates: &[Mention], remarks: &[(usize, Weekday)]) -> Result<(),
     Ok(())
 }
 
-fn weekday_zh(w: Weekday) -> &'static str {
-    match w {
-        Weekday::Monday => "星期一",
-        Weekday::Tuesday => "星期二",
-        Weekday::Wednesday => "星期三",
-        Weekday::Thursday => "星期四",
-        Weekday::Friday => "星期五",
-        Weekday::Saturday => "星期六",
-        Weekday::Sunday => "星期日",
-    }
-}
 
 /// The holiday dates of a 放假 sentence: `A至B` is every date from A to B; otherwise each
 /// date mentioned before 放假 is one holiday.

@@ -54,7 +54,7 @@ mod outcome;
 pub use outcome::Outcome;
 
 use gongkai_calendar::{Calendar, CalendarError, DayKind};
-use jiff::civil::{Date, Weekday};
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 /// Reply period in working days (第三十三条第二款).
@@ -330,15 +330,7 @@ pub fn zh_date(d: Date) -> String {
 }
 
 fn zh_weekday(d: Date) -> &'static str {
-    match d.weekday() {
-        Weekday::Monday => "星期一",
-        Weekday::Tuesday => "星期二",
-        Weekday::Wednesday => "星期三",
-        Weekday::Thursday => "星期四",
-        Weekday::Friday => "星期五",
-        Weekday::Saturday => "星期六",
-        Weekday::Sunday => "星期日",
-    }
+    gongkai_calendar::weekday_zh(d.weekday())
 }
 
 /// `2024年9月29日（星期日）`.
