@@ -290,7 +290,6 @@ fn check_weekdays(dates: &[Mention], remarks: &[(usize, Weekday)]) -> Result<(),
     Ok(())
 }
 
-
 /// The holiday dates of a 放假 sentence: `A至B` is every date from A to B; otherwise each
 /// date mentioned before 放假 is one holiday.
 fn holiday_dates(s: &str, dates: &[Mention]) -> Result<Vec<Date>, String> {

@@ -215,6 +215,29 @@ async fn ctx_ready(web: &Arc<Web>, headers: &HeaderMap) -> Result<Ctx, Response>
     Ok(c)
 }
 
+/// A logged-in user whose initial password has been changed (else: to `/login` or
+/// `/password`).
+#[derive(Debug)]
+pub struct Ready(pub Ctx);
+
+/// A logged-in user, initial password or not (the password page itself, logout).
+#[derive(Debug)]
+pub struct LoggedIn(pub Ctx);
+
+impl axum::extract::FromRequestParts<Arc<Web>> for Ready {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, web: &Arc<Web>) -> Result<Self, Response> {
+        ctx_ready(web, &parts.headers).await.map(Ready)
+    }
+}
+
+impl axum::extract::FromRequestParts<Arc<Web>> for LoggedIn {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, web: &Arc<Web>) -> Result<Self, Response> {
+        ctx(web, &parts.headers).await.map(LoggedIn)
+    }
+}
+
 /// Refuse a state-changing form whose CSRF token is not the session's.
 pub fn check_csrf(ctx: &Ctx, token: &str) -> WebResult<()> {
     let a = ctx.session.csrf.as_bytes();
@@ -288,11 +311,7 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(web): State<Arc<Web>>, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
-    let c = match ctx(&web, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn logout(State(web): State<Arc<Web>>, LoggedIn(c): LoggedIn, Form(f): Form<CsrfForm>) -> Response {
     if let Err(e) = check_csrf(&c, &f.csrf) {
         return e.into_response();
     }
@@ -311,18 +330,11 @@ struct PasswordForm {
     again: String,
 }
 
-async fn password_page(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
-    match ctx(&web, &headers).await {
-        Ok(c) => pages::password(&c, None),
-        Err(r) => r,
-    }
+async fn password_page(LoggedIn(c): LoggedIn) -> Response {
+    pages::password(&c, None)
 }
 
-async fn password_post(State(web): State<Arc<Web>>, headers: HeaderMap, Form(f): Form<PasswordForm>) -> Response {
-    let c = match ctx(&web, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn password_post(State(web): State<Arc<Web>>, LoggedIn(c): LoggedIn, Form(f): Form<PasswordForm>) -> Response {
     if let Err(e) = check_csrf(&c, &f.csrf) {
         return e.into_response();
     }
@@ -354,11 +366,7 @@ struct DueQuery {
     within: Option<u32>,
 }
 
-async fn dashboard(State(web): State<Arc<Web>>, headers: HeaderMap, Query(q): Query<DueQuery>) -> Response {
-    let c = match ctx_ready(&web, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn dashboard(State(web): State<Arc<Web>>, Ready(c): Ready, Query(q): Query<DueQuery>) -> Response {
     let within = q.within.unwrap_or(5).min(250);
     match as_user(&web, &c, move |a| a.dashboard(within, today())).await {
         Ok(v) => pages::dashboard(&c, &v),
@@ -368,13 +376,9 @@ async fn dashboard(State(web): State<Arc<Web>>, headers: HeaderMap, Query(q): Qu
 
 async fn applications(
     State(web): State<Arc<Web>>,
-    headers: HeaderMap,
+    Ready(c): Ready,
     Query(q): Query<gongkai_app::ListQuery>,
 ) -> Response {
-    let c = match ctx_ready(&web, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let query = q.clone();
     match as_user(&web, &c, move |a| a.list_applications(&query, today())).await {
         Ok(v) => pages::applications(&c, &q, &v),
@@ -382,26 +386,14 @@ async fn applications(
     }
 }
 
-async fn register_page(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
-    let c = match ctx_ready(&web, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn register_page(State(web): State<Arc<Web>>, Ready(c): Ready) -> Response {
     match as_user(&web, &c, |a| a.organs()).await {
         Ok(organs) => pages::register(&c, &organs, &pages::RegisterForm::default(), &[]),
         Err(e) => e.into_response(),
     }
 }
 
-async fn register_post(
-    State(web): State<Arc<Web>>,
-    headers: HeaderMap,
-    Form(f): Form<pages::RegisterForm>,
-) -> Response {
-    let c = match ctx_ready(&web, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn register_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): Form<pages::RegisterForm>) -> Response {
     if let Err(e) = check_csrf(&c, &f.csrf) {
         return e.into_response();
     }
@@ -434,14 +426,10 @@ struct ShowQuery {
 
 async fn application(
     State(web): State<Arc<Web>>,
-    headers: HeaderMap,
+    Ready(c): Ready,
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> Response {
-    let c = match ctx_ready(&web, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let purpose = q.unmask.clone().filter(|p| !p.trim().is_empty());
     match as_user(&web, &c, move |a| a.show(gongkai_register::AppId(id), purpose.as_deref(), today())).await {
         Ok(v) => pages::application(&c, &v, q.registered.is_some(), None),
@@ -451,14 +439,10 @@ async fn application(
 
 async fn event_post(
     State(web): State<Arc<Web>>,
-    headers: HeaderMap,
+    Ready(c): Ready,
     Path(id): Path<i64>,
     Form(f): Form<pages::EventForm>,
 ) -> Response {
-    let c = match ctx_ready(&web, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     if let Err(e) = check_csrf(&c, &f.csrf) {
         return e.into_response();
     }
@@ -490,22 +474,14 @@ async fn event_error(web: &Arc<Web>, c: &Ctx, id: gongkai_register::AppId, msg: 
     }
 }
 
-async fn organs(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
-    let c = match ctx_ready(&web, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn organs(State(web): State<Arc<Web>>, Ready(c): Ready) -> Response {
     match as_user(&web, &c, |a| a.organs()).await {
         Ok(v) => pages::organs(&c, &v, None),
         Err(e) => e.into_response(),
     }
 }
 
-async fn organ_post(State(web): State<Arc<Web>>, headers: HeaderMap, Form(f): Form<pages::OrganForm>) -> Response {
-    let c = match ctx_ready(&web, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn organ_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): Form<pages::OrganForm>) -> Response {
     if let Err(e) = check_csrf(&c, &f.csrf) {
         return e.into_response();
     }
@@ -520,22 +496,14 @@ async fn organ_post(State(web): State<Arc<Web>>, headers: HeaderMap, Form(f): Fo
     }
 }
 
-async fn users(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
-    let c = match ctx_ready(&web, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn users(State(web): State<Arc<Web>>, Ready(c): Ready) -> Response {
     match as_user(&web, &c, |a| Ok((a.users()?, a.organs()?))).await {
         Ok((u, o)) => pages::users(&c, &u, &o, None),
         Err(e) => e.into_response(),
     }
 }
 
-async fn user_post(State(web): State<Arc<Web>>, headers: HeaderMap, Form(f): Form<pages::UserForm>) -> Response {
-    let c = match ctx_ready(&web, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn user_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): Form<pages::UserForm>) -> Response {
     if let Err(e) = check_csrf(&c, &f.csrf) {
         return e.into_response();
     }
