@@ -317,23 +317,20 @@ impl<'s> App<'s> {
         let due = self.due(within, None, today)?;
         let organs = self.organs()?;
         let ids: Vec<OrganId> = organs.iter().map(|o| o.id).collect();
-        let apps = self.store.applications(&ids, Personal::Masked)?;
+        let stats = self.store.state_counts(&ids, today)?;
         let counts = organs
             .into_iter()
             .map(|organ| {
-                let id = organ.id;
-                let mine = apps.iter().filter(|a| a.organ == id);
                 let mut c = OrganCounts { organ, open: 0, paused: 0, awaiting: 0, closed: 0, overdue: 0 };
-                for a in mine {
-                    match a.state {
-                        gongkai_store::StoredState::Open => c.open += 1,
-                        gongkai_store::StoredState::Paused => c.paused += 1,
-                        gongkai_store::StoredState::AwaitingCorrection => c.awaiting += 1,
-                        gongkai_store::StoredState::Closed => c.closed += 1,
+                for s in stats.iter().filter(|s| s.organ == c.organ.id) {
+                    let n = s.count as usize;
+                    match s.state {
+                        gongkai_store::StoredState::Open => c.open += n,
+                        gongkai_store::StoredState::Paused => c.paused += n,
+                        gongkai_store::StoredState::AwaitingCorrection => c.awaiting += n,
+                        gongkai_store::StoredState::Closed => c.closed += n,
                     }
-                    if a.state != gongkai_store::StoredState::Closed && a.due.is_some_and(|d| today > d) {
-                        c.overdue += 1;
-                    }
+                    c.overdue += s.overdue as usize;
                 }
                 c
             })
@@ -393,22 +390,24 @@ impl<'s> App<'s> {
                 gongkai_clock::Outcome::from_id(&o).ok_or_else(|| AppError::Invalid(format!("办理结果“{o}”无效")))?,
             ),
         };
-        let needle = text(&q.q);
-        let all = self.store.applications(&organs, Personal::Masked)?;
-        let items: Vec<gongkai_store::ApplicationSummary> = all
-            .into_iter()
-            .filter(|a| from.is_none_or(|d| a.received >= d) && to.is_none_or(|d| a.received <= d))
-            .filter(|a| kind.is_none_or(|k| a.applicant.kind == k))
-            .filter(|a| outcome.is_none_or(|o| a.outcome == Some(o)))
-            .filter(|a| match state.as_deref() {
-                None => true,
-                Some("overdue") => a.state != gongkai_store::StoredState::Closed && a.due.is_some_and(|d| today > d),
-                Some(s) => a.state.as_str() == s,
-            })
-            .filter(|a| needle.as_deref().is_none_or(|n| a.serial.contains(n) || a.applicant.name.contains(n)))
-            .collect();
-        let total = items.len();
-        let items = items.into_iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).collect();
+        let filter = gongkai_store::AppFilter {
+            organs,
+            state: state.map(|s| match s.as_str() {
+                "overdue" => gongkai_store::StateFilter::OverdueOn(today),
+                other => gongkai_store::StateFilter::Is(
+                    gongkai_store::StoredState::parse(other).unwrap_or(gongkai_store::StoredState::Open),
+                ),
+            }),
+            received_from: from,
+            received_to: to,
+            kind,
+            outcome,
+            serial: text(&q.q),
+            offset: ((page - 1) * PER_PAGE) as u64,
+            limit: PER_PAGE as u64,
+        };
+        let (items, total) = self.store.applications_page(&filter, Personal::Masked)?;
+        let total = total as usize;
         let names = self.organs()?;
         Ok(ListView { items, total, page, per_page: PER_PAGE, organs: names })
     }

@@ -141,7 +141,7 @@ pub struct ListQuery {
     pub kind: Option<String>,
     /// Outcome row id (`R3.1` …).
     pub outcome: Option<String>,
-    /// Text in the 受理编号 or the (masked) applicant name.
+    /// Text in the 受理编号.
     pub q: Option<String>,
     /// 1-based page.
     pub page: Option<String>,

@@ -15,10 +15,10 @@ use gongkai_register::{
     AppId, Applicant, Application, Case, CaseId, CaseResult, CatalogueEntry, EntryId, Organ, OrganId, YearlyCounts,
 };
 use gongkai_store::{
-    ApplicationSummary, AuditEntry, Calendar, Derived, DueItem, Entity, HolidayImport, Listed, NewApplication, NewCase,
-    NewCatalogueEntry, NewOrgan, NewUser, Personal, Result, Session, Store, StoreError, StoredState, User, UserChange,
-    UserId, YearItem, applicant_kind_of, counts_key, enum_parse, enum_str, mask_snapshot, pattern_of, snapshot,
-    validate_new_application, validate_new_organ,
+    AppFilter, ApplicationSummary, AuditEntry, Calendar, Derived, DueItem, Entity, HolidayImport, Listed,
+    NewApplication, NewCase, NewCatalogueEntry, NewOrgan, NewUser, Personal, Result, Session, StateCount, StateFilter,
+    Store, StoreError, StoredState, User, UserChange, UserId, YearItem, applicant_kind_of, counts_key, enum_parse,
+    enum_str, mask_snapshot, pattern_of, snapshot, validate_new_application, validate_new_organ,
 };
 use jiff::civil::Date;
 use postgres::error::SqlState;
@@ -208,6 +208,29 @@ fn organ_of(r: &Row) -> Result<Organ> {
         parent: r.get::<_, Option<i64>>(3).map(OrganId),
         code: r.get(4),
         index_pattern: r.get(5),
+    })
+}
+
+const SUMMARY_COLS: &str =
+    "id, organ, serial, applicant, channel, received, state, due, concluded, outcome, late, version, provisional";
+
+fn summary_of(r: &Row, personal: Personal) -> Result<ApplicationSummary> {
+    let applicant: Applicant =
+        serde_json::from_str(r.get(3)).map_err(|e| StoreError::Backend(format!("申请人数据无法读取：{e}")))?;
+    Ok(ApplicationSummary {
+        id: AppId(r.get(0)),
+        organ: OrganId(r.get(1)),
+        serial: r.get(2),
+        applicant: personal.apply(applicant),
+        channel: enum_parse(r.get::<_, &str>(4))?,
+        received: r.get(5),
+        state: StoredState::parse(r.get(6))?,
+        due: r.get(7),
+        concluded: r.get(8),
+        outcome: r.get::<_, Option<&str>>(9).map(outcome_of).transpose()?,
+        late: r.get(10),
+        provisional: r.get(12),
+        version: r.get(11),
     })
 }
 
@@ -789,29 +812,93 @@ impl Store for PgStore {
         let rows = self
             .client
             .query(
-                "SELECT id, organ, serial, applicant, channel, received, state, due, concluded, outcome, late, version, \
-                 provisional FROM applications WHERE organ = ANY($1) ORDER BY received, id",
+                &format!("SELECT {SUMMARY_COLS} FROM applications WHERE organ = ANY($1) ORDER BY received, id"),
                 &[&ids_of(organs)],
+            )
+            .map_err(be)?;
+        rows.iter().map(|r| summary_of(r, personal)).collect()
+    }
+
+    fn applications_page(&mut self, f: &AppFilter, personal: Personal) -> Result<(Vec<ApplicationSummary>, u64)> {
+        use postgres::types::ToSql;
+        let organs = ids_of(&f.organs);
+        let mut args: Vec<Box<dyn ToSql + Sync>> = vec![Box::new(organs)];
+        let mut cond = vec!["organ = ANY($1)".to_string()];
+        let arg = |v: Box<dyn ToSql + Sync>, args: &mut Vec<Box<dyn ToSql + Sync>>| {
+            args.push(v);
+            format!("${}", args.len())
+        };
+        match f.state {
+            None => {}
+            Some(StateFilter::Is(st)) => {
+                let n = arg(Box::new(st.as_str().to_string()), &mut args);
+                cond.push(format!("state = {n}"));
+            }
+            Some(StateFilter::OverdueOn(day)) => {
+                let n = arg(Box::new(day), &mut args);
+                cond.push(format!("state IN ('open', 'paused') AND due IS NOT NULL AND due < {n}"));
+            }
+        }
+        if let Some(d0) = f.received_from {
+            let n = arg(Box::new(d0), &mut args);
+            cond.push(format!("received >= {n}"));
+        }
+        if let Some(d1) = f.received_to {
+            let n = arg(Box::new(d1), &mut args);
+            cond.push(format!("received <= {n}"));
+        }
+        if let Some(k) = f.kind {
+            let n = arg(Box::new(enum_str(&k)), &mut args);
+            cond.push(format!("applicant_kind = {n}"));
+        }
+        if let Some(o) = f.outcome {
+            let n = arg(Box::new(o.id().to_string()), &mut args);
+            cond.push(format!("outcome = {n}"));
+        }
+        if let Some(part) = f.serial.as_deref().filter(|p| !p.is_empty()) {
+            let n = arg(Box::new(gongkai_store::like_pattern(part)), &mut args);
+            cond.push(format!("serial LIKE {n} ESCAPE '\\'"));
+        }
+        let wh = cond.join(" AND ");
+        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|b| b.as_ref()).collect();
+        let total: i64 =
+            self.client.query_one(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"), &refs).map_err(be)?.get(0);
+        let limit = i64::try_from(f.limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(f.offset).unwrap_or(i64::MAX);
+        let (nl, no) = (args.len() + 1, args.len() + 2);
+        let mut refs = refs;
+        refs.push(&limit);
+        refs.push(&offset);
+        let rows = self
+            .client
+            .query(
+                &format!(
+                    "SELECT {SUMMARY_COLS} FROM applications WHERE {wh} ORDER BY received, id LIMIT ${nl} OFFSET ${no}"
+                ),
+                &refs,
+            )
+            .map_err(be)?;
+        let page = rows.iter().map(|r| summary_of(r, personal)).collect::<Result<Vec<_>>>()?;
+        Ok((page, total as u64))
+    }
+
+    fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT organ, state, COUNT(*), \
+                 COUNT(*) FILTER (WHERE state IN ('open', 'paused') AND due IS NOT NULL AND due < $2) \
+                 FROM applications WHERE organ = ANY($1) GROUP BY organ, state ORDER BY organ, state",
+                &[&ids_of(organs), &today],
             )
             .map_err(be)?;
         rows.iter()
             .map(|r| {
-                let applicant: Applicant = serde_json::from_str(r.get(3))
-                    .map_err(|e| StoreError::Backend(format!("申请人数据无法读取：{e}")))?;
-                Ok(ApplicationSummary {
-                    id: AppId(r.get(0)),
-                    organ: OrganId(r.get(1)),
-                    serial: r.get(2),
-                    applicant: personal.apply(applicant),
-                    channel: enum_parse(r.get::<_, &str>(4))?,
-                    received: r.get(5),
-                    state: StoredState::parse(r.get(6))?,
-                    due: r.get(7),
-                    concluded: r.get(8),
-                    outcome: r.get::<_, Option<&str>>(9).map(outcome_of).transpose()?,
-                    late: r.get(10),
-                    provisional: r.get(12),
-                    version: r.get(11),
+                Ok(StateCount {
+                    organ: OrganId(r.get(0)),
+                    state: StoredState::parse(r.get(1))?,
+                    count: r.get::<_, i64>(2) as u64,
+                    overdue: r.get::<_, i64>(3) as u64,
                 })
             })
             .collect()

@@ -14,10 +14,10 @@ use gongkai_register::{
     AppId, Applicant, Application, Case, CaseId, CaseResult, CatalogueEntry, EntryId, Organ, OrganId, YearlyCounts,
 };
 use gongkai_store::{
-    ApplicationSummary, AuditEntry, Calendar, Derived, DueItem, Entity, HolidayImport, Listed, NewApplication, NewCase,
-    NewCatalogueEntry, NewOrgan, NewUser, Personal, Result, Session, Store, StoreError, StoredState, User, UserChange,
-    UserId, YearItem, applicant_kind_of, counts_key, enum_parse, enum_str, mask_snapshot, now_rfc3339, pattern_of,
-    snapshot, validate_new_application, validate_new_organ,
+    AppFilter, ApplicationSummary, AuditEntry, Calendar, Derived, DueItem, Entity, HolidayImport, Listed,
+    NewApplication, NewCase, NewCatalogueEntry, NewOrgan, NewUser, Personal, Result, Session, StateCount, StateFilter,
+    Store, StoreError, StoredState, User, UserChange, UserId, YearItem, applicant_kind_of, counts_key, enum_parse,
+    enum_str, mask_snapshot, now_rfc3339, pattern_of, snapshot, validate_new_application, validate_new_organ,
 };
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params, params_from_iter};
@@ -305,6 +305,50 @@ fn get_user(conn: &Connection, id: UserId) -> Result<User> {
         .optional()
         .map_err(be)?
         .ok_or_else(|| Entity::User.not_found(id.0))
+}
+
+const SUMMARY_COLS: &str =
+    "id, organ, serial, applicant, channel, received, state, due, concluded, outcome, late, version, provisional";
+
+type SummaryRow =
+    (i64, i64, String, String, String, String, String, Option<String>, Option<String>, Option<String>, bool, i64, bool);
+
+fn summary_row(r: &Row) -> rusqlite::Result<SummaryRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
+        r.get(12)?,
+    ))
+}
+
+fn summary_of(t: SummaryRow, personal: Personal) -> Result<ApplicationSummary> {
+    let applicant: Applicant =
+        serde_json::from_str(&t.3).map_err(|e| StoreError::Backend(format!("申请人数据无法读取：{e}")))?;
+    Ok(ApplicationSummary {
+        id: AppId(t.0),
+        organ: OrganId(t.1),
+        serial: t.2,
+        applicant: personal.apply(applicant),
+        channel: enum_parse(&t.4)?,
+        received: d(&t.5)?,
+        state: StoredState::parse(&t.6)?,
+        due: od(t.7)?,
+        concluded: od(t.8)?,
+        outcome: t.9.as_deref().map(outcome_of).transpose()?,
+        late: t.10,
+        provisional: t.12,
+        version: t.11,
+    })
 }
 
 /// Insert one validated application with its events and audit row.
@@ -775,48 +819,96 @@ impl Store for SqliteStore {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT id, organ, serial, applicant, channel, received, state, due, concluded, outcome, late, version, \
-             provisional FROM applications WHERE organ IN ({}) ORDER BY received, id",
+            "SELECT {SUMMARY_COLS} FROM applications WHERE organ IN ({}) ORDER BY received, id",
             marks(organs.len())
         );
         let mut st = self.conn.prepare(&sql).map_err(be)?;
+        let rows = st.query_map(params_from_iter(organs.iter().map(|o| o.0)), summary_row).map_err(be)?;
+        rows.map(|r| summary_of(r.map_err(be)?, personal)).collect()
+    }
+
+    fn applications_page(&mut self, f: &AppFilter, personal: Personal) -> Result<(Vec<ApplicationSummary>, u64)> {
+        use rusqlite::types::Value;
+        if f.organs.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        let mut cond = vec![format!("organ IN ({})", marks(f.organs.len()))];
+        let mut args: Vec<Value> = f.organs.iter().map(|o| Value::Integer(o.0)).collect();
+        match f.state {
+            None => {}
+            Some(StateFilter::Is(st)) => {
+                cond.push("state = ?".into());
+                args.push(Value::Text(st.as_str().into()));
+            }
+            Some(StateFilter::OverdueOn(day)) => {
+                cond.push("state IN ('open', 'paused') AND due IS NOT NULL AND due < ?".into());
+                args.push(Value::Text(day.to_string()));
+            }
+        }
+        if let Some(d0) = f.received_from {
+            cond.push("received >= ?".into());
+            args.push(Value::Text(d0.to_string()));
+        }
+        if let Some(d1) = f.received_to {
+            cond.push("received <= ?".into());
+            args.push(Value::Text(d1.to_string()));
+        }
+        if let Some(k) = f.kind {
+            cond.push("applicant_kind = ?".into());
+            args.push(Value::Text(enum_str(&k)));
+        }
+        if let Some(o) = f.outcome {
+            cond.push("outcome = ?".into());
+            args.push(Value::Text(o.id().into()));
+        }
+        if let Some(part) = f.serial.as_deref().filter(|p| !p.is_empty()) {
+            cond.push("serial LIKE ? ESCAPE '\\'".into());
+            args.push(Value::Text(gongkai_store::like_pattern(part)));
+        }
+        let wh = cond.join(" AND ");
+        let total: i64 = self
+            .conn
+            .prepare(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"))
+            .map_err(be)?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))
+            .map_err(be)?;
+        let limit = i64::try_from(f.limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(f.offset).unwrap_or(i64::MAX);
+        args.push(Value::Integer(limit));
+        args.push(Value::Integer(offset));
+        let sql = format!("SELECT {SUMMARY_COLS} FROM applications WHERE {wh} ORDER BY received, id LIMIT ? OFFSET ?");
+        let mut st = self.conn.prepare(&sql).map_err(be)?;
+        let rows = st.query_map(params_from_iter(args.iter()), summary_row).map_err(be)?;
+        let page = rows.map(|r| summary_of(r.map_err(be)?, personal)).collect::<Result<Vec<_>>>()?;
+        Ok((page, total as u64))
+    }
+
+    fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>> {
+        use rusqlite::types::Value;
+        if organs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT organ, state, COUNT(*), \
+             SUM(CASE WHEN state IN ('open', 'paused') AND due IS NOT NULL AND due < ? THEN 1 ELSE 0 END) \
+             FROM applications WHERE organ IN ({}) GROUP BY organ, state ORDER BY organ, state",
+            marks(organs.len())
+        );
+        let args: Vec<Value> =
+            std::iter::once(Value::Text(today.to_string())).chain(organs.iter().map(|o| Value::Integer(o.0))).collect();
+        let mut st = self.conn.prepare(&sql).map_err(be)?;
         let rows = st
-            .query_map(params_from_iter(organs.iter().map(|o| o.0)), |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                    r.get::<_, Option<String>>(9)?,
-                    r.get::<_, bool>(10)?,
-                    r.get::<_, i64>(11)?,
-                    r.get::<_, bool>(12)?,
-                ))
+            .query_map(params_from_iter(args.iter()), |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
             })
             .map_err(be)?;
         rows.map(|r| {
-            let t = r.map_err(be)?;
-            let applicant: Applicant =
-                serde_json::from_str(&t.3).map_err(|e| StoreError::Backend(format!("申请人数据无法读取：{e}")))?;
-            Ok(ApplicationSummary {
-                id: AppId(t.0),
-                organ: OrganId(t.1),
-                serial: t.2,
-                applicant: personal.apply(applicant),
-                channel: enum_parse(&t.4)?,
-                received: d(&t.5)?,
-                state: StoredState::parse(&t.6)?,
-                due: od(t.7)?,
-                concluded: od(t.8)?,
-                outcome: t.9.as_deref().map(outcome_of).transpose()?,
-                late: t.10,
-                provisional: t.12,
-                version: t.11,
+            let (organ, state, count, overdue) = r.map_err(be)?;
+            Ok(StateCount {
+                organ: OrganId(organ),
+                state: StoredState::parse(&state)?,
+                count: count as u64,
+                overdue: overdue as u64,
             })
         })
         .collect()

@@ -25,7 +25,7 @@ macro_rules! contract_tests {
             concurrent_appends_one_wins, due_list, applications_for_year_boundaries,
             catalogue_index_numbers, concurrent_catalogue_adds_unique, yearly_counts, cases,
             audit_trail, bulk_import, fee_events_for_year, provisional_dates_recomputed_on_import,
-            holidays_seeded_and_kept, users_and_sessions);
+            holidays_seeded_and_kept, users_and_sessions, paging_and_counts);
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
         $(
@@ -790,4 +790,91 @@ pub fn users_and_sessions(make: Factory) {
     assert_eq!(s.purge_sessions(2_500).unwrap(), 1);
     s.delete_sessions_of(u.id).unwrap();
     assert!(s.session("c", 1_500).unwrap().is_none());
+}
+
+/// A listing page and the counts by state equal what the whole listing says, for every filter.
+pub fn paging_and_counts(make: Factory) {
+    let mut s = make();
+    let o1 = organ(&mut *s, "某县教育局", None, None);
+    let o2 = organ(&mut *s, "某县民政局", None, None);
+    let mut n = 0;
+    for (o, day) in [(o1.id, 2), (o1.id, 3), (o2.id, 4), (o1.id, 5), (o2.id, 6), (o1.id, 9), (o1.id, 10)] {
+        n += 1;
+        let more = match n % 3 {
+            0 => vec![replied(date(2024, 9, 20), Outcome::R3_1)],
+            1 => vec![],
+            _ => vec![Event::FeeNotice { date: date(2024, 9, 12), amount: Some(100) }],
+        };
+        s.register(&new_app(o, &format!("P%_{n}"), date(2024, 9, day), more), ACTOR).unwrap();
+    }
+    let all = s.applications(&[o1.id, o2.id], Personal::Masked).unwrap();
+    let today = date(2024, 11, 1);
+    let filters = [
+        AppFilter { organs: vec![o1.id, o2.id], limit: 100, ..Default::default() },
+        AppFilter { organs: vec![o1.id], limit: 2, offset: 1, ..Default::default() },
+        AppFilter {
+            organs: vec![o1.id, o2.id],
+            state: Some(StateFilter::Is(StoredState::Closed)),
+            limit: 100,
+            ..Default::default()
+        },
+        AppFilter {
+            organs: vec![o1.id, o2.id],
+            state: Some(StateFilter::OverdueOn(today)),
+            limit: 100,
+            ..Default::default()
+        },
+        AppFilter {
+            organs: vec![o1.id, o2.id],
+            received_from: Some(date(2024, 9, 4)),
+            received_to: Some(date(2024, 9, 9)),
+            limit: 100,
+            ..Default::default()
+        },
+        AppFilter { organs: vec![o2.id], outcome: Some(Outcome::R3_1), limit: 100, ..Default::default() },
+        AppFilter { organs: vec![o1.id, o2.id], serial: Some("%_1".into()), limit: 100, ..Default::default() },
+        AppFilter { organs: vec![o1.id, o2.id], serial: Some("x%".into()), limit: 100, ..Default::default() },
+        AppFilter { organs: vec![o1.id, o2.id], kind: Some(ApplicantKind::Business), limit: 100, ..Default::default() },
+        AppFilter { organs: vec![], limit: 100, ..Default::default() },
+    ];
+    for f in &filters {
+        let expected: Vec<&ApplicationSummary> = all
+            .iter()
+            .filter(|a| f.organs.contains(&a.organ))
+            .filter(|a| match f.state {
+                None => true,
+                Some(StateFilter::Is(st)) => a.state == st,
+                Some(StateFilter::OverdueOn(d)) => {
+                    matches!(a.state, StoredState::Open | StoredState::Paused) && a.due.is_some_and(|x| x < d)
+                }
+            })
+            .filter(|a| {
+                f.received_from.is_none_or(|d| a.received >= d) && f.received_to.is_none_or(|d| a.received <= d)
+            })
+            .filter(|a| f.kind.is_none_or(|k| a.applicant.kind == k))
+            .filter(|a| f.outcome.is_none_or(|o| a.outcome == Some(o)))
+            .filter(|a| f.serial.as_deref().is_none_or(|p| a.serial.contains(p)))
+            .collect();
+        let (page, total) = s.applications_page(f, Personal::Masked).unwrap();
+        assert_eq!(total as usize, expected.len(), "{f:?}");
+        let want: Vec<&ApplicationSummary> =
+            expected.into_iter().skip(f.offset as usize).take(f.limit as usize).collect();
+        assert_eq!(page.iter().collect::<Vec<_>>(), want, "{f:?}");
+    }
+    // `%` and `_` are literal: "%_1" matches P%_1 only.
+    assert_eq!(s.applications_page(&filters[6], Personal::Masked).unwrap().1, 1);
+    // Counts by organ and state.
+    let counts = s.state_counts(&[o1.id, o2.id], today).unwrap();
+    for c in &counts {
+        let mine: Vec<&ApplicationSummary> = all.iter().filter(|a| a.organ == c.organ && a.state == c.state).collect();
+        assert_eq!(c.count as usize, mine.len(), "{c:?}");
+        let overdue = mine
+            .iter()
+            .filter(|a| matches!(a.state, StoredState::Open | StoredState::Paused) && a.due.is_some_and(|d| d < today))
+            .count();
+        assert_eq!(c.overdue as usize, overdue, "{c:?}");
+    }
+    assert_eq!(counts.iter().map(|c| c.count).sum::<u64>(), all.len() as u64);
+    assert!(counts.iter().any(|c| c.overdue > 0), "the fixture has overdue applications");
+    assert!(s.state_counts(&[], today).unwrap().is_empty());
 }

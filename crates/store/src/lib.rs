@@ -500,6 +500,51 @@ pub struct ApplicationSummary {
     pub version: i64,
 }
 
+/// Which applications a listing page wants (all conditions together), oldest receipt first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppFilter {
+    pub organs: Vec<OrganId>,
+    pub state: Option<StateFilter>,
+    pub received_from: Option<Date>,
+    pub received_to: Option<Date>,
+    pub kind: Option<ApplicantKind>,
+    pub outcome: Option<Outcome>,
+    /// Part of the 受理编号 (matched literally; `%` and `_` are not wildcards).
+    pub serial: Option<String>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// A state condition of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateFilter {
+    Is(StoredState),
+    /// Not closed and past its due date on this day.
+    OverdueOn(Date),
+}
+
+/// How many applications of one organ are in one state, and how many of those are overdue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StateCount {
+    pub organ: OrganId,
+    pub state: StoredState,
+    pub count: u64,
+    pub overdue: u64,
+}
+
+/// `%part%` for a LIKE with `\` as the escape character.
+pub fn like_pattern(part: &str) -> String {
+    let mut p = String::from("%");
+    for c in part.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 /// An open application whose due date has come or is coming (see [`Store::due_list`]). No
 /// personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -661,6 +706,11 @@ pub trait Store: Send {
     /// The applications of some organs, oldest receipt first (no paging yet: meant for one
     /// organ's register, not a 1M-row region).
     fn applications(&mut self, organs: &[OrganId], personal: Personal) -> Result<Vec<ApplicationSummary>>;
+    /// One page of the applications a filter selects (personal data as `personal` says), and
+    /// how many it selects in all.
+    fn applications_page(&mut self, f: &AppFilter, personal: Personal) -> Result<(Vec<ApplicationSummary>, u64)>;
+    /// Counts by organ and state of these organs' applications (overdue counted on `today`).
+    fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>>;
     /// Append one event if `expected_version` is current; the whole log is replayed and the
     /// derived columns are rewritten. Returns the application at its new version.
     fn append_event(&mut self, id: AppId, expected_version: i64, event: &Event, actor: &str) -> Result<Application>;
