@@ -30,31 +30,28 @@ const MAX_COMBOS: usize = 100_000;
 
 /// Whether `text` is a crawler export: a `==== 正文 ====` separator line among the first 40
 /// lines, or a line of at least 1,000 bytes holding table 三 with its first row's digits
-/// glued to the label. Every text input comes through here, so both tests search bytes
-/// (memmem) and look at lines only around a hit.
+/// glued to the label.
 pub fn detect(text: &str) -> bool {
-    let b = text.as_bytes();
-    let head_end = memchr::memchr_iter(b'\n', b).nth(39).unwrap_or(b.len());
-    if memchr::memmem::find_iter(&b[..head_end], "正文".as_bytes()).any(|i| is_separator(line_around(text, i))) {
-        return true;
-    }
-    static R1: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
-    let r1 = R1.get_or_init(|| memchr::memmem::Finder::new("本年新收政府信息公开申请数量".as_bytes()));
-    r1.find_iter(b).any(|i| {
-        let after = &text[i + r1.needle().len()..];
-        let line = line_around(text, i);
-        after.trim_start_matches([' ', '\u{3000}', '\u{a0}']).starts_with(|c: char| c.is_ascii_digit())
-            && line.len() >= 1000
-            && line.contains("申请人情况")
-    })
+    detect_doc(&crate::text::text_to_doc(text).doc)
 }
 
-/// The line of `text` that holds byte `i`.
-fn line_around(text: &str, i: usize) -> &str {
-    let b = text.as_bytes();
-    let s = memchr::memrchr(b'\n', &b[..i]).map_or(0, |p| p + 1);
-    let e = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
-    &text[s..e]
+/// [`detect`] on the text front end's reading of the text. Every text input is read by the
+/// text front end first and only its lines are looked at here (a few hundred paragraphs:
+/// no pass over the bytes of an ordinary report); a crawler export is then read again by
+/// [`crawl_to_doc`].
+pub fn detect_doc(doc: &Doc) -> bool {
+    let paras = || doc.blocks.iter().filter_map(|b| if let Block::Para(p) = b { Some(p) } else { None });
+    paras().take(40).any(|p| p.text.len() < 200 && is_separator(&p.text))
+        || paras().any(|p| p.text.len() >= 1000 && glued_table_line(&p.text))
+}
+
+/// A line holding `申请人情况` and the R1 label with a digit right after it.
+fn glued_table_line(l: &str) -> bool {
+    const R1: &str = "本年新收政府信息公开申请数量";
+    l.contains("申请人情况")
+        && l.match_indices(R1).any(|(i, _)| {
+            l[i + R1.len()..].trim_start_matches([' ', '\u{3000}', '\u{a0}']).starts_with(|c: char| c.is_ascii_digit())
+        })
 }
 
 fn is_separator(l: &str) -> bool {
