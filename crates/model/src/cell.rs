@@ -28,7 +28,7 @@ pub struct GridPos {
 }
 
 /// The state of a data cell.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", content = "value", rename_all = "lowercase")]
 pub enum CellValue {
     /// A number as printed (counts and 万元 amounts; exact decimal, never a float).
@@ -46,8 +46,23 @@ pub enum CellValue {
     Ambiguous(#[serde(with = "decimal_list")] Vec<Decimal>),
 }
 
+impl Clone for CellValue {
+    /// Cells are cloned on the parser's hot path: the common states copy without a call (the
+    /// derived clone, with the candidate list of `Ambiguous`, was no longer inlined).
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        match self {
+            CellValue::Number(d) => CellValue::Number(*d),
+            CellValue::Blank => CellValue::Blank,
+            CellValue::Placeholder => CellValue::Placeholder,
+            CellValue::Unreadable => CellValue::Unreadable,
+            CellValue::Ambiguous(v) => CellValue::Ambiguous(v.clone()),
+        }
+    }
+}
+
 /// One data cell of a report table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {
     #[serde(flatten)]
     pub value: CellValue,
@@ -62,6 +77,13 @@ pub struct Cell {
     /// because its label was detached.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub inferred: bool,
+}
+
+impl Clone for Cell {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        Cell { value: self.value.clone(), raw: self.raw.clone(), src: self.src, inferred: self.inferred }
+    }
 }
 
 impl Cell {

@@ -28,21 +28,30 @@ const CAP: usize = 1024;
 /// Combinations of row candidates the table-wide step examines at most.
 const MAX_COMBOS: usize = 100_000;
 
-/// Whether `text` is a crawler export: a `==== 正文 ====` separator line, or a line of at
-/// least 1,000 bytes holding table 三 with its first row's digits glued to the label.
+/// Whether `text` is a crawler export: a `==== 正文 ====` separator line among the first 40
+/// lines, or a line of at least 1,000 bytes holding table 三 with its first row's digits
+/// glued to the label.
 pub fn detect(text: &str) -> bool {
-    if text.lines().take(40).any(is_separator) {
-        return true;
-    }
-    text.lines().any(|l| {
-        l.len() >= 1000
-            && l.contains("申请人情况")
-            && l.match_indices("本年新收政府信息公开申请数量").any(|(i, k)| {
-                l[i + k.len()..]
-                    .trim_start_matches([' ', '\u{3000}', '\u{a0}'])
-                    .starts_with(|c: char| c.is_ascii_digit())
-            })
-    })
+    detect_doc(&crate::text::text_to_doc(text).doc)
+}
+
+/// [`detect`] on the text front end's reading of the text. Every text input is read by the
+/// text front end first and only its lines are looked at here (a few hundred paragraphs:
+/// no pass over the bytes of an ordinary report); a crawler export is then read again by
+/// [`crawl_to_doc`].
+pub fn detect_doc(doc: &Doc) -> bool {
+    let paras = || doc.blocks.iter().filter_map(|b| if let Block::Para(p) = b { Some(p) } else { None });
+    paras().take(40).any(|p| p.text.len() < 200 && is_separator(&p.text))
+        || paras().any(|p| p.text.len() >= 1000 && glued_table_line(&p.text))
+}
+
+/// A line holding `申请人情况` and the R1 label with a digit right after it.
+fn glued_table_line(l: &str) -> bool {
+    const R1: &str = "本年新收政府信息公开申请数量";
+    l.contains("申请人情况")
+        && l.match_indices(R1).any(|(i, _)| {
+            l[i + R1.len()..].trim_start_matches([' ', '\u{3000}', '\u{a0}']).starts_with(|c: char| c.is_ascii_digit())
+        })
 }
 
 fn is_separator(l: &str) -> bool {
@@ -178,6 +187,8 @@ struct Cx<'a> {
     fixes: Vec<Fix>,
     findings: Vec<Finding>,
     grids: u16,
+    /// Body lines in which table 三 was read.
+    table_lines: usize,
 }
 
 impl Cx<'_> {
@@ -199,7 +210,7 @@ struct Found {
 /// Turn a crawler export into blocks (see the module documentation).
 pub fn crawl_to_doc(text: &str) -> CrawlDoc {
     let li = LineIndex::new(text);
-    let mut cx = Cx { text, li: &li, fixes: Vec::new(), findings: Vec::new(), grids: 0 };
+    let mut cx = Cx { text, li: &li, fixes: Vec::new(), findings: Vec::new(), grids: 0, table_lines: 0 };
     let mut blocks = Vec::new();
     let mut organ = None;
     let mut offsets = Vec::new();
@@ -308,7 +319,16 @@ fn body_line(cx: &mut Cx, text: &str, s: usize, e: usize, blocks: &mut Vec<Block
     }
     let v = View::new(text, s, e);
     let mut tables: Vec<Found> = Vec::new();
+    // A report has one body line with tables; a hostile file with thousands of such lines
+    // would run the solver for each, so only the first two are read as tables.
+    if cx.table_lines >= 2 {
+        prose(cx, &v, 0, v.s.len(), blocks);
+        return;
+    }
     let t3 = table3(cx, &v);
+    if t3.is_some() {
+        cx.table_lines += 1;
+    }
     let t3_start = t3.as_ref().map_or(v.s.len(), |t| t.start);
     if let Some(t2) = table2(cx, &v, t3_start) {
         tables.push(t2);
@@ -688,7 +708,15 @@ fn solve_t3(cx: &Cx, v: &View, rows: &[(T3Row, RowRun)]) -> T3Solved {
     if !open.is_empty() && combos <= MAX_COMBOS {
         let with_sub = cands.iter().any(|c| matches!(c.row, T3Row::R3_6_1 | T3Row::R3_6_2 | T3Row::R3_6_3));
         let results: Vec<T3Row> = T3Row::result_rows(with_sub).collect();
-        let pos = |r: T3Row| cands.iter().position(|c| c.row == r);
+        // Candidate of row `r` (by id) and its values, looked up in O(1) per combination.
+        let mut at: Vec<Option<usize>> = vec![None; T3Row::ALL.len()];
+        for (i, c) in cands.iter().enumerate() {
+            at[c.row as usize] = Some(i);
+        }
+        let values: Vec<Vec<[u64; 7]>> = cands
+            .iter()
+            .map(|c| c.splits.iter().map(|s| std::array::from_fn(|k| digits_value(s[k]))).collect())
+            .collect();
         let mut choice = vec![0usize; cands.len()];
         let mut masks: Vec<(Vec<usize>, u32)> = Vec::with_capacity(combos);
         for k in 0..combos {
@@ -697,7 +725,7 @@ fn solve_t3(cx: &Cx, v: &View, rows: &[(T3Row, RowRun)]) -> T3Solved {
                 choice[i] = rest % cands[i].splits.len();
                 rest /= cands[i].splits.len();
             }
-            let val = |r: T3Row, c: usize| pos(r).map(|i| digits_value(cands[i].splits[choice[i]][c]));
+            let val = |r: T3Row, c: usize| at[r as usize].map(|i| values[i][choice[i]][c]);
             let mut mask = 0u32;
             for c in 0..7 {
                 // E1: R1 + R2 = R3.7 + R4.

@@ -50,16 +50,21 @@ pub fn parse_str(text: &str, kind: Kind) -> Parsed {
 /// source every `Src` points into) without copying it.
 pub fn parse_string(text: String, kind: Kind) -> Parsed {
     let mut findings = Vec::new();
-    // Crawler exports are text with a shape of their own (`crawl`), recognised without a flag.
-    let crawled = (kind == Kind::Text && crawl::detect(&text)).then(|| crawl::crawl_to_doc(&text));
+    let mut crawled = None;
     let doc = match kind {
-        Kind::Text if crawled.is_some() => Default::default(),
         Kind::Text => {
             let t = text::text_to_doc(&text);
-            for w in t.warnings {
-                findings.push(Finding::new("P6", Severity::Warning, w));
+            // Crawler exports are text with a shape of their own (`crawl`), recognised
+            // without a flag from the text front end's lines.
+            if crawl::detect_doc(&t.doc) {
+                crawled = Some(crawl::crawl_to_doc(&text));
+                Default::default()
+            } else {
+                for w in t.warnings {
+                    findings.push(Finding::new("P6", Severity::Warning, w));
+                }
+                t.doc
             }
-            t.doc
         }
 
         Kind::Html => {

@@ -137,3 +137,18 @@ fn long_runs_are_split_without_hitting_the_search_limit() {
         c.iter().map(|s| s[..6].iter().map(|x| digits_value(x)).sum::<u64>() == digits_value(s[6])).collect();
     assert!(!c.is_empty() && sums.iter().all(|ok| *ok), "{c:?}");
 }
+
+#[test]
+fn a_real_e2_violation_is_reported_and_nothing_else_arithmetic() {
+    // 予以公开 grows by 6 in 自然人 and 总计 (its own row still adds up): the outcome rows add
+    // up to 24 while （七）总计 says 18. E2 in 自然人 is broken whatever R3.7's split, so it
+    // decides nothing; 商业企业 (E2) and E1 still choose R3.7 and R1.
+    let text = include_str!("sample2021.txt").replace("（一）予以公开7101009", "（一）予以公开131010015");
+    let p = parse_str(&text, Kind::Text);
+    assert_eq!(t3(&p, T3Row::R3_7), ["15", "2", "0", "1", "0", "0", "18"]);
+    let found = gongkai_rules::check(&p.report);
+    let arith: Vec<(&str, &[String])> =
+        found.iter().filter(|f| f.rule.starts_with('E')).map(|f| (f.rule.as_str(), f.cells.as_slice())).collect();
+    assert_eq!(arith.len(), 2, "{arith:?}");
+    assert!(arith.iter().all(|(r, _)| *r == "E2"), "{arith:?}");
+}
