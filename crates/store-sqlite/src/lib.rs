@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_due_includes_overdue_paused.sql"),
     include_str!("../migrations/0005_holidays.sql"),
     include_str!("../migrations/0006_users_sessions.sql"),
+    include_str!("../migrations/0007_state_counts_index.sql"),
 ];
 
 /// The schema version this build writes and reads (the number of migrations).

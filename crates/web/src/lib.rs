@@ -38,8 +38,9 @@ pub const COOKIE: &str = "gongkai_session";
 /// Logins from one address within [`ADDRESS_WINDOW`] seconds before it must wait.
 pub const ADDRESS_LIMIT: u32 = 20;
 pub const ADDRESS_WINDOW: i64 = 15 * 60;
-/// Handles kept open for reuse.
-const POOL: usize = 8;
+/// Handles kept open for reuse (about the number of concurrent requests expected; each SQLite
+/// handle is a file descriptor and a page cache).
+const POOL: usize = 32;
 
 /// The server's shared state.
 pub struct Web {

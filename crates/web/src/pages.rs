@@ -98,6 +98,9 @@ pub struct DueLine {
     pub provisional: bool,
 }
 
+/// Due-list rows shown on the dashboard.
+const DUE_SHOWN: usize = 100;
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage<'a> {
@@ -105,6 +108,8 @@ struct DashboardPage<'a> {
     v: &'a DashboardView,
     until: String,
     lines: Vec<DueLine>,
+    /// How many due rows are not shown.
+    more: usize,
     notes: String,
 }
 
@@ -112,10 +117,12 @@ pub fn dashboard(c: &Ctx, v: &DashboardView) -> Response {
     let name = |id: OrganId| {
         v.organs.iter().find(|o| o.organ.id == id).map(|o| o.organ.name.clone()).unwrap_or_else(|| id.0.to_string())
     };
+    // The most urgent first, at most DUE_SHOWN; the list page has them all.
     let lines = v
         .due
         .items
         .iter()
+        .take(DUE_SHOWN)
         .map(|i| DueLine {
             id: i.id.0,
             serial: i.serial.clone(),
@@ -133,7 +140,8 @@ pub fn dashboard(c: &Ctx, v: &DashboardView) -> Response {
         })
         .collect();
     let notes = v.due.provisional_years.iter().map(|y| gongkai_calendar_note(*y)).collect::<Vec<_>>().join("；");
-    html(&DashboardPage { nav: Nav::of(c), v, until: zh(v.due.until), lines, notes })
+    let more = v.due.items.len().saturating_sub(DUE_SHOWN);
+    html(&DashboardPage { nav: Nav::of(c), v, until: zh(v.due.until), lines, more, notes })
 }
 
 fn gongkai_calendar_note(y: i16) -> String {
