@@ -16,23 +16,12 @@ use crate::{OutFormat, ParseFormat};
 use gongkai_rules::cross::YearSummary;
 
 /// Parse and check one input; findings sorted by position (parser findings first on ties).
+/// Every format goes through the one entry, `gongkai_ingest::check`.
 pub fn check_one(input: &Input) -> Result<(Parsed, Vec<Finding>)> {
     let bytes = files::read(input, MAX_INPUT)?;
     let name = input.name();
-    let parsed = if gongkai_parse::is_pdf(&bytes) {
-        let text = gongkai_pdf::pdf_to_text(&bytes).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        gongkai_parse::parse_pdf_text(&text, bytes.len(), Some(&name))
-    } else {
-        // DOCX/XLSX (ZIP containers) are read by gongkai-office; everything else by the
-        // text/HTML front ends.
-        gongkai_office::parse_bytes(&bytes, Some(&name))
-    };
-    let mut findings = parsed.findings.clone();
-    if parsed.unsupported.is_none() {
-        findings.extend(gongkai_rules::check(&parsed.report));
-    }
-    findings.sort_by_key(|f| f.location.map_or(u32::MAX, |l| l.start));
-    Ok((parsed, findings))
+    let c = gongkai_ingest::check(&bytes, Some(&name)).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    Ok((c.parsed, c.findings))
 }
 
 #[derive(Default)]

@@ -185,9 +185,13 @@ pub fn parse_bytes(bytes: &[u8], name: Option<&str>) -> Parsed {
 /// Container formats recognised by their magic bytes that this version does not read.
 fn unsupported_kind(b: &[u8]) -> Option<&'static str> {
     if b.starts_with(b"%PDF-") {
-        Some("这是PDF文件：当前版本尚不能读取PDF，请先用 pdftotext -layout 转为文本再检查")
+        Some(
+            "这是PDF文件：文本与网页解析器不直接读取PDF（gongkai check/parse 会先用 pdftotext 提取文字；程序中请调用 gongkai_ingest::read）",
+        )
     } else if b.starts_with(b"PK\x03\x04") {
-        Some("这是ZIP容器（DOCX/XLSX）文件：当前版本尚不能读取，请另存为网页（HTML）或文本再检查")
+        Some(
+            "这是ZIP容器（DOCX/XLSX）文件：文本与网页解析器不直接读取（gongkai check/parse 会交给 Word/Excel 读取器；程序中请调用 gongkai_ingest::read）",
+        )
     } else if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         Some("这是旧版Office二进制文件（DOC/XLS）：请另存为网页（HTML）或文本再检查")
     } else if b.iter().take(4096).filter(|c| **c == 0).count() > 16
