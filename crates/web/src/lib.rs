@@ -135,6 +135,8 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/applications/new", get(register_page))
         .route("/applications/{id}", get(application))
         .route("/applications/{id}/events", post(event_post))
+        .route("/applications/{id}/history", get(history))
+        .route("/catalogue", get(catalogue).post(catalogue_post))
         .route("/organs", get(organs).post(organ_post))
         .route("/users", get(users).post(user_post))
         .route("/static/style.css", get(style))
@@ -470,6 +472,75 @@ async fn event_error(web: &Arc<Web>, c: &Ctx, id: gongkai_register::AppId, msg: 
         Ok(v) => {
             let status = if seen.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
             (status, pages::application(c, &v, false, Some((msg.to_string(), seen)))).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn history(State(web): State<Arc<Web>>, Ready(c): Ready, Path(id): Path<i64>) -> Response {
+    let key = id.to_string();
+    match as_user(&web, &c, move |a| a.history(gongkai_store::Entity::Application, &key, None)).await {
+        Ok(rows) => pages::history(&c, id, &rows),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct OrganQuery {
+    organ: Option<String>,
+}
+
+async fn catalogue(State(web): State<Arc<Web>>, Ready(c): Ready, Query(q): Query<OrganQuery>) -> Response {
+    let chosen = q.organ.as_deref().and_then(|o| o.trim().parse::<i64>().ok());
+    match as_user(&web, &c, move |a| {
+        let organs = a.organs()?;
+        let organ = chosen.map(gongkai_register::OrganId).or_else(|| organs.first().map(|o| o.id));
+        let entries = match organ {
+            Some(o) => a.catalogue(o)?,
+            None => Vec::new(),
+        };
+        Ok((organs, organ, entries))
+    })
+    .await
+    {
+        Ok((organs, organ, entries)) => pages::catalogue(&c, &organs, organ, &entries, None),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn catalogue_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): Form<pages::EntryForm>) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let new = match f.to_new() {
+        Ok(n) => n,
+        Err(m) => return catalogue_error(&web, &c, f.organ.trim().parse().ok(), &m).await,
+    };
+    let organ = new.organ;
+    match as_user(&web, &c, move |a| a.add_catalogue_entry(&new)).await {
+        Ok(_) => Redirect::to(&format!("/catalogue?organ={}", organ.0)).into_response(),
+        Err(WebError::App(e)) if matches!(e.code(), "invalid" | "duplicate") => {
+            catalogue_error(&web, &c, Some(organ.0), &e.to_string()).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn catalogue_error(web: &Arc<Web>, c: &Ctx, organ: Option<i64>, msg: &str) -> Response {
+    let chosen = organ.map(gongkai_register::OrganId);
+    match as_user(web, c, move |a| {
+        let organs = a.organs()?;
+        let entries = match chosen {
+            Some(o) => a.catalogue(o).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        Ok((organs, entries))
+    })
+    .await
+    {
+        Ok((organs, entries)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, pages::catalogue(c, &organs, chosen, &entries, Some(msg)))
+                .into_response()
         }
         Err(e) => e.into_response(),
     }

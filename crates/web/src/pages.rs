@@ -8,7 +8,8 @@ use gongkai_app::accounts::NewAccount;
 use gongkai_app::{DashboardView, ListQuery, ListView, Role, ShowView};
 use gongkai_clock::{Channel, Event, Outcome};
 use gongkai_register::{Applicant, ApplicantKind, Organ, OrganId, OrganKind, RequestedForm};
-use gongkai_store::{NewApplication, NewOrgan, User};
+use gongkai_register::{CatalogueEntry, CatalogueKind};
+use gongkai_store::{NewApplication, NewCatalogueEntry, NewOrgan, User};
 
 use crate::Ctx;
 
@@ -622,4 +623,116 @@ pub fn users(c: &Ctx, users: &[User], organs: &[Organ], error: Option<&str>) -> 
         .map(|r| Choice { value: r.as_str().into(), label: r.label().into() })
         .collect();
     html(&UsersPage { nav: Nav::of(c), users, organs, roles, error })
+}
+
+/// A history row as shown.
+pub struct HistoryLine {
+    pub at: String,
+    pub actor: String,
+    pub change: String,
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    nav: Nav,
+    id: i64,
+    rows: Vec<HistoryLine>,
+}
+
+/// The audit trail of one application (personal data masked).
+pub fn history(c: &Ctx, id: i64, rows: &[gongkai_app::HistoryRow]) -> Response {
+    let china = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
+    let rows = rows
+        .iter()
+        .map(|r| HistoryLine {
+            at: r
+                .entry
+                .at
+                .parse::<jiff::Timestamp>()
+                .map(|t| t.to_zoned(china.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_else(|_| r.entry.at.clone()),
+            actor: r.entry.actor.clone(),
+            change: r.change_text.clone(),
+        })
+        .collect();
+    html(&HistoryPage { nav: Nav::of(c), id, rows })
+}
+
+/// The catalogue entry form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct EntryForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub organ: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub doc_number: String,
+    #[serde(default)]
+    pub issued: String,
+}
+
+impl EntryForm {
+    pub fn to_new(&self) -> Result<NewCatalogueEntry, String> {
+        let organ = OrganId(self.organ.trim().parse().map_err(|_| "请选择机关".to_string())?);
+        let kind = match self.kind.as_str() {
+            "rule" => CatalogueKind::Rule,
+            _ => CatalogueKind::Normative,
+        };
+        let issued = self.issued.trim().parse().map_err(|_| "请填写有效的发布日期（YYYY-MM-DD）".to_string())?;
+        Ok(NewCatalogueEntry {
+            organ,
+            kind,
+            title: self.title.trim().to_string(),
+            doc_number: self.doc_number.trim().to_string(),
+            issued,
+        })
+    }
+}
+
+/// A catalogue entry as listed.
+pub struct EntryLine {
+    pub index_no: String,
+    pub kind: &'static str,
+    pub title: String,
+    pub doc_number: String,
+    pub issued: String,
+    pub repealed: String,
+}
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+struct CataloguePage<'a> {
+    nav: Nav,
+    organs: &'a [Organ],
+    /// The chosen organ's id as text ("" when none).
+    organ: String,
+    entries: Vec<EntryLine>,
+    error: Option<&'a str>,
+}
+
+pub fn catalogue(
+    c: &Ctx,
+    organs: &[Organ],
+    organ: Option<OrganId>,
+    entries: &[CatalogueEntry],
+    error: Option<&str>,
+) -> Response {
+    let entries = entries
+        .iter()
+        .map(|e| EntryLine {
+            index_no: e.index_no.clone(),
+            kind: e.kind.label(),
+            title: e.title.clone(),
+            doc_number: e.doc_number.clone(),
+            issued: zh(e.issued),
+            repealed: e.repealed.map(zh).unwrap_or_default(),
+        })
+        .collect();
+    let organ = organ.map(|o| o.0.to_string()).unwrap_or_default();
+    html(&CataloguePage { nav: Nav::of(c), organs, organ, entries, error })
 }

@@ -284,6 +284,20 @@ fn admin_creates_an_organ_and_a_clerk_who_registers_and_answers_an_application()
     let stale = request(&app, "POST", "/applications/1/events", Some(&k), &reply);
     assert_eq!(stale.status, 409);
     assert!(stale.body.contains("记录已被他人修改") && stale.body.contains("他人刚刚记录"), "{}", stale.body);
+    let history = get(&app, "/applications/1/history", &k);
+    assert!(history.body.contains("王科员") && history.body.contains("版本 1 → 2"), "{}", history.body);
+    // The catalogue: an entry gets its 索引号.
+    let entry = [
+        ("csrf", kcsrf.as_str()),
+        ("organ", "2"),
+        ("kind", "normative"),
+        ("title", "关于某事的通知"),
+        ("doc_number", "示科发〔2026〕1号"),
+        ("issued", today.as_str()),
+    ];
+    assert_eq!(request(&app, "POST", "/catalogue", Some(&k), &entry).status, 303);
+    let cat = get(&app, "/catalogue?organ=2", &k);
+    assert!(cat.body.contains("关于某事的通知") && cat.body.contains("/2026-00001"), "{}", cat.body);
     let list = get(&app, "/applications?state=closed", &k);
     assert!(list.body.contains("2026-001") && list.body.contains("已办结"), "{}", list.body);
     // The clerk sees no admin pages.

@@ -41,6 +41,20 @@ const ROUTES: &[Route] = &[
     ("GET", "/applications?organ={o}", &[], Need::On(&[Action::Read])),
     ("GET", "/applications/{a}", &[], Need::On(&[Action::Read])),
     ("GET", "/applications/{a}?unmask=%E6%A0%B8%E5%AF%B9", &[], Need::On(&[Action::Read, Action::Unmask])),
+    ("GET", "/applications/{a}/history", &[], Need::On(&[Action::Read])),
+    ("GET", "/catalogue?organ={o}", &[], Need::On(&[Action::Read])),
+    (
+        "POST",
+        "/catalogue",
+        &[
+            ("organ", "{o}"),
+            ("kind", "normative"),
+            ("title", "关于某事的通知"),
+            ("doc_number", ""),
+            ("issued", "2024-03-01"),
+        ],
+        Need::On(&[Action::Keep]),
+    ),
     (
         "POST",
         "/applications",

@@ -297,6 +297,17 @@ def main():
         d.go(base + "/applications")
         axe_scan(d, axe_src, "application list")
         shot("07-applications.png")
+        d.go(app_url + "/history")
+        check("the history names who did what", "王科员" in d.text() and "李主任" in d.text(), d.text()[:300])
+        axe_scan(d, axe_src, "history")
+        shot("08-history.png")
+        d.go(base + "/catalogue")
+        d.type("#title", "关于做好2027年政务公开工作的通知")
+        d.js("document.querySelector('#issued').value = arguments[0];", today)
+        d.click("main form[method=post] button[type=submit]")
+        check("a catalogue entry got its index number", "关于做好2027年政务公开工作的通知" in d.text(), d.text()[:300])
+        axe_scan(d, axe_src, "catalogue")
+        shot("09-catalogue.png")
     except Exception as e:  # a broken step is a failed check, never a silent pass
         check("the browser flow ran to the end", False, repr(e))
     finally:
