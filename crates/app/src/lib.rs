@@ -16,6 +16,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod letters;
 pub mod views;
 
 pub use auth::{Action, Principal, Relation, Role, Scope, allowed, relation};

@@ -150,6 +150,17 @@ fn use_cases() -> Vec<(&'static str, &'static [Action], UseCase)> {
             })
         }),
         ("counts show", &[Action::Read], |x, o| x.counts(o, 2024).map(drop)),
+        ("letter", &[Action::Read, Action::Unmask], |x, o| {
+            let input =
+                gongkai_app::letters::LetterInput { third_party: Some("某公司".into()), ..Default::default() };
+            x.letter(
+                gongkai_register::AppId(o.0),
+                gongkai_app::letters::LetterKind::ThirdParty,
+                &input,
+                date(2024, 9, 20),
+            )
+            .map(drop)
+        }),
         ("compile", &[Action::Read], |x, o| {
             x.compile_report(o, 2024, false, &gongkai_compile::Options::default()).map(drop)
         }),

@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, Result, bail};
-use gongkai_clock::{Clock, Event, zh_date};
-use gongkai_letters::{Context as LetterContext, Kind, letter};
+use gongkai_clock::zh_date;
 use gongkai_register::{AppId, OrganId, ledger};
 use gongkai_store::{NewApplication, Personal};
 use jiff::civil::Date;
@@ -255,68 +254,33 @@ pub enum LetterKind {
 
 pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
     let mut store = open(&db_spec(db), false)?;
-    // The letter goes to the applicant: the name is needed, nothing else personal is printed.
-    let app = store.application(AppId(a.id), Personal::Visible)?;
-    let organ = store.organ(app.organ)?;
-    let clock = Clock::replay(store.calendar(), &app.events)?;
-    let last = |f: &dyn Fn(&Event) -> bool| app.events.iter().rev().find(|e| f(e)).map(Event::date);
-    let kind = match a.kind {
-        LetterKind::Reply => {
-            let Some(c) = app.conclusion() else {
-                bail!("申请 {} 尚未答复或办结，不能出具答复书", a.id)
-            };
-            Kind::Reply { outcome: c.outcome }
-        }
-        LetterKind::Correction => Kind::Correction {
-            what: a.what.clone().context("补正告知书须用 --what 写明需要补正的内容")?,
-            days: a.days,
-        },
-        LetterKind::Extension => {
-            let Some(ext) = &clock.extension else {
-                bail!("申请 {} 没有延期记录，请先记录 extended 事件", a.id)
-            };
-            let Some(due) = clock.due else { bail!("申请 {} 没有答复期限", a.id) };
-            Kind::Extension { days: ext.days, new_due: due }
-        }
-        LetterKind::ThirdParty => Kind::ThirdParty {
-            third_party: a.third_party.clone().context("征求意见函须用 --third-party 写明第三方名称")?,
-        },
-        LetterKind::Fee => {
-            let quote = match (a.pages, a.items) {
-                (Some(p), None) => gongkai_fees::by_pages(p)?,
-                (None, Some(k)) => gongkai_fees::by_items(a.already, k)?,
-                _ => bail!("收费通知书须给出 --pages 页数 或 --items 件数（二选一）"),
-            };
-            Kind::Fee { quote }
-        }
-    };
-    let event_date = match &kind {
-        Kind::Reply { .. } => app.conclusion().map(|c| c.date),
-        Kind::Correction { .. } => last(&|e| matches!(e, Event::CorrectionRequested { .. })),
-        Kind::Extension { .. } => last(&|e| matches!(e, Event::Extended { .. })),
-        Kind::ThirdParty { .. } => last(&|e| matches!(e, Event::ConsultationStarted { .. })),
-        Kind::Fee { .. } => last(&|e| matches!(e, Event::FeeNotice { .. })),
-    };
     let date = match &a.date {
-        Some(s) => s.parse::<Date>().with_context(|| format!("日期“{s}”无效，应为YYYY-MM-DD"))?,
-        None => match event_date {
-            Some(d) => d,
-            None => crate::register_cmd::today(None)?,
-        },
+        Some(s) => Some(s.parse::<Date>().with_context(|| format!("日期“{s}”无效，应为YYYY-MM-DD"))?),
+        None => None,
     };
-    let ctx = LetterContext {
-        organ: organ.name.clone(),
-        organ_short: a.short.clone().unwrap_or_else(|| organ.name.clone()),
-        serial: app.serial.clone(),
-        applicant: app.applicant.name.clone(),
-        received: clock.received,
-        description: app.description.clone(),
-        date,
+    let input = gongkai_app::letters::LetterInput {
+        short: a.short.clone(),
         review_body: a.review_body.clone(),
         court: a.court.clone(),
         contact: a.contact.clone(),
+        date,
+        what: a.what.clone(),
+        days: a.days,
+        third_party: a.third_party.clone(),
+        pages: a.pages,
+        items: a.items,
+        already: a.already,
     };
-    let l = letter(&kind, &ctx);
+    let kind = match a.kind {
+        LetterKind::Reply => gongkai_app::letters::LetterKind::Reply,
+        LetterKind::Correction => gongkai_app::letters::LetterKind::Correction,
+        LetterKind::Extension => gongkai_app::letters::LetterKind::Extension,
+        LetterKind::ThirdParty => gongkai_app::letters::LetterKind::ThirdParty,
+        LetterKind::Fee => gongkai_app::letters::LetterKind::Fee,
+    };
+    let today = crate::register_cmd::today(None)?;
+    let mut app = gongkai_app::App::new(&mut *store, gongkai_app::Principal::local(crate::register_cmd::actor()));
+    let l = app.letter(AppId(a.id), kind, &input, today)?;
     let bytes = if a.out.to_lowercase().ends_with(".txt") {
         l.to_text().into_bytes()
     } else {

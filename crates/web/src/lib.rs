@@ -136,6 +136,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/applications/{id}", get(application))
         .route("/applications/{id}/events", post(event_post))
         .route("/applications/{id}/history", get(history))
+        .route("/applications/{id}/letter", get(letter))
         .route("/catalogue", get(catalogue).post(catalogue_post))
         .route("/organs", get(organs).post(organ_post))
         .route("/users", get(users).post(user_post))
@@ -481,6 +482,68 @@ async fn history(State(web): State<Arc<Web>>, Ready(c): Ready, Path(id): Path<i6
     let key = id.to_string();
     match as_user(&web, &c, move |a| a.history(gongkai_store::Entity::Application, &key, None)).await {
         Ok(rows) => pages::history(&c, id, &rows),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LetterQuery {
+    kind: gongkai_app::letters::LetterKind,
+    #[serde(default)]
+    what: String,
+    #[serde(default)]
+    third_party: String,
+    #[serde(default)]
+    pages: String,
+}
+
+/// A letter to the applicant as a Word file (audited: it carries the applicant's name).
+async fn letter(
+    State(web): State<Arc<Web>>,
+    Ready(c): Ready,
+    Path(id): Path<i64>,
+    Query(q): Query<LetterQuery>,
+) -> Response {
+    let pages = match q.pages.trim() {
+        "" => None,
+        p => match p.parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => return WebError::App(AppError::Invalid(format!("页数“{p}”无效"))).into_response(),
+        },
+    };
+    let input = gongkai_app::letters::LetterInput {
+        what: Some(q.what.clone()),
+        days: 15,
+        third_party: Some(q.third_party.clone()),
+        pages,
+        ..Default::default()
+    };
+    let kind = q.kind;
+    match as_user(&web, &c, move |a| a.letter(gongkai_register::AppId(id), kind, &input, today())).await {
+        Ok(l) => {
+            let bytes = gongkai_office::docx_letter(
+                &l.title,
+                &l.number,
+                &l.addressee,
+                &l.paragraphs,
+                &l.signature,
+                &gongkai_clock::zh_date(l.date),
+            );
+            let name = format!("{}-{id}.docx", l.title);
+            let disposition =
+                format!("attachment; filename=\"letter-{id}.docx\"; filename*=UTF-8''{}", pages::encode(&name));
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
         Err(e) => e.into_response(),
     }
 }

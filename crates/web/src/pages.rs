@@ -192,7 +192,7 @@ fn link(q: &ListQuery, page: usize) -> String {
 }
 
 /// Percent-encode a query value.
-fn encode(s: &str) -> String {
+pub fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

@@ -284,7 +284,16 @@ fn admin_creates_an_organ_and_a_clerk_who_registers_and_answers_an_application()
     let stale = request(&app, "POST", "/applications/1/events", Some(&k), &reply);
     assert_eq!(stale.status, 409);
     assert!(stale.body.contains("记录已被他人修改") && stale.body.contains("他人刚刚记录"), "{}", stale.body);
+    // The reply letter as a Word file; generating it is audited.
+    let letter = get(&app, "/applications/1/letter?kind=reply", &k);
+    assert_eq!(letter.status, 200);
+    assert!(letter.headers.get("content-disposition").is_some_and(|d| d.contains("attachment")));
+    assert!(letter.body.starts_with("PK"), "a DOCX (ZIP) body");
+    let none = get(&app, "/applications/1/letter?kind=extension", &k);
+    assert_eq!(none.status, 422);
+    assert!(none.body.contains("没有延期记录"), "{}", none.body);
     let history = get(&app, "/applications/1/history", &k);
+    assert!(history.body.contains("查看个人信息（生成政府信息公开申请答复书）"), "{}", history.body);
     assert!(history.body.contains("王科员") && history.body.contains("版本 1 → 2"), "{}", history.body);
     // The catalogue: an entry gets its 索引号.
     let entry = [

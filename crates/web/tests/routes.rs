@@ -42,6 +42,12 @@ const ROUTES: &[Route] = &[
     ("GET", "/applications/{a}", &[], Need::On(&[Action::Read])),
     ("GET", "/applications/{a}?unmask=%E6%A0%B8%E5%AF%B9", &[], Need::On(&[Action::Read, Action::Unmask])),
     ("GET", "/applications/{a}/history", &[], Need::On(&[Action::Read])),
+    (
+        "GET",
+        "/applications/{a}/letter?kind=third_party&third_party=%E6%9F%90%E5%85%AC%E5%8F%B8",
+        &[],
+        Need::On(&[Action::Read, Action::Unmask]),
+    ),
     ("GET", "/catalogue?organ={o}", &[], Need::On(&[Action::Read])),
     (
         "POST",
