@@ -138,6 +138,8 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/applications/{id}/history", get(history))
         .route("/applications/{id}/letter", get(letter))
         .route("/catalogue", get(catalogue).post(catalogue_post))
+        .route("/cases", get(cases).post(case_post))
+        .route("/cases/{id}/conclude", post(case_conclude))
         .route("/organs", get(organs).post(organ_post))
         .route("/users", get(users).post(user_post))
         .route("/static/style.css", get(style))
@@ -604,6 +606,70 @@ async fn catalogue_error(web: &Arc<Web>, c: &Ctx, organ: Option<i64>, msg: &str)
         Ok((organs, entries)) => {
             (StatusCode::UNPROCESSABLE_ENTITY, pages::catalogue(c, &organs, chosen, &entries, Some(msg)))
                 .into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn cases(State(web): State<Arc<Web>>, Ready(c): Ready, Query(q): Query<OrganQuery>) -> Response {
+    let chosen = q.organ.as_deref().and_then(|o| o.trim().parse::<i64>().ok());
+    cases_page(&web, &c, chosen, None).await
+}
+
+async fn cases_page(web: &Arc<Web>, c: &Ctx, chosen: Option<i64>, error: Option<String>) -> Response {
+    match as_user(web, c, move |a| {
+        let organs = a.organs()?;
+        let organ = chosen.map(gongkai_register::OrganId).or_else(|| organs.first().map(|o| o.id));
+        let list = match organ {
+            Some(o) => a.cases(o)?,
+            None => Vec::new(),
+        };
+        Ok((organs, organ, list))
+    })
+    .await
+    {
+        Ok((organs, organ, list)) => {
+            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            (status, pages::cases(c, &organs, organ, &list, error.as_deref())).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn case_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): Form<pages::CaseForm>) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let organ = f.organ.trim().parse::<i64>().ok();
+    let new = match f.to_new() {
+        Ok(n) => n,
+        Err(m) => return cases_page(&web, &c, organ, Some(m)).await,
+    };
+    match as_user(&web, &c, move |a| a.add_case(&new)).await {
+        Ok(k) => Redirect::to(&format!("/cases?organ={}", k.organ.0)).into_response(),
+        Err(WebError::App(e)) if e.code() == "invalid" => cases_page(&web, &c, organ, Some(e.to_string())).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn case_conclude(
+    State(web): State<Arc<Web>>,
+    Ready(c): Ready,
+    Path(id): Path<i64>,
+    Form(f): Form<pages::ConcludeForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let (on, result) = match f.parse() {
+        Ok(x) => x,
+        Err(m) => return cases_page(&web, &c, None, Some(m)).await,
+    };
+    let version = f.version;
+    match as_user(&web, &c, move |a| a.conclude_case(gongkai_register::CaseId(id), version, on, result)).await {
+        Ok(k) => Redirect::to(&format!("/cases?organ={}", k.organ.0)).into_response(),
+        Err(WebError::App(e)) if matches!(e.code(), "invalid" | "stale") => {
+            cases_page(&web, &c, None, Some(e.to_string())).await
         }
         Err(e) => e.into_response(),
     }

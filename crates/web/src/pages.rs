@@ -8,7 +8,8 @@ use gongkai_app::accounts::NewAccount;
 use gongkai_app::{DashboardView, ListQuery, ListView, Role, ShowView};
 use gongkai_clock::{Channel, Event, Outcome};
 use gongkai_register::{Applicant, ApplicantKind, Organ, OrganId, OrganKind, RequestedForm};
-use gongkai_register::{CatalogueEntry, CatalogueKind};
+use gongkai_register::{Case, CaseKind, CaseResult, CatalogueEntry, CatalogueKind};
+use gongkai_store::NewCase;
 use gongkai_store::{NewApplication, NewCatalogueEntry, NewOrgan, User};
 
 use crate::Ctx;
@@ -735,4 +736,99 @@ pub fn catalogue(
         .collect();
     let organ = organ.map(|o| o.0.to_string()).unwrap_or_default();
     html(&CataloguePage { nav: Nav::of(c), organs, organ, entries, error })
+}
+
+/// The new-case form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CaseForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub organ: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub filed: String,
+}
+
+impl CaseForm {
+    pub fn to_new(&self) -> Result<NewCase, String> {
+        let organ = OrganId(self.organ.trim().parse().map_err(|_| "请选择机关".to_string())?);
+        let kind = match self.kind.as_str() {
+            "direct_litigation" => CaseKind::DirectLitigation,
+            "litigation_after_review" => CaseKind::LitigationAfterReview,
+            _ => CaseKind::Review,
+        };
+        let filed = self.filed.trim().parse().map_err(|_| "请填写有效的立案日期（YYYY-MM-DD）".to_string())?;
+        Ok(NewCase { organ, kind, number: self.number.trim().to_string(), filed })
+    }
+}
+
+/// The conclude-a-case form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ConcludeForm {
+    #[serde(default)]
+    pub csrf: String,
+    pub version: i64,
+    #[serde(default)]
+    pub on: String,
+    #[serde(default)]
+    pub result: String,
+}
+
+impl ConcludeForm {
+    pub fn parse(&self) -> Result<(jiff::civil::Date, CaseResult), String> {
+        let on = self.on.trim().parse().map_err(|_| "请填写有效的审结日期（YYYY-MM-DD）".to_string())?;
+        let result = match self.result.as_str() {
+            "maintained" => CaseResult::Maintained,
+            "corrected" => CaseResult::Corrected,
+            "other" => CaseResult::Other,
+            _ => return Err("请选择审结结果".into()),
+        };
+        Ok((on, result))
+    }
+}
+
+/// A case as listed.
+pub struct CaseLine {
+    pub id: i64,
+    pub kind: &'static str,
+    pub number: String,
+    pub filed: String,
+    pub concluded: String,
+    pub open: bool,
+    pub version: i64,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage<'a> {
+    nav: Nav,
+    organs: &'a [Organ],
+    organ: String,
+    cases: Vec<CaseLine>,
+    error: Option<&'a str>,
+    today: String,
+}
+
+pub fn cases(c: &Ctx, organs: &[Organ], organ: Option<OrganId>, list: &[Case], error: Option<&str>) -> Response {
+    let cases = list
+        .iter()
+        .map(|k| CaseLine {
+            id: k.id.0,
+            kind: k.kind.label(),
+            number: k.number.clone(),
+            filed: zh(k.filed),
+            concluded: k
+                .concluded
+                .map(|(d, r)| format!("{}，{}", zh(d), r.label()))
+                .unwrap_or_else(|| "尚未审结".into()),
+            open: k.concluded.is_none(),
+            version: k.version,
+        })
+        .collect();
+    let organ = organ.map(|o| o.0.to_string()).unwrap_or_default();
+    html(&CasesPage { nav: Nav::of(c), organs, organ, cases, error, today: gongkai_app::today_in_china().to_string() })
 }

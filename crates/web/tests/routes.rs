@@ -25,7 +25,8 @@ enum Need {
     On(&'static [Action]),
 }
 
-/// (method, path with `{o}` = the target organ's id and `{a}` = its application's id, form,
+/// (method, path with `{o}` = the target organ's id, `{a}` = its application's id and `{k}` =
+/// its case's id, form,
 /// need). Forms use `{o}` too, and `{v}` = the application's current version.
 type Route = (&'static str, &'static str, &'static [(&'static str, &'static str)], Need);
 
@@ -49,6 +50,19 @@ const ROUTES: &[Route] = &[
         Need::On(&[Action::Read, Action::Unmask]),
     ),
     ("GET", "/catalogue?organ={o}", &[], Need::On(&[Action::Read])),
+    ("GET", "/cases?organ={o}", &[], Need::On(&[Action::Read])),
+    (
+        "POST",
+        "/cases",
+        &[("organ", "{o}"), ("kind", "review"), ("number", "复字1号"), ("filed", "2024-03-01")],
+        Need::On(&[Action::Keep]),
+    ),
+    (
+        "POST",
+        "/cases/{k}/conclude",
+        &[("version", "1"), ("on", "2024-08-01"), ("result", "maintained")],
+        Need::On(&[Action::Keep]),
+    ),
     (
         "POST",
         "/catalogue",
@@ -123,6 +137,8 @@ struct Server {
     addr: SocketAddr,
     /// Application id of each organ, in the order R, A, AC, B, U.
     organs: Vec<(Relation, OrganId, i64)>,
+    /// Case id of each organ, in the same order.
+    cases: Vec<i64>,
     _dir: tempfile::TempDir,
 }
 
@@ -168,6 +184,7 @@ fn server() -> Server {
     let b = organ("B", Some(r));
     let u = organ("U", None);
     let mut organs = Vec::new();
+    let mut cases = Vec::new();
     for (rel, o) in [
         (Relation::Ancestor, r),
         (Relation::Own, a),
@@ -177,6 +194,15 @@ fn server() -> Server {
     ] {
         let v = app.register(&app_of(o, "S-1"), jiff::civil::date(2024, 9, 20)).unwrap();
         organs.push((rel, o, v.id.0));
+        let k = app
+            .add_case(&gongkai_store::NewCase {
+                organ: o,
+                kind: gongkai_register::CaseKind::Review,
+                number: "1".into(),
+                filed: jiff::civil::date(2024, 3, 1),
+            })
+            .unwrap();
+        cases.push(k.id.0);
     }
     for role in [Role::Admin, Role::Clerk, Role::Head, Role::Supervisor] {
         app.add_user(&NewAccount {
@@ -205,7 +231,7 @@ fn server() -> Server {
             gongkai_web::serve(listener, web).await.unwrap();
         });
     });
-    Server { addr: rx.recv().unwrap(), organs, _dir: dir }
+    Server { addr: rx.recv().unwrap(), organs, cases, _dir: dir }
 }
 
 fn enc(s: &str) -> String {
@@ -279,7 +305,9 @@ fn every_route_role_and_relation_is_allowed_or_denied_as_the_policy_says() {
         for rel in Relation::ORGAN {
             // A fresh server per role and relation: a write in one cell cannot change another.
             let srv = server();
-            let (_, organ, app) = *srv.organs.iter().find(|x| x.0 == rel).unwrap();
+            let at = srv.organs.iter().position(|x| x.0 == rel).unwrap();
+            let (_, organ, app) = srv.organs[at];
+            let case = srv.cases[at];
             let (cookie, csrf) = login(srv.addr, role.as_str());
             for (method, path, form, need) in ROUTES {
                 // The current version as an operator sees it (a refused principal is refused before
@@ -287,10 +315,11 @@ fn every_route_role_and_relation_is_allowed_or_denied_as_the_policy_says() {
                 let version = current_version(organ, app, &srv);
                 let mut body: Vec<(String, String)> =
                     form.iter().map(|(k, v)| (k.to_string(), fill(v, organ, app).replace("{v}", &version))).collect();
+                let path = path.replace("{k}", &case.to_string());
                 if *method == "POST" {
                     body.push(("csrf".into(), csrf.clone()));
                 }
-                let url = fill(path, organ, app);
+                let url = fill(&path, organ, app);
                 let (status, _, text) = send(srv.addr, method, &url, Some(&cookie), &body);
                 let expected = match need {
                     Need::Public | Need::LoggedIn => true,
@@ -329,7 +358,8 @@ fn every_route_of_the_router_is_in_the_table() {
                 continue;
             }
             let m = method.to_ascii_uppercase();
-            let pattern = path.replace("{id}", "{a}");
+            let pattern =
+                if path.starts_with("/cases/") { path.replace("{id}", "{k}") } else { path.replace("{id}", "{a}") };
             let known = ROUTES.iter().any(|(rm, rp, _, _)| *rm == m && rp.split('?').next() == Some(pattern.as_str()))
                 || SESSION_ROUTES.iter().any(|(rm, rp)| *rm == m && *rp == path);
             if !known {

@@ -308,6 +308,15 @@ def main():
         check("a catalogue entry got its index number", "关于做好2027年政务公开工作的通知" in d.text(), d.text()[:300])
         axe_scan(d, axe_src, "catalogue")
         shot("09-catalogue.png")
+        d.go(base + "/cases")
+        d.type("#number", "某复决字〔2026〕1号")
+        d.js("document.querySelector('#filed').value = arguments[0];", today)
+        d.click("main form.card button[type=submit]")
+        check("a review case was registered", "某复决字〔2026〕1号" in d.text() and "尚未审结" in d.text(), d.text()[:300])
+        d.click("table form button[type=submit]")
+        check("the case was concluded", "结果维持" in d.text() and "尚未审结" not in d.text(), d.text()[:300])
+        axe_scan(d, axe_src, "cases")
+        shot("10-cases.png")
     except Exception as e:  # a broken step is a failed check, never a silent pass
         check("the browser flow ran to the end", False, repr(e))
     finally:
