@@ -140,6 +140,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/catalogue", get(catalogue).post(catalogue_post))
         .route("/cases", get(cases).post(case_post))
         .route("/cases/{id}/conclude", post(case_conclude))
+        .route("/counts", get(counts).post(counts_post))
         .route("/organs", get(organs).post(organ_post))
         .route("/users", get(users).post(user_post))
         .route("/static/style.css", get(style))
@@ -671,6 +672,63 @@ async fn case_conclude(
         Err(WebError::App(e)) if matches!(e.code(), "invalid" | "stale") => {
             cases_page(&web, &c, None, Some(e.to_string())).await
         }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct CountsQuery {
+    organ: Option<String>,
+    year: Option<String>,
+}
+
+async fn counts(State(web): State<Arc<Web>>, Ready(c): Ready, Query(q): Query<CountsQuery>) -> Response {
+    let organ = q.organ.as_deref().and_then(|o| o.trim().parse::<i64>().ok());
+    let year = q.year.as_deref().and_then(|y| y.trim().parse::<i16>().ok());
+    counts_page(&web, &c, organ, year, None).await
+}
+
+async fn counts_page(
+    web: &Arc<Web>,
+    c: &Ctx,
+    organ: Option<i64>,
+    year: Option<i16>,
+    error: Option<String>,
+) -> Response {
+    let year = year.unwrap_or_else(|| today().year() - 1);
+    match as_user(web, c, move |a| {
+        let organs = a.organs()?;
+        let organ = organ.map(gongkai_register::OrganId).or_else(|| organs.first().map(|o| o.id));
+        let counts = match organ {
+            Some(o) => a.counts(o, year)?,
+            None => None,
+        };
+        Ok((organs, organ, counts))
+    })
+    .await
+    {
+        Ok((organs, organ, counts)) => {
+            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            (status, pages::counts(c, &organs, organ, year, counts.as_ref(), error.as_deref())).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn counts_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): Form<pages::CountsForm>) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let organ = f.organ.trim().parse::<i64>().ok();
+    let year = f.year.trim().parse::<i16>().ok();
+    let counts = match f.to_counts(today()) {
+        Ok(x) => x,
+        Err(m) => return counts_page(&web, &c, organ, year, Some(m)).await,
+    };
+    let (o, y) = (counts.organ.0, counts.year);
+    match as_user(&web, &c, move |a| a.set_counts(&counts)).await {
+        Ok(()) => Redirect::to(&format!("/counts?organ={o}&year={y}")).into_response(),
+        Err(WebError::App(e)) if e.code() == "invalid" => counts_page(&web, &c, organ, year, Some(e.to_string())).await,
         Err(e) => e.into_response(),
     }
 }

@@ -8,7 +8,7 @@ use gongkai_app::accounts::NewAccount;
 use gongkai_app::{DashboardView, ListQuery, ListView, Role, ShowView};
 use gongkai_clock::{Channel, Event, Outcome};
 use gongkai_register::{Applicant, ApplicantKind, Organ, OrganId, OrganKind, RequestedForm};
-use gongkai_register::{Case, CaseKind, CaseResult, CatalogueEntry, CatalogueKind};
+use gongkai_register::{Case, CaseKind, CaseResult, CatalogueEntry, CatalogueKind, YearlyCounts};
 use gongkai_store::NewCase;
 use gongkai_store::{NewApplication, NewCatalogueEntry, NewOrgan, User};
 
@@ -831,4 +831,87 @@ pub fn cases(c: &Ctx, organs: &[Organ], organ: Option<OrganId>, list: &[Case], e
         .collect();
     let organ = organ.map(|o| o.0.to_string()).unwrap_or_default();
     html(&CasesPage { nav: Nav::of(c), organs, organ, cases, error, today: gongkai_app::today_in_china().to_string() })
+}
+
+/// The table-二 counts form (blank fields stay blank: blank is never 0).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CountsForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub organ: String,
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub licences: String,
+    #[serde(default)]
+    pub penalties: String,
+    #[serde(default)]
+    pub coercions: String,
+    #[serde(default)]
+    pub fee_wan: String,
+}
+
+impl CountsForm {
+    pub fn to_counts(&self, today: jiff::civil::Date) -> Result<YearlyCounts, String> {
+        let organ = OrganId(self.organ.trim().parse().map_err(|_| "请选择机关".to_string())?);
+        let year: i16 = self.year.trim().parse().map_err(|_| "年度无效".to_string())?;
+        let count = |v: &str, what: &str| -> Result<Option<u64>, String> {
+            match v.trim() {
+                "" => Ok(None),
+                t => t.parse().map(Some).map_err(|_| format!("{what}“{t}”应为不小于0的整数")),
+            }
+        };
+        let fee_wan = match self.fee_wan.trim() {
+            "" => None,
+            t => Some(t.parse::<rust_decimal::Decimal>().map_err(|_| format!("收费金额“{t}”不是有效的数（万元）"))?),
+        };
+        Ok(YearlyCounts {
+            organ,
+            year,
+            licences: count(&self.licences, "行政许可数量")?,
+            penalties: count(&self.penalties, "行政处罚数量")?,
+            coercions: count(&self.coercions, "行政强制数量")?,
+            fee_wan,
+            confirmed_on: Some(today),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "counts.html")]
+struct CountsPage<'a> {
+    nav: Nav,
+    organs: &'a [Organ],
+    organ: String,
+    year: i16,
+    licences: String,
+    penalties: String,
+    coercions: String,
+    fee_wan: String,
+    saved: bool,
+    error: Option<&'a str>,
+}
+
+pub fn counts(
+    c: &Ctx,
+    organs: &[Organ],
+    organ: Option<OrganId>,
+    year: i16,
+    counts: Option<&YearlyCounts>,
+    error: Option<&str>,
+) -> Response {
+    let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+    html(&CountsPage {
+        nav: Nav::of(c),
+        organs,
+        organ: organ.map(|o| o.0.to_string()).unwrap_or_default(),
+        year,
+        licences: n(counts.and_then(|x| x.licences)),
+        penalties: n(counts.and_then(|x| x.penalties)),
+        coercions: n(counts.and_then(|x| x.coercions)),
+        fee_wan: counts.and_then(|x| x.fee_wan).map(|d| d.to_string()).unwrap_or_default(),
+        saved: counts.is_some(),
+        error,
+    })
 }

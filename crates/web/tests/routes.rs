@@ -51,6 +51,20 @@ const ROUTES: &[Route] = &[
     ),
     ("GET", "/catalogue?organ={o}", &[], Need::On(&[Action::Read])),
     ("GET", "/cases?organ={o}", &[], Need::On(&[Action::Read])),
+    ("GET", "/counts?organ={o}&year=2024", &[], Need::On(&[Action::Read])),
+    (
+        "POST",
+        "/counts",
+        &[
+            ("organ", "{o}"),
+            ("year", "2024"),
+            ("licences", "3"),
+            ("penalties", ""),
+            ("coercions", "0"),
+            ("fee_wan", "1.5"),
+        ],
+        Need::On(&[Action::Keep]),
+    ),
     (
         "POST",
         "/cases",

@@ -317,6 +317,17 @@ def main():
         check("the case was concluded", "结果维持" in d.text() and "尚未审结" not in d.text(), d.text()[:300])
         axe_scan(d, axe_src, "cases")
         shot("10-cases.png")
+        d.go(base + "/counts?year=2026")
+        d.type("#licences", "12")
+        d.type("#fee_wan", "-1")
+        d.click("main form.card button[type=submit]")
+        check("a negative amount is refused in Chinese", "负数" in d.text() or "不能为负" in d.text(), d.text()[:300])
+        d.type("#licences", "12")
+        d.type("#fee_wan", "3.25")
+        d.click("main form.card button[type=submit]")
+        check("the counts were saved, blanks kept blank", "已填写2026年度的数量" in d.text(), d.text()[:300])
+        axe_scan(d, axe_src, "counts")
+        shot("11-counts.png")
     except Exception as e:  # a broken step is a failed check, never a silent pass
         check("the browser flow ran to the end", False, repr(e))
     finally:
