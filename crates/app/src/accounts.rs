@@ -211,7 +211,7 @@ impl App<'_> {
     /// accounts only for a whole-register principal).
     pub fn users(&mut self) -> Result<Vec<User>> {
         let all = self.store_mut().users()?;
-        let organs = self.store_mut().organs()?;
+        let organs = self.tree()?;
         let me = self.principal().clone();
         Ok(all
             .into_iter()

@@ -95,6 +95,9 @@ pub type Result<T> = std::result::Result<T, AppError>;
 pub struct App<'s> {
     store: &'s mut dyn Store,
     who: Principal,
+    /// The organ tree, read once per `App` (every authorization needs it); dropped when an
+    /// organ is added through this `App`.
+    tree: Option<std::sync::Arc<Vec<Organ>>>,
 }
 
 impl std::fmt::Debug for App<'_> {
@@ -105,7 +108,17 @@ impl std::fmt::Debug for App<'_> {
 
 impl<'s> App<'s> {
     pub fn new(store: &'s mut dyn Store, who: Principal) -> App<'s> {
-        App { store, who }
+        App { store, who, tree: None }
+    }
+
+    /// The organ tree (read from the store on first use).
+    pub(crate) fn tree(&mut self) -> Result<std::sync::Arc<Vec<Organ>>> {
+        if let Some(t) = &self.tree {
+            return Ok(t.clone());
+        }
+        let t = std::sync::Arc::new(self.store.organs()?);
+        self.tree = Some(t.clone());
+        Ok(t)
     }
 
     /// The acting principal.
@@ -140,7 +153,7 @@ impl<'s> App<'s> {
         let rel = match organ {
             None => Relation::Global,
             Some(o) => {
-                let organs = self.store.organs()?;
+                let organs = self.tree()?;
                 if !organs.iter().any(|x| x.id == o) {
                     return Err(StoreError::NotFound { entity: "机关", id: o.0.to_string() }.into());
                 }
@@ -164,7 +177,7 @@ impl<'s> App<'s> {
 
     /// The organs the principal may read, of those in `ids`.
     fn readable(&mut self, ids: Vec<OrganId>) -> Result<Vec<OrganId>> {
-        let organs = self.store.organs()?;
+        let organs = self.tree()?;
         Ok(ids
             .into_iter()
             .filter(|o| allowed(self.who.role, Action::Read, relation(&organs, self.who.scope, *o)))
@@ -191,12 +204,14 @@ impl<'s> App<'s> {
             }
             None => self.authorize_whole_register(Action::ManageOrgans)?,
         }
-        Ok(self.store.add_organ(new, &self.who.user)?)
+        let organ = self.store.add_organ(new, &self.who.user)?;
+        self.tree = None;
+        Ok(organ)
     }
 
     /// The organs the principal may read, in id order.
     pub fn organs(&mut self) -> Result<Vec<Organ>> {
-        let organs = self.store.organs()?;
+        let organs = self.tree()?;
         Ok(organs
             .iter()
             .filter(|o| allowed(self.who.role, Action::Read, relation(&organs, self.who.scope, o.id)))
@@ -278,11 +293,11 @@ impl<'s> App<'s> {
         let organs = match organ {
             Some(o) => {
                 self.authorize(Action::Read, Some(o))?;
-                let below = self.store.descendants(o)?;
+                let below = gongkai_register::descendants(&self.tree()?, o);
                 self.readable(below)?
             }
             None => {
-                let all = self.store.organs()?.into_iter().map(|o| o.id).collect();
+                let all = self.tree()?.iter().map(|o| o.id).collect();
                 self.readable(all)?
             }
         };
@@ -364,11 +379,11 @@ impl<'s> App<'s> {
             Some(o) => {
                 let id = OrganId(o.parse().map_err(|_| AppError::Invalid(format!("机关“{o}”无效")))?);
                 self.authorize(Action::Read, Some(id))?;
-                let below = self.store.descendants(id)?;
+                let below = gongkai_register::descendants(&self.tree()?, id);
                 self.readable(below)?
             }
             None => {
-                let all = self.store.organs()?.into_iter().map(|o| o.id).collect();
+                let all = self.tree()?.iter().map(|o| o.id).collect();
                 self.readable(all)?
             }
         };
@@ -534,9 +549,9 @@ impl<'s> App<'s> {
         opts: &gongkai_compile::Options,
     ) -> Result<gongkai_compile::Compiled> {
         self.authorize(Action::Read, Some(organ))?;
-        let organs = self.store.organs()?;
+        let organs = self.tree()?.as_ref().clone();
         let scope = if region {
-            let below = self.store.descendants(organ)?;
+            let below = gongkai_register::descendants(&self.tree()?, organ);
             self.readable(below)?
         } else {
             vec![organ]
