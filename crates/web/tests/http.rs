@@ -1,12 +1,13 @@
 //! Black-box HTTP tests: the server on a random loopback port over a fresh SQLite register
 //! (`spawn_app`), driven with plain HTTP/1.1 requests as a browser would send them.
 
+mod common;
+use common::enc;
+
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
 
-use gongkai_store::Store;
 use gongkai_store_sqlite::SqliteStore;
 
 struct TestApp {
@@ -22,19 +23,7 @@ fn spawn_app() -> TestApp {
     let mut first = SqliteStore::open(&db).unwrap();
     let (_, admin_password) = gongkai_app::accounts::bootstrap_admin(&mut first).unwrap().unwrap();
     drop(first);
-    let open: gongkai_web::Opener =
-        Arc::new(move || SqliteStore::open(&db).map(|s| Box::new(s) as Box<dyn Store>).map_err(|e| e.to_string()));
-    let web = gongkai_web::Web::new(open, false);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            gongkai_web::serve(listener, web).await.unwrap();
-        });
-    });
-    TestApp { addr: rx.recv().unwrap(), admin_password, _dir: dir }
+    TestApp { addr: common::serve(db), admin_password, _dir: dir }
 }
 
 #[derive(Debug)]
@@ -91,15 +80,6 @@ fn dechunk(s: &str) -> String {
         rest = tail[n..].trim_start_matches("\r\n");
     }
     out
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn get(app: &TestApp, path: &str, cookie: &str) -> Res {

@@ -5,9 +5,11 @@
 //! (`ROUTES` below). A route in the router that is not in `ROUTES` fails the test, so a new
 //! page cannot be added without saying who may use it.
 
+mod common;
+use common::enc;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
 
 use gongkai_app::accounts::{self, NewAccount};
 use gongkai_app::{Action, App, Principal, Relation, Role, allowed};
@@ -233,28 +235,7 @@ fn server() -> Server {
         accounts::change_password(&mut s, u.id, "初始密码初始密码初始", PASSWORD, None).unwrap();
     }
     drop(s);
-    let open: gongkai_web::Opener =
-        Arc::new(move || SqliteStore::open(&db).map(|s| Box::new(s) as Box<dyn Store>).map_err(|e| e.to_string()));
-    let web = gongkai_web::Web::new(open, false);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            gongkai_web::serve(listener, web).await.unwrap();
-        });
-    });
-    Server { addr: rx.recv().unwrap(), organs, cases, _dir: dir }
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    Server { addr: common::serve(db), organs, cases, _dir: dir }
 }
 
 /// Status, Set-Cookie and body of one request.
