@@ -13,7 +13,7 @@ fn shared() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("skipped: shared folder not found");
+        gongkai_testkit::skipped("a test over the shared reports", &format!("{} not found", p.display()));
         None
     }
 }
@@ -126,7 +126,7 @@ fn a_clean_report_exits_0() {
 fn pdf_table4_inconsistency_is_found_as_published() {
     let Some(s) = shared() else { return };
     if !gongkai_pdf::available() {
-        eprintln!("skipped: pdftotext not installed");
+        gongkai_testkit::skipped("the PDF test", "pdftotext (poppler-utils) is not installed");
         return;
     }
     // corpus README: 005's 行政复议 has 维持 10 + 纠正 1 but 总计 0, 复议后起诉 5 but 总计 0.

@@ -102,7 +102,7 @@ fn seed() -> Option<Vec<u8>> {
     match std::fs::read(&p) {
         Ok(b) => Some(b),
         Err(_) => {
-            eprintln!("skipped: {} not found", p.display());
+            gongkai_testkit::skipped("a test over the seed report", &format!("{} not found", p.display()));
             None
         }
     }

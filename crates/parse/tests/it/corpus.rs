@@ -13,7 +13,7 @@ fn shared() -> Option<PathBuf> {
     if p.join("corpus").is_dir() {
         Some(p)
     } else {
-        eprintln!("skipped: {} not found (set GONGKAI_SHARED)", p.display());
+        gongkai_testkit::skipped("a corpus test", &format!("{} not found (set GONGKAI_SHARED)", p.display()));
         None
     }
 }
@@ -210,7 +210,7 @@ fn full_reports_match_hand_checked_expectations() {
             shared.join("corpus/reports").join(&name)
         };
         if name.ends_with(".pdf") && !gongkai_pdf::available() {
-            eprintln!("skipped {name}: pdftotext (poppler-utils) is not installed");
+            gongkai_testkit::skipped(&name, "pdftotext (poppler-utils) is not installed");
             continue;
         }
         let (parsed, findings) = parse(&src);

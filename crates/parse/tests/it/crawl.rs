@@ -260,7 +260,7 @@ fn shared() -> Option<std::path::PathBuf> {
     if p.join("corpus/crawl").is_dir() {
         Some(p)
     } else {
-        eprintln!("skipped: {} not found (set GONGKAI_SHARED)", p.display());
+        gongkai_testkit::skipped("the crawl corpus test", &format!("{} not found (set GONGKAI_SHARED)", p.display()));
         None
     }
 }

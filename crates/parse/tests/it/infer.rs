@@ -48,7 +48,10 @@ fn shared() -> Option<PathBuf> {
     if p.join("corpus").is_dir() {
         Some(p)
     } else {
-        eprintln!("skipped: {} not found (set GONGKAI_SHARED)", p.display());
+        gongkai_testkit::skipped(
+            "an inference corpus test",
+            &format!("{} not found (set GONGKAI_SHARED)", p.display()),
+        );
         None
     }
 }
@@ -86,7 +89,7 @@ fn check_folder(dir: &Path) -> Vec<String> {
         let bytes = std::fs::read(dir.join(file)).unwrap();
         let p = if gongkai_parse::is_pdf(&bytes) {
             if !gongkai_pdf::available() {
-                eprintln!("{file}: skipped (pdftotext not available)");
+                gongkai_testkit::skipped(file, "pdftotext (poppler-utils) is not installed");
                 continue;
             }
             gongkai_parse::parse_pdf_text(&gongkai_pdf::pdf_to_text(&bytes).unwrap(), bytes.len(), Some(file))

@@ -99,7 +99,7 @@ fn shared() -> Option<PathBuf> {
     if p.join("corpus").is_dir() {
         Some(p)
     } else {
-        eprintln!("skipped: {} not found (set GONGKAI_SHARED)", p.display());
+        gongkai_testkit::skipped("the corpus round trip", &format!("{} not found (set GONGKAI_SHARED)", p.display()));
         None
     }
 }
@@ -119,7 +119,7 @@ fn real_reports_round_trip() {
         let bytes = std::fs::read(&f).unwrap();
         let first = if gongkai_parse::is_pdf(&bytes) {
             if !gongkai_pdf::available() {
-                eprintln!("{name}: skipped (pdftotext not available)");
+                gongkai_testkit::skipped(&name, "pdftotext (poppler-utils) is not installed");
                 continue;
             }
             gongkai_parse::parse_pdf_text(&gongkai_pdf::pdf_to_text(&bytes).unwrap(), bytes.len(), Some(&name))

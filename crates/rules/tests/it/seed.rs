@@ -14,7 +14,7 @@ fn seed() -> Option<Vec<u8>> {
     match std::fs::read(&p) {
         Ok(b) => Some(b),
         Err(_) => {
-            eprintln!("skipped: {} not found", p.display());
+            gongkai_testkit::skipped("the seed report test", &format!("{} not found", p.display()));
             None
         }
     }
