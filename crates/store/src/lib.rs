@@ -15,6 +15,9 @@
 //! - listings mask personal data unless the caller passes [`Personal::Visible`].
 
 pub mod contract;
+pub mod workflow;
+
+pub use workflow::{AuditRow, Backend, CatalogueRow, Lock, WriteTx};
 
 pub use gongkai_calendar::{Calendar, Listed};
 use gongkai_clock::{Channel, Clock, ClockError, Event, Outcome, State};
@@ -843,6 +846,63 @@ pub fn applicant_kind_of(s: &str) -> Result<ApplicantKind> {
         "other" => ApplicantKind::Other,
         _ => return Err(StoreError::Backend(format!("无法识别的申请人类型“{s}”"))),
     })
+}
+
+/// A count as its column value (counts are `BIGINT`/`INTEGER`; larger ones are refused).
+pub fn count_column(v: Option<u64>) -> Result<Option<i64>> {
+    v.map(|v| i64::try_from(v).map_err(|_| StoreError::Invalid(format!("数量 {v} 过大")))).transpose()
+}
+
+/// A count from its column value (a negative value, which no write stores, reads as blank).
+pub fn count_of(v: Option<i64>) -> Option<u64> {
+    v.and_then(|v| u64::try_from(v).ok())
+}
+
+/// The fee in 万元 from its column value (decimal text).
+pub fn fee_of(s: Option<&str>) -> Result<Option<rust_decimal::Decimal>> {
+    use std::str::FromStr;
+    s.map(|s| rust_decimal::Decimal::from_str(s).map_err(|e| StoreError::Backend(format!("金额“{s}”：{e}"))))
+        .transpose()
+}
+
+/// The table-三 row of an outcome column.
+pub fn outcome_of(s: &str) -> Result<Outcome> {
+    Outcome::from_id(s).ok_or_else(|| StoreError::Backend(format!("未知的表三行“{s}”")))
+}
+
+/// An event from its stored JSON.
+pub fn event_of(s: &str) -> Result<Event> {
+    serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("事件无法读取：{e}")))
+}
+
+/// The applicant from its stored JSON.
+pub fn applicant_of(s: &str) -> Result<Applicant> {
+    serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("申请人数据无法读取：{e}")))
+}
+
+/// The applicant as stored (JSON).
+pub fn applicant_json(a: &Applicant) -> Result<String> {
+    serde_json::to_string(a).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+/// An audit snapshot from its stored JSON (unmasked: [`Store::audit_log`] masks).
+pub fn audit_json(s: Option<&str>) -> Result<Option<serde_json::Value>> {
+    s.map(|s| serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("审计记录无法读取：{e}")))).transpose()
+}
+
+/// A case's conclusion from its two columns (both set, or none).
+pub fn case_conclusion(on: Option<Date>, result: Option<&str>) -> Result<Option<(Date, CaseResult)>> {
+    Ok(match (on, result) {
+        (Some(d), Some(r)) => Some((d, enum_parse::<CaseResult>(r)?)),
+        _ => None,
+    })
+}
+
+/// The (application, event) rows of a fee selection, grouped per application with the
+/// `fee_not_paid` rows a `LIKE 'fee_%'` prefix also matches dropped (that event closes an
+/// application and is not a fee).
+pub fn fee_rows(rows: Vec<(i64, Event)>) -> Vec<(AppId, Vec<Event>)> {
+    group_by_app(rows.into_iter().filter(|(_, e)| is_fee_event(e)))
 }
 
 /// Parse an enum column stored by [`enum_str`].
