@@ -21,7 +21,7 @@ use gongkai_register::{
 };
 use gongkai_store::{
     AppFilter, ApplicationSummary, AuditEntry, AuditRow, Backend, Calendar, CatalogueRow, Derived, DueItem, Entity,
-    Listed, Lock, NewApplication, NewCase, NewOrgan, NewUser, Personal, Result, Session, StateCount, StateFilter,
+    FilterValue, Listed, Lock, NewApplication, NewCase, NewOrgan, NewUser, Personal, Result, Session, StateCount,
     StoreError, StoredState, User, UserId, WriteTx, YearItem, applicant_kind_of, applicant_of, audit_json,
     count_column, count_of, enum_parse, enum_str, event_of, outcome_of, snapshot,
 };
@@ -158,6 +158,12 @@ fn for_update(lock: Lock) -> &'static str {
     }
 }
 
+/// The row of `table` with this id (locked with [`Lock::Update`]), or `entity`'s not-found error.
+fn by_id(c: &mut impl GenericClient, cols: &str, table: &str, id: i64, lock: Lock, entity: Entity) -> Result<Row> {
+    let sql = format!("SELECT {cols} FROM {table} WHERE id = $1{}", for_update(lock));
+    c.query_opt(&sql, &[&id]).map_err(be)?.ok_or_else(|| entity.not_found(id))
+}
+
 const ORGAN_COLS: &str = "id, name, kind, parent, code, index_pattern";
 
 fn organ_of(r: &Row) -> Result<Organ> {
@@ -214,14 +220,12 @@ fn user_of(r: &Row) -> User {
 }
 
 fn get_user(c: &mut impl GenericClient, id: UserId, lock: Lock) -> Result<User> {
-    let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1{}", for_update(lock));
-    let row = c.query_opt(&sql, &[&id.0]).map_err(be)?.ok_or_else(|| Entity::User.not_found(id.0))?;
+    let row = by_id(c, USER_COLS, "users", id.0, lock, Entity::User)?;
     Ok(user_of(&row))
 }
 
 fn get_organ(c: &mut impl GenericClient, id: OrganId, lock: Lock) -> Result<Organ> {
-    let sql = format!("SELECT {ORGAN_COLS} FROM organs WHERE id = $1{}", for_update(lock));
-    let row = c.query_opt(&sql, &[&id.0]).map_err(be)?.ok_or_else(|| Entity::Organ.not_found(id.0))?;
+    let row = by_id(c, ORGAN_COLS, "organs", id.0, lock, Entity::Organ)?;
     organ_of(&row)
 }
 
@@ -306,14 +310,12 @@ fn ids_of(organs: &[OrganId]) -> Vec<i64> {
 }
 
 fn get_entry(c: &mut impl GenericClient, id: EntryId, lock: Lock) -> Result<CatalogueEntry> {
-    let sql = format!("SELECT {ENTRY_COLS} FROM catalogue WHERE id = $1{}", for_update(lock));
-    let row = c.query_opt(&sql, &[&id.0]).map_err(be)?.ok_or_else(|| Entity::CatalogueEntry.not_found(id.0))?;
+    let row = by_id(c, ENTRY_COLS, "catalogue", id.0, lock, Entity::CatalogueEntry)?;
     entry_of(&row)
 }
 
 fn get_case(c: &mut impl GenericClient, id: CaseId, lock: Lock) -> Result<Case> {
-    let sql = format!("SELECT {CASE_COLS} FROM cases WHERE id = $1{}", for_update(lock));
-    let row = c.query_opt(&sql, &[&id.0]).map_err(be)?.ok_or_else(|| Entity::Case.not_found(id.0))?;
+    let row = by_id(c, CASE_COLS, "cases", id.0, lock, Entity::Case)?;
     case_of(&row)
 }
 
@@ -730,47 +732,18 @@ impl Backend for PgStore {
         let organs = ids_of(&f.organs);
         let mut args: Vec<Box<dyn ToSql + Sync>> = vec![Box::new(organs)];
         let mut cond = vec!["organ = ANY($1)".to_string()];
-        let arg = |v: Box<dyn ToSql + Sync>, args: &mut Vec<Box<dyn ToSql + Sync>>| {
-            args.push(v);
-            format!("${}", args.len())
-        };
-        match f.state {
-            None => {}
-            Some(StateFilter::Is(st)) => {
-                let n = arg(Box::new(st.as_str().to_string()), &mut args);
-                cond.push(format!("state = {n}"));
-            }
-            Some(StateFilter::OverdueOn(day)) => {
-                let n = arg(Box::new(day), &mut args);
-                cond.push(format!("state IN ('open', 'paused') AND due IS NOT NULL AND due < {n}"));
-            }
-        }
-        if let Some(d0) = f.received_from {
-            let n = arg(Box::new(d0), &mut args);
-            cond.push(format!("received >= {n}"));
-        }
-        if let Some(d1) = f.received_to {
-            let n = arg(Box::new(d1), &mut args);
-            cond.push(format!("received <= {n}"));
-        }
-        if let Some(k) = f.kind {
-            let n = arg(Box::new(enum_str(&k)), &mut args);
-            cond.push(format!("applicant_kind = {n}"));
-        }
-        if let Some(o) = f.outcome {
-            let n = arg(Box::new(o.id().to_string()), &mut args);
-            cond.push(format!("outcome = {n}"));
-        }
-        if let Some(part) = f.serial.as_deref().filter(|p| !p.is_empty()) {
-            let n = arg(Box::new(gongkai_store::like_pattern(part)), &mut args);
-            cond.push(format!("serial LIKE {n} ESCAPE '\\'"));
+        for (sql, v) in f.conditions() {
+            args.push(match v {
+                FilterValue::Text(t) => Box::new(t),
+                FilterValue::Date(d) => Box::new(d),
+            });
+            cond.push(sql.replace("{}", &format!("${}", args.len())));
         }
         let wh = cond.join(" AND ");
         let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|b| b.as_ref()).collect();
         let total: i64 =
             self.client.query_one(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"), &refs).map_err(be)?.get(0);
-        let limit = i64::try_from(f.limit).unwrap_or(i64::MAX);
-        let offset = i64::try_from(f.offset).unwrap_or(i64::MAX);
+        let (limit, offset) = f.limit_offset();
         let (nl, no) = (args.len() + 1, args.len() + 2);
         let mut refs = refs;
         refs.push(&limit);

@@ -19,7 +19,7 @@ use gongkai_register::{
 };
 use gongkai_store::{
     AppFilter, ApplicationSummary, AuditEntry, AuditRow, Backend, Calendar, CatalogueRow, Derived, DueItem, Entity,
-    Listed, Lock, NewApplication, NewCase, NewOrgan, NewUser, Personal, Result, Session, StateCount, StateFilter,
+    FilterValue, Listed, Lock, NewApplication, NewCase, NewOrgan, NewUser, Personal, Result, Session, StateCount,
     StoreError, StoredState, User, UserId, WriteTx, YearItem, applicant_kind_of, applicant_of, audit_json,
     count_column, count_of, enum_parse, enum_str, event_of, now_rfc3339, outcome_of, snapshot,
 };
@@ -163,6 +163,23 @@ impl SqliteStore {
     }
 }
 
+/// The one row of `table` with this id, mapped by `row`, or `entity`'s not-found error.
+fn by_id<T>(
+    conn: &Connection,
+    cols: &str,
+    table: &str,
+    id: i64,
+    entity: Entity,
+    row: impl FnOnce(&Row) -> rusqlite::Result<T>,
+) -> Result<T> {
+    conn.prepare_cached(&format!("SELECT {cols} FROM {table} WHERE id = ?1"))
+        .map_err(be)?
+        .query_row([id], row)
+        .optional()
+        .map_err(be)?
+        .ok_or_else(|| entity.not_found(id))
+}
+
 type OrganRow = (i64, String, String, Option<i64>, String, Option<String>);
 
 fn organ_row(r: &Row) -> rusqlite::Result<OrganRow> {
@@ -183,14 +200,7 @@ fn organ_of(t: OrganRow) -> Result<Organ> {
 const ORGAN_COLS: &str = "id, name, kind, parent, code, index_pattern";
 
 fn get_organ(conn: &Connection, id: OrganId) -> Result<Organ> {
-    let t = conn
-        .prepare_cached(&format!("SELECT {ORGAN_COLS} FROM organs WHERE id = ?1"))
-        .map_err(be)?
-        .query_row([id.0], organ_row)
-        .optional()
-        .map_err(be)?
-        .ok_or_else(|| Entity::Organ.not_found(id.0))?;
-    organ_of(t)
+    organ_of(by_id(conn, ORGAN_COLS, "organs", id.0, Entity::Organ, organ_row)?)
 }
 
 fn load_app(conn: &Connection, id: AppId) -> Result<Application> {
@@ -240,12 +250,7 @@ fn user_of(r: &Row) -> rusqlite::Result<User> {
 }
 
 fn get_user(conn: &Connection, id: UserId) -> Result<User> {
-    conn.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE id = ?1"))
-        .map_err(be)?
-        .query_row([id.0], user_of)
-        .optional()
-        .map_err(be)?
-        .ok_or_else(|| Entity::User.not_found(id.0))
+    by_id(conn, USER_COLS, "users", id.0, Entity::User, user_of)
 }
 
 const SUMMARY_COLS: &str =
@@ -313,14 +318,7 @@ fn entry_from(t: EntryRow) -> Result<CatalogueEntry> {
 const ENTRY_COLS: &str = "id, organ, kind, title, doc_number, index_no, issued, repealed, version";
 
 fn get_entry(conn: &Connection, id: EntryId) -> Result<CatalogueEntry> {
-    let t = conn
-        .prepare_cached(&format!("SELECT {ENTRY_COLS} FROM catalogue WHERE id = ?1"))
-        .map_err(be)?
-        .query_row([id.0], entry_of)
-        .optional()
-        .map_err(be)?
-        .ok_or_else(|| Entity::CatalogueEntry.not_found(id.0))?;
-    entry_from(t)
+    entry_from(by_id(conn, ENTRY_COLS, "catalogue", id.0, Entity::CatalogueEntry, entry_of)?)
 }
 
 type CaseRow = (i64, i64, String, String, String, Option<String>, Option<String>, i64);
@@ -344,14 +342,7 @@ fn case_from(t: CaseRow) -> Result<Case> {
 const CASE_COLS: &str = "id, organ, kind, number, filed, concluded, result, version";
 
 fn get_case(conn: &Connection, id: CaseId) -> Result<Case> {
-    let t = conn
-        .prepare_cached(&format!("SELECT {CASE_COLS} FROM cases WHERE id = ?1"))
-        .map_err(be)?
-        .query_row([id.0], case_of)
-        .optional()
-        .map_err(be)?
-        .ok_or_else(|| Entity::Case.not_found(id.0))?;
-    case_from(t)
+    case_from(by_id(conn, CASE_COLS, "cases", id.0, Entity::Case, case_of)?)
 }
 
 fn get_counts(conn: &Connection, organ: OrganId, year: i16) -> Result<Option<YearlyCounts>> {
@@ -737,36 +728,12 @@ impl Backend for SqliteStore {
         use rusqlite::types::Value;
         let mut cond = vec![format!("organ IN ({})", marks(f.organs.len()))];
         let mut args: Vec<Value> = f.organs.iter().map(|o| Value::Integer(o.0)).collect();
-        match f.state {
-            None => {}
-            Some(StateFilter::Is(st)) => {
-                cond.push("state = ?".into());
-                args.push(Value::Text(st.as_str().into()));
-            }
-            Some(StateFilter::OverdueOn(day)) => {
-                cond.push("state IN ('open', 'paused') AND due IS NOT NULL AND due < ?".into());
-                args.push(Value::Text(day.to_string()));
-            }
-        }
-        if let Some(d0) = f.received_from {
-            cond.push("received >= ?".into());
-            args.push(Value::Text(d0.to_string()));
-        }
-        if let Some(d1) = f.received_to {
-            cond.push("received <= ?".into());
-            args.push(Value::Text(d1.to_string()));
-        }
-        if let Some(k) = f.kind {
-            cond.push("applicant_kind = ?".into());
-            args.push(Value::Text(enum_str(&k)));
-        }
-        if let Some(o) = f.outcome {
-            cond.push("outcome = ?".into());
-            args.push(Value::Text(o.id().into()));
-        }
-        if let Some(part) = f.serial.as_deref().filter(|p| !p.is_empty()) {
-            cond.push("serial LIKE ? ESCAPE '\\'".into());
-            args.push(Value::Text(gongkai_store::like_pattern(part)));
+        for (sql, v) in f.conditions() {
+            cond.push(sql.replace("{}", "?"));
+            args.push(Value::Text(match v {
+                FilterValue::Text(t) => t,
+                FilterValue::Date(d) => d.to_string(),
+            }));
         }
         let wh = cond.join(" AND ");
         let total: i64 = self
@@ -775,8 +742,7 @@ impl Backend for SqliteStore {
             .map_err(be)?
             .query_row(params_from_iter(args.iter()), |r| r.get(0))
             .map_err(be)?;
-        let limit = i64::try_from(f.limit).unwrap_or(i64::MAX);
-        let offset = i64::try_from(f.offset).unwrap_or(i64::MAX);
+        let (limit, offset) = f.limit_offset();
         args.push(Value::Integer(limit));
         args.push(Value::Integer(offset));
         let sql = format!("SELECT {SUMMARY_COLS} FROM applications WHERE {wh} ORDER BY received, id LIMIT ? OFFSET ?");

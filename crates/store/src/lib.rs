@@ -518,6 +518,50 @@ pub struct AppFilter {
     pub limit: u64,
 }
 
+/// A value a listing condition compares with (see [`AppFilter::conditions`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterValue {
+    Text(String),
+    Date(Date),
+}
+
+impl AppFilter {
+    /// The filter's conditions other than the organs (which each backend writes in its own
+    /// dialect), in order: SQL over the `applications` columns with `{}` where the value's
+    /// placeholder goes, and the value. Written once so both backends select the same rows.
+    pub fn conditions(&self) -> Vec<(&'static str, FilterValue)> {
+        let mut c = Vec::new();
+        match self.state {
+            None => {}
+            Some(StateFilter::Is(st)) => c.push(("state = {}", FilterValue::Text(st.as_str().into()))),
+            Some(StateFilter::OverdueOn(day)) => {
+                c.push(("state IN ('open', 'paused') AND due IS NOT NULL AND due < {}", FilterValue::Date(day)))
+            }
+        }
+        if let Some(d0) = self.received_from {
+            c.push(("received >= {}", FilterValue::Date(d0)));
+        }
+        if let Some(d1) = self.received_to {
+            c.push(("received <= {}", FilterValue::Date(d1)));
+        }
+        if let Some(k) = self.kind {
+            c.push(("applicant_kind = {}", FilterValue::Text(enum_str(&k))));
+        }
+        if let Some(o) = self.outcome {
+            c.push(("outcome = {}", FilterValue::Text(o.id().into())));
+        }
+        if let Some(part) = self.serial.as_deref().filter(|p| !p.is_empty()) {
+            c.push(("serial LIKE {} ESCAPE '\\'", FilterValue::Text(like_pattern(part))));
+        }
+        c
+    }
+
+    /// `LIMIT` and `OFFSET` as SQL integers.
+    pub fn limit_offset(&self) -> (i64, i64) {
+        (i64::try_from(self.limit).unwrap_or(i64::MAX), i64::try_from(self.offset).unwrap_or(i64::MAX))
+    }
+}
+
 /// A state condition of a listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StateFilter {
