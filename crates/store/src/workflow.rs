@@ -444,6 +444,11 @@ pub fn change_user<B: Backend>(
     Ok(after)
 }
 
+/// Nothing for no organs (no statement runs); else what `read` returns.
+fn unless_empty<T: Default>(organs: &[OrganId], read: impl FnOnce() -> Result<T>) -> Result<T> {
+    if organs.is_empty() { Ok(T::default()) } else { read() }
+}
+
 impl<B: Backend> Store for B {
     fn backend(&self) -> &'static str {
         self.name()
@@ -476,43 +481,25 @@ impl<B: Backend> Store for B {
         Ok(app)
     }
     fn applications(&mut self, organs: &[OrganId], personal: Personal) -> Result<Vec<ApplicationSummary>> {
-        if organs.is_empty() {
-            return Ok(Vec::new());
-        }
-        Backend::applications(self, organs, personal)
+        unless_empty(organs, || Backend::applications(self, organs, personal))
     }
     fn applications_page(&mut self, f: &AppFilter, personal: Personal) -> Result<(Vec<ApplicationSummary>, u64)> {
-        if f.organs.is_empty() {
-            return Ok((Vec::new(), 0));
-        }
-        Backend::applications_page(self, f, personal)
+        unless_empty(&f.organs, || Backend::applications_page(self, f, personal))
     }
     fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>> {
-        if organs.is_empty() {
-            return Ok(Vec::new());
-        }
-        Backend::state_counts(self, organs, today)
+        unless_empty(organs, || Backend::state_counts(self, organs, today))
     }
     fn append_event(&mut self, id: AppId, expected_version: i64, event: &Event, actor: &str) -> Result<Application> {
         append_event(self, id, expected_version, event, actor)
     }
     fn due_list(&mut self, organs: &[OrganId], until: Date) -> Result<Vec<DueItem>> {
-        if organs.is_empty() {
-            return Ok(Vec::new());
-        }
-        Backend::due_list(self, organs, until)
+        unless_empty(organs, || Backend::due_list(self, organs, until))
     }
     fn applications_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<YearItem>> {
-        if organs.is_empty() {
-            return Ok(Vec::new());
-        }
-        Backend::applications_for_year(self, organs, year)
+        unless_empty(organs, || Backend::applications_for_year(self, organs, year))
     }
     fn fee_events_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<(AppId, Vec<Event>)>> {
-        if organs.is_empty() {
-            return Ok(Vec::new());
-        }
-        Backend::fee_events_for_year(self, organs, year)
+        unless_empty(organs, || Backend::fee_events_for_year(self, organs, year))
     }
     fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry> {
         add_catalogue_entry(self, new, actor)
@@ -552,10 +539,7 @@ impl<B: Backend> Store for B {
         conclude_case(self, id, expected_version, on, result, actor)
     }
     fn cases(&mut self, organs: &[OrganId]) -> Result<Vec<Case>> {
-        if organs.is_empty() {
-            return Ok(Vec::new());
-        }
-        Backend::cases(self, organs)
+        unless_empty(organs, || Backend::cases(self, organs))
     }
     fn case(&mut self, id: CaseId) -> Result<Case> {
         Backend::case(self, id)
