@@ -1,8 +1,10 @@
 //! The register's storage contract. Backends (`gongkai-store-sqlite`, `gongkai-store-postgres`)
-//! implement [`Store`]; they are the only crates that know SQL. This crate holds what they
+//! implement [`Backend`] and [`WriteTx`] — typed SQL primitives and their row mapping; they are
+//! the only crates that know SQL — and every `Backend` is a [`Store`] whose writes are the
+//! workflows of [`workflow`], written once here. This crate also holds what the backends
 //! share: the input records, the error type (Chinese messages), the columns derived from an
-//! event log by [`gongkai_clock::Clock::replay`], audit masking, and the [`contract`] test
-//! suite that every backend runs against itself.
+//! event log by [`gongkai_clock::Clock::replay`], audit masking, column helpers, and the
+//! [`contract`] test suite that every backend runs against itself.
 //!
 //! Invariants every backend keeps:
 //! - an application's events are append-only; every accepted log replays without error on the
@@ -710,7 +712,8 @@ pub fn now_rfc3339() -> String {
 }
 
 /// The register's storage. Object-safe: callers hold a `Box<dyn Store>`. Every method that
-/// changes data takes the acting user's name for the audit trail.
+/// changes data takes the acting user's name for the audit trail. The backends get it from
+/// the blanket implementation over [`Backend`] (see [`workflow`]).
 pub trait Store: Send {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
