@@ -1,6 +1,6 @@
 //! The clerk's register commands: `init`, `organ`, `register`, `event`, `show`, `due`,
 //! `catalogue`, `case`, `counts` (and `store-bench`). They open the register named by
-//! `--db PATH|URL`, else `GONGKAI_DB`, else the default file (see [`default_db`]), and go
+//! `--db PATH|URL`, else `GONGKAI_DB`, else the default file (see [`gongkai_store_open::default_path`]), and go
 //! through the `Store` trait only: this module knows no SQL.
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -13,7 +13,6 @@ use gongkai_register::{
 use gongkai_store::{NewApplication, NewCase, NewCatalogueEntry, NewOrgan, Store};
 use jiff::civil::Date;
 use serde_json::{Value, json};
-use std::path::PathBuf;
 
 use crate::safe::esc;
 
@@ -327,78 +326,22 @@ pub enum CountsCmd {
     },
 }
 
-/// The default register file: `$XDG_DATA_HOME/gongkai/gongkai.db`, else
-/// `~/.local/share/gongkai/gongkai.db`, else `./gongkai.db`.
-pub fn default_db() -> PathBuf {
-    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
-        return PathBuf::from(x).join("gongkai/gongkai.db");
-    }
-    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        return PathBuf::from(h).join(".local/share/gongkai/gongkai.db");
-    }
-    PathBuf::from("gongkai.db")
-}
-
 /// `--db`, else `GONGKAI_DB`, else the default file.
 pub fn db_spec(flag: Option<&str>) -> String {
-    flag.map(str::to_string)
-        .or_else(|| std::env::var("GONGKAI_DB").ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| default_db().to_string_lossy().into_owned())
+    gongkai_store_open::location(flag)
 }
 
-pub fn is_postgres(spec: &str) -> bool {
-    spec.starts_with("postgres://") || spec.starts_with("postgresql://")
-}
+pub use gongkai_store_open::is_postgres;
 
-/// Open the register. `create`: make the SQLite file (and its folder) if missing.
+/// Open the register through the library's factory ([`gongkai_store_open::open`]); its
+/// warnings (register files others may read) go to stderr. `create`: make the SQLite file
+/// (and its folder), private, if missing.
 pub fn open(spec: &str, create: bool) -> Result<Box<dyn Store>> {
-    if is_postgres(spec) {
-        return open_postgres(spec);
+    let opened = gongkai_store_open::open(spec, create)?;
+    for w in &opened.warnings {
+        eprintln!("gongkai: {w}");
     }
-    let path = PathBuf::from(spec);
-    if !create && !path.exists() {
-        bail!("登记簿“{spec}”不存在，请先运行 gongkai init（或用 --db / GONGKAI_DB 指定）");
-    }
-    if create && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        // The data folder and the register hold applicants' personal data: owner only.
-        crate::safe::create_private_dir_all(dir).with_context(|| format!("无法创建目录“{}”", dir.display()))?;
-    }
-    if create && !path.exists() {
-        // SQLite creates the -wal and -shm files with the database file's permissions.
-        crate::safe::create_private(&path).with_context(|| format!("无法创建登记簿“{spec}”"))?;
-    } else {
-        warn_if_readable(&path);
-    }
-    Ok(Box::new(gongkai_store_sqlite::SqliteStore::open(&path).with_context(|| format!("无法打开登记簿“{spec}”"))?))
-}
-
-/// Warn (stderr) when an existing register or its -wal/-shm files may be read by other users.
-fn warn_if_readable(path: &std::path::Path) {
-    let mut names = vec![path.to_path_buf()];
-    for suffix in ["-wal", "-shm"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        names.push(PathBuf::from(p));
-    }
-    for p in names.iter().filter(|p| crate::safe::readable_by_others(p)) {
-        eprintln!(
-            "gongkai: 警告：登记簿文件“{}”可被其他用户读取，其中有申请人的个人信息；请运行 chmod 600 “{}”（并 chmod 700 其所在目录）",
-            p.display(),
-            p.display()
-        );
-    }
-}
-
-#[cfg(feature = "postgres")]
-fn open_postgres(url: &str) -> Result<Box<dyn Store>> {
-    Ok(Box::new(gongkai_store_postgres::PgStore::open(url).context("无法连接 PostgreSQL 登记簿")?))
-}
-
-#[cfg(not(feature = "postgres"))]
-fn open_postgres(_url: &str) -> Result<Box<dyn Store>> {
-    bail!(
-        "此 gongkai 程序编译时未包含 PostgreSQL 支持。请用 `cargo build --release -p gongkai --features postgres` 重新编译，或改用 SQLite 文件路径"
-    )
+    Ok(opened.store)
 }
 
 pub fn actor() -> String {
@@ -448,7 +391,7 @@ pub fn run(cmd: StoreCmd, db: Option<&str>) -> Result<u8> {
     match cmd {
         StoreCmd::Init { format } => {
             let s = open(&spec, true)?;
-            let where_ = if is_postgres(&spec) { "PostgreSQL".to_string() } else { spec.clone() };
+            let where_ = gongkai_store_open::shown(&spec);
             emit(
                 format,
                 json!({ "db": where_, "backend": s.backend() }),

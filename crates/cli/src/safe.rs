@@ -1,4 +1,5 @@
-//! Output safety shared by the commands: private files and folders (0600/0700 on unix),
+//! Output safety shared by the commands: private files (0600 on unix; the register's own
+//! file and folder are made private by `gongkai-store-open`),
 //! spreadsheet formula neutralisation for CSV, and terminal-safe printing of stored text.
 
 use std::borrow::Cow;
@@ -31,33 +32,6 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = create_private(path)?;
     f.write_all(bytes)?;
     f.sync_all()
-}
-
-/// Create a folder and its missing parents, each new one 0700 on unix (existing folders are
-/// left as they are).
-pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir)
-}
-
-/// Whether others than the owner (group or world) may read the file (unix; false elsewhere).
-pub fn readable_by_others(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o044 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        false
-    }
 }
 
 /// Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").

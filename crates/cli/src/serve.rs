@@ -2,7 +2,6 @@
 //! register as the commands (a SQLite file by default, or a PostgreSQL URL).
 
 use anyhow::{Context, Result};
-use std::sync::Arc;
 
 /// Arguments of `gongkai serve`.
 #[derive(clap::Args, Debug)]
@@ -27,17 +26,14 @@ pub fn run(a: &ServeArgs, db: Option<&str>) -> Result<u8> {
     }
     let backend = store.backend();
     drop(store);
-    let spec2 = spec.clone();
-    let open: gongkai_web::Opener =
-        Arc::new(move || crate::register_cmd::open(&spec2, false).map_err(|e| format!("{e:#}")));
-    let web = gongkai_web::Web::new(open, a.secure_cookies);
+    let web = gongkai_web::Web::new(gongkai_web::opener(spec.clone()), a.secure_cookies);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("无法启动服务")?;
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind(&a.listen)
             .await
             .with_context(|| format!("无法监听 {}（地址被占用或无权限？）", a.listen))?;
         let addr = listener.local_addr().context("无法取得监听地址")?;
-        let where_ = if crate::register_cmd::is_postgres(&spec) { "PostgreSQL".to_string() } else { spec.clone() };
+        let where_ = gongkai_store_open::shown(&spec);
         eprintln!("gongkai 工作台已启动：http://{addr}/ （登记簿：{where_}，{backend}）。按 Ctrl+C 停止。");
         gongkai_web::serve(listener, web).await.context("服务异常退出")
     })?;

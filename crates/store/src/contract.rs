@@ -25,7 +25,7 @@ macro_rules! contract_tests {
             concurrent_appends_one_wins, due_list, applications_for_year_boundaries,
             catalogue_index_numbers, concurrent_catalogue_adds_unique, yearly_counts, cases,
             audit_trail, bulk_import, fee_events_for_year, provisional_dates_recomputed_on_import,
-            holidays_seeded_and_kept, users_and_sessions, paging_and_counts);
+            holidays_seeded_and_kept, users_and_sessions, paging_and_counts, refused_writes_leave_no_trace);
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
         $(
@@ -877,4 +877,54 @@ pub fn paging_and_counts(make: Factory) {
     assert_eq!(counts.iter().map(|c| c.count).sum::<u64>(), all.len() as u64);
     assert!(counts.iter().any(|c| c.overdue > 0), "the fixture has overdue applications");
     assert!(s.state_counts(&[], today).unwrap().is_empty());
+}
+
+/// A write the workflow refuses (stale version, a log the clock refuses, a date before the
+/// record's start, a missing organ) leaves the record, its version and its audit trail as they
+/// were: the backend's transaction is rolled back.
+pub fn refused_writes_leave_no_trace(make: Factory) {
+    let mut s = make();
+    let o = organ(&mut *s, "某县统计局", None, None);
+    let app = s.register(&new_app(o.id, "R-001", date(2024, 3, 4), vec![]), ACTOR).unwrap();
+    let trail =
+        |s: &mut dyn Store, e: Entity, id: i64| s.audit_log(e, &id.to_string(), Personal::Masked).unwrap().len();
+    let d = date(2024, 3, 6);
+    assert!(matches!(
+        s.append_event(app.id, 7, &replied(d, Outcome::R3_1), ACTOR),
+        Err(StoreError::Stale { expected: 7, current: 1 })
+    ));
+    let again = Event::Received { date: d, channel: Channel::Post };
+    assert!(matches!(s.append_event(app.id, 1, &again, ACTOR), Err(StoreError::InvalidEvents(_))));
+    assert_eq!(s.application(app.id, Personal::Visible).unwrap(), app);
+    assert_eq!(trail(&mut *s, Entity::Application, app.id.0), 1);
+
+    let e = s.add_catalogue_entry(&entry(o.id, "通知", date(2024, 3, 1)), ACTOR).unwrap();
+    assert!(matches!(s.repeal_catalogue_entry(e.id, 1, date(2024, 2, 1), ACTOR), Err(StoreError::Invalid(_))));
+    assert!(matches!(s.repeal_catalogue_entry(e.id, 2, date(2024, 4, 1), ACTOR), Err(StoreError::Stale { .. })));
+    assert_eq!(s.catalogue_entry(e.id).unwrap(), e);
+    assert_eq!(trail(&mut *s, Entity::CatalogueEntry, e.id.0), 1);
+    let blank = NewCatalogueEntry { title: "  ".into(), ..entry(o.id, "", date(2024, 3, 1)) };
+    assert!(matches!(s.add_catalogue_entry(&blank, ACTOR), Err(StoreError::Invalid(m)) if m.contains("标题")));
+    assert_eq!(s.catalogue(o.id).unwrap(), vec![e]);
+
+    let filed = date(2024, 5, 6);
+    let k =
+        s.add_case(&NewCase { organ: o.id, kind: CaseKind::Review, number: "某复1号".into(), filed }, ACTOR).unwrap();
+    assert!(matches!(
+        s.conclude_case(k.id, 1, date(2024, 5, 1), CaseResult::Other, ACTOR),
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(s.case(k.id).unwrap(), k);
+    assert_eq!(trail(&mut *s, Entity::Case, k.id.0), 1);
+    let nowhere = OrganId(o.id.0 + 99);
+    assert!(matches!(
+        s.add_case(&NewCase { organ: nowhere, kind: CaseKind::Review, number: String::new(), filed }, ACTOR),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        s.register(&new_app(nowhere, "R-002", date(2024, 3, 4), vec![]), ACTOR),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(s.cases(&[o.id]).unwrap(), vec![k]);
+    assert_eq!(s.applications(&[o.id], Personal::Masked).unwrap().len(), 1);
 }

@@ -1,8 +1,10 @@
 //! The register's storage contract. Backends (`gongkai-store-sqlite`, `gongkai-store-postgres`)
-//! implement [`Store`]; they are the only crates that know SQL. This crate holds what they
+//! implement [`Backend`] and [`WriteTx`] — typed SQL primitives and their row mapping; they are
+//! the only crates that know SQL — and every `Backend` is a [`Store`] whose writes are the
+//! workflows of [`workflow`], written once here. This crate also holds what the backends
 //! share: the input records, the error type (Chinese messages), the columns derived from an
-//! event log by [`gongkai_clock::Clock::replay`], audit masking, and the [`contract`] test
-//! suite that every backend runs against itself.
+//! event log by [`gongkai_clock::Clock::replay`], audit masking, column helpers, and the
+//! [`contract`] test suite that every backend runs against itself.
 //!
 //! Invariants every backend keeps:
 //! - an application's events are append-only; every accepted log replays without error on the
@@ -15,6 +17,9 @@
 //! - listings mask personal data unless the caller passes [`Personal::Visible`].
 
 pub mod contract;
+pub mod workflow;
+
+pub use workflow::{AuditRow, Backend, CatalogueRow, Lock, WriteTx};
 
 pub use gongkai_calendar::{Calendar, Listed};
 use gongkai_clock::{Channel, Clock, ClockError, Event, Outcome, State};
@@ -515,6 +520,50 @@ pub struct AppFilter {
     pub limit: u64,
 }
 
+/// A value a listing condition compares with (see [`AppFilter::conditions`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterValue {
+    Text(String),
+    Date(Date),
+}
+
+impl AppFilter {
+    /// The filter's conditions other than the organs (which each backend writes in its own
+    /// dialect), in order: SQL over the `applications` columns with `{}` where the value's
+    /// placeholder goes, and the value. Written once so both backends select the same rows.
+    pub fn conditions(&self) -> Vec<(&'static str, FilterValue)> {
+        let mut c = Vec::new();
+        match self.state {
+            None => {}
+            Some(StateFilter::Is(st)) => c.push(("state = {}", FilterValue::Text(st.as_str().into()))),
+            Some(StateFilter::OverdueOn(day)) => {
+                c.push(("state IN ('open', 'paused') AND due IS NOT NULL AND due < {}", FilterValue::Date(day)))
+            }
+        }
+        if let Some(d0) = self.received_from {
+            c.push(("received >= {}", FilterValue::Date(d0)));
+        }
+        if let Some(d1) = self.received_to {
+            c.push(("received <= {}", FilterValue::Date(d1)));
+        }
+        if let Some(k) = self.kind {
+            c.push(("applicant_kind = {}", FilterValue::Text(enum_str(&k))));
+        }
+        if let Some(o) = self.outcome {
+            c.push(("outcome = {}", FilterValue::Text(o.id().into())));
+        }
+        if let Some(part) = self.serial.as_deref().filter(|p| !p.is_empty()) {
+            c.push(("serial LIKE {} ESCAPE '\\'", FilterValue::Text(like_pattern(part))));
+        }
+        c
+    }
+
+    /// `LIMIT` and `OFFSET` as SQL integers.
+    pub fn limit_offset(&self) -> (i64, i64) {
+        (i64::try_from(self.limit).unwrap_or(i64::MAX), i64::try_from(self.offset).unwrap_or(i64::MAX))
+    }
+}
+
 /// A state condition of a listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StateFilter {
@@ -663,7 +712,8 @@ pub fn now_rfc3339() -> String {
 }
 
 /// The register's storage. Object-safe: callers hold a `Box<dyn Store>`. Every method that
-/// changes data takes the acting user's name for the audit trail.
+/// changes data takes the acting user's name for the audit trail. The backends get it from
+/// the blanket implementation over [`Backend`] (see [`workflow`]).
 pub trait Store: Send {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
@@ -843,6 +893,63 @@ pub fn applicant_kind_of(s: &str) -> Result<ApplicantKind> {
         "other" => ApplicantKind::Other,
         _ => return Err(StoreError::Backend(format!("无法识别的申请人类型“{s}”"))),
     })
+}
+
+/// A count as its column value (counts are `BIGINT`/`INTEGER`; larger ones are refused).
+pub fn count_column(v: Option<u64>) -> Result<Option<i64>> {
+    v.map(|v| i64::try_from(v).map_err(|_| StoreError::Invalid(format!("数量 {v} 过大")))).transpose()
+}
+
+/// A count from its column value (a negative value, which no write stores, reads as blank).
+pub fn count_of(v: Option<i64>) -> Option<u64> {
+    v.and_then(|v| u64::try_from(v).ok())
+}
+
+/// The fee in 万元 from its column value (decimal text).
+pub fn fee_of(s: Option<&str>) -> Result<Option<rust_decimal::Decimal>> {
+    use std::str::FromStr;
+    s.map(|s| rust_decimal::Decimal::from_str(s).map_err(|e| StoreError::Backend(format!("金额“{s}”：{e}"))))
+        .transpose()
+}
+
+/// The table-三 row of an outcome column.
+pub fn outcome_of(s: &str) -> Result<Outcome> {
+    Outcome::from_id(s).ok_or_else(|| StoreError::Backend(format!("未知的表三行“{s}”")))
+}
+
+/// An event from its stored JSON.
+pub fn event_of(s: &str) -> Result<Event> {
+    serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("事件无法读取：{e}")))
+}
+
+/// The applicant from its stored JSON.
+pub fn applicant_of(s: &str) -> Result<Applicant> {
+    serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("申请人数据无法读取：{e}")))
+}
+
+/// The applicant as stored (JSON).
+pub fn applicant_json(a: &Applicant) -> Result<String> {
+    serde_json::to_string(a).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+/// An audit snapshot from its stored JSON (unmasked: [`Store::audit_log`] masks).
+pub fn audit_json(s: Option<&str>) -> Result<Option<serde_json::Value>> {
+    s.map(|s| serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("审计记录无法读取：{e}")))).transpose()
+}
+
+/// A case's conclusion from its two columns (both set, or none).
+pub fn case_conclusion(on: Option<Date>, result: Option<&str>) -> Result<Option<(Date, CaseResult)>> {
+    Ok(match (on, result) {
+        (Some(d), Some(r)) => Some((d, enum_parse::<CaseResult>(r)?)),
+        _ => None,
+    })
+}
+
+/// The (application, event) rows of a fee selection, grouped per application with the
+/// `fee_not_paid` rows a `LIKE 'fee_%'` prefix also matches dropped (that event closes an
+/// application and is not a fee).
+pub fn fee_rows(rows: Vec<(i64, Event)>) -> Vec<(AppId, Vec<Event>)> {
+    group_by_app(rows.into_iter().filter(|(_, e)| is_fee_event(e)))
 }
 
 /// Parse an enum column stored by [`enum_str`].

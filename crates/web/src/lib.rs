@@ -33,6 +33,31 @@ pub use pages::Page;
 /// Opens a new handle to the register (SQLite file or PostgreSQL URL).
 pub type Opener = Arc<dyn Fn() -> Result<Box<dyn Store>, String> + Send + Sync>;
 
+/// An [`Opener`] of the register at `spec` (a SQLite file that must exist, or a PostgreSQL URL)
+/// through the library's factory, [`gongkai_store_open::open`]; its warnings (register files
+/// that others may read) are logged.
+pub fn opener(spec: String) -> Opener {
+    Arc::new(move || {
+        let opened = gongkai_store_open::open(&spec, false).map_err(|e| error_chain(&e))?;
+        for w in &opened.warnings {
+            tracing::warn!(warning = %w, "register file permissions");
+        }
+        Ok(opened.store)
+    })
+}
+
+/// An error and its sources, `: `-separated (as `{:#}` prints an `anyhow` chain).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
 /// Name of the session cookie.
 pub const COOKIE: &str = "gongkai_session";
 /// Logins from one address within [`ADDRESS_WINDOW`] seconds before it must wait.
@@ -787,4 +812,17 @@ async fn users_error(web: &Arc<Web>, c: &Ctx, msg: &str) -> Response {
 /// Whether a role sees the admin pages in the navigation.
 pub fn manages(role: Role) -> bool {
     gongkai_app::allowed(role, gongkai_app::Action::ManageOrgans, gongkai_app::Relation::Own)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn opener_opens_an_existing_register_and_refuses_a_missing_one_in_chinese() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("register.db").to_string_lossy().into_owned();
+        let err = super::opener(path.clone())().err().expect("a missing register is refused");
+        assert!(err.contains("不存在") && err.contains(&path), "{err}");
+        drop(gongkai_store_open::open(&path, true).unwrap());
+        assert_eq!(super::opener(path)().unwrap().backend(), "sqlite");
+    }
 }

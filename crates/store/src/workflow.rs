@@ -1,0 +1,594 @@
+//! The write workflows of the register, written once above the backends.
+//!
+//! A backend gives typed primitives — one SQL statement each, with its row mapping — through
+//! [`Backend`] (reads, and [`Backend::begin`] for a write transaction) and [`WriteTx`] (the
+//! statements of a write). Everything else a write does is here, once: validation, the
+//! version check, the replay of an application's log and its derived columns, 索引号
+//! numbering, the audit rows, the holiday import with its recomputation. Every type that
+//! implements [`Backend`] is a [`Store`] through the blanket implementation at the end of this
+//! module.
+//!
+//! Transactions keep each backend's locking: a [`WriteTx`] is opened by [`Backend::begin`]
+//! (SQLite: `BEGIN IMMEDIATE`, the write lock for the whole transaction; PostgreSQL: a
+//! transaction in which the reads a workflow bases its write on take row locks when the
+//! workflow asks for them with [`Lock::Update`]). A transaction dropped without
+//! [`WriteTx::commit`] is rolled back, so an error anywhere in a workflow leaves no trace.
+
+use crate::*;
+
+/// Whether a read inside a write transaction locks the row it reads until the transaction
+/// ends (PostgreSQL `FOR UPDATE`). SQLite holds the database's write lock from `BEGIN
+/// IMMEDIATE` and treats both alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    /// A plain read (the row is not written by this workflow).
+    Share,
+    /// The write is based on this row: concurrent writers wait, then see the new version.
+    Update,
+}
+
+/// One audit row to write (see [`AuditEntry`] for what is read back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub entity: Entity,
+    pub id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// A new catalogue entry with its 索引号 drawn (see [`add_catalogue_entry`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueRow<'a> {
+    pub new: &'a NewCatalogueEntry,
+    pub index_no: &'a str,
+    pub scope: &'a str,
+    pub seq: i64,
+}
+
+/// The statements of one write transaction. Implementations run SQL and map rows and
+/// constraint violations (a taken 受理编号, 索引号 or user name) to [`StoreError`]; they decide
+/// nothing else.
+pub trait WriteTx {
+    /// The organ, or [`StoreError::NotFound`].
+    fn organ(&mut self, id: OrganId, lock: Lock) -> Result<Organ>;
+    /// The first of these organs that does not exist.
+    fn missing_organ(&mut self, ids: &[OrganId]) -> Result<Option<OrganId>>;
+    fn insert_organ(&mut self, new: &NewOrgan) -> Result<OrganId>;
+
+    /// An application with its whole log, or [`StoreError::NotFound`].
+    fn application(&mut self, id: AppId, lock: Lock) -> Result<Application>;
+    /// Insert validated applications (version 1) with their derived columns, in order; a taken
+    /// 受理编号 is [`StoreError::DuplicateSerial`]. Returns their new ids.
+    fn insert_applications(&mut self, rows: &[(&NewApplication, Derived)]) -> Result<Vec<AppId>>;
+    /// Insert events: (application, position in its log from 1, event).
+    fn insert_events(&mut self, rows: &[(AppId, usize, &Event)], actor: &str) -> Result<()>;
+    /// Rewrite an application's derived columns; with `expected_version` only at that version,
+    /// which is then bumped (an event was appended), without it the version stays (the
+    /// calendar changed). Returns the number of rows written.
+    fn update_derived(&mut self, id: AppId, derived: &Derived, expected_version: Option<i64>) -> Result<u64>;
+    /// The applications whose derived columns are provisional, in id order.
+    fn provisional_applications(&mut self, lock: Lock) -> Result<Vec<AppId>>;
+
+    /// The next free serial of an organ's 索引号 scope (max + 1).
+    fn next_catalogue_seq(&mut self, organ: OrganId, scope: &str) -> Result<i64>;
+    /// Insert a catalogue entry (version 1); a taken 索引号 is [`StoreError::DuplicateIndexNo`].
+    fn insert_catalogue_entry(&mut self, row: &CatalogueRow) -> Result<EntryId>;
+    fn catalogue_entry(&mut self, id: EntryId, lock: Lock) -> Result<CatalogueEntry>;
+    /// Set the repeal date of an entry at `expected_version` and bump the version.
+    fn set_repealed(&mut self, id: EntryId, repealed: Date, expected_version: i64) -> Result<()>;
+
+    fn counts(&mut self, organ: OrganId, year: i16) -> Result<Option<YearlyCounts>>;
+    /// Insert or replace an organ's counts of a year.
+    fn upsert_counts(&mut self, counts: &YearlyCounts) -> Result<()>;
+
+    fn insert_case(&mut self, new: &NewCase) -> Result<CaseId>;
+    fn case(&mut self, id: CaseId, lock: Lock) -> Result<Case>;
+    /// Record a case's conclusion at `expected_version` and bump the version.
+    fn set_concluded(&mut self, id: CaseId, on: Date, result: CaseResult, expected_version: i64) -> Result<()>;
+
+    /// Insert a user (trimmed name, version 1); a taken name is refused in Chinese.
+    fn insert_user(&mut self, new: &NewUser, created_at: i64) -> Result<UserId>;
+    fn user(&mut self, id: UserId, lock: Lock) -> Result<User>;
+    /// Write a changed user (`after`, its version already bumped) over `expected_version`.
+    fn update_user(&mut self, after: &User, expected_version: i64) -> Result<()>;
+
+    /// Write holiday rows over any stored for the same dates; one importer at a time.
+    fn upsert_holidays(&mut self, listed: &[Listed], source: &str) -> Result<()>;
+    /// Every stored holiday row, in date order.
+    fn holidays(&mut self) -> Result<Vec<Listed>>;
+
+    /// Write audit rows (in order, one time stamp).
+    fn audit(&mut self, actor: &str, rows: &[AuditRow]) -> Result<()>;
+
+    fn commit(self) -> Result<()>;
+}
+
+/// A backend: the reads of [`Store`] (SQL and row mapping) and a write transaction. Every
+/// `Backend` is a [`Store`]; its writes are the workflows of this module.
+pub trait Backend: Send {
+    /// One write transaction.
+    type Tx<'a>: WriteTx
+    where
+        Self: 'a;
+
+    /// `"sqlite"` or `"postgres"`.
+    fn name(&self) -> &'static str;
+    /// The register's calendar as this handle holds it.
+    fn calendar(&self) -> &Calendar;
+    /// Replace the handle's calendar (after a holiday import committed).
+    fn set_calendar(&mut self, cal: Calendar);
+    /// Begin a write transaction; the calendar is lent alongside it.
+    fn begin(&mut self) -> Result<(Self::Tx<'_>, &Calendar)>;
+
+    fn organ(&mut self, id: OrganId) -> Result<Organ>;
+    fn organs(&mut self) -> Result<Vec<Organ>>;
+    /// One application with its log, personal data as stored.
+    fn application(&mut self, id: AppId) -> Result<Application>;
+    fn applications(&mut self, organs: &[OrganId], personal: Personal) -> Result<Vec<ApplicationSummary>>;
+    fn applications_page(&mut self, f: &AppFilter, personal: Personal) -> Result<(Vec<ApplicationSummary>, u64)>;
+    fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>>;
+    fn due_list(&mut self, organs: &[OrganId], until: Date) -> Result<Vec<DueItem>>;
+    fn applications_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<YearItem>>;
+    fn fee_events_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<(AppId, Vec<Event>)>>;
+    fn catalogue(&mut self, organ: OrganId) -> Result<Vec<CatalogueEntry>>;
+    fn catalogue_entry(&mut self, id: EntryId) -> Result<CatalogueEntry>;
+    fn counts(&mut self, organ: OrganId, year: i16) -> Result<Option<YearlyCounts>>;
+    fn cases(&mut self, organs: &[OrganId]) -> Result<Vec<Case>>;
+    fn case(&mut self, id: CaseId) -> Result<Case>;
+    /// The audit rows of a record, snapshots as stored (masking is the workflow's).
+    fn audit_log(&mut self, entity: Entity, id: &str) -> Result<Vec<AuditEntry>>;
+    fn user(&mut self, id: UserId) -> Result<User>;
+    fn user_by_name(&mut self, name: &str) -> Result<Option<User>>;
+    fn users(&mut self) -> Result<Vec<User>>;
+    /// See [`Store::record_login`]; `Ok(false)` when the user does not exist.
+    fn record_login(&mut self, id: UserId, ok: bool, locked_until: Option<i64>) -> Result<bool>;
+    fn create_session(&mut self, session: &Session) -> Result<()>;
+    fn session(&mut self, token_hash: &str, now: i64) -> Result<Option<Session>>;
+    fn delete_session(&mut self, token_hash: &str) -> Result<()>;
+    fn delete_sessions_of(&mut self, user: UserId) -> Result<()>;
+    fn purge_sessions(&mut self, now: i64) -> Result<usize>;
+    fn analyze(&mut self) -> Result<()>;
+}
+
+fn audit_one(
+    tx: &mut impl WriteTx,
+    actor: &str,
+    entity: Entity,
+    id: impl ToString,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<()> {
+    tx.audit(actor, &[AuditRow { entity, id: id.to_string(), before, after }])
+}
+
+/// Bring a freshly opened register's holiday rows up to the embedded notices (see
+/// [`missing_official`]) and set the handle's calendar. Backends call it when they open.
+pub fn load_calendar<B: Backend>(b: &mut B, stored: &[Listed]) -> Result<()> {
+    let missing = missing_official(stored);
+    if missing.is_empty() {
+        b.set_calendar(register_calendar(stored)?);
+    } else {
+        import_holidays(b, &missing, EMBEDDED_SOURCE, "gongkai")?;
+    }
+    Ok(())
+}
+
+/// See [`Store::import_holidays`].
+pub fn import_holidays<B: Backend>(b: &mut B, listed: &[Listed], source: &str, actor: &str) -> Result<HolidayImport> {
+    let (mut tx, _) = b.begin()?;
+    tx.upsert_holidays(listed, source)?;
+    let cal = register_calendar(&tx.holidays()?)?;
+    let ids = tx.provisional_applications(Lock::Update)?;
+    let mut still = 0;
+    for &id in &ids {
+        let app = tx.application(id, Lock::Share)?;
+        let derived = derive(&cal, &app.events)?;
+        still += usize::from(derived.provisional);
+        tx.update_derived(id, &derived, None)?;
+    }
+    let report = HolidayImport {
+        dates: listed.len(),
+        covered: cal.covered_years(),
+        recomputed: ids.len(),
+        still_provisional: still,
+    };
+    audit_one(
+        &mut tx,
+        actor,
+        Entity::Calendar,
+        years_of(listed),
+        None,
+        Some(holiday_snapshot(listed, source, &report)),
+    )?;
+    tx.commit()?;
+    b.set_calendar(cal);
+    Ok(report)
+}
+
+/// See [`Store::add_organ`].
+pub fn add_organ<B: Backend>(b: &mut B, new: &NewOrgan, actor: &str) -> Result<Organ> {
+    validate_new_organ(new)?;
+    let (mut tx, _) = b.begin()?;
+    if let Some(p) = new.parent {
+        tx.organ(p, Lock::Share)?;
+    }
+    let id = tx.insert_organ(new)?;
+    let organ = Organ {
+        id,
+        name: new.name.clone(),
+        kind: new.kind,
+        parent: new.parent,
+        code: new.code.clone(),
+        index_pattern: new.index_pattern.clone(),
+    };
+    audit_one(&mut tx, actor, Entity::Organ, id.0, None, Some(snapshot(&organ)))?;
+    tx.commit()?;
+    Ok(organ)
+}
+
+/// See [`Store::import_applications`]: every application is validated and replayed before the
+/// transaction begins; all are written or none.
+pub fn import_applications<B: Backend>(b: &mut B, batch: &[NewApplication], actor: &str) -> Result<Vec<Application>> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows =
+        batch.iter().map(|new| Ok((new, validate_new_application(b.calendar(), new)?))).collect::<Result<Vec<_>>>()?;
+    let (mut tx, _) = b.begin()?;
+    let mut organs: Vec<OrganId> = batch.iter().map(|n| n.organ).collect();
+    organs.sort_unstable();
+    organs.dedup();
+    if let Some(missing) = tx.missing_organ(&organs)? {
+        return Err(Entity::Organ.not_found(missing.0));
+    }
+    let ids = tx.insert_applications(&rows)?;
+    let apps: Vec<Application> = rows
+        .iter()
+        .zip(&ids)
+        .map(|((new, derived), &id)| Application {
+            id,
+            organ: new.organ,
+            serial: new.serial.clone(),
+            applicant: new.applicant.clone(),
+            channel: derived.channel,
+            description: new.description.clone(),
+            form: new.form,
+            events: new.events.clone(),
+            version: 1,
+        })
+        .collect();
+    let events: Vec<(AppId, usize, &Event)> =
+        apps.iter().flat_map(|a| a.events.iter().enumerate().map(move |(i, e)| (a.id, i + 1, e))).collect();
+    tx.insert_events(&events, actor)?;
+    let audit: Vec<AuditRow> = apps
+        .iter()
+        .map(|a| AuditRow {
+            entity: Entity::Application,
+            id: a.id.0.to_string(),
+            before: None,
+            after: Some(snapshot(a)),
+        })
+        .collect();
+    tx.audit(actor, &audit)?;
+    tx.commit()?;
+    Ok(apps)
+}
+
+/// See [`Store::append_event`]: the version is checked on the row the transaction locked, the
+/// whole log is replayed with the new event, and the derived columns, the event and the audit
+/// row are written together.
+pub fn append_event<B: Backend>(
+    b: &mut B,
+    id: AppId,
+    expected_version: i64,
+    event: &Event,
+    actor: &str,
+) -> Result<Application> {
+    let (mut tx, cal) = b.begin()?;
+    // Lock::Update: a concurrent writer waits here and then sees the committed version.
+    let before = tx.application(id, Lock::Update)?;
+    check_version(expected_version, before.version)?;
+    let mut after = before.clone();
+    after.events.push(event.clone());
+    let derived = derive(cal, &after.events)?;
+    after.version += 1;
+    if tx.update_derived(id, &derived, Some(expected_version))? != 1 {
+        return Err(StoreError::Stale { expected: expected_version, current: before.version });
+    }
+    tx.insert_events(&[(id, after.events.len(), event)], actor)?;
+    audit_one(&mut tx, actor, Entity::Application, id.0, Some(snapshot(&before)), Some(snapshot(&after)))?;
+    tx.commit()?;
+    Ok(after)
+}
+
+/// See [`Store::add_catalogue_entry`]: the 索引号 is the next serial of the organ's pattern
+/// scope, drawn under the organ's row lock (SQLite: the write lock), so concurrent adds take
+/// their serials one after another; the unique constraint guards anyway.
+pub fn add_catalogue_entry<B: Backend>(b: &mut B, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry> {
+    if new.title.trim().is_empty() {
+        return Err(StoreError::Invalid("文件标题不能为空".into()));
+    }
+    let (mut tx, _) = b.begin()?;
+    let organ = tx.organ(new.organ, Lock::Update)?;
+    let pattern = pattern_of(&organ)?;
+    let scope = pattern.scope_key(&organ.code, new.issued);
+    let seq = tx.next_catalogue_seq(organ.id, &scope)?;
+    let seq32 = u32::try_from(seq).map_err(|_| StoreError::Invalid("流水号已用尽".into()))?;
+    let index_no = pattern.render(&organ.code, new.issued, seq32);
+    let id = tx.insert_catalogue_entry(&CatalogueRow { new, index_no: &index_no, scope: &scope, seq })?;
+    let entry = CatalogueEntry {
+        id,
+        organ: organ.id,
+        kind: new.kind,
+        title: new.title.clone(),
+        doc_number: new.doc_number.clone(),
+        index_no,
+        issued: new.issued,
+        repealed: None,
+        version: 1,
+    };
+    audit_one(&mut tx, actor, Entity::CatalogueEntry, id.0, None, Some(snapshot(&entry)))?;
+    tx.commit()?;
+    Ok(entry)
+}
+
+/// See [`Store::repeal_catalogue_entry`].
+pub fn repeal_catalogue_entry<B: Backend>(
+    b: &mut B,
+    id: EntryId,
+    expected_version: i64,
+    repealed: Date,
+    actor: &str,
+) -> Result<CatalogueEntry> {
+    let (mut tx, _) = b.begin()?;
+    let before = tx.catalogue_entry(id, Lock::Update)?;
+    let after = repealed_entry(&before, expected_version, repealed)?;
+    tx.set_repealed(id, repealed, expected_version)?;
+    audit_one(&mut tx, actor, Entity::CatalogueEntry, id.0, Some(snapshot(&before)), Some(snapshot(&after)))?;
+    tx.commit()?;
+    Ok(after)
+}
+
+/// See [`Store::set_counts`].
+pub fn set_counts<B: Backend>(b: &mut B, c: &YearlyCounts, actor: &str) -> Result<()> {
+    let (mut tx, _) = b.begin()?;
+    tx.organ(c.organ, Lock::Update)?;
+    let before = tx.counts(c.organ, c.year)?;
+    tx.upsert_counts(c)?;
+    audit_one(
+        &mut tx,
+        actor,
+        Entity::YearlyCounts,
+        counts_key(c.organ, c.year),
+        before.as_ref().map(snapshot),
+        Some(snapshot(c)),
+    )?;
+    tx.commit()
+}
+
+/// See [`Store::add_case`].
+pub fn add_case<B: Backend>(b: &mut B, new: &NewCase, actor: &str) -> Result<Case> {
+    let (mut tx, _) = b.begin()?;
+    tx.organ(new.organ, Lock::Share)?;
+    let id = tx.insert_case(new)?;
+    let case = Case {
+        id,
+        organ: new.organ,
+        kind: new.kind,
+        number: new.number.clone(),
+        filed: new.filed,
+        concluded: None,
+        version: 1,
+    };
+    audit_one(&mut tx, actor, Entity::Case, id.0, None, Some(snapshot(&case)))?;
+    tx.commit()?;
+    Ok(case)
+}
+
+/// See [`Store::conclude_case`].
+pub fn conclude_case<B: Backend>(
+    b: &mut B,
+    id: CaseId,
+    expected_version: i64,
+    on: Date,
+    result: CaseResult,
+    actor: &str,
+) -> Result<Case> {
+    let (mut tx, _) = b.begin()?;
+    let before = tx.case(id, Lock::Update)?;
+    let after = concluded_case(&before, expected_version, on, result)?;
+    tx.set_concluded(id, on, result, expected_version)?;
+    audit_one(&mut tx, actor, Entity::Case, id.0, Some(snapshot(&before)), Some(snapshot(&after)))?;
+    tx.commit()?;
+    Ok(after)
+}
+
+/// See [`Store::audit_disclosure`].
+pub fn audit_disclosure<B: Backend>(b: &mut B, entity: Entity, id: &str, actor: &str, purpose: &str) -> Result<()> {
+    let (mut tx, _) = b.begin()?;
+    audit_one(&mut tx, actor, entity, id, None, Some(disclosure_snapshot(purpose)))?;
+    tx.commit()
+}
+
+/// See [`Store::add_user`].
+pub fn add_user<B: Backend>(b: &mut B, new: &NewUser, actor: &str) -> Result<User> {
+    validate_new_user(new)?;
+    let (mut tx, _) = b.begin()?;
+    if let Some(o) = new.organ {
+        tx.organ(o, Lock::Share)?;
+    }
+    let id = tx.insert_user(new, jiff::Timestamp::now().as_second())?;
+    let user = tx.user(id, Lock::Share)?;
+    audit_one(&mut tx, actor, Entity::User, id.0, None, Some(user_snapshot(&user)))?;
+    tx.commit()?;
+    Ok(user)
+}
+
+/// See [`Store::change_user`].
+pub fn change_user<B: Backend>(
+    b: &mut B,
+    id: UserId,
+    expected_version: i64,
+    change: &UserChange,
+    actor: &str,
+) -> Result<User> {
+    let (mut tx, _) = b.begin()?;
+    let before = tx.user(id, Lock::Update)?;
+    let after = changed_user(&before, expected_version, change)?;
+    if let Some(o) = after.organ {
+        tx.organ(o, Lock::Share)?;
+    }
+    tx.update_user(&after, expected_version)?;
+    audit_one(&mut tx, actor, Entity::User, id.0, Some(user_snapshot(&before)), Some(user_snapshot(&after)))?;
+    tx.commit()?;
+    Ok(after)
+}
+
+/// Nothing for no organs (no statement runs); else what `read` returns.
+fn unless_empty<T: Default>(organs: &[OrganId], read: impl FnOnce() -> Result<T>) -> Result<T> {
+    if organs.is_empty() { Ok(T::default()) } else { read() }
+}
+
+impl<B: Backend> Store for B {
+    fn backend(&self) -> &'static str {
+        self.name()
+    }
+    fn calendar(&self) -> &Calendar {
+        Backend::calendar(self)
+    }
+    fn import_holidays(&mut self, listed: &[Listed], source: &str, actor: &str) -> Result<HolidayImport> {
+        import_holidays(self, listed, source, actor)
+    }
+    fn add_organ(&mut self, new: &NewOrgan, actor: &str) -> Result<Organ> {
+        add_organ(self, new, actor)
+    }
+    fn organ(&mut self, id: OrganId) -> Result<Organ> {
+        Backend::organ(self, id)
+    }
+    fn organs(&mut self) -> Result<Vec<Organ>> {
+        Backend::organs(self)
+    }
+    fn register(&mut self, new: &NewApplication, actor: &str) -> Result<Application> {
+        let mut apps = import_applications(self, std::slice::from_ref(new), actor)?;
+        apps.pop().ok_or_else(|| StoreError::Backend("登记失败".into()))
+    }
+    fn import_applications(&mut self, batch: &[NewApplication], actor: &str) -> Result<Vec<AppId>> {
+        Ok(import_applications(self, batch, actor)?.into_iter().map(|a| a.id).collect())
+    }
+    fn application(&mut self, id: AppId, personal: Personal) -> Result<Application> {
+        let mut app = Backend::application(self, id)?;
+        app.applicant = personal.apply(app.applicant);
+        Ok(app)
+    }
+    fn applications(&mut self, organs: &[OrganId], personal: Personal) -> Result<Vec<ApplicationSummary>> {
+        unless_empty(organs, || Backend::applications(self, organs, personal))
+    }
+    fn applications_page(&mut self, f: &AppFilter, personal: Personal) -> Result<(Vec<ApplicationSummary>, u64)> {
+        unless_empty(&f.organs, || Backend::applications_page(self, f, personal))
+    }
+    fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>> {
+        unless_empty(organs, || Backend::state_counts(self, organs, today))
+    }
+    fn append_event(&mut self, id: AppId, expected_version: i64, event: &Event, actor: &str) -> Result<Application> {
+        append_event(self, id, expected_version, event, actor)
+    }
+    fn due_list(&mut self, organs: &[OrganId], until: Date) -> Result<Vec<DueItem>> {
+        unless_empty(organs, || Backend::due_list(self, organs, until))
+    }
+    fn applications_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<YearItem>> {
+        unless_empty(organs, || Backend::applications_for_year(self, organs, year))
+    }
+    fn fee_events_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<(AppId, Vec<Event>)>> {
+        unless_empty(organs, || Backend::fee_events_for_year(self, organs, year))
+    }
+    fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry> {
+        add_catalogue_entry(self, new, actor)
+    }
+    fn repeal_catalogue_entry(
+        &mut self,
+        id: EntryId,
+        expected_version: i64,
+        repealed: Date,
+        actor: &str,
+    ) -> Result<CatalogueEntry> {
+        repeal_catalogue_entry(self, id, expected_version, repealed, actor)
+    }
+    fn catalogue(&mut self, organ: OrganId) -> Result<Vec<CatalogueEntry>> {
+        Backend::catalogue(self, organ)
+    }
+    fn catalogue_entry(&mut self, id: EntryId) -> Result<CatalogueEntry> {
+        Backend::catalogue_entry(self, id)
+    }
+    fn set_counts(&mut self, counts: &YearlyCounts, actor: &str) -> Result<()> {
+        set_counts(self, counts, actor)
+    }
+    fn counts(&mut self, organ: OrganId, year: i16) -> Result<Option<YearlyCounts>> {
+        Backend::counts(self, organ, year)
+    }
+    fn add_case(&mut self, new: &NewCase, actor: &str) -> Result<Case> {
+        add_case(self, new, actor)
+    }
+    fn conclude_case(
+        &mut self,
+        id: CaseId,
+        expected_version: i64,
+        on: Date,
+        result: CaseResult,
+        actor: &str,
+    ) -> Result<Case> {
+        conclude_case(self, id, expected_version, on, result, actor)
+    }
+    fn cases(&mut self, organs: &[OrganId]) -> Result<Vec<Case>> {
+        unless_empty(organs, || Backend::cases(self, organs))
+    }
+    fn case(&mut self, id: CaseId) -> Result<Case> {
+        Backend::case(self, id)
+    }
+    fn audit_log(&mut self, entity: Entity, id: &str, personal: Personal) -> Result<Vec<AuditEntry>> {
+        let mut rows = Backend::audit_log(self, entity, id)?;
+        for r in &mut rows {
+            r.before = r.before.take().map(|v| mask_snapshot(personal, v));
+            r.after = r.after.take().map(|v| mask_snapshot(personal, v));
+        }
+        Ok(rows)
+    }
+    fn audit_disclosure(&mut self, entity: Entity, id: &str, actor: &str, purpose: &str) -> Result<()> {
+        audit_disclosure(self, entity, id, actor, purpose)
+    }
+    fn add_user(&mut self, new: &NewUser, actor: &str) -> Result<User> {
+        add_user(self, new, actor)
+    }
+    fn user(&mut self, id: UserId) -> Result<User> {
+        Backend::user(self, id)
+    }
+    fn user_by_name(&mut self, name: &str) -> Result<Option<User>> {
+        Backend::user_by_name(self, name.trim())
+    }
+    fn users(&mut self) -> Result<Vec<User>> {
+        Backend::users(self)
+    }
+    fn change_user(&mut self, id: UserId, expected_version: i64, change: &UserChange, actor: &str) -> Result<User> {
+        change_user(self, id, expected_version, change, actor)
+    }
+    fn record_login(&mut self, id: UserId, ok: bool, locked_until: Option<i64>) -> Result<()> {
+        if Backend::record_login(self, id, ok, locked_until)? { Ok(()) } else { Err(Entity::User.not_found(id.0)) }
+    }
+    fn create_session(&mut self, session: &Session) -> Result<()> {
+        Backend::create_session(self, session)
+    }
+    fn session(&mut self, token_hash: &str, now: i64) -> Result<Option<Session>> {
+        Backend::session(self, token_hash, now)
+    }
+    fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        Backend::delete_session(self, token_hash)
+    }
+    fn delete_sessions_of(&mut self, user: UserId) -> Result<()> {
+        Backend::delete_sessions_of(self, user)
+    }
+    fn purge_sessions(&mut self, now: i64) -> Result<usize> {
+        Backend::purge_sessions(self, now)
+    }
+    fn analyze(&mut self) -> Result<()> {
+        Backend::analyze(self)
+    }
+}
