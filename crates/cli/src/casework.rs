@@ -29,10 +29,13 @@ pub enum LedgerCmd {
     },
     /// 导出台账为 .xlsx 或 .csv（个人信息默认隐去，--unmask 显示）
     Export {
+        /// 受理机关编号
         #[arg(long)]
         organ: i64,
+        /// 输出文件（.xlsx 或 .csv）
         #[arg(long)]
         out: String,
+        /// 显示个人信息（记入审计日志）
         #[arg(long)]
         unmask: bool,
     },
@@ -239,6 +242,7 @@ pub struct LetterArgs {
     /// 收费通知书：按件计费的件数（本月已申请件数用 --already）
     #[arg(long)]
     items: Option<u64>,
+    /// 收费通知书：本月此前已计的件数（按件累计计算）
     #[arg(long, default_value_t = 0)]
     already: u64,
 }

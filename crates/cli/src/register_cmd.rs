@@ -33,6 +33,7 @@ pub enum StoreCmd {
     /// 创建（或升级）登记簿数据库。默认位置 $XDG_DATA_HOME/gongkai/gongkai.db（或 ~/.local/share/gongkai/gongkai.db）；可用 --db 或 GONGKAI_DB 指定文件或 postgres:// 地址
     #[command(after_help = DB_HELP)]
     Init {
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -59,6 +60,7 @@ pub enum StoreCmd {
         /// 以哪一天计算剩余工作日（默认今天）
         #[arg(long)]
         today: Option<String>,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -74,6 +76,7 @@ pub enum StoreCmd {
         /// 以哪一天为今天（默认今天）
         #[arg(long)]
         today: Option<String>,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -103,8 +106,10 @@ pub enum StoreCmd {
         entity: String,
         /// 记录编号（年度数量为 机关编号/年份，如 2/2024）
         id: String,
+        /// 显示个人信息（记入审计日志）
         #[arg(long)]
         unmask: bool,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -131,11 +136,13 @@ pub enum OrganCmd {
         /// 索引号模式，如 {code}/{yyyy}-{seq:5}（默认即此）
         #[arg(long)]
         pattern: Option<String>,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
     /// 列出全部机关
     List {
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -158,10 +165,13 @@ pub struct RegisterArgs {
     /// 身份证号或统一社会信用代码
     #[arg(long)]
     id_number: Option<String>,
+    /// 电话（个人信息，默认隐去）
     #[arg(long)]
     phone: Option<String>,
+    /// 通讯地址（个人信息，默认隐去）
     #[arg(long)]
     address: Option<String>,
+    /// 电子邮箱（个人信息，默认隐去）
     #[arg(long)]
     email: Option<String>,
     /// 提交方式：in_person（当面）、post（邮寄）、letter（平常信函）、online（互联网）、fax（传真）
@@ -176,6 +186,7 @@ pub struct RegisterArgs {
     /// 获取信息的方式：paper、electronic、inspection、copying
     #[arg(long, default_value = "electronic")]
     form: String,
+    /// 输出格式：text（文字）或 json
     #[arg(long, value_enum, default_value_t = Fmt::Text)]
     format: Fmt,
 }
@@ -214,6 +225,7 @@ pub struct EventArgs {
     /// 收费金额（元）
     #[arg(long)]
     amount: Option<u64>,
+    /// 输出格式：text（文字）或 json
     #[arg(long, value_enum, default_value_t = Fmt::Text)]
     format: Fmt,
 }
@@ -222,11 +234,13 @@ pub struct EventArgs {
 pub enum CatalogueCmd {
     /// 添加目录条目，索引号按机关的索引号模式自动生成
     Add {
+        /// 机关编号
         #[arg(long)]
         organ: i64,
         /// rule（规章）、normative（行政规范性文件）、other
         #[arg(long, default_value = "normative")]
         kind: String,
+        /// 标题
         #[arg(long)]
         title: String,
         /// 文号
@@ -235,23 +249,30 @@ pub enum CatalogueCmd {
         /// 成文/发布日期
         #[arg(long)]
         issued: String,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
     /// 废止目录条目
     Repeal {
+        /// 编号
         id: i64,
+        /// 您看到的版本号（防止覆盖他人的修改）
         #[arg(long)]
         version: i64,
+        /// 日期（YYYY-MM-DD）
         #[arg(long)]
         date: String,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
     /// 列出一个机关的目录
     List {
+        /// 机关编号
         #[arg(long)]
         organ: i64,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -261,6 +282,7 @@ pub enum CatalogueCmd {
 pub enum CaseCmd {
     /// 添加案件
     Add {
+        /// 机关编号
         #[arg(long)]
         organ: i64,
         /// review（行政复议）、direct_litigation（未经复议直接起诉）、litigation_after_review（复议后起诉）
@@ -269,28 +291,36 @@ pub enum CaseCmd {
         /// 案号
         #[arg(long, default_value = "")]
         number: String,
+        /// 立案日期（YYYY-MM-DD）
         #[arg(long)]
         filed: String,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
     /// 审结案件
     Conclude {
+        /// 编号
         id: i64,
+        /// 您看到的版本号（防止覆盖他人的修改）
         #[arg(long)]
         version: i64,
+        /// 日期（YYYY-MM-DD）
         #[arg(long)]
         date: String,
         /// maintained（维持）、corrected（纠正）、other（其他）
         #[arg(long)]
         result: String,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
     /// 列出案件
     List {
+        /// 机关编号
         #[arg(long)]
         organ: i64,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -300,28 +330,37 @@ pub enum CaseCmd {
 pub enum CountsCmd {
     /// 设置（覆盖）某机关某年的数量；未给出的项为空白（不是 0）
     Set {
+        /// 机关编号
         #[arg(long)]
         organ: i64,
+        /// 年度
         #[arg(long)]
         year: i16,
+        /// 行政许可决定数（空白不是 0）
         #[arg(long)]
         licences: Option<u64>,
+        /// 行政处罚决定数
         #[arg(long)]
         penalties: Option<u64>,
+        /// 行政强制决定数
         #[arg(long)]
         coercions: Option<u64>,
         /// 收费金额（万元，小数）
         #[arg(long)]
         fee_wan: Option<String>,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
     /// 查看某机关某年的数量
     Show {
+        /// 机关编号
         #[arg(long)]
         organ: i64,
+        /// 年度
         #[arg(long)]
         year: i16,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -401,12 +440,22 @@ fn open_postgres(_url: &str) -> Result<Box<dyn Store>> {
     )
 }
 
+static ACTOR_FLAG: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// Set the `--actor` flag (once, from `main`).
+pub fn set_actor(flag: Option<String>) {
+    let _ = ACTOR_FLAG.set(flag);
+}
+
+/// Who acts, as the audit trail records it: `--actor`, else `GONGKAI_ACTOR`, else the user
+/// logged in to the operating system (`USER`, `LOGNAME`, `USERNAME`).
 pub fn actor() -> String {
-    std::env::var("GONGKAI_ACTOR")
-        .or_else(|_| std::env::var("USER"))
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "gongkai".into())
+    let flag = ACTOR_FLAG.get().cloned().flatten();
+    flag.into_iter()
+        .chain(["GONGKAI_ACTOR", "USER", "LOGNAME", "USERNAME"].into_iter().filter_map(|v| std::env::var(v).ok()))
+        .map(|s| s.trim().to_string())
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| "本机用户（用户名未知）".into())
 }
 
 fn date(s: &str) -> Result<Date> {
