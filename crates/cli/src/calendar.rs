@@ -50,7 +50,7 @@ fn load(holidays: Option<&str>, db: Option<&str>) -> Result<Calendar> {
     let spec = crate::register_cmd::db_spec(db);
     let named = db.is_some() || std::env::var("GONGKAI_DB").is_ok_and(|s| !s.is_empty());
     let base = if named || std::path::Path::new(&spec).exists() {
-        crate::register_cmd::open(&spec, false)?.calendar().clone()
+        crate::register_cmd::open_read(&spec)?.calendar().clone()
     } else {
         Calendar::official().with_provisional()
     };

@@ -232,9 +232,11 @@ fn main() -> ExitCode {
     let db = cli.db;
     let result = match cli.cmd {
         Cmd::Completions { shell } => {
+            use std::io::Write;
             let mut cmd = command();
-            clap_complete::generate(shell, &mut cmd, "gongkai", &mut std::io::stdout());
-            Ok(0)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "gongkai", &mut script);
+            std::io::stdout().lock().write_all(&script).map(|()| 0).map_err(anyhow::Error::from)
         }
         Cmd::Man => man(),
         Cmd::Register(cmd) => register_cmd::run(*cmd, db.as_deref()),
@@ -283,6 +285,7 @@ fn main() -> ExitCode {
         Cmd::Letter(a) => casework::run_letter(&a, db.as_deref()),
         Cmd::Aggregate(a) => compile::run_aggregate(&a),
     };
+    register_cmd::remove_snapshots();
     match result {
         Ok(code) => ExitCode::from(code),
         // The reader of a pipe stopped reading (`| head`): it has what it wanted.

@@ -141,6 +141,7 @@ pub fn quiet_on_closed_pipe() {
             .or_else(|| info.payload().downcast_ref::<&str>().copied())
             .unwrap_or("");
         if msg.contains("failed printing to std") && (msg.contains("Broken pipe") || msg.contains("os error 32")) {
+            crate::register_cmd::remove_snapshots();
             std::process::exit(0);
         }
         default(info);
