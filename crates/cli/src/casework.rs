@@ -29,6 +29,9 @@ pub enum LedgerCmd {
     },
     /// 导出台账为 .xlsx 或 .csv（个人信息默认隐去，--unmask 显示）
     Export {
+        /// 覆盖已存在的输出文件
+        #[arg(long)]
+        force: bool,
         /// 受理机关编号
         #[arg(long)]
         organ: i64,
@@ -40,7 +43,11 @@ pub enum LedgerCmd {
         unmask: bool,
     },
     /// 列出台账的列（表头）及填写要求
-    Layout,
+    Layout {
+        /// 输出格式：text（文字）或 json
+        #[arg(long, value_enum, default_value_t = crate::register_cmd::Fmt::Text)]
+        format: crate::register_cmd::Fmt,
+    },
 }
 
 /// Largest ledger file read (bytes): room for [`MAX_LEDGER_ROWS`] rows of long text.
@@ -91,10 +98,10 @@ fn read_rows(path: &str) -> Result<Vec<Vec<String>>> {
 
 /// Write the rows as CSV (every formula-like cell neutralised, see [`safe::neutralise`]) or
 /// XLSX (cells are strings, never formulas); the file is created readable by its owner only.
-fn write_rows(path: &str, sheet: &str, rows: &[Vec<String>]) -> Result<()> {
+fn write_rows(path: &str, sheet: &str, rows: &[Vec<String>], force: bool) -> Result<()> {
     let lower = path.to_lowercase();
     if lower.ends_with(".csv") {
-        let f = safe::create_private(Path::new(path)).with_context(|| format!("无法写入“{path}”"))?;
+        let f = safe::create_output(Path::new(path), force)?;
         let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
         for r in rows {
             w.write_record(r.iter().map(|c| safe::neutralise(c)).collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;
@@ -105,13 +112,20 @@ fn write_rows(path: &str, sheet: &str, rows: &[Vec<String>]) -> Result<()> {
     if !lower.ends_with(".xlsx") {
         bail!("--out 应以 .xlsx 或 .csv 结尾");
     }
-    safe::write_private(Path::new(path), &gongkai_office::xlsx_rows(sheet, rows))
-        .with_context(|| format!("无法写入“{path}”"))
+    safe::write_output(Path::new(path), &gongkai_office::xlsx_rows(sheet, rows), force)
 }
 
 pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
     match cmd {
-        LedgerCmd::Layout => {
+        LedgerCmd::Layout { format: crate::register_cmd::Fmt::Json } => {
+            let columns: Vec<_> = ledger::HEADERS
+                .iter()
+                .map(|h| serde_json::json!({ "header": h, "required": ledger::REQUIRED.contains(h) }))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "columns": columns, "doc": "docs/ledger.md" }))?);
+            Ok(0)
+        }
+        LedgerCmd::Layout { .. } => {
             for h in ledger::HEADERS {
                 println!("{h}");
             }
@@ -180,7 +194,8 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
             eprintln!("台账有 {} 处错误，未导入任何一行", errors.len());
             Ok(1)
         }
-        LedgerCmd::Export { organ, out, unmask } => {
+        LedgerCmd::Export { organ, out, unmask, force } => {
+            safe::refuse_existing(Path::new(out), *force)?;
             let mut store = open(&db_spec(db), false)?;
             let personal = if *unmask { Personal::Visible } else { Personal::Masked };
             let summaries = store.applications(&[OrganId(*organ)], Personal::Masked)?;
@@ -191,7 +206,7 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
             // The store already masked what must be masked; the writer must not mask again, but
             // marks every row (and names the sheet) so that the file says what it holds.
             let sheet = if *unmask { "台账（含个人信息）" } else { "台账（个人信息已隐去）" };
-            write_rows(out, sheet, &ledger::write_as(&apps, false, !*unmask))?;
+            write_rows(out, sheet, &ledger::write_as(&apps, false, !*unmask), *force)?;
             println!(
                 "已导出 {} 件申请到“{out}”{}",
                 apps.len(),
