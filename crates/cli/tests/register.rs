@@ -43,6 +43,8 @@ fn json(db: &Path, args: &[&str]) -> Value {
 fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sub/register.db");
+    // An explicit --db into a missing folder is refused: the folder is made here.
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
     assert!(ok(&db, &["init"]).contains("登记簿已就绪"));
     assert!(db.exists());
     ok(&db, &["organ", "add", "--name", "某县人民政府", "--kind", "government", "--code", "000000001"]);
