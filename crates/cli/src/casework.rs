@@ -122,7 +122,10 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
                 .iter()
                 .map(|h| serde_json::json!({ "header": h, "required": ledger::REQUIRED.contains(h) }))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "columns": columns, "doc": "docs/ledger.md" }))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "columns": columns, "doc": "docs/ledger.md" }))?
+            );
             Ok(0)
         }
         LedgerCmd::Layout { .. } => {

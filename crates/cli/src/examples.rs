@@ -15,16 +15,26 @@ pub fn of(path: &str) -> Option<&'static str> {
             "  gongkai render 报告.json --to html > 报告.html\n  gongkai render 报告.json --to docx --out 报告.docx\n  gongkai render 报告.json --to xlsx --out 报告.xlsx --force"
         }
         "calendar" => "  gongkai calendar add 2024-09-27 20\n  gongkai calendar between 2020-01-20 2020-02-25",
-        "calendar add" => "  gongkai calendar add 2024-09-27 20\n  gongkai calendar add 2027-02-01 5 --holidays 2027.tsv",
+        "calendar add" => {
+            "  gongkai calendar add 2024-09-27 20\n  gongkai calendar add 2027-02-01 5 --holidays 2027.tsv"
+        }
         "calendar between" => "  gongkai calendar between 2020-01-20 2020-02-25 --format json",
-        "calendar is-workday" => "  gongkai calendar is-workday 2020-01-19\n  gongkai calendar is-workday 2024-10-01 --format json",
+        "calendar is-workday" => {
+            "  gongkai calendar is-workday 2020-01-19\n  gongkai calendar is-workday 2024-10-01 --format json"
+        }
         "calendar import" => "  gongkai calendar import 2027年放假通知.txt\n  gongkai calendar import holidays.tsv",
         "clock" => "  gongkai clock 事件.json --today 2024-05-20\n  gongkai clock 事件.json --format json",
         "fee" => "  gongkai fee --pages 2219\n  gongkai fee --items 12 --already 10",
         "bench" => "  gongkai bench --reports 2000\n  gongkai bench --reports 200 --kind html",
-        "ledger" => "  gongkai ledger layout\n  gongkai ledger import 台账.xlsx --organ 2\n  gongkai ledger export --organ 2 --out 台账.xlsx",
-        "ledger import" => "  gongkai ledger import 台账.xlsx --organ 2 --dry-run\n  gongkai ledger import 台账.csv --organ 2",
-        "ledger export" => "  gongkai ledger export --organ 2 --out 台账.xlsx\n  gongkai ledger export --organ 2 --out 台账.csv --unmask",
+        "ledger" => {
+            "  gongkai ledger layout\n  gongkai ledger import 台账.xlsx --organ 2\n  gongkai ledger export --organ 2 --out 台账.xlsx"
+        }
+        "ledger import" => {
+            "  gongkai ledger import 台账.xlsx --organ 2 --dry-run\n  gongkai ledger import 台账.csv --organ 2"
+        }
+        "ledger export" => {
+            "  gongkai ledger export --organ 2 --out 台账.xlsx\n  gongkai ledger export --organ 2 --out 台账.csv --unmask"
+        }
         "ledger layout" => "  gongkai ledger layout\n  gongkai ledger layout --format json",
         "ledger template" => "  gongkai ledger template --out 台账模板.xlsx",
         "letter" => {
@@ -48,23 +58,35 @@ pub fn of(path: &str) -> Option<&'static str> {
         }
         "show" => "  gongkai show 1\n  gongkai show 1 --unmask --format json",
         "due" => "  gongkai due --within 5\n  gongkai due --within 10 --organ 2 --today 2025-01-10",
-        "catalogue" => "  gongkai catalogue add --organ 2 --title 关于某事的通知 --issued 2024-03-01\n  gongkai catalogue list --organ 2",
-        "catalogue add" => "  gongkai catalogue add --organ 2 --kind 规章 --title 某办法 --doc-number 某政令〔2024〕1号 --issued 2024-03-01",
+        "catalogue" => {
+            "  gongkai catalogue add --organ 2 --title 关于某事的通知 --issued 2024-03-01\n  gongkai catalogue list --organ 2"
+        }
+        "catalogue add" => {
+            "  gongkai catalogue add --organ 2 --kind 规章 --title 某办法 --doc-number 某政令〔2024〕1号 --issued 2024-03-01"
+        }
         "catalogue repeal" => "  gongkai catalogue repeal 3 --version 1 --date 2024-12-31",
         "catalogue list" => "  gongkai catalogue list --organ 2 --format json",
         "case" => "  gongkai case add --organ 2 --kind review --filed 2024-05-06\n  gongkai case list --organ 2",
         "case add" => "  gongkai case add --organ 2 --kind review --number 某复〔2024〕3号 --filed 2024-05-06",
         "case conclude" => "  gongkai case conclude 1 --version 1 --date 2024-07-01 --result maintained",
         "case list" => "  gongkai case list --organ 2 --format json",
-        "counts" => "  gongkai counts set --organ 2 --year 2024 --licences 120 --fee-wan 0.5\n  gongkai counts show --organ 2 --year 2024",
-        "counts set" => "  gongkai counts set --organ 2 --year 2024 --licences 120 --penalties 8 --coercions 0 --fee-wan 0.5",
+        "counts" => {
+            "  gongkai counts set --organ 2 --year 2024 --licences 120 --fee-wan 0.5\n  gongkai counts show --organ 2 --year 2024"
+        }
+        "counts set" => {
+            "  gongkai counts set --organ 2 --year 2024 --licences 120 --penalties 8 --coercions 0 --fee-wan 0.5"
+        }
         "counts show" => "  gongkai counts show --organ 2 --year 2024 --format json",
-        "history" => "  gongkai history 1\n  gongkai history --entity organ 2\n  gongkai history --entity yearly_counts 2/2024",
+        "history" => {
+            "  gongkai history 1\n  gongkai history --entity organ 2\n  gongkai history --entity yearly_counts 2/2024"
+        }
         "store-bench" => "  gongkai store-bench --db /tmp/bench.db",
         "completions" => {
             "  gongkai completions bash > ~/.local/share/bash-completion/completions/gongkai\n  gongkai completions zsh > ~/.zfunc/_gongkai\n  gongkai completions fish > ~/.config/fish/completions/gongkai.fish\n  gongkai completions powershell >> $PROFILE"
         }
-        "man" => "  gongkai man > gongkai.1 && man ./gongkai.1\n  gongkai man | gzip > /usr/local/share/man/man1/gongkai.1.gz",
+        "man" => {
+            "  gongkai man > gongkai.1 && man ./gongkai.1\n  gongkai man | gzip > /usr/local/share/man/man1/gongkai.1.gz"
+        }
         _ => return None,
     })
 }

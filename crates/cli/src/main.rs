@@ -9,13 +9,13 @@ mod casework;
 mod check;
 mod compile;
 mod diag;
+mod examples;
 mod files;
 mod register_cmd;
 mod safe;
 mod serve;
 mod store_bench;
 mod ui;
-mod examples;
 
 use std::process::ExitCode;
 

@@ -7,8 +7,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use gongkai_app::{App, Principal};
 use gongkai_clock::Event;
 use gongkai_register::{
-    AppId, Applicant, ApplicantKind, CaseId, CaseKind, CaseResult, CatalogueKind, EntryId, OrganKind,
-    RequestedForm, YearlyCounts,
+    AppId, Applicant, ApplicantKind, CaseId, CaseKind, CaseResult, CatalogueKind, EntryId, OrganKind, RequestedForm,
+    YearlyCounts,
 };
 use gongkai_store::{NewApplication, NewCase, NewCatalogueEntry, NewOrgan, Store};
 use jiff::civil::Date;
@@ -665,13 +665,8 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
         StoreCmd::Init { .. } | StoreCmd::StoreBench(_) => unreachable!("handled by run"),
         StoreCmd::Organ { cmd: OrganCmd::Add { name, kind, parent, code, pattern, format } } => {
             let parent = parent.map(|p| app.resolve_organ(&p)).transpose()?;
-            let o = app.add_organ(&NewOrgan {
-                name,
-                kind: organ_kind(&kind)?,
-                parent,
-                code,
-                index_pattern: pattern,
-            })?;
+            let o =
+                app.add_organ(&NewOrgan { name, kind: organ_kind(&kind)?, parent, code, index_pattern: pattern })?;
             let text = format!("已添加机关 {}：{}", o.id.0, esc(&o.name));
             emit(format, serde_json::to_value(&o)?, text)
         }
@@ -925,7 +920,8 @@ fn event_of(a: &EventArgs) -> Result<Event> {
         }
         _ => bail!("请给出事件 JSON，或用 --type 和 --date 等选项（二选一）"),
     };
-    serde_json::from_value(value).map_err(|e| anyhow!("事件的内容不符合要求（{e}）；各类事件的写法见 gongkai event --help"))
+    serde_json::from_value(value)
+        .map_err(|e| anyhow!("事件的内容不符合要求（{e}）；各类事件的写法见 gongkai event --help"))
 }
 
 fn catalogue(s: &mut App, cmd: CatalogueCmd) -> Result<u8> {
@@ -948,13 +944,8 @@ fn catalogue(s: &mut App, cmd: CatalogueCmd) -> Result<u8> {
                 k => choice("文件类型", k)?,
             };
             let organ = s.resolve_organ(&organ)?;
-            let e = s.add_catalogue_entry(&NewCatalogueEntry {
-                organ,
-                kind,
-                title,
-                doc_number,
-                issued: date(&issued)?,
-            })?;
+            let e =
+                s.add_catalogue_entry(&NewCatalogueEntry { organ, kind, title, doc_number, issued: date(&issued)? })?;
             let text = format!("已添加目录条目 {}，索引号 {}", e.id.0, e.index_no);
             emit(format, serde_json::to_value(&e)?, text)
         }

@@ -204,9 +204,11 @@ fn db_arg() -> Arg {
 }
 
 fn actor_arg() -> Arg {
-    Arg::new("actor").long("actor").global(true).value_name("NAME").help(
-        "记入修改记录（审计日志）的操作人；默认取环境变量 GONGKAI_ACTOR，再默认本机登录用户名",
-    )
+    Arg::new("actor")
+        .long("actor")
+        .global(true)
+        .value_name("NAME")
+        .help("记入修改记录（审计日志）的操作人；默认取环境变量 GONGKAI_ACTOR，再默认本机登录用户名")
 }
 
 fn color_arg() -> Arg {

@@ -359,7 +359,8 @@ fn help_and_argument_errors_are_in_chinese() {
     let top = run(&["--help"]);
     assert_eq!(top.status.code(), Some(0));
     let text = String::from_utf8(top.stdout).unwrap();
-    for zh in ["用法：gongkai <命令>", "命令：", "选项：", "显示帮助", "显示版本", "completions", "man"] {
+    for zh in ["用法：gongkai <命令>", "命令：", "选项：", "显示帮助", "显示版本", "completions", "man"]
+    {
         assert!(text.contains(zh), "{zh}: {text}");
     }
     let commands: Vec<String> = text
@@ -480,9 +481,12 @@ fn colour_follows_the_flag_no_color_and_term() {
 
 #[test]
 fn completions_and_man_page_come_from_the_command_tree() {
-    for (shell, marker) in
-        [("bash", "_gongkai()"), ("zsh", "#compdef gongkai"), ("fish", "complete -c gongkai"), ("powershell", "gongkai")]
-    {
+    for (shell, marker) in [
+        ("bash", "_gongkai()"),
+        ("zsh", "#compdef gongkai"),
+        ("fish", "complete -c gongkai"),
+        ("powershell", "gongkai"),
+    ] {
         let o = run(&["completions", shell]);
         assert_eq!(o.status.code(), Some(0), "{shell}");
         let s = String::from_utf8(o.stdout).unwrap();
@@ -505,10 +509,7 @@ fn docs_rules_md_is_generated_from_the_rule_registry() {
     assert_eq!(o.status.code(), Some(0));
     let now = String::from_utf8(o.stdout).unwrap();
     let file = std::fs::read_to_string(repo().join("docs/rules.md")).unwrap_or_default();
-    assert!(
-        now == file,
-        "docs/rules.md is stale: run `cargo run -p gongkai -- rules --format md > docs/rules.md`"
-    );
+    assert!(now == file, "docs/rules.md is stale: run `cargo run -p gongkai -- rules --format md > docs/rules.md`");
     assert!(now.contains("| E1 | 错误 |") && now.contains("| D10 |"));
     let o = run(&["rules", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

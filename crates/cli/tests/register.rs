@@ -385,13 +385,25 @@ fn outcomes_kinds_and_channels_in_the_clerks_words() {
     assert_eq!(v["application"]["form"], "paper", "the ledger's default form");
     let e = err(&db, &["event", "1", "--version", "1", "--type", "replied", "--date", "2024-10-20"]);
     assert!(e.contains("答复事件须用 --outcome 给出办理结果") && e.contains("予以公开"), "{e}");
-    let e = err(&db, &["event", "1", "--version", "1", "--type", "答复", "--date", "2024-10-20", "--outcome", "不予公开"]);
+    let e =
+        err(&db, &["event", "1", "--version", "1", "--type", "答复", "--date", "2024-10-20", "--outcome", "不予公开"]);
     assert!(e.contains("不能确定是哪一项办理结果") && e.contains("R3.3.1"), "{e}");
     let e = err(&db, &["event", "1", "--version", "1", "--type", "回复", "--date", "2024-10-20"]);
     assert!(e.contains("事件类型“回复”无法识别") && e.contains("答复（replied）"), "{e}");
     ok(
         &db,
-        &["event", "1", "--version", "1", "--type", "答复", "--date", "2024-10-20", "--outcome", "本机关不掌握相关政府信息"],
+        &[
+            "event",
+            "1",
+            "--version",
+            "1",
+            "--type",
+            "答复",
+            "--date",
+            "2024-10-20",
+            "--outcome",
+            "本机关不掌握相关政府信息",
+        ],
     );
     let v = json(&db, &["show", "1"]);
     assert_eq!(v["application"]["events"][1]["outcome"], "R3.4.1");
@@ -487,7 +499,10 @@ fn letters_fit_the_state_and_record_their_event() {
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stdout.starts_with(b"PK"), "DOCX on standard output");
     let o = gk(&db, &["letter", "1", "--kind", "reply", "--out", "-", "--to", "txt"]);
-    assert!(String::from_utf8_lossy(&o.stdout).starts_with("政府信息公开申请答复书\n某县科学技术局依申请公开〔2024〕答第001号"));
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .starts_with("政府信息公开申请答复书\n某县科学技术局依申请公开〔2024〕答第001号")
+    );
     let e = err(&db, &["letter", "1", "--kind", "reply", "--out", &out("r.doc")]);
     assert!(e.contains("扩展名应为 .docx、.txt 或 .pdf"), "{e}");
     let pdf = out("r.pdf");
@@ -499,8 +514,8 @@ fn letters_fit_the_state_and_record_their_event() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("未找到 LibreOffice（soffice），无法生成 PDF"));
     assert!(!Path::new(&pdf).exists(), "never a DOCX under a .pdf name");
-    let has_soffice = std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("soffice").is_file()));
+    let has_soffice =
+        std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("soffice").is_file()));
     if has_soffice {
         ok(&db, &["letter", "1", "--kind", "reply", "--out", &pdf]);
         assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
@@ -535,7 +550,8 @@ fn missing_folders_are_refused_and_read_only_registers_read() {
         std::fs::set_permissions(db.parent().unwrap(), std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::set_permissions(_d2.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
-        let root = std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false);
+        let root =
+            std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false);
         let run = |args: &[&str]| {
             let mut c = if root {
                 let mut c = Command::new("setpriv");

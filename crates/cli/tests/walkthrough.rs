@@ -92,7 +92,18 @@ fn readme_walkthrough_from_init_to_the_compiled_report() {
     assert!(e.contains("2024年11月27日"), "{e}");
     ok(
         d,
-        &["event", "1", "--version", "2", "--type", "答复", "--date", "2024-11-15", "--outcome", "本机关不掌握相关政府信息"],
+        &[
+            "event",
+            "1",
+            "--version",
+            "2",
+            "--type",
+            "答复",
+            "--date",
+            "2024-11-15",
+            "--outcome",
+            "本机关不掌握相关政府信息",
+        ],
     );
     // A stale version is refused, never lost.
     let stale = gk(d, &["event", "1", "--version", "2", "--type", "withdrawn", "--date", "2024-11-16"]);

@@ -41,9 +41,8 @@ impl OrganKind {
             "region" | "行政区域" | "区域" | "行政区" => OrganKind::Region,
             "government" | "人民政府" | "政府" | "本级政府" => OrganKind::Government,
             "department" | "政府部门" | "部门" | "工作部门" | "政府工作部门" => OrganKind::Department,
-            "township" | "乡镇（街道）" | "乡镇(街道)" | "乡镇街道" | "乡镇" | "街道" | "乡镇人民政府" | "街道办事处" => {
-                OrganKind::Township
-            }
+            "township" | "乡镇（街道）" | "乡镇(街道)" | "乡镇街道" | "乡镇" | "街道" | "乡镇人民政府"
+            | "街道办事处" => OrganKind::Township,
             _ => return None,
         })
     }
