@@ -462,7 +462,7 @@ mod tests {
                 missing.push(format!("{path}: 没有示例（crates/cli/src/examples.rs）"));
             }
             for s in c.get_subcommands() {
-                walk(s, &format!("{path} {}", s.get_name()).trim().to_string(), missing);
+                walk(s, format!("{path} {}", s.get_name()).trim(), missing);
             }
         }
         let mut cmd = super::command();
