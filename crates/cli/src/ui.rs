@@ -43,6 +43,13 @@ pub fn color(is_terminal: bool) -> bool {
     }
 }
 
+/// Whether standard error may carry a progress bar (cursor movement): a terminal that is not
+/// `TERM=dumb`.
+pub fn fancy_stderr() -> bool {
+    use std::io::IsTerminal;
+    io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+}
+
 /// Whether standard output gets colour (see [`color`]).
 pub fn color_stdout() -> bool {
     use std::io::IsTerminal;
@@ -104,7 +111,9 @@ fn has_cjk(s: &str) -> bool {
 /// ([`io_zh`]), and a driver's English text marked as such.
 pub fn error_text(e: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
-    for cause in e.chain() {
+    let chain: Vec<&(dyn std::error::Error + 'static)> = e.chain().collect();
+    for (i, cause) in chain.iter().enumerate() {
+        let io_below = chain[i + 1..].iter().any(|c| c.downcast_ref::<io::Error>().is_some());
         let text = if let Some(io) = cause.downcast_ref::<io::Error>() {
             // An io::Error made from a custom error keeps its own (maybe Chinese) text.
             match io.get_ref().map(|inner| inner.to_string()).filter(|t| has_cjk(t)) {
@@ -113,7 +122,12 @@ pub fn error_text(e: &anyhow::Error) -> String {
             }
         } else {
             let t = cause.to_string();
-            if has_cjk(&t) || t.is_empty() { t } else { format!("（系统返回：{t}）") }
+            match () {
+                _ if has_cjk(&t) || t.is_empty() => t,
+                // A driver's English wrapper of an OS error: the OS error below says it in Chinese.
+                _ if io_below => continue,
+                _ => format!("（系统返回：{t}）"),
+            }
         };
         // A layer that repeats its cause (`format!("…{e}")` plus `.context`) is shown once.
         if parts.last().is_some_and(|p| p.contains(&text)) {
@@ -385,6 +399,21 @@ mod tests {
         assert_eq!(error_text(&e), "无法写入“y”：没有权限");
         let e = anyhow::anyhow!("connection closed").context("无法连接");
         assert_eq!(error_text(&e), "无法连接：（系统返回：connection closed）");
+        #[derive(Debug)]
+        struct Driver(io::Error);
+        impl std::fmt::Display for Driver {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("error connecting to server")
+            }
+        }
+        impl std::error::Error for Driver {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = anyhow::Error::new(Driver(io::Error::from(io::ErrorKind::ConnectionRefused)))
+            .context("无法连接 PostgreSQL 登记簿");
+        assert_eq!(error_text(&e), "无法连接 PostgreSQL 登记簿：连接被拒绝");
         assert!(is_broken_pipe(&anyhow::Error::new(io::Error::from(io::ErrorKind::BrokenPipe)).context("写")));
     }
 }
