@@ -431,11 +431,11 @@ fn a_closed_pipe_ends_quietly_with_exit_0() {
     for i in 0..150 {
         std::fs::copy(&ex, dir.path().join(format!("r{i:03}.md"))).unwrap();
     }
+    // Each output is larger than a pipe's buffer (64 KiB), so the writer does meet the closed pipe.
     let cases: Vec<Vec<String>> = vec![
         vec!["parse".into(), ex.display().to_string()],
         vec!["check".into(), dir.path().display().to_string(), "--no-progress".into()],
-        vec!["man".into()],
-        vec!["completions".into(), "zsh".into()],
+        vec!["completions".into(), "fish".into()],
     ];
     for args in cases {
         let mut child = bin().args(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
