@@ -532,12 +532,14 @@ pub fn set_actor(flag: Option<String>) {
     let _ = ACTOR_FLAG.set(flag);
 }
 
-/// Who acts, as the audit trail records it: `--actor`, else `GONGKAI_ACTOR`, else the user
-/// logged in to the operating system (`USER`, `LOGNAME`, `USERNAME`).
+/// Who acts, as the audit trail records it: `--actor`, else `GONGKAI_ACTOR`, else the
+/// operating system's account of this process (whoami), else `USER` / `LOGNAME` / `USERNAME`.
 pub fn actor() -> String {
     let flag = ACTOR_FLAG.get().cloned().flatten();
     flag.into_iter()
-        .chain(["GONGKAI_ACTOR", "USER", "LOGNAME", "USERNAME"].into_iter().filter_map(|v| std::env::var(v).ok()))
+        .chain(std::env::var("GONGKAI_ACTOR").ok())
+        .chain(whoami::username().ok())
+        .chain(["USER", "LOGNAME", "USERNAME"].into_iter().filter_map(|v| std::env::var(v).ok()))
         .map(|s| s.trim().to_string())
         .find(|s| !s.is_empty())
         .unwrap_or_else(|| "本机用户（用户名未知）".into())
