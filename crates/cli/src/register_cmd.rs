@@ -872,7 +872,9 @@ fn provisional_notes(years: &[i16]) -> String {
 
 fn event_of(a: &EventArgs) -> Result<Event> {
     let value = match (&a.json, &a.kind) {
-        (Some(j), None) => serde_json::from_str::<Value>(j).context("事件 JSON 无法解析")?,
+        (Some(j), None) => {
+            serde_json::from_str::<Value>(j).map_err(|e| anyhow!("事件 JSON 无法解析：{}", crate::ui::json_zh(&e)))?
+        }
         (None, Some(kind)) => {
             let kind = event_type(kind)?;
             let mut m = serde_json::Map::new();
@@ -923,7 +925,7 @@ fn event_of(a: &EventArgs) -> Result<Event> {
         _ => bail!("请给出事件 JSON，或用 --type 和 --date 等选项（二选一）"),
     };
     serde_json::from_value(value)
-        .map_err(|e| anyhow!("事件的内容不符合要求（{e}）；各类事件的写法见 gongkai event --help"))
+        .map_err(|e| anyhow!("事件的内容不符合要求：{}；各类事件的写法见 gongkai event --help", crate::ui::json_zh(&e)))
 }
 
 fn catalogue(s: &mut App, cmd: CatalogueCmd) -> Result<u8> {

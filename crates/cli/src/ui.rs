@@ -114,7 +114,9 @@ pub fn error_text(e: &anyhow::Error) -> String {
     let chain: Vec<&(dyn std::error::Error + 'static)> = e.chain().collect();
     for (i, cause) in chain.iter().enumerate() {
         let io_below = chain[i + 1..].iter().any(|c| c.downcast_ref::<io::Error>().is_some());
-        let text = if let Some(io) = cause.downcast_ref::<io::Error>() {
+        let text = if let Some(j) = cause.downcast_ref::<serde_json::Error>() {
+            json_zh(j)
+        } else if let Some(io) = cause.downcast_ref::<io::Error>() {
             // An io::Error made from a custom error keeps its own (maybe Chinese) text.
             match io.get_ref().map(|inner| inner.to_string()).filter(|t| has_cjk(t)) {
                 Some(t) => t,
@@ -136,6 +138,38 @@ pub fn error_text(e: &anyhow::Error) -> String {
         parts.push(text);
     }
     parts.join("：")
+}
+
+/// A JSON reading error in Chinese, with its line and column: serde's common messages (missing
+/// or unknown fields and values, wrong types, syntax) are reworded; anything else is marked as
+/// the parser's own text.
+pub fn json_zh(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    // serde_json appends " at line L column C" to every message.
+    let msg = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m);
+    let quoted = |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_string).collect() };
+    let q = quoted(msg);
+    let first = q.first().cloned().unwrap_or_default();
+    let what = if let Some(rest) = msg.strip_prefix("missing field ") {
+        format!("缺少字段“{}”", rest.trim_matches('`'))
+    } else if msg.starts_with("unknown variant ") {
+        format!("“{first}”不是可用的值（可用：{}）", q[1..].join("、"))
+    } else if msg.starts_with("unknown field ") {
+        format!("无法识别的字段“{first}”（可用：{}）", q[1..].join("、"))
+    } else if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        let expected = rest.split_once(", expected ").map_or("", |(_, x)| x);
+        format!("类型不对（应为 {expected}）")
+    } else if let Some(rest) = msg.strip_prefix("invalid value: ") {
+        let expected = rest.split_once(", expected ").map_or("", |(_, x)| x);
+        format!("值无效（应为 {expected}）")
+    } else if msg.starts_with("EOF while parsing") {
+        "内容不完整（JSON 意外结束）".to_string()
+    } else if msg.starts_with("expected") || msg.starts_with("key must be") || msg.starts_with("trailing") {
+        "不是有效的 JSON".to_string()
+    } else {
+        format!("（系统返回：{msg}）")
+    };
+    if e.line() > 0 { format!("{what}（第{}行第{}列）", e.line(), e.column()) } else { what }
 }
 
 /// Whether an error is a closed output pipe (`gongkai parse x | head -1`).
@@ -399,6 +433,26 @@ mod tests {
         assert_eq!(error_text(&e), "无法写入“y”：没有权限");
         let e = anyhow::anyhow!("connection closed").context("无法连接");
         assert_eq!(error_text(&e), "无法连接：（系统返回：connection closed）");
+        let bad = serde_json::from_str::<serde_json::Value>("{\"a\": }").unwrap_err();
+        assert_eq!(json_zh(&bad), "不是有效的 JSON（第1行第7列）");
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct T {
+            kind: K,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(rename_all = "snake_case")]
+        enum K {
+            Fee,
+            Reply,
+        }
+        let e = serde_json::from_str::<T>("{}").unwrap_err();
+        assert_eq!(json_zh(&e), "缺少字段“kind”（第1行第2列）");
+        let e = serde_json::from_str::<T>(r#"{"kind":"x"}"#).unwrap_err();
+        assert!(json_zh(&e).starts_with("“x”不是可用的值（可用：fee、reply）"), "{}", json_zh(&e));
+        let e = serde_json::from_value::<T>(serde_json::json!({"kind": "fee", "z": 1})).unwrap_err();
+        assert_eq!(json_zh(&e), "无法识别的字段“z”（可用：kind）");
         #[derive(Debug)]
         struct Driver(io::Error);
         impl std::fmt::Display for Driver {

@@ -407,6 +407,11 @@ fn outcomes_kinds_and_channels_in_the_clerks_words() {
     );
     let v = json(&db, &["show", "1"]);
     assert_eq!(v["application"]["events"][1]["outcome"], "R3.4.1");
+    // Event JSON mistakes in Chinese too.
+    let e = err(&db, &["event", "1", "--version", "2", r#"{"event":"fee_notice"}"#]);
+    assert!(e.contains("事件的内容不符合要求：缺少字段“date”"), "{e}");
+    let e = err(&db, &["event", "1", "--version", "2", r#"{"event":"#]);
+    assert!(e.contains("事件 JSON 无法解析：内容不完整"), "{e}");
     // Organ kinds in Chinese; one name per parent; an ambiguous --organ NAME is refused.
     ok(&db, &["organ", "add", "--name", "某镇人民政府", "--kind", "乡镇", "--parent", "某县人民政府"]);
     let organs = json(&db, &["organ", "list"]);
