@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-#[path = "../src/bin/crash_writer.rs"]
+#[path = "../../src/bin/crash_writer.rs"]
 #[allow(dead_code)]
 mod writer;
 

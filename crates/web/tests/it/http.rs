@@ -1,7 +1,7 @@
 //! Black-box HTTP tests: the server on a random loopback port over a fresh SQLite register
 //! (`spawn_app`), driven with plain HTTP/1.1 requests as a browser would send them.
 
-mod common;
+use crate::common;
 use common::enc;
 
 use std::collections::HashMap;

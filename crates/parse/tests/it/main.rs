@@ -1,0 +1,10 @@
+//! The integration tests of this crate in one binary (one link instead of one per file).
+
+mod corpus;
+mod crawl;
+mod fuzz_corpus;
+mod infer;
+mod pdf_roundtrip;
+mod render_roundtrip;
+mod roundtrip;
+mod shapes;
