@@ -461,7 +461,10 @@ fn colour_follows_the_flag_no_color_and_term() {
     assert!(!esc(&run(&["check", ex, "--color", "never"])));
     let script = Path::new("/usr/bin/script");
     if !script.exists() {
-        eprintln!("SKIPPED: the terminal half of this test needs /usr/bin/script (util-linux)");
+        gongkai_testkit::skipped(
+            "the terminal half (NO_COLOR, TERM=dumb)",
+            "/usr/bin/script (util-linux) not installed",
+        );
         return;
     }
     let tty = |env: &[(&str, &str)], extra: &str| {

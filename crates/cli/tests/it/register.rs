@@ -464,7 +464,7 @@ fn the_audit_trail_has_a_real_actor_and_beijing_time() {
         Ok(id) if id.status.success() => {
             assert_eq!(h[0]["actor"], String::from_utf8_lossy(&id.stdout).trim(), "the OS account");
         }
-        _ => eprintln!("SKIPPED: `id -un` is not available to name the OS account; only checked it is named"),
+        _ => gongkai_testkit::skipped("naming the OS account exactly", "`id -un` is not available"),
     }
     assert_ne!(h[0]["actor"], "本机用户（用户名未知）");
     // Stored in UTC, shown in Beijing time.
@@ -533,7 +533,7 @@ fn letters_fit_the_state_and_record_their_event() {
         ok(&db, &["letter", "1", "--kind", "reply", "--out", &pdf]);
         assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
     } else {
-        eprintln!("SKIPPED: LibreOffice (soffice) is not installed; the PDF conversion was not run");
+        gongkai_testkit::skipped("the letter's PDF conversion", "LibreOffice (soffice) is not installed");
     }
 }
 
@@ -577,7 +577,7 @@ fn missing_folders_are_refused_and_read_only_registers_read() {
         };
         let o = run(&["organ", "list"]);
         if root && o.status.code() != Some(0) && String::from_utf8_lossy(&o.stderr).contains("setpriv") {
-            eprintln!("SKIPPED: the read-only half needs setpriv to drop root");
+            gongkai_testkit::skipped("the read-only register half", "setpriv is needed to drop root");
             return;
         }
         assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));

@@ -32,7 +32,7 @@ fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("data/register.db");
     // An explicit --db into a missing folder is refused (only the default place is created,
-    // 0700: crates/cli/tests/cli.rs): the folder is made here.
+    // 0700: crates/cli/tests/it/cli.rs): the folder is made here.
     std::fs::create_dir(dir.path().join("data")).unwrap();
     ok(&db, &["init"]);
     ok(&db, &["organ", "add", "--name", "某县科学技术局", "--code", "113400"]);
