@@ -355,17 +355,19 @@ pub fn clap_error_zh(e: &clap::Error) -> String {
         }
     };
     let arg = get(C::InvalidArg);
+    // A positional argument (`<ID>`) is a 参数, a flag (`--format <FORMAT>`) an 选项.
+    let opt = if arg.starts_with('<') { "参数" } else { "选项" };
     let value = get(C::InvalidValue);
     let hint = |k: C, what: &str| {
         let s = get(k);
         if s.is_empty() { String::new() } else { format!("（{what}{s}？）") }
     };
     let msg = match e.kind() {
-        K::InvalidValue if value.is_empty() => format!("选项 {arg} 缺少值"),
+        K::InvalidValue if value.is_empty() => format!("{opt} {arg} 缺少值"),
         K::InvalidValue => {
             let valid = get(C::ValidValue);
             let valid = if valid.is_empty() { String::new() } else { format!("；可选：{valid}") };
-            format!("选项 {arg} 的值“{value}”无效{valid}{}", hint(C::SuggestedValue, "是否想写 "))
+            format!("{opt} {arg} 的值“{value}”无效{valid}{}", hint(C::SuggestedValue, "是否想写 "))
         }
         K::UnknownArgument => format!("无法识别的参数“{arg}”{}", hint(C::SuggestedArg, "是否想用 ")),
         K::InvalidSubcommand => {
@@ -374,10 +376,10 @@ pub fn clap_error_zh(e: &clap::Error) -> String {
         K::NoEquals => format!("选项 {arg} 须用“=”连接它的值"),
         K::ValueValidation => {
             let why = std::error::Error::source(e).map(reason_zh).unwrap_or_else(|| "格式不对".into());
-            format!("选项 {arg} 的值“{value}”无效：{why}")
+            format!("{opt} {arg} 的值“{value}”无效：{why}")
         }
         K::TooManyValues => format!("多余的参数“{value}”（{arg} 只接受一个值）"),
-        K::TooFewValues | K::WrongNumberOfValues => format!("选项 {arg} 的值的个数不对"),
+        K::TooFewValues | K::WrongNumberOfValues => format!("{opt} {arg} 的值的个数不对"),
         K::ArgumentConflict => {
             let prior = get(C::PriorArg);
             if prior.is_empty() {

@@ -394,7 +394,7 @@ fn help_and_argument_errors_are_in_chinese() {
         (&["chek"][..], "没有“chek”这个命令（是否想用 check？）"),
         (&["check", "--format", "xml", "x"][..], "选项 --format <FORMAT> 的值“xml”无效；可选：text、json、csv"),
         (&["render"][..], "缺少必需的参数：<PATH>"),
-        (&["show", "abc"][..], "的值“abc”无效：应为整数"),
+        (&["show", "abc"][..], "参数 <ID> 的值“abc”无效：应为整数"),
         (&["fee", "--pages", "3", "--items", "2"][..], "不能与"),
         (&["check", "--nope", "x"][..], "无法识别的参数“--nope”"),
     ] {
