@@ -2,7 +2,7 @@
 //! assembled from an application's record: the one place both the CLI's `gongkai letter` and the
 //! web's download use.
 
-use gongkai_clock::{Clock, Event};
+use gongkai_clock::{Clock, Event, Party, PauseKind, State};
 use gongkai_letters::{Context, Kind, Letter};
 use gongkai_register::AppId;
 use gongkai_store::{Entity, Personal};
@@ -42,14 +42,101 @@ pub struct LetterInput {
     pub already: u64,
 }
 
+/// How a letter is sent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sending {
+    /// Record the letter's event in the application's log (补正告知 → `correction_requested`,
+    /// 征求意见 → `consultation_started`, 收费通知 → `fee_notice`) when the log does not have
+    /// it yet. Off: a draft, nothing recorded.
+    pub record: bool,
+    /// Write the letter even when it does not fit the application's state (a fee notice for
+    /// an application already answered), with the mismatch as a warning; nothing is recorded.
+    pub despite_state: bool,
+}
+
+/// A letter and what sending it did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SentLetter {
+    pub letter: Letter,
+    /// The event recorded for it (None: a reprint of a recorded notice, a draft, or a letter
+    /// the event model has no event for: 答复书 and 延期答复告知书 follow their events).
+    pub recorded: Option<Event>,
+    /// The application's version after recording.
+    pub version: i64,
+    /// Why the letter does not fit the application's state (only with `despite_state`).
+    pub warning: Option<String>,
+}
+
+/// How a letter stands to the application's log.
+enum Fit {
+    /// The letter follows an event already recorded (答复书, 延期答复告知书, or a reprint of a
+    /// pending notice).
+    Recorded,
+    /// Sending the letter is this event.
+    New(Event),
+    /// The letter does not fit the state.
+    Mismatch(String),
+}
+
 fn need<T>(v: Option<T>, msg: &str) -> Result<T> {
     v.ok_or_else(|| AppError::Invalid(msg.into()))
 }
 
+/// Whether a letter of `kind` fits the application's state, and the event sending it is.
+fn fit(kind: &Kind, clock: &Clock, title: &str, date: Date, id: AppId) -> Fit {
+    let closed = |on: Date, o: gongkai_clock::Outcome| {
+        Fit::Mismatch(format!(
+            "申请 {} 已于{}办结（{}），不应再出具{title}",
+            id.0,
+            gongkai_clock::zh_date(on),
+            o.label()
+        ))
+    };
+    match (&clock.state, kind) {
+        (_, Kind::Reply { .. }) => Fit::Recorded,
+        (State::Closed { outcome, on }, _) => closed(*on, *outcome),
+        (_, Kind::Extension { .. }) => Fit::Recorded,
+        (State::AwaitingCorrection, Kind::Correction { .. }) => Fit::Recorded,
+        (State::Paused(PauseKind::ThirdParty), Kind::ThirdParty { .. }) => Fit::Recorded,
+        (State::Paused(PauseKind::Fee), Kind::Fee { .. }) => Fit::Recorded,
+        (State::Open, Kind::Correction { .. }) => Fit::New(Event::CorrectionRequested { date }),
+        (State::Open, Kind::ThirdParty { .. }) => {
+            Fit::New(Event::ConsultationStarted { date, party: Party::ThirdParty })
+        }
+        (State::Open, Kind::Fee { quote }) => Fit::New(Event::FeeNotice { date, amount: Some(quote.total) }),
+        (State::AwaitingCorrection, _) => {
+            Fit::Mismatch(format!("申请 {} 正在等待申请人补正，补正前不应出具{title}", id.0))
+        }
+        (State::Paused(_), _) => Fit::Mismatch(format!(
+            "申请 {} 的答复期限正中止（{}），中止结束前不应出具{title}",
+            id.0,
+            crate::state_text(clock)
+        )),
+    }
+}
+
 impl App<'_> {
-    /// Assemble a letter. It carries the applicant's name, so it needs the right to see
-    /// personal data (经办人 or 负责人 of the organ) and is audited as a disclosure.
+    /// Assemble a letter without recording anything and whatever the state (the web's
+    /// download of a letter for an existing event).
     pub fn letter(&mut self, id: AppId, kind: LetterKind, input: &LetterInput, today: Date) -> Result<Letter> {
+        let sent = self.send_letter(id, kind, input, today, Sending { record: false, despite_state: true })?;
+        Ok(sent.letter)
+    }
+
+    /// Assemble a letter and send it: a letter that does not fit the application's state is
+    /// refused (or, with [`Sending::despite_state`], written with a warning and not recorded);
+    /// a notice whose event the log lacks has it recorded (at the application's current
+    /// version, dated the letter's date, through [`App::record_event`] with its checks). The
+    /// letter carries the applicant's name, so it needs the right to see personal data (经办人
+    /// or 负责人 of the organ) and is audited as a disclosure.
+    pub fn send_letter(
+        &mut self,
+        id: AppId,
+        kind: LetterKind,
+        input: &LetterInput,
+        today: Date,
+        sending: Sending,
+    ) -> Result<SentLetter> {
         let organ_id = self.store_mut().application(id, Personal::Masked)?.organ;
         self.authorize(Action::Read, Some(organ_id))?;
         self.authorize(Action::Unmask, Some(organ_id))?;
@@ -86,6 +173,12 @@ impl App<'_> {
                     _ => return Err(AppError::Invalid("收费通知书须给出页数或件数（二选一）".into())),
                 }
                 .map_err(|e| AppError::Invalid(e.to_string()))?;
+                if quote.total == 0 {
+                    return Err(AppError::Invalid(format!(
+                        "{}{}在免费范围内，费用为 0 元，不需要收费通知书",
+                        quote.quantity, quote.unit
+                    )));
+                }
                 Kind::Fee { quote }
             }
         };
@@ -96,6 +189,21 @@ impl App<'_> {
             Kind::ThirdParty { .. } => last(&|e| matches!(e, Event::ConsultationStarted { .. })),
             Kind::Fee { .. } => last(&|e| matches!(e, Event::FeeNotice { .. })),
         };
+        let letter_date = input.date.or(event_date).unwrap_or(today);
+        let mut version = app.version;
+        let mut warning = None;
+        let mut recorded = None;
+        match fit(&k, &clock, k.title(), input.date.unwrap_or(today), id) {
+            Fit::Recorded => {}
+            Fit::Mismatch(why) if sending.despite_state => warning = Some(why),
+            Fit::Mismatch(why) => return Err(AppError::Invalid(why)),
+            Fit::New(event) if sending.record => {
+                let v = self.record_event(id, app.version, &event, today)?;
+                version = v.version;
+                recorded = Some(event);
+            }
+            Fit::New(_) => {}
+        }
         let ctx = Context {
             organ: organ.name.clone(),
             organ_short: input.short.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| organ.name.clone()),
@@ -103,7 +211,7 @@ impl App<'_> {
             applicant: app.applicant.name.clone(),
             received: clock.received,
             description: app.description.clone(),
-            date: input.date.or(event_date).unwrap_or(today),
+            date: if recorded.is_some() { input.date.unwrap_or(today) } else { letter_date },
             review_body: input.review_body.clone(),
             court: input.court.clone(),
             contact: input.contact.clone(),
@@ -116,6 +224,6 @@ impl App<'_> {
             &actor,
             &format!("生成{}", l.title),
         )?;
-        Ok(l)
+        Ok(SentLetter { letter: l, recorded, version, warning })
     }
 }

@@ -47,6 +47,9 @@ pub enum AppError {
     Compile(#[from] gongkai_compile::CompileError),
     #[error("{0}")]
     Invalid(String),
+    /// A record that must be unique exists already (an organ's name under its parent).
+    #[error("{0}")]
+    Duplicate(String),
     /// Field errors of a form or command (each names its field), for inline display.
     #[error("输入有误：{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("；"))]
     Fields(Vec<gongkai_register::validate::Invalid>),
@@ -65,7 +68,8 @@ impl AppError {
             AppError::Denied { .. } => "denied",
             AppError::Store(StoreError::NotFound { .. }) => "not_found",
             AppError::Store(StoreError::Stale { .. }) => "stale",
-            AppError::Store(StoreError::DuplicateSerial(_) | StoreError::DuplicateIndexNo(_)) => "duplicate",
+            AppError::Store(StoreError::DuplicateSerial(_) | StoreError::DuplicateIndexNo(_))
+            | AppError::Duplicate(_) => "duplicate",
             AppError::Store(StoreError::Backend(_)) => "backend",
             AppError::Store(_)
             | AppError::Clock(_)
@@ -90,6 +94,28 @@ impl AppError {
 
 /// Result of a use case.
 pub type Result<T> = std::result::Result<T, AppError>;
+
+/// An organ among `organs` by number or by full name: the one rule for every front end and
+/// for records files. A name that fits no organ, or more than one, is refused with the
+/// candidates named.
+pub fn pick_organ(organs: &[Organ], spec: &str) -> Result<OrganId> {
+    let spec = spec.trim();
+    if let Ok(id) = spec.parse::<i64>() {
+        return Ok(OrganId(id));
+    }
+    let found: Vec<&Organ> = organs.iter().filter(|o| o.name.trim() == spec).collect();
+    match found.as_slice() {
+        [o] => Ok(o.id),
+        [] => Err(AppError::Invalid(format!(
+            "没有名为“{spec}”的机关（现有：{}）",
+            organs.iter().map(|o| format!("{} {}", o.id.0, o.name)).collect::<Vec<_>>().join("、")
+        ))),
+        many => Err(AppError::Invalid(format!(
+            "名为“{spec}”的机关不止一个（编号 {}），请用编号指定",
+            many.iter().map(|o| o.id.0.to_string()).collect::<Vec<_>>().join("、")
+        ))),
+    }
+}
 
 /// A store handle acting for one principal.
 pub struct App<'s> {
@@ -196,13 +222,25 @@ impl<'s> App<'s> {
 
     // ------------------------------------------------------------------ organs
 
-    /// Add an organ under `new.parent` (a root organ needs a whole-register principal).
+    /// Add an organ under `new.parent` (a root organ needs a whole-register principal). Two
+    /// organs of one name under the same parent are refused: a name must pick one organ.
     pub fn add_organ(&mut self, new: &NewOrgan) -> Result<Organ> {
         match new.parent {
             Some(p) => {
                 self.authorize(Action::ManageOrgans, Some(p))?;
             }
             None => self.authorize_whole_register(Action::ManageOrgans)?,
+        }
+        let name = new.name.trim();
+        if let Some(same) = self.tree()?.iter().find(|o| o.parent == new.parent && o.name.trim() == name) {
+            let under = match new.parent {
+                Some(p) => format!("上级机关 {} 下", p.0),
+                None => "顶层".to_string(),
+            };
+            return Err(AppError::Duplicate(format!(
+                "{under}已有名为“{name}”的机关（编号 {}），同一上级下的机关名称不能重复",
+                same.id.0
+            )));
         }
         let organ = self.store.add_organ(new, &self.who.user)?;
         self.tree = None;
@@ -521,18 +559,7 @@ impl<'s> App<'s> {
             return Ok(OrganId(id));
         }
         let organs = self.organs()?;
-        let found: Vec<&Organ> = organs.iter().filter(|o| o.name == spec).collect();
-        match found.as_slice() {
-            [o] => Ok(o.id),
-            [] => Err(AppError::Invalid(format!(
-                "没有名为“{spec}”的机关（现有：{}）",
-                organs.iter().map(|o| format!("{} {}", o.id.0, o.name)).collect::<Vec<_>>().join("、")
-            ))),
-            many => Err(AppError::Invalid(format!(
-                "名为“{spec}”的机关不止一个（编号 {}），请用编号指定",
-                many.iter().map(|o| o.id.0.to_string()).collect::<Vec<_>>().join("、")
-            ))),
-        }
+        pick_organ(&organs, spec)
     }
 
     // ------------------------------------------------------------------ the annual report

@@ -8,11 +8,24 @@ use serde_json::json;
 #[derive(clap::Subcommand, Debug)]
 pub enum CalCmd {
     /// DATE 之后第 N 个工作日（DATE 当天不计）
-    Add { date: String, n: u32 },
+    Add {
+        /// 起算日期（YYYY-MM-DD）
+        date: String,
+        /// 工作日数
+        n: u32,
+    },
     /// D1 之后到 D2（含）之间的工作日数
-    Between { from: String, to: String },
+    Between {
+        /// 开始日期（不计入）
+        from: String,
+        /// 结束日期（计入），不得早于开始日期
+        to: String,
+    },
     /// DATE 是否为工作日
-    IsWorkday { date: String },
+    IsWorkday {
+        /// 日期（YYYY-MM-DD）
+        date: String,
+    },
     /// 把放假安排导入登记簿（此后所有命令和服务都使用）：可以是国务院办公厅《关于20XX年部分节假日安排的通知》
     /// 的原文（直接粘贴保存为文本文件），也可以是 holidays.tsv 格式；导入后自动重算所有暂定的答复期限
     ///
@@ -37,7 +50,7 @@ fn load(holidays: Option<&str>, db: Option<&str>) -> Result<Calendar> {
     let spec = crate::register_cmd::db_spec(db);
     let named = db.is_some() || std::env::var("GONGKAI_DB").is_ok_and(|s| !s.is_empty());
     let base = if named || std::path::Path::new(&spec).exists() {
-        crate::register_cmd::open(&spec, false)?.calendar().clone()
+        crate::register_cmd::open_read(&spec)?.calendar().clone()
     } else {
         Calendar::official().with_provisional()
     };
@@ -125,6 +138,11 @@ pub fn run(cmd: &CalCmd, holidays: Option<&str>, db: Option<&str>, json_out: boo
         }
         CalCmd::Between { from, to } => {
             let (a, b) = (date(from)?, date(to)?);
+            if b < a {
+                anyhow::bail!(
+                    "结束日期 {b} 早于开始日期 {a}：请把较早的日期写在前面（gongkai calendar between {b} {a}）"
+                );
+            }
             let n = cal.workdays_between(a, b)?;
             (
                 json!({ "from": a.to_string(), "to": b.to_string(), "workdays": n, "provisional": cal.provisional_years(a, b) }),

@@ -29,15 +29,25 @@ pub enum LedgerCmd {
     },
     /// 导出台账为 .xlsx 或 .csv（个人信息默认隐去，--unmask 显示）
     Export {
+        /// 覆盖已存在的输出文件
+        #[arg(long)]
+        force: bool,
+        /// 受理机关编号
         #[arg(long)]
         organ: i64,
+        /// 输出文件（.xlsx 或 .csv）
         #[arg(long)]
         out: String,
+        /// 显示个人信息（记入审计日志）
         #[arg(long)]
         unmask: bool,
     },
     /// 列出台账的列（表头）及填写要求
-    Layout,
+    Layout {
+        /// 输出格式：text（文字）或 json
+        #[arg(long, value_enum, default_value_t = crate::register_cmd::Fmt::Text)]
+        format: crate::register_cmd::Fmt,
+    },
 }
 
 /// Largest ledger file read (bytes): room for [`MAX_LEDGER_ROWS`] rows of long text.
@@ -88,10 +98,10 @@ fn read_rows(path: &str) -> Result<Vec<Vec<String>>> {
 
 /// Write the rows as CSV (every formula-like cell neutralised, see [`safe::neutralise`]) or
 /// XLSX (cells are strings, never formulas); the file is created readable by its owner only.
-fn write_rows(path: &str, sheet: &str, rows: &[Vec<String>]) -> Result<()> {
+fn write_rows(path: &str, sheet: &str, rows: &[Vec<String>], force: bool) -> Result<()> {
     let lower = path.to_lowercase();
     if lower.ends_with(".csv") {
-        let f = safe::create_private(Path::new(path)).with_context(|| format!("无法写入“{path}”"))?;
+        let f = safe::create_output(Path::new(path), force)?;
         let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
         for r in rows {
             w.write_record(r.iter().map(|c| safe::neutralise(c)).collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;
@@ -102,13 +112,23 @@ fn write_rows(path: &str, sheet: &str, rows: &[Vec<String>]) -> Result<()> {
     if !lower.ends_with(".xlsx") {
         bail!("--out 应以 .xlsx 或 .csv 结尾");
     }
-    safe::write_private(Path::new(path), &gongkai_office::xlsx_rows(sheet, rows))
-        .with_context(|| format!("无法写入“{path}”"))
+    safe::write_output(Path::new(path), &gongkai_office::xlsx_rows(sheet, rows), force)
 }
 
 pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
     match cmd {
-        LedgerCmd::Layout => {
+        LedgerCmd::Layout { format: crate::register_cmd::Fmt::Json } => {
+            let columns: Vec<_> = ledger::HEADERS
+                .iter()
+                .map(|h| serde_json::json!({ "header": h, "required": ledger::REQUIRED.contains(h) }))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "columns": columns, "doc": "docs/ledger.md" }))?
+            );
+            Ok(0)
+        }
+        LedgerCmd::Layout { .. } => {
             for h in ledger::HEADERS {
                 println!("{h}");
             }
@@ -177,7 +197,8 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
             eprintln!("台账有 {} 处错误，未导入任何一行", errors.len());
             Ok(1)
         }
-        LedgerCmd::Export { organ, out, unmask } => {
+        LedgerCmd::Export { organ, out, unmask, force } => {
+            safe::refuse_existing(Path::new(out), *force)?;
             let mut store = open(&db_spec(db), false)?;
             let personal = if *unmask { Personal::Visible } else { Personal::Masked };
             let summaries = store.applications(&[OrganId(*organ)], Personal::Masked)?;
@@ -188,7 +209,7 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
             // The store already masked what must be masked; the writer must not mask again, but
             // marks every row (and names the sheet) so that the file says what it holds.
             let sheet = if *unmask { "台账（含个人信息）" } else { "台账（个人信息已隐去）" };
-            write_rows(out, sheet, &ledger::write_as(&apps, false, !*unmask))?;
+            write_rows(out, sheet, &ledger::write_as(&apps, false, !*unmask), *force)?;
             println!(
                 "已导出 {} 件申请到“{out}”{}",
                 apps.len(),
@@ -206,9 +227,24 @@ pub struct LetterArgs {
     /// 文书：reply（答复书）、correction（补正告知书）、extension（延期答复告知书）、third-party（征求第三方意见函）、fee（收费通知书）
     #[arg(long, value_enum)]
     kind: LetterKind,
-    /// 输出文件（.docx；.txt 为纯文本）
+    /// 输出文件：.docx（Word）、.txt（纯文本）或 .pdf（需安装 LibreOffice）；- 表示标准输出（DOCX，或 --to 指定）
     #[arg(long)]
-    out: String,
+    out: Option<String>,
+    /// 输出的文件格式（默认按 --out 的扩展名，标准输出默认 docx）
+    #[arg(long, value_enum)]
+    to: Option<LetterTo>,
+    /// 覆盖已存在的输出文件
+    #[arg(long)]
+    force: bool,
+    /// 只生成草稿：不把补正告知、征求意见、收费通知记入申请的事件记录
+    #[arg(long)]
+    draft: bool,
+    /// 文书与申请的办理状态不符时（如已答复的申请出具收费通知书）仍然生成：只警告，不记录事件
+    #[arg(long)]
+    despite_state: bool,
+    /// 输出格式：text（生成文件并报告）或 json（文书内容及记录的事件，写到标准输出）
+    #[arg(long, value_enum, default_value_t = crate::register_cmd::Fmt::Text)]
+    format: crate::register_cmd::Fmt,
     /// 机关简称（用于文号），默认取机关全称
     #[arg(long)]
     short: Option<String>,
@@ -239,6 +275,7 @@ pub struct LetterArgs {
     /// 收费通知书：按件计费的件数（本月已申请件数用 --already）
     #[arg(long)]
     items: Option<u64>,
+    /// 收费通知书：本月此前已计的件数（按件累计计算）
     #[arg(long, default_value_t = 0)]
     already: u64,
 }
@@ -252,7 +289,96 @@ pub enum LetterKind {
     Fee,
 }
 
+/// The file format of a letter.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LetterTo {
+    /// Word（GB/T 9704 版式）
+    Docx,
+    /// 纯文本
+    Txt,
+    /// PDF（由 LibreOffice 从 DOCX 转换）
+    Pdf,
+}
+
+/// The format a letter is written in: `--to`, else the `--out` extension (a name with another
+/// extension is refused, never silently written as DOCX).
+fn letter_format(out: &str, to: Option<LetterTo>) -> Result<LetterTo> {
+    let lower = out.to_lowercase();
+    let by_name = [(".docx", LetterTo::Docx), (".txt", LetterTo::Txt), (".pdf", LetterTo::Pdf)]
+        .into_iter()
+        .find(|(ext, _)| lower.ends_with(ext))
+        .map(|(_, f)| f);
+    match (out, by_name, to) {
+        ("-", _, t) => Ok(t.unwrap_or(LetterTo::Docx)),
+        (_, Some(n), Some(t)) if n != t => {
+            bail!("--out “{out}”的扩展名与 --to {} 不一致", format!("{t:?}").to_lowercase())
+        }
+        (_, Some(n), _) => Ok(n),
+        (_, None, _) => bail!("--out “{out}”的扩展名应为 .docx、.txt 或 .pdf（或用 - 表示标准输出）"),
+    }
+}
+
+/// LibreOffice's `soffice` on the PATH, if any.
+fn soffice() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join("soffice")).find(|p| p.is_file())
+}
+
+/// DOCX → PDF through LibreOffice in a private temporary folder (its own profile, so a
+/// running LibreOffice does not take the job).
+fn docx_to_pdf(soffice: &Path, docx: &[u8]) -> Result<Vec<u8>> {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!("gongkai-letter-{}-{nanos}", std::process::id()));
+    safe::create_private_dir_all(&dir).with_context(|| format!("无法创建临时目录“{}”", dir.display()))?;
+    let result = (|| {
+        let src = dir.join("letter.docx");
+        safe::write_private(&src, docx).context("无法写入临时文件")?;
+        let profile = format!("-env:UserInstallation=file://{}", dir.join("profile").display());
+        let out = std::process::Command::new(soffice)
+            .arg(profile)
+            .args(["--headless", "--convert-to", "pdf", "--outdir"])
+            .arg(&dir)
+            .arg(&src)
+            .output()
+            .context("无法启动 LibreOffice（soffice）")?;
+        std::fs::read(dir.join("letter.pdf")).map_err(|_| {
+            anyhow::anyhow!(
+                "LibreOffice 未能把文书转换为 PDF（退出码 {}）；可改用 --out 文件名.docx",
+                out.status.code().map_or("无".into(), |c| c.to_string())
+            )
+        })
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
 pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
+    use crate::register_cmd::Fmt;
+    // Where the letter goes is settled before anything is recorded: a refused output name
+    // must not leave an event behind.
+    let target = match (&a.out, a.format) {
+        (Some(out), _) => Some((out.clone(), letter_format(out, a.to)?)),
+        (None, Fmt::Json) => None,
+        (None, Fmt::Text) => {
+            bail!("请用 --out 指定输出文件（.docx、.txt、.pdf，或 - 表示标准输出），或用 --format json 输出文书内容")
+        }
+    };
+    let soffice = match &target {
+        Some((_, LetterTo::Pdf)) => Some(soffice().ok_or_else(|| {
+            anyhow::anyhow!(
+                "未找到 LibreOffice（soffice），无法生成 PDF；请改用 --out 文件名.docx，或安装 LibreOffice 后重试"
+            )
+        })?),
+        _ => None,
+    };
+    if let Some((out, to)) = &target {
+        if out != "-" {
+            safe::refuse_existing(Path::new(out), a.force)?;
+        } else if *to != LetterTo::Txt && a.format == Fmt::Text && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        {
+            bail!("DOCX/PDF 是二进制文件，不能显示在终端上：请重定向到文件（> 答复书.docx），或用 --to txt");
+        }
+    }
     let mut store = open(&db_spec(db), false)?;
     let date = match &a.date {
         Some(s) => Some(s.parse::<Date>().with_context(|| format!("日期“{s}”无效，应为YYYY-MM-DD"))?),
@@ -280,13 +406,80 @@ pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
     };
     let today = crate::register_cmd::today(None)?;
     let mut app = gongkai_app::App::new(&mut *store, gongkai_app::Principal::local(crate::register_cmd::actor()));
-    let l = app.letter(AppId(a.id), kind, &input, today)?;
-    let bytes = if a.out.to_lowercase().ends_with(".txt") {
-        l.to_text().into_bytes()
-    } else {
-        gongkai_office::docx_letter(&l.title, &l.number, &l.addressee, &l.paragraphs, &l.signature, &zh_date(l.date))
+    let sending = gongkai_app::letters::Sending { record: !a.draft, despite_state: a.despite_state };
+    let sent = match app.send_letter(AppId(a.id), kind, &input, today, sending) {
+        Ok(s) => s,
+        // The letter does not fit the application's state: say how to write it all the same.
+        Err(gongkai_app::AppError::Invalid(m)) if m.contains("不应") => {
+            bail!("{m}；确需出具（如补发）时可加 --despite-state（只警告，不记录事件）")
+        }
+        Err(e) => return Err(e.into()),
     };
-    safe::write_private(Path::new(&a.out), &bytes).with_context(|| format!("无法写入“{}”", a.out))?;
-    println!("已生成{}：{}", l.title, a.out);
+    if let Some(w) = &sent.warning {
+        eprintln!("gongkai: 警告：{w}；已按 --despite-state 生成，未记录任何事件");
+    }
+    let l = &sent.letter;
+    if let Some((out, to)) = &target {
+        let bytes = match to {
+            LetterTo::Txt => l.to_text().into_bytes(),
+            LetterTo::Docx | LetterTo::Pdf => {
+                let docx = gongkai_office::docx_letter(
+                    &l.title,
+                    &l.number,
+                    &l.addressee,
+                    &l.paragraphs,
+                    &l.signature,
+                    &zh_date(l.date),
+                );
+                match &soffice {
+                    Some(s) => docx_to_pdf(s, &docx)?,
+                    None => docx,
+                }
+            }
+        };
+        if out == "-" {
+            use std::io::Write;
+            std::io::stdout().lock().write_all(&bytes).context("无法写到标准输出")?;
+        } else {
+            safe::write_output(Path::new(out), &bytes, a.force)?;
+        }
+    }
+    let recorded = match &sent.recorded {
+        Some(e) => format!("；已记入事件记录（{}，申请现为版本 {}）", event_zh(e), sent.version),
+        None if a.draft => "；草稿，未记录事件".to_string(),
+        None => "；已记入修改记录".to_string(),
+    };
+    match a.format {
+        Fmt::Json => {
+            let mut v = serde_json::to_value(&sent)?;
+            v["out"] = serde_json::json!(target.as_ref().map(|(o, _)| o));
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        Fmt::Text => {
+            let msg = format!(
+                "已生成{}（{}）：{}{recorded}",
+                l.title,
+                l.number,
+                target.as_ref().map_or("", |(o, _)| if o == "-" { "标准输出" } else { o })
+            );
+            // The letter itself may be on stdout: the report goes to stderr then.
+            if target.as_ref().is_some_and(|(o, _)| o == "-") {
+                eprintln!("{msg}");
+            } else {
+                println!("{msg}");
+            }
+        }
+    }
     Ok(0)
+}
+
+/// An event's name in the clerk's words.
+fn event_zh(e: &gongkai_clock::Event) -> &'static str {
+    use gongkai_clock::Event as E;
+    match e {
+        E::CorrectionRequested { .. } => "补正告知",
+        E::ConsultationStarted { .. } => "征求意见",
+        E::FeeNotice { .. } => "收费通知",
+        _ => "事件",
+    }
 }

@@ -1,6 +1,6 @@
 //! `gongkai check` and `gongkai parse`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use anyhow::Result;
 use gongkai_model::doc::LineIndex;
@@ -146,8 +146,8 @@ fn failed(name: &str, why: &str, format: OutFormat) -> FileOut {
 
 pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: bool) -> Result<u8> {
     let (inputs, skipped) = files::collect(paths)?;
-    let style = Style { color: std::io::stdout().is_terminal() && format == OutFormat::Text };
-    let bar = if progress && inputs.len() > 1 && std::io::stderr().is_terminal() {
+    let style = Style { color: crate::ui::color_stdout() && format == OutFormat::Text };
+    let bar = if progress && inputs.len() > 1 && crate::ui::fancy_stderr() {
         let b = ProgressBar::new(inputs.len() as u64);
         if let Ok(s) = ProgressStyle::with_template("{bar:40} {pos}/{len} 份报告 {elapsed_precise} 剩余{eta}") {
             b.set_style(s);

@@ -37,6 +37,9 @@ pub struct CompileArgs {
     /// 输出文件（默认标准输出）
     #[arg(long)]
     out: Option<String>,
+    /// 覆盖已存在的输出文件
+    #[arg(long)]
+    force: bool,
 }
 
 /// Subcommand arguments of `gongkai aggregate`.
@@ -54,6 +57,9 @@ pub struct AggregateArgs {
     /// 输出文件（默认标准输出）
     #[arg(long)]
     out: Option<String>,
+    /// 覆盖已存在的输出文件
+    #[arg(long)]
+    force: bool,
 }
 
 fn read_text(path: &str) -> Result<String> {
@@ -62,9 +68,9 @@ fn read_text(path: &str) -> Result<String> {
     String::from_utf8(bytes).with_context(|| format!("“{path}”不是 UTF-8 编码的 JSON"))
 }
 
-fn write_out(out: Option<&str>, text: &str) -> Result<()> {
+fn write_out(out: Option<&str>, text: &str, force: bool) -> Result<()> {
     match out {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("无法写入“{p}”")),
+        Some(p) => crate::safe::write_output(std::path::Path::new(p), text.as_bytes(), force),
         None => {
             let mut o = std::io::stdout().lock();
             // On a terminal, stored text (organ names …) must not act as escape sequences;
@@ -85,19 +91,10 @@ fn print_notes(c: &Compiled) {
     }
 }
 
-/// An organ of a records file given by number or by full name.
+/// An organ of a records file given by number or by full name (the app's one rule: a name
+/// that fits more than one organ is refused).
 fn resolve_organ(organs: &[gongkai_register::Organ], spec: &str) -> Result<OrganId> {
-    let spec = spec.trim();
-    if let Ok(id) = spec.parse::<i64>() {
-        return Ok(OrganId(id));
-    }
-    match organs.iter().find(|o| o.name == spec) {
-        Some(o) => Ok(o.id),
-        None => bail!(
-            "没有名为“{spec}”的机关（现有：{}）",
-            organs.iter().map(|o| format!("{} {}", o.id.0, o.name)).collect::<Vec<_>>().join("、")
-        ),
-    }
+    Ok(gongkai_app::pick_organ(organs, spec)?)
 }
 
 pub fn run_compile(a: &CompileArgs, db: Option<&str>) -> Result<u8> {
@@ -115,14 +112,14 @@ pub fn run_compile(a: &CompileArgs, db: Option<&str>) -> Result<u8> {
             if a.region { compile_region(&recs, organ, a.year, &opts) } else { compile(&recs, organ, a.year, &opts) }?
         }
         None => {
-            let mut store = crate::register_cmd::open(&crate::register_cmd::db_spec(db), false)?;
+            let mut store = crate::register_cmd::open_read(&crate::register_cmd::db_spec(db))?;
             let mut app =
                 gongkai_app::App::new(&mut *store, gongkai_app::Principal::local(crate::register_cmd::actor()));
             let organ = app.resolve_organ(&a.organ)?;
             app.compile_report(organ, a.year, a.region, &opts)?
         }
     };
-    crate::write_rendered(&crate::render_bytes(&compiled.report, a.to), a.to, a.out.as_deref())?;
+    crate::write_rendered(&crate::render_bytes(&compiled.report, a.to), a.to, a.out.as_deref(), a.force)?;
     print_notes(&compiled);
     let errors = gongkai_rules::check(&compiled.report)
         .into_iter()
@@ -169,7 +166,7 @@ pub fn run_aggregate(a: &AggregateArgs) -> Result<u8> {
     }
     print_notes(&summed);
     let Some(gov) = &a.compare else {
-        crate::write_rendered(&crate::render_bytes(&summed.report, a.to), a.to, a.out.as_deref())?;
+        crate::write_rendered(&crate::render_bytes(&summed.report, a.to), a.to, a.out.as_deref(), a.force)?;
         return Ok(0);
     };
     let gov_report = load(&Input::File(gov.into()))?;
@@ -185,6 +182,6 @@ pub fn run_aggregate(a: &AggregateArgs) -> Result<u8> {
         }
         s
     };
-    write_out(a.out.as_deref(), &text)?;
+    write_out(a.out.as_deref(), &text, a.force)?;
     Ok(u8::from(!diffs.is_empty()))
 }

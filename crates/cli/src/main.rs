@@ -9,11 +9,13 @@ mod casework;
 mod check;
 mod compile;
 mod diag;
+mod examples;
 mod files;
 mod register_cmd;
 mod safe;
 mod serve;
 mod store_bench;
+mod ui;
 
 use std::process::ExitCode;
 
@@ -23,16 +25,26 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "gongkai", version, about = "政府信息公开工作年度报告：解析、检查（gongkai）")]
+#[command(
+    name = "gongkai",
+    version,
+    about = "政府信息公开工作：年度报告的解析、检查、编制，依申请公开的登记、期限、文书与台账（gongkai）"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
     /// 登记簿：SQLite 文件路径或 postgres:// 地址（默认取环境变量 GONGKAI_DB，再默认 $XDG_DATA_HOME/gongkai/gongkai.db）
     #[arg(long, global = true, value_name = "PATH|URL")]
     db: Option<String>,
+    /// 记入修改记录（审计日志）的操作人；默认取环境变量 GONGKAI_ACTOR，再默认本机登录用户名
+    #[arg(long, global = true, value_name = "NAME")]
+    actor: Option<String>,
+    /// 着色：auto（终端且未设 NO_COLOR、TERM 不为 dumb 时）、always、never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ui::ColorWhen::Auto)]
+    color: ui::ColorWhen,
 }
 
 #[derive(Subcommand, Debug)]
@@ -58,18 +70,27 @@ enum Cmd {
     Parse {
         /// 文件；- 表示标准输入
         path: String,
+        /// 输出格式：json 或 text（文字）
         #[arg(long, value_enum, default_value_t = ParseFormat::Json)]
         format: ParseFormat,
     },
-    /// 列出全部检查规则
-    Rules,
+    /// 列出全部检查规则（编号、严重程度、说明、依据）
+    Rules {
+        /// 输出格式：text（文字）、json 或 md（Markdown，即 docs/rules.md）
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
     /// 批量审核：输出长表数据集（.csv）、全部结果（.json）或中文审核页（.html）
     Audit {
+        /// 文件或目录（目录递归读取）；- 表示标准输入
         #[arg(required = true)]
         paths: Vec<String>,
         /// 输出文件：.csv（每个单元格一行）、.json 或 .html
         #[arg(long)]
         out: String,
+        /// 覆盖已存在的输出文件
+        #[arg(long)]
+        force: bool,
         /// 清单文件（CSV，表头 file,organ,parent,year）：覆盖报告自述的机关和年度，并给出上级机关
         #[arg(long)]
         manifest: Option<String>,
@@ -78,11 +99,15 @@ enum Cmd {
     Render {
         /// 报告数据 JSON 文件；- 表示标准输入
         path: String,
+        /// 输出格式
         #[arg(long, value_enum, default_value_t = RenderTo::Html)]
         to: RenderTo,
         /// 输出文件（docx、xlsx 必须指定，除非标准输出重定向到文件）；缺省写到标准输出
         #[arg(long)]
         out: Option<String>,
+        /// 覆盖已存在的输出文件
+        #[arg(long)]
+        force: bool,
     },
     /// 工作日计算与放假安排导入（内置 2019–2026 年官方放假安排；尚未导入通知的年份暂按周末计算并标明“暂定”）
     Calendar {
@@ -105,6 +130,7 @@ enum Cmd {
         /// 补充或覆盖的放假安排文件
         #[arg(long)]
         holidays: Option<String>,
+        /// 输出格式：json 或 text（文字）
         #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
         format: ParseFormat,
     },
@@ -119,6 +145,7 @@ enum Cmd {
         /// 按量：一件申请的页数
         #[arg(long)]
         pages: Option<u64>,
+        /// 输出格式：json 或 text（文字）
         #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
         format: ParseFormat,
     },
@@ -145,6 +172,14 @@ enum Cmd {
     Aggregate(compile::AggregateArgs),
     #[command(flatten)]
     Register(Box<register_cmd::StoreCmd>),
+    /// 输出命令行补全脚本（bash、zsh、fish、powershell）
+    Completions {
+        /// 命令行外壳
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// 输出 gongkai 的手册页（man 格式，由命令定义生成）
+    Man,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,29 +201,76 @@ pub enum RenderTo {
     Xlsx,
 }
 
+/// Output of `gongkai rules`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RulesFormat {
+    /// 文字
+    Text,
+    /// JSON
+    Json,
+    /// Markdown（docs/rules.md）
+    Md,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParseFormat {
     Json,
     Text,
 }
 
+/// The command tree as users see it (Chinese chrome, examples; see [`ui::localize`]).
+pub fn command() -> clap::Command {
+    ui::localize(Cli::command())
+}
+
+/// Help and version to stdout with exit 0; every other clap error in Chinese, exit 2.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind as K;
+    match e.kind() {
+        K::DisplayHelp | K::DisplayVersion => {
+            print!("{}", ui::zh_chrome(&e.render().to_string()));
+            ExitCode::SUCCESS
+        }
+        K::DisplayHelpOnMissingArgumentOrSubcommand => {
+            eprint!("{}", ui::zh_chrome(&e.render().to_string()));
+            ExitCode::from(2)
+        }
+        _ => {
+            eprint!("{}", ui::clap_error_zh(e));
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    ui::quiet_on_closed_pipe();
+    let cli = match command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(&e),
+    };
+    ui::set_color(cli.color);
+    register_cmd::set_actor(cli.actor.clone());
     let db = cli.db;
     let result = match cli.cmd {
+        Cmd::Completions { shell } => {
+            use std::io::Write;
+            let mut cmd = command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "gongkai", &mut script);
+            std::io::stdout().lock().write_all(&script).map(|()| 0).map_err(anyhow::Error::from)
+        }
+        Cmd::Man => man(),
         Cmd::Register(cmd) => register_cmd::run(*cmd, db.as_deref()),
         Cmd::Serve(a) => serve::run(&a, db.as_deref()),
         Cmd::Check { paths, format, no_progress, errors_only } => check::run(&paths, format, !no_progress, errors_only),
         Cmd::Parse { path, format } => check::parse(&path, format),
-        Cmd::Rules => {
-            check::rules();
-            Ok(0)
-        }
+        Cmd::Rules { format } => rules(format),
         Cmd::Calendar { cmd, holidays, format } => {
             calendar::run(&cmd, holidays.as_deref(), db.as_deref(), format == ParseFormat::Json)
         }
-        Cmd::Render { path, to, out } => render(&path, to, out.as_deref()),
-        Cmd::Audit { paths, out, manifest } => audit::run(&paths, &out, manifest.as_deref()),
+        Cmd::Render { path, to, out, force } => render(&path, to, out.as_deref(), force),
+        Cmd::Audit { paths, out, manifest, force } => safe::refuse_existing(std::path::Path::new(&out), force)
+            .and_then(|()| audit::run(&paths, &out, manifest.as_deref())),
         Cmd::Clock { path, today, holidays, format } => {
             calendar::clock(&path, today.as_deref(), holidays.as_deref(), format == ParseFormat::Json)
         }
@@ -222,18 +304,104 @@ fn main() -> ExitCode {
         Cmd::Letter(a) => casework::run_letter(&a, db.as_deref()),
         Cmd::Aggregate(a) => compile::run_aggregate(&a),
     };
+    register_cmd::remove_snapshots();
     match result {
         Ok(code) => ExitCode::from(code),
+        // The reader of a pipe stopped reading (`| head`): it has what it wanted.
+        Err(e) if ui::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("gongkai: 错误：{e:#}");
+            eprintln!("gongkai: 错误：{}", ui::error_text(&e));
             ExitCode::from(2)
         }
     }
 }
 
-fn render(path: &str, to: RenderTo, out_path: Option<&str>) -> anyhow::Result<u8> {
+/// `gongkai man`: one manual page (roff) for the whole command tree, generated from the clap
+/// definitions: the root page, then a section per command with its usage, description and
+/// options; the section headings are in Chinese.
+fn man() -> anyhow::Result<u8> {
+    use std::io::Write;
+    fn sections(c: &clap::Command, path: &str, out: &mut Vec<u8>) -> std::io::Result<()> {
+        for sub in c.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let name = format!("{path} {}", sub.get_name());
+            let m = clap_mangen::Man::new(sub.clone().name(name.clone()).bin_name(name.clone()));
+            let mut buf = Vec::new();
+            m.render_synopsis_section(&mut buf)?;
+            m.render_description_section(&mut buf)?;
+            m.render_options_section(&mut buf)?;
+            m.render_extra_section(&mut buf)?;
+            let text = String::from_utf8_lossy(&buf)
+                .replacen(".SH SYNOPSIS", &format!(".SH \"{name}\""), 1)
+                .replace(".SH DESCRIPTION", ".SS 说明")
+                .replace(".SH OPTIONS", ".SS 选项")
+                .replace(".SH EXTRA", ".SS 示例与说明");
+            out.extend_from_slice(text.as_bytes());
+            sections(sub, &name, out)?;
+        }
+        Ok(())
+    }
+    let cmd = command();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut out)?;
+    sections(&cmd, "gongkai", &mut out)?;
+    let text = ui::zh_chrome(&String::from_utf8_lossy(&out))
+        .replace(".SH NAME", ".SH 名称")
+        .replace(".SH SYNOPSIS", ".SH 用法")
+        .replace(".SH DESCRIPTION", ".SH 说明")
+        .replace(".SH OPTIONS", ".SH 选项")
+        .replace(".SH SUBCOMMANDS", ".SH 命令")
+        .replace(".SH EXTRA", ".SH 补充说明")
+        .replace(".SH VERSION", ".SH 版本")
+        .replace("\\fIOPTIONS\\fR", "\\fI选项\\fR");
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(0)
+}
+
+/// `gongkai rules`: the rule registry as text, JSON or the Markdown of `docs/rules.md`.
+fn rules(format: RulesFormat) -> anyhow::Result<u8> {
+    match format {
+        RulesFormat::Text => check::rules(),
+        RulesFormat::Json => {
+            let list: Vec<_> = gongkai_rules::RULES
+                .iter()
+                .map(|r| {
+                    serde_json::json!({ "id": r.id, "severity": r.severity, "severity_zh": r.severity.zh(),
+                        "title": r.title, "basis": r.basis })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&list)?);
+        }
+        RulesFormat::Md => print!("{}", rules_markdown()),
+    }
+    Ok(0)
+}
+
+/// `docs/rules.md`, generated from the rule registry (a test holds the file to it).
+fn rules_markdown() -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut s = String::from(
+        "# 检查规则 / Check rules\n\n\
+<!-- 由 `gongkai rules --format md > docs/rules.md` 生成，请勿手工修改。\n\
+     Generated by `gongkai rules --format md > docs/rules.md` from the rule registry\n\
+     (crates/rules/src/catalogue.rs); do not edit: crates/cli/tests/it/cli.rs fails when it is stale. -->\n\n\
+`gongkai check` 报告的每个问题都带有下表的规则编号。E 为表格勾稽关系，D 为单份报告的缺陷，\
+P 为解析问题；严重程度为默认值。依据指向项目的领域规格（SPEC）。\n\n\
+Every finding of `gongkai check` carries one of these rule ids: E = arithmetic identities of the\n\
+tables, D = defects of a single report, P = parse problems; the severity is the default one.\n\n\
+| 编号 id | 严重程度 severity | 规则 rule | 依据 basis |\n|---|---|---|---|\n",
+    );
+    for r in gongkai_rules::RULES {
+        s.push_str(&format!("| {} | {} | {} | {} |\n", r.id, r.severity.zh(), cell(r.title), cell(r.basis)));
+    }
+    s
+}
+
+fn render(path: &str, to: RenderTo, out_path: Option<&str>, force: bool) -> anyhow::Result<u8> {
     use anyhow::Context;
     use std::io::Read;
+    if let Some(p) = out_path {
+        safe::refuse_existing(std::path::Path::new(p), force)?;
+    }
     let mut text = String::new();
     if path == "-" {
         std::io::stdin().read_to_string(&mut text).context("无法读取标准输入")?;
@@ -245,7 +413,7 @@ fn render(path: &str, to: RenderTo, out_path: Option<&str>) -> anyhow::Result<u8
     if report.schema != gongkai_model::SCHEMA_VERSION {
         anyhow::bail!("报告数据版本为“{}”，本程序支持“{}”", report.schema, gongkai_model::SCHEMA_VERSION);
     }
-    write_rendered(&render_bytes(&report, to), to, out_path)?;
+    write_rendered(&render_bytes(&report, to), to, out_path, force)?;
     Ok(0)
 }
 
@@ -262,11 +430,11 @@ pub fn render_bytes(report: &gongkai_model::Report, to: RenderTo) -> Vec<u8> {
 }
 
 /// Write rendered bytes to `--out` or standard output (binary formats refuse a terminal).
-pub fn write_rendered(bytes: &[u8], to: RenderTo, out_path: Option<&str>) -> anyhow::Result<()> {
+pub fn write_rendered(bytes: &[u8], to: RenderTo, out_path: Option<&str>, force: bool) -> anyhow::Result<()> {
     use anyhow::Context;
     use std::io::{IsTerminal, Write};
     match out_path {
-        Some(p) => std::fs::write(p, bytes).with_context(|| format!("无法写入“{p}”"))?,
+        Some(p) => safe::write_output(std::path::Path::new(p), bytes, force)?,
         None => {
             let binary = matches!(to, RenderTo::Docx | RenderTo::Xlsx);
             if binary && std::io::stdout().is_terminal() {
@@ -276,4 +444,32 @@ pub fn write_rendered(bytes: &[u8], to: RenderTo, out_path: Option<&str>) -> any
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every option and argument of every command has a description, and every command has
+    /// examples (`examples::of`).
+    #[test]
+    fn every_option_is_described_and_every_command_has_examples() {
+        fn walk(c: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in c.get_arguments().filter(|a| !a.is_hide_set()) {
+                if a.get_help().is_none_or(|h| h.to_string().trim().is_empty()) {
+                    missing.push(format!("{path}: --{} 没有说明", a.get_id()));
+                }
+            }
+            if !path.is_empty() && crate::examples::of(path.trim()).is_none() {
+                missing.push(format!("{path}: 没有示例（crates/cli/src/examples.rs）"));
+            }
+            for s in c.get_subcommands() {
+                walk(s, format!("{path} {}", s.get_name()).trim(), missing);
+            }
+        }
+        let mut cmd = super::command();
+        cmd.build();
+        cmd.clone().debug_assert();
+        let mut missing = Vec::new();
+        walk(&cmd, "", &mut missing);
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
 }

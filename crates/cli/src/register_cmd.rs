@@ -7,12 +7,13 @@ use anyhow::{Context, Result, anyhow, bail};
 use gongkai_app::{App, Principal};
 use gongkai_clock::Event;
 use gongkai_register::{
-    AppId, Applicant, ApplicantKind, CaseId, CaseKind, CaseResult, CatalogueKind, EntryId, OrganId, OrganKind,
-    RequestedForm, YearlyCounts,
+    AppId, Applicant, ApplicantKind, CaseId, CaseKind, CaseResult, CatalogueKind, EntryId, OrganKind, RequestedForm,
+    YearlyCounts,
 };
 use gongkai_store::{NewApplication, NewCase, NewCatalogueEntry, NewOrgan, Store};
 use jiff::civil::Date;
 use serde_json::{Value, json};
+use std::path::PathBuf;
 
 use crate::safe::esc;
 
@@ -32,6 +33,7 @@ pub enum StoreCmd {
     /// 创建（或升级）登记簿数据库。默认位置 $XDG_DATA_HOME/gongkai/gongkai.db（或 ~/.local/share/gongkai/gongkai.db）；可用 --db 或 GONGKAI_DB 指定文件或 postgres:// 地址
     #[command(after_help = DB_HELP)]
     Init {
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -58,6 +60,7 @@ pub enum StoreCmd {
         /// 以哪一天计算剩余工作日（默认今天）
         #[arg(long)]
         today: Option<String>,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -69,10 +72,11 @@ pub enum StoreCmd {
         within: u32,
         /// 只看此机关及其下级机关
         #[arg(long)]
-        organ: Option<i64>,
+        organ: Option<String>,
         /// 以哪一天为今天（默认今天）
         #[arg(long)]
         today: Option<String>,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -102,8 +106,10 @@ pub enum StoreCmd {
         entity: String,
         /// 记录编号（年度数量为 机关编号/年份，如 2/2024）
         id: String,
+        /// 显示个人信息（记入审计日志）
         #[arg(long)]
         unmask: bool,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -118,23 +124,25 @@ pub enum OrganCmd {
         /// 机关全称
         #[arg(long)]
         name: String,
-        /// 类型：region（行政区域）、government（人民政府）、department（政府部门）、township（乡镇街道）
-        #[arg(long, default_value = "department")]
+        /// 类型：人民政府、政府部门、乡镇（街道）、行政区域（或 government、department、township、region）
+        #[arg(long, default_value = "政府部门")]
         kind: String,
-        /// 上级机关编号
+        /// 上级机关：编号或全称
         #[arg(long)]
-        parent: Option<i64>,
+        parent: Option<String>,
         /// 机构代码（用于索引号）
         #[arg(long, default_value = "")]
         code: String,
         /// 索引号模式，如 {code}/{yyyy}-{seq:5}（默认即此）
         #[arg(long)]
         pattern: Option<String>,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
     /// 列出全部机关
     List {
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -142,9 +150,9 @@ pub enum OrganCmd {
 
 #[derive(clap::Args, Debug)]
 pub struct RegisterArgs {
-    /// 受理机关编号
+    /// 受理机关：编号或全称（同名时须用编号）
     #[arg(long)]
-    organ: i64,
+    organ: String,
     /// 受理编号（本机关内唯一）
     #[arg(long)]
     serial: String,
@@ -157,14 +165,17 @@ pub struct RegisterArgs {
     /// 身份证号或统一社会信用代码
     #[arg(long)]
     id_number: Option<String>,
+    /// 电话（个人信息，默认隐去）
     #[arg(long)]
     phone: Option<String>,
+    /// 通讯地址（个人信息，默认隐去）
     #[arg(long)]
     address: Option<String>,
+    /// 电子邮箱（个人信息，默认隐去）
     #[arg(long)]
     email: Option<String>,
-    /// 提交方式：in_person（当面）、post（邮寄）、letter（平常信函）、online（互联网）、fax（传真）
-    #[arg(long, default_value = "online")]
+    /// 提交方式（第三十一条）：当面、邮寄、平信、网络、传真（或 in_person、post、letter、online、fax）
+    #[arg(long, default_value = "网络")]
     channel: String,
     /// 收到申请之日（第三十一条），YYYY-MM-DD
     #[arg(long)]
@@ -172,9 +183,10 @@ pub struct RegisterArgs {
     /// 申请内容描述
     #[arg(long)]
     description: String,
-    /// 获取信息的方式：paper、electronic、inspection、copying
-    #[arg(long, default_value = "electronic")]
-    form: String,
+    /// 获取信息的方式：纸质、电子、查阅、摘抄（或 paper、electronic、inspection、copying）；默认纸质，与台账导入相同
+    #[arg(long)]
+    form: Option<String>,
+    /// 输出格式：text（文字）或 json
     #[arg(long, value_enum, default_value_t = Fmt::Text)]
     format: Fmt,
 }
@@ -188,14 +200,15 @@ pub struct EventArgs {
     version: i64,
     /// 事件 JSON，如 {"event":"replied","date":"2024-10-20","outcome":"R3.1"}；也可用下列选项
     json: Option<String>,
-    /// 事件类型：replied、withdrawn、extended、correction_requested、correction_received、
-    /// correction_expired、consultation_started、consultation_answered、fee_notice、fee_paid、fee_not_paid、agreed_date
+    /// 事件类型：答复、撤回、延期、补正告知、补正后收到、逾期未补正、征求意见、意见答复、收费通知、已缴费、逾期未缴费、约定答复日期
+    /// （或 replied、withdrawn、extended、correction_requested、correction_received、correction_expired、
+    /// consultation_started、consultation_answered、fee_notice、fee_paid、fee_not_paid、agreed_date）
     #[arg(long = "type")]
     kind: Option<String>,
     /// 事件日期
     #[arg(long)]
     date: Option<String>,
-    /// 答复结果（表三行号，如 R3.1、R3.3.4）
+    /// 办理结果（答复事件必填）：表三的文字，如 予以公开、本机关不掌握相关政府信息、（三）不予公开 4.保护第三方合法权益，或行号 R3.1、R3.3.4
     #[arg(long)]
     outcome: Option<String>,
     /// 延长的工作日数
@@ -204,7 +217,7 @@ pub struct EventArgs {
     /// 批准延长的负责人
     #[arg(long)]
     approver: Option<String>,
-    /// 征求意见对象：third_party、co_producer
+    /// 征求意见对象：第三方、共同制作机关（或 third_party、co_producer）
     #[arg(long)]
     party: Option<String>,
     /// 第三十五条约定的答复日期
@@ -213,6 +226,7 @@ pub struct EventArgs {
     /// 收费金额（元）
     #[arg(long)]
     amount: Option<u64>,
+    /// 输出格式：text（文字）或 json
     #[arg(long, value_enum, default_value_t = Fmt::Text)]
     format: Fmt,
 }
@@ -221,11 +235,13 @@ pub struct EventArgs {
 pub enum CatalogueCmd {
     /// 添加目录条目，索引号按机关的索引号模式自动生成
     Add {
+        /// 机关：编号或全称（同名时须用编号）
         #[arg(long)]
-        organ: i64,
+        organ: String,
         /// rule（规章）、normative（行政规范性文件）、other
         #[arg(long, default_value = "normative")]
         kind: String,
+        /// 标题
         #[arg(long)]
         title: String,
         /// 文号
@@ -234,23 +250,30 @@ pub enum CatalogueCmd {
         /// 成文/发布日期
         #[arg(long)]
         issued: String,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
     /// 废止目录条目
     Repeal {
+        /// 编号
         id: i64,
+        /// 您看到的版本号（防止覆盖他人的修改）
         #[arg(long)]
         version: i64,
+        /// 日期（YYYY-MM-DD）
         #[arg(long)]
         date: String,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
     /// 列出一个机关的目录
     List {
+        /// 机关：编号或全称（同名时须用编号）
         #[arg(long)]
-        organ: i64,
+        organ: String,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -260,36 +283,45 @@ pub enum CatalogueCmd {
 pub enum CaseCmd {
     /// 添加案件
     Add {
+        /// 机关：编号或全称（同名时须用编号）
         #[arg(long)]
-        organ: i64,
+        organ: String,
         /// review（行政复议）、direct_litigation（未经复议直接起诉）、litigation_after_review（复议后起诉）
         #[arg(long)]
         kind: String,
         /// 案号
         #[arg(long, default_value = "")]
         number: String,
+        /// 立案日期（YYYY-MM-DD）
         #[arg(long)]
         filed: String,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
     /// 审结案件
     Conclude {
+        /// 编号
         id: i64,
+        /// 您看到的版本号（防止覆盖他人的修改）
         #[arg(long)]
         version: i64,
+        /// 日期（YYYY-MM-DD）
         #[arg(long)]
         date: String,
         /// maintained（维持）、corrected（纠正）、other（其他）
         #[arg(long)]
         result: String,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
     /// 列出案件
     List {
+        /// 机关：编号或全称（同名时须用编号）
         #[arg(long)]
-        organ: i64,
+        organ: String,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -299,28 +331,37 @@ pub enum CaseCmd {
 pub enum CountsCmd {
     /// 设置（覆盖）某机关某年的数量；未给出的项为空白（不是 0）
     Set {
+        /// 机关：编号或全称（同名时须用编号）
         #[arg(long)]
-        organ: i64,
+        organ: String,
+        /// 年度
         #[arg(long)]
         year: i16,
+        /// 行政许可决定数（空白不是 0）
         #[arg(long)]
         licences: Option<u64>,
+        /// 行政处罚决定数
         #[arg(long)]
         penalties: Option<u64>,
+        /// 行政强制决定数
         #[arg(long)]
         coercions: Option<u64>,
         /// 收费金额（万元，小数）
         #[arg(long)]
         fee_wan: Option<String>,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
     /// 查看某机关某年的数量
     Show {
+        /// 机关：编号或全称（同名时须用编号）
         #[arg(long)]
-        organ: i64,
+        organ: String,
+        /// 年度
         #[arg(long)]
         year: i16,
+        /// 输出格式：text（文字）或 json
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
@@ -344,12 +385,99 @@ pub fn open(spec: &str, create: bool) -> Result<Box<dyn Store>> {
     Ok(opened.store)
 }
 
+/// Open the register for a command that only reads. A SQLite register the user may read but
+/// not write (a supervisor's copy, a file on a read-only share) cannot be opened in place — the
+/// store checks its schema in a write transaction — so it is read from a private snapshot (the
+/// file and its `-wal`, in a 0700 temporary folder removed afterwards), with a note on stderr.
+/// Nothing can be written through it: callers use this only for reads that write no audit row.
+pub fn open_read(spec: &str) -> Result<Box<dyn Store>> {
+    match open(spec, false) {
+        Ok(s) => Ok(s),
+        Err(e)
+            if matches!(
+                e.downcast_ref::<gongkai_store_open::OpenError>(),
+                Some(gongkai_store_open::OpenError::ReadOnly { .. })
+            ) =>
+        {
+            let snap = Snapshot::of(std::path::Path::new(spec))?;
+            eprintln!("gongkai: 注意：登记簿“{spec}”只读（没有写入权限），本次从其只读副本读取，不作任何修改");
+            let store = gongkai_store_sqlite::SqliteStore::open(snap.db())
+                .with_context(|| format!("无法读取只读登记簿“{spec}”"))?;
+            // The store keeps the copy open: the folder is removed when the program ends
+            // (`remove_snapshots`, called by `main` and by the closed-pipe exit).
+            SNAPSHOTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(snap.dir.clone());
+            std::mem::forget(snap);
+            Ok(Box::new(store))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Snapshot folders to remove when the program ends.
+static SNAPSHOTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Remove the read-only snapshots this process made (see [`open_read`]).
+pub fn remove_snapshots() {
+    for d in SNAPSHOTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).drain(..) {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// A private copy of a SQLite register (the file and its `-wal`).
+struct Snapshot {
+    dir: PathBuf,
+}
+
+impl Snapshot {
+    fn of(path: &std::path::Path) -> Result<Snapshot> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let dir = std::env::temp_dir().join(format!("gongkai-readonly-{}-{nanos}", std::process::id()));
+        crate::safe::create_private_dir_all(&dir).with_context(|| format!("无法创建临时目录“{}”", dir.display()))?;
+        let snap = Snapshot { dir };
+        let copy = |from: &std::path::Path, to: PathBuf| -> Result<()> {
+            let mut src = std::fs::File::open(from).with_context(|| format!("无法读取“{}”", from.display()))?;
+            let mut dst = crate::safe::create_private(&to).context("无法写入临时副本")?;
+            std::io::copy(&mut src, &mut dst).with_context(|| format!("无法读取“{}”", from.display()))?;
+            Ok(())
+        };
+        copy(path, snap.db())?;
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        if std::path::Path::new(&wal).exists() {
+            copy(std::path::Path::new(&wal), snap.dir.join("register.db-wal"))?;
+        }
+        Ok(snap)
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.join("register.db")
+    }
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+static ACTOR_FLAG: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// Set the `--actor` flag (once, from `main`).
+pub fn set_actor(flag: Option<String>) {
+    let _ = ACTOR_FLAG.set(flag);
+}
+
+/// Who acts, as the audit trail records it: `--actor`, else `GONGKAI_ACTOR`, else the
+/// operating system's account of this process (whoami), else `USER` / `LOGNAME` / `USERNAME`.
 pub fn actor() -> String {
-    std::env::var("GONGKAI_ACTOR")
-        .or_else(|_| std::env::var("USER"))
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "gongkai".into())
+    let flag = ACTOR_FLAG.get().cloned().flatten();
+    flag.into_iter()
+        .chain(std::env::var("GONGKAI_ACTOR").ok())
+        .chain(whoami::username().ok())
+        .chain(["USER", "LOGNAME", "USERNAME"].into_iter().filter_map(|v| std::env::var(v).ok()))
+        .map(|s| s.trim().to_string())
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| "本机用户（用户名未知）".into())
 }
 
 fn date(s: &str) -> Result<Date> {
@@ -399,6 +527,17 @@ pub fn run(cmd: StoreCmd, db: Option<&str>) -> Result<u8> {
             )
         }
         StoreCmd::StoreBench(args) => crate::store_bench::run(&args, db),
+        // Reads that write no audit row work on a register the user may only read.
+        read @ (StoreCmd::Show { unmask: false, .. }
+        | StoreCmd::History { unmask: false, .. }
+        | StoreCmd::Due { .. }
+        | StoreCmd::Organ { cmd: OrganCmd::List { .. } }
+        | StoreCmd::Catalogue { cmd: CatalogueCmd::List { .. } }
+        | StoreCmd::Case { cmd: CaseCmd::List { .. } }
+        | StoreCmd::Counts { cmd: CountsCmd::Show { .. } }) => {
+            let mut s = open_read(&spec)?;
+            run_on(&mut *s, read)
+        }
         other => {
             let mut s = open(&spec, false)?;
             run_on(&mut *s, other)
@@ -407,13 +546,54 @@ pub fn run(cmd: StoreCmd, db: Option<&str>) -> Result<u8> {
 }
 
 fn organ_kind(s: &str) -> Result<OrganKind> {
-    match s.trim() {
-        "行政区域" => Ok(OrganKind::Region),
-        "人民政府" => Ok(OrganKind::Government),
-        "政府部门" => Ok(OrganKind::Department),
-        "乡镇" | "街道" | "乡镇（街道）" => Ok(OrganKind::Township),
-        other => choice("机关类型", other),
-    }
+    OrganKind::parse(s).ok_or_else(|| {
+        anyhow!("机关类型“{s}”无法识别，应为 人民政府、政府部门、乡镇（街道）、行政区域（或 government、department、township、region）")
+    })
+}
+
+/// The 第三十一条 channel from the clerk's words (`当面`, `邮寄`, `平信`, `网络`, `传真` — the
+/// ledger's parser) or its code (`in_person` …).
+fn channel(s: &str) -> Result<gongkai_clock::Channel> {
+    gongkai_register::ledger::parse_channel(s).map_or_else(
+        || choice("提交方式", s).map_err(|_| anyhow!("提交方式“{s}”无法识别，应为 当面、邮寄、平信、网络、传真")),
+        Ok,
+    )
+}
+
+/// The requested form from the clerk's words (the ledger's parser) or its code; not given:
+/// the ledger's default for an empty cell, so both entry paths agree.
+fn requested_form(s: Option<&str>) -> Result<RequestedForm> {
+    let s = s.unwrap_or("");
+    gongkai_register::ledger::parse_form(s).map_or_else(
+        || choice("获取方式", s).map_err(|_| anyhow!("获取方式“{s}”无法识别，应为 纸质、电子、查阅、摘抄")),
+        Ok,
+    )
+}
+
+/// Event types: the code JSON uses and the words clerks use.
+const EVENT_TYPES: &[(&str, &[&str])] = &[
+    ("replied", &["答复", "已答复"]),
+    ("withdrawn", &["撤回", "申请人撤回"]),
+    ("extended", &["延期", "延长答复期限"]),
+    ("correction_requested", &["补正告知", "告知补正"]),
+    ("correction_received", &["补正后收到", "收到补正"]),
+    ("correction_expired", &["逾期未补正"]),
+    ("consultation_started", &["征求意见"]),
+    ("consultation_answered", &["意见答复", "征求意见结束"]),
+    ("fee_notice", &["收费通知"]),
+    ("fee_paid", &["已缴费", "缴费"]),
+    ("fee_not_paid", &["逾期未缴费"]),
+    ("agreed_date", &["约定答复日期"]),
+];
+
+fn event_type(s: &str) -> Result<&'static str> {
+    let t = s.trim();
+    EVENT_TYPES.iter().find(|(code, words)| *code == t || words.contains(&t)).map(|(code, _)| *code).ok_or_else(|| {
+        anyhow!(
+            "事件类型“{s}”无法识别，应为：{}",
+            EVENT_TYPES.iter().map(|(c, w)| format!("{}（{c}）", w[0])).collect::<Vec<_>>().join("、")
+        )
+    })
 }
 
 fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
@@ -421,13 +601,9 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
     match cmd {
         StoreCmd::Init { .. } | StoreCmd::StoreBench(_) => unreachable!("handled by run"),
         StoreCmd::Organ { cmd: OrganCmd::Add { name, kind, parent, code, pattern, format } } => {
-            let o = app.add_organ(&NewOrgan {
-                name,
-                kind: organ_kind(&kind)?,
-                parent: parent.map(OrganId),
-                code,
-                index_pattern: pattern,
-            })?;
+            let parent = parent.map(|p| app.resolve_organ(&p)).transpose()?;
+            let o =
+                app.add_organ(&NewOrgan { name, kind: organ_kind(&kind)?, parent, code, index_pattern: pattern })?;
             let text = format!("已添加机关 {}：{}", o.id.0, esc(&o.name));
             emit(format, serde_json::to_value(&o)?, text)
         }
@@ -447,7 +623,7 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
             let kind = ApplicantKind::parse(&a.applicant_kind)
                 .ok_or_else(|| anyhow!("申请人类型“{}”无法识别", a.applicant_kind))?;
             let new = NewApplication {
-                organ: OrganId(a.organ),
+                organ: app.resolve_organ(&a.organ)?,
                 serial: a.serial,
                 applicant: Applicant {
                     kind,
@@ -458,10 +634,8 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                     email: a.email,
                 },
                 description: a.description,
-                form: choice::<RequestedForm>("获取方式", &a.form)?,
-                events: vec![Event::Received {
-                    date: date(&a.received)?, channel: choice("提交方式", &a.channel)?
-                }],
+                form: requested_form(a.form.as_deref())?,
+                events: vec![Event::Received { date: date(&a.received)?, channel: channel(&a.channel)? }],
             };
             let v = app.register(&new, today(None)?)?;
             let text = format!(
@@ -542,7 +716,8 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
             emit(format, value, text)
         }
         StoreCmd::Due { within, organ, today: t, format } => {
-            let v = app.due(within, organ.map(OrganId), today(t.as_deref())?)?;
+            let organ = organ.map(|o| app.resolve_organ(&o)).transpose()?;
+            let v = app.due(within, organ, today(t.as_deref())?)?;
             let mut text =
                 format!("{}前（{}个工作日内）到期及已超期的申请：", gongkai_clock::zh_date(v.until), v.within);
             for it in &v.items {
@@ -583,7 +758,13 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
             let text = rows
                 .iter()
                 .map(|r| {
-                    format!("{:>8}  {}  {}  {}", r.entry.seq, r.entry.at, esc(&r.entry.actor), esc(&r.change_text))
+                    format!(
+                        "{:>8}  {}  {}  {}",
+                        r.entry.seq,
+                        beijing_time(&r.entry.at),
+                        esc(&r.entry.actor),
+                        esc(&r.change_text)
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
@@ -593,6 +774,19 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
         StoreCmd::Catalogue { cmd } => catalogue(&mut app, cmd),
         StoreCmd::Case { cmd } => case(&mut app, cmd),
         StoreCmd::Counts { cmd } => counts(&mut app, cmd),
+    }
+}
+
+/// An audit time (RFC 3339, UTC) as clerks read it: Asia/Shanghai (UTC+8, no daylight saving
+/// since 1991), `2024-11-15 10:23:45（北京时间）`; a value that is not a timestamp is shown as
+/// stored.
+pub fn beijing_time(at: &str) -> String {
+    match at.parse::<jiff::Timestamp>() {
+        Ok(ts) => {
+            let local = ts.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
+            format!("{}（北京时间）", local.strftime("%Y-%m-%d %H:%M:%S"))
+        }
+        Err(_) => esc(at).into_owned(),
     }
 }
 
@@ -613,14 +807,33 @@ fn provisional_notes(years: &[i16]) -> String {
 
 fn event_of(a: &EventArgs) -> Result<Event> {
     let value = match (&a.json, &a.kind) {
-        (Some(j), None) => serde_json::from_str::<Value>(j).context("事件 JSON 无法解析")?,
+        (Some(j), None) => {
+            serde_json::from_str::<Value>(j).map_err(|e| anyhow!("事件 JSON 无法解析：{}", crate::ui::json_zh(&e)))?
+        }
         (None, Some(kind)) => {
+            let kind = event_type(kind)?;
             let mut m = serde_json::Map::new();
             m.insert("event".into(), json!(kind));
             let d = a.date.as_deref().ok_or_else(|| anyhow!("请用 --date 给出事件日期"))?;
             m.insert("date".into(), json!(date(d)?));
-            if let Some(o) = &a.outcome {
-                m.insert("outcome".into(), json!(o));
+            match (&a.outcome, kind) {
+                (Some(o), _) => {
+                    let o = gongkai_register::ledger::parse_outcome(o).map_err(|e| anyhow!("--outcome：{e}"))?;
+                    m.insert("outcome".into(), json!(o.id()));
+                }
+                (None, "replied") => bail!(
+                    "答复事件须用 --outcome 给出办理结果，如 --outcome 予以公开、--outcome 本机关不掌握相关政府信息 或 --outcome R3.1"
+                ),
+                (None, _) => {}
+            }
+            if kind == "extended" && (a.days.is_none() || a.approver.is_none()) {
+                bail!("延期事件须同时给出 --days 延长的工作日数 和 --approver 批准的负责人");
+            }
+            if kind == "agreed_date" && a.due.is_none() {
+                bail!("约定答复日期事件须用 --due 给出约定的答复日期");
+            }
+            if kind == "consultation_started" && a.party.is_none() {
+                bail!("征求意见事件须用 --party 给出征求意见的对象：第三方 或 共同制作机关");
             }
             if let Some(n) = a.days {
                 m.insert("days".into(), json!(n));
@@ -629,6 +842,11 @@ fn event_of(a: &EventArgs) -> Result<Event> {
                 m.insert("approver".into(), json!(p));
             }
             if let Some(p) = &a.party {
+                let p = match p.trim() {
+                    "第三方" => "third_party",
+                    "共同制作机关" | "其他机关" => "co_producer",
+                    other => other,
+                };
                 m.insert("party".into(), json!(p));
             }
             if let Some(d) = &a.due {
@@ -641,7 +859,8 @@ fn event_of(a: &EventArgs) -> Result<Event> {
         }
         _ => bail!("请给出事件 JSON，或用 --type 和 --date 等选项（二选一）"),
     };
-    serde_json::from_value(value).map_err(|e| anyhow!("事件无效：{e}"))
+    serde_json::from_value(value)
+        .map_err(|e| anyhow!("事件的内容不符合要求：{}；各类事件的写法见 gongkai event --help", crate::ui::json_zh(&e)))
 }
 
 fn catalogue(s: &mut App, cmd: CatalogueCmd) -> Result<u8> {
@@ -663,13 +882,9 @@ fn catalogue(s: &mut App, cmd: CatalogueCmd) -> Result<u8> {
                 "行政规范性文件" => CatalogueKind::Normative,
                 k => choice("文件类型", k)?,
             };
-            let e = s.add_catalogue_entry(&NewCatalogueEntry {
-                organ: OrganId(organ),
-                kind,
-                title,
-                doc_number,
-                issued: date(&issued)?,
-            })?;
+            let organ = s.resolve_organ(&organ)?;
+            let e =
+                s.add_catalogue_entry(&NewCatalogueEntry { organ, kind, title, doc_number, issued: date(&issued)? })?;
             let text = format!("已添加目录条目 {}，索引号 {}", e.id.0, e.index_no);
             emit(format, serde_json::to_value(&e)?, text)
         }
@@ -679,7 +894,8 @@ fn catalogue(s: &mut App, cmd: CatalogueCmd) -> Result<u8> {
             emit(format, serde_json::to_value(&e)?, text)
         }
         CatalogueCmd::List { organ, format } => {
-            let list = s.catalogue(OrganId(organ))?;
+            let organ = s.resolve_organ(&organ)?;
+            let list = s.catalogue(organ)?;
             let text = list.iter().map(line).collect::<Vec<_>>().join("\n");
             emit(format, serde_json::to_value(&list)?, if text.is_empty() { "（目录为空）".into() } else { text })
         }
@@ -689,8 +905,9 @@ fn catalogue(s: &mut App, cmd: CatalogueCmd) -> Result<u8> {
 fn case(s: &mut App, cmd: CaseCmd) -> Result<u8> {
     match cmd {
         CaseCmd::Add { organ, kind, number, filed, format } => {
+            let organ = s.resolve_organ(&organ)?;
             let c = s.add_case(&NewCase {
-                organ: OrganId(organ),
+                organ,
                 kind: choice::<CaseKind>("案件类型", &kind)?,
                 number,
                 filed: date(&filed)?,
@@ -704,7 +921,8 @@ fn case(s: &mut App, cmd: CaseCmd) -> Result<u8> {
             emit(format, serde_json::to_value(&c)?, text)
         }
         CaseCmd::List { organ, format } => {
-            let list = s.cases(OrganId(organ))?;
+            let organ = s.resolve_organ(&organ)?;
+            let list = s.cases(organ)?;
             let text = list
                 .iter()
                 .map(|c| {
@@ -746,7 +964,7 @@ fn counts(s: &mut App, cmd: CountsCmd) -> Result<u8> {
                 .map(|f| f.trim().parse::<rust_decimal::Decimal>().map_err(|_| anyhow!("金额“{f}”不是有效的小数")))
                 .transpose()?;
             let c = YearlyCounts {
-                organ: OrganId(organ),
+                organ: s.resolve_organ(&organ)?,
                 year,
                 licences,
                 penalties,
@@ -757,7 +975,7 @@ fn counts(s: &mut App, cmd: CountsCmd) -> Result<u8> {
             s.set_counts(&c)?;
             emit(format, serde_json::to_value(&c)?, format!("已保存。{}", show(&c)))
         }
-        CountsCmd::Show { organ, year, format } => match s.counts(OrganId(organ), year)? {
+        CountsCmd::Show { organ, year, format } => match s.resolve_organ(&organ).and_then(|o| s.counts(o, year))? {
             Some(c) => emit(format, serde_json::to_value(&c)?, show(&c)),
             None => emit(format, Value::Null, format!("机关 {organ} {year}年尚未填写数量")),
         },

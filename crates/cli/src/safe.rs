@@ -34,6 +34,60 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     f.sync_all()
 }
 
+/// Refuse to replace an existing file unless `force` (every command that writes a file asks
+/// this before it does any work).
+pub fn refuse_existing(path: &Path, force: bool) -> anyhow::Result<()> {
+    if !force && path.exists() {
+        anyhow::bail!("文件“{}”已存在，未覆盖；如要覆盖请加 --force", path.display());
+    }
+    Ok(())
+}
+
+/// Create a file readable by its owner only (see [`create_private`]); an existing file is
+/// replaced only with `force`, otherwise refused — atomically (`O_EXCL`), so a file that
+/// appears meanwhile is not overwritten either.
+pub fn create_output(path: &Path, force: bool) -> anyhow::Result<File> {
+    use anyhow::Context;
+    if force {
+        return create_private(path).with_context(|| format!("无法写入“{}”", path.display()));
+    }
+    let mut o = OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    match o.open(path) {
+        Ok(f) => Ok(f),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            anyhow::bail!("文件“{}”已存在，未覆盖；如要覆盖请加 --force", path.display())
+        }
+        Err(e) => Err(e).with_context(|| format!("无法写入“{}”", path.display())),
+    }
+}
+
+/// Write `bytes` to a new private file ([`create_output`]) and sync it.
+pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::io::Write;
+    let mut f = create_output(path, force)?;
+    f.write_all(bytes).and_then(|()| f.sync_all()).with_context(|| format!("无法写入“{}”", path.display()))
+}
+
+/// Create a folder and its missing parents, each new one 0700 on unix (existing folders are
+/// left as they are).
+pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
 /// Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
 const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 

@@ -106,6 +106,21 @@ impl Letter {
     }
 }
 
+/// The document number `示科依申请公开〔2024〕答第015号`. The year stands once, in the
+/// brackets: a 受理编号 that begins with the same year (`2024-015`, `2024/015`, `2024015`,
+/// `2024年015`) gives only the rest; another year (`2023-099`, answered in 2024) stays, since
+/// it is not the letter's year.
+fn number(short: &str, year: i16, code: &str, serial: &str) -> String {
+    let y = year.to_string();
+    let rest = serial
+        .trim()
+        .strip_prefix(y.as_str())
+        .map(|r| r.trim_start_matches(['-', '_', '/', '.', '年', ' ', '－', '—']))
+        .filter(|r| !r.is_empty() && r.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-'))
+        .unwrap_or(serial.trim());
+    format!("{short}依申请公开〔{year}〕{code}第{rest}号")
+}
+
 /// The legal ground of a reply, by outcome row (SPEC §3.5; rows marked there as practice keep
 /// the article practice cites).
 fn ground(o: Outcome) -> &'static str {
@@ -252,7 +267,7 @@ pub fn letter(kind: &Kind, c: &Context) -> Letter {
     }
     Letter {
         title: kind.title().to_string(),
-        number: format!("{}依申请公开〔{}〕{}第{}号", c.organ_short, c.date.year(), kind.code(), c.serial),
+        number: number(&c.organ_short, c.date.year(), kind.code(), &c.serial),
         addressee,
         paragraphs: p,
         signature: c.organ.clone(),
@@ -313,6 +328,22 @@ mod tests {
         let c = Context { review_body: None, court: None, ..ctx() };
         let l = letter(&Kind::Reply { outcome: Outcome::R3_1 }, &c);
         assert!(l.paragraphs.iter().any(|p| p.contains("依法申请行政复议")));
-        assert_eq!(l.number, "示科依申请公开〔2024〕答第2024-015号");
+        assert_eq!(l.number, "示科依申请公开〔2024〕答第015号");
+    }
+
+    #[test]
+    fn the_document_number_states_the_year_once() {
+        for (serial, want) in [
+            ("2024-015", "〔2024〕答第015号"),
+            ("2024/015", "〔2024〕答第015号"),
+            ("2024015", "〔2024〕答第015号"),
+            ("2024年015", "〔2024〕答第015号"),
+            ("2023-099", "〔2024〕答第2023-099号"),
+            ("A-7", "〔2024〕答第A-7号"),
+            ("2024", "〔2024〕答第2024号"),
+        ] {
+            let n = number("示科", 2024, "答", serial);
+            assert_eq!(n, format!("示科依申请公开{want}"), "{serial}");
+        }
     }
 }

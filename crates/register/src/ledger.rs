@@ -70,7 +70,8 @@ pub const UNMASKED: &str = "完整";
 /// The columns holding personal data.
 const PERSONAL: [&str; 5] = ["申请人姓名或名称", "证件号码", "联系电话", "通讯地址", "电子邮箱"];
 
-const REQUIRED: [&str; 6] = ["受理编号", "收到申请日期", "提交方式", "申请人类型", "申请人姓名或名称", "申请内容"];
+/// The columns every row must fill.
+pub const REQUIRED: [&str; 6] = ["受理编号", "收到申请日期", "提交方式", "申请人类型", "申请人姓名或名称", "申请内容"];
 
 /// One valid ledger row: an application without its database ids.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

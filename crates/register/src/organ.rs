@@ -33,6 +33,35 @@ impl OrganKind {
             OrganKind::Township => "乡镇（街道）",
         }
     }
+
+    /// Parse a kind from its code (`government`) or the words clerks use (`人民政府`, `政府`,
+    /// `政府部门`, `部门`, `乡镇`, `街道` …), tolerating surrounding spaces.
+    pub fn parse(s: &str) -> Option<OrganKind> {
+        Some(match s.trim() {
+            "region" | "行政区域" | "区域" | "行政区" => OrganKind::Region,
+            "government" | "人民政府" | "政府" | "本级政府" => OrganKind::Government,
+            "department" | "政府部门" | "部门" | "工作部门" | "政府工作部门" => OrganKind::Department,
+            "township" | "乡镇（街道）" | "乡镇(街道)" | "乡镇街道" | "乡镇" | "街道" | "乡镇人民政府"
+            | "街道办事处" => OrganKind::Township,
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::OrganKind;
+
+    #[test]
+    fn kinds_parse_from_codes_and_chinese_words() {
+        for k in [OrganKind::Region, OrganKind::Government, OrganKind::Department, OrganKind::Township] {
+            assert_eq!(OrganKind::parse(k.label()), Some(k));
+        }
+        assert_eq!(OrganKind::parse(" 政府部门 "), Some(OrganKind::Department));
+        assert_eq!(OrganKind::parse("government"), Some(OrganKind::Government));
+        assert_eq!(OrganKind::parse("街道"), Some(OrganKind::Township));
+        assert_eq!(OrganKind::parse("委员会"), None);
+    }
 }
 
 /// An organisation of the register.

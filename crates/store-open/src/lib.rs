@@ -33,6 +33,14 @@ pub enum OpenError {
         #[source]
         source: std::io::Error,
     },
+    #[error("目录“{}”不存在，未创建登记簿“{spec}”：请检查 --db / GONGKAI_DB 的路径，或先建好该目录（mkdir -p）", .dir.display())]
+    NoFolder { dir: PathBuf, spec: String },
+    #[error("登记簿“{spec}”是只读的（没有写入权限），不能修改；查询（show、due、organ list、history 等）仍可使用")]
+    ReadOnly {
+        spec: String,
+        #[source]
+        source: StoreError,
+    },
     #[error("无法打开登记簿“{spec}”")]
     Sqlite {
         spec: String,
@@ -102,6 +110,11 @@ pub fn open(spec: &str, create: bool) -> Result<Opened, OpenError> {
         return Err(OpenError::Missing(spec.to_string()));
     }
     if create && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.is_dir() && path != default_path() {
+            // A mistyped --db must not grow a folder tree somewhere: only the default place is
+            // created.
+            return Err(OpenError::NoFolder { dir: dir.to_path_buf(), spec: spec.to_string() });
+        }
         create_private_dir_all(dir).map_err(|source| OpenError::CreateDir { dir: dir.to_path_buf(), source })?;
     }
     let warnings = if create && !path.exists() {
@@ -119,8 +132,13 @@ pub fn open(spec: &str, create: bool) -> Result<Opened, OpenError> {
             })
             .collect()
     };
-    let store = gongkai_store_sqlite::SqliteStore::open(path)
-        .map_err(|source| OpenError::Sqlite { spec: spec.to_string(), source })?;
+    let store = gongkai_store_sqlite::SqliteStore::open(path).map_err(|source| {
+        if source.to_string().contains("readonly") {
+            OpenError::ReadOnly { spec: spec.to_string(), source }
+        } else {
+            OpenError::Sqlite { spec: spec.to_string(), source }
+        }
+    })?;
     Ok(Opened { store: Box::new(store), warnings })
 }
 
@@ -205,6 +223,12 @@ mod tests {
         let err = open(&spec, false).unwrap_err();
         assert!(matches!(err, OpenError::Missing(_)));
         assert!(err.to_string().contains(&spec) && err.to_string().contains("不存在"), "{err}");
+        // A mistyped folder is not created (only the default place is).
+        let err = open(&spec, true).unwrap_err();
+        assert!(matches!(err, OpenError::NoFolder { .. }), "{err}");
+        assert!(err.to_string().contains("目录") && err.to_string().contains("不存在"), "{err}");
+        assert!(!dir.path().join("sub").exists());
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
         let opened = open(&spec, true).unwrap();
         assert_eq!(opened.store.backend(), "sqlite");
         assert!(opened.warnings.is_empty());
@@ -220,9 +244,9 @@ mod tests {
         let sub = dir.path().join("data");
         let path = sub.join("register.db");
         let spec = path.to_string_lossy().into_owned();
+        std::fs::create_dir(&sub).unwrap();
         drop(open(&spec, true).unwrap());
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&sub), 0o700);
         assert_eq!(mode(&path), 0o600);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let opened = open(&spec, false).unwrap();

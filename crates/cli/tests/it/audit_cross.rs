@@ -219,6 +219,8 @@ fn a_manifest_overrides_organ_and_year_and_bad_manifests_are_refused() {
             .arg(&json)
             .arg("--manifest")
             .arg(dir.join(m))
+            // The same output file each time: replacing it needs --force.
+            .arg("--force")
             .output()
             .unwrap()
     };

@@ -332,3 +332,223 @@ fn check_parse_and_audit_read_docx_and_xlsx() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ------------------------------------------------------------------ conventions (issue 15)
+
+fn example() -> PathBuf {
+    let dir = repo().join("examples");
+    std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "md"))
+        .expect("examples/ holds a report")
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    bin().args(args).env_remove("GONGKAI_DB").output().unwrap()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The help pages and clap's errors are Chinese: no English chrome, and every command shows
+/// examples.
+#[test]
+fn help_and_argument_errors_are_in_chinese() {
+    let top = run(&["--help"]);
+    assert_eq!(top.status.code(), Some(0));
+    let text = String::from_utf8(top.stdout).unwrap();
+    for zh in ["用法：gongkai <命令>", "命令：", "选项：", "显示帮助", "显示版本", "completions", "man"]
+    {
+        assert!(text.contains(zh), "{zh}: {text}");
+    }
+    let commands: Vec<String> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("命令："))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect();
+    assert!(commands.len() >= 25, "{commands:?}");
+    let english = ["Usage", "Options", "Commands", "Arguments", "Print help", "Possible values", "[default:"];
+    for c in &commands {
+        let h = run(&[c, "--help"]);
+        assert_eq!(h.status.code(), Some(0), "{c}");
+        let h = String::from_utf8(h.stdout).unwrap();
+        assert!(h.contains("用法：") && h.contains("示例：\n  gongkai"), "{c}: {h}");
+        for e in english {
+            assert!(!h.contains(e), "{c} --help shows “{e}”: {h}");
+        }
+        // --db only where the command uses the register.
+        let uses_db = ["init", "organ", "register", "show", "due", "ledger", "letter", "compile", "serve"];
+        if uses_db.contains(&c.as_str()) {
+            assert!(h.contains("--db <PATH|URL>"), "{c}: {h}");
+        }
+        if ["check", "parse", "render", "rules", "fee", "bench", "aggregate", "man"].contains(&c.as_str()) {
+            assert!(!h.contains("--db"), "{c} shows --db: {h}");
+        }
+    }
+    // clap's errors: the kind in Chinese, naming the argument or value.
+    for (args, want) in [
+        (&["chek"][..], "没有“chek”这个命令（是否想用 check？）"),
+        (&["check", "--format", "xml", "x"][..], "选项 --format <FORMAT> 的值“xml”无效；可选：text、json、csv"),
+        (&["render"][..], "缺少必需的参数：<PATH>"),
+        (&["show", "abc"][..], "参数 <ID> 的值“abc”无效：应为整数"),
+        (&["fee", "--pages", "3", "--items", "2"][..], "不能与"),
+        (&["check", "--nope", "x"][..], "无法识别的参数“--nope”"),
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let e = stderr(&o);
+        assert!(e.starts_with("gongkai: 错误：") && e.contains(want), "{args:?}: {e}");
+        for english in ["error:", "Usage", "For more information", "tip:"] {
+            assert!(!e.contains(english), "{args:?}: {e}");
+        }
+    }
+}
+
+/// Errors of the operating system are worded in Chinese with the file named.
+#[test]
+fn os_errors_are_worded_in_chinese() {
+    let o = run(&["parse", "/nonexistent/报告.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("/nonexistent/报告.txt") && e.contains("不存在"), "{e}");
+    assert!(!e.contains("os error") && !e.contains("No such file"), "{e}");
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["render", dir.path().to_str().unwrap(), "--to", "md"]);
+    let e = stderr(&o);
+    assert!(e.contains("目录") && !e.contains("os error"), "{e}");
+}
+
+/// `gongkai parse FILE | head -1` and `gongkai check DIR | head`: the reader closes the pipe
+/// early; gongkai ends quietly with exit 0 (no panic, no error).
+#[test]
+fn a_closed_pipe_ends_quietly_with_exit_0() {
+    let ex = example();
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..150 {
+        std::fs::copy(&ex, dir.path().join(format!("r{i:03}.md"))).unwrap();
+    }
+    // Each output is larger than a pipe's buffer (64 KiB), so the writer does meet the closed pipe.
+    let cases: Vec<Vec<String>> = vec![
+        vec!["parse".into(), ex.display().to_string()],
+        vec!["check".into(), dir.path().display().to_string(), "--no-progress".into()],
+        vec!["completions".into(), "fish".into()],
+    ];
+    for args in cases {
+        let mut child = bin().args(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let mut first = [0u8; 16];
+        std::io::Read::read_exact(&mut out, &mut first).unwrap();
+        drop(out);
+        let o = child.wait_with_output().unwrap();
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {e}");
+        assert!(!e.contains("panicked") && !e.contains("错误"), "{args:?}: {e}");
+    }
+}
+
+/// `--color always|never|auto`, `NO_COLOR` and `TERM=dumb` (a terminal through `script`).
+#[test]
+fn colour_follows_the_flag_no_color_and_term() {
+    let ex = example();
+    let ex = ex.to_str().unwrap();
+    let esc = |o: &std::process::Output| o.stdout.contains(&0x1b);
+    assert!(esc(&run(&["check", ex, "--color", "always"])), "always colours a pipe");
+    assert!(!esc(&run(&["check", ex])), "auto does not colour a pipe");
+    assert!(!esc(&run(&["check", ex, "--color", "never"])));
+    let script = Path::new("/usr/bin/script");
+    if !script.exists() {
+        gongkai_testkit::skipped(
+            "the terminal half (NO_COLOR, TERM=dumb)",
+            "/usr/bin/script (util-linux) not installed",
+        );
+        return;
+    }
+    let tty = |env: &[(&str, &str)], extra: &str| {
+        let cmd = format!("{} check '{ex}' --no-progress {extra}", env!("CARGO_BIN_EXE_gongkai"));
+        let mut c = Command::new(script);
+        c.args(["-qec", &cmd, "/dev/null"]).env_remove("NO_COLOR").env("TERM", "xterm");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    assert!(esc(&tty(&[], "")), "a terminal is coloured");
+    assert!(!esc(&tty(&[("NO_COLOR", "1")], "")), "NO_COLOR");
+    assert!(!esc(&tty(&[("TERM", "dumb")], "")), "TERM=dumb");
+    assert!(!esc(&tty(&[], "--color never")), "--color never");
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_command_tree() {
+    for (shell, marker) in [
+        ("bash", "_gongkai()"),
+        ("zsh", "#compdef gongkai"),
+        ("fish", "complete -c gongkai"),
+        ("powershell", "gongkai"),
+    ] {
+        let o = run(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        let s = String::from_utf8(o.stdout).unwrap();
+        assert!(s.contains(marker) && s.contains("register") && s.contains("outcome"), "{shell}");
+    }
+    let o = run(&["man"]);
+    assert_eq!(o.status.code(), Some(0));
+    let m = String::from_utf8(o.stdout).unwrap();
+    assert!(m.starts_with(".ie") || m.starts_with(".TH"), "{}", &m[..80]);
+    for s in [".TH gongkai", ".SH 名称", ".SH 用法", ".SH \"gongkai organ add\"", "示例", "--outcome"] {
+        assert!(m.replace("\\-", "-").contains(s), "{s}");
+    }
+    assert!(!m.contains(".SH SYNOPSIS") && !m.contains(".SH OPTIONS"));
+}
+
+/// `docs/rules.md` is what `gongkai rules --format md` prints: regenerate it when a rule changes.
+#[test]
+fn docs_rules_md_is_generated_from_the_rule_registry() {
+    let o = run(&["rules", "--format", "md"]);
+    assert_eq!(o.status.code(), Some(0));
+    let now = String::from_utf8(o.stdout).unwrap();
+    let file = std::fs::read_to_string(repo().join("docs/rules.md")).unwrap_or_default();
+    assert!(now == file, "docs/rules.md is stale: run `cargo run -p gongkai -- rules --format md > docs/rules.md`");
+    assert!(now.contains("| E1 | 错误 |") && now.contains("| D10 |"));
+    let o = run(&["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let e1 = v.as_array().unwrap().iter().find(|r| r["id"] == "E1").unwrap();
+    assert_eq!(e1["severity"], "error");
+    assert_eq!(e1["severity_zh"], "错误");
+}
+
+#[test]
+fn calendar_between_with_reversed_dates_says_so() {
+    let o = run(&["calendar", "between", "2020-02-25", "2020-01-20"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("结束日期 2020-01-20 早于开始日期 2020-02-25"), "{}", stderr(&o));
+    let o = run(&["calendar", "between", "2020-01-20", "2020-02-25"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+/// A file that exists is replaced only with --force; the refusal writes nothing.
+#[test]
+fn existing_files_are_not_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let o = bin().args(["parse"]).arg(example()).output().unwrap();
+    std::fs::write(&json, &o.stdout).unwrap();
+    let out = dir.path().join("r.md");
+    std::fs::write(&out, "keep").unwrap();
+    let o = run(&["render", json.to_str().unwrap(), "--to", "md", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("已存在，未覆盖；如要覆盖请加 --force"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep");
+    let o = run(&["render", json.to_str().unwrap(), "--to", "md", "--out", out.to_str().unwrap(), "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_ne!(std::fs::read_to_string(&out).unwrap(), "keep");
+    let csv = dir.path().join("a.csv");
+    std::fs::write(&csv, "keep").unwrap();
+    let o = run(&["audit", example().to_str().unwrap(), "--out", csv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), "keep");
+}

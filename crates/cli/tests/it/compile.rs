@@ -84,12 +84,13 @@ fn aggregate_units_equals_region_and_compare_lists_differences() {
     let mut units = Vec::new();
     for (id, to, ext) in [("1", "json", "json"), ("2", "html", "html"), ("3", "md", "md")] {
         let path = tmp(&format!("unit{id}.{ext}"));
-        let out = compile(&["--organ", id, "--year", "2024", "--to", to, "--out", path.to_str().unwrap()]);
+        // The files live in a fixed folder under target/ and are replaced on every run: --force.
+        let out = compile(&["--organ", id, "--year", "2024", "--to", to, "--out", path.to_str().unwrap(), "--force"]);
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         units.push(path);
     }
     let region = tmp("region-gov.txt");
-    let out = compile(&["--organ", "1", "--year", "2024", "--region", "--out", region.to_str().unwrap()]);
+    let out = compile(&["--organ", "1", "--year", "2024", "--region", "--out", region.to_str().unwrap(), "--force"]);
     assert_eq!(out.status.code(), Some(0));
 
     let out = bin().arg("aggregate").args(&units).args(["--to", "json"]).output().unwrap();

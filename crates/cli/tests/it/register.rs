@@ -43,6 +43,8 @@ fn json(db: &Path, args: &[&str]) -> Value {
 fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sub/register.db");
+    // An explicit --db into a missing folder is refused: the folder is made here.
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
     assert!(ok(&db, &["init"]).contains("登记簿已就绪"));
     assert!(db.exists());
     ok(&db, &["organ", "add", "--name", "某县人民政府", "--kind", "government", "--code", "000000001"]);
@@ -353,4 +355,238 @@ fn an_incomplete_or_broken_notice_is_refused_and_nothing_changes() {
     assert!(err.contains("春节") && err.contains("2027-02-14"), "{err}");
     let due = json(&db, &["due", "--within", "30", "--today", "2026-12-28"]);
     assert_eq!(due["items"][0]["provisional"], true);
+}
+
+// ------------------------------------------------------------------ the clerk's words (issue 15)
+
+fn err(db: &Path, args: &[&str]) -> String {
+    let out = gk(db, args);
+    assert_eq!(out.status.code(), Some(2), "{args:?} should fail: {}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn register_one(db: &Path, serial: &str, received: &str) {
+    let mut args = PERSON.to_vec();
+    args[4] = serial;
+    args[10] = received;
+    args.push("当面");
+    ok(db, &args);
+}
+
+/// Outcomes, event types, channels, forms and organ kinds by the words clerks use (the ledger's
+/// parsers); a reply without an outcome and an ambiguous wording are refused in Chinese.
+#[test]
+fn outcomes_kinds_and_channels_in_the_clerks_words() {
+    let (_d, db) = setup();
+    today_is("2024-12-31");
+    register_one(&db, "2024-001", "2024-09-27");
+    let v = json(&db, &["show", "1"]);
+    assert_eq!(v["application"]["events"][0]["channel"], "in_person");
+    assert_eq!(v["application"]["form"], "paper", "the ledger's default form");
+    let e = err(&db, &["event", "1", "--version", "1", "--type", "replied", "--date", "2024-10-20"]);
+    assert!(e.contains("答复事件须用 --outcome 给出办理结果") && e.contains("予以公开"), "{e}");
+    let e =
+        err(&db, &["event", "1", "--version", "1", "--type", "答复", "--date", "2024-10-20", "--outcome", "不予公开"]);
+    assert!(e.contains("不能确定是哪一项办理结果") && e.contains("R3.3.1"), "{e}");
+    let e = err(&db, &["event", "1", "--version", "1", "--type", "回复", "--date", "2024-10-20"]);
+    assert!(e.contains("事件类型“回复”无法识别") && e.contains("答复（replied）"), "{e}");
+    ok(
+        &db,
+        &[
+            "event",
+            "1",
+            "--version",
+            "1",
+            "--type",
+            "答复",
+            "--date",
+            "2024-10-20",
+            "--outcome",
+            "本机关不掌握相关政府信息",
+        ],
+    );
+    let v = json(&db, &["show", "1"]);
+    assert_eq!(v["application"]["events"][1]["outcome"], "R3.4.1");
+    // Event JSON mistakes in Chinese too.
+    let e = err(&db, &["event", "1", "--version", "2", r#"{"event":"fee_notice"}"#]);
+    assert!(e.contains("事件的内容不符合要求：缺少字段“date”"), "{e}");
+    let e = err(&db, &["event", "1", "--version", "2", r#"{"event":"#]);
+    assert!(e.contains("事件 JSON 无法解析：内容不完整"), "{e}");
+    // Organ kinds in Chinese; one name per parent; an ambiguous --organ NAME is refused.
+    ok(&db, &["organ", "add", "--name", "某镇人民政府", "--kind", "乡镇", "--parent", "某县人民政府"]);
+    let organs = json(&db, &["organ", "list"]);
+    assert_eq!(organs[2]["kind"], "township");
+    assert_eq!(organs[2]["parent"], 1);
+    let e = err(&db, &["organ", "add", "--name", "某县科学技术局", "--parent", "1", "--kind", "部门"]);
+    assert!(e.contains("已有名为“某县科学技术局”的机关（编号 2）") && e.contains("不能重复"), "{e}");
+    let e = err(&db, &["organ", "add", "--name", "某局", "--kind", "委员会"]);
+    assert!(e.contains("机关类型“委员会”无法识别"), "{e}");
+    // The same name under another parent is allowed; then the name alone is ambiguous.
+    ok(&db, &["organ", "add", "--name", "某县科学技术局", "--parent", "3", "--kind", "政府部门"]);
+    let e = err(&db, &["due", "--organ", "某县科学技术局"]);
+    assert!(e.contains("名为“某县科学技术局”的机关不止一个（编号 2、4）"), "{e}");
+    let by_name = json(&db, &["catalogue", "list", "--organ", "某镇人民政府"]);
+    assert!(by_name.as_array().unwrap().is_empty());
+}
+
+/// The audit trail names the actor (`--actor`, else GONGKAI_ACTOR, else the OS user) and shows
+/// times in Beijing time.
+#[test]
+fn the_audit_trail_has_a_real_actor_and_beijing_time() {
+    let (_d, db) = setup();
+    register_one(&db, "2024-001", "2024-09-27");
+    ok(&db, &["--actor", "李科长", "event", "1", "--version", "1", "--type", "撤回", "--date", "2024-10-08"]);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gongkai"));
+    let o = c
+        .args(["--db", db.to_str().unwrap(), "event", "1", "--version", "2", "--type", "replied"])
+        .args(["--date", "2024-10-09", "--outcome", "R3.1"])
+        .env_remove("GONGKAI_ACTOR")
+        .env("USER", "os-user")
+        .output()
+        .unwrap();
+    // (refused by the clock: a withdrawn application takes no reply; the actor is not the point)
+    assert_eq!(o.status.code(), Some(2));
+    let h = json(&db, &["history", "1"]);
+    let actors: Vec<&str> = h.as_array().unwrap().iter().map(|r| r["actor"].as_str().unwrap()).collect();
+    assert_eq!(actors, ["王科员", "李科长"]);
+    ok(&db, &["organ", "add", "--name", "某乡", "--kind", "乡镇", "--parent", "1"]);
+    let o = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["--db", db.to_str().unwrap(), "organ", "add", "--name", "某街道", "--kind", "街道", "--parent", "1"])
+        .env_remove("GONGKAI_ACTOR")
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let h = json(&db, &["history", "--entity", "organ", "4"]);
+    // Neither --actor nor GONGKAI_ACTOR: the operating system's account, even without USER.
+    match Command::new("id").arg("-un").output() {
+        Ok(id) if id.status.success() => {
+            assert_eq!(h[0]["actor"], String::from_utf8_lossy(&id.stdout).trim(), "the OS account");
+        }
+        _ => gongkai_testkit::skipped("naming the OS account exactly", "`id -un` is not available"),
+    }
+    assert_ne!(h[0]["actor"], "本机用户（用户名未知）");
+    // Stored in UTC, shown in Beijing time.
+    let at: jiff::Timestamp = h[0]["at"].as_str().unwrap().parse().unwrap();
+    let shown = at.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).strftime("%Y-%m-%d %H:%M:%S").to_string();
+    let text = ok(&db, &["history", "--entity", "organ", "4"]);
+    assert!(text.contains(&format!("{shown}（北京时间）")), "{shown}: {text}");
+}
+
+/// Letters: the state decides, sending a notice records its event, the number states the year
+/// once, .pdf is converted or refused, `-` is standard output, nothing is overwritten.
+#[test]
+fn letters_fit_the_state_and_record_their_event() {
+    let (d, db) = setup();
+    today_is("2024-10-08");
+    register_one(&db, "2024-001", "2024-09-27");
+    let out = |n: &str| d.path().join(n).to_str().unwrap().to_string();
+    let fee = out("fee.docx");
+    let t = ok(&db, &["letter", "1", "--kind", "fee", "--pages", "300", "--out", &fee]);
+    assert!(t.contains("费第001号") && t.contains("已记入事件记录（收费通知，申请现为版本 2）"), "{t}");
+    let v = json(&db, &["show", "1"]);
+    assert_eq!(v["application"]["events"][1]["event"], "fee_notice");
+    assert_eq!(v["application"]["events"][1]["amount"], 6700);
+    // Written again (a reprint of the pending notice): refused over the file, then nothing new.
+    let e = err(&db, &["letter", "1", "--kind", "fee", "--pages", "300", "--out", &fee]);
+    assert!(e.contains("已存在，未覆盖；如要覆盖请加 --force"), "{e}");
+    let t = ok(&db, &["letter", "1", "--kind", "fee", "--pages", "300", "--out", &fee, "--force"]);
+    assert!(t.contains("已记入修改记录"), "{t}");
+    assert_eq!(json(&db, &["show", "1"])["application"]["version"], 2);
+    ok(&db, &["event", "1", "--version", "2", "--type", "已缴费", "--date", "2024-10-08"]);
+    today_is("2024-10-21");
+    ok(&db, &["event", "1", "--version", "3", "--type", "答复", "--date", "2024-10-21", "--outcome", "予以公开"]);
+    // A fee notice for an answered application does not fit: refused, or written with a warning.
+    let e = err(&db, &["letter", "1", "--kind", "fee", "--pages", "300", "--out", &out("fee2.docx")]);
+    assert!(e.contains("已于2024年10月21日办结") && e.contains("--despite-state"), "{e}");
+    assert!(!d.path().join("fee2.docx").exists());
+    let o = gk(&db, &["letter", "1", "--kind", "fee", "--pages", "300", "--out", &out("fee2.docx"), "--despite-state"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("警告：申请 1 已于2024年10月21日办结"));
+    assert_eq!(json(&db, &["show", "1"])["application"]["version"], 4, "nothing recorded");
+    // The reply: JSON, standard output, refused extensions, PDF.
+    let v = json(&db, &["letter", "1", "--kind", "reply"]);
+    assert_eq!(v["letter"]["number"], "某县科学技术局依申请公开〔2024〕答第001号");
+    let o = gk(&db, &["letter", "1", "--kind", "reply", "--out", "-"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.starts_with(b"PK"), "DOCX on standard output");
+    let o = gk(&db, &["letter", "1", "--kind", "reply", "--out", "-", "--to", "txt"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .starts_with("政府信息公开申请答复书\n某县科学技术局依申请公开〔2024〕答第001号")
+    );
+    let e = err(&db, &["letter", "1", "--kind", "reply", "--out", &out("r.doc")]);
+    assert!(e.contains("扩展名应为 .docx、.txt 或 .pdf"), "{e}");
+    let pdf = out("r.pdf");
+    let o = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["--db", db.to_str().unwrap(), "letter", "1", "--kind", "reply", "--out", &pdf])
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("未找到 LibreOffice（soffice），无法生成 PDF"));
+    assert!(!Path::new(&pdf).exists(), "never a DOCX under a .pdf name");
+    let has_soffice =
+        std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("soffice").is_file()));
+    if has_soffice {
+        ok(&db, &["letter", "1", "--kind", "reply", "--out", &pdf]);
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    } else {
+        gongkai_testkit::skipped("the letter's PDF conversion", "LibreOffice (soffice) is not installed");
+    }
+}
+
+/// `--db` into a missing folder is refused (the default place is created, private); a register
+/// the user may only read can still be read.
+#[test]
+fn missing_folders_are_refused_and_read_only_registers_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no/such/folder/g.db");
+    let e = err(&missing, &["init"]);
+    assert!(e.contains("目录") && e.contains("不存在") && e.contains("未创建登记簿"), "{e}");
+    assert!(!dir.path().join("no").exists());
+    let o = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .arg("init")
+        .env_remove("GONGKAI_DB")
+        .env("XDG_DATA_HOME", dir.path().join("xdg"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("xdg/gongkai")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        // A read-only register: as root, run as nobody (permissions do not bind root).
+        let (_d2, db) = setup();
+        std::fs::set_permissions(db.parent().unwrap(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(_d2.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let root =
+            std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false);
+        let run = |args: &[&str]| {
+            let mut c = if root {
+                let mut c = Command::new("setpriv");
+                c.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_gongkai")]);
+                c
+            } else {
+                Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            };
+            c.arg("--db").arg(&db).args(args).env("GONGKAI_ACTOR", "监督员").output().unwrap()
+        };
+        let o = run(&["organ", "list"]);
+        if root && o.status.code() != Some(0) && String::from_utf8_lossy(&o.stderr).contains("setpriv") {
+            gongkai_testkit::skipped("the read-only register half", "setpriv is needed to drop root");
+            return;
+        }
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("某县科学技术局"));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("只读"));
+        let o = run(&["organ", "add", "--name", "新机关"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("是只读的（没有写入权限），不能修改"));
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(!ok(&db, &["organ", "list"]).contains("新机关"));
+    }
 }

@@ -32,8 +32,8 @@ fn readme_walkthrough_from_init_to_the_compiled_report() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     ok(d, &["init"]);
-    ok(d, &["organ", "add", "--name", "示例县人民政府", "--kind", "government", "--code", "000000001"]);
-    ok(d, &["organ", "add", "--name", "示例县科学技术局", "--parent", "1", "--code", "000000002"]);
+    ok(d, &["organ", "add", "--name", "示例县人民政府", "--kind", "人民政府", "--code", "000000001"]);
+    ok(d, &["organ", "add", "--name", "示例县科学技术局", "--parent", "示例县人民政府", "--code", "000000002"]);
     // Two applications: one answered after an extension, one still open at the end of the year.
     let r = ok(
         d,
@@ -90,7 +90,21 @@ fn readme_walkthrough_from_init_to_the_compiled_report() {
         ],
     );
     assert!(e.contains("2024年11月27日"), "{e}");
-    ok(d, &["event", "1", "--version", "2", "--type", "replied", "--date", "2024-11-15", "--outcome", "R3.4.1"]);
+    ok(
+        d,
+        &[
+            "event",
+            "1",
+            "--version",
+            "2",
+            "--type",
+            "答复",
+            "--date",
+            "2024-11-15",
+            "--outcome",
+            "本机关不掌握相关政府信息",
+        ],
+    );
     // A stale version is refused, never lost.
     let stale = gk(d, &["event", "1", "--version", "2", "--type", "withdrawn", "--date", "2024-11-16"]);
     assert_ne!(stale.status.code(), Some(0));
@@ -182,6 +196,7 @@ fn readme_walkthrough_from_init_to_the_compiled_report() {
     ok(d, &["letter", "1", "--kind", "reply", "--out", "答复书.txt"]);
     let text = std::fs::read_to_string(d.join("答复书.txt")).unwrap();
     assert!(text.contains("第三十六条第（四）项") && text.contains("2024年11月15日"), "{text}");
+    assert!(text.contains("依申请公开〔2024〕答第001号"), "the year once in the number: {text}");
     let refused = gk(d, &["letter", "2", "--kind", "reply", "--out", "x.docx"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("尚未答复"));
