@@ -146,8 +146,7 @@ fn table(out: &mut String, t: &Table) {
     }
     out.push_str("</w:tblGrid>");
     let cover = t.covering();
-    let header_only: Vec<bool> =
-        (0..t.rows).map(|r| !t.cells.iter().any(|c| c.row == r && c.kind == Kind::Data)).collect();
+    let header_only: Vec<bool> = (0..t.rows).map(|r| t.is_header_row(r)).collect();
     for (r, row) in cover.iter().enumerate() {
         // Rows at least 6.5 mm high so the small table type has air around it.
         out.push_str("<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"368\" w:hRule=\"atLeast\"/>");
