@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 
 use crate::archive::write_zip;
 use crate::flat::a1;
-use crate::layout::{self, DataRef, Kind, Table, value};
+use crate::layout::{self, DataRef, Kind, LCell, Table, value};
 use crate::xml::esc;
 
 /// Most characters Excel accepts in one cell.
@@ -68,6 +68,78 @@ fn string_cell(out: &mut String, sst: &mut Sst, r: u32, c: u32, style: u32, text
     }
 }
 
+/// Estimated width of `text` at `pt` points, in Excel column-width units (about one digit of
+/// the 11 pt default font): a CJK or full-width character takes about two, anything else one.
+/// Generous on purpose: a row a little too high prints fine, a row too low cuts text off.
+fn text_units(text: &str, pt: f64) -> f64 {
+    let units: f64 = text.chars().map(|c| if (c as u32) >= 0x2E80 { 2.2 } else { 1.15 }).sum();
+    units * pt / 11.0
+}
+
+/// Lines that `text` wraps to in a cell `width` units wide (explicit line breaks kept).
+fn wrapped_lines(text: &str, width: f64, pt: f64) -> usize {
+    let usable = (width - 1.5).max(1.0);
+    text.split('\n').map(|l| ((text_units(l, pt) / usable).ceil() as usize).max(1)).sum()
+}
+
+/// Row height in points for `lines` lines of `pt`-point text (CJK fonts need about 1.5 times
+/// the size per line), with a little air.
+fn row_height(lines: usize, pt: f64) -> f64 {
+    (lines as f64 * pt * 1.5 + 5.0).ceil()
+}
+
+/// Column widths of a table sheet: label columns wide enough for the official labels, value
+/// columns for the header words.
+fn table_widths(t: &Table) -> Vec<f64> {
+    match t.id {
+        2 => vec![26.0, 17.0, 17.0, 17.0],
+        3 => [8.0, 16.0, 40.0].into_iter().chain(std::iter::repeat_n(10.0, 7)).collect(),
+        _ => vec![9.5; t.cols],
+    }
+}
+
+/// Row heights (points) that fit every cell's wrapped text: a cell of one row sets its row's
+/// height; a cell spanning rows that need more room than they have gets the difference spread
+/// over them.
+fn table_heights(t: &Table, widths: &[f64]) -> Vec<f64> {
+    const PT: f64 = 11.0;
+    let span_width = |c: &LCell| widths[c.col..(c.col + c.colspan).min(widths.len())].iter().sum::<f64>();
+    let mut h = vec![row_height(1, PT); t.rows];
+    for c in t.cells.iter().filter(|c| c.rowspan == 1) {
+        h[c.row] = h[c.row].max(row_height(wrapped_lines(&c.text, span_width(c), PT), PT));
+    }
+    for c in t.cells.iter().filter(|c| c.rowspan > 1) {
+        let need = row_height(wrapped_lines(&c.text, span_width(c), PT), PT);
+        let rows = c.row..(c.row + c.rowspan).min(t.rows);
+        let have: f64 = h[rows.clone()].iter().sum();
+        if need > have {
+            let add = ((need - have) / rows.len() as f64).ceil();
+            for x in &mut h[rows] {
+                *x += add;
+            }
+        }
+    }
+    h
+}
+
+/// A sheet name quoted for a formula or a defined name (`'表三'`).
+fn quoted(sheet: &str) -> String {
+    format!("'{}'", sheet.replace('\'', "''"))
+}
+
+/// Page setup of a sheet: A4, fitted to the page width (as many pages down as needed),
+/// centred horizontally; the sheet's name (表三 …) as the page header and `第 N 页，共 M 页`
+/// as the footer, so a printed page says which table it holds.
+fn page_setup(out: &mut String, landscape: bool) {
+    let orient = if landscape { "landscape" } else { "portrait" };
+    let _ = write!(
+        out,
+        "<printOptions horizontalCentered=\"1\"/><pageMargins left=\"0.6\" right=\"0.6\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/>\
+<pageSetup paperSize=\"9\" orientation=\"{orient}\" fitToWidth=\"1\" fitToHeight=\"0\"/>\
+<headerFooter><oddHeader>&amp;C&amp;A</oddHeader><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>"
+    );
+}
+
 /// The `SUM` formula of a total cell and the sum it gives, when the report's total equals
 /// it. Positions are 1-based sheet rows and columns.
 fn total_formula(r: &Report, d: DataRef, at: &HashMap<DataRef, (u32, u32)>) -> Option<String> {
@@ -106,11 +178,8 @@ fn table_sheet(r: &Report, t: &Table, sst: &mut Sst) -> String {
 xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>",
     );
     let _ = write!(out, "<dimension ref=\"A1:{}\"/><cols>", a1(t.rows as u32, t.cols as u32));
-    let widths: Vec<f64> = match t.cols {
-        4 => vec![22.0, 16.0, 16.0, 16.0],
-        10 => [6.0, 14.0, 34.0].into_iter().chain(std::iter::repeat_n(9.0, 7)).collect(),
-        n => vec![9.0; n],
-    };
+    let widths = table_widths(t);
+    let heights = table_heights(t, &widths);
     for (i, w) in widths.iter().enumerate() {
         let _ = write!(out, "<col min=\"{0}\" max=\"{0}\" width=\"{w}\" customWidth=\"1\"/>", i + 1);
     }
@@ -118,7 +187,7 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     let cover = t.covering();
     for (ri, row) in cover.iter().enumerate() {
         let rn = ri as u32 + 1;
-        let _ = write!(out, "<row r=\"{rn}\">");
+        let _ = write!(out, "<row r=\"{rn}\" ht=\"{}\" customHeight=\"1\">", heights[ri]);
         for (ci, slot) in row.iter().enumerate() {
             let cn = ci as u32 + 1;
             let Some((i, starts)) = *slot else {
@@ -170,22 +239,22 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         }
         out.push_str("</mergeCells>");
     }
-    let orient = if t.cols > 4 { "landscape" } else { "portrait" };
-    let _ = write!(
-        out,
-        "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/>\
-<pageSetup paperSize=\"9\" orientation=\"{orient}\" fitToWidth=\"1\" fitToHeight=\"0\"/></worksheet>"
-    );
+    page_setup(&mut out, t.cols > 4);
+    out.push_str("</worksheet>");
     out
 }
 
+/// Width of the prose column: the A4 portrait text width at 11 pt.
+const PROSE_WIDTH: f64 = 84.0;
+
 /// The prose sheet: title, preamble, each section heading and its paragraphs, one per row
-/// in column A.
-fn prose_sheet(r: &Report, sst: &mut Sst) -> String {
+/// in column A, wrapped, each row as high as its text; and the number of rows.
+fn prose_sheet(r: &Report, sst: &mut Sst) -> (String, u32) {
     let mut out = String::with_capacity(16 * 1024);
-    out.push_str(
+    let _ = write!(
+        out,
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\
-<cols><col min=\"1\" max=\"1\" width=\"110\" customWidth=\"1\"/></cols><sheetData>",
+<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr><cols><col min=\"1\" max=\"1\" width=\"{PROSE_WIDTH}\" customWidth=\"1\"/></cols><sheetData>",
     );
     let mut rn = 0u32;
     // A cell holds at most 32,767 characters (Excel's limit); a longer paragraph continues
@@ -194,7 +263,13 @@ fn prose_sheet(r: &Report, sst: &mut Sst) -> String {
         let chars: Vec<char> = text.chars().collect();
         for piece in chars.chunks(MAX_CELL_CHARS).map(|p| p.iter().collect::<String>()) {
             rn += 1;
-            let _ = write!(out, "<row r=\"{rn}\">");
+            let pt = match style {
+                S_TITLE => 18.0,
+                S_HEADING => 12.0,
+                _ => 11.0,
+            };
+            let ht = row_height(wrapped_lines(&piece, PROSE_WIDTH, pt), pt);
+            let _ = write!(out, "<row r=\"{rn}\" ht=\"{ht}\" customHeight=\"1\">");
             string_cell(out, sst, rn, 1, style, &piece);
             out.push_str("</row>");
         }
@@ -215,11 +290,10 @@ fn prose_sheet(r: &Report, sst: &mut Sst) -> String {
             }
         }
     }
-    out.push_str(
-        "</sheetData><pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/>\
-<pageSetup paperSize=\"9\"/></worksheet>",
-    );
-    out
+    out.push_str("</sheetData>");
+    page_setup(&mut out, false);
+    out.push_str("</worksheet>");
+    (out, rn)
 }
 
 const STYLES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
@@ -238,18 +312,29 @@ const STYLES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\
 <xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyBorder=\"1\" applyAlignment=\"1\"><alignment horizontal=\"center\" vertical=\"center\"/></xf>\
 <xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyAlignment=\"1\"><alignment vertical=\"top\" wrapText=\"1\"/></xf>\
 <xf numFmtId=\"0\" fontId=\"2\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\" applyAlignment=\"1\"><alignment horizontal=\"center\" vertical=\"center\" wrapText=\"1\"/></xf>\
-<xf numFmtId=\"0\" fontId=\"3\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/></cellXfs>\
+<xf numFmtId=\"0\" fontId=\"3\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\" applyAlignment=\"1\"><alignment vertical=\"center\" wrapText=\"1\"/></xf></cellXfs>\
 <cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles></styleSheet>";
 
 /// The report as an XLSX file (bytes).
 pub fn xlsx(r: &Report) -> Vec<u8> {
     let mut sst = Sst::default();
     let tables = layout::tables(r);
-    let mut sheets: Vec<(String, String)> = vec![("正文".to_string(), prose_sheet(r, &mut sst))];
-    for t in &tables {
+    let (prose, prose_rows) = prose_sheet(r, &mut sst);
+    let mut sheets: Vec<(String, String)> = vec![("正文".to_string(), prose)];
+    // Print areas, and the header rows of 表三 and 表四 repeated on every printed page.
+    let mut names = vec![DefinedName::area(0, "正文", prose_rows.max(1), 1)];
+    for (i, t) in tables.iter().enumerate() {
         sheets.push((t.name.to_string(), table_sheet(r, t, &mut sst)));
+        names.push(DefinedName::area(i + 1, t.name, t.rows as u32, t.cols as u32));
+        if t.header_rows > 0 {
+            names.push(DefinedName {
+                name: "_xlnm.Print_Titles",
+                sheet: i + 1,
+                refers: format!("{}!$1:${}", quoted(t.name), t.header_rows),
+            });
+        }
     }
-    workbook(&sheets, &sst, &layout::core_props(r))
+    workbook(&sheets, &sst, &layout::core_props(r), &names)
 }
 
 /// A plain one-sheet workbook of text cells: the first row is a header (bold, centred), the
@@ -269,10 +354,27 @@ pub fn xlsx_rows(sheet: &str, rows: &[Vec<String>]) -> Vec<u8> {
         xml.push_str("</row>");
     }
     xml.push_str("</sheetData></worksheet>");
-    workbook(&[(sheet.to_string(), xml)], &sst, &layout::core_props_for(sheet, None))
+    workbook(&[(sheet.to_string(), xml)], &sst, &layout::core_props_for(sheet, None), &[])
 }
 
-fn workbook(sheets: &[(String, String)], sst: &Sst, core: &str) -> Vec<u8> {
+/// A workbook-level defined name local to one sheet (print area, print titles).
+#[derive(Debug)]
+struct DefinedName {
+    name: &'static str,
+    /// 0-based sheet index.
+    sheet: usize,
+    refers: String,
+}
+
+impl DefinedName {
+    fn area(sheet: usize, name: &str, rows: u32, cols: u32) -> Self {
+        let last = a1(rows, cols);
+        let (col, row) = last.split_at(last.find(|c: char| c.is_ascii_digit()).unwrap_or(last.len()));
+        DefinedName { name: "_xlnm.Print_Area", sheet, refers: format!("{}!$A$1:${col}${row}", quoted(name)) }
+    }
+}
+
+fn workbook(sheets: &[(String, String)], sst: &Sst, core: &str, names: &[DefinedName]) -> Vec<u8> {
     let mut ct = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>\
@@ -310,7 +412,21 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     ct.push_str(layout::CORE_CT);
     ct.push_str("</Types>");
     // calcPr without fullCalcOnLoad: the cached values are shown as written.
-    wb.push_str("</sheets><calcPr calcId=\"191029\"/></workbook>");
+    wb.push_str("</sheets>");
+    if !names.is_empty() {
+        wb.push_str("<definedNames>");
+        for n in names {
+            let _ = write!(
+                wb,
+                "<definedName name=\"{}\" localSheetId=\"{}\">{}</definedName>",
+                n.name,
+                n.sheet,
+                esc(&n.refers)
+            );
+        }
+        wb.push_str("</definedNames>");
+    }
+    wb.push_str("<calcPr calcId=\"191029\"/></workbook>");
     let mut ss = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"{}\" uniqueCount=\"{}\">",
         sst.count,
