@@ -38,6 +38,14 @@ pub enum LedgerCmd {
     },
     /// 列出台账的列（表头）及填写要求
     Layout,
+    /// 生成空白台账模板（.xlsx：日期列、下拉列表、冻结表头），填好后用 gongkai ledger import 导入
+    ///
+    /// 示例：gongkai ledger template --out 台账模板.xlsx
+    Template {
+        /// 模板文件（.xlsx）
+        #[arg(long)]
+        out: String,
+    },
 }
 
 /// Largest ledger file read (bytes): room for [`MAX_LEDGER_ROWS`] rows of long text.
@@ -102,7 +110,7 @@ fn write_rows(path: &str, sheet: &str, rows: &[Vec<String>]) -> Result<()> {
     if !lower.ends_with(".xlsx") {
         bail!("--out 应以 .xlsx 或 .csv 结尾");
     }
-    safe::write_private(Path::new(path), &gongkai_office::xlsx_rows(sheet, rows))
+    safe::write_private(Path::new(path), &gongkai_office::ledger_xlsx(sheet, rows))
         .with_context(|| format!("无法写入“{path}”"))
 }
 
@@ -115,6 +123,15 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
             println!(
                 "（必填：受理编号、收到申请日期、提交方式、申请人类型、申请人姓名或名称、申请内容；说明见 docs/ledger.md）"
             );
+            Ok(0)
+        }
+        LedgerCmd::Template { out } => {
+            if !out.to_lowercase().ends_with(".xlsx") {
+                bail!("--out 应以 .xlsx 结尾（台账模板是 Excel 工作簿）");
+            }
+            safe::write_private(Path::new(out), &gongkai_office::ledger_template())
+                .with_context(|| format!("无法写入“{out}”"))?;
+            println!("已生成空白台账模板“{out}”：填好后用 gongkai ledger import “{out}” --organ 机关编号 导入");
             Ok(0)
         }
         LedgerCmd::Import { file, organ, dry_run } => {

@@ -89,7 +89,13 @@ fn level2_number(t: &str) -> Option<usize> {
 /// A body paragraph. A level-2 heading (`（一）主动公开`) is set in 楷体: the whole line when
 /// it is short, otherwise its first sentence (the run-in heading usual in reports).
 fn body_para(out: &mut String, text: &str) {
-    out.push_str("<w:p><w:pPr><w:pStyle w:val=\"BodyText\"/></w:pPr>");
+    body_para_with(out, text, "");
+}
+
+/// [`body_para`] with extra paragraph properties (`w:keepNext` …, in schema order after the
+/// style).
+fn body_para_with(out: &mut String, text: &str, ppr: &str) {
+    let _ = write!(out, "<w:p><w:pPr><w:pStyle w:val=\"BodyText\"/>{ppr}</w:pPr>");
     let mut rest = text;
     if level2_number(text).is_some() {
         let cut = if text.chars().count() <= 30 {
@@ -346,20 +352,29 @@ pub fn docx_letter(
     );
     para(&mut out, "Title", title);
     let aligned = |out: &mut String, jc: &str, ind: &str, text: &str| {
-        let _ = write!(out, "<w:p><w:pPr><w:jc w:val=\"{jc}\"/>{ind}</w:pPr>");
+        let _ = write!(out, "<w:p><w:pPr>{ind}<w:jc w:val=\"{jc}\"/></w:pPr>");
         runs(out, text, "");
         out.push_str("</w:p>");
     };
     aligned(&mut out, "center", "", number);
     out.push_str("<w:p/>");
     aligned(&mut out, "left", "", addressee);
-    for p in paragraphs {
-        body_para(&mut out, p);
+    // The closing block stays on one page with the last body paragraph (GB/T 9704: the
+    // signature and date never stand alone on a page): that paragraph, the blank lines and the
+    // signature keep with the next paragraph and none of them splits.
+    const KEEP: &str = "<w:keepNext/><w:keepLines/>";
+    let last = paragraphs.len().saturating_sub(1);
+    for (i, p) in paragraphs.iter().enumerate() {
+        if i == last {
+            body_para_with(&mut out, p, KEEP);
+        } else {
+            body_para(&mut out, p);
+        }
     }
-    out.push_str("<w:p/><w:p/>");
+    let _ = write!(out, "<w:p><w:pPr>{KEEP}</w:pPr></w:p><w:p><w:pPr>{KEEP}</w:pPr></w:p>");
     let right = "<w:ind w:right=\"1280\"/>";
-    aligned(&mut out, "right", right, signature);
-    aligned(&mut out, "right", right, date);
+    aligned(&mut out, "right", &format!("{KEEP}{right}"), signature);
+    aligned(&mut out, "right", &format!("<w:keepLines/>{right}"), date);
     out.push_str(&sect_pr());
     out.push_str("</w:body></w:document>");
     package(&out, &layout::core_props_for(title, Some(signature)))

@@ -28,16 +28,20 @@ use crate::xml::esc;
 const MAX_CELL_CHARS: usize = 32_767;
 
 /// Style indexes in `styles.xml` (cellXfs).
-const S_HEAD: u32 = 1;
+pub(crate) const S_HEAD: u32 = 1;
 const S_LABEL: u32 = 2;
 const S_DATA: u32 = 3;
 const S_PROSE: u32 = 4;
 const S_TITLE: u32 = 5;
 const S_HEADING: u32 = 6;
+/// Ledger cells: a date (`yyyy-mm-dd`), a whole number, wrapped text; all bordered.
+pub(crate) const S_LEDGER_DATE: u32 = 7;
+pub(crate) const S_LEDGER_NUM: u32 = 8;
+pub(crate) const S_LEDGER_TEXT: u32 = 9;
 
 /// Shared string table.
 #[derive(Debug, Default)]
-struct Sst {
+pub(crate) struct Sst {
     ix: HashMap<String, usize>,
     list: Vec<String>,
     count: usize,
@@ -55,7 +59,7 @@ impl Sst {
     }
 }
 
-fn string_cell(out: &mut String, sst: &mut Sst, r: u32, c: u32, style: u32, text: &str) {
+pub(crate) fn string_cell(out: &mut String, sst: &mut Sst, r: u32, c: u32, style: u32, text: &str) {
     // Excel refuses longer cells; only a pathological table cell can reach this.
     let text = match text.char_indices().nth(MAX_CELL_CHARS) {
         Some((cut, _)) => &text[..cut],
@@ -71,20 +75,20 @@ fn string_cell(out: &mut String, sst: &mut Sst, r: u32, c: u32, style: u32, text
 /// Estimated width of `text` at `pt` points, in Excel column-width units (about one digit of
 /// the 11 pt default font): a CJK or full-width character takes about two, anything else one.
 /// Generous on purpose: a row a little too high prints fine, a row too low cuts text off.
-fn text_units(text: &str, pt: f64) -> f64 {
+pub(crate) fn text_units(text: &str, pt: f64) -> f64 {
     let units: f64 = text.chars().map(|c| if (c as u32) >= 0x2E80 { 2.2 } else { 1.15 }).sum();
     units * pt / 11.0
 }
 
 /// Lines that `text` wraps to in a cell `width` units wide (explicit line breaks kept).
-fn wrapped_lines(text: &str, width: f64, pt: f64) -> usize {
+pub(crate) fn wrapped_lines(text: &str, width: f64, pt: f64) -> usize {
     let usable = (width - 1.5).max(1.0);
     text.split('\n').map(|l| ((text_units(l, pt) / usable).ceil() as usize).max(1)).sum()
 }
 
 /// Row height in points for `lines` lines of `pt`-point text (CJK fonts need about 1.5 times
 /// the size per line), with a little air.
-fn row_height(lines: usize, pt: f64) -> f64 {
+pub(crate) fn row_height(lines: usize, pt: f64) -> f64 {
     (lines as f64 * pt * 1.5 + 5.0).ceil()
 }
 
@@ -123,7 +127,7 @@ fn table_heights(t: &Table, widths: &[f64]) -> Vec<f64> {
 }
 
 /// A sheet name quoted for a formula or a defined name (`'表三'`).
-fn quoted(sheet: &str) -> String {
+pub(crate) fn quoted(sheet: &str) -> String {
     format!("'{}'", sheet.replace('\'', "''"))
 }
 
@@ -298,6 +302,7 @@ fn prose_sheet(r: &Report, sst: &mut Sst) -> (String, u32) {
 
 const STYLES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
 <styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\
+<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"yyyy\\-mm\\-dd\"/></numFmts>\
 <fonts count=\"4\"><font><sz val=\"11\"/><name val=\"仿宋_GB2312\"/><charset val=\"134\"/></font>\
 <font><sz val=\"11\"/><name val=\"黑体\"/><charset val=\"134\"/></font>\
 <font><sz val=\"18\"/><name val=\"方正小标宋简体\"/><charset val=\"134\"/></font>\
@@ -306,13 +311,16 @@ const STYLES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\
 <borders count=\"2\"><border><left/><right/><top/><bottom/><diagonal/></border>\
 <border><left style=\"thin\"><color auto=\"1\"/></left><right style=\"thin\"><color auto=\"1\"/></right><top style=\"thin\"><color auto=\"1\"/></top><bottom style=\"thin\"><color auto=\"1\"/></bottom><diagonal/></border></borders>\
 <cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>\
-<cellXfs count=\"7\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>\
+<cellXfs count=\"10\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>\
 <xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyFont=\"1\" applyBorder=\"1\" applyAlignment=\"1\"><alignment horizontal=\"center\" vertical=\"center\" wrapText=\"1\"/></xf>\
 <xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyBorder=\"1\" applyAlignment=\"1\"><alignment horizontal=\"left\" vertical=\"center\" wrapText=\"1\"/></xf>\
 <xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyBorder=\"1\" applyAlignment=\"1\"><alignment horizontal=\"center\" vertical=\"center\"/></xf>\
 <xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyAlignment=\"1\"><alignment vertical=\"top\" wrapText=\"1\"/></xf>\
 <xf numFmtId=\"0\" fontId=\"2\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\" applyAlignment=\"1\"><alignment horizontal=\"center\" vertical=\"center\" wrapText=\"1\"/></xf>\
-<xf numFmtId=\"0\" fontId=\"3\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\" applyAlignment=\"1\"><alignment vertical=\"center\" wrapText=\"1\"/></xf></cellXfs>\
+<xf numFmtId=\"0\" fontId=\"3\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\" applyAlignment=\"1\"><alignment vertical=\"center\" wrapText=\"1\"/></xf>\
+<xf numFmtId=\"164\" fontId=\"0\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyNumberFormat=\"1\" applyBorder=\"1\" applyAlignment=\"1\"><alignment horizontal=\"center\" vertical=\"top\"/></xf>\
+<xf numFmtId=\"1\" fontId=\"0\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyNumberFormat=\"1\" applyBorder=\"1\" applyAlignment=\"1\"><alignment horizontal=\"center\" vertical=\"top\"/></xf>\
+<xf numFmtId=\"49\" fontId=\"0\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyNumberFormat=\"1\" applyBorder=\"1\" applyAlignment=\"1\"><alignment vertical=\"top\" wrapText=\"1\"/></xf></cellXfs>\
 <cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles></styleSheet>";
 
 /// The report as an XLSX file (bytes).
@@ -320,17 +328,18 @@ pub fn xlsx(r: &Report) -> Vec<u8> {
     let mut sst = Sst::default();
     let tables = layout::tables(r);
     let (prose, prose_rows) = prose_sheet(r, &mut sst);
-    let mut sheets: Vec<(String, String)> = vec![("正文".to_string(), prose)];
+    let mut sheets: Vec<(String, String, bool)> = vec![("正文".to_string(), prose, false)];
     // Print areas, and the header rows of 表三 and 表四 repeated on every printed page.
     let mut names = vec![DefinedName::area(0, "正文", prose_rows.max(1), 1)];
     for (i, t) in tables.iter().enumerate() {
-        sheets.push((t.name.to_string(), table_sheet(r, t, &mut sst)));
+        sheets.push((t.name.to_string(), table_sheet(r, t, &mut sst), false));
         names.push(DefinedName::area(i + 1, t.name, t.rows as u32, t.cols as u32));
         if t.header_rows > 0 {
             names.push(DefinedName {
                 name: "_xlnm.Print_Titles",
                 sheet: i + 1,
                 refers: format!("{}!$1:${}", quoted(t.name), t.header_rows),
+                hidden: false,
             });
         }
     }
@@ -354,27 +363,34 @@ pub fn xlsx_rows(sheet: &str, rows: &[Vec<String>]) -> Vec<u8> {
         xml.push_str("</row>");
     }
     xml.push_str("</sheetData></worksheet>");
-    workbook(&[(sheet.to_string(), xml)], &sst, &layout::core_props_for(sheet, None), &[])
+    workbook(&[(sheet.to_string(), xml, false)], &sst, &layout::core_props_for(sheet, None), &[])
 }
 
 /// A workbook-level defined name local to one sheet (print area, print titles).
 #[derive(Debug)]
-struct DefinedName {
-    name: &'static str,
+pub(crate) struct DefinedName {
+    pub name: &'static str,
     /// 0-based sheet index.
-    sheet: usize,
-    refers: String,
+    pub sheet: usize,
+    pub refers: String,
+    pub hidden: bool,
 }
 
 impl DefinedName {
     fn area(sheet: usize, name: &str, rows: u32, cols: u32) -> Self {
         let last = a1(rows, cols);
         let (col, row) = last.split_at(last.find(|c: char| c.is_ascii_digit()).unwrap_or(last.len()));
-        DefinedName { name: "_xlnm.Print_Area", sheet, refers: format!("{}!$A$1:${col}${row}", quoted(name)) }
+        DefinedName {
+            name: "_xlnm.Print_Area",
+            sheet,
+            refers: format!("{}!$A$1:${col}${row}", quoted(name)),
+            hidden: false,
+        }
     }
 }
 
-fn workbook(sheets: &[(String, String)], sst: &Sst, core: &str, names: &[DefinedName]) -> Vec<u8> {
+/// The workbook package of `sheets` (name, worksheet XML, hidden).
+pub(crate) fn workbook(sheets: &[(String, String, bool)], sst: &Sst, core: &str, names: &[DefinedName]) -> Vec<u8> {
     let mut ct = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>\
@@ -389,13 +405,14 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     let mut rels = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">",
     );
-    for (i, (name, _)) in sheets.iter().enumerate() {
+    for (i, (name, _, hidden)) in sheets.iter().enumerate() {
         let n = i + 1;
         let _ = write!(
             ct,
             "<Override PartName=\"/xl/worksheets/sheet{n}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
         );
-        let _ = write!(wb, "<sheet name=\"{}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>", esc(name));
+        let state = if *hidden { " state=\"hidden\"" } else { "" };
+        let _ = write!(wb, "<sheet name=\"{}\" sheetId=\"{n}\"{state} r:id=\"rId{n}\"/>", esc(name));
         let _ = write!(
             rels,
             "<Relationship Id=\"rId{n}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet{n}.xml\"/>"
@@ -418,9 +435,10 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         for n in names {
             let _ = write!(
                 wb,
-                "<definedName name=\"{}\" localSheetId=\"{}\">{}</definedName>",
+                "<definedName name=\"{}\" localSheetId=\"{}\"{}>{}</definedName>",
                 n.name,
                 n.sheet,
+                if n.hidden { " hidden=\"1\"" } else { "" },
                 esc(&n.refers)
             );
         }
@@ -449,7 +467,7 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         ("xl/sharedStrings.xml", ss.as_bytes()),
         ("docProps/core.xml", core.as_bytes()),
     ];
-    for (i, (_, xml)) in sheets.iter().enumerate() {
+    for (i, (_, xml, _)) in sheets.iter().enumerate() {
         parts.push((sheet_names[i].as_str(), xml.as_bytes()));
     }
     write_zip(&parts)

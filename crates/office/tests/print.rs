@@ -147,5 +147,85 @@ fn generated_documents_print_whole() {
     let d = print(&dir, "report.docx", &gongkai_office::docx(&r), "office-docx-report");
     check(&d, 5, &texts);
 
+    // The 台账: a blank template, and an export of 40 applications.
+    let t = print(&dir, "template.xlsx", &gongkai_office::ledger_template(), "office-ledger-template");
+    let headers: Vec<String> = gongkai_register::ledger::HEADERS.iter().map(|h| h.to_string()).collect();
+    check(&t, 1, &headers);
+    let rows = gongkai_synth::ledger::ledger(3, 40, Default::default());
+    let cal = gongkai_calendar::Calendar::official();
+    let e = print(
+        &dir,
+        "export.xlsx",
+        &gongkai_office::ledger_xlsx("台账", &export_rows(&rows, cal)),
+        "office-ledger-export",
+    );
+    let cells: Vec<String> = export_rows(&rows, cal).concat();
+    check(&e, 2, &cells);
+
+    // The fee notice: a long fee breakdown brings the signature to the page end; the last
+    // paragraph goes over with it.
+    let (letter, texts) = fee_notice();
+    let f = print(&dir, "fee.docx", &letter, "office-fee-notice");
+    check(&f, 2, &texts);
+    for (i, page) in f.pages.iter().enumerate() {
+        let lines: Vec<&str> = page.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('—')).collect();
+        let signature_only = !lines.is_empty() && lines.iter().all(|l| texts[texts.len() - 2..].iter().any(|t| t == l));
+        assert!(!signature_only, "page {} of the fee notice holds only the signature: {lines:?}", i + 1);
+    }
+
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The rows a ledger export writes for `rows` (outcomes in words, as `ledger::write_as`).
+fn export_rows(rows: &[Vec<String>], cal: &gongkai_calendar::Calendar) -> Vec<Vec<String>> {
+    let read = gongkai_register::ledger::read(rows, cal).unwrap();
+    let apps: Vec<gongkai_register::Application> = read
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| gongkai_register::Application {
+            id: gongkai_register::AppId(i as i64 + 1),
+            organ: gongkai_register::OrganId(1),
+            serial: r.serial,
+            applicant: r.applicant,
+            channel: r.channel,
+            description: r.description,
+            form: r.form,
+            events: r.events,
+            version: 1,
+        })
+        .collect();
+    gongkai_register::ledger::write_as(&apps, true, true)
+}
+
+/// A 收费通知书 for 50 items (a breakdown of four bands: before the closing block was kept
+/// together, LibreOffice printed its signature and date alone on page 2), and the texts it
+/// must print.
+fn fee_notice() -> (Vec<u8>, Vec<String>) {
+    fee_notice_n(50)
+}
+
+fn fee_notice_n(n: u64) -> (Vec<u8>, Vec<String>) {
+    use gongkai_letters::{Context, Kind, letter};
+    let d = |m, day| jiff::civil::date(2024, m, day);
+    let c = Context {
+        organ: "示例县科学技术局".into(),
+        organ_short: "示科".into(),
+        serial: "2024-015".into(),
+        applicant: "张三".into(),
+        received: d(9, 27),
+        description: "2023年度科技项目资金分配结果、项目评审专家名单及评审意见、资金拨付凭证".into(),
+        date: d(10, 18),
+        review_body: Some("示例县人民政府".into()),
+        court: Some("示例县人民法院".into()),
+        contact: Some("示例县科学技术局办公室，电话0000-1234567".into()),
+    };
+    let quote = gongkai_fees::by_items(0, n).unwrap();
+    let l = letter(&Kind::Fee { quote }, &c);
+    let date = gongkai_clock::zh_date(l.date);
+    let bytes = gongkai_office::docx_letter(&l.title, &l.number, &l.addressee, &l.paragraphs, &l.signature, &date);
+    let mut texts = vec![l.title.clone(), l.number.clone(), l.addressee.clone()];
+    texts.extend(l.paragraphs.iter().cloned());
+    texts.push(l.signature.clone());
+    texts.push(date);
+    (bytes, texts)
 }
