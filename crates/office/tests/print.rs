@@ -41,6 +41,7 @@ fn to_pdf(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     std::fs::write(&src, bytes).unwrap();
     let profile = format!("file://{}", dir.join("profile").display());
     let out = Command::new("soffice")
+        .env("FONTCONFIG_FILE", dir.join("fonts.conf"))
         .args(["--headless", &format!("-env:UserInstallation={profile}"), "--convert-to", "pdf", "--outdir"])
         .arg(dir)
         .arg(&src)
@@ -137,6 +138,18 @@ fn generated_documents_print_whole() {
     }
     let dir = std::env::temp_dir().join(format!("gongkai-print-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    // The official fonts are absent here: print with the fallbacks of docs/fonts (as a Linux
+    // user installs them), so that 仿宋 falls back to a serif CJK face, not to a sans-serif.
+    let fonts = root().join("docs/fonts/65-gongkai-official-fonts.conf");
+    std::fs::write(
+        dir.join("fonts.conf"),
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\">\n<fontconfig>\
+<include ignore_missing=\"no\">{}</include><include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include></fontconfig>\n",
+            fonts.canonicalize().unwrap().display()
+        ),
+    )
+    .unwrap();
     let r = report();
     let texts = report_texts(&r);
 
@@ -146,6 +159,29 @@ fn generated_documents_print_whole() {
 
     let d = print(&dir, "report.docx", &gongkai_office::docx(&r), "office-docx-report");
     check(&d, 5, &texts);
+
+    // The same report with twelve more lines before table 三, which brought the page break
+    // into the （三）不予公开 group (its rows 7 and 8 went over without the group label): the
+    // group is kept together and goes over whole, under the repeated header rows.
+    let mut longer = r.clone();
+    let s2 = longer.sections.iter_mut().find(|s| s.id.0 == 2).unwrap();
+    for i in 1..=12 {
+        s2.paras.push(gongkai_model::Para {
+            text: format!("补充说明第{i}段。"),
+            src: Default::default(),
+            verbatim: false,
+        });
+    }
+    let g = print(&dir, "group.docx", &gongkai_office::docx(&longer), "office-docx-group");
+    check(&g, 5, &report_texts(&longer));
+    let label = g.pages.iter().position(|p| p.contains("（三）不予公开")).unwrap();
+    for row in ["1.属于国家秘密", "8.属于行政查询事项"] {
+        assert_eq!(
+            g.pages.iter().position(|p| p.contains(row)),
+            Some(label),
+            "{row} is not on the page of its group label"
+        );
+    }
 
     // The 台账: a blank template, and an export of 40 applications.
     let t = print(&dir, "template.xlsx", &gongkai_office::ledger_template(), "office-ledger-template");
