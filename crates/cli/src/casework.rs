@@ -100,7 +100,9 @@ fn write_rows(path: &str, sheet: &str, rows: &[Vec<String>]) -> Result<()> {
     let lower = path.to_lowercase();
     if lower.ends_with(".csv") {
         let f = safe::create_private(Path::new(path)).with_context(|| format!("无法写入“{path}”"))?;
-        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+        let mut f = std::io::BufWriter::new(f);
+        std::io::Write::write_all(&mut f, safe::CSV_BOM).with_context(|| format!("无法写入“{path}”"))?;
+        let mut w = csv::Writer::from_writer(f);
         for r in rows {
             w.write_record(r.iter().map(|c| safe::neutralise(c)).collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;
         }
