@@ -75,11 +75,13 @@ fn width(header: &str, kind: &ColumnKind, values: &[&str]) -> f64 {
     // What a column typically holds, so that a blank template has room to type in.
     let typical = match header {
         "申请内容" => 30.0,
-        "证件号码" | "通讯地址" | "电子邮箱" => 20.0,
+        // An 18-character 身份证号码 or an e-mail address on one line.
+        "证件号码" | "电子邮箱" => 23.0,
+        "通讯地址" => 20.0,
         "受理编号" | "申请人姓名或名称" | "联系电话" | "备注" => 13.0,
         _ => 0.0,
     };
-    (need.max(typical).max(text_units(header, 11.0) / 2.0) + 1.5).clamp(6.0, 32.0)
+    (need.max(typical).max(text_units(header, 11.0) / 2.0) + 2.0).clamp(6.0, 32.0)
 }
 
 /// Height (points) of a data row: the most lines any of its cells wraps to.

@@ -83,7 +83,8 @@ pub(crate) fn text_units(text: &str, pt: f64) -> f64 {
 /// Lines that `text` wraps to in a cell `width` units wide (explicit line breaks kept).
 pub(crate) fn wrapped_lines(text: &str, width: f64, pt: f64) -> usize {
     let usable = (width - 1.5).max(1.0);
-    text.split('\n').map(|l| ((text_units(l, pt) / usable).ceil() as usize).max(1)).sum()
+    // The tolerance keeps a text that fills the width exactly on one line despite rounding.
+    text.split('\n').map(|l| ((text_units(l, pt) / usable - 1e-6).ceil() as usize).max(1)).sum()
 }
 
 /// Row height in points for `lines` lines of `pt`-point text (CJK fonts need about 1.5 times
