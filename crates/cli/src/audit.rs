@@ -276,6 +276,7 @@ pub fn run(paths: &[String], out: &str, manifest: Option<&str>) -> Result<u8> {
     let mut kept: Vec<Audited> = Vec::new();
     let (mut reports, mut with_errors) = (0usize, 0usize);
     if let Kind::Csv = kind {
+        w.write_all(crate::safe::CSV_BOM)?;
         writeln!(w, "file,organ,year,format,table,row,col,state,value,raw,line,column")?;
     }
     if let Kind::Json = kind {

@@ -48,6 +48,17 @@ pub enum LedgerCmd {
         #[arg(long, value_enum, default_value_t = crate::register_cmd::Fmt::Text)]
         format: crate::register_cmd::Fmt,
     },
+    /// 生成空白台账模板（.xlsx：日期列、下拉列表、冻结表头），填好后用 gongkai ledger import 导入
+    ///
+    /// 示例：gongkai ledger template --out 台账模板.xlsx
+    Template {
+        /// 模板文件（.xlsx）
+        #[arg(long)]
+        out: String,
+        /// 覆盖已存在的文件
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Largest ledger file read (bytes): room for [`MAX_LEDGER_ROWS`] rows of long text.
@@ -102,7 +113,9 @@ fn write_rows(path: &str, sheet: &str, rows: &[Vec<String>], force: bool) -> Res
     let lower = path.to_lowercase();
     if lower.ends_with(".csv") {
         let f = safe::create_output(Path::new(path), force)?;
-        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+        let mut f = std::io::BufWriter::new(f);
+        std::io::Write::write_all(&mut f, safe::CSV_BOM).with_context(|| format!("无法写入“{path}”"))?;
+        let mut w = csv::Writer::from_writer(f);
         for r in rows {
             w.write_record(r.iter().map(|c| safe::neutralise(c)).collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;
         }
@@ -112,7 +125,7 @@ fn write_rows(path: &str, sheet: &str, rows: &[Vec<String>], force: bool) -> Res
     if !lower.ends_with(".xlsx") {
         bail!("--out 应以 .xlsx 或 .csv 结尾");
     }
-    safe::write_output(Path::new(path), &gongkai_office::xlsx_rows(sheet, rows), force)
+    safe::write_output(Path::new(path), &gongkai_office::ledger_xlsx(sheet, rows), force)
 }
 
 pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
@@ -135,6 +148,14 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
             println!(
                 "（必填：受理编号、收到申请日期、提交方式、申请人类型、申请人姓名或名称、申请内容；说明见 docs/ledger.md）"
             );
+            Ok(0)
+        }
+        LedgerCmd::Template { out, force } => {
+            if !out.to_lowercase().ends_with(".xlsx") {
+                bail!("--out 应以 .xlsx 结尾（台账模板是 Excel 工作簿）");
+            }
+            safe::write_output(Path::new(out), &gongkai_office::ledger_template(), *force)?;
+            println!("已生成空白台账模板“{out}”：填好后用 gongkai ledger import “{out}” --organ 机关编号 导入");
             Ok(0)
         }
         LedgerCmd::Import { file, organ, dry_run } => {

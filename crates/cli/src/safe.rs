@@ -9,6 +9,12 @@ use std::path::Path;
 
 /// Create (or truncate) a file only its owner can read and write (0600 on unix). An existing
 /// file is narrowed to 0600 before it is written.
+/// The UTF-8 byte order mark that begins every CSV file gongkai writes: Excel on Chinese
+/// Windows reads a CSV without it in the ANSI code page (GBK) and shows the UTF-8 text garbled.
+/// UTF-8 with a BOM rather than GBK because GBK cannot hold every character of a name or an
+/// address (生僻字), and a CSV must not lose them. gongkai's own readers skip the mark.
+pub const CSV_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 pub fn create_private(path: &Path) -> io::Result<File> {
     let mut o = OpenOptions::new();
     o.write(true).create(true).truncate(true);

@@ -89,7 +89,13 @@ fn level2_number(t: &str) -> Option<usize> {
 /// A body paragraph. A level-2 heading (`（一）主动公开`) is set in 楷体: the whole line when
 /// it is short, otherwise its first sentence (the run-in heading usual in reports).
 fn body_para(out: &mut String, text: &str) {
-    out.push_str("<w:p><w:pPr><w:pStyle w:val=\"BodyText\"/></w:pPr>");
+    body_para_with(out, text, "");
+}
+
+/// [`body_para`] with extra paragraph properties (`w:keepNext` …, in schema order after the
+/// style).
+fn body_para_with(out: &mut String, text: &str, ppr: &str) {
+    let _ = write!(out, "<w:p><w:pPr><w:pStyle w:val=\"BodyText\"/>{ppr}</w:pPr>");
     let mut rest = text;
     if level2_number(text).is_some() {
         let cut = if text.chars().count() <= 30 {
@@ -128,6 +134,10 @@ fn grid_cols(t: &Table) -> Vec<u32> {
     cols
 }
 
+/// The longest run of rows under one merged label that is kept on one page (table 三's
+/// largest group, （三）不予公开, has eight).
+const MAX_KEPT_GROUP: usize = 8;
+
 fn table(out: &mut String, t: &Table) {
     let cols = grid_cols(t);
     let sz = if t.cols > 4 { SZ_XIAO5 } else { SZ_5HAO };
@@ -146,8 +156,21 @@ fn table(out: &mut String, t: &Table) {
     }
     out.push_str("</w:tblGrid>");
     let cover = t.covering();
-    let header_only: Vec<bool> =
-        (0..t.rows).map(|r| !t.cells.iter().any(|c| c.row == r && c.kind == Kind::Data)).collect();
+    let header_only: Vec<bool> = (0..t.rows).map(|r| t.is_header_row(r)).collect();
+    // A group (`（三）不予公开` and its eight rows) is kept on one page: a vertically merged
+    // label prints only on the page where the merge starts, so rows carried over to the next
+    // page would stand without it. Every row of a group but its last keeps with the next.
+    // (三、本年度办理结果, spanning all the result rows, is longer than a group and may break.)
+    let in_group: Vec<bool> = (0..t.rows)
+        .map(|r| {
+            t.cells.iter().any(|c| {
+                c.kind == Kind::RowHead
+                    && (2..=MAX_KEPT_GROUP).contains(&c.rowspan)
+                    && c.row <= r
+                    && r + 1 < c.row + c.rowspan
+            })
+        })
+        .collect();
     for (r, row) in cover.iter().enumerate() {
         // Rows at least 6.5 mm high so the small table type has air around it.
         out.push_str("<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val=\"368\" w:hRule=\"atLeast\"/>");
@@ -181,7 +204,8 @@ fn table(out: &mut String, t: &Table) {
             // Header and caption rows keep with the next row, so no page ends on a header; a
             // small table (表四) is kept whole. Long tables may break between data rows: the
             // repeated header rows (w:tblHeader) label the continuation.
-            let keep = if r + 1 < t.rows && (header_only[r] || t.rows <= 6) { "<w:keepNext/>" } else { "" };
+            let keep =
+                if r + 1 < t.rows && (header_only[r] || in_group[r] || t.rows <= 6) { "<w:keepNext/>" } else { "" };
             let _ = write!(out, "<w:p><w:pPr><w:pStyle w:val=\"TableText\"/>{keep}<w:jc w:val=\"{jc}\"/></w:pPr>");
             if starts && !c.text.is_empty() {
                 let font = if matches!(c.kind, Kind::ColHead | Kind::Caption) { fonts(F_H1) } else { String::new() };
@@ -296,6 +320,7 @@ const CONTENT_TYPES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone
 <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
 <Override PartName=\"/word/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/>\
 <Override PartName=\"/word/settings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml\"/>\
+<Override PartName=\"/word/fontTable.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml\"/>\
 <Override PartName=\"/word/footer1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/>\
 <Override PartName=\"/word/footer2.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml\"/>\
 <Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>\
@@ -313,7 +338,25 @@ const DOC_RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"ye
 <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings\" Target=\"settings.xml\"/>\
 <Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer1.xml\"/>\
 <Relationship Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer2.xml\"/>\
+<Relationship Id=\"rId5\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable\" Target=\"fontTable.xml\"/>\
 </Relationships>";
+
+/// The font table: for each official font, the usual alternative name (`w:altName`, which
+/// Word, WPS and LibreOffice try when the font itself is absent: 仿宋_GB2312 → 仿宋, 楷体_GB2312
+/// → 楷体, 方正小标宋简体 → 宋体, 黑体 → SimHei, 宋体 → SimSun), the GB2312 character set, and its
+/// class (`w:family`: roman for the serif faces 仿宋, 楷体, 宋体 and 小标宋, swiss for 黑体), so
+/// that an office suite without either name substitutes a serif CJK face for the serif ones
+/// rather than a sans-serif.
+const FONT_TABLE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+<w:fonts xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+<w:font w:name=\"仿宋_GB2312\"><w:altName w:val=\"仿宋\"/><w:panose1 w:val=\"02010609030101010101\"/><w:charset w:val=\"86\"/><w:family w:val=\"roman\"/><w:pitch w:val=\"fixed\"/></w:font>\
+<w:font w:name=\"仿宋\"><w:altName w:val=\"FangSong\"/><w:panose1 w:val=\"02010609060101010101\"/><w:charset w:val=\"86\"/><w:family w:val=\"roman\"/><w:pitch w:val=\"fixed\"/></w:font>\
+<w:font w:name=\"楷体_GB2312\"><w:altName w:val=\"楷体\"/><w:panose1 w:val=\"02010609030101010101\"/><w:charset w:val=\"86\"/><w:family w:val=\"roman\"/><w:pitch w:val=\"fixed\"/></w:font>\
+<w:font w:name=\"楷体\"><w:altName w:val=\"KaiTi\"/><w:panose1 w:val=\"02010609060101010101\"/><w:charset w:val=\"86\"/><w:family w:val=\"roman\"/><w:pitch w:val=\"fixed\"/></w:font>\
+<w:font w:name=\"方正小标宋简体\"><w:altName w:val=\"宋体\"/><w:panose1 w:val=\"02010600030101010101\"/><w:charset w:val=\"86\"/><w:family w:val=\"roman\"/><w:pitch w:val=\"variable\"/></w:font>\
+<w:font w:name=\"宋体\"><w:altName w:val=\"SimSun\"/><w:panose1 w:val=\"02010600030101010101\"/><w:charset w:val=\"86\"/><w:family w:val=\"roman\"/><w:pitch w:val=\"variable\"/></w:font>\
+<w:font w:name=\"黑体\"><w:altName w:val=\"SimHei\"/><w:panose1 w:val=\"02010609060101010101\"/><w:charset w:val=\"86\"/><w:family w:val=\"swiss\"/><w:pitch w:val=\"fixed\"/></w:font>\
+</w:fonts>";
 
 /// Children in the order of the schema's sequence (CT_Settings), which Word enforces.
 fn settings_xml() -> String {
@@ -347,20 +390,29 @@ pub fn docx_letter(
     );
     para(&mut out, "Title", title);
     let aligned = |out: &mut String, jc: &str, ind: &str, text: &str| {
-        let _ = write!(out, "<w:p><w:pPr><w:jc w:val=\"{jc}\"/>{ind}</w:pPr>");
+        let _ = write!(out, "<w:p><w:pPr>{ind}<w:jc w:val=\"{jc}\"/></w:pPr>");
         runs(out, text, "");
         out.push_str("</w:p>");
     };
     aligned(&mut out, "center", "", number);
     out.push_str("<w:p/>");
     aligned(&mut out, "left", "", addressee);
-    for p in paragraphs {
-        body_para(&mut out, p);
+    // The closing block stays on one page with the last body paragraph (GB/T 9704: the
+    // signature and date never stand alone on a page): that paragraph, the blank lines and the
+    // signature keep with the next paragraph and none of them splits.
+    const KEEP: &str = "<w:keepNext/><w:keepLines/>";
+    let last = paragraphs.len().saturating_sub(1);
+    for (i, p) in paragraphs.iter().enumerate() {
+        if i == last {
+            body_para_with(&mut out, p, KEEP);
+        } else {
+            body_para(&mut out, p);
+        }
     }
-    out.push_str("<w:p/><w:p/>");
+    let _ = write!(out, "<w:p><w:pPr>{KEEP}</w:pPr></w:p><w:p><w:pPr>{KEEP}</w:pPr></w:p>");
     let right = "<w:ind w:right=\"1280\"/>";
-    aligned(&mut out, "right", right, signature);
-    aligned(&mut out, "right", right, date);
+    aligned(&mut out, "right", &format!("{KEEP}{right}"), signature);
+    aligned(&mut out, "right", &format!("<w:keepLines/>{right}"), date);
     out.push_str(&sect_pr());
     out.push_str("</w:body></w:document>");
     package(&out, &layout::core_props_for(title, Some(signature)))
@@ -377,6 +429,7 @@ fn package(document: &str, core: &str) -> Vec<u8> {
         ("word/document.xml", document.as_bytes()),
         ("word/styles.xml", styles.as_bytes()),
         ("word/settings.xml", settings.as_bytes()),
+        ("word/fontTable.xml", FONT_TABLE.as_bytes()),
         ("word/footer1.xml", f1.as_bytes()),
         ("word/footer2.xml", f2.as_bytes()),
         ("docProps/core.xml", core.as_bytes()),

@@ -15,14 +15,16 @@ pub mod docx_read;
 pub mod docx_write;
 pub mod flat;
 pub mod layout;
+pub mod ledger_write;
 pub mod numbering;
 pub mod xlsx_read;
 pub mod xlsx_write;
-mod xml;
+pub(crate) mod xml;
 
 pub use archive::{MAX_ENTRIES, MAX_ENTRY, MAX_TOTAL};
 pub use docx_write::{docx, docx_letter};
 pub use flat::a1;
+pub use ledger_write::{ledger_template, ledger_xlsx};
 pub use xlsx_write::{xlsx, xlsx_rows};
 pub use xml::MAX_DEPTH;
 

@@ -245,7 +245,12 @@ pub fn xlsx_ledger_rows(bytes: &[u8]) -> Result<LedgerSheet, OfficeError> {
     let mut ar = Archive::open_with_limits(bytes, LEDGER_ENTRY, LEDGER_TOTAL)?;
     let caps = Caps { cells: (MAX_LEDGER_ROWS + 1) * MAX_LEDGER_COLS, text: LEDGER_ENTRY as usize };
     let (sheets, hidden, sst) = book(&mut ar, LEDGER_SHARED)?;
-    let mut warnings: Vec<String> = hidden.iter().map(|n| format!("工作表“{n}”是隐藏的，未读取")).collect();
+    // gongkai's own ledger workbooks keep their drop-down lists in a hidden sheet: not data.
+    let mut warnings: Vec<String> = hidden
+        .iter()
+        .filter(|n| n.as_str() != crate::ledger_write::LISTS)
+        .map(|n| format!("工作表“{n}”是隐藏的，未读取"))
+        .collect();
     let Some((name, path)) = sheets.first() else {
         return Err(OfficeError::MissingPart("xl/worksheets/sheet1.xml"));
     };

@@ -21,23 +21,27 @@ use rust_decimal::Decimal;
 
 use crate::archive::write_zip;
 use crate::flat::a1;
-use crate::layout::{self, DataRef, Kind, Table, value};
+use crate::layout::{self, DataRef, Kind, LCell, Table, value};
 use crate::xml::esc;
 
 /// Most characters Excel accepts in one cell.
 const MAX_CELL_CHARS: usize = 32_767;
 
 /// Style indexes in `styles.xml` (cellXfs).
-const S_HEAD: u32 = 1;
+pub(crate) const S_HEAD: u32 = 1;
 const S_LABEL: u32 = 2;
 const S_DATA: u32 = 3;
 const S_PROSE: u32 = 4;
 const S_TITLE: u32 = 5;
 const S_HEADING: u32 = 6;
+/// Ledger cells: a date (`yyyy-mm-dd`), a whole number, wrapped text; all bordered.
+pub(crate) const S_LEDGER_DATE: u32 = 7;
+pub(crate) const S_LEDGER_NUM: u32 = 8;
+pub(crate) const S_LEDGER_TEXT: u32 = 9;
 
 /// Shared string table.
 #[derive(Debug, Default)]
-struct Sst {
+pub(crate) struct Sst {
     ix: HashMap<String, usize>,
     list: Vec<String>,
     count: usize,
@@ -55,7 +59,7 @@ impl Sst {
     }
 }
 
-fn string_cell(out: &mut String, sst: &mut Sst, r: u32, c: u32, style: u32, text: &str) {
+pub(crate) fn string_cell(out: &mut String, sst: &mut Sst, r: u32, c: u32, style: u32, text: &str) {
     // Excel refuses longer cells; only a pathological table cell can reach this.
     let text = match text.char_indices().nth(MAX_CELL_CHARS) {
         Some((cut, _)) => &text[..cut],
@@ -66,6 +70,79 @@ fn string_cell(out: &mut String, sst: &mut Sst, r: u32, c: u32, style: u32, text
     } else {
         let _ = write!(out, "<c r=\"{}\" s=\"{style}\" t=\"s\"><v>{}</v></c>", a1(r, c), sst.get(text));
     }
+}
+
+/// Estimated width of `text` at `pt` points, in Excel column-width units (about one digit of
+/// the 11 pt default font): a CJK or full-width character takes about two, anything else one.
+/// Generous on purpose: a row a little too high prints fine, a row too low cuts text off.
+pub(crate) fn text_units(text: &str, pt: f64) -> f64 {
+    let units: f64 = text.chars().map(|c| if (c as u32) >= 0x2E80 { 2.2 } else { 1.15 }).sum();
+    units * pt / 11.0
+}
+
+/// Lines that `text` wraps to in a cell `width` units wide (explicit line breaks kept).
+pub(crate) fn wrapped_lines(text: &str, width: f64, pt: f64) -> usize {
+    let usable = (width - 1.5).max(1.0);
+    // The tolerance keeps a text that fills the width exactly on one line despite rounding.
+    text.split('\n').map(|l| ((text_units(l, pt) / usable - 1e-6).ceil() as usize).max(1)).sum()
+}
+
+/// Row height in points for `lines` lines of `pt`-point text (CJK fonts need about 1.5 times
+/// the size per line), with a little air.
+pub(crate) fn row_height(lines: usize, pt: f64) -> f64 {
+    (lines as f64 * pt * 1.5 + 5.0).ceil()
+}
+
+/// Column widths of a table sheet: label columns wide enough for the official labels, value
+/// columns for the header words.
+fn table_widths(t: &Table) -> Vec<f64> {
+    match t.id {
+        2 => vec![26.0, 17.0, 17.0, 17.0],
+        3 => [8.0, 16.0, 40.0].into_iter().chain(std::iter::repeat_n(10.0, 7)).collect(),
+        _ => vec![9.5; t.cols],
+    }
+}
+
+/// Row heights (points) that fit every cell's wrapped text: a cell of one row sets its row's
+/// height; a cell spanning rows that need more room than they have gets the difference spread
+/// over them.
+fn table_heights(t: &Table, widths: &[f64]) -> Vec<f64> {
+    const PT: f64 = 11.0;
+    let span_width = |c: &LCell| widths[c.col..(c.col + c.colspan).min(widths.len())].iter().sum::<f64>();
+    let mut h = vec![row_height(1, PT); t.rows];
+    for c in t.cells.iter().filter(|c| c.rowspan == 1) {
+        h[c.row] = h[c.row].max(row_height(wrapped_lines(&c.text, span_width(c), PT), PT));
+    }
+    for c in t.cells.iter().filter(|c| c.rowspan > 1) {
+        let need = row_height(wrapped_lines(&c.text, span_width(c), PT), PT);
+        let rows = c.row..(c.row + c.rowspan).min(t.rows);
+        let have: f64 = h[rows.clone()].iter().sum();
+        if need > have {
+            let add = ((need - have) / rows.len() as f64).ceil();
+            for x in &mut h[rows] {
+                *x += add;
+            }
+        }
+    }
+    h
+}
+
+/// A sheet name quoted for a formula or a defined name (`'表三'`).
+pub(crate) fn quoted(sheet: &str) -> String {
+    format!("'{}'", sheet.replace('\'', "''"))
+}
+
+/// Page setup of a sheet: A4, fitted to the page width (as many pages down as needed),
+/// centred horizontally; the sheet's name (表三 …) as the page header and `第 N 页，共 M 页`
+/// as the footer, so a printed page says which table it holds.
+fn page_setup(out: &mut String, landscape: bool) {
+    let orient = if landscape { "landscape" } else { "portrait" };
+    let _ = write!(
+        out,
+        "<printOptions horizontalCentered=\"1\"/><pageMargins left=\"0.6\" right=\"0.6\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/>\
+<pageSetup paperSize=\"9\" orientation=\"{orient}\" fitToWidth=\"1\" fitToHeight=\"0\"/>\
+<headerFooter><oddHeader>&amp;C&amp;A</oddHeader><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>"
+    );
 }
 
 /// The `SUM` formula of a total cell and the sum it gives, when the report's total equals
@@ -106,11 +183,8 @@ fn table_sheet(r: &Report, t: &Table, sst: &mut Sst) -> String {
 xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>",
     );
     let _ = write!(out, "<dimension ref=\"A1:{}\"/><cols>", a1(t.rows as u32, t.cols as u32));
-    let widths: Vec<f64> = match t.cols {
-        4 => vec![22.0, 16.0, 16.0, 16.0],
-        10 => [6.0, 14.0, 34.0].into_iter().chain(std::iter::repeat_n(9.0, 7)).collect(),
-        n => vec![9.0; n],
-    };
+    let widths = table_widths(t);
+    let heights = table_heights(t, &widths);
     for (i, w) in widths.iter().enumerate() {
         let _ = write!(out, "<col min=\"{0}\" max=\"{0}\" width=\"{w}\" customWidth=\"1\"/>", i + 1);
     }
@@ -118,7 +192,7 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     let cover = t.covering();
     for (ri, row) in cover.iter().enumerate() {
         let rn = ri as u32 + 1;
-        let _ = write!(out, "<row r=\"{rn}\">");
+        let _ = write!(out, "<row r=\"{rn}\" ht=\"{}\" customHeight=\"1\">", heights[ri]);
         for (ci, slot) in row.iter().enumerate() {
             let cn = ci as u32 + 1;
             let Some((i, starts)) = *slot else {
@@ -170,22 +244,22 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         }
         out.push_str("</mergeCells>");
     }
-    let orient = if t.cols > 4 { "landscape" } else { "portrait" };
-    let _ = write!(
-        out,
-        "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/>\
-<pageSetup paperSize=\"9\" orientation=\"{orient}\" fitToWidth=\"1\" fitToHeight=\"0\"/></worksheet>"
-    );
+    page_setup(&mut out, t.cols > 4);
+    out.push_str("</worksheet>");
     out
 }
 
+/// Width of the prose column: the A4 portrait text width at 11 pt.
+const PROSE_WIDTH: f64 = 84.0;
+
 /// The prose sheet: title, preamble, each section heading and its paragraphs, one per row
-/// in column A.
-fn prose_sheet(r: &Report, sst: &mut Sst) -> String {
+/// in column A, wrapped, each row as high as its text; and the number of rows.
+fn prose_sheet(r: &Report, sst: &mut Sst) -> (String, u32) {
     let mut out = String::with_capacity(16 * 1024);
-    out.push_str(
+    let _ = write!(
+        out,
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\
-<cols><col min=\"1\" max=\"1\" width=\"110\" customWidth=\"1\"/></cols><sheetData>",
+<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr><cols><col min=\"1\" max=\"1\" width=\"{PROSE_WIDTH}\" customWidth=\"1\"/></cols><sheetData>",
     );
     let mut rn = 0u32;
     // A cell holds at most 32,767 characters (Excel's limit); a longer paragraph continues
@@ -194,7 +268,13 @@ fn prose_sheet(r: &Report, sst: &mut Sst) -> String {
         let chars: Vec<char> = text.chars().collect();
         for piece in chars.chunks(MAX_CELL_CHARS).map(|p| p.iter().collect::<String>()) {
             rn += 1;
-            let _ = write!(out, "<row r=\"{rn}\">");
+            let pt = match style {
+                S_TITLE => 18.0,
+                S_HEADING => 12.0,
+                _ => 11.0,
+            };
+            let ht = row_height(wrapped_lines(&piece, PROSE_WIDTH, pt), pt);
+            let _ = write!(out, "<row r=\"{rn}\" ht=\"{ht}\" customHeight=\"1\">");
             string_cell(out, sst, rn, 1, style, &piece);
             out.push_str("</row>");
         }
@@ -215,15 +295,15 @@ fn prose_sheet(r: &Report, sst: &mut Sst) -> String {
             }
         }
     }
-    out.push_str(
-        "</sheetData><pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/>\
-<pageSetup paperSize=\"9\"/></worksheet>",
-    );
-    out
+    out.push_str("</sheetData>");
+    page_setup(&mut out, false);
+    out.push_str("</worksheet>");
+    (out, rn)
 }
 
 const STYLES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
 <styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\
+<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"yyyy\\-mm\\-dd\"/></numFmts>\
 <fonts count=\"4\"><font><sz val=\"11\"/><name val=\"仿宋_GB2312\"/><charset val=\"134\"/></font>\
 <font><sz val=\"11\"/><name val=\"黑体\"/><charset val=\"134\"/></font>\
 <font><sz val=\"18\"/><name val=\"方正小标宋简体\"/><charset val=\"134\"/></font>\
@@ -232,24 +312,39 @@ const STYLES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\
 <borders count=\"2\"><border><left/><right/><top/><bottom/><diagonal/></border>\
 <border><left style=\"thin\"><color auto=\"1\"/></left><right style=\"thin\"><color auto=\"1\"/></right><top style=\"thin\"><color auto=\"1\"/></top><bottom style=\"thin\"><color auto=\"1\"/></bottom><diagonal/></border></borders>\
 <cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>\
-<cellXfs count=\"7\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>\
+<cellXfs count=\"10\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>\
 <xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyFont=\"1\" applyBorder=\"1\" applyAlignment=\"1\"><alignment horizontal=\"center\" vertical=\"center\" wrapText=\"1\"/></xf>\
 <xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyBorder=\"1\" applyAlignment=\"1\"><alignment horizontal=\"left\" vertical=\"center\" wrapText=\"1\"/></xf>\
 <xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyBorder=\"1\" applyAlignment=\"1\"><alignment horizontal=\"center\" vertical=\"center\"/></xf>\
 <xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyAlignment=\"1\"><alignment vertical=\"top\" wrapText=\"1\"/></xf>\
 <xf numFmtId=\"0\" fontId=\"2\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\" applyAlignment=\"1\"><alignment horizontal=\"center\" vertical=\"center\" wrapText=\"1\"/></xf>\
-<xf numFmtId=\"0\" fontId=\"3\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/></cellXfs>\
+<xf numFmtId=\"0\" fontId=\"3\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\" applyAlignment=\"1\"><alignment vertical=\"center\" wrapText=\"1\"/></xf>\
+<xf numFmtId=\"164\" fontId=\"0\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyNumberFormat=\"1\" applyBorder=\"1\" applyAlignment=\"1\"><alignment horizontal=\"center\" vertical=\"top\"/></xf>\
+<xf numFmtId=\"1\" fontId=\"0\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyNumberFormat=\"1\" applyBorder=\"1\" applyAlignment=\"1\"><alignment horizontal=\"center\" vertical=\"top\"/></xf>\
+<xf numFmtId=\"49\" fontId=\"0\" fillId=\"0\" borderId=\"1\" xfId=\"0\" applyNumberFormat=\"1\" applyBorder=\"1\" applyAlignment=\"1\"><alignment vertical=\"top\" wrapText=\"1\"/></xf></cellXfs>\
 <cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles></styleSheet>";
 
 /// The report as an XLSX file (bytes).
 pub fn xlsx(r: &Report) -> Vec<u8> {
     let mut sst = Sst::default();
     let tables = layout::tables(r);
-    let mut sheets: Vec<(String, String)> = vec![("正文".to_string(), prose_sheet(r, &mut sst))];
-    for t in &tables {
-        sheets.push((t.name.to_string(), table_sheet(r, t, &mut sst)));
+    let (prose, prose_rows) = prose_sheet(r, &mut sst);
+    let mut sheets: Vec<(String, String, bool)> = vec![("正文".to_string(), prose, false)];
+    // Print areas, and the header rows of 表三 and 表四 repeated on every printed page.
+    let mut names = vec![DefinedName::area(0, "正文", prose_rows.max(1), 1)];
+    for (i, t) in tables.iter().enumerate() {
+        sheets.push((t.name.to_string(), table_sheet(r, t, &mut sst), false));
+        names.push(DefinedName::area(i + 1, t.name, t.rows as u32, t.cols as u32));
+        if t.header_rows > 0 {
+            names.push(DefinedName {
+                name: "_xlnm.Print_Titles",
+                sheet: i + 1,
+                refers: format!("{}!$1:${}", quoted(t.name), t.header_rows),
+                hidden: false,
+            });
+        }
     }
-    workbook(&sheets, &sst, &layout::core_props(r))
+    workbook(&sheets, &sst, &layout::core_props(r), &names)
 }
 
 /// A plain one-sheet workbook of text cells: the first row is a header (bold, centred), the
@@ -269,10 +364,34 @@ pub fn xlsx_rows(sheet: &str, rows: &[Vec<String>]) -> Vec<u8> {
         xml.push_str("</row>");
     }
     xml.push_str("</sheetData></worksheet>");
-    workbook(&[(sheet.to_string(), xml)], &sst, &layout::core_props_for(sheet, None))
+    workbook(&[(sheet.to_string(), xml, false)], &sst, &layout::core_props_for(sheet, None), &[])
 }
 
-fn workbook(sheets: &[(String, String)], sst: &Sst, core: &str) -> Vec<u8> {
+/// A workbook-level defined name local to one sheet (print area, print titles).
+#[derive(Debug)]
+pub(crate) struct DefinedName {
+    pub name: &'static str,
+    /// 0-based sheet index.
+    pub sheet: usize,
+    pub refers: String,
+    pub hidden: bool,
+}
+
+impl DefinedName {
+    fn area(sheet: usize, name: &str, rows: u32, cols: u32) -> Self {
+        let last = a1(rows, cols);
+        let (col, row) = last.split_at(last.find(|c: char| c.is_ascii_digit()).unwrap_or(last.len()));
+        DefinedName {
+            name: "_xlnm.Print_Area",
+            sheet,
+            refers: format!("{}!$A$1:${col}${row}", quoted(name)),
+            hidden: false,
+        }
+    }
+}
+
+/// The workbook package of `sheets` (name, worksheet XML, hidden).
+pub(crate) fn workbook(sheets: &[(String, String, bool)], sst: &Sst, core: &str, names: &[DefinedName]) -> Vec<u8> {
     let mut ct = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>\
@@ -287,13 +406,14 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     let mut rels = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">",
     );
-    for (i, (name, _)) in sheets.iter().enumerate() {
+    for (i, (name, _, hidden)) in sheets.iter().enumerate() {
         let n = i + 1;
         let _ = write!(
             ct,
             "<Override PartName=\"/xl/worksheets/sheet{n}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
         );
-        let _ = write!(wb, "<sheet name=\"{}\" sheetId=\"{n}\" r:id=\"rId{n}\"/>", esc(name));
+        let state = if *hidden { " state=\"hidden\"" } else { "" };
+        let _ = write!(wb, "<sheet name=\"{}\" sheetId=\"{n}\"{state} r:id=\"rId{n}\"/>", esc(name));
         let _ = write!(
             rels,
             "<Relationship Id=\"rId{n}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet{n}.xml\"/>"
@@ -310,7 +430,22 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     ct.push_str(layout::CORE_CT);
     ct.push_str("</Types>");
     // calcPr without fullCalcOnLoad: the cached values are shown as written.
-    wb.push_str("</sheets><calcPr calcId=\"191029\"/></workbook>");
+    wb.push_str("</sheets>");
+    if !names.is_empty() {
+        wb.push_str("<definedNames>");
+        for n in names {
+            let _ = write!(
+                wb,
+                "<definedName name=\"{}\" localSheetId=\"{}\"{}>{}</definedName>",
+                n.name,
+                n.sheet,
+                if n.hidden { " hidden=\"1\"" } else { "" },
+                esc(&n.refers)
+            );
+        }
+        wb.push_str("</definedNames>");
+    }
+    wb.push_str("<calcPr calcId=\"191029\"/></workbook>");
     let mut ss = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"{}\" uniqueCount=\"{}\">",
         sst.count,
@@ -333,7 +468,7 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         ("xl/sharedStrings.xml", ss.as_bytes()),
         ("docProps/core.xml", core.as_bytes()),
     ];
-    for (i, (_, xml)) in sheets.iter().enumerate() {
+    for (i, (_, xml, _)) in sheets.iter().enumerate() {
         parts.push((sheet_names[i].as_str(), xml.as_bytes()));
     }
     write_zip(&parts)

@@ -73,6 +73,55 @@ const PERSONAL: [&str; 5] = ["申请人姓名或名称", "证件号码", "联系
 /// The columns every row must fill.
 pub const REQUIRED: [&str; 6] = ["受理编号", "收到申请日期", "提交方式", "申请人类型", "申请人姓名或名称", "申请内容"];
 
+/// What a ledger column holds, for a spreadsheet writer: text stays text (a 受理编号 `001`
+/// keeps its zeros), dates become real dates, counts numbers, and a choice column offers its
+/// values as a drop-down list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnKind {
+    Text,
+    /// An ISO date (`2024-03-05`) as the writer writes it.
+    Date,
+    /// A whole number (延期工作日数).
+    Count,
+    /// One of these wordings (each one the reader accepts).
+    Choice(Vec<String>),
+}
+
+/// The kind of the ledger column `header` (an unknown header is text).
+pub fn column_kind(header: &str) -> ColumnKind {
+    let list = |v: Vec<&str>| ColumnKind::Choice(v.into_iter().map(str::to_string).collect());
+    match header {
+        "收到申请日期" | "补正告知日期" | "补正后收到日期" | "延期批准日期" | "答复日期" => {
+            ColumnKind::Date
+        }
+        "延期工作日数" => ColumnKind::Count,
+        "提交方式" => list(CHANNELS.iter().map(|c| channel_label(*c)).collect()),
+        "申请人类型" => list(ApplicantKind::ALL.iter().map(|k| k.label()).collect()),
+        "获取信息方式" => list(RequestedForm::ALL.iter().map(|f| f.label()).collect()),
+        "办理结果" => ColumnKind::Choice(Outcome::ALL.iter().map(|o| outcome_text(*o)).collect()),
+        _ => ColumnKind::Text,
+    }
+}
+
+/// The channels, in the order a drop-down list offers them.
+const CHANNELS: [Channel; 5] = [Channel::InPerson, Channel::Post, Channel::Letter, Channel::Online, Channel::Fax];
+
+/// An outcome in the words clerks use, as the export writes it and the drop-down offers it:
+/// the row's own wording without its number (`予以公开`, `本机关不掌握相关政府信息`), or the
+/// whole label with its group where the wording alone would be ambiguous (`3.其他`).
+/// [`parse_outcome`] reads every one back to the same row.
+pub fn outcome_text(o: Outcome) -> String {
+    let full = o.label();
+    // `（四）无法提供1.本机关不掌握相关政府信息`: the text after the item number; `（一）予以公开`:
+    // the text after the group number.
+    let sub = match full.find(|c: char| c.is_ascii_digit()) {
+        Some(i) => full[i..].trim_start_matches(|c: char| c.is_ascii_digit() || c == '.'),
+        None => full.rfind('）').map_or(full.as_str(), |i| &full[i + '）'.len_utf8()..]),
+    }
+    .trim();
+    if sub.chars().count() >= 4 && parse_outcome(sub) == Ok(o) { sub.to_string() } else { full }
+}
+
 /// One valid ledger row: an application without its database ids.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LedgerRow {
@@ -534,15 +583,15 @@ pub fn write_as(apps: &[Application], mask: bool, marked_masked: bool) -> Vec<Ve
                 }
                 Event::Replied { date, outcome } => {
                     cells.insert("答复日期", d(date));
-                    cells.insert("办理结果", outcome.id().to_string());
+                    cells.insert("办理结果", outcome_text(*outcome));
                 }
                 Event::CorrectionExpired { date } => {
                     cells.insert("答复日期", d(date));
-                    cells.insert("办理结果", Outcome::R3_6_1.id().to_string());
+                    cells.insert("办理结果", outcome_text(Outcome::R3_6_1));
                 }
                 Event::FeeNotPaid { date } => {
                     cells.insert("答复日期", d(date));
-                    cells.insert("办理结果", Outcome::R3_6_2.id().to_string());
+                    cells.insert("办理结果", outcome_text(Outcome::R3_6_2));
                 }
                 _ => other += 1,
             }
@@ -578,6 +627,37 @@ mod tests {
         "答复日期",
         "办理结果",
     ];
+
+    #[test]
+    fn every_choice_offered_is_read_back() {
+        let texts: Vec<String> = Outcome::ALL.iter().map(|o| outcome_text(*o)).collect();
+        for (o, t) in Outcome::ALL.iter().zip(&texts) {
+            assert_eq!(parse_outcome(t), Ok(*o), "{t}");
+            assert!(!t.starts_with('R'), "{t} is a code, not words");
+        }
+        assert_eq!(outcome_text(Outcome::R3_1), "予以公开");
+        assert_eq!(outcome_text(Outcome::R3_4_1), "本机关不掌握相关政府信息");
+        let distinct: std::collections::BTreeSet<&String> = texts.iter().collect();
+        assert_eq!(distinct.len(), texts.len());
+        for h in HEADERS {
+            if let ColumnKind::Choice(v) = column_kind(h) {
+                assert!(!v.is_empty(), "{h}");
+                for x in &v {
+                    let ok = match h {
+                        "提交方式" => parse_channel(x).is_some(),
+                        "申请人类型" => ApplicantKind::parse(x).is_some(),
+                        "获取信息方式" => parse_form(x).is_some(),
+                        "办理结果" => parse_outcome(x).is_ok(),
+                        _ => false,
+                    };
+                    assert!(ok, "{h}: {x} is offered but not read");
+                }
+            }
+        }
+        assert_eq!(column_kind("答复日期"), ColumnKind::Date);
+        assert_eq!(column_kind("延期工作日数"), ColumnKind::Count);
+        assert_eq!(column_kind("受理编号"), ColumnKind::Text);
+    }
 
     #[test]
     fn dates_in_the_shapes_clerks_type_them() {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use gongkai_model::{Cell, CellValue, Col, FormatVersion, Report, SectionId, T2Col, T2Row, T3Row, T4Group, T4Outcome};
+use gongkai_model::{Report, SectionId};
 
 /// Shapes of plain-text exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,119 +31,10 @@ pub enum TextShape {
 pub const TEXT_SHAPES: [TextShape; 4] =
     [TextShape::CellPerLine, TextShape::Markdown, TextShape::Pipe, TextShape::Lines];
 
-/// The header note of table 三 (SPEC §1.5).
-pub const T3_NOTE: &str = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）";
+pub mod layout;
 
-fn cell_text(c: Option<&Cell>) -> String {
-    match c {
-        Some(c) => match &c.value {
-            CellValue::Number(d) => d.to_string(),
-            _ => c.raw.to_string(),
-        },
-        None => String::new(),
-    }
-}
-
-fn is_2021(r: &Report) -> bool {
-    r.format != FormatVersion::F2019
-}
-
-/// A value cell as printed, and whether it holds a number.
-#[derive(Debug, Clone)]
-struct Val {
-    text: String,
-    number: bool,
-}
-
-fn val(c: Option<&Cell>) -> Val {
-    Val { text: cell_text(c), number: c.is_some_and(|c| matches!(c.value, CellValue::Number(_))) }
-}
-
-/// One printed row: label (and header) cells, then value cells.
-#[derive(Debug)]
-struct Row {
-    labels: Vec<String>,
-    values: Vec<Val>,
-}
-
-fn row(labels: &[&str], values: Vec<Val>) -> Row {
-    Row { labels: labels.iter().map(|s| s.to_string()).collect(), values }
-}
-
-/// How merged cells come out in a text export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Layout {
-    /// As Word exports a table as text: a merged cell prints once, in its first row; the
-    /// following rows of a vertical merge print an empty cell; horizontal merges print
-    /// nothing more. Rows have different lengths (the seed report's shape).
-    Word,
-    /// Aligned to the template's grid: every cell of a merge but the first is left empty, so
-    /// values stand under their column headers. The first row of a table is padded to the
-    /// full width (a Markdown table takes its column count from the first row).
-    Grid,
-}
-
-fn pad(mut cells: Vec<&str>, width: usize) -> Vec<&str> {
-    cells.resize(width.max(cells.len()), "");
-    cells
-}
-
-/// Whether table 二 is printed in its 2021 shape: by the format, except that a mixed or
-/// unknown report whose table 二 holds a cell only the 2019 shape has keeps the 2019 shape
-/// (a writer must not drop cells the report has).
-fn t2_2021(r: &Report) -> bool {
-    match r.format {
-        FormatVersion::F2021 => true,
-        FormatVersion::F2019 => false,
-        _ => !r.table2.iter().any(|(row, cs)| cs.iter().any(|(c, _)| !row.cols_2021().is_some_and(|x| x.contains(c)))),
-    }
-}
-
-fn t2_order(r: &Report) -> &'static [T2Row] {
-    if t2_2021(r) { T2Row::ROWS_2021 } else { T2Row::ROWS_2019 }
-}
-
-fn t2_cols(r: &Report, tr: T2Row) -> &'static [T2Col] {
-    if t2_2021(r) { tr.cols_2021().unwrap_or(&[]) } else { tr.cols_2019() }
-}
-
-/// The printed label of a table-二 row (2019 prints `规范性文件`).
-fn t2_label(r: &Report, tr: T2Row) -> &'static str {
-    if !t2_2021(r) && tr == T2Row::Norm { "规范性文件" } else { tr.label() }
-}
-
-/// Table 二 as printed rows: per block a caption row, a header row and the data rows.
-fn table2_rows(r: &Report, layout: Layout) -> Vec<Row> {
-    let mut out = Vec::new();
-    let mut block = "";
-    for tr in t2_order(r) {
-        let cols = t2_cols(r, *tr);
-        if tr.block() != block {
-            block = tr.block();
-            let caption = if layout == Layout::Grid && out.is_empty() { pad(vec![block], 4) } else { vec![block] };
-            out.push(row(&caption, Vec::new()));
-            let mut head = vec!["信息内容"];
-            head.extend(cols.iter().map(|c| c.label()));
-            out.push(row(&head, Vec::new()));
-        }
-        let vals = cols.iter().map(|c| val(r.table2.get(tr).and_then(|m| m.get(c)))).collect();
-        out.push(row(&[t2_label(r, *tr)], vals));
-    }
-    out
-}
-
-/// The row set of table 三 as the report has it: a single （六）其他处理 row (2019, or a 2021
-/// table that printed it so, SPEC §2.3) stays one row, sub-rows stay sub-rows; only a table
-/// with neither follows the format.
-fn t3_order(r: &Report) -> &'static [T3Row] {
-    if r.has_r36_subrows() {
-        T3Row::ROWS_2021
-    } else if r.table3.contains_key(&T3Row::R3_6) || !is_2021(r) {
-        T3Row::ROWS_2019
-    } else {
-        T3Row::ROWS_2021
-    }
-}
+pub use layout::T3_NOTE;
+use layout::{Kind, Table, TextCell, preamble};
 
 /// One printed part of the body: a section heading (None for a table whose section the
 /// report lacks), the table that follows it, and the section's paragraphs.
@@ -195,97 +86,19 @@ fn plan(r: &Report) -> Vec<Part<'_>> {
     parts
 }
 
-/// Label cells of a table-三 data row.
-fn t3_labels(row: T3Row, first_in_group: bool, layout: Layout) -> Vec<&'static str> {
-    use T3Row::*;
-    let l1 = if row == R3_1 { "三、本年度办理结果" } else { "" };
-    let g = if first_in_group { row.group_label().unwrap_or("") } else { "" };
-    match (row, layout) {
-        (R1 | R2 | R4, Layout::Word) => vec![row.label()],
-        (R1 | R2 | R4, Layout::Grid) => vec![row.label(), "", ""],
-        (R3_1 | R3_2 | R3_6 | R3_7, Layout::Word) => vec![l1, row.label()],
-        (R3_1 | R3_2 | R3_6 | R3_7, Layout::Grid) => vec![l1, row.label(), ""],
-        _ => vec![l1, g, row.label()],
-    }
-}
-
-fn table3_rows(r: &Report, layout: Layout) -> Vec<Row> {
-    let org = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"];
-    let mut out = match layout {
-        Layout::Word => {
-            let mut h3 = vec!["", ""];
-            h3.extend(org);
-            h3.push("");
-            vec![
-                row(&[T3_NOTE, "申请人情况"], Vec::new()),
-                row(&["", "自然人", "法人或其他组织", "总计"], Vec::new()),
-                row(&h3, Vec::new()),
-            ]
-        }
-        Layout::Grid => {
-            let mut h3 = vec!["", "", "", ""];
-            h3.extend(org);
-            h3.push("");
-            vec![
-                row(&pad(vec![T3_NOTE, "", "", "申请人情况"], 10), Vec::new()),
-                row(&["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"], Vec::new()),
-                row(&h3, Vec::new()),
-            ]
-        }
-    };
-    let mut prev_group = None;
-    for tr in t3_order(r) {
-        let g = tr.group_label();
-        let first = g.is_some() && g != prev_group;
-        prev_group = g;
-        let vals = Col::ALL.iter().map(|c| val(r.t3(*tr, *c))).collect();
-        out.push(row(&t3_labels(*tr, first, layout), vals));
-    }
-    out
-}
-
-fn table4_rows(r: &Report, layout: Layout) -> Vec<Row> {
-    let outcomes: Vec<&str> = T4Outcome::ALL.iter().map(|o| o.label()).collect();
-    let vals = T4Group::ALL
-        .iter()
-        .flat_map(|g| T4Outcome::ALL.iter().map(move |o| (*g, *o)))
-        .map(|(g, o)| val(r.t4(g, o)))
-        .collect();
-    let (h1, h2) = match layout {
-        Layout::Word => {
-            let mut h2 = outcomes.clone();
-            h2.extend(["未经复议直接起诉", "复议后起诉"]);
-            (vec!["行政复议", "行政诉讼"], h2)
-        }
-        Layout::Grid => {
-            let mut h1 = pad(vec!["行政复议"], 5);
-            h1.extend(pad(vec!["行政诉讼"], 10));
-            let mut h2 = outcomes.clone();
-            h2.extend(pad(vec!["未经复议直接起诉"], 5));
-            h2.extend(pad(vec!["复议后起诉"], 5));
-            (h1, h2)
-        }
-    };
-    // Under the five rowspan-2 headers of 行政复议 the third header row is empty.
-    let mut h3 = vec![""; 5];
-    h3.extend(outcomes.iter().chain(outcomes.iter()));
-    vec![row(&h1, Vec::new()), row(&h2, Vec::new()), row(&h3, Vec::new()), Row { labels: Vec::new(), values: vals }]
-}
-
-fn write_rows(out: &mut String, rows: &[Row], shape: TextShape) {
+fn write_rows(out: &mut String, rows: &[Vec<TextCell<'_>>], shape: TextShape) {
     match shape {
         TextShape::CellPerLine => {
             for r in rows {
-                for c in r.labels.iter().chain(r.values.iter().map(|v| &v.text)) {
-                    let _ = writeln!(out, "\t{c}");
+                for c in r {
+                    let _ = writeln!(out, "\t{}", c.text);
                 }
                 out.push('\n');
             }
         }
         TextShape::Markdown | TextShape::Pipe => {
             for (i, r) in rows.iter().enumerate() {
-                let cells: Vec<&str> =
-                    r.labels.iter().map(String::as_str).chain(r.values.iter().map(|v| v.text.as_str())).collect();
+                let cells: Vec<&str> = r.iter().map(|c| c.text).collect();
                 if shape == TextShape::Markdown {
                     let _ = writeln!(out, "| {} |", cells.join(" | "));
                     if i == 0 {
@@ -302,11 +115,12 @@ fn write_rows(out: &mut String, rows: &[Row], shape: TextShape) {
         TextShape::Lines => {
             for r in rows {
                 let parts: Vec<&str> = r
-                    .labels
                     .iter()
-                    .filter(|s| !s.is_empty())
-                    .map(String::as_str)
-                    .chain(r.values.iter().map(|v| if v.number { v.text.as_str() } else { "-" }))
+                    .filter_map(|c| match c.value {
+                        None => (!c.text.is_empty()).then_some(c.text),
+                        Some(true) => Some(c.text),
+                        Some(false) => Some("-"),
+                    })
                     .collect();
                 let _ = writeln!(out, "{}", parts.join(" "));
             }
@@ -315,28 +129,15 @@ fn write_rows(out: &mut String, rows: &[Row], shape: TextShape) {
     out.push('\n');
 }
 
-fn layout_of(shape: TextShape) -> Layout {
-    match shape {
-        TextShape::CellPerLine | TextShape::Lines => Layout::Word,
-        TextShape::Markdown | TextShape::Pipe => Layout::Grid,
-    }
-}
-
+/// A table in a text shape: Word's export of merged cells for the cell-per-line and lines
+/// shapes, the template grid for the Markdown and pipe shapes.
 fn write_table(out: &mut String, r: &Report, id: u8, shape: TextShape) {
-    let layout = layout_of(shape);
-    let rows = match id {
-        2 => table2_rows(r, layout),
-        3 => table3_rows(r, layout),
-        4 => table4_rows(r, layout),
-        _ => return,
+    let Some(t) = layout::table(r, id) else { return };
+    let rows = match shape {
+        TextShape::CellPerLine | TextShape::Lines => t.word_rows(),
+        TextShape::Markdown | TextShape::Pipe => t.grid_rows(),
     };
     write_rows(out, &rows, shape);
-}
-
-/// Preamble paragraphs other than the title line itself (the title is printed as the heading).
-fn preamble(r: &Report) -> impl Iterator<Item = &gongkai_model::Para> {
-    let title = r.title.as_ref().map(|t| t.value.as_str());
-    r.preamble.iter().filter(move |p| Some(p.text.trim()) != title)
 }
 
 /// The report as plain text in one of the export shapes: the title line, an empty line, then
@@ -423,146 +224,74 @@ th,td{border:1px solid #000;padding:2px 4px;text-align:center;vertical-align:mid
 th.l{text-align:left;font-weight:normal}th.note{font-weight:normal;font-size:10pt}caption{font-weight:bold;text-align:left;padding:.3em 0}\
 @media print{body{margin:0;max-width:none}@page{size:A4;margin:37mm 26mm 35mm 28mm}table{page-break-inside:auto}tr{page-break-inside:avoid}}";
 
-/// What an HTML table cell is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// A data cell.
-    Data,
-    /// A column header (`scope="col"`).
-    Col,
-    /// A row header (`scope="row"`).
-    Row,
-    /// A header cell that heads neither rows nor columns (the 勾稽关系 note).
-    Note,
-}
-
-fn cell(out: &mut String, text: &str, rowspan: usize, colspan: usize, kind: Kind) {
-    let tag = if kind == Kind::Data { "td" } else { "th" };
+fn cell(out: &mut String, c: &layout::LCell) {
+    let tag = if c.kind == Kind::Data { "td" } else { "th" };
     out.push('<');
     out.push_str(tag);
-    if rowspan > 1 {
-        let _ = write!(out, " rowspan=\"{rowspan}\"");
+    if c.rowspan > 1 {
+        let _ = write!(out, " rowspan=\"{}\"", c.rowspan);
     }
-    if colspan > 1 {
-        let _ = write!(out, " colspan=\"{colspan}\"");
+    if c.colspan > 1 {
+        let _ = write!(out, " colspan=\"{}\"", c.colspan);
     }
-    match kind {
+    match c.kind {
         // A spanning header heads every column (row) it covers (HTML table model); the
         // group scopes would need <colgroup>/<tbody> groups, which the template lacks.
-        Kind::Col => out.push_str(" scope=\"col\""),
-        Kind::Row => out.push_str(" scope=\"row\" class=\"l\""),
+        Kind::Caption | Kind::ColHead => out.push_str(" scope=\"col\""),
+        Kind::RowHead => out.push_str(" scope=\"row\" class=\"l\""),
         Kind::Note => out.push_str(" class=\"note\""),
         Kind::Data => {}
     }
-    let _ = write!(out, ">{}</{tag}>", esc(text));
+    let _ = write!(out, ">{}</{tag}>", esc(&c.text));
 }
 
-/// Table 二: four columns; each block has a caption row spanning them and a header row. A
-/// single value column spans the three value columns; with two, the second spans two.
-fn html_table2(r: &Report, out: &mut String) {
-    const WIDTH: usize = 4;
-    out.push_str("<table class=\"t2\"><caption>二、主动公开政府信息情况</caption>\n");
-    let spans = |n: usize, i: usize| if i + 1 == n { WIDTH - n } else { 1 };
-    let mut block = "";
-    for tr in t2_order(r) {
-        let cols = t2_cols(r, *tr);
-        if tr.block() != block {
-            if !block.is_empty() {
-                out.push_str("</tbody>\n");
-            }
-            block = tr.block();
-            out.push_str("<tbody><tr>");
-            cell(out, block, 1, WIDTH, Kind::Col);
-            out.push_str("</tr>\n<tr>");
-            cell(out, "信息内容", 1, 1, Kind::Col);
-            for (i, c) in cols.iter().enumerate() {
-                cell(out, c.label(), 1, spans(cols.len(), i), Kind::Col);
-            }
-            out.push_str("</tr>\n");
-        }
-        out.push_str("<tr>");
-        cell(out, t2_label(r, *tr), 1, 1, Kind::Row);
-        for (i, c) in cols.iter().enumerate() {
-            let v = cell_text(r.table2.get(tr).and_then(|m| m.get(c)));
-            cell(out, &v, 1, spans(cols.len(), i), Kind::Data);
-        }
-        out.push_str("</tr>\n");
+fn html_row(out: &mut String, t: &Table, row: usize) {
+    out.push_str("<tr>");
+    for c in t.row_cells(row) {
+        cell(out, c);
     }
-    if !block.is_empty() {
-        out.push_str("</tbody>\n");
-    }
-    out.push_str("</table>\n");
+    out.push_str("</tr>");
 }
 
-/// Table 三 with the template's spans (SPEC §1.5).
-fn html_table3(r: &Report, out: &mut String) {
-    let order = t3_order(r);
-    out.push_str("<table class=\"t3\"><caption>三、收到和处理政府信息公开申请情况</caption>\n<thead><tr>");
-    cell(out, T3_NOTE, 3, 3, Kind::Note);
-    cell(out, "申请人情况", 1, 7, Kind::Col);
-    out.push_str("</tr>\n<tr>");
-    cell(out, "自然人", 2, 1, Kind::Col);
-    cell(out, "法人或其他组织", 1, 5, Kind::Col);
-    cell(out, "总计", 2, 1, Kind::Col);
-    out.push_str("</tr>\n<tr>");
-    for c in &Col::ALL[1..6] {
-        cell(out, c.label(), 1, 1, Kind::Col);
+/// A table with the template's spans. Table 二 is a `<tbody>` per block (its caption and
+/// header rows, then its rows); tables 三 and 四 put their header rows in `<thead>`.
+fn html_table(out: &mut String, t: &Table) {
+    let _ = writeln!(out, "<table class=\"t{}\"><caption>{}</caption>", t.id, esc(t.caption));
+    if t.header_rows == 0 {
+        let mut open = false;
+        for row in 0..t.rows {
+            if t.row_cells(row).next().is_some_and(|c| c.kind == Kind::Caption) {
+                if open {
+                    out.push_str("</tbody>\n");
+                }
+                out.push_str("<tbody>");
+                open = true;
+            }
+            html_row(out, t, row);
+            out.push('\n');
+        }
+        if open {
+            out.push_str("</tbody>\n");
+        }
+        out.push_str("</table>\n");
+        return;
     }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    let results = order.iter().filter(|x| !matches!(x, T3Row::R1 | T3Row::R2 | T3Row::R4)).count();
-    let mut prev_group = None;
-    for tr in order {
-        out.push_str("<tr>");
-        let g = tr.group_label();
-        match tr {
-            T3Row::R1 | T3Row::R2 | T3Row::R4 => cell(out, tr.label(), 1, 3, Kind::Row),
-            T3Row::R3_1 | T3Row::R3_2 | T3Row::R3_6 | T3Row::R3_7 => {
-                if *tr == T3Row::R3_1 {
-                    cell(out, "三、本年度办理结果", results, 1, Kind::Row);
-                }
-                cell(out, tr.label(), 1, 2, Kind::Row);
-            }
-            _ => {
-                if g != prev_group {
-                    let n = order.iter().filter(|x| x.group_label() == g).count();
-                    cell(out, g.unwrap_or(""), n, 1, Kind::Row);
-                }
-                cell(out, tr.label(), 1, 1, Kind::Row);
-            }
+    out.push_str("<thead>");
+    for row in 0..t.header_rows {
+        if row > 0 {
+            out.push('\n');
         }
-        prev_group = g;
-        for c in Col::ALL {
-            cell(out, &cell_text(r.t3(*tr, *c)), 1, 1, Kind::Data);
-        }
-        out.push_str("</tr>\n");
+        html_row(out, t, row);
+    }
+    out.push_str("</thead>\n<tbody>");
+    // A body of one row stays on one line.
+    let nl = if t.rows - t.header_rows > 1 { "\n" } else { "" };
+    out.push_str(nl);
+    for row in t.header_rows..t.rows {
+        html_row(out, t, row);
+        out.push_str(nl);
     }
     out.push_str("</tbody></table>\n");
-}
-
-/// Table 四 (SPEC §1.6): three header rows, one data row of 15 values.
-fn html_table4(r: &Report, out: &mut String) {
-    out.push_str("<table class=\"t4\"><caption>四、政府信息公开行政复议、行政诉讼情况</caption>\n<thead><tr>");
-    cell(out, "行政复议", 1, 5, Kind::Col);
-    cell(out, "行政诉讼", 1, 10, Kind::Col);
-    out.push_str("</tr>\n<tr>");
-    for o in T4Outcome::ALL {
-        cell(out, o.label(), 2, 1, Kind::Col);
-    }
-    cell(out, "未经复议直接起诉", 1, 5, Kind::Col);
-    cell(out, "复议后起诉", 1, 5, Kind::Col);
-    out.push_str("</tr>\n<tr>");
-    for _ in 0..2 {
-        for o in T4Outcome::ALL {
-            cell(out, o.label(), 1, 1, Kind::Col);
-        }
-    }
-    out.push_str("</tr></thead>\n<tbody><tr>");
-    for g in T4Group::ALL {
-        for o in T4Outcome::ALL {
-            cell(out, &cell_text(r.t4(*g, *o)), 1, 1, Kind::Data);
-        }
-    }
-    out.push_str("</tr></tbody></table>\n");
 }
 
 /// A self-contained, printable, accessible HTML page in the official layout.
@@ -582,11 +311,8 @@ pub fn html(r: &Report) -> String {
         if let Some(h) = part.heading {
             let _ = writeln!(out, "<h2>{}</h2>", esc(h));
         }
-        match part.table {
-            Some(2) => html_table2(r, &mut out),
-            Some(3) => html_table3(r, &mut out),
-            Some(4) => html_table4(r, &mut out),
-            _ => {}
+        if let Some(t) = part.table.and_then(|id| layout::table(r, id)) {
+            html_table(&mut out, &t);
         }
         for p in part.paras {
             let _ = writeln!(out, "<p>{}</p>", esc(&p.text));

@@ -1,6 +1,6 @@
 use super::*;
 use gongkai_model::report::Located;
-use gongkai_model::{Para, Section, Src};
+use gongkai_model::{Cell, Col, FormatVersion, Para, Section, Src, T2Col, T2Row, T3Row, T4Group, T4Outcome};
 use gongkai_synth::{SynthOptions, report};
 use rust_decimal::Decimal;
 

@@ -278,7 +278,8 @@ fn audit_writes_a_long_dataset_and_a_page() {
     assert_eq!(out.status.code(), Some(0));
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "file,organ,year,format,table,row,col,state,value,raw,line,column");
+    // UTF-8 with a BOM, so that Excel on Chinese Windows opens it.
+    assert_eq!(lines[0], "\u{feff}file,organ,year,format,table,row,col,state,value,raw,line,column");
     // The seed: 10 table-二 cells, 23 × 7 table-三 cells, 15 table-四 cells; blanks stay blank.
     assert_eq!(lines.len() - 1, 10 + 23 * 7 + 15);
     assert!(lines.iter().any(|l| l.contains(",table3,R1,NP,blank,,,")), "{}", lines[20]);

@@ -147,6 +147,10 @@ fn csv_export_neutralises_formulas() {
     ok(&db, &["ledger", "import", file.to_str().unwrap(), "--organ", "1"]);
     let out = dir.path().join("out.csv");
     ok(&db, &["ledger", "export", "--organ", "1", "--out", out.to_str().unwrap(), "--unmask"]);
+    // UTF-8 with a byte order mark, so that Excel on Chinese Windows does not read it as GBK;
+    // the import below reads the marked file back.
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF\xE5\x8F\x97"), "no BOM before 受理编号: {:?}", &bytes[..8]);
     let mut rd = csv::ReaderBuilder::new().has_headers(false).from_path(&out).unwrap();
     let mut neutralised = 0;
     for rec in rd.records() {
@@ -339,6 +343,7 @@ fn check_dir_names_every_skipped_entry() {
         Command::new(env!("CARGO_BIN_EXE_gongkai")).arg("audit").arg(&root).arg("--out").arg(&csv).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("共跳过 4 个条目") && err.contains("2 份报告"), "{err}");
+    assert!(std::fs::read(&csv).unwrap().starts_with(b"\xEF\xBB\xBFfile,organ"), "audit CSV without BOM");
     assert_eq!(out.status.code(), Some(2), "{err}");
 }
 

@@ -82,3 +82,95 @@ fn ledger_cells_that_cannot_be_read_are_errors_not_data() {
         }
     }
 }
+
+/// The parts of a workbook, by name.
+fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
+    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+            (f.name().to_string(), s)
+        })
+        .collect()
+}
+
+fn rezip(parts: &[(String, String)]) -> Vec<u8> {
+    let mut z = ZipWriter::new(Cursor::new(Vec::new()));
+    let o = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    for (name, data) in parts {
+        z.start_file(name.as_str(), o).unwrap();
+        z.write_all(data.as_bytes()).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+#[test]
+fn filled_in_template_imports() {
+    use gongkai_register::ledger;
+    let template = gongkai_office::ledger_template();
+    let mut parts = unzip(&template);
+    let sheet = &mut parts.iter_mut().find(|(n, _)| n == "xl/worksheets/sheet1.xml").unwrap().1;
+    // The template: header only, typed columns, drop-downs, frozen header, filter.
+    assert!(sheet.contains("state=\"frozen\"") && sheet.contains("<autoFilter ref=\"A1:S1\"/>"), "{sheet}");
+    assert_eq!(sheet.matches("<dataValidation ").count(), 4);
+    // A clerk fills two rows as Excel saves them: text typed as text, dates as date serials
+    // (45356 = 2024-03-05), the 延期工作日数 as a number, values picked from the lists.
+    let headers = ledger::HEADERS;
+    let col =
+        |h: &str| gongkai_office::a1(1, headers.iter().position(|x| *x == h).unwrap() as u32 + 1).replace('1', "");
+    let s = |r: u32, h: &str, t: &str| format!("<c r=\"{}{r}\" t=\"inlineStr\"><is><t>{t}</t></is></c>", col(h));
+    let n = |r: u32, h: &str, v: u32| format!("<c r=\"{}{r}\" s=\"7\"><v>{v}</v></c>", col(h));
+    let mut rows = String::new();
+    for (r, (serial, name, outcome)) in
+        [(2u32, ("001", "张三", "予以公开")), (3, ("002", "某某科技有限公司", "本机关不掌握相关政府信息"))]
+    {
+        rows.push_str(&format!(
+            "<row r=\"{r}\">{}{}{}{}{}{}{}{}{}</row>",
+            s(r, "受理编号", serial),
+            n(r, "收到申请日期", 45_356),
+            s(r, "提交方式", "网络"),
+            s(r, "申请人类型", if r == 2 { "自然人" } else { "商业企业" }),
+            s(r, "申请人姓名或名称", name),
+            s(r, "申请内容", "2023年度项目资金分配结果"),
+            s(r, "获取信息方式", "电子数据"),
+            n(r, "答复日期", 45_370),
+            s(r, "办理结果", outcome),
+        ));
+    }
+    *sheet = sheet.replace("</row></sheetData>", &format!("</row>{rows}</sheetData>"));
+    let read = xlsx_ledger_rows(&rezip(&parts)).unwrap();
+    assert!(read.warnings.is_empty(), "the hidden list sheet is gongkai's own: {:?}", read.warnings);
+    let got = ledger::read(&read.rows, gongkai_calendar::Calendar::official()).unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].serial, "001");
+    assert_eq!(got[1].applicant.name, "某某科技有限公司");
+    let replied: Vec<_> = got
+        .iter()
+        .flat_map(|r| &r.events)
+        .filter_map(|e| match e {
+            gongkai_clock::Event::Replied { date, outcome } => Some((date.to_string(), outcome.id())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(replied, [("2024-03-19".to_string(), "R3.1"), ("2024-03-19".to_string(), "R3.4.1")]);
+}
+
+#[test]
+fn ledger_export_types_its_cells_and_reads_back_the_same() {
+    use gongkai_register::ledger;
+    let cal = gongkai_calendar::Calendar::official();
+    let rows = gongkai_synth::ledger::ledger(7, 300, Default::default());
+    let want = ledger::read(&rows, cal).unwrap();
+    let x = gongkai_office::ledger_xlsx("台账", &rows);
+    let parts = unzip(&x);
+    let sheet = &parts.iter().find(|(n, _)| n == "xl/worksheets/sheet1.xml").unwrap().1;
+    // Dates are numbers in a date format, not strings.
+    assert!(sheet.contains(&format!("<c r=\"B2\" s=\"{}\"><v>", 7)), "{}", &sheet[..2000]);
+    let wb = &parts.iter().find(|(n, _)| n == "xl/workbook.xml").unwrap().1;
+    assert!(wb.contains("state=\"hidden\"") && wb.contains("_xlnm._FilterDatabase"), "{wb}");
+    let back = xlsx_ledger_rows(&x).unwrap();
+    let got = ledger::read(&back.rows, cal).unwrap();
+    assert_eq!(got, want);
+}

@@ -30,7 +30,7 @@ fn tables(r: &Report) -> String {
 }
 
 #[test]
-#[ignore = "needs LibreOffice (not in CI): cargo test -p gongkai-office --test libreoffice_live -- --ignored"]
+#[ignore = "needs LibreOffice (not in CI): cargo test -p gongkai-office --test it libreoffice_live -- --ignored"]
 fn corpus_html_reports_imported_by_libreoffice_read_the_same_tables() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/reports");
     let Ok(dir) = std::fs::read_dir(&corpus) else {

@@ -6,5 +6,6 @@ mod hostile;
 mod ledger_read;
 mod libreoffice;
 mod libreoffice_live;
+mod print;
 mod roundtrip;
 mod writers;

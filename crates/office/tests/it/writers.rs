@@ -163,3 +163,59 @@ fn writers_keep_files_valid_for_odd_text() {
     let joined: String = p.report.sections[0].paras.iter().take(2).map(|p| p.text.as_str()).collect();
     assert!(joined.starts_with("开头<&>\"'长") && joined.chars().count() == 7 + 40_000);
 }
+
+#[test]
+fn docx_fonts_have_fallbacks_and_groups_keep_together() {
+    let r = gongkai_synth::report(3, &gongkai_synth::SynthOptions::default());
+    let d = gongkai_office::docx(&r);
+    let fonts = part(&d, "word/fontTable.xml");
+    for (font, alt, family) in [
+        ("仿宋_GB2312", "仿宋", "roman"),
+        ("仿宋", "FangSong", "roman"),
+        ("楷体_GB2312", "楷体", "roman"),
+        ("楷体", "KaiTi", "roman"),
+        ("方正小标宋简体", "宋体", "roman"),
+        ("宋体", "SimSun", "roman"),
+        ("黑体", "SimHei", "swiss"),
+    ] {
+        let entry = fonts.split(&format!("<w:font w:name=\"{font}\">")).nth(1).expect(font);
+        let entry = &entry[..entry.find("</w:font>").unwrap()];
+        assert!(entry.contains(&format!("<w:altName w:val=\"{alt}\"/>")), "{font}");
+        assert!(entry.contains(&format!("<w:family w:val=\"{family}\"/>")), "{font}");
+    }
+    assert!(part(&d, "word/_rels/document.xml.rels").contains("Target=\"fontTable.xml\""));
+    assert!(part(&d, "[Content_Types].xml").contains("/word/fontTable.xml"));
+    // Table 三: the rows of （三）不予公开 but its last keep with the next; the group's last row
+    // and the next group's first do not tie the groups together.
+    let doc = part(&d, "word/document.xml");
+    let t3 = doc.split("<w:tbl>").nth(2).unwrap();
+    let row = |label: &str| t3.split("<w:tr>").find(|r| r.contains(&format!(">{label}<"))).unwrap().to_string();
+    assert!(row("1.属于国家秘密").contains("<w:keepNext/>"));
+    assert!(row("7.属于行政执法案卷").contains("<w:keepNext/>"));
+    assert!(!row("8.属于行政查询事项").contains("<w:keepNext/>"));
+    assert!(!row("（一）予以公开").contains("<w:keepNext/>"));
+}
+
+#[test]
+fn letter_closing_block_stays_with_the_last_paragraph() {
+    let paras = vec!["第一段。".to_string(), "第二段。".to_string(), "联系方式：办公室。".to_string()];
+    let d = gongkai_office::docx_letter(
+        "收费通知书",
+        "示科依申请公开〔2024〕费第015号",
+        "张三：",
+        &paras,
+        "示例县科学技术局",
+        "2024年10月18日",
+    );
+    let doc = part(&d, "word/document.xml");
+    let para_of = |text: &str| {
+        let at = doc.find(text).unwrap();
+        let start = doc[..at].rfind("<w:p>").unwrap();
+        doc[start..at].to_string()
+    };
+    assert!(!para_of("第二段。").contains("keepNext"));
+    for t in ["联系方式：办公室。", "示例县科学技术局"] {
+        assert!(para_of(t).contains("<w:keepNext/><w:keepLines/>"), "{t}");
+    }
+    assert!(para_of("2024年10月18日").contains("<w:keepLines/>"));
+}
