@@ -84,6 +84,11 @@ pub enum YearBasis {
     /// A fallback when there is no title year: the report's own words (`现将…2022年度…报告`,
     /// `统计期限自2022年1月1日`, the first `2022年` of 总体情况).
     Text,
+    /// Weakest: no year in the title or the words, only in the address the text was taken
+    /// from (`# source:` / `原文链接:` line) where the address spells the report year
+    /// (`…2012年上海市…年度报告` percent-encoded, or `2013nd` = 年度). A publication date in an
+    /// address (`/202301/t20230130_…`) is not the report year and is never taken.
+    Url,
 }
 
 /// A format fingerprint found in the source.

@@ -3,7 +3,7 @@
 //! a cell that cannot be read is absent and a `P` finding says so.
 
 use gongkai_model::doc::{Block, Doc};
-use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS};
+use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS, SINGLE_R36_MARKER};
 use gongkai_model::normalize::{chinese_numeral, is_cjk, normalize};
 use gongkai_model::report::{Located, TablesFound};
 use gongkai_model::{
@@ -465,14 +465,19 @@ fn detect_format(items: &[Item], report: &mut Report) {
     if let Some(row) = report.table3.get(&T3Row::R3_6) {
         let src = row.values().find_map(|c| c.src).unwrap_or_default();
         report.format_markers.push(FormatMarker {
-            marker: "（六）其他处理（无子项）".to_string(),
+            marker: SINGLE_R36_MARKER.to_string(),
             format: FormatVersion::F2019,
             src,
         });
     }
     let has = |f: FormatVersion| report.format_markers.iter().any(|m| m.format == f);
+    // A labelled 2019 marker (not only the single （六） row, see `SINGLE_R36_MARKER`).
+    let labelled_2019 =
+        report.format_markers.iter().any(|m| m.format == FormatVersion::F2019 && m.marker != SINGLE_R36_MARKER);
     report.format = match (has(FormatVersion::F2021), has(FormatVersion::F2019)) {
-        (true, true) => FormatVersion::Mixed,
+        (true, true) if labelled_2019 => FormatVersion::Mixed,
+        // 2021 labels with the （六） row collapsed: a 2021 report with a D1 defect.
+        (true, true) => FormatVersion::F2021,
         (true, false) => FormatVersion::F2021,
         (false, true) => FormatVersion::F2019,
         (false, false) if has(FormatVersion::Pre2019) && report.table3.is_empty() => FormatVersion::Pre2019,
