@@ -155,7 +155,36 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
         }
     }
     crate::infer::infer(&mut report);
+    if report.format == FormatVersion::Pre2019 {
+        pre2019(&mut report, findings);
+    }
     report
+}
+
+/// A pre-2019 report is read as it is (`crate::pre2019`): its outline and statistics table
+/// take the place of the 2019+ tables, whose absence is then no finding (`P1` dropped); a
+/// `P7` note says what was read and what was not checked.
+fn pre2019(report: &mut Report, findings: &mut Vec<Finding>) {
+    let p = crate::pre2019::read(report);
+    // Missing 2019+ tables (P1) and headings numbered against the six sections (D12) are not
+    // defects of a report made before that format existed.
+    findings.retain(|f| f.rule != "P1" && f.rule != "D12");
+    let ambiguous =
+        p.stats.iter().filter(|r| r.cells.iter().any(|c| matches!(c.value, CellValue::Ambiguous(_)))).count();
+    let mut msg = format!(
+        "2019年以前格式的报告（{}）：按其自身结构读取，章节{}个（{}），统计表{}行",
+        report.format_basis.map_or("依据章节结构", |b| b.name_zh()),
+        p.headings.len(),
+        p.headings.iter().map(|h| h.value.as_str()).collect::<Vec<_>>().join("、"),
+        p.stats.len()
+    );
+    if ambiguous > 0 {
+        msg.push_str(&format!("（其中{ambiguous}行数字粘连、无法唯一拆分，列出全部候选，未采用）"));
+    }
+    msg.push_str("；不按2019年及以后的六个部分和表二至表四核对");
+    let at = p.headings.first().map(|h| h.src).or(report.title.as_ref().map(|t| t.src));
+    findings.push(Finding::new("P7", Severity::Info, msg).at(at));
+    report.pre2019 = Some(p);
 }
 
 /// The document ends mid-sentence or inside a table: where. A `P5` finding says so unless
