@@ -156,7 +156,9 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
     }
     crate::infer::infer(&mut report);
     if report.format == FormatVersion::Pre2019 {
-        pre2019(&mut report, findings);
+        let grids: Vec<&gongkai_model::doc::Grid> =
+            doc.blocks.iter().filter_map(|b| if let Block::Table(g) = b { Some(g) } else { None }).collect();
+        pre2019(&mut report, &grids, findings);
     }
     report
 }
@@ -164,8 +166,8 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
 /// A pre-2019 report is read as it is (`crate::pre2019`): its outline and statistics table
 /// take the place of the 2019+ tables, whose absence is then no finding (`P1` dropped); a
 /// `P7` note says what was read and what was not checked.
-fn pre2019(report: &mut Report, findings: &mut Vec<Finding>) {
-    let p = crate::pre2019::read(report);
+fn pre2019(report: &mut Report, grids: &[&gongkai_model::doc::Grid], findings: &mut Vec<Finding>) {
+    let p = crate::pre2019::read(report, grids);
     // Missing 2019+ tables (P1) and headings numbered against the six sections (D12) are not
     // defects of a report made before that format existed.
     findings.retain(|f| f.rule != "P1" && f.rule != "D12");

@@ -18,6 +18,7 @@
 //!   cumulative count includes the year): one way gives numbers (`inferred`), several give
 //!   `ambiguous` cells with their candidates, never a guess.
 
+use gongkai_model::doc::Grid;
 use gongkai_model::normalize::is_cjk;
 use gongkai_model::report::Located;
 use gongkai_model::{Cell, CellValue, Para, Pre2019, Report, Src, StatRow};
@@ -41,8 +42,9 @@ fn pieces(r: &Report) -> Vec<Para> {
     out
 }
 
-/// Read the outline and the statistics table of a pre-2019 report.
-pub(crate) fn read(r: &Report) -> Pre2019 {
+/// Read the outline and the statistics table of a pre-2019 report (from the prose, else
+/// from a table grid of the document).
+pub(crate) fn read(r: &Report, grids: &[&Grid]) -> Pre2019 {
     let pieces = pieces(r);
     let mut headings: Vec<Located<String>> = Vec::new();
     let mut stats_at: Option<(usize, usize)> = None;
@@ -72,11 +74,56 @@ pub(crate) fn read(r: &Report) -> Pre2019 {
                 .map(|e| (k, e))
         });
     }
-    let (stats_columns, stats) = match stats_at {
+    let (mut stats_columns, mut stats) = match stats_at {
         Some((k, off)) => stats_table(&pieces[k..], off),
         None => (Vec::new(), Vec::new()),
     };
+    if stats.is_empty()
+        && let Some((c, s)) = grids.iter().map(|g| grid_table(g)).find(|(_, s)| !s.is_empty())
+    {
+        (stats_columns, stats) = (c, s);
+    }
     Pre2019 { headings, stats_columns, stats }
+}
+
+/// A statistics table given as a grid (HTML, DOCX, XLSX, TAB rows): a header row with
+/// `指标名称`/`计量单位` and the column words, then rows of label, unit (when the cell is a
+/// unit word) and one value per cell.
+fn grid_table(g: &Grid) -> (Vec<String>, Vec<StatRow>) {
+    let mut columns = Vec::new();
+    let mut rows = Vec::new();
+    for row in &g.rows {
+        let cells: Vec<&gongkai_model::doc::GridCell> =
+            row.iter().filter(|c| !c.spanned && !c.text.is_empty()).collect();
+        let Some(first) = cells.first() else { continue };
+        if first.text.starts_with("指标") || first.text.starts_with("项目") {
+            columns = cells[1..]
+                .iter()
+                .map(|c| c.text.as_str())
+                .filter(|t| column_word(t).is_some_and(|n| n == t.len()))
+                .map(str::to_string)
+                .collect();
+            continue;
+        }
+        let (label, _) = label_and_unit(&first.text);
+        let mut rest = &cells[1..];
+        let unit = match rest.first() {
+            Some(u) if UNITS.contains(&u.text.as_str()) => {
+                rest = &rest[1..];
+                u.text.to_string()
+            }
+            _ => String::new(),
+        };
+        if label.chars().filter(|c| is_cjk(*c)).count() < 2 || rest.is_empty() {
+            continue;
+        }
+        let values: Vec<Cell> = rest.iter().map(|c| Cell::from_raw(&c.text, Some(c.src))).collect();
+        if values.iter().all(|c| c.as_number().is_none()) {
+            continue;
+        }
+        rows.push(StatRow { label, unit, cells: values, src: first.src });
+    }
+    (columns, rows)
 }
 
 /// The numbered headings of one text piece that continue the outline at `next` (1-based):

@@ -14,6 +14,8 @@ pub enum OldShape {
     Lines,
     /// A crawler export: header, separator, one line, cells glued.
     Flattened,
+    /// A web page: a `<p>` per paragraph, the statistics table as an HTML `<table>`.
+    Html,
 }
 
 /// One statistics row as generated.
@@ -83,7 +85,7 @@ pub fn pre2019(seed: u64) -> OldReport {
     let mut rng = Rng::new(seed ^ 0x5a17_2019_0ddc_0ffe);
     let year = 2009 + rng.below(10) as i32;
     let organ = format!("{}{}", rng.pick(REGIONS), rng.pick(ORGAN_TYPES));
-    let shape = if rng.chance(50) { OldShape::Lines } else { OldShape::Flattened };
+    let shape = *rng.pick(&[OldShape::Lines, OldShape::Flattened, OldShape::Html]);
     let mut titles: Vec<String> = Vec::new();
     for (words, p) in SLOTS {
         if rng.chance(*p) {
@@ -117,6 +119,7 @@ pub fn pre2019(seed: u64) -> OldReport {
             };
             stat_lines.push(match shape {
                 OldShape::Lines => format!("{printed} {unit} {v} {c}"),
+                OldShape::Html => format!("<tr><td>{printed}</td><td>{unit}</td><td>{v}</td><td>{c}</td></tr>"),
                 OldShape::Flattened if rng.chance(15) => format!("{printed}{unit}{v} {c}"),
                 OldShape::Flattened => format!("{printed}{unit}{v}{c}"),
             });
@@ -126,18 +129,29 @@ pub fn pre2019(seed: u64) -> OldReport {
     let mut paras: Vec<String> = Vec::new();
     let title = format!("{organ}{year}年度政府信息公开工作年度报告");
     paras.push(format!(
-        "本报告根据《中华人民共和国政府信息公开条例》要求编制，由{}共{}个部分组成。本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。",
+        "{}本报告根据《中华人民共和国政府信息公开条例》要求编制，由{}共{}个部分组成。本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。{}",
+        if shape == OldShape::Html { "<p>" } else { "" },
         titles.join("、"),
-        titles.len()
+        titles.len(),
+        if shape == OldShape::Html { "</p>" } else { "" },
     ));
     for (i, h) in headings.iter().enumerate() {
         let t = &titles[i];
         let body: Vec<String> = if t.contains("统计表") {
             let mut head = vec![match shape {
                 OldShape::Lines => format!("指标名称 计量单位 {} {}", columns[0], columns[1]),
+                OldShape::Html => {
+                    format!(
+                        "<table><tr><td>指标名称</td><td>计量单位</td><td>{}</td><td>{}</td></tr>",
+                        columns[0], columns[1]
+                    )
+                }
                 OldShape::Flattened => format!("指标名称计量单位{}{}", columns[0], columns[1]),
             }];
             head.extend(stat_lines.iter().cloned());
+            if shape == OldShape::Html {
+                head.push("</table>".to_string());
+            }
             head
         } else if i == 0 {
             vec![
@@ -158,11 +172,19 @@ pub fn pre2019(seed: u64) -> OldReport {
                 paras.push(h.clone());
                 paras.extend(body);
             }
+            OldShape::Html => {
+                paras.push(format!("<p>{h}</p>"));
+                paras.extend(body.into_iter().map(|b| if b.starts_with('<') { b } else { format!("<p>{b}</p>") }));
+            }
             OldShape::Flattened => paras.push(format!("{h}{}", body.concat())),
         }
     }
     let text = match shape {
         OldShape::Lines => format!("{title}\n{}\n", paras.join("\n")),
+        OldShape::Html => format!(
+            "<html><head><meta charset=\"utf-8\"><title>{title}</title></head><body><div class=\"content\">\n<p>{title}</p>\n{}\n</div></body></html>\n",
+            paras.join("\n")
+        ),
         OldShape::Flattened => format!(
             "标题: {title}\n发布时间: {}-02-{:02} 09:00\n发布机构: \n==================== 正文 ====================\n当前位置： 首页 > 政府信息公开年报 {title}{}  附件下载\n",
             year + 1,
@@ -180,7 +202,7 @@ mod tests {
     #[test]
     fn both_shapes_with_and_without_a_table_and_every_cumulative_at_least_the_year() {
         let rs: Vec<OldReport> = (0..200).map(pre2019).collect();
-        for shape in [OldShape::Lines, OldShape::Flattened] {
+        for shape in [OldShape::Lines, OldShape::Flattened, OldShape::Html] {
             assert!(rs.iter().any(|r| r.shape == shape && !r.rows.is_empty()), "{shape:?}");
             assert!(rs.iter().any(|r| r.shape == shape && r.rows.is_empty()), "{shape:?}");
         }
