@@ -6,6 +6,8 @@
 //! and nothing else arithmetic. Run with `PROPTEST_CASES=10000` for the figure; the
 //! totals are printed with `--nocapture`.
 
+mod common;
+use common::shared;
 use gongkai_model::{Cell, CellValue, Col, Finding, FormatVersion, Report, T3Row};
 use gongkai_parse::{Kind, parse_str};
 use gongkai_synth::{Overrides, SynthOptions, report_with};
@@ -250,18 +252,6 @@ proptest! {
                 prop_assert!(arith.iter().any(|f| f.cells.iter().any(|x| x.ends_with(&format!(".{}", c.id())))), "E2 in {} missing: {:?}\n{}", c.id(), arith, text);
             }
         }
-    }
-}
-
-fn shared() -> Option<std::path::PathBuf> {
-    let p = std::env::var_os("GONGKAI_SHARED")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if p.join("corpus/crawl").is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} not found (set GONGKAI_SHARED)", p.display());
-        None
     }
 }
 

@@ -2,7 +2,9 @@
 //! (property test) and on every real excerpt and report of `../shared/corpus`, whose
 //! `index.tsv` files hold the truth.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::shared;
+use std::path::Path;
 
 use gongkai_model::{FormatBasis, FormatVersion, YearBasis};
 use gongkai_parse::{Kind, parse_str};
@@ -44,26 +46,6 @@ proptest! {
         }
         // Every cue shape is drawn (the generator's own test checks the mix).
         prop_assert!(matches!(e.year_cue, YearCue::Period | YearCue::Announce | YearCue::Overview | YearCue::Url));
-    }
-}
-
-fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("GONGKAI_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if p.join("corpus").is_dir() {
-        Some(p)
-    } else {
-        // Loud: this test then checked nothing. GONGKAI_REQUIRE_CORPUS=1 makes it a failure.
-        eprintln!(
-            "\n*** SKIPPED: corpus folder {} not found (set GONGKAI_SHARED); NOTHING WAS CHECKED ***\n",
-            p.display()
-        );
-        assert!(
-            std::env::var_os("GONGKAI_REQUIRE_CORPUS").is_none(),
-            "GONGKAI_REQUIRE_CORPUS is set but the corpus is absent"
-        );
-        None
     }
 }
 

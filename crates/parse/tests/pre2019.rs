@@ -3,7 +3,8 @@
 //! a web page with the statistics table as an HTML table) and the real pre-2019 reports of the corpus give their own outline and statistics
 //! table, are `pre2019`, and are not measured against the six sections and tables of 2019+.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::shared;
 
 use gongkai_model::{CellValue, Finding, FormatVersion, Report};
 use gongkai_parse::parse_bytes;
@@ -66,25 +67,6 @@ proptest! {
                 }
             }
         }
-    }
-}
-
-fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("GONGKAI_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if p.join("corpus").is_dir() {
-        Some(p)
-    } else {
-        eprintln!(
-            "\n*** SKIPPED: corpus folder {} not found (set GONGKAI_SHARED); NOTHING WAS CHECKED ***\n",
-            p.display()
-        );
-        assert!(
-            std::env::var_os("GONGKAI_REQUIRE_CORPUS").is_none(),
-            "GONGKAI_REQUIRE_CORPUS is set but the corpus is absent"
-        );
-        None
     }
 }
 

@@ -3,7 +3,9 @@
 //! reports in both formats, 2021 tables with a single （六）其他处理 row, and mixed (2019
 //! labels beside the 2021 sub-rows of （六）), with sections missing.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::shared;
+use std::path::PathBuf;
 
 use gongkai_model::{Cell, Col, FormatVersion, Report, T3Row};
 use gongkai_parse::{Kind, Parsed, parse_str};
@@ -106,18 +108,6 @@ proptest! {
         if let Err(e) = same(&first, &second) {
             return Err(TestCaseError::fail(e));
         }
-    }
-}
-
-fn shared() -> Option<PathBuf> {
-    let p = std::env::var_os("GONGKAI_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if p.join("corpus").is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} not found (set GONGKAI_SHARED)", p.display());
-        None
     }
 }
 
