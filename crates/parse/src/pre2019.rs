@@ -219,17 +219,16 @@ fn stats_table(pieces: &[Para], off: usize) -> (Vec<String>, Vec<StatRow>) {
             let rest = &p.text[at..];
             // The first digit after the label, past an item number that opens it (`其中：1、`).
             let mut d = 0;
-            loop {
-                let Some(x) = rest[d..].find(|c: char| c.is_ascii_digit()).map(|x| d + x) else { break };
+            while let Some(x) = rest[d..].find(|c: char| c.is_ascii_digit()).map(|x| d + x) {
                 let e = rest[x..].find(|c: char| !c.is_ascii_digit()).map_or(rest.len(), |e| x + e);
                 let lead = rest[..x].trim_matches(|c: char| c.is_whitespace() || c == '|');
                 let lead = lead.strip_prefix("其中").map_or(lead, |r| r.trim_start_matches([':', '：']));
                 if lead.is_empty() && rest[e..].starts_with(['、', '．']) {
                     d = e;
-                    continue;
+                } else {
+                    d = x;
+                    break;
                 }
-                d = x;
-                break;
             }
             if !rest[d..].starts_with(|c: char| c.is_ascii_digit()) {
                 break;
