@@ -164,7 +164,13 @@ fn year_from_text(r: &Report) -> Option<Located<i32>> {
 fn year_from_url(r: &Report) -> Option<Located<i32>> {
     for p in &r.preamble {
         for (at, _) in p.text.match_indices("://") {
-            let start = p.text[..at].rfind(|c: char| !c.is_ascii_alphabetic()).map_or(0, |i| i + 1);
+            // The scheme: the ASCII letters right before `://` (a multi-byte character before
+            // them is stepped over whole).
+            let start = p.text[..at]
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !c.is_ascii_alphabetic())
+                .map_or(0, |(i, c)| i + c.len_utf8());
             let end = p.text[at..].find(|c: char| c.is_whitespace() || !c.is_ascii()).map_or(p.text.len(), |e| at + e);
             if let Some(y) = url_year(&p.text[start..end]) {
                 return Some(Located { value: y, src: p.src_at(start, end - start) });
@@ -412,5 +418,17 @@ mod tests {
         // Broken escapes neither panic nor invent a year.
         assert_eq!(url_year("http://x/%E5%B9"), None);
         assert_eq!(url_year("http://x/%"), None);
+    }
+
+    /// Found by the `parse_crawl` fuzz target: a multi-byte character right before the scheme.
+    #[test]
+    fn an_address_after_a_chinese_character_is_cut_on_a_character_boundary() {
+        let p = crate::parse_str("本://x/lys2013ndzfxxgk\n一、总体情况\n本机关认真落实条例。\n", crate::Kind::Text);
+        assert!(p.report.year.is_none() || p.report.year_basis.is_some());
+        let p = crate::parse_str(
+            "来源:本http://x/lys2013ndzfxxgk\n一、总体情况\n本机关认真落实条例。\n",
+            crate::Kind::Text,
+        );
+        assert_eq!(p.report.year.as_ref().map(|y| y.value), Some(2013));
     }
 }
