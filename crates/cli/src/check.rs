@@ -298,10 +298,10 @@ fn summary_text(r: &gongkai_model::Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "标题：{}", r.title.as_ref().map_or("（未识别）", |t| t.value.as_str()));
     let _ = writeln!(s, "机关：{}", r.organ.as_ref().map_or("（未识别）", |t| t.value.as_str()));
-    let fallback = if r.year_basis == Some(gongkai_model::YearBasis::Text) {
-        "（标题中没有年度，据正文推断）"
-    } else {
-        ""
+    let fallback = match r.year_basis {
+        Some(gongkai_model::YearBasis::Text) => "（标题中没有年度，据正文推断）",
+        Some(gongkai_model::YearBasis::Url) => "（标题和正文中都没有年度，据来源网址推断，仅供参考）",
+        _ => "",
     };
     let _ =
         writeln!(s, "年度：{}{fallback}", r.year.as_ref().map_or("（未识别）".to_string(), |t| t.value.to_string()));

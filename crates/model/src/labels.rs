@@ -74,6 +74,13 @@ pub fn t2_col_key(col: T2Col) -> &'static str {
     }
 }
 
+/// The marker recorded for a table 三 whose `（六）其他处理` is a single row without the 2021
+/// sub-rows. It is the 2019 row set, but an absence, not a label: SPEC §2.5 makes a report
+/// FORMAT_2019 only with a labelled 2019 marker *and* this row set, and SPEC §6 D1 lists a
+/// missing sub-row split as its own defect. So beside labelled 2021 markers it leaves the
+/// format 2021 (the template the report is built on), and rules report the mix as D1.
+pub const SINGLE_R36_MARKER: &str = "（六）其他处理（无子项）";
+
 /// Format fingerprints (SPEC §2.5): a normalised marker and the format it proves.
 pub const FORMAT_MARKERS: &[(&str, FormatVersion)] = &[
     ("本年制发件数", FormatVersion::F2021),

@@ -17,7 +17,7 @@ pub use cell::{Cell, CellValue, GridPos, Src};
 pub use finding::{Finding, Severity};
 pub use ids::{Col, T2Col, T2Row, T3Row, T4Group, T4Outcome};
 pub use report::{
-    FormatBasis, FormatMarker, FormatVersion, Para, Report, SCHEMA_VERSION, Section, SectionId, Table2, Table3, Table4,
-    YearBasis,
+    FormatBasis, FormatMarker, FormatVersion, Para, Pre2019, Report, SCHEMA_VERSION, Section, SectionId, StatRow,
+    Table2, Table3, Table4, YearBasis,
 };
 pub use table::{Row, Table, TableId};

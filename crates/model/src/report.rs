@@ -84,6 +84,11 @@ pub enum YearBasis {
     /// A fallback when there is no title year: the report's own words (`现将…2022年度…报告`,
     /// `统计期限自2022年1月1日`, the first `2022年` of 总体情况).
     Text,
+    /// Weakest: no year in the title or the words, only in the address the text was taken
+    /// from (`# source:` / `原文链接:` line) where the address spells the report year
+    /// (`…2012年上海市…年度报告` percent-encoded, or `2013nd` = 年度). A publication date in an
+    /// address (`/202301/t20230130_…`) is not the report year and is never taken.
+    Url,
 }
 
 /// A format fingerprint found in the source.
@@ -221,6 +226,37 @@ pub struct Report {
     pub table2: Table2,
     pub table3: Table3,
     pub table4: Table4,
+    /// What a pre-2019 report has, read as it is (set only when `format` is `pre2019`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre2019: Option<Pre2019>,
+}
+
+/// A pre-2019 report (2007 条例 era, SPEC §2.4) as it is: its own outline and its
+/// 政府信息公开情况统计表, not measured against the six sections and tables 二–四 of 2019+.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pre2019 {
+    /// The report's own numbered section headings (`一、概述`, `三、政府信息依申请公开工作情况`,
+    /// `六、政府信息公开情况统计表`), in order, as printed.
+    pub headings: Vec<Located<String>>,
+    /// The statistics table's value columns as printed (`2017年度`, `历年累计`), when found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stats_columns: Vec<String>,
+    /// The statistics table's rows, when found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stats: Vec<StatRow>,
+}
+
+/// One indicator row of a pre-2019 statistics table: `主动公开文件数 | 条 | 2122 | 10037`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatRow {
+    /// The indicator as printed, without `其中：` and its item number (`1、`).
+    pub label: String,
+    /// The unit column (`条`, `件`, `万元`), empty when none is printed.
+    pub unit: String,
+    /// The value cells in column order; digits that ran together and split more than one
+    /// way are `ambiguous` with their candidates (never guessed).
+    pub cells: Vec<Cell>,
+    pub src: Src,
 }
 
 impl Report {
@@ -261,6 +297,7 @@ impl Report {
             table2: Table2::new(),
             table3: Table3::new(),
             table4: Table4::new(),
+            pre2019: None,
         }
     }
 

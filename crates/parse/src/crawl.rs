@@ -241,6 +241,10 @@ pub fn crawl_to_doc(text: &str) -> CrawlDoc {
                 match key {
                     // The title line is kept as a paragraph: the interpreter reads `标题:` lines.
                     "标题" if !value.is_empty() => blocks.push(Block::Para(para(text, &li, s, e))),
+                    // The address too: when nothing else gives the year, it may (`YearBasis::Url`).
+                    "原文链接" | "来源" if value.contains("://") => {
+                        blocks.push(Block::Para(para(text, &li, s, e)))
+                    }
                     "发布机构" if !value.is_empty() => {
                         organ = Some(Located { value: value.to_string(), src: li.src(text, vs, ve) })
                     }

@@ -25,6 +25,9 @@ pub(crate) fn infer(report: &mut Report) {
     } else if let Some(y) = year_from_text(report) {
         report.year = Some(y);
         report.year_basis = Some(YearBasis::Text);
+    } else if let Some(y) = year_from_url(report) {
+        report.year = Some(y);
+        report.year_basis = Some(YearBasis::Url);
     }
     let organ_from_signature =
         report.organ.is_some() && report.organ.as_ref().map(|o| o.src) == report.signature.as_ref().map(|s| s.src);
@@ -151,6 +154,73 @@ fn year_from_text(r: &Report) -> Option<Located<i32>> {
         }
     }
     None
+}
+
+/// The report year from the address the text was taken from (weak, `YearBasis::Url`): a
+/// `http(s)://…` in the preamble (`# source:`, `原文链接:`, `来源:` lines) whose decoded
+/// address spells the report year: `YYYY年` followed by 报告/年报 (a page named after the
+/// report) or `YYYYnd` (pinyin initials of 年度, `lys2013ndzfxxgk…`). Dates of publication
+/// (`/202301/`, `t20230130`, `/2023/3/7/`) are not the report year and are not taken.
+fn year_from_url(r: &Report) -> Option<Located<i32>> {
+    for p in &r.preamble {
+        for (at, _) in p.text.match_indices("://") {
+            // The scheme: the ASCII letters right before `://` (a multi-byte character before
+            // them is stepped over whole).
+            let start = p.text[..at]
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !c.is_ascii_alphabetic())
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            let end = p.text[at..].find(|c: char| c.is_whitespace() || !c.is_ascii()).map_or(p.text.len(), |e| at + e);
+            if let Some(y) = url_year(&p.text[start..end]) {
+                return Some(Located { value: y, src: p.src_at(start, end - start) });
+            }
+        }
+    }
+    None
+}
+
+/// The report year an address spells (see [`year_from_url`]).
+pub(crate) fn url_year(url: &str) -> Option<i32> {
+    let decoded = percent_decode(url);
+    for (y, off, len) in raw_years(&decoded) {
+        let rest = &decoded[off + len..];
+        if ["报告", "報告", "年报", "年報"].iter().any(|k| rest.contains(k)) {
+            return Some(y);
+        }
+    }
+    let b = decoded.as_bytes();
+    (0..b.len().saturating_sub(5)).find_map(|i| {
+        let digits = &b[i..i + 4];
+        let lead_ok = i == 0 || !b[i - 1].is_ascii_digit();
+        let y = std::str::from_utf8(digits).ok()?.parse::<i32>().ok()?;
+        (lead_ok
+            && digits.iter().all(u8::is_ascii_digit)
+            && b[i + 4..].starts_with(b"nd")
+            && (2000..=2100).contains(&y))
+        .then_some(y)
+    })
+}
+
+/// `%XX` sequences to bytes, read as UTF-8 (invalid sequences replaced).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The publishing organ from a `发布机构:` line or the announcing sentence (module doc).
@@ -325,5 +395,40 @@ fn structure(r: &Report) -> Option<FormatVersion> {
         std::cmp::Ordering::Greater => Some(FormatVersion::Pre2019),
         std::cmp::Ordering::Less => Some(FormatVersion::F2019),
         std::cmp::Ordering::Equal => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_year;
+
+    #[test]
+    fn an_address_gives_the_report_year_only_where_it_spells_it() {
+        assert_eq!(url_year("https://m.zjtcn.com/baike/lys2013ndzfxxgkgzbgbgnr7246083"), Some(2013));
+        assert_eq!(
+            url_year(
+                "https://newton.com.tw/wiki/2012%E5%B9%B4%E4%B8%8A%E6%B5%B7%E5%B8%82%E6%94%BF%E5%BA%9C%E4%BF%A1%E6%81%AF%E5%85%AC%E9%96%8B%E5%B7%A5%E4%BD%9C%E5%B9%B4%E5%BA%A6%E5%A0%B1%E5%91%8A"
+            ),
+            Some(2012)
+        );
+        // Publication dates are not the report year.
+        assert_eq!(url_year("https://www.pingtan.gov.cn/zwgk/zfxxgknb/201801/t20180123_80506.htm"), None);
+        assert_eq!(url_year("http://www.lishui.gov.cn/art/2025/3/7/art_1229850027_100030.html"), None);
+        assert_eq!(url_year("http://x.gov.cn/a/12013nd"), None);
+        // Broken escapes neither panic nor invent a year.
+        assert_eq!(url_year("http://x/%E5%B9"), None);
+        assert_eq!(url_year("http://x/%"), None);
+    }
+
+    /// Found by the `parse_crawl` fuzz target: a multi-byte character right before the scheme.
+    #[test]
+    fn an_address_after_a_chinese_character_is_cut_on_a_character_boundary() {
+        let p = crate::parse_str("本://x/lys2013ndzfxxgk\n一、总体情况\n本机关认真落实条例。\n", crate::Kind::Text);
+        assert!(p.report.year.is_none() || p.report.year_basis.is_some());
+        let p = crate::parse_str(
+            "来源:本http://x/lys2013ndzfxxgk\n一、总体情况\n本机关认真落实条例。\n",
+            crate::Kind::Text,
+        );
+        assert_eq!(p.report.year.as_ref().map(|y| y.value), Some(2013));
     }
 }

@@ -3,7 +3,7 @@
 //! a cell that cannot be read is absent and a `P` finding says so.
 
 use gongkai_model::doc::{Block, Doc};
-use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS};
+use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS, SINGLE_R36_MARKER};
 use gongkai_model::normalize::{chinese_numeral, is_cjk, normalize};
 use gongkai_model::report::{Located, TablesFound};
 use gongkai_model::{
@@ -155,7 +155,38 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
         }
     }
     crate::infer::infer(&mut report);
+    if report.format == FormatVersion::Pre2019 {
+        let grids: Vec<&gongkai_model::doc::Grid> =
+            doc.blocks.iter().filter_map(|b| if let Block::Table(g) = b { Some(g) } else { None }).collect();
+        pre2019(&mut report, &grids, findings);
+    }
     report
+}
+
+/// A pre-2019 report is read as it is (`crate::pre2019`): its outline and statistics table
+/// take the place of the 2019+ tables, whose absence is then no finding (`P1` dropped); a
+/// `P7` note says what was read and what was not checked.
+fn pre2019(report: &mut Report, grids: &[&gongkai_model::doc::Grid], findings: &mut Vec<Finding>) {
+    let p = crate::pre2019::read(report, grids);
+    // Missing 2019+ tables (P1) and headings numbered against the six sections (D12) are not
+    // defects of a report made before that format existed.
+    findings.retain(|f| f.rule != "P1" && f.rule != "D12");
+    let ambiguous =
+        p.stats.iter().filter(|r| r.cells.iter().any(|c| matches!(c.value, CellValue::Ambiguous(_)))).count();
+    let mut msg = format!(
+        "2019年以前格式的报告（{}）：按其自身结构读取，章节{}个（{}），统计表{}行",
+        report.format_basis.map_or("依据章节结构", |b| b.name_zh()),
+        p.headings.len(),
+        p.headings.iter().map(|h| h.value.as_str()).collect::<Vec<_>>().join("、"),
+        p.stats.len()
+    );
+    if ambiguous > 0 {
+        msg.push_str(&format!("（其中{ambiguous}行数字粘连、无法唯一拆分，列出全部候选，未采用）"));
+    }
+    msg.push_str("；不按2019年及以后的六个部分和表二至表四核对");
+    let at = p.headings.first().map(|h| h.src).or(report.title.as_ref().map(|t| t.src));
+    findings.push(Finding::new("P7", Severity::Info, msg).at(at));
+    report.pre2019 = Some(p);
 }
 
 /// The document ends mid-sentence or inside a table: where. A `P5` finding says so unless
@@ -465,14 +496,19 @@ fn detect_format(items: &[Item], report: &mut Report) {
     if let Some(row) = report.table3.get(&T3Row::R3_6) {
         let src = row.values().find_map(|c| c.src).unwrap_or_default();
         report.format_markers.push(FormatMarker {
-            marker: "（六）其他处理（无子项）".to_string(),
+            marker: SINGLE_R36_MARKER.to_string(),
             format: FormatVersion::F2019,
             src,
         });
     }
     let has = |f: FormatVersion| report.format_markers.iter().any(|m| m.format == f);
+    // A labelled 2019 marker (not only the single （六） row, see `SINGLE_R36_MARKER`).
+    let labelled_2019 =
+        report.format_markers.iter().any(|m| m.format == FormatVersion::F2019 && m.marker != SINGLE_R36_MARKER);
     report.format = match (has(FormatVersion::F2021), has(FormatVersion::F2019)) {
-        (true, true) => FormatVersion::Mixed,
+        (true, true) if labelled_2019 => FormatVersion::Mixed,
+        // 2021 labels with the （六） row collapsed: a 2021 report with a D1 defect.
+        (true, true) => FormatVersion::F2021,
         (true, false) => FormatVersion::F2021,
         (false, true) => FormatVersion::F2019,
         (false, false) if has(FormatVersion::Pre2019) && report.table3.is_empty() => FormatVersion::Pre2019,

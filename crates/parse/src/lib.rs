@@ -12,6 +12,7 @@ mod infer;
 pub mod interpret;
 pub mod items;
 mod keys;
+mod pre2019;
 mod script;
 pub mod split;
 pub mod text;

@@ -330,6 +330,11 @@ fn d11(r: &Report, out: &mut Vec<Finding>) {
 
 /// D12: the six headings of SPEC §1.3 must all be present.
 fn d12(r: &Report, out: &mut Vec<Finding>) {
+    // The six sections are the 2019+ outline; a pre-2019 report has its own (SPEC §2.4, read
+    // into `Report::pre2019`; the parser's P7 note says so).
+    if r.format == gongkai_model::FormatVersion::Pre2019 {
+        return;
+    }
     // In a truncated source, sections after the last one present were cut off, not omitted.
     let last_present = r.sections.iter().map(|s| s.id.0).max().unwrap_or(0);
     let end = r.sections.last().and_then(|s| s.paras.last().map(|p| p.src).or(Some(s.src)));

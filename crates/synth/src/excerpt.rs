@@ -17,6 +17,10 @@ pub enum YearCue {
     Announce,
     /// Only the first `2022年，…` of 总体情况.
     Overview,
+    /// Nowhere in the words: only the source address spells it (`# source:` or `原文链接:`
+    /// line; `…lys2022ndzfxxgk…` or a percent-encoded `2022年…年度报告`), beside a
+    /// publication date (`/202301/t20230130_…`) that is not the report year.
+    Url,
 }
 
 /// What the excerpt states about its format.
@@ -50,14 +54,36 @@ pub fn excerpt(seed: u64) -> Excerpt {
     let year: i32 = if pre2019 { 2009 + rng.below(10) as i32 } else { 2019 + rng.below(7) as i32 };
     let format = FormatVersion::expected_for_year(year);
     let organ = format!("{}{}", rng.pick(REGIONS), rng.pick(ORGAN_TYPES));
-    let year_cue = *rng.pick(&[YearCue::Period, YearCue::Announce, YearCue::Overview]);
+    let year_cue = *rng.pick(&[YearCue::Period, YearCue::Announce, YearCue::Overview, YearCue::Url]);
+    // The address the collector noted: a publication date in its path (never the report
+    // year), and with the Url cue the report year spelled in the page name.
+    let url = {
+        let page = match (year_cue, rng.below(2)) {
+            (YearCue::Url, 0) => format!("lys{year}ndzfxxgkgzbg{}", 1000 + rng.below(9000)),
+            (YearCue::Url, _) => {
+                let name = format!("{year}年{organ}政府信息公开工作年度报告");
+                name.bytes()
+                    .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+                    .collect()
+            }
+            _ => format!("t{}0{}{:02}_{}", year + 1, 1 + rng.below(3), 1 + rng.below(28), rng.below(100_000)),
+        };
+        format!("https://www.example.gov.cn/zwgk/zfxxgknb/{}0{}/{page}.html", year + 1, 1 + rng.below(3))
+    };
     // Citations name the 2019 and 2021 documents only.
     let format_cue = if pre2019 || rng.chance(50) { FormatCue::Structure } else { FormatCue::Citation };
     let mut lines: Vec<String> = Vec::new();
     let mut named = None;
-    if rng.chance(40) {
+    let meta = rng.chance(40);
+    if !meta && (year_cue == YearCue::Url || rng.chance(20)) {
+        lines.push(format!("# source: {url}"));
+    }
+    if meta {
         // A crawler's or a CMS's metadata block, then chrome.
         lines.push(format!("发布机构: {organ}"));
+        if year_cue == YearCue::Url || rng.chance(50) {
+            lines.push(format!("原文链接: {url}"));
+        }
         lines.push(format!("发布时间: {}-0{}-{:02}", year + 1, 1 + rng.below(3), 1 + rng.below(28)));
         lines.push("==================== 正文 ====================".to_string());
         named = Some(organ.clone());
@@ -99,7 +125,7 @@ pub fn excerpt(seed: u64) -> Excerpt {
                 }
                 named.get_or_insert_with(|| organ.clone());
             }
-            YearCue::Overview => {}
+            YearCue::Overview | YearCue::Url => {}
         }
         lines.push(preamble);
     }
@@ -111,8 +137,9 @@ pub fn excerpt(seed: u64) -> Excerpt {
         1 => "认真贯彻2019年新修订的《中华人民共和国政府信息公开条例》。".to_string(),
         _ => String::new(),
     };
+    let when = if year_cue == YearCue::Url { "本年度".to_string() } else { format!("{year}年") };
     let overview = format!(
-        "{lead}{year}年，{organ}认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，扎实推进政府信息公开工作。"
+        "{lead}{when}，{organ}认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，扎实推进政府信息公开工作。"
     );
     let body: &[&str] = if pre2019 {
         &[
@@ -157,7 +184,7 @@ mod tests {
     #[test]
     fn every_cue_and_era_is_drawn_and_the_text_has_no_title() {
         let es: Vec<Excerpt> = (0..300).map(excerpt).collect();
-        for cue in [YearCue::Period, YearCue::Announce, YearCue::Overview] {
+        for cue in [YearCue::Period, YearCue::Announce, YearCue::Overview, YearCue::Url] {
             assert!(es.iter().any(|e| e.year_cue == cue), "{cue:?}");
         }
         for f in [FormatVersion::F2021, FormatVersion::F2019, FormatVersion::Pre2019] {
@@ -166,7 +193,10 @@ mod tests {
         assert!(es.iter().any(|e| e.format_cue == FormatCue::Citation));
         for e in &es {
             assert!(!e.text.contains("年度报告\n") && !e.text.contains("工作年度报告\n"), "{}", e.text);
-            assert!(e.text.contains(&format!("{}年", e.year)));
+            // The Url cue spells the year only in the address (and in the date of the 条例,
+            // which is not the report year).
+            let words = e.text.replace("2019年新修订", "");
+            assert_eq!(words.contains(&format!("{}年", e.year)), e.year_cue != YearCue::Url, "{}", e.text);
             if e.format == FormatVersion::Pre2019 {
                 assert_eq!(e.format_cue, FormatCue::Structure);
             }

@@ -18,6 +18,7 @@
 pub mod crawl;
 pub mod excerpt;
 pub mod ledger;
+pub mod pre2019;
 pub mod script;
 
 use gongkai_model::report::Located;

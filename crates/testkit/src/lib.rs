@@ -51,13 +51,19 @@ fn append(path: &Path, line: &str) {
 }
 
 /// The shared folder (`GONGKAI_SHARED`, else `../shared` beside the checkout) when it holds the
-/// corpus; otherwise a loud skip naming `what` and `None`.
+/// corpus; otherwise a loud skip naming `what` and `None` (a failure when
+/// `GONGKAI_REQUIRE_CORPUS` is set).
 pub fn shared(what: &str) -> Option<PathBuf> {
     let p = std::env::var_os("GONGKAI_SHARED").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("../shared"));
     if p.join("corpus").is_dir() {
         Some(p)
     } else {
         skipped(what, &format!("{} not found (set GONGKAI_SHARED to the shared folder)", p.display()));
+        assert!(
+            std::env::var_os("GONGKAI_REQUIRE_CORPUS").is_none(),
+            "GONGKAI_REQUIRE_CORPUS is set but {} has no corpus",
+            p.display()
+        );
         None
     }
 }

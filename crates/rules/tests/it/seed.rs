@@ -62,7 +62,8 @@ fn seed_d22_sanshi_twice() {
 #[test]
 fn seed_d1_mixed_template_and_wrong_format_for_2020() {
     let Some((p, f)) = run() else { return };
-    assert_eq!(p.report.format, gongkai_model::FormatVersion::Mixed);
+    // 2021 labels beside a single （六） row: the format is 2021, the mix is D1.
+    assert_eq!(p.report.format, gongkai_model::FormatVersion::F2021);
     assert!(has(&f, "D1", "混用").is_some());
     assert!(has(&f, "D1", "2020年度报告应使用2019年版格式").is_some());
     assert!(p.report.table3.contains_key(&T3Row::R3_6));
