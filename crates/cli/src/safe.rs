@@ -60,29 +60,8 @@ pub fn readable_by_others(path: &Path) -> bool {
     }
 }
 
-/// Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
-const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A CSV cell made inert: a cell beginning with `=`, `+`, `-`, `@`, TAB or CR gets a leading
-/// single quote, which Excel and LibreOffice show as text and do not evaluate (OWASP). A cell
-/// that itself begins with a quote gets one too, so that [`unneutralise`] restores every cell.
-pub fn neutralise(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(FORMULA_START) || cell.starts_with('\'') {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
-    }
-}
-
-/// The inverse of [`neutralise`] on import: a leading single quote before a formula character
-/// (or before another quote) is the spreadsheet's text marker, not content (Excel drops it the
-/// same way when a clerk types it).
-pub fn unneutralise(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_START) || rest.starts_with('\'') => rest,
-        _ => cell,
-    }
-}
+// CSV formula neutralisation (OWASP) is shared with the web's ledger export.
+pub use gongkai_app::ledger::{neutralise, unneutralise};
 
 /// Stored text made safe for a terminal: C0 controls (except none), DEL and C1 controls are
 /// shown as `\u{..}` escapes, so a stored value cannot move the cursor, clear the screen or
@@ -155,7 +134,7 @@ mod tests {
         #[test]
         fn neutralised_cells_never_start_a_formula(s in "[=+\\-@\\t\\ra-z张']{0,12}") {
             let n = neutralise(&s);
-            prop_assert!(!n.starts_with(FORMULA_START));
+            prop_assert!(!n.starts_with(['=', '+', '-', '@', '\t', '\r']));
             prop_assert_eq!(unneutralise(&n), s.as_str());
         }
     }

@@ -13,6 +13,7 @@
 //!   address (here, in memory).
 //! * Pages work without JavaScript; the only script-free enhancement is CSS.
 
+mod ledger;
 mod pages;
 
 use std::collections::HashMap;
@@ -50,6 +51,8 @@ pub struct Web {
     secure: bool,
     /// Failed logins per address: (count, window start).
     failures: Mutex<HashMap<IpAddr, (u32, i64)>>,
+    /// Ledger uploads that passed their preview, by session (see [`ledger`]).
+    staged: Mutex<HashMap<String, ledger::Staged>>,
 }
 
 impl std::fmt::Debug for Web {
@@ -95,7 +98,13 @@ type WebResult<T> = Result<T, WebError>;
 
 impl Web {
     pub fn new(open: Opener, secure: bool) -> Arc<Web> {
-        Arc::new(Web { pool: Mutex::new(Vec::new()), open, secure, failures: Mutex::new(HashMap::new()) })
+        Arc::new(Web {
+            pool: Mutex::new(Vec::new()),
+            open,
+            secure,
+            failures: Mutex::new(HashMap::new()),
+            staged: Mutex::new(HashMap::new()),
+        })
     }
 
     /// Run `f` with a store handle on a blocking thread (never on an async worker).
@@ -141,12 +150,26 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/cases", get(cases).post(case_post))
         .route("/cases/{id}/conclude", post(case_conclude))
         .route("/counts", get(counts).post(counts_post))
+        .route("/ledger", get(ledger::page))
+        .route("/ledger/preview", upload_post(ledger::preview))
+        .route("/ledger/import", post(ledger::import))
+        .route("/ledger/export", get(ledger::export))
         .route("/organs", get(organs).post(organ_post))
         .route("/users", get(users).post(user_post))
         .route("/static/style.css", get(style))
         .fallback(|| async { WebError::NotFound })
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(web)
+}
+
+/// A POST route that takes a file upload: the body may be up to [`ledger::UPLOAD_LIMIT`] (plus
+/// the form's other fields) instead of axum's default 2 MB.
+fn upload_post<H, T>(handler: H) -> axum::routing::MethodRouter<Arc<Web>>
+where
+    H: axum::handler::Handler<T, Arc<Web>>,
+    T: 'static,
+{
+    post(handler).layer(axum::extract::DefaultBodyLimit::max(ledger::UPLOAD_LIMIT + 64 * 1024))
 }
 
 /// Serve on a bound listener until the process ends.

@@ -915,3 +915,45 @@ pub fn counts(
         error,
     })
 }
+
+/// What the ledger page shows after an upload or an import.
+#[derive(Debug, Default)]
+pub struct LedgerResult {
+    /// The uploaded file's name.
+    pub file: String,
+    /// Every bad row (nothing was written).
+    pub errors: Vec<gongkai_register::ledger::RowError>,
+    /// A preview that passed: the rows and the digest the import is bound to.
+    pub checked: Option<usize>,
+    pub digest: String,
+    /// Rows imported, first and last application id.
+    pub imported: Option<(usize, i64, i64)>,
+    pub warnings: Vec<String>,
+    /// A refusal of the whole file.
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "ledger.html")]
+struct LedgerPage<'a> {
+    nav: Nav,
+    organs: &'a [Organ],
+    organ: String,
+    organ_name: String,
+    r: &'a LedgerResult,
+    can_import: bool,
+}
+
+pub fn ledger(c: &Ctx, organs: &[Organ], organ: Option<OrganId>, r: &LedgerResult) -> Response {
+    let organ_name =
+        organ.and_then(|id| organs.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_default();
+    let can_import = gongkai_app::allowed(c.principal.role, gongkai_app::Action::Register, gongkai_app::Relation::Own);
+    html(&LedgerPage {
+        nav: Nav::of(c),
+        organs,
+        organ: organ.map(|o| o.0.to_string()).unwrap_or_default(),
+        organ_name,
+        r,
+        can_import,
+    })
+}
