@@ -9,6 +9,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
 use gongkai_store_sqlite::SqliteStore;
+use sha2::Digest;
 
 struct TestApp {
     addr: SocketAddr,
@@ -42,17 +43,31 @@ impl Res {
 /// One request with an optional session cookie and an urlencoded form body.
 fn request(app: &TestApp, method: &str, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Res {
     let body: String = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+    let kind = (method == "POST").then_some("application/x-www-form-urlencoded");
+    exchange(app, method, path, cookie, kind, body.as_bytes())
+}
+
+/// A file upload (`multipart/form-data`) with text fields and one file.
+fn upload(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)], file: (&str, &[u8])) -> Res {
+    let body = common::multipart(fields, Some(file));
+    let kind = format!("multipart/form-data; boundary={}", common::BOUNDARY);
+    exchange(app, "POST", path, Some(cookie), Some(&kind), &body)
+}
+
+/// Send one HTTP/1.1 request and read the whole response.
+fn exchange(app: &TestApp, method: &str, path: &str, cookie: Option<&str>, kind: Option<&str>, body: &[u8]) -> Res {
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", app.addr);
     if let Some(c) = cookie {
         req.push_str(&format!("Cookie: gongkai_session={c}\r\n"));
     }
-    if method == "POST" {
-        req.push_str(&format!("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n", body.len()));
+    if let Some(k) = kind {
+        req.push_str(&format!("Content-Type: {k}\r\nContent-Length: {}\r\n", body.len()));
     }
     req.push_str("\r\n");
-    req.push_str(&body);
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
     let mut s = TcpStream::connect(app.addr).unwrap();
-    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(&bytes).unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw).to_string();
@@ -296,4 +311,98 @@ fn admin_creates_an_organ_and_a_clerk_who_registers_and_answers_an_application()
     let kc = csrf_of(&get(&app, "/", &k).body);
     assert_eq!(request(&app, "POST", "/logout", Some(&k), &[("csrf", &kc)]).status, 303);
     assert_eq!(get(&app, "/", &k).location(), "/login");
+}
+
+/// A clerk of organ 2 (示例县科学技术局), logged in with a changed password; cookie and CSRF.
+fn clerk(app: &TestApp) -> (String, String) {
+    let (c, csrf) = admin(app);
+    for (name, kind, parent) in [("示例县人民政府", "government", ""), ("示例县科学技术局", "department", "1")]
+    {
+        let f = [("csrf", csrf.as_str()), ("name", name), ("kind", kind), ("parent", parent), ("code", "9")];
+        assert_eq!(request(app, "POST", "/organs", Some(&c), &f).status, 303);
+    }
+    let f = [
+        ("csrf", csrf.as_str()),
+        ("name", "wang"),
+        ("display_name", "王科员"),
+        ("role", "clerk"),
+        ("organ", "2"),
+        ("password", "王科员的初始密码12345"),
+    ];
+    assert_eq!(request(app, "POST", "/users", Some(&c), &f).status, 303);
+    let k = login(app, "wang", "王科员的初始密码12345");
+    let kcsrf = csrf_of(&get(app, "/password", &k).body);
+    let new = "王科员自己的密码22";
+    let f = [("csrf", kcsrf.as_str()), ("old", "王科员的初始密码12345"), ("new", new), ("again", new)];
+    assert_eq!(request(app, "POST", "/password", Some(&k), &f).status, 303);
+    (k, kcsrf)
+}
+
+#[test]
+fn a_ledger_is_previewed_with_every_bad_row_then_imported_all_or_nothing_and_exported_masked() {
+    let app = spawn_app();
+    let (k, csrf) = clerk(&app);
+    assert_eq!(get(&app, "/ledger", &k).status, 200);
+    // Bad rows: each is listed with its row, column and problem; personal values masked; nothing written.
+    let bad = "受理编号,收到申请日期,提交方式,申请人类型,申请人姓名或名称,联系电话,申请内容\n\
+               L-1,2024-09-02,网络,自然人,王五,13812345678,某文件\n\
+               L-2,2024-13-40,网络,自然人,赵六,13812345678,某文件\n\
+               L-3,2024-09-03,飞鸽,自然人,钱七,12345,某文件\n";
+    let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("台账.csv", bad.as_bytes()));
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("未导入任何一行"), "{}", r.body);
+    for (row, column) in [("第3行", "收到申请日期"), ("第4行", "提交方式"), ("第4行", "联系电话")] {
+        assert!(r.body.contains(&format!("<td>{row}</td><td>{column}</td>")), "{row} {column}: {}", r.body);
+    }
+    assert!(!r.body.contains("赵六") && !r.body.contains("钱七") && !r.body.contains("12345<"), "masked: {}", r.body);
+    assert!(!r.body.contains("name=\"digest\""), "no import offered for a bad file");
+    assert!(get(&app, "/applications?organ=2", &k).body.contains("共 0 件"), "nothing was written");
+    // Without the CSRF token the upload is refused before it is read.
+    let good = common::ledger_csv("L-9");
+    let r = upload(&app, "/ledger/preview", &k, &[("organ", "2")], ("台账.csv", &good));
+    assert_eq!(r.status, 403);
+    // A good file: previewed (nothing written), bound to its digest.
+    let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("台账.csv", &good));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("校验通过") && r.body.contains("共 1 行"), "{}", r.body);
+    let digest: String = sha2::Sha256::digest(&good).iter().map(|b| format!("{b:02x}")).collect();
+    assert!(r.body.contains(&digest), "the preview names the digest it is bound to");
+    assert!(!get(&app, "/applications?organ=2", &k).body.contains("L-9"), "a preview writes nothing");
+    // Another digest (a different file than the one previewed) imports nothing; no CSRF neither.
+    let other = "0".repeat(64);
+    let f = [("csrf", csrf.as_str()), ("organ", "2"), ("digest", other.as_str())];
+    assert_eq!(request(&app, "POST", "/ledger/import", Some(&k), &f).status, 409);
+    let f = [("organ", "2"), ("digest", digest.as_str())];
+    assert_eq!(request(&app, "POST", "/ledger/import", Some(&k), &f).status, 403);
+    assert!(!get(&app, "/applications?organ=2", &k).body.contains("L-9"));
+    // The previewed bytes are imported, once.
+    let f = [("csrf", csrf.as_str()), ("organ", "2"), ("digest", digest.as_str())];
+    let r = request(&app, "POST", "/ledger/import", Some(&k), &f);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(get(&app, r.location(), &k).body.contains("已导入 1 件申请"));
+    assert!(get(&app, "/applications?organ=2", &k).body.contains("L-9"));
+    assert_eq!(request(&app, "POST", "/ledger/import", Some(&k), &f).status, 409, "a staged file imports once");
+    // The same file again: its 受理编号 is already registered, shown as the row's error.
+    let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("台账.csv", &good));
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("已登记"), "{}", r.body);
+    // Not a ledger at all, and the wrong kind of file.
+    let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("台账.xlsx", b"not a zip"));
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("“台账.xlsx”"), "{}", r.body);
+    let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("台账.pdf", b"%PDF"));
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("不是 .xlsx 或 .csv 文件"), "{}", r.body);
+    // Export, masked, as CSV and XLSX.
+    let csv = get(&app, "/ledger/export?organ=2&format=csv", &k);
+    assert_eq!(csv.status, 200);
+    assert!(csv.headers.get("content-disposition").is_some_and(|d| d.contains("attachment")));
+    assert!(csv.body.contains("L-9") && csv.body.contains("王*") && !csv.body.contains("王五"), "{}", csv.body);
+    assert!(csv.body.contains("已隐去"));
+    let xlsx = get(&app, "/ledger/export?organ=2&format=xlsx", &k);
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.body.starts_with("PK"));
+    // A masked export cannot come back as data.
+    let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("back.csv", csv.body.as_bytes()));
+    assert_eq!(r.status, 422, "{}", r.body);
 }

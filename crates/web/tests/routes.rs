@@ -17,6 +17,7 @@ use gongkai_clock::{Channel, Event};
 use gongkai_register::{Applicant, ApplicantKind, OrganId, OrganKind, RequestedForm};
 use gongkai_store::{NewApplication, NewOrgan, Store};
 use gongkai_store_sqlite::SqliteStore;
+use sha2::{Digest, Sha256};
 
 /// Who may use a route: anybody, any logged-in user (the page shows only the user's scope),
 /// or the actions the route performs on the organ it names.
@@ -124,6 +125,12 @@ const ROUTES: &[Route] = &[
         &[("version", "{v}"), ("seen", "1"), ("kind", "extended"), ("date", "2024-09-20"), ("days", "10")],
         Need::On(&[Action::ApproveExtension]),
     ),
+    ("GET", "/ledger?organ={o}", &[], Need::LoggedIn),
+    // A form with a `file` field is posted as multipart/form-data with the one-row ledger
+    // `common::ledger_csv("L-1")`; `{d}` is that file's SHA-256, which the import is bound to.
+    ("POST", "/ledger/preview", &[("organ", "{o}"), ("file", "ledger.csv")], Need::On(&[Action::Register])),
+    ("POST", "/ledger/import", &[("organ", "{o}"), ("digest", "{d}")], Need::On(&[Action::Register])),
+    ("GET", "/ledger/export?organ={o}&format=csv", &[], Need::On(&[Action::Read])),
     (
         "POST",
         "/organs",
@@ -238,7 +245,8 @@ fn server() -> Server {
     Server { addr: common::serve(db), organs, cases, _dir: dir }
 }
 
-/// Status, Set-Cookie and body of one request.
+/// Status, Set-Cookie and body of one request. A form with a `file` field goes as
+/// multipart/form-data carrying [`common::ledger_csv`].
 fn send(
     addr: SocketAddr,
     method: &str,
@@ -246,18 +254,32 @@ fn send(
     cookie: Option<&str>,
     form: &[(String, String)],
 ) -> (u16, String, String) {
-    let body: String = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+    let (kind, body) = if form.iter().any(|(k, _)| k == "file") {
+        let fields: Vec<(&str, &str)> =
+            form.iter().filter(|(k, _)| k != "file").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let file = common::ledger_csv("L-1");
+        (
+            format!("multipart/form-data; boundary={}", common::BOUNDARY),
+            common::multipart(&fields, Some(("ledger.csv", &file))),
+        )
+    } else {
+        let body = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+        ("application/x-www-form-urlencoded".to_string(), body.into_bytes())
+    };
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     if let Some(c) = cookie {
         req.push_str(&format!("Cookie: gongkai_session={c}\r\n"));
     }
     if method == "POST" {
-        req.push_str(&format!("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n", body.len()));
+        req.push_str(&format!("Content-Type: {kind}\r\nContent-Length: {}\r\n", body.len()));
     }
     req.push_str("\r\n");
-    req.push_str(&body);
+    let mut bytes = req.into_bytes();
+    if method == "POST" {
+        bytes.extend_from_slice(&body);
+    }
     let mut s = TcpStream::connect(addr).unwrap();
-    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(&bytes).unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw).to_string();
@@ -289,7 +311,8 @@ fn current_version(_organ: OrganId, app: i64, srv: &Server) -> String {
 }
 
 fn fill(s: &str, organ: OrganId, app: i64) -> String {
-    s.replace("{o}", &organ.0.to_string()).replace("{a}", &app.to_string())
+    let digest: String = Sha256::digest(common::ledger_csv("L-1")).iter().map(|b| format!("{b:02x}")).collect();
+    s.replace("{o}", &organ.0.to_string()).replace("{a}", &app.to_string()).replace("{d}", &digest)
 }
 
 #[test]
