@@ -191,6 +191,12 @@ impl<'s> App<'s> {
         let Some(purpose) = unmask else { return Ok(Personal::Masked) };
         self.authorize(Action::Unmask, Some(organ))?;
         let purpose = if purpose.trim().is_empty() { "未说明用途" } else { purpose.trim() };
+        if purpose.starts_with(letters::SIGN_PREFIX) {
+            return Err(AppError::Invalid(format!(
+                "查看个人信息的用途不能以“{}”开头（这一写法专用于负责人签发文书的记录）",
+                letters::SIGN_PREFIX
+            )));
+        }
         self.store.audit_disclosure(entity, id, &self.who.user, purpose)?;
         Ok(Personal::Visible)
     }

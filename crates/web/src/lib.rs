@@ -146,6 +146,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/applications/{id}/events", post(event_post))
         .route("/applications/{id}/history", get(history))
         .route("/applications/{id}/letter", get(letter))
+        .route("/applications/{id}/letter/sign", post(letter_sign))
         .route("/catalogue", get(catalogue).post(catalogue_post))
         .route("/cases", get(cases).post(case_post))
         .route("/cases/{id}/conclude", post(case_conclude))
@@ -451,6 +452,7 @@ async fn register_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): Fo
 #[derive(serde::Deserialize, Default)]
 struct ShowQuery {
     registered: Option<u8>,
+    signed: Option<u8>,
     unmask: Option<String>,
 }
 
@@ -461,8 +463,17 @@ async fn application(
     Query(q): Query<ShowQuery>,
 ) -> Response {
     let purpose = q.unmask.clone().filter(|p| !p.trim().is_empty());
-    match as_user(&web, &c, move |a| a.show(gongkai_register::AppId(id), purpose.as_deref(), today())).await {
-        Ok(v) => pages::application(&c, &v, q.registered.is_some(), None),
+    let app_id = gongkai_register::AppId(id);
+    match as_user(&web, &c, move |a| Ok((a.show(app_id, purpose.as_deref(), today())?, a.sign_offs(app_id)?))).await {
+        Ok((v, signs)) => {
+            let signoffs = signs.into_iter().map(|(_, s)| s).collect::<Vec<_>>();
+            let signed = if q.signed.is_some() { signoffs.last().cloned() } else { None };
+            pages::application(
+                &c,
+                &v,
+                pages::AppExtras { registered: q.registered.is_some(), signoffs, signed, error: None },
+            )
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -495,10 +506,15 @@ async fn event_post(
 /// The application page again with the refusal, and on a stale version the events that others
 /// added since the page was loaded.
 async fn event_error(web: &Arc<Web>, c: &Ctx, id: gongkai_register::AppId, msg: &str, seen: Option<usize>) -> Response {
-    match as_user(web, c, move |a| a.show(id, None, today())).await {
-        Ok(v) => {
+    match as_user(web, c, move |a| Ok((a.show(id, None, today())?, a.sign_offs(id)?))).await {
+        Ok((v, signs)) => {
             let status = if seen.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            (status, pages::application(c, &v, false, Some((msg.to_string(), seen)))).into_response()
+            let x = pages::AppExtras {
+                error: Some((msg.to_string(), seen)),
+                signoffs: signs.into_iter().map(|(_, s)| s).collect(),
+                ..Default::default()
+            };
+            (status, pages::application(c, &v, x)).into_response()
         }
         Err(e) => e.into_response(),
     }
@@ -523,30 +539,39 @@ struct LetterQuery {
     pages: String,
 }
 
-/// A letter to the applicant as a Word file (audited: it carries the applicant's name).
+impl LetterQuery {
+    /// The letter's details, or a refusal naming the bad field.
+    fn input(&self) -> Result<gongkai_app::letters::LetterInput, WebError> {
+        let pages = match self.pages.trim() {
+            "" => None,
+            p => Some(p.parse::<u64>().map_err(|_| WebError::App(AppError::Invalid(format!("页数“{p}”无效"))))?),
+        };
+        Ok(gongkai_app::letters::LetterInput {
+            what: Some(self.what.clone()),
+            days: 15,
+            third_party: Some(self.third_party.clone()),
+            pages,
+            ..Default::default()
+        })
+    }
+}
+
+/// A letter to the applicant as a Word file (audited: it carries the applicant's name); a
+/// draft (so marked in its title and file name) until a head has signed off its exact text.
 async fn letter(
     State(web): State<Arc<Web>>,
     Ready(c): Ready,
     Path(id): Path<i64>,
     Query(q): Query<LetterQuery>,
 ) -> Response {
-    let pages = match q.pages.trim() {
-        "" => None,
-        p => match p.parse::<u64>() {
-            Ok(n) => Some(n),
-            Err(_) => return WebError::App(AppError::Invalid(format!("页数“{p}”无效"))).into_response(),
-        },
-    };
-    let input = gongkai_app::letters::LetterInput {
-        what: Some(q.what.clone()),
-        days: 15,
-        third_party: Some(q.third_party.clone()),
-        pages,
-        ..Default::default()
+    let input = match q.input() {
+        Ok(i) => i,
+        Err(e) => return e.into_response(),
     };
     let kind = q.kind;
-    match as_user(&web, &c, move |a| a.letter(gongkai_register::AppId(id), kind, &input, today())).await {
-        Ok(l) => {
+    match as_user(&web, &c, move |a| a.checked_letter(gongkai_register::AppId(id), kind, &input, today())).await {
+        Ok(checked) => {
+            let l = checked.marked();
             let bytes = gongkai_office::docx_letter(
                 &l.title,
                 &l.number,
@@ -555,9 +580,10 @@ async fn letter(
                 &l.signature,
                 &gongkai_clock::zh_date(l.date),
             );
+            let state = if checked.signed.is_some() { "signed" } else { "draft" };
             let name = format!("{}-{id}.docx", l.title);
             let disposition =
-                format!("attachment; filename=\"letter-{id}.docx\"; filename*=UTF-8''{}", pages::encode(&name));
+                format!("attachment; filename=\"letter-{id}-{state}.docx\"; filename*=UTF-8''{}", pages::encode(&name));
             (
                 [
                     (
@@ -570,6 +596,38 @@ async fn letter(
             )
                 .into_response()
         }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    letter: LetterQuery,
+}
+
+/// A head signs a letter off (audited); back to the application with who and when.
+async fn letter_sign(
+    State(web): State<Arc<Web>>,
+    Ready(c): Ready,
+    Path(id): Path<i64>,
+    Form(f): Form<SignForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let app_id = gongkai_register::AppId(id);
+    let input = match f.letter.input() {
+        Ok(i) => i,
+        Err(WebError::App(e)) => return event_error(&web, &c, app_id, &e.to_string(), None).await,
+        Err(e) => return e.into_response(),
+    };
+    let kind = f.letter.kind;
+    match as_user(&web, &c, move |a| a.sign_off_letter(app_id, kind, &input, today())).await {
+        Ok(_) => Redirect::to(&format!("/applications/{id}?signed=1")).into_response(),
+        Err(WebError::App(e)) if e.code() == "invalid" => event_error(&web, &c, app_id, &e.to_string(), None).await,
         Err(e) => e.into_response(),
     }
 }

@@ -430,6 +430,9 @@ struct ApplicationPage<'a> {
     events: Vec<EventLine>,
     outcomes: Vec<Choice>,
     can_extend: bool,
+    can_sign: bool,
+    signoffs: Vec<SignOffLine>,
+    signed: Option<SignOffLine>,
     due: String,
     left: String,
     today: String,
@@ -467,7 +470,47 @@ fn event_label(kind: &str) -> String {
     .to_string()
 }
 
-pub fn application(c: &Ctx, v: &ShowView, registered: bool, error: Option<(String, Option<usize>)>) -> Response {
+/// A sign-off as shown (time in China).
+#[derive(Debug, Clone)]
+pub struct SignOffLine {
+    pub title: String,
+    pub by: String,
+    pub at: String,
+    pub fingerprint: String,
+}
+
+impl SignOffLine {
+    pub fn of(s: &gongkai_app::letters::SignOff) -> SignOffLine {
+        SignOffLine {
+            title: s.title.clone(),
+            by: s.by.clone(),
+            at: china_time(&s.at),
+            fingerprint: s.fingerprint.clone(),
+        }
+    }
+}
+
+/// An RFC 3339 UTC time as China's wall clock (`2026-12-03 16:05:09`).
+fn china_time(at: &str) -> String {
+    let china = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
+    at.parse::<jiff::Timestamp>()
+        .map(|t| t.to_zoned(china).strftime("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|_| at.to_string())
+}
+
+/// What the application page shows besides the record.
+#[derive(Debug, Default)]
+pub struct AppExtras {
+    pub registered: bool,
+    /// A refusal, and on a stale write the number of events the page had.
+    pub error: Option<(String, Option<usize>)>,
+    pub signoffs: Vec<gongkai_app::letters::SignOff>,
+    /// Just signed off.
+    pub signed: Option<gongkai_app::letters::SignOff>,
+}
+
+pub fn application(c: &Ctx, v: &ShowView, x: AppExtras) -> Response {
+    let AppExtras { registered, error, signoffs, signed } = x;
     let seen = error.as_ref().and_then(|e| e.1);
     let events = v
         .application
@@ -486,6 +529,7 @@ pub fn application(c: &Ctx, v: &ShowView, registered: bool, error: Option<(Strin
     };
     let can_extend =
         gongkai_app::allowed(c.principal.role, gongkai_app::Action::ApproveExtension, gongkai_app::Relation::Own);
+    let can_sign = gongkai_app::allowed(c.principal.role, gongkai_app::Action::SignLetter, gongkai_app::Relation::Own);
     html(&ApplicationPage {
         nav: Nav::of(c),
         v,
@@ -494,6 +538,9 @@ pub fn application(c: &Ctx, v: &ShowView, registered: bool, error: Option<(Strin
         events,
         outcomes,
         can_extend,
+        can_sign,
+        signoffs: signoffs.iter().map(SignOffLine::of).collect(),
+        signed: signed.as_ref().map(SignOffLine::of),
         due,
         left,
         today: gongkai_app::today_in_china().to_string(),
@@ -643,16 +690,10 @@ struct HistoryPage {
 
 /// The audit trail of one application (personal data masked).
 pub fn history(c: &Ctx, id: i64, rows: &[gongkai_app::HistoryRow]) -> Response {
-    let china = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
     let rows = rows
         .iter()
         .map(|r| HistoryLine {
-            at: r
-                .entry
-                .at
-                .parse::<jiff::Timestamp>()
-                .map(|t| t.to_zoned(china.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string())
-                .unwrap_or_else(|_| r.entry.at.clone()),
+            at: china_time(&r.entry.at),
             actor: r.entry.actor.clone(),
             change: r.change_text.clone(),
         })

@@ -313,35 +313,101 @@ fn admin_creates_an_organ_and_a_clerk_who_registers_and_answers_an_application()
     assert_eq!(get(&app, "/", &k).location(), "/login");
 }
 
-/// A clerk of organ 2 (示例县科学技术局), logged in with a changed password; cookie and CSRF.
-fn clerk(app: &TestApp) -> (String, String) {
+/// A clerk (`wang`) and a head (`li`) of organ 2 (示例县科学技术局), each logged in with a
+/// changed password: (cookie, CSRF token) of each.
+fn staff(app: &TestApp) -> ((String, String), (String, String)) {
     let (c, csrf) = admin(app);
     for (name, kind, parent) in [("示例县人民政府", "government", ""), ("示例县科学技术局", "department", "1")]
     {
         let f = [("csrf", csrf.as_str()), ("name", name), ("kind", kind), ("parent", parent), ("code", "9")];
         assert_eq!(request(app, "POST", "/organs", Some(&c), &f).status, 303);
     }
-    let f = [
-        ("csrf", csrf.as_str()),
-        ("name", "wang"),
-        ("display_name", "王科员"),
-        ("role", "clerk"),
+    let mut out = Vec::new();
+    for (name, display, role) in [("wang", "王科员", "clerk"), ("li", "李主任", "head")] {
+        let initial = "一个初始密码12345";
+        let f = [
+            ("csrf", csrf.as_str()),
+            ("name", name),
+            ("display_name", display),
+            ("role", role),
+            ("organ", "2"),
+            ("password", initial),
+        ];
+        assert_eq!(request(app, "POST", "/users", Some(&c), &f).status, 303);
+        let k = login(app, name, initial);
+        let kcsrf = csrf_of(&get(app, "/password", &k).body);
+        let new = format!("{display}自己的密码22");
+        let f = [("csrf", kcsrf.as_str()), ("old", initial), ("new", new.as_str()), ("again", new.as_str())];
+        assert_eq!(request(app, "POST", "/password", Some(&k), &f).status, 303);
+        out.push((k, kcsrf));
+    }
+    let head = out.pop().unwrap();
+    (out.pop().unwrap(), head)
+}
+
+#[test]
+fn a_letter_is_a_draft_until_the_head_signs_off_its_exact_text() {
+    let app = spawn_app();
+    let ((k, kcsrf), (h, hcsrf)) = staff(&app);
+    let today = gongkai_app::today_in_china().to_string();
+    let reg = [
+        ("csrf", kcsrf.as_str()),
         ("organ", "2"),
-        ("password", "王科员的初始密码12345"),
+        ("serial", "2026-010"),
+        ("received", today.as_str()),
+        ("channel", "online"),
+        ("kind", "自然人"),
+        ("name", "张三"),
+        ("description", "某项目的批复"),
+        ("form", "electronic"),
     ];
-    assert_eq!(request(app, "POST", "/users", Some(&c), &f).status, 303);
-    let k = login(app, "wang", "王科员的初始密码12345");
-    let kcsrf = csrf_of(&get(app, "/password", &k).body);
-    let new = "王科员自己的密码22";
-    let f = [("csrf", kcsrf.as_str()), ("old", "王科员的初始密码12345"), ("new", new), ("again", new)];
-    assert_eq!(request(app, "POST", "/password", Some(&k), &f).status, 303);
-    (k, kcsrf)
+    assert_eq!(request(&app, "POST", "/applications", Some(&k), &reg).status, 303);
+    let url = "/applications/1/letter?kind=third_party&third_party=%E6%9F%90%E5%85%AC%E5%8F%B8";
+    let draft = get(&app, url, &k);
+    assert_eq!(draft.status, 200);
+    assert!(draft.headers["content-disposition"].contains("draft"), "{:?}", draft.headers);
+    // The clerk may not sign off; nor may anyone without the CSRF token.
+    let sign = [("csrf", kcsrf.as_str()), ("kind", "third_party"), ("third_party", "某公司")];
+    assert_eq!(request(&app, "POST", "/applications/1/letter/sign", Some(&k), &sign).status, 403);
+    let no_csrf = [("kind", "third_party"), ("third_party", "某公司")];
+    assert_eq!(request(&app, "POST", "/applications/1/letter/sign", Some(&h), &no_csrf).status, 403);
+    // A made-up unmasking purpose cannot pass for a sign-off.
+    let forged = get(&app, "/applications/1?unmask=%E7%AD%BE%E5%8F%91%EF%BC%9Ax", &k);
+    assert_eq!(forged.status, 422, "{}", forged.body);
+    assert!(get(&app, url, &k).headers["content-disposition"].contains("draft"));
+    // The head signs off: the page says who and when; the same letter downloads signed.
+    let sign = [("csrf", hcsrf.as_str()), ("kind", "third_party"), ("third_party", "某公司")];
+    let r = request(&app, "POST", "/applications/1/letter/sign", Some(&h), &sign);
+    assert_eq!((r.status, r.location()), (303, "/applications/1?signed=1"), "{}", r.body);
+    let page = get(&app, r.location(), &h);
+    assert!(
+        page.body.contains("已签发：政府信息公开征求第三方意见函") && page.body.contains("李主任"),
+        "{}",
+        page.body
+    );
+    let signed = get(&app, url, &k);
+    assert!(signed.headers["content-disposition"].contains("signed"), "{:?}", signed.headers);
+    // Signing the same text again is refused; another text (another third party) is a draft.
+    let again = request(&app, "POST", "/applications/1/letter/sign", Some(&h), &sign);
+    assert_eq!(again.status, 422);
+    assert!(again.body.contains("无需再次签发"), "{}", again.body);
+    let other =
+        get(&app, "/applications/1/letter?kind=third_party&third_party=%E5%8F%A6%E4%B8%80%E5%85%AC%E5%8F%B8", &k);
+    assert!(other.headers["content-disposition"].contains("draft"));
+    // A letter that cannot be made yet cannot be signed off.
+    let reply = [("csrf", hcsrf.as_str()), ("kind", "reply")];
+    let r = request(&app, "POST", "/applications/1/letter/sign", Some(&h), &reply);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("尚未答复"), "{}", r.body);
+    // The history names the sign-off.
+    let history = get(&app, "/applications/1/history", &k);
+    assert!(history.body.contains("签发文书：政府信息公开征求第三方意见函"), "{}", history.body);
 }
 
 #[test]
 fn a_ledger_is_previewed_with_every_bad_row_then_imported_all_or_nothing_and_exported_masked() {
     let app = spawn_app();
-    let (k, csrf) = clerk(&app);
+    let ((k, csrf), _) = staff(&app);
     assert_eq!(get(&app, "/ledger", &k).status, 200);
     // Bad rows: each is listed with its row, column and problem; personal values masked; nothing written.
     let bad = "受理编号,收到申请日期,提交方式,申请人类型,申请人姓名或名称,联系电话,申请内容\n\

@@ -52,6 +52,12 @@ const ROUTES: &[Route] = &[
         &[],
         Need::On(&[Action::Read, Action::Unmask]),
     ),
+    (
+        "POST",
+        "/applications/{a}/letter/sign",
+        &[("kind", "third_party"), ("third_party", "某公司")],
+        Need::On(&[Action::Read, Action::Unmask, Action::SignLetter]),
+    ),
     ("GET", "/catalogue?organ={o}", &[], Need::On(&[Action::Read])),
     ("GET", "/cases?organ={o}", &[], Need::On(&[Action::Read])),
     ("GET", "/counts?organ={o}&year=2024", &[], Need::On(&[Action::Read])),
