@@ -161,6 +161,34 @@ fn use_cases() -> Vec<(&'static str, &'static [Action], UseCase)> {
             )
             .map(drop)
         }),
+        ("letter sign-off", &[Action::Read, Action::Unmask, Action::SignLetter], |x, o| {
+            let input =
+                gongkai_app::letters::LetterInput { third_party: Some("某公司".into()), ..Default::default() };
+            x.sign_off_letter(
+                gongkai_register::AppId(o.0),
+                gongkai_app::letters::LetterKind::ThirdParty,
+                &input,
+                date(2024, 9, 20),
+            )
+            .map(drop)
+        }),
+        ("ledger import", &[Action::Register], |x, o| {
+            let rows: Vec<Vec<String>> = [
+                ["受理编号", "收到申请日期", "提交方式", "申请人类型", "申请人姓名或名称", "申请内容"],
+                ["L-1", "2024-09-02", "网络", "自然人", "王五", "某文件"],
+            ]
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+            match x.import_ledger(o, &rows, date(2024, 9, 20), false)? {
+                gongkai_app::ledger::LedgerOutcome::Imported { .. } => Ok(()),
+                other => panic!("a valid ledger was not imported: {other:?}"),
+            }
+        }),
+        ("ledger export", &[Action::Read], |x, o| x.export_ledger(o, None).map(drop)),
+        ("ledger export --unmask", &[Action::Read, Action::Unmask], |x, o| {
+            x.export_ledger(o, Some("核对台账")).map(drop)
+        }),
         ("compile", &[Action::Read], |x, o| {
             x.compile_report(o, 2024, false, &gongkai_compile::Options::default()).map(drop)
         }),
