@@ -487,6 +487,13 @@ impl<'s> App<'s> {
         Ok(self.store.repeal_catalogue_entry(id, version, on, &self.who.user)?)
     }
 
+    /// One catalogue entry (needs [`Action::Read`] on its organ).
+    pub fn catalogue_entry(&mut self, id: EntryId) -> Result<CatalogueEntry> {
+        let entry = self.store.catalogue_entry(id)?;
+        self.authorize(Action::Read, Some(entry.organ))?;
+        Ok(entry)
+    }
+
     pub fn catalogue(&mut self, organ: OrganId) -> Result<Vec<CatalogueEntry>> {
         self.authorize(Action::Read, Some(organ))?;
         Ok(self.store.catalogue(organ)?)

@@ -243,7 +243,7 @@ fn matrix_for(role: Role) -> (usize, Vec<String>) {
             let rel_seen = if role == Role::Operator { Relation::Own } else { rel };
             let expected = actions.iter().all(|a| allowed(role, *a, rel_seen));
             let audit_before = store.audit_log(Entity::Application, &target.0.to_string(), Personal::Masked).unwrap();
-            let mut app = App::new(&mut store, Principal { user: "测试用户".into(), role, scope });
+            let mut app = App::new(&mut store, Principal { user: "测试用户".into(), role, scope, account: None });
             let got = run(&mut app, target);
             match (&got, expected) {
                 (Ok(()), true) => {}
@@ -300,12 +300,13 @@ fn the_policy_table_says_what_the_roles_are() {
 #[test]
 fn lists_show_only_what_the_principal_reads() {
     let (mut store, seed) = seed();
-    let clerk = Principal { user: "王科员".into(), role: Role::Clerk, scope: Scope::Organ(seed.a) };
+    let clerk = Principal { user: "王科员".into(), role: Role::Clerk, scope: Scope::Organ(seed.a), account: None };
     let mut app = App::new(&mut store, clerk);
     let due = app.due(400, None, date(2024, 9, 20)).unwrap();
     assert_eq!(due.items.iter().map(|i| i.organ).collect::<Vec<_>>(), vec![seed.a]);
     assert_eq!(app.organs().unwrap().iter().map(|o| o.id).collect::<Vec<_>>(), vec![seed.a]);
-    let sup = Principal { user: "赵监督".into(), role: Role::Supervisor, scope: Scope::Organ(seed.a) };
+    let sup =
+        Principal { user: "赵监督".into(), role: Role::Supervisor, scope: Scope::Organ(seed.a), account: None };
     let mut app = App::new(&mut store, sup);
     let ac = seed.by_relation[1].1;
     assert_eq!(app.organs().unwrap().iter().map(|o| o.id).collect::<Vec<_>>(), vec![seed.a, ac]);
@@ -320,7 +321,7 @@ fn lists_show_only_what_the_principal_reads() {
 #[test]
 fn an_unmasked_read_is_audited_with_who_and_why() {
     let (mut store, seed) = seed();
-    let head = Principal { user: "李主任".into(), role: Role::Head, scope: Scope::Organ(seed.a) };
+    let head = Principal { user: "李主任".into(), role: Role::Head, scope: Scope::Organ(seed.a), account: None };
     let mut app = App::new(&mut store, head);
     let v = app.show(gongkai_register::AppId(seed.a.0), Some("答复前核对身份"), date(2024, 9, 20)).unwrap();
     assert_eq!(v.application.applicant.name, "张三丰");
@@ -328,9 +329,9 @@ fn an_unmasked_read_is_audited_with_who_and_why() {
     let last = h.last().unwrap();
     assert_eq!((last.entry.actor.as_str(), last.change_text.as_str()), ("李主任", "查看个人信息（答复前核对身份）"));
     // Only holidays need no organ: the admin may import them, the clerk may not.
-    let clerk = Principal { user: "王科员".into(), role: Role::Clerk, scope: Scope::Organ(seed.a) };
+    let clerk = Principal { user: "王科员".into(), role: Role::Clerk, scope: Scope::Organ(seed.a), account: None };
     let listed = [gongkai_calendar::Listed { date: date(2027, 2, 8), workday: false, name: "春节".into() }];
     assert_eq!(App::new(&mut store, clerk).import_holidays(&listed, "t").unwrap_err().code(), "denied");
-    let admin = Principal { user: "管理员".into(), role: Role::Admin, scope: Scope::Organ(seed.a) };
+    let admin = Principal { user: "管理员".into(), role: Role::Admin, scope: Scope::Organ(seed.a), account: None };
     assert!(App::new(&mut store, admin).import_holidays(&listed, "t").is_ok());
 }

@@ -148,6 +148,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/applications/{id}/letter", get(letter))
         .route("/applications/{id}/letter/sign", post(letter_sign))
         .route("/catalogue", get(catalogue).post(catalogue_post))
+        .route("/catalogue/{id}/repeal", post(catalogue_repeal))
         .route("/cases", get(cases).post(case_post))
         .route("/cases/{id}/conclude", post(case_conclude))
         .route("/counts", get(counts).post(counts_post))
@@ -157,6 +158,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/ledger/export", get(ledger::export))
         .route("/organs", get(organs).post(organ_post))
         .route("/users", get(users).post(user_post))
+        .route("/users/{id}", get(user_page).post(user_change))
         .route("/static/style.css", get(style))
         .fallback(|| async { WebError::NotFound })
         .layer(axum::middleware::from_fn(security_headers))
@@ -673,6 +675,43 @@ async fn catalogue_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): F
     }
 }
 
+#[derive(serde::Deserialize)]
+struct RepealForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    on: String,
+}
+
+/// Repeal a catalogue entry (废止) at its version, on a date.
+async fn catalogue_repeal(
+    State(web): State<Arc<Web>>,
+    Ready(c): Ready,
+    Path(id): Path<i64>,
+    Form(f): Form<RepealForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let Ok(on) = f.on.trim().parse::<jiff::civil::Date>() else {
+        return catalogue_error(&web, &c, None, "请填写有效的废止日期（YYYY-MM-DD）").await;
+    };
+    let (entry, version) = (gongkai_register::EntryId(id), f.version);
+    match as_user(&web, &c, move |a| a.repeal_catalogue_entry(entry, version, on)).await {
+        Ok(e) => Redirect::to(&format!("/catalogue?organ={}", e.organ.0)).into_response(),
+        Err(WebError::App(e)) if matches!(e.code(), "invalid" | "stale") => {
+            let organ = as_user(&web, &c, move |a| Ok(a.catalogue_entry(entry)?.organ.0)).await.ok();
+            let status = if e.code() == "stale" { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let mut res = catalogue_error(&web, &c, organ, &e.to_string()).await;
+            *res.status_mut() = status;
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
 async fn catalogue_error(web: &Arc<Web>, c: &Ctx, organ: Option<i64>, msg: &str) -> Response {
     let chosen = organ.map(gongkai_register::OrganId);
     match as_user(web, c, move |a| {
@@ -854,6 +893,49 @@ async fn user_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): Form<p
     match as_user(&web, &c, move |a| a.add_user(&new)).await {
         Ok(_) => Redirect::to("/users").into_response(),
         Err(WebError::App(e)) if e.code() == "invalid" => users_error(&web, &c, &e.to_string()).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn user_page(State(web): State<Arc<Web>>, Ready(c): Ready, Path(id): Path<i64>) -> Response {
+    user_view(&web, &c, id, None, None, StatusCode::OK).await
+}
+
+async fn user_view(
+    web: &Arc<Web>,
+    c: &Ctx,
+    id: i64,
+    error: Option<&str>,
+    done: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    match as_user(web, c, move |a| Ok((a.user(gongkai_store::UserId(id))?, a.organs()?))).await {
+        Ok((u, o)) => (status, pages::user(c, &u, &o, error, done)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Disable or enable an account, change its role and scope, or reset its password.
+async fn user_change(
+    State(web): State<Arc<Web>>,
+    Ready(c): Ready,
+    Path(id): Path<i64>,
+    Form(f): Form<pages::AccountForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let change = match f.to_change() {
+        Ok(x) => x,
+        Err(m) => return user_view(&web, &c, id, Some(&m), None, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let version = f.version;
+    match as_user(&web, &c, move |a| a.change_account(gongkai_store::UserId(id), version, &change)).await {
+        Ok(_) => user_view(&web, &c, id, None, Some(f.done()), StatusCode::OK).await,
+        Err(WebError::App(e)) if matches!(e.code(), "invalid" | "stale") => {
+            let status = if e.code() == "stale" { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            user_view(&web, &c, id, Some(&e.to_string()), None, status).await
+        }
         Err(e) => e.into_response(),
     }
 }

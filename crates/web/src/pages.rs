@@ -628,6 +628,7 @@ impl UserForm {
 
 /// A user as listed.
 pub struct UserLine {
+    pub id: i64,
     pub name: String,
     pub display_name: String,
     pub role: &'static str,
@@ -646,31 +647,114 @@ struct UsersPage<'a> {
 }
 
 pub fn users(c: &Ctx, users: &[User], organs: &[Organ], error: Option<&str>) -> Response {
-    let name = |id: Option<OrganId>| match id {
+    let users = users.iter().map(|u| user_line(u, organs)).collect();
+    html(&UsersPage { nav: Nav::of(c), users, organs, roles: role_choices(), error })
+}
+
+fn role_choices() -> Vec<Choice> {
+    [Role::Clerk, Role::Head, Role::Supervisor, Role::Admin]
+        .iter()
+        .map(|r| Choice { value: r.as_str().into(), label: r.label().into() })
+        .collect()
+}
+
+fn user_line(u: &User, organs: &[Organ]) -> UserLine {
+    let organ = match u.organ {
         None => "全部".to_string(),
         Some(id) => organs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_else(|| id.0.to_string()),
     };
-    let users = users
-        .iter()
-        .map(|u| UserLine {
-            name: u.name.clone(),
-            display_name: u.display_name.clone(),
-            role: Role::parse(&u.role).map_or("（未知）", |r| r.label()),
-            organ: name(u.organ),
-            state: if u.disabled {
-                "已停用"
-            } else if u.must_change {
-                "待修改初始密码"
-            } else {
-                "正常"
-            },
+    UserLine {
+        id: u.id.0,
+        name: u.name.clone(),
+        display_name: u.display_name.clone(),
+        role: Role::parse(&u.role).map_or("（未知）", |r| r.label()),
+        organ,
+        state: if u.disabled {
+            "已停用"
+        } else if u.must_change {
+            "待修改初始密码"
+        } else {
+            "正常"
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "user.html")]
+struct UserPage<'a> {
+    nav: Nav,
+    u: UserLine,
+    version: i64,
+    role: String,
+    organ: String,
+    disabled: bool,
+    organs: &'a [Organ],
+    roles: Vec<Choice>,
+    error: Option<&'a str>,
+    done: Option<&'a str>,
+}
+
+/// One account with the forms to manage it.
+pub fn user(c: &Ctx, u: &User, organs: &[Organ], error: Option<&str>, done: Option<&str>) -> Response {
+    html(&UserPage {
+        nav: Nav::of(c),
+        u: user_line(u, organs),
+        version: u.version,
+        role: u.role.clone(),
+        organ: u.organ.map(|o| o.0.to_string()).unwrap_or_default(),
+        disabled: u.disabled,
+        organs,
+        roles: role_choices(),
+        error,
+        done,
+    })
+}
+
+/// The account form (one operation per submit).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub version: i64,
+    #[serde(default)]
+    pub op: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub organ: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+impl AccountForm {
+    pub fn to_change(&self) -> Result<gongkai_app::accounts::AccountChange, String> {
+        use gongkai_app::accounts::AccountChange;
+        Ok(match self.op.as_str() {
+            "disable" => AccountChange::Disable,
+            "enable" => AccountChange::Enable,
+            "reset" => AccountChange::ResetPassword { password: self.password.clone() },
+            "role" => {
+                let role = Role::parse(self.role.trim()).ok_or("请选择角色")?;
+                let organ = match self.organ.trim() {
+                    "" => None,
+                    s => Some(OrganId(s.parse().map_err(|_| "机关无效".to_string())?)),
+                };
+                AccountChange::Role { role, organ }
+            }
+            _ => return Err("未知的操作".into()),
         })
-        .collect();
-    let roles = [Role::Clerk, Role::Head, Role::Supervisor, Role::Admin]
-        .iter()
-        .map(|r| Choice { value: r.as_str().into(), label: r.label().into() })
-        .collect();
-    html(&UsersPage { nav: Nav::of(c), users, organs, roles, error })
+    }
+
+    /// What the page says after a successful change.
+    pub fn done(&self) -> &'static str {
+        match self.op.as_str() {
+            "disable" => "已停用",
+            "enable" => "已启用",
+            "reset" => "已重设密码，该用户下次登录须修改",
+            _ => "已保存",
+        }
+    }
 }
 
 /// A history row as shown.
@@ -738,6 +822,8 @@ impl EntryForm {
 
 /// A catalogue entry as listed.
 pub struct EntryLine {
+    pub id: i64,
+    pub version: i64,
     pub index_no: String,
     pub kind: &'static str,
     pub title: String,
@@ -755,6 +841,7 @@ struct CataloguePage<'a> {
     organ: String,
     entries: Vec<EntryLine>,
     error: Option<&'a str>,
+    today: String,
 }
 
 pub fn catalogue(
@@ -767,6 +854,8 @@ pub fn catalogue(
     let entries = entries
         .iter()
         .map(|e| EntryLine {
+            id: e.id.0,
+            version: e.version,
             index_no: e.index_no.clone(),
             kind: e.kind.label(),
             title: e.title.clone(),
@@ -776,7 +865,14 @@ pub fn catalogue(
         })
         .collect();
     let organ = organ.map(|o| o.0.to_string()).unwrap_or_default();
-    html(&CataloguePage { nav: Nav::of(c), organs, organ, entries, error })
+    html(&CataloguePage {
+        nav: Nav::of(c),
+        organs,
+        organ,
+        entries,
+        error,
+        today: gongkai_app::today_in_china().to_string(),
+    })
 }
 
 /// The new-case form.

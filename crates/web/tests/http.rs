@@ -472,3 +472,105 @@ fn a_ledger_is_previewed_with_every_bad_row_then_imported_all_or_nothing_and_exp
     let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("back.csv", csv.body.as_bytes()));
     assert_eq!(r.status, 422, "{}", r.body);
 }
+
+#[test]
+fn an_admin_disables_enables_rescopes_and_resets_a_user() {
+    let app = spawn_app();
+    let ((k, _), _) = staff(&app);
+    let c = login(&app, "admin", "管理员的新密码abc123");
+    let page = get(&app, "/users/2", &c);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("用户 wang（王科员）"), "{}", page.body);
+    let csrf = csrf_of(&page.body);
+    let version = |app: &TestApp| {
+        let b = get(app, "/users/2", &c).body;
+        let at = b.find("name=\"version\" value=\"").unwrap() + "name=\"version\" value=\"".len();
+        b[at..].split('"').next().unwrap().to_string()
+    };
+    // Without the CSRF token nothing changes.
+    let v = version(&app);
+    assert_eq!(request(&app, "POST", "/users/2", Some(&c), &[("version", &v), ("op", "disable")]).status, 403);
+    assert_eq!(get(&app, "/", &k).status, 200, "still logged in");
+    // Disabled: the session ends and the login is refused.
+    let r = request(&app, "POST", "/users/2", Some(&c), &[("csrf", &csrf), ("version", &v), ("op", "disable")]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("已停用"), "{}", r.body);
+    assert_eq!(get(&app, "/", &k).location(), "/login", "the disabled user's session ended");
+    let r = request(&app, "POST", "/login", None, &[("name", "wang"), ("password", "王科员自己的密码22")]);
+    assert_ne!(r.status, 303, "a disabled user cannot log in");
+    // A stale version is refused, not applied.
+    let r = request(&app, "POST", "/users/2", Some(&c), &[("csrf", &csrf), ("version", &v), ("op", "enable")]);
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("记录已被他人修改"), "{}", r.body);
+    let v = version(&app);
+    let r = request(&app, "POST", "/users/2", Some(&c), &[("csrf", &csrf), ("version", &v), ("op", "enable")]);
+    assert!(r.body.contains("已启用"), "{}", r.body);
+    // A new role and scope.
+    let v = version(&app);
+    let f = [("csrf", csrf.as_str()), ("version", v.as_str()), ("op", "role"), ("role", "supervisor"), ("organ", "1")];
+    let r = request(&app, "POST", "/users/2", Some(&c), &f);
+    assert!(r.body.contains("<dd>监督人</dd>") && r.body.contains("<dd>示例县人民政府</dd>"), "{}", r.body);
+    // A password too short is refused in Chinese; a good one must be changed at the next login.
+    let v = version(&app);
+    let f = [("csrf", csrf.as_str()), ("version", v.as_str()), ("op", "reset"), ("password", "短")];
+    let r = request(&app, "POST", "/users/2", Some(&c), &f);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("10"), "{}", r.body);
+    let f = [("csrf", csrf.as_str()), ("version", v.as_str()), ("op", "reset"), ("password", "管理员重设的密码0001")];
+    let r = request(&app, "POST", "/users/2", Some(&c), &f);
+    assert!(r.body.contains("已重设密码"), "{}", r.body);
+    let w = login(&app, "wang", "管理员重设的密码0001");
+    assert_eq!(get(&app, "/", &w).location(), "/password");
+    // The admin cannot disable itself; a clerk cannot manage accounts.
+    let v1 = {
+        let b = get(&app, "/users/1", &c).body;
+        let at = b.find("name=\"version\" value=\"").unwrap() + "name=\"version\" value=\"".len();
+        b[at..].split('"').next().unwrap().to_string()
+    };
+    let r = request(&app, "POST", "/users/1", Some(&c), &[("csrf", &csrf), ("version", &v1), ("op", "disable")]);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("不能停用自己的账户"), "{}", r.body);
+    let ((_, _), (h, hcsrf)) = ((String::new(), String::new()), login_head(&app));
+    assert_eq!(get(&app, "/users/2", &h).status, 403);
+    let r = request(&app, "POST", "/users/2", Some(&h), &[("csrf", &hcsrf), ("version", &v), ("op", "disable")]);
+    assert_eq!(r.status, 403);
+}
+
+/// The head `li` of [`staff`], logged in again.
+fn login_head(app: &TestApp) -> (String, String) {
+    let h = login(app, "li", "李主任自己的密码22");
+    let csrf = csrf_of(&get(app, "/", &h).body);
+    (h, csrf)
+}
+
+#[test]
+fn a_catalogue_entry_is_repealed_once_and_a_stale_repeal_is_refused() {
+    let app = spawn_app();
+    let ((k, csrf), _) = staff(&app);
+    let today = gongkai_app::today_in_china().to_string();
+    let entry = [
+        ("csrf", csrf.as_str()),
+        ("organ", "2"),
+        ("kind", "normative"),
+        ("title", "关于某事的通知"),
+        ("doc_number", ""),
+        ("issued", "2024-03-01"),
+    ];
+    assert_eq!(request(&app, "POST", "/catalogue", Some(&k), &entry).status, 303);
+    assert!(get(&app, "/catalogue?organ=2", &k).body.contains("action=\"/catalogue/1/repeal\""));
+    let f = [("version", "1"), ("on", today.as_str())];
+    assert_eq!(request(&app, "POST", "/catalogue/1/repeal", Some(&k), &f).status, 403, "no CSRF token");
+    let f = [("csrf", csrf.as_str()), ("version", "1"), ("on", "不是日期")];
+    let r = request(&app, "POST", "/catalogue/1/repeal", Some(&k), &f);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("废止日期"), "{}", r.body);
+    let f = [("csrf", csrf.as_str()), ("version", "1"), ("on", today.as_str())];
+    let r = request(&app, "POST", "/catalogue/1/repeal", Some(&k), &f);
+    assert_eq!((r.status, r.location()), (303, "/catalogue?organ=2"), "{}", r.body);
+    let page = get(&app, "/catalogue?organ=2", &k).body;
+    assert!(!page.contains("action=\"/catalogue/1/repeal\""), "a repealed entry offers no second repeal");
+    assert!(page.contains(&gongkai_clock::zh_date(gongkai_app::today_in_china())), "{page}");
+    let r = request(&app, "POST", "/catalogue/1/repeal", Some(&k), &f);
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("记录已被他人修改"), "{}", r.body);
+}
