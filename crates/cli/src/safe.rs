@@ -61,7 +61,7 @@ pub fn readable_by_others(path: &Path) -> bool {
 }
 
 // CSV formula neutralisation (OWASP) is shared with the web's ledger export.
-pub use gongkai_app::ledger::{neutralise, unneutralise};
+pub use gongkai_app::ledger::neutralise;
 
 /// Stored text made safe for a terminal: C0 controls (except none), DEL and C1 controls are
 /// shown as `\u{..}` escapes, so a stored value cannot move the cursor, clear the screen or
@@ -103,6 +103,7 @@ fn is_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gongkai_app::ledger::unneutralise;
     use proptest::prelude::*;
 
     #[test]
