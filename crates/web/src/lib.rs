@@ -53,7 +53,25 @@ pub struct Web {
     failures: Mutex<HashMap<IpAddr, (u32, i64)>>,
     /// Ledger uploads that passed their preview, by session (see [`ledger`]).
     staged: Mutex<HashMap<String, ledger::Staged>>,
+    /// Dashboards by (role, scope, window), valid while the register's change mark and the
+    /// day are those they were computed at (see [`dashboard`]).
+    dashboards: Mutex<HashMap<DashKey, Cached>>,
 }
+
+/// Whose dashboard: the view depends only on the role, the scope (`None`: the whole register)
+/// and the window.
+type DashKey = (Role, Option<gongkai_register::OrganId>, u32);
+
+/// A dashboard computed at a change mark on a day.
+#[derive(Debug)]
+struct Cached {
+    mark: String,
+    day: jiff::civil::Date,
+    view: Arc<gongkai_app::DashboardView>,
+}
+
+/// Dashboards kept at most (the map is emptied when full).
+const DASHBOARDS: usize = 1024;
 
 impl std::fmt::Debug for Web {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -104,6 +122,7 @@ impl Web {
             secure,
             failures: Mutex::new(HashMap::new()),
             staged: Mutex::new(HashMap::new()),
+            dashboards: Mutex::new(HashMap::new()),
         })
     }
 
@@ -399,10 +418,45 @@ struct DueQuery {
     within: Option<u32>,
 }
 
+/// The dashboard. Its counts read every application in the scope, so the view is cached per
+/// role, scope and window and reused while the register's change mark
+/// (`Store::change_mark`: any committed write, by this server or the command line, changes it)
+/// and the day are the same. The mark is read before the view is computed, so a write that
+/// lands meanwhile makes the next request compute again; a backend without a mark is never
+/// cached.
 async fn dashboard(State(web): State<Arc<Web>>, Ready(c): Ready, Query(q): Query<DueQuery>) -> Response {
     let within = q.within.unwrap_or(5).min(250);
-    match as_user(&web, &c, move |a| a.dashboard(within, today())).await {
-        Ok(v) => pages::dashboard(&c, &v),
+    let scope = match c.principal.scope {
+        gongkai_app::Scope::Organ(o) => Some(o),
+        gongkai_app::Scope::Everywhere => None,
+    };
+    let key: DashKey = (c.principal.role, scope, within);
+    let (w, p) = (web.clone(), c.principal.clone());
+    let view = web
+        .run(move |s| -> Result<Arc<gongkai_app::DashboardView>, AppError> {
+            let day = today();
+            let mark = s.change_mark()?;
+            if let Some(m) = &mark
+                && let Ok(map) = w.dashboards.lock()
+                && let Some(hit) = map.get(&key).filter(|e| e.mark == *m && e.day == day)
+            {
+                return Ok(hit.view.clone());
+            }
+            let view = Arc::new(App::new(s, p).dashboard(within, day)?);
+            if let Some(mark) = mark
+                && let Ok(mut map) = w.dashboards.lock()
+            {
+                if map.len() >= DASHBOARDS {
+                    map.clear();
+                }
+                map.insert(key, Cached { mark, day, view: view.clone() });
+            }
+            Ok(view)
+        })
+        .await;
+    match view {
+        Ok(Ok(v)) => pages::dashboard(&c, &v),
+        Ok(Err(e)) => WebError::App(e).into_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -574,3 +574,50 @@ fn a_catalogue_entry_is_repealed_once_and_a_stale_repeal_is_refused() {
     assert_eq!(r.status, 409, "{}", r.body);
     assert!(r.body.contains("记录已被他人修改"), "{}", r.body);
 }
+
+#[test]
+fn the_dashboard_shows_a_write_made_by_another_process_at_once() {
+    let app = spawn_app();
+    let ((k, csrf), _) = staff(&app);
+    let today = gongkai_app::today_in_china().to_string();
+    let reg = [
+        ("csrf", csrf.as_str()),
+        ("organ", "2"),
+        ("serial", "WEB-1"),
+        ("received", today.as_str()),
+        ("channel", "online"),
+        ("kind", "自然人"),
+        ("name", "张三"),
+        ("description", "某文件"),
+        ("form", "electronic"),
+    ];
+    assert_eq!(request(&app, "POST", "/applications", Some(&k), &reg).status, 303);
+    let first = get(&app, "/?within=40", &k).body;
+    assert!(first.contains("WEB-1"), "{first}");
+    assert_eq!(get(&app, "/?within=40", &k).body, first, "the same register gives the same dashboard");
+    // The command line registers on the same file: the next dashboard shows it.
+    let mut cli = SqliteStore::open(app._dir.path().join("register.db")).unwrap();
+    let mut a = gongkai_app::App::new(&mut cli, gongkai_app::Principal::local("命令行"));
+    let new = gongkai_store::NewApplication {
+        organ: gongkai_register::OrganId(2),
+        serial: "CLI-1".into(),
+        applicant: gongkai_register::Applicant {
+            kind: gongkai_register::ApplicantKind::NaturalPerson,
+            name: "李四".into(),
+            id_number: None,
+            phone: None,
+            address: None,
+            email: None,
+        },
+        description: "某文件".into(),
+        form: gongkai_register::RequestedForm::Electronic,
+        events: vec![gongkai_clock::Event::Received {
+            date: gongkai_app::today_in_china(),
+            channel: gongkai_clock::Channel::Online,
+        }],
+    };
+    a.register(&new, gongkai_app::today_in_china()).unwrap();
+    drop(cli);
+    let after = get(&app, "/?within=40", &k).body;
+    assert!(after.contains("CLI-1") && after.contains("WEB-1"), "{after}");
+}
