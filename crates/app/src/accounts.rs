@@ -47,7 +47,12 @@ impl Role {
 pub fn principal_of(u: &User) -> Result<Principal> {
     let role =
         Role::parse(&u.role).ok_or_else(|| AppError::Invalid(format!("用户“{}”的角色“{}”无法识别", u.name, u.role)))?;
-    Ok(Principal { user: u.display_name.clone(), role, scope: u.organ.map_or(Scope::Everywhere, Scope::Organ) })
+    Ok(Principal {
+        user: u.display_name.clone(),
+        role,
+        scope: u.organ.map_or(Scope::Everywhere, Scope::Organ),
+        account: Some(u.id),
+    })
 }
 
 /// Hash a password (argon2id, random salt) after checking it is acceptable.
@@ -182,6 +187,22 @@ pub struct NewAccount {
     pub password: String,
 }
 
+/// A change to an account by its manager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountChange {
+    Disable,
+    Enable,
+    /// A new role and organ scope (`None`: the whole register).
+    Role {
+        role: Role,
+        organ: Option<gongkai_register::OrganId>,
+    },
+    /// A new initial password, to be changed at the next login.
+    ResetPassword {
+        password: String,
+    },
+}
+
 impl App<'_> {
     /// Add a user in the principal's subtree. Nobody creates the local operator role, and an
     /// account for the whole register needs a principal whose scope is the whole register.
@@ -205,6 +226,58 @@ impl App<'_> {
         };
         let actor = self.principal().user.clone();
         Ok(self.store_mut().add_user(&user, &actor)?)
+    }
+
+    /// One user the principal may manage (see [`App::users`]).
+    pub fn user(&mut self, id: UserId) -> Result<User> {
+        let user = self.store_mut().user(id)?;
+        self.authorize_account(user.organ)?;
+        Ok(user)
+    }
+
+    /// Manage an account at `version`: disable or enable it, change its role and organ scope,
+    /// or reset its password (the user must change it at the next login). Needs
+    /// [`Action::ManageOrgans`] on the account's organ (and on the new organ of a change of
+    /// scope). A principal cannot disable or demote itself; disabling, a new role or scope and
+    /// a reset end the user's sessions. Audited with before and after (hashes masked).
+    pub fn change_account(&mut self, id: UserId, version: i64, change: &AccountChange) -> Result<User> {
+        let user = self.store_mut().user(id)?;
+        self.authorize_account(user.organ)?;
+        let me = self.principal().user.clone();
+        let myself = self.principal().account == Some(id);
+        let store_change = match change {
+            AccountChange::Disable if myself => {
+                return Err(AppError::Invalid("不能停用自己的账户".into()));
+            }
+            AccountChange::Disable => UserChange::Disabled(true),
+            AccountChange::Enable => UserChange::Disabled(false),
+            AccountChange::Role { .. } if myself => {
+                return Err(AppError::Invalid("不能修改自己的角色或机关范围，请由其他管理员修改".into()));
+            }
+            AccountChange::Role { role: Role::Operator, .. } => {
+                return Err(AppError::Invalid("“本机操作员”不是网页账户的角色".into()));
+            }
+            AccountChange::Role { role, organ } => {
+                self.authorize_account(*organ)?;
+                UserChange::Role { role: role.as_str().into(), organ: *organ }
+            }
+            AccountChange::ResetPassword { password } => {
+                UserChange::Password { hash: hash_password(password)?, must_change: true }
+            }
+        };
+        let after = self.store_mut().change_user(id, version, &store_change, &me)?;
+        if !matches!(change, AccountChange::Enable) {
+            self.store_mut().delete_sessions_of(id)?;
+        }
+        Ok(after)
+    }
+
+    /// May the principal manage accounts of `organ` (`None`: whole-register accounts)?
+    fn authorize_account(&mut self, organ: Option<gongkai_register::OrganId>) -> Result<()> {
+        match organ {
+            Some(o) => self.authorize(Action::ManageOrgans, Some(o)).map(drop),
+            None => self.authorize_whole_register(Action::ManageOrgans),
+        }
     }
 
     /// The users the principal may manage (those whose organ it may manage; whole-register

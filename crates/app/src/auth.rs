@@ -64,12 +64,15 @@ pub struct Principal {
     pub user: String,
     pub role: Role,
     pub scope: Scope,
+    /// The account acting (none for the local operator).
+    #[serde(default)]
+    pub account: Option<gongkai_store::UserId>,
 }
 
 impl Principal {
     /// The command line's principal: the local operator, everywhere.
     pub fn local(user: impl Into<String>) -> Principal {
-        Principal { user: user.into(), role: Role::Operator, scope: Scope::Everywhere }
+        Principal { user: user.into(), role: Role::Operator, scope: Scope::Everywhere, account: None }
     }
 }
 

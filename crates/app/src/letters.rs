@@ -1,6 +1,14 @@
 //! Letters to the applicant (答复书, 补正告知书, 延期答复告知书, 征求第三方意见函, 收费通知书)
 //! assembled from an application's record: the one place both the CLI's `gongkai letter` and the
 //! web's download use.
+//!
+//! **Sign-off** (负责人 alone, [`Action::SignLetter`]): a letter is a draft until a head signs
+//! off exactly its text. The sign-off is an audit row on the application (the head reads the
+//! letter, which carries the applicant's name, so it is written as a disclosure whose purpose is
+//! `签发：<title>（<fingerprint>）`); the fingerprint is the SHA-256 of the letter's whole text, so
+//! a letter that changes after the sign-off (another event, other details) is a draft again.
+//! No other purpose may start with [`SIGN_PREFIX`] (refused in `App::personal`), so a sign-off
+//! cannot be forged by unmasking with a made-up purpose.
 
 use gongkai_clock::{Clock, Event, Party, PauseKind, State};
 use gongkai_letters::{Context, Kind, Letter};
@@ -9,6 +17,48 @@ use gongkai_store::{Entity, Personal};
 use jiff::civil::Date;
 
 use crate::{Action, App, AppError, Result};
+
+/// The start of a sign-off's audit purpose, reserved for [`App::sign_off_letter`].
+pub const SIGN_PREFIX: &str = "签发：";
+
+/// Who signed a letter off, and when (RFC 3339 UTC, as the audit trail keeps it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignOff {
+    pub title: String,
+    pub by: String,
+    pub at: String,
+    pub fingerprint: String,
+}
+
+/// A letter with its sign-off, if its exact text has one.
+#[derive(Debug, Clone)]
+pub struct CheckedLetter {
+    pub letter: Letter,
+    pub fingerprint: String,
+    pub signed: Option<SignOff>,
+}
+
+impl CheckedLetter {
+    /// The letter as it may leave the office: unsigned, its title says it is a draft.
+    pub fn marked(&self) -> Letter {
+        let mut l = self.letter.clone();
+        if self.signed.is_none() {
+            l.title = format!("{}（草稿，未经负责人签发）", l.title);
+        }
+        l
+    }
+}
+
+/// The first 16 hex digits of the SHA-256 of a letter's whole text.
+pub fn fingerprint(l: &Letter) -> String {
+    use sha2::{Digest, Sha256};
+    let text = serde_json::to_string(l).unwrap_or_default();
+    Sha256::digest(text.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+fn purpose_of(l: &Letter, fingerprint: &str) -> String {
+    format!("{SIGN_PREFIX}{}（{fingerprint}）", l.title)
+}
 
 /// Which letter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -225,5 +275,66 @@ impl App<'_> {
             &format!("生成{}", l.title),
         )?;
         Ok(SentLetter { letter: l, recorded, version, warning })
+    }
+
+    /// The letter with its sign-off status (needs what [`App::letter`] needs).
+    pub fn checked_letter(
+        &mut self,
+        id: AppId,
+        kind: LetterKind,
+        input: &LetterInput,
+        today: Date,
+    ) -> Result<CheckedLetter> {
+        let letter = self.letter(id, kind, input, today)?;
+        let fp = fingerprint(&letter);
+        let purpose = purpose_of(&letter, &fp);
+        let signed = self.sign_offs(id)?.into_iter().rev().find(|(p, _)| *p == purpose).map(|(_, s)| s);
+        Ok(CheckedLetter { letter, fingerprint: fp, signed })
+    }
+
+    /// Sign a letter off (负责人 of the organ alone): audited on the application with the
+    /// letter's fingerprint. Signing an already signed text again is refused.
+    pub fn sign_off_letter(
+        &mut self,
+        id: AppId,
+        kind: LetterKind,
+        input: &LetterInput,
+        today: Date,
+    ) -> Result<SignOff> {
+        let organ = self.store_mut().application(id, Personal::Masked)?.organ;
+        self.authorize(Action::SignLetter, Some(organ))?;
+        let checked = self.checked_letter(id, kind, input, today)?;
+        if let Some(s) = checked.signed {
+            return Err(AppError::Invalid(format!("{}已由{}签发，内容未变，无需再次签发", s.title, s.by)));
+        }
+        let actor = self.principal().user.clone();
+        let purpose = purpose_of(&checked.letter, &checked.fingerprint);
+        self.store_mut().audit_disclosure(Entity::Application, &id.0.to_string(), &actor, &purpose)?;
+        let (_, s) = self
+            .sign_offs(id)?
+            .into_iter()
+            .rev()
+            .find(|(p, _)| *p == purpose)
+            .ok_or_else(|| AppError::Invalid("签发记录未能写入".into()))?;
+        Ok(s)
+    }
+
+    /// Every sign-off of an application's letters, oldest first, with its audit purpose
+    /// (needs [`Action::Read`] on the organ).
+    pub fn sign_offs(&mut self, id: AppId) -> Result<Vec<(String, SignOff)>> {
+        let organ = self.store_mut().application(id, Personal::Masked)?.organ;
+        self.authorize(Action::Read, Some(organ))?;
+        let rows = self.store_mut().audit_log(Entity::Application, &id.0.to_string(), Personal::Masked)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let p = r.after.as_ref()?.get("disclosure")?.as_str()?.to_string();
+                let rest = p.strip_prefix(SIGN_PREFIX)?;
+                let (title, fp) = rest.rsplit_once('（')?;
+                let fingerprint = fp.strip_suffix('）')?.to_string();
+                let s = SignOff { title: title.to_string(), by: r.actor.clone(), at: r.at.clone(), fingerprint };
+                Some((p, s))
+            })
+            .collect())
     }
 }

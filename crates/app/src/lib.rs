@@ -16,6 +16,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod ledger;
 pub mod letters;
 pub mod views;
 
@@ -216,6 +217,12 @@ impl<'s> App<'s> {
         let Some(purpose) = unmask else { return Ok(Personal::Masked) };
         self.authorize(Action::Unmask, Some(organ))?;
         let purpose = if purpose.trim().is_empty() { "未说明用途" } else { purpose.trim() };
+        if purpose.starts_with(letters::SIGN_PREFIX) {
+            return Err(AppError::Invalid(format!(
+                "查看个人信息的用途不能以“{}”开头（这一写法专用于负责人签发文书的记录）",
+                letters::SIGN_PREFIX
+            )));
+        }
         self.store.audit_disclosure(entity, id, &self.who.user, purpose)?;
         Ok(Personal::Visible)
     }
@@ -516,6 +523,13 @@ impl<'s> App<'s> {
         let organ = self.store.catalogue_entry(id)?.organ;
         self.authorize(Action::Keep, Some(organ))?;
         Ok(self.store.repeal_catalogue_entry(id, version, on, &self.who.user)?)
+    }
+
+    /// One catalogue entry (needs [`Action::Read`] on its organ).
+    pub fn catalogue_entry(&mut self, id: EntryId) -> Result<CatalogueEntry> {
+        let entry = self.store.catalogue_entry(id)?;
+        self.authorize(Action::Read, Some(entry.organ))?;
+        Ok(entry)
     }
 
     pub fn catalogue(&mut self, organ: OrganId) -> Result<Vec<CatalogueEntry>> {

@@ -81,6 +81,8 @@ pub enum Change {
     Changed,
     /// Personal data was shown unmasked.
     Disclosure,
+    /// A head signed a letter off (see `letters::SIGN_PREFIX`).
+    SignOff,
 }
 
 /// One row of a record's history.
@@ -98,6 +100,9 @@ impl From<AuditEntry> for HistoryRow {
         let version = |x: &Option<serde_json::Value>| x.as_ref().and_then(|x| x.get("version")).map(|v| v.to_string());
         let disclosure = entry.after.as_ref().and_then(|a| a.get("disclosure")).and_then(|d| d.as_str());
         let (change, change_text) = match (disclosure, version(&entry.before), version(&entry.after)) {
+            (Some(why), _, _) if entry.before.is_none() && why.starts_with(crate::letters::SIGN_PREFIX) => {
+                (Change::SignOff, why.replacen(crate::letters::SIGN_PREFIX, "签发文书：", 1))
+            }
             (Some(why), _, _) if entry.before.is_none() => (Change::Disclosure, format!("查看个人信息（{why}）")),
             (_, None, _) if entry.before.is_none() => (Change::Created, "创建".to_string()),
             (_, Some(a), Some(b)) => (Change::Changed, format!("版本 {a} → {b}")),

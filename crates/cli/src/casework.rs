@@ -1,17 +1,15 @@
 //! `gongkai ledger import|export` (the Excel/CSV 台账, layout in `gongkai_register::ledger`) and
 //! `gongkai letter` (reply letters and notices as DOCX).
 
-use std::collections::HashMap;
-
 use anyhow::{Context, Result, bail};
+use gongkai_app::ledger::{self as ledger_io, LedgerOutcome};
+use gongkai_app::{App, Principal};
 use gongkai_clock::zh_date;
 use gongkai_register::{AppId, OrganId, ledger};
-use gongkai_store::{NewApplication, Personal};
 use jiff::civil::Date;
 
 use crate::register_cmd::{actor, db_spec, open};
 use crate::safe;
-use gongkai_office::xlsx_read::MAX_LEDGER_ROWS;
 use std::path::Path;
 
 #[derive(clap::Subcommand, Debug)]
@@ -61,71 +59,35 @@ pub enum LedgerCmd {
     },
 }
 
-/// Largest ledger file read (bytes): room for [`MAX_LEDGER_ROWS`] rows of long text.
-const MAX_LEDGER_FILE: u64 = 512 * 1024 * 1024;
-
-/// Rows of cell text from a ledger file: the first sheet of an XLSX workbook, or a CSV file.
-/// Nothing is cut: a file over the limits ([`MAX_LEDGER_ROWS`] data rows, [`MAX_LEDGER_FILE`]
-/// bytes) is refused whole with the limit named. Warnings go to stderr.
+/// Rows of cell text from a ledger file (`gongkai_app::ledger::read_rows`: the first sheet of
+/// an XLSX workbook, or a CSV file). Nothing is cut: a file over the limits is refused whole
+/// with the limit named, before it is read. Warnings go to stderr.
 fn read_rows(path: &str) -> Result<Vec<Vec<String>>> {
     let size = std::fs::metadata(path).with_context(|| format!("无法读取“{path}”"))?.len();
-    if size > MAX_LEDGER_FILE {
+    if size > ledger_io::MAX_LEDGER_FILE {
         bail!(
             "“{path}”有{}MiB，超过台账导入上限{}MiB，未导入任何一行；请分成几个文件导入",
             size >> 20,
-            MAX_LEDGER_FILE >> 20
+            ledger_io::MAX_LEDGER_FILE >> 20
         );
     }
     let bytes = std::fs::read(path).with_context(|| format!("无法读取“{path}”"))?;
-    if path.to_lowercase().ends_with(".csv") {
-        // Excel saves CSV in the ANSI code page (GBK on Chinese Windows): the same detection as
-        // for reports (BOM, UTF-8, then sniffing); undecodable bytes are an error, not U+FFFD.
-        let decoded = gongkai_parse::encoding::decode(&bytes, false);
-        if decoded.had_errors {
-            bail!("“{path}”的编码无法识别（识别为{}但含无效字节），请另存为 UTF-8 的 CSV", decoded.encoding);
-        }
-        let text = decoded.text;
-        let mut rd = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-        let mut rows = Vec::new();
-        for (i, rec) in rd.records().enumerate() {
-            if i > MAX_LEDGER_ROWS {
-                bail!("“{path}”超过台账导入上限{MAX_LEDGER_ROWS}行（不含表头），未导入任何一行；请分成几个文件导入");
-            }
-            let rec = rec.with_context(|| format!("“{path}”第{}行无法解析", i + 1))?;
-            // gongkai's own CSV export quotes formula-like cells ('=…); the quote is not data.
-            rows.push(rec.iter().map(|c| safe::unneutralise(c).to_string()).collect());
-        }
-        return Ok(rows);
-    }
-    let sheet = gongkai_office::xlsx_read::xlsx_ledger_rows(&bytes).map_err(|e| anyhow::anyhow!("“{path}”：{e}"))?;
+    let sheet = ledger_io::read_rows(&bytes, path)?;
     for w in &sheet.warnings {
         eprintln!("{path}：注意：{}", safe::esc(w));
-    }
-    if sheet.rows.is_empty() {
-        bail!("“{path}”的第一个工作表是空的（第一行应为台账表头）")
     }
     Ok(sheet.rows)
 }
 
-/// Write the rows as CSV (every formula-like cell neutralised, see [`safe::neutralise`]) or
-/// XLSX (cells are strings, never formulas); the file is created readable by its owner only.
+/// Write the rows as CSV or XLSX (`gongkai_app::ledger::write_rows`); the file is created
+/// readable by its owner only, and an existing one is replaced only with `force`.
 fn write_rows(path: &str, sheet: &str, rows: &[Vec<String>], force: bool) -> Result<()> {
     let lower = path.to_lowercase();
-    if lower.ends_with(".csv") {
-        let f = safe::create_output(Path::new(path), force)?;
-        let mut f = std::io::BufWriter::new(f);
-        std::io::Write::write_all(&mut f, safe::CSV_BOM).with_context(|| format!("无法写入“{path}”"))?;
-        let mut w = csv::Writer::from_writer(f);
-        for r in rows {
-            w.write_record(r.iter().map(|c| safe::neutralise(c)).collect::<Vec<_>>().iter().map(|c| c.as_bytes()))?;
-        }
-        w.flush().with_context(|| format!("无法写入“{path}”"))?;
-        return Ok(());
-    }
-    if !lower.ends_with(".xlsx") {
+    if !lower.ends_with(".csv") && !lower.ends_with(".xlsx") {
         bail!("--out 应以 .xlsx 或 .csv 结尾");
     }
-    safe::write_output(Path::new(path), &gongkai_office::ledger_xlsx(sheet, rows), force)
+    let bytes = ledger_io::write_rows(ledger_io::LedgerFormat::of_name(path), sheet, rows)?;
+    safe::write_output(Path::new(path), &bytes, force)
 }
 
 pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
@@ -161,80 +123,41 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
         LedgerCmd::Import { file, organ, dry_run } => {
             let rows = read_rows(file)?;
             let mut store = open(&db_spec(db), false)?;
-            store.organ(OrganId(*organ))?;
             let today = crate::register_cmd::today(None)?;
-            let mut errors = match ledger::read_as_of(&rows, store.calendar(), Some(today)) {
-                Ok(valid) => {
-                    // 受理编号 already registered for this organ are errors of their rows too.
-                    let existing: HashMap<String, AppId> = store
-                        .applications(&[OrganId(*organ)], Personal::Masked)?
-                        .into_iter()
-                        .map(|a| (a.serial, a.id))
-                        .collect();
-                    let clash: Vec<ledger::RowError> = valid
-                        .iter()
-                        .filter_map(|r| {
-                            existing.get(&r.serial).map(|id| ledger::RowError {
-                                line: r.line,
-                                column: "受理编号".into(),
-                                reason: format!("“{}”已登记（申请 {}）", r.serial, id.0),
-                            })
-                        })
-                        .collect();
-                    if clash.is_empty() {
-                        if *dry_run {
-                            println!("校验通过：{} 行（未写入）", valid.len());
-                            return Ok(0);
-                        }
-                        let batch: Vec<NewApplication> = valid
-                            .into_iter()
-                            .map(|r| NewApplication {
-                                organ: OrganId(*organ),
-                                serial: r.serial,
-                                applicant: r.applicant,
-                                description: r.description,
-                                form: r.form,
-                                events: r.events,
-                            })
-                            .collect();
-                        // One transaction: all rows or none.
-                        let ids = store.import_applications(&batch, &actor())?;
-                        println!(
-                            "已导入 {} 件申请（编号 {}–{}）",
-                            ids.len(),
-                            ids.first().map_or(0, |i| i.0),
-                            ids.last().map_or(0, |i| i.0)
-                        );
-                        return Ok(0);
-                    }
-                    clash
+            let mut app = App::new(&mut *store, Principal::local(actor()));
+            match app.import_ledger(OrganId(*organ), &rows, today, *dry_run)? {
+                LedgerOutcome::Checked { rows } => {
+                    println!("校验通过：{rows} 行（未写入）");
+                    Ok(0)
                 }
-                Err(e) => e,
-            };
-            errors.sort_by_key(|e| e.line);
-            for e in &errors {
-                eprintln!("{file}：{}", safe::esc(&e.to_string()));
+                LedgerOutcome::Imported { ids } => {
+                    println!(
+                        "已导入 {} 件申请（编号 {}–{}）",
+                        ids.len(),
+                        ids.first().map_or(0, |i| i.0),
+                        ids.last().map_or(0, |i| i.0)
+                    );
+                    Ok(0)
+                }
+                LedgerOutcome::Refused { errors } => {
+                    for e in &errors {
+                        eprintln!("{file}：{}", safe::esc(&e.to_string()));
+                    }
+                    eprintln!("台账有 {} 处错误，未导入任何一行", errors.len());
+                    Ok(1)
+                }
             }
-            eprintln!("台账有 {} 处错误，未导入任何一行", errors.len());
-            Ok(1)
         }
         LedgerCmd::Export { organ, out, unmask, force } => {
             safe::refuse_existing(Path::new(out), *force)?;
             let mut store = open(&db_spec(db), false)?;
-            let personal = if *unmask { Personal::Visible } else { Personal::Masked };
-            let summaries = store.applications(&[OrganId(*organ)], Personal::Masked)?;
-            let mut apps = Vec::with_capacity(summaries.len());
-            for s in summaries {
-                apps.push(store.application(s.id, personal)?);
-            }
-            // The store already masked what must be masked; the writer must not mask again, but
-            // marks every row (and names the sheet) so that the file says what it holds.
-            let sheet = if *unmask { "台账（含个人信息）" } else { "台账（个人信息已隐去）" };
-            write_rows(out, sheet, &ledger::write_as(&apps, false, !*unmask), *force)?;
+            let mut app = App::new(&mut *store, Principal::local(actor()));
+            let x = app.export_ledger(OrganId(*organ), unmask.then_some("导出台账"))?;
+            write_rows(out, x.sheet, &x.rows, *force)?;
             println!(
                 "已导出 {} 件申请到“{out}”{}",
-                apps.len(),
-                if *unmask { "（含个人信息）" } else { "（个人信息已隐去）" }
+                x.count,
+                if x.masked { "（个人信息已隐去）" } else { "（含个人信息）" }
             );
             Ok(0)
         }

@@ -7,14 +7,14 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::Path;
 
-/// Create (or truncate) a file only its owner can read and write (0600 on unix). An existing
-/// file is narrowed to 0600 before it is written.
 /// The UTF-8 byte order mark that begins every CSV file gongkai writes: Excel on Chinese
 /// Windows reads a CSV without it in the ANSI code page (GBK) and shows the UTF-8 text garbled.
 /// UTF-8 with a BOM rather than GBK because GBK cannot hold every character of a name or an
 /// address (生僻字), and a CSV must not lose them. gongkai's own readers skip the mark.
-pub const CSV_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub use gongkai_app::ledger::CSV_BOM;
 
+/// Create (or truncate) a file only its owner can read and write (0600 on unix). An existing
+/// file is narrowed to 0600 before it is written.
 pub fn create_private(path: &Path) -> io::Result<File> {
     let mut o = OpenOptions::new();
     o.write(true).create(true).truncate(true);
@@ -94,29 +94,8 @@ pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
     b.create(dir)
 }
 
-/// Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
-const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A CSV cell made inert: a cell beginning with `=`, `+`, `-`, `@`, TAB or CR gets a leading
-/// single quote, which Excel and LibreOffice show as text and do not evaluate (OWASP). A cell
-/// that itself begins with a quote gets one too, so that [`unneutralise`] restores every cell.
-pub fn neutralise(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(FORMULA_START) || cell.starts_with('\'') {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
-    }
-}
-
-/// The inverse of [`neutralise`] on import: a leading single quote before a formula character
-/// (or before another quote) is the spreadsheet's text marker, not content (Excel drops it the
-/// same way when a clerk types it).
-pub fn unneutralise(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_START) || rest.starts_with('\'') => rest,
-        _ => cell,
-    }
-}
+// CSV formula neutralisation (OWASP) is shared with the web's ledger export.
+pub use gongkai_app::ledger::neutralise;
 
 /// Stored text made safe for a terminal: C0 controls (except none), DEL and C1 controls are
 /// shown as `\u{..}` escapes, so a stored value cannot move the cursor, clear the screen or
@@ -158,6 +137,7 @@ fn is_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gongkai_app::ledger::unneutralise;
     use proptest::prelude::*;
 
     #[test]
@@ -189,7 +169,7 @@ mod tests {
         #[test]
         fn neutralised_cells_never_start_a_formula(s in "[=+\\-@\\t\\ra-z张']{0,12}") {
             let n = neutralise(&s);
-            prop_assert!(!n.starts_with(FORMULA_START));
+            prop_assert!(!n.starts_with(['=', '+', '-', '@', '\t', '\r']));
             prop_assert_eq!(unneutralise(&n), s.as_str());
         }
     }

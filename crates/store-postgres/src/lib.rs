@@ -971,6 +971,14 @@ impl Backend for PgStore {
             .map_err(be)
     }
 
+    /// The current snapshot (xmin:xmax:running xids): equal snapshots see the same committed
+    /// transactions. (The largest audit sequence number would not do: sequence values are
+    /// taken before commit, so a smaller one can commit after a larger one was seen.)
+    fn change_mark(&mut self) -> Result<Option<String>> {
+        let row = self.client.query_one("SELECT pg_current_snapshot()::text", &[]).map_err(be)?;
+        Ok(Some(format!("snapshot:{}", row.get::<_, String>(0))))
+    }
+
     fn audit_log(&mut self, entity: Entity, id: &str) -> Result<Vec<AuditEntry>> {
         let rows = self
             .client

@@ -1010,6 +1010,18 @@ impl Backend for SqliteStore {
         self.conn.execute_batch("ANALYZE").map_err(be)
     }
 
+    /// Every write commits an audit row in its transaction and writers are serialised, so the
+    /// largest audit sequence number grows with every commit (and only then).
+    fn change_mark(&mut self) -> Result<Option<String>> {
+        let seq: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT MAX(seq) FROM audit")
+            .map_err(be)?
+            .query_row([], |r| r.get(0))
+            .map_err(be)?;
+        Ok(Some(format!("audit:{}", seq.unwrap_or(0))))
+    }
+
     fn audit_log(&mut self, entity: Entity, id: &str) -> Result<Vec<AuditEntry>> {
         let mut st = self
             .conn

@@ -25,7 +25,8 @@ macro_rules! contract_tests {
             concurrent_appends_one_wins, due_list, applications_for_year_boundaries,
             catalogue_index_numbers, concurrent_catalogue_adds_unique, yearly_counts, cases,
             audit_trail, bulk_import, fee_events_for_year, provisional_dates_recomputed_on_import,
-            holidays_seeded_and_kept, users_and_sessions, paging_and_counts, refused_writes_leave_no_trace);
+            holidays_seeded_and_kept, users_and_sessions, paging_and_counts, refused_writes_leave_no_trace,
+            change_mark_follows_commits);
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
         $(
@@ -273,6 +274,45 @@ pub fn stale_version_rejected(make: Factory) {
         h2.append_event(app.id, 7, &Event::Withdrawn { date: date(2024, 9, 11) }, "乙"),
         Err(StoreError::Stale { expected: 7, current: 2 })
     ));
+}
+
+/// The change mark stays while only reads happen and changes with every committed write, seen
+/// from another handle too (the web's dashboard cache relies on it).
+pub fn change_mark_follows_commits(make: Factory) {
+    let mut h1 = make();
+    let mut h2 = make();
+    let o = organ(&mut *h1, "某县商务局", None, None);
+    let Some(m0) = h2.change_mark().unwrap() else { return };
+    // Reads leave the SQLite mark as it is; PostgreSQL's snapshot is the cluster's, which other
+    // databases' transactions move too (a spurious change, allowed), so only the changes that
+    // must happen are asserted.
+    h2.applications(&[o.id], Personal::Masked).unwrap();
+    if h2.backend() == "sqlite" {
+        assert_eq!(h2.change_mark().unwrap().as_ref(), Some(&m0), "reads change nothing");
+    }
+    let app = h1.register(&new_app(o.id, "M-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
+    let m1 = h2.change_mark().unwrap().unwrap();
+    assert_ne!(m1, m0, "a registration is seen from another handle");
+    h1.append_event(app.id, 1, &replied(date(2024, 9, 10), Outcome::R3_1), ACTOR).unwrap();
+    let m2 = h2.change_mark().unwrap().unwrap();
+    assert!(m2 != m1 && m2 != m0, "an event changes the mark");
+    // A refused write commits nothing; the mark may change all the same (a spurious change
+    // only costs a cache its entry), but the next commit changes it again.
+    assert!(h1.append_event(app.id, 1, &Event::Withdrawn { date: date(2024, 9, 11) }, ACTOR).is_err());
+    let m3 = h2.change_mark().unwrap().unwrap();
+    h1.append_event(app.id, 2, &Event::Withdrawn { date: date(2024, 9, 11) }, ACTOR).unwrap_err();
+    h1.add_organ(
+        &NewOrgan {
+            name: "某县新机关".into(),
+            kind: OrganKind::Department,
+            parent: Some(o.id),
+            code: "9".into(),
+            index_pattern: None,
+        },
+        ACTOR,
+    )
+    .unwrap();
+    assert_ne!(h2.change_mark().unwrap().unwrap(), m3, "an organ added changes the mark");
 }
 
 /// Two handles append on version 1 at the same moment: exactly one wins.

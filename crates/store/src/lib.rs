@@ -852,6 +852,14 @@ pub trait Store: Send {
     fn analyze(&mut self) -> Result<()> {
         Ok(())
     }
+
+    /// A cheap token that changes whenever a write has been committed since it was last read
+    /// (by any process): equal tokens mean the same register contents (it may also change
+    /// without a commit, which only costs a cache its entry). For caches of derived views (the
+    /// web's dashboard). `None`: this backend cannot tell, do not cache.
+    fn change_mark(&mut self) -> Result<Option<String>> {
+        Ok(None)
+    }
 }
 
 /// Build the full application record from stored parts.

@@ -137,6 +137,8 @@ pub trait Backend: Send {
     fn case(&mut self, id: CaseId) -> Result<Case>;
     /// The audit rows of a record, snapshots as stored (masking is the workflow's).
     fn audit_log(&mut self, entity: Entity, id: &str) -> Result<Vec<AuditEntry>>;
+    /// See [`Store::change_mark`]: every backend must say how a committed write shows.
+    fn change_mark(&mut self) -> Result<Option<String>>;
     fn user(&mut self, id: UserId) -> Result<User>;
     fn user_by_name(&mut self, name: &str) -> Result<Option<User>>;
     fn users(&mut self) -> Result<Vec<User>>;
@@ -543,6 +545,9 @@ impl<B: Backend> Store for B {
     }
     fn case(&mut self, id: CaseId) -> Result<Case> {
         Backend::case(self, id)
+    }
+    fn change_mark(&mut self) -> Result<Option<String>> {
+        Backend::change_mark(self)
     }
     fn audit_log(&mut self, entity: Entity, id: &str, personal: Personal) -> Result<Vec<AuditEntry>> {
         let mut rows = Backend::audit_log(self, entity, id)?;

@@ -13,6 +13,7 @@
 //!   address (here, in memory).
 //! * Pages work without JavaScript; the only script-free enhancement is CSS.
 
+mod ledger;
 mod pages;
 
 use std::collections::HashMap;
@@ -75,7 +76,27 @@ pub struct Web {
     secure: bool,
     /// Failed logins per address: (count, window start).
     failures: Mutex<HashMap<IpAddr, (u32, i64)>>,
+    /// Ledger uploads that passed their preview, by session (see [`ledger`]).
+    staged: Mutex<HashMap<String, ledger::Staged>>,
+    /// Dashboards by (role, scope, window), valid while the register's change mark and the
+    /// day are those they were computed at (see [`dashboard`]).
+    dashboards: Mutex<HashMap<DashKey, Cached>>,
 }
+
+/// Whose dashboard: the view depends only on the role, the scope (`None`: the whole register)
+/// and the window.
+type DashKey = (Role, Option<gongkai_register::OrganId>, u32);
+
+/// A dashboard computed at a change mark on a day.
+#[derive(Debug)]
+struct Cached {
+    mark: String,
+    day: jiff::civil::Date,
+    view: Arc<gongkai_app::DashboardView>,
+}
+
+/// Dashboards kept at most (the map is emptied when full).
+const DASHBOARDS: usize = 1024;
 
 impl std::fmt::Debug for Web {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -120,7 +141,14 @@ type WebResult<T> = Result<T, WebError>;
 
 impl Web {
     pub fn new(open: Opener, secure: bool) -> Arc<Web> {
-        Arc::new(Web { pool: Mutex::new(Vec::new()), open, secure, failures: Mutex::new(HashMap::new()) })
+        Arc::new(Web {
+            pool: Mutex::new(Vec::new()),
+            open,
+            secure,
+            failures: Mutex::new(HashMap::new()),
+            staged: Mutex::new(HashMap::new()),
+            dashboards: Mutex::new(HashMap::new()),
+        })
     }
 
     /// Run `f` with a store handle on a blocking thread (never on an async worker).
@@ -162,16 +190,33 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/applications/{id}/events", post(event_post))
         .route("/applications/{id}/history", get(history))
         .route("/applications/{id}/letter", get(letter))
+        .route("/applications/{id}/letter/sign", post(letter_sign))
         .route("/catalogue", get(catalogue).post(catalogue_post))
+        .route("/catalogue/{id}/repeal", post(catalogue_repeal))
         .route("/cases", get(cases).post(case_post))
         .route("/cases/{id}/conclude", post(case_conclude))
         .route("/counts", get(counts).post(counts_post))
+        .route("/ledger", get(ledger::page))
+        .route("/ledger/preview", upload_post(ledger::preview))
+        .route("/ledger/import", post(ledger::import))
+        .route("/ledger/export", get(ledger::export))
         .route("/organs", get(organs).post(organ_post))
         .route("/users", get(users).post(user_post))
+        .route("/users/{id}", get(user_page).post(user_change))
         .route("/static/style.css", get(style))
         .fallback(|| async { WebError::NotFound })
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(web)
+}
+
+/// A POST route that takes a file upload: the body may be up to [`ledger::UPLOAD_LIMIT`] (plus
+/// the form's other fields) instead of axum's default 2 MB.
+fn upload_post<H, T>(handler: H) -> axum::routing::MethodRouter<Arc<Web>>
+where
+    H: axum::handler::Handler<T, Arc<Web>>,
+    T: 'static,
+{
+    post(handler).layer(axum::extract::DefaultBodyLimit::max(ledger::UPLOAD_LIMIT + 64 * 1024))
 }
 
 /// Serve on a bound listener until the process ends.
@@ -398,10 +443,45 @@ struct DueQuery {
     within: Option<u32>,
 }
 
+/// The dashboard. Its counts read every application in the scope, so the view is cached per
+/// role, scope and window and reused while the register's change mark
+/// (`Store::change_mark`: any committed write, by this server or the command line, changes it)
+/// and the day are the same. The mark is read before the view is computed, so a write that
+/// lands meanwhile makes the next request compute again; a backend without a mark is never
+/// cached.
 async fn dashboard(State(web): State<Arc<Web>>, Ready(c): Ready, Query(q): Query<DueQuery>) -> Response {
     let within = q.within.unwrap_or(5).min(250);
-    match as_user(&web, &c, move |a| a.dashboard(within, today())).await {
-        Ok(v) => pages::dashboard(&c, &v),
+    let scope = match c.principal.scope {
+        gongkai_app::Scope::Organ(o) => Some(o),
+        gongkai_app::Scope::Everywhere => None,
+    };
+    let key: DashKey = (c.principal.role, scope, within);
+    let (w, p) = (web.clone(), c.principal.clone());
+    let view = web
+        .run(move |s| -> Result<Arc<gongkai_app::DashboardView>, AppError> {
+            let day = today();
+            let mark = s.change_mark()?;
+            if let Some(m) = &mark
+                && let Ok(map) = w.dashboards.lock()
+                && let Some(hit) = map.get(&key).filter(|e| e.mark == *m && e.day == day)
+            {
+                return Ok(hit.view.clone());
+            }
+            let view = Arc::new(App::new(s, p).dashboard(within, day)?);
+            if let Some(mark) = mark
+                && let Ok(mut map) = w.dashboards.lock()
+            {
+                if map.len() >= DASHBOARDS {
+                    map.clear();
+                }
+                map.insert(key, Cached { mark, day, view: view.clone() });
+            }
+            Ok(view)
+        })
+        .await;
+    match view {
+        Ok(Ok(v)) => pages::dashboard(&c, &v),
+        Ok(Err(e)) => WebError::App(e).into_response(),
         Err(e) => e.into_response(),
     }
 }
@@ -453,6 +533,7 @@ async fn register_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): Fo
 #[derive(serde::Deserialize, Default)]
 struct ShowQuery {
     registered: Option<u8>,
+    signed: Option<u8>,
     unmask: Option<String>,
 }
 
@@ -463,8 +544,17 @@ async fn application(
     Query(q): Query<ShowQuery>,
 ) -> Response {
     let purpose = q.unmask.clone().filter(|p| !p.trim().is_empty());
-    match as_user(&web, &c, move |a| a.show(gongkai_register::AppId(id), purpose.as_deref(), today())).await {
-        Ok(v) => pages::application(&c, &v, q.registered.is_some(), None),
+    let app_id = gongkai_register::AppId(id);
+    match as_user(&web, &c, move |a| Ok((a.show(app_id, purpose.as_deref(), today())?, a.sign_offs(app_id)?))).await {
+        Ok((v, signs)) => {
+            let signoffs = signs.into_iter().map(|(_, s)| s).collect::<Vec<_>>();
+            let signed = if q.signed.is_some() { signoffs.last().cloned() } else { None };
+            pages::application(
+                &c,
+                &v,
+                pages::AppExtras { registered: q.registered.is_some(), signoffs, signed, error: None },
+            )
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -497,10 +587,15 @@ async fn event_post(
 /// The application page again with the refusal, and on a stale version the events that others
 /// added since the page was loaded.
 async fn event_error(web: &Arc<Web>, c: &Ctx, id: gongkai_register::AppId, msg: &str, seen: Option<usize>) -> Response {
-    match as_user(web, c, move |a| a.show(id, None, today())).await {
-        Ok(v) => {
+    match as_user(web, c, move |a| Ok((a.show(id, None, today())?, a.sign_offs(id)?))).await {
+        Ok((v, signs)) => {
             let status = if seen.is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            (status, pages::application(c, &v, false, Some((msg.to_string(), seen)))).into_response()
+            let x = pages::AppExtras {
+                error: Some((msg.to_string(), seen)),
+                signoffs: signs.into_iter().map(|(_, s)| s).collect(),
+                ..Default::default()
+            };
+            (status, pages::application(c, &v, x)).into_response()
         }
         Err(e) => e.into_response(),
     }
@@ -525,30 +620,39 @@ struct LetterQuery {
     pages: String,
 }
 
-/// A letter to the applicant as a Word file (audited: it carries the applicant's name).
+impl LetterQuery {
+    /// The letter's details, or a refusal naming the bad field.
+    fn input(&self) -> Result<gongkai_app::letters::LetterInput, WebError> {
+        let pages = match self.pages.trim() {
+            "" => None,
+            p => Some(p.parse::<u64>().map_err(|_| WebError::App(AppError::Invalid(format!("页数“{p}”无效"))))?),
+        };
+        Ok(gongkai_app::letters::LetterInput {
+            what: Some(self.what.clone()),
+            days: 15,
+            third_party: Some(self.third_party.clone()),
+            pages,
+            ..Default::default()
+        })
+    }
+}
+
+/// A letter to the applicant as a Word file (audited: it carries the applicant's name); a
+/// draft (so marked in its title and file name) until a head has signed off its exact text.
 async fn letter(
     State(web): State<Arc<Web>>,
     Ready(c): Ready,
     Path(id): Path<i64>,
     Query(q): Query<LetterQuery>,
 ) -> Response {
-    let pages = match q.pages.trim() {
-        "" => None,
-        p => match p.parse::<u64>() {
-            Ok(n) => Some(n),
-            Err(_) => return WebError::App(AppError::Invalid(format!("页数“{p}”无效"))).into_response(),
-        },
-    };
-    let input = gongkai_app::letters::LetterInput {
-        what: Some(q.what.clone()),
-        days: 15,
-        third_party: Some(q.third_party.clone()),
-        pages,
-        ..Default::default()
+    let input = match q.input() {
+        Ok(i) => i,
+        Err(e) => return e.into_response(),
     };
     let kind = q.kind;
-    match as_user(&web, &c, move |a| a.letter(gongkai_register::AppId(id), kind, &input, today())).await {
-        Ok(l) => {
+    match as_user(&web, &c, move |a| a.checked_letter(gongkai_register::AppId(id), kind, &input, today())).await {
+        Ok(checked) => {
+            let l = checked.marked();
             let bytes = gongkai_office::docx_letter(
                 &l.title,
                 &l.number,
@@ -557,9 +661,10 @@ async fn letter(
                 &l.signature,
                 &gongkai_clock::zh_date(l.date),
             );
+            let state = if checked.signed.is_some() { "signed" } else { "draft" };
             let name = format!("{}-{id}.docx", l.title);
             let disposition =
-                format!("attachment; filename=\"letter-{id}.docx\"; filename*=UTF-8''{}", pages::encode(&name));
+                format!("attachment; filename=\"letter-{id}-{state}.docx\"; filename*=UTF-8''{}", pages::encode(&name));
             (
                 [
                     (
@@ -572,6 +677,38 @@ async fn letter(
             )
                 .into_response()
         }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    letter: LetterQuery,
+}
+
+/// A head signs a letter off (audited); back to the application with who and when.
+async fn letter_sign(
+    State(web): State<Arc<Web>>,
+    Ready(c): Ready,
+    Path(id): Path<i64>,
+    Form(f): Form<SignForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let app_id = gongkai_register::AppId(id);
+    let input = match f.letter.input() {
+        Ok(i) => i,
+        Err(WebError::App(e)) => return event_error(&web, &c, app_id, &e.to_string(), None).await,
+        Err(e) => return e.into_response(),
+    };
+    let kind = f.letter.kind;
+    match as_user(&web, &c, move |a| a.sign_off_letter(app_id, kind, &input, today())).await {
+        Ok(_) => Redirect::to(&format!("/applications/{id}?signed=1")).into_response(),
+        Err(WebError::App(e)) if e.code() == "invalid" => event_error(&web, &c, app_id, &e.to_string(), None).await,
         Err(e) => e.into_response(),
     }
 }
@@ -612,6 +749,43 @@ async fn catalogue_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): F
         Ok(_) => Redirect::to(&format!("/catalogue?organ={}", organ.0)).into_response(),
         Err(WebError::App(e)) if matches!(e.code(), "invalid" | "duplicate") => {
             catalogue_error(&web, &c, Some(organ.0), &e.to_string()).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct RepealForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    on: String,
+}
+
+/// Repeal a catalogue entry (废止) at its version, on a date.
+async fn catalogue_repeal(
+    State(web): State<Arc<Web>>,
+    Ready(c): Ready,
+    Path(id): Path<i64>,
+    Form(f): Form<RepealForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let Ok(on) = f.on.trim().parse::<jiff::civil::Date>() else {
+        return catalogue_error(&web, &c, None, "请填写有效的废止日期（YYYY-MM-DD）").await;
+    };
+    let (entry, version) = (gongkai_register::EntryId(id), f.version);
+    match as_user(&web, &c, move |a| a.repeal_catalogue_entry(entry, version, on)).await {
+        Ok(e) => Redirect::to(&format!("/catalogue?organ={}", e.organ.0)).into_response(),
+        Err(WebError::App(e)) if matches!(e.code(), "invalid" | "stale") => {
+            let organ = as_user(&web, &c, move |a| Ok(a.catalogue_entry(entry)?.organ.0)).await.ok();
+            let status = if e.code() == "stale" { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let mut res = catalogue_error(&web, &c, organ, &e.to_string()).await;
+            *res.status_mut() = status;
+            res
         }
         Err(e) => e.into_response(),
     }
@@ -798,6 +972,49 @@ async fn user_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): Form<p
     match as_user(&web, &c, move |a| a.add_user(&new)).await {
         Ok(_) => Redirect::to("/users").into_response(),
         Err(WebError::App(e)) if e.code() == "invalid" => users_error(&web, &c, &e.to_string()).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn user_page(State(web): State<Arc<Web>>, Ready(c): Ready, Path(id): Path<i64>) -> Response {
+    user_view(&web, &c, id, None, None, StatusCode::OK).await
+}
+
+async fn user_view(
+    web: &Arc<Web>,
+    c: &Ctx,
+    id: i64,
+    error: Option<&str>,
+    done: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    match as_user(web, c, move |a| Ok((a.user(gongkai_store::UserId(id))?, a.organs()?))).await {
+        Ok((u, o)) => (status, pages::user(c, &u, &o, error, done)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Disable or enable an account, change its role and scope, or reset its password.
+async fn user_change(
+    State(web): State<Arc<Web>>,
+    Ready(c): Ready,
+    Path(id): Path<i64>,
+    Form(f): Form<pages::AccountForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let change = match f.to_change() {
+        Ok(x) => x,
+        Err(m) => return user_view(&web, &c, id, Some(&m), None, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let version = f.version;
+    match as_user(&web, &c, move |a| a.change_account(gongkai_store::UserId(id), version, &change)).await {
+        Ok(_) => user_view(&web, &c, id, None, Some(f.done()), StatusCode::OK).await,
+        Err(WebError::App(e)) if matches!(e.code(), "invalid" | "stale") => {
+            let status = if e.code() == "stale" { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            user_view(&web, &c, id, Some(&e.to_string()), None, status).await
+        }
         Err(e) => e.into_response(),
     }
 }

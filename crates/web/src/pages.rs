@@ -430,6 +430,9 @@ struct ApplicationPage<'a> {
     events: Vec<EventLine>,
     outcomes: Vec<Choice>,
     can_extend: bool,
+    can_sign: bool,
+    signoffs: Vec<SignOffLine>,
+    signed: Option<SignOffLine>,
     due: String,
     left: String,
     today: String,
@@ -467,7 +470,47 @@ fn event_label(kind: &str) -> String {
     .to_string()
 }
 
-pub fn application(c: &Ctx, v: &ShowView, registered: bool, error: Option<(String, Option<usize>)>) -> Response {
+/// A sign-off as shown (time in China).
+#[derive(Debug, Clone)]
+pub struct SignOffLine {
+    pub title: String,
+    pub by: String,
+    pub at: String,
+    pub fingerprint: String,
+}
+
+impl SignOffLine {
+    pub fn of(s: &gongkai_app::letters::SignOff) -> SignOffLine {
+        SignOffLine {
+            title: s.title.clone(),
+            by: s.by.clone(),
+            at: china_time(&s.at),
+            fingerprint: s.fingerprint.clone(),
+        }
+    }
+}
+
+/// An RFC 3339 UTC time as China's wall clock (`2026-12-03 16:05:09`).
+fn china_time(at: &str) -> String {
+    let china = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
+    at.parse::<jiff::Timestamp>()
+        .map(|t| t.to_zoned(china).strftime("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|_| at.to_string())
+}
+
+/// What the application page shows besides the record.
+#[derive(Debug, Default)]
+pub struct AppExtras {
+    pub registered: bool,
+    /// A refusal, and on a stale write the number of events the page had.
+    pub error: Option<(String, Option<usize>)>,
+    pub signoffs: Vec<gongkai_app::letters::SignOff>,
+    /// Just signed off.
+    pub signed: Option<gongkai_app::letters::SignOff>,
+}
+
+pub fn application(c: &Ctx, v: &ShowView, x: AppExtras) -> Response {
+    let AppExtras { registered, error, signoffs, signed } = x;
     let seen = error.as_ref().and_then(|e| e.1);
     let events = v
         .application
@@ -486,6 +529,7 @@ pub fn application(c: &Ctx, v: &ShowView, registered: bool, error: Option<(Strin
     };
     let can_extend =
         gongkai_app::allowed(c.principal.role, gongkai_app::Action::ApproveExtension, gongkai_app::Relation::Own);
+    let can_sign = gongkai_app::allowed(c.principal.role, gongkai_app::Action::SignLetter, gongkai_app::Relation::Own);
     html(&ApplicationPage {
         nav: Nav::of(c),
         v,
@@ -494,6 +538,9 @@ pub fn application(c: &Ctx, v: &ShowView, registered: bool, error: Option<(Strin
         events,
         outcomes,
         can_extend,
+        can_sign,
+        signoffs: signoffs.iter().map(SignOffLine::of).collect(),
+        signed: signed.as_ref().map(SignOffLine::of),
         due,
         left,
         today: gongkai_app::today_in_china().to_string(),
@@ -581,6 +628,7 @@ impl UserForm {
 
 /// A user as listed.
 pub struct UserLine {
+    pub id: i64,
     pub name: String,
     pub display_name: String,
     pub role: &'static str,
@@ -599,31 +647,114 @@ struct UsersPage<'a> {
 }
 
 pub fn users(c: &Ctx, users: &[User], organs: &[Organ], error: Option<&str>) -> Response {
-    let name = |id: Option<OrganId>| match id {
+    let users = users.iter().map(|u| user_line(u, organs)).collect();
+    html(&UsersPage { nav: Nav::of(c), users, organs, roles: role_choices(), error })
+}
+
+fn role_choices() -> Vec<Choice> {
+    [Role::Clerk, Role::Head, Role::Supervisor, Role::Admin]
+        .iter()
+        .map(|r| Choice { value: r.as_str().into(), label: r.label().into() })
+        .collect()
+}
+
+fn user_line(u: &User, organs: &[Organ]) -> UserLine {
+    let organ = match u.organ {
         None => "全部".to_string(),
         Some(id) => organs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_else(|| id.0.to_string()),
     };
-    let users = users
-        .iter()
-        .map(|u| UserLine {
-            name: u.name.clone(),
-            display_name: u.display_name.clone(),
-            role: Role::parse(&u.role).map_or("（未知）", |r| r.label()),
-            organ: name(u.organ),
-            state: if u.disabled {
-                "已停用"
-            } else if u.must_change {
-                "待修改初始密码"
-            } else {
-                "正常"
-            },
+    UserLine {
+        id: u.id.0,
+        name: u.name.clone(),
+        display_name: u.display_name.clone(),
+        role: Role::parse(&u.role).map_or("（未知）", |r| r.label()),
+        organ,
+        state: if u.disabled {
+            "已停用"
+        } else if u.must_change {
+            "待修改初始密码"
+        } else {
+            "正常"
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "user.html")]
+struct UserPage<'a> {
+    nav: Nav,
+    u: UserLine,
+    version: i64,
+    role: String,
+    organ: String,
+    disabled: bool,
+    organs: &'a [Organ],
+    roles: Vec<Choice>,
+    error: Option<&'a str>,
+    done: Option<&'a str>,
+}
+
+/// One account with the forms to manage it.
+pub fn user(c: &Ctx, u: &User, organs: &[Organ], error: Option<&str>, done: Option<&str>) -> Response {
+    html(&UserPage {
+        nav: Nav::of(c),
+        u: user_line(u, organs),
+        version: u.version,
+        role: u.role.clone(),
+        organ: u.organ.map(|o| o.0.to_string()).unwrap_or_default(),
+        disabled: u.disabled,
+        organs,
+        roles: role_choices(),
+        error,
+        done,
+    })
+}
+
+/// The account form (one operation per submit).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub version: i64,
+    #[serde(default)]
+    pub op: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub organ: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+impl AccountForm {
+    pub fn to_change(&self) -> Result<gongkai_app::accounts::AccountChange, String> {
+        use gongkai_app::accounts::AccountChange;
+        Ok(match self.op.as_str() {
+            "disable" => AccountChange::Disable,
+            "enable" => AccountChange::Enable,
+            "reset" => AccountChange::ResetPassword { password: self.password.clone() },
+            "role" => {
+                let role = Role::parse(self.role.trim()).ok_or("请选择角色")?;
+                let organ = match self.organ.trim() {
+                    "" => None,
+                    s => Some(OrganId(s.parse().map_err(|_| "机关无效".to_string())?)),
+                };
+                AccountChange::Role { role, organ }
+            }
+            _ => return Err("未知的操作".into()),
         })
-        .collect();
-    let roles = [Role::Clerk, Role::Head, Role::Supervisor, Role::Admin]
-        .iter()
-        .map(|r| Choice { value: r.as_str().into(), label: r.label().into() })
-        .collect();
-    html(&UsersPage { nav: Nav::of(c), users, organs, roles, error })
+    }
+
+    /// What the page says after a successful change.
+    pub fn done(&self) -> &'static str {
+        match self.op.as_str() {
+            "disable" => "已停用",
+            "enable" => "已启用",
+            "reset" => "已重设密码，该用户下次登录须修改",
+            _ => "已保存",
+        }
+    }
 }
 
 /// A history row as shown.
@@ -643,16 +774,10 @@ struct HistoryPage {
 
 /// The audit trail of one application (personal data masked).
 pub fn history(c: &Ctx, id: i64, rows: &[gongkai_app::HistoryRow]) -> Response {
-    let china = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
     let rows = rows
         .iter()
         .map(|r| HistoryLine {
-            at: r
-                .entry
-                .at
-                .parse::<jiff::Timestamp>()
-                .map(|t| t.to_zoned(china.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string())
-                .unwrap_or_else(|_| r.entry.at.clone()),
+            at: china_time(&r.entry.at),
             actor: r.entry.actor.clone(),
             change: r.change_text.clone(),
         })
@@ -697,6 +822,8 @@ impl EntryForm {
 
 /// A catalogue entry as listed.
 pub struct EntryLine {
+    pub id: i64,
+    pub version: i64,
     pub index_no: String,
     pub kind: &'static str,
     pub title: String,
@@ -714,6 +841,7 @@ struct CataloguePage<'a> {
     organ: String,
     entries: Vec<EntryLine>,
     error: Option<&'a str>,
+    today: String,
 }
 
 pub fn catalogue(
@@ -726,6 +854,8 @@ pub fn catalogue(
     let entries = entries
         .iter()
         .map(|e| EntryLine {
+            id: e.id.0,
+            version: e.version,
             index_no: e.index_no.clone(),
             kind: e.kind.label(),
             title: e.title.clone(),
@@ -735,7 +865,14 @@ pub fn catalogue(
         })
         .collect();
     let organ = organ.map(|o| o.0.to_string()).unwrap_or_default();
-    html(&CataloguePage { nav: Nav::of(c), organs, organ, entries, error })
+    html(&CataloguePage {
+        nav: Nav::of(c),
+        organs,
+        organ,
+        entries,
+        error,
+        today: gongkai_app::today_in_china().to_string(),
+    })
 }
 
 /// The new-case form.
@@ -913,5 +1050,47 @@ pub fn counts(
         fee_wan: counts.and_then(|x| x.fee_wan).map(|d| d.to_string()).unwrap_or_default(),
         saved: counts.is_some(),
         error,
+    })
+}
+
+/// What the ledger page shows after an upload or an import.
+#[derive(Debug, Default)]
+pub struct LedgerResult {
+    /// The uploaded file's name.
+    pub file: String,
+    /// Every bad row (nothing was written).
+    pub errors: Vec<gongkai_register::ledger::RowError>,
+    /// A preview that passed: the rows and the digest the import is bound to.
+    pub checked: Option<usize>,
+    pub digest: String,
+    /// Rows imported, first and last application id.
+    pub imported: Option<(usize, i64, i64)>,
+    pub warnings: Vec<String>,
+    /// A refusal of the whole file.
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "ledger.html")]
+struct LedgerPage<'a> {
+    nav: Nav,
+    organs: &'a [Organ],
+    organ: String,
+    organ_name: String,
+    r: &'a LedgerResult,
+    can_import: bool,
+}
+
+pub fn ledger(c: &Ctx, organs: &[Organ], organ: Option<OrganId>, r: &LedgerResult) -> Response {
+    let organ_name =
+        organ.and_then(|id| organs.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_default();
+    let can_import = gongkai_app::allowed(c.principal.role, gongkai_app::Action::Register, gongkai_app::Relation::Own);
+    html(&LedgerPage {
+        nav: Nav::of(c),
+        organs,
+        organ: organ.map(|o| o.0.to_string()).unwrap_or_default(),
+        organ_name,
+        r,
+        can_import,
     })
 }

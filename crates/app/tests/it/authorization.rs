@@ -161,6 +161,34 @@ fn use_cases() -> Vec<(&'static str, &'static [Action], UseCase)> {
             )
             .map(drop)
         }),
+        ("letter sign-off", &[Action::Read, Action::Unmask, Action::SignLetter], |x, o| {
+            let input =
+                gongkai_app::letters::LetterInput { third_party: Some("某公司".into()), ..Default::default() };
+            x.sign_off_letter(
+                gongkai_register::AppId(o.0),
+                gongkai_app::letters::LetterKind::ThirdParty,
+                &input,
+                date(2024, 9, 20),
+            )
+            .map(drop)
+        }),
+        ("ledger import", &[Action::Register], |x, o| {
+            let rows: Vec<Vec<String>> = [
+                ["受理编号", "收到申请日期", "提交方式", "申请人类型", "申请人姓名或名称", "申请内容"],
+                ["L-1", "2024-09-02", "网络", "自然人", "王五", "某文件"],
+            ]
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+            match x.import_ledger(o, &rows, date(2024, 9, 20), false)? {
+                gongkai_app::ledger::LedgerOutcome::Imported { .. } => Ok(()),
+                other => panic!("a valid ledger was not imported: {other:?}"),
+            }
+        }),
+        ("ledger export", &[Action::Read], |x, o| x.export_ledger(o, None).map(drop)),
+        ("ledger export --unmask", &[Action::Read, Action::Unmask], |x, o| {
+            x.export_ledger(o, Some("核对台账")).map(drop)
+        }),
         ("compile", &[Action::Read], |x, o| {
             x.compile_report(o, 2024, false, &gongkai_compile::Options::default()).map(drop)
         }),
@@ -215,7 +243,7 @@ fn matrix_for(role: Role) -> (usize, Vec<String>) {
             let rel_seen = if role == Role::Operator { Relation::Own } else { rel };
             let expected = actions.iter().all(|a| allowed(role, *a, rel_seen));
             let audit_before = store.audit_log(Entity::Application, &target.0.to_string(), Personal::Masked).unwrap();
-            let mut app = App::new(&mut store, Principal { user: "测试用户".into(), role, scope });
+            let mut app = App::new(&mut store, Principal { user: "测试用户".into(), role, scope, account: None });
             let got = run(&mut app, target);
             match (&got, expected) {
                 (Ok(()), true) => {}
@@ -272,12 +300,13 @@ fn the_policy_table_says_what_the_roles_are() {
 #[test]
 fn lists_show_only_what_the_principal_reads() {
     let (mut store, seed) = seed();
-    let clerk = Principal { user: "王科员".into(), role: Role::Clerk, scope: Scope::Organ(seed.a) };
+    let clerk = Principal { user: "王科员".into(), role: Role::Clerk, scope: Scope::Organ(seed.a), account: None };
     let mut app = App::new(&mut store, clerk);
     let due = app.due(400, None, date(2024, 9, 20)).unwrap();
     assert_eq!(due.items.iter().map(|i| i.organ).collect::<Vec<_>>(), vec![seed.a]);
     assert_eq!(app.organs().unwrap().iter().map(|o| o.id).collect::<Vec<_>>(), vec![seed.a]);
-    let sup = Principal { user: "赵监督".into(), role: Role::Supervisor, scope: Scope::Organ(seed.a) };
+    let sup =
+        Principal { user: "赵监督".into(), role: Role::Supervisor, scope: Scope::Organ(seed.a), account: None };
     let mut app = App::new(&mut store, sup);
     let ac = seed.by_relation[1].1;
     assert_eq!(app.organs().unwrap().iter().map(|o| o.id).collect::<Vec<_>>(), vec![seed.a, ac]);
@@ -292,7 +321,7 @@ fn lists_show_only_what_the_principal_reads() {
 #[test]
 fn an_unmasked_read_is_audited_with_who_and_why() {
     let (mut store, seed) = seed();
-    let head = Principal { user: "李主任".into(), role: Role::Head, scope: Scope::Organ(seed.a) };
+    let head = Principal { user: "李主任".into(), role: Role::Head, scope: Scope::Organ(seed.a), account: None };
     let mut app = App::new(&mut store, head);
     let v = app.show(gongkai_register::AppId(seed.a.0), Some("答复前核对身份"), date(2024, 9, 20)).unwrap();
     assert_eq!(v.application.applicant.name, "张三丰");
@@ -300,9 +329,9 @@ fn an_unmasked_read_is_audited_with_who_and_why() {
     let last = h.last().unwrap();
     assert_eq!((last.entry.actor.as_str(), last.change_text.as_str()), ("李主任", "查看个人信息（答复前核对身份）"));
     // Only holidays need no organ: the admin may import them, the clerk may not.
-    let clerk = Principal { user: "王科员".into(), role: Role::Clerk, scope: Scope::Organ(seed.a) };
+    let clerk = Principal { user: "王科员".into(), role: Role::Clerk, scope: Scope::Organ(seed.a), account: None };
     let listed = [gongkai_calendar::Listed { date: date(2027, 2, 8), workday: false, name: "春节".into() }];
     assert_eq!(App::new(&mut store, clerk).import_holidays(&listed, "t").unwrap_err().code(), "denied");
-    let admin = Principal { user: "管理员".into(), role: Role::Admin, scope: Scope::Organ(seed.a) };
+    let admin = Principal { user: "管理员".into(), role: Role::Admin, scope: Scope::Organ(seed.a), account: None };
     assert!(App::new(&mut store, admin).import_holidays(&listed, "t").is_ok());
 }

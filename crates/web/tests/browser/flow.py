@@ -280,6 +280,14 @@ def main():
         check("the head's extension moved the due date",
               due_before and due_after and due_before.group(1) != due_after.group(1) and "延期10个工作日" in d.text(),
               d.text()[:400])
+        # The head signs the extension notice off; the page says who and when.
+        d.select("#sign-kind", "extension")
+        d.click("#sign button[type=submit]")
+        check("the head signed the extension notice off",
+              "已签发：政府信息公开申请延期答复告知书" in d.text() and "李主任" in d.text(), d.text()[:400])
+        axe_scan(d, axe_src, "application after sign-off")
+        d.js("document.querySelector('#sign').scrollIntoView();")
+        shot("12-sign-off.png")
         d.click(".logout button")
         # The clerk replies; the dashboard no longer lists the application.
         login("wang", "王科员自己的密码22")
@@ -306,6 +314,12 @@ def main():
         d.js("document.querySelector('#issued').value = arguments[0];", today)
         d.click("main form[method=post] button[type=submit]")
         check("a catalogue entry got its index number", "关于做好2027年政务公开工作的通知" in d.text(), d.text()[:300])
+        d.type("#title", "关于废止某项规定的通知")
+        d.js("document.querySelector('#issued').value = arguments[0];", today)
+        d.click("main form.card button[type=submit]")
+        d.click("table form button[type=submit]")
+        check("a catalogue entry was repealed (no second repeal offered)",
+              d.js("return document.querySelectorAll('table form').length;") == 1, d.text()[:300])
         axe_scan(d, axe_src, "catalogue")
         shot("09-catalogue.png")
         d.go(base + "/cases")
@@ -328,6 +342,55 @@ def main():
         check("the counts were saved, blanks kept blank", "已填写2026年度的数量" in d.text(), d.text()[:300])
         axe_scan(d, axe_src, "counts")
         shot("11-counts.png")
+        # The 台账: a bad file shows every bad row before anything is written; a good one is
+        # previewed, then imported all at once; the export is masked.
+        bad = os.path.join(work, "台账-有错.csv")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write("受理编号,收到申请日期,提交方式,申请人类型,申请人姓名或名称,联系电话,申请内容\n"
+                    "T-1,2026-01-05,网络,自然人,赵六,13812345678,某文件\n"
+                    "T-2,2026-02-30,网络,自然人,钱七,13812345678,某文件\n"
+                    "T-3,2026-01-06,飞鸽,自然人,孙八,12345,某文件\n")
+        good = os.path.join(work, "台账.csv")
+        with open(good, "w", encoding="utf-8") as f:
+            f.write("受理编号,收到申请日期,提交方式,申请人类型,申请人姓名或名称,联系电话,申请内容,答复日期,办理结果\n"
+                    "T-1,2026-01-05,网络,自然人,赵六,13812345678,某文件,2026-01-20,予以公开\n"
+                    "T-2,2026-01-06,当面,商业企业,某某有限公司,,某批复,,\n")
+        d.go(base + "/ledger")
+        d.select("#organ", "2")
+        d.type("#file", bad, clear=False)
+        d.click("#upload button[type=submit]")
+        t = d.text()
+        check("every bad row of the ledger is shown, masked, and nothing is written",
+              "有 3 处错误，未导入任何一行" in t and "第3行" in t and "第4行" in t and "钱七" not in t and "孙八" not in t,
+              t[:500])
+        axe_scan(d, axe_src, "ledger errors")
+        shot("13-ledger-errors.png")
+        d.select("#organ", "2")
+        d.type("#file", good, clear=False)
+        d.click("#upload button[type=submit]")
+        check("a good ledger is previewed, not yet written", "校验通过" in d.text() and "共 2 行" in d.text(),
+              d.text()[:400])
+        axe_scan(d, axe_src, "ledger preview")
+        shot("14-ledger-preview.png")
+        d.click("#import")
+        check("the previewed ledger was imported", "已导入 2 件申请" in d.text(), d.text()[:400])
+        exported = d.js_async(
+            "const done = arguments[arguments.length - 1];"
+            "fetch('/ledger/export?organ=2&format=csv').then(r => r.text()).then(done).catch(e => done('ERR ' + e));")
+        check("the ledger export is masked", "T-1" in exported and "赵*" in exported and "赵六" not in exported
+              and "已隐去" in exported, exported[:300])
+        d.go(base + "/applications?q=T-")
+        check("the imported applications are in the register", "T-1" in d.text() and "T-2" in d.text(), d.text()[:300])
+        d.click(".logout button")
+        # The administrator manages the clerk's account: disable, then enable again.
+        login("admin", "管理员的新密码abc123")
+        d.go(base + "/users/2")
+        d.click("#disable")
+        check("the admin disabled the clerk", "已停用" in d.text(), d.text()[:300])
+        d.click("#enable")
+        check("the admin enabled the clerk again", "已启用" in d.text(), d.text()[:300])
+        axe_scan(d, axe_src, "user")
+        shot("15-user.png")
     except Exception as e:  # a broken step is a failed check, never a silent pass
         check("the browser flow ran to the end", False, repr(e))
     finally:

@@ -9,6 +9,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
 use gongkai_store_sqlite::SqliteStore;
+use sha2::Digest;
 
 struct TestApp {
     addr: SocketAddr,
@@ -42,17 +43,31 @@ impl Res {
 /// One request with an optional session cookie and an urlencoded form body.
 fn request(app: &TestApp, method: &str, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Res {
     let body: String = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+    let kind = (method == "POST").then_some("application/x-www-form-urlencoded");
+    exchange(app, method, path, cookie, kind, body.as_bytes())
+}
+
+/// A file upload (`multipart/form-data`) with text fields and one file.
+fn upload(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)], file: (&str, &[u8])) -> Res {
+    let body = common::multipart(fields, Some(file));
+    let kind = format!("multipart/form-data; boundary={}", common::BOUNDARY);
+    exchange(app, "POST", path, Some(cookie), Some(&kind), &body)
+}
+
+/// Send one HTTP/1.1 request and read the whole response.
+fn exchange(app: &TestApp, method: &str, path: &str, cookie: Option<&str>, kind: Option<&str>, body: &[u8]) -> Res {
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", app.addr);
     if let Some(c) = cookie {
         req.push_str(&format!("Cookie: gongkai_session={c}\r\n"));
     }
-    if method == "POST" {
-        req.push_str(&format!("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n", body.len()));
+    if let Some(k) = kind {
+        req.push_str(&format!("Content-Type: {k}\r\nContent-Length: {}\r\n", body.len()));
     }
     req.push_str("\r\n");
-    req.push_str(&body);
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
     let mut s = TcpStream::connect(app.addr).unwrap();
-    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(&bytes).unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw).to_string();
@@ -296,4 +311,313 @@ fn admin_creates_an_organ_and_a_clerk_who_registers_and_answers_an_application()
     let kc = csrf_of(&get(&app, "/", &k).body);
     assert_eq!(request(&app, "POST", "/logout", Some(&k), &[("csrf", &kc)]).status, 303);
     assert_eq!(get(&app, "/", &k).location(), "/login");
+}
+
+/// A clerk (`wang`) and a head (`li`) of organ 2 (示例县科学技术局), each logged in with a
+/// changed password: (cookie, CSRF token) of each.
+fn staff(app: &TestApp) -> ((String, String), (String, String)) {
+    let (c, csrf) = admin(app);
+    for (name, kind, parent) in [("示例县人民政府", "government", ""), ("示例县科学技术局", "department", "1")]
+    {
+        let f = [("csrf", csrf.as_str()), ("name", name), ("kind", kind), ("parent", parent), ("code", "9")];
+        assert_eq!(request(app, "POST", "/organs", Some(&c), &f).status, 303);
+    }
+    let mut out = Vec::new();
+    for (name, display, role) in [("wang", "王科员", "clerk"), ("li", "李主任", "head")] {
+        let initial = "一个初始密码12345";
+        let f = [
+            ("csrf", csrf.as_str()),
+            ("name", name),
+            ("display_name", display),
+            ("role", role),
+            ("organ", "2"),
+            ("password", initial),
+        ];
+        assert_eq!(request(app, "POST", "/users", Some(&c), &f).status, 303);
+        let k = login(app, name, initial);
+        let kcsrf = csrf_of(&get(app, "/password", &k).body);
+        let new = format!("{display}自己的密码22");
+        let f = [("csrf", kcsrf.as_str()), ("old", initial), ("new", new.as_str()), ("again", new.as_str())];
+        assert_eq!(request(app, "POST", "/password", Some(&k), &f).status, 303);
+        out.push((k, kcsrf));
+    }
+    let head = out.pop().unwrap();
+    (out.pop().unwrap(), head)
+}
+
+#[test]
+fn a_letter_is_a_draft_until_the_head_signs_off_its_exact_text() {
+    let app = spawn_app();
+    let ((k, kcsrf), (h, hcsrf)) = staff(&app);
+    let today = gongkai_app::today_in_china().to_string();
+    let reg = [
+        ("csrf", kcsrf.as_str()),
+        ("organ", "2"),
+        ("serial", "2026-010"),
+        ("received", today.as_str()),
+        ("channel", "online"),
+        ("kind", "自然人"),
+        ("name", "张三"),
+        ("description", "某项目的批复"),
+        ("form", "electronic"),
+    ];
+    assert_eq!(request(&app, "POST", "/applications", Some(&k), &reg).status, 303);
+    let url = "/applications/1/letter?kind=third_party&third_party=%E6%9F%90%E5%85%AC%E5%8F%B8";
+    let draft = get(&app, url, &k);
+    assert_eq!(draft.status, 200);
+    assert!(draft.headers["content-disposition"].contains("draft"), "{:?}", draft.headers);
+    // The clerk may not sign off; nor may anyone without the CSRF token.
+    let sign = [("csrf", kcsrf.as_str()), ("kind", "third_party"), ("third_party", "某公司")];
+    assert_eq!(request(&app, "POST", "/applications/1/letter/sign", Some(&k), &sign).status, 403);
+    let no_csrf = [("kind", "third_party"), ("third_party", "某公司")];
+    assert_eq!(request(&app, "POST", "/applications/1/letter/sign", Some(&h), &no_csrf).status, 403);
+    // A made-up unmasking purpose cannot pass for a sign-off.
+    let forged = get(&app, "/applications/1?unmask=%E7%AD%BE%E5%8F%91%EF%BC%9Ax", &k);
+    assert_eq!(forged.status, 422, "{}", forged.body);
+    assert!(get(&app, url, &k).headers["content-disposition"].contains("draft"));
+    // The head signs off: the page says who and when; the same letter downloads signed.
+    let sign = [("csrf", hcsrf.as_str()), ("kind", "third_party"), ("third_party", "某公司")];
+    let r = request(&app, "POST", "/applications/1/letter/sign", Some(&h), &sign);
+    assert_eq!((r.status, r.location()), (303, "/applications/1?signed=1"), "{}", r.body);
+    let page = get(&app, r.location(), &h);
+    assert!(
+        page.body.contains("已签发：政府信息公开征求第三方意见函") && page.body.contains("李主任"),
+        "{}",
+        page.body
+    );
+    let signed = get(&app, url, &k);
+    assert!(signed.headers["content-disposition"].contains("signed"), "{:?}", signed.headers);
+    // Signing the same text again is refused; another text (another third party) is a draft.
+    let again = request(&app, "POST", "/applications/1/letter/sign", Some(&h), &sign);
+    assert_eq!(again.status, 422);
+    assert!(again.body.contains("无需再次签发"), "{}", again.body);
+    let other =
+        get(&app, "/applications/1/letter?kind=third_party&third_party=%E5%8F%A6%E4%B8%80%E5%85%AC%E5%8F%B8", &k);
+    assert!(other.headers["content-disposition"].contains("draft"));
+    // A letter that cannot be made yet cannot be signed off.
+    let reply = [("csrf", hcsrf.as_str()), ("kind", "reply")];
+    let r = request(&app, "POST", "/applications/1/letter/sign", Some(&h), &reply);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("尚未答复"), "{}", r.body);
+    // The history names the sign-off.
+    let history = get(&app, "/applications/1/history", &k);
+    assert!(history.body.contains("签发文书：政府信息公开征求第三方意见函"), "{}", history.body);
+}
+
+#[test]
+fn a_ledger_is_previewed_with_every_bad_row_then_imported_all_or_nothing_and_exported_masked() {
+    let app = spawn_app();
+    let ((k, csrf), _) = staff(&app);
+    assert_eq!(get(&app, "/ledger", &k).status, 200);
+    // Bad rows: each is listed with its row, column and problem; personal values masked; nothing written.
+    let bad = "受理编号,收到申请日期,提交方式,申请人类型,申请人姓名或名称,联系电话,申请内容\n\
+               L-1,2024-09-02,网络,自然人,王五,13812345678,某文件\n\
+               L-2,2024-13-40,网络,自然人,赵六,13812345678,某文件\n\
+               L-3,2024-09-03,飞鸽,自然人,钱七,12345,某文件\n";
+    let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("台账.csv", bad.as_bytes()));
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("未导入任何一行"), "{}", r.body);
+    for (row, column) in [("第3行", "收到申请日期"), ("第4行", "提交方式"), ("第4行", "联系电话")] {
+        assert!(r.body.contains(&format!("<td>{row}</td><td>{column}</td>")), "{row} {column}: {}", r.body);
+    }
+    assert!(!r.body.contains("赵六") && !r.body.contains("钱七") && !r.body.contains("12345<"), "masked: {}", r.body);
+    assert!(!r.body.contains("name=\"digest\""), "no import offered for a bad file");
+    assert!(get(&app, "/applications?organ=2", &k).body.contains("共 0 件"), "nothing was written");
+    // Without the CSRF token the upload is refused before it is read.
+    let good = common::ledger_csv("L-9");
+    let r = upload(&app, "/ledger/preview", &k, &[("organ", "2")], ("台账.csv", &good));
+    assert_eq!(r.status, 403);
+    // A good file: previewed (nothing written), bound to its digest.
+    let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("台账.csv", &good));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("校验通过") && r.body.contains("共 1 行"), "{}", r.body);
+    let digest: String = sha2::Sha256::digest(&good).iter().map(|b| format!("{b:02x}")).collect();
+    assert!(r.body.contains(&digest), "the preview names the digest it is bound to");
+    assert!(!get(&app, "/applications?organ=2", &k).body.contains("L-9"), "a preview writes nothing");
+    // Another digest (a different file than the one previewed) imports nothing; no CSRF neither.
+    let other = "0".repeat(64);
+    let f = [("csrf", csrf.as_str()), ("organ", "2"), ("digest", other.as_str())];
+    assert_eq!(request(&app, "POST", "/ledger/import", Some(&k), &f).status, 409);
+    let f = [("organ", "2"), ("digest", digest.as_str())];
+    assert_eq!(request(&app, "POST", "/ledger/import", Some(&k), &f).status, 403);
+    assert!(!get(&app, "/applications?organ=2", &k).body.contains("L-9"));
+    // The previewed bytes are imported, once.
+    let f = [("csrf", csrf.as_str()), ("organ", "2"), ("digest", digest.as_str())];
+    let r = request(&app, "POST", "/ledger/import", Some(&k), &f);
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(get(&app, r.location(), &k).body.contains("已导入 1 件申请"));
+    assert!(get(&app, "/applications?organ=2", &k).body.contains("L-9"));
+    assert_eq!(request(&app, "POST", "/ledger/import", Some(&k), &f).status, 409, "a staged file imports once");
+    // The same file again: its 受理编号 is already registered, shown as the row's error.
+    let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("台账.csv", &good));
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("已登记"), "{}", r.body);
+    // Not a ledger at all, and the wrong kind of file.
+    let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("台账.xlsx", b"not a zip"));
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("“台账.xlsx”"), "{}", r.body);
+    let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("台账.pdf", b"%PDF"));
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("不是 .xlsx 或 .csv 文件"), "{}", r.body);
+    // Export, masked, as CSV and XLSX.
+    let csv = get(&app, "/ledger/export?organ=2&format=csv", &k);
+    assert_eq!(csv.status, 200);
+    assert!(csv.headers.get("content-disposition").is_some_and(|d| d.contains("attachment")));
+    assert!(csv.body.contains("L-9") && csv.body.contains("王*") && !csv.body.contains("王五"), "{}", csv.body);
+    assert!(csv.body.contains("已隐去"));
+    let xlsx = get(&app, "/ledger/export?organ=2&format=xlsx", &k);
+    assert_eq!(xlsx.status, 200);
+    assert!(xlsx.body.starts_with("PK"));
+    // A masked export cannot come back as data.
+    let r = upload(&app, "/ledger/preview", &k, &[("csrf", &csrf), ("organ", "2")], ("back.csv", csv.body.as_bytes()));
+    assert_eq!(r.status, 422, "{}", r.body);
+}
+
+#[test]
+fn an_admin_disables_enables_rescopes_and_resets_a_user() {
+    let app = spawn_app();
+    let ((k, _), _) = staff(&app);
+    let c = login(&app, "admin", "管理员的新密码abc123");
+    let page = get(&app, "/users/2", &c);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("用户 wang（王科员）"), "{}", page.body);
+    let csrf = csrf_of(&page.body);
+    let version = |app: &TestApp| {
+        let b = get(app, "/users/2", &c).body;
+        let at = b.find("name=\"version\" value=\"").unwrap() + "name=\"version\" value=\"".len();
+        b[at..].split('"').next().unwrap().to_string()
+    };
+    // Without the CSRF token nothing changes.
+    let v = version(&app);
+    assert_eq!(request(&app, "POST", "/users/2", Some(&c), &[("version", &v), ("op", "disable")]).status, 403);
+    assert_eq!(get(&app, "/", &k).status, 200, "still logged in");
+    // Disabled: the session ends and the login is refused.
+    let r = request(&app, "POST", "/users/2", Some(&c), &[("csrf", &csrf), ("version", &v), ("op", "disable")]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("已停用"), "{}", r.body);
+    assert_eq!(get(&app, "/", &k).location(), "/login", "the disabled user's session ended");
+    let r = request(&app, "POST", "/login", None, &[("name", "wang"), ("password", "王科员自己的密码22")]);
+    assert_ne!(r.status, 303, "a disabled user cannot log in");
+    // A stale version is refused, not applied.
+    let r = request(&app, "POST", "/users/2", Some(&c), &[("csrf", &csrf), ("version", &v), ("op", "enable")]);
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("记录已被他人修改"), "{}", r.body);
+    let v = version(&app);
+    let r = request(&app, "POST", "/users/2", Some(&c), &[("csrf", &csrf), ("version", &v), ("op", "enable")]);
+    assert!(r.body.contains("已启用"), "{}", r.body);
+    // A new role and scope.
+    let v = version(&app);
+    let f = [("csrf", csrf.as_str()), ("version", v.as_str()), ("op", "role"), ("role", "supervisor"), ("organ", "1")];
+    let r = request(&app, "POST", "/users/2", Some(&c), &f);
+    assert!(r.body.contains("<dd>监督人</dd>") && r.body.contains("<dd>示例县人民政府</dd>"), "{}", r.body);
+    // A password too short is refused in Chinese; a good one must be changed at the next login.
+    let v = version(&app);
+    let f = [("csrf", csrf.as_str()), ("version", v.as_str()), ("op", "reset"), ("password", "短")];
+    let r = request(&app, "POST", "/users/2", Some(&c), &f);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("10"), "{}", r.body);
+    let f = [("csrf", csrf.as_str()), ("version", v.as_str()), ("op", "reset"), ("password", "管理员重设的密码0001")];
+    let r = request(&app, "POST", "/users/2", Some(&c), &f);
+    assert!(r.body.contains("已重设密码"), "{}", r.body);
+    let w = login(&app, "wang", "管理员重设的密码0001");
+    assert_eq!(get(&app, "/", &w).location(), "/password");
+    // The admin cannot disable itself; a clerk cannot manage accounts.
+    let v1 = {
+        let b = get(&app, "/users/1", &c).body;
+        let at = b.find("name=\"version\" value=\"").unwrap() + "name=\"version\" value=\"".len();
+        b[at..].split('"').next().unwrap().to_string()
+    };
+    let r = request(&app, "POST", "/users/1", Some(&c), &[("csrf", &csrf), ("version", &v1), ("op", "disable")]);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("不能停用自己的账户"), "{}", r.body);
+    let ((_, _), (h, hcsrf)) = ((String::new(), String::new()), login_head(&app));
+    assert_eq!(get(&app, "/users/2", &h).status, 403);
+    let r = request(&app, "POST", "/users/2", Some(&h), &[("csrf", &hcsrf), ("version", &v), ("op", "disable")]);
+    assert_eq!(r.status, 403);
+}
+
+/// The head `li` of [`staff`], logged in again.
+fn login_head(app: &TestApp) -> (String, String) {
+    let h = login(app, "li", "李主任自己的密码22");
+    let csrf = csrf_of(&get(app, "/", &h).body);
+    (h, csrf)
+}
+
+#[test]
+fn a_catalogue_entry_is_repealed_once_and_a_stale_repeal_is_refused() {
+    let app = spawn_app();
+    let ((k, csrf), _) = staff(&app);
+    let today = gongkai_app::today_in_china().to_string();
+    let entry = [
+        ("csrf", csrf.as_str()),
+        ("organ", "2"),
+        ("kind", "normative"),
+        ("title", "关于某事的通知"),
+        ("doc_number", ""),
+        ("issued", "2024-03-01"),
+    ];
+    assert_eq!(request(&app, "POST", "/catalogue", Some(&k), &entry).status, 303);
+    assert!(get(&app, "/catalogue?organ=2", &k).body.contains("action=\"/catalogue/1/repeal\""));
+    let f = [("version", "1"), ("on", today.as_str())];
+    assert_eq!(request(&app, "POST", "/catalogue/1/repeal", Some(&k), &f).status, 403, "no CSRF token");
+    let f = [("csrf", csrf.as_str()), ("version", "1"), ("on", "不是日期")];
+    let r = request(&app, "POST", "/catalogue/1/repeal", Some(&k), &f);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("废止日期"), "{}", r.body);
+    let f = [("csrf", csrf.as_str()), ("version", "1"), ("on", today.as_str())];
+    let r = request(&app, "POST", "/catalogue/1/repeal", Some(&k), &f);
+    assert_eq!((r.status, r.location()), (303, "/catalogue?organ=2"), "{}", r.body);
+    let page = get(&app, "/catalogue?organ=2", &k).body;
+    assert!(!page.contains("action=\"/catalogue/1/repeal\""), "a repealed entry offers no second repeal");
+    assert!(page.contains(&gongkai_clock::zh_date(gongkai_app::today_in_china())), "{page}");
+    let r = request(&app, "POST", "/catalogue/1/repeal", Some(&k), &f);
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("记录已被他人修改"), "{}", r.body);
+}
+
+#[test]
+fn the_dashboard_shows_a_write_made_by_another_process_at_once() {
+    let app = spawn_app();
+    let ((k, csrf), _) = staff(&app);
+    let today = gongkai_app::today_in_china().to_string();
+    let reg = [
+        ("csrf", csrf.as_str()),
+        ("organ", "2"),
+        ("serial", "WEB-1"),
+        ("received", today.as_str()),
+        ("channel", "online"),
+        ("kind", "自然人"),
+        ("name", "张三"),
+        ("description", "某文件"),
+        ("form", "electronic"),
+    ];
+    assert_eq!(request(&app, "POST", "/applications", Some(&k), &reg).status, 303);
+    let first = get(&app, "/?within=40", &k).body;
+    assert!(first.contains("WEB-1"), "{first}");
+    assert_eq!(get(&app, "/?within=40", &k).body, first, "the same register gives the same dashboard");
+    // The command line registers on the same file: the next dashboard shows it.
+    let mut cli = SqliteStore::open(app._dir.path().join("register.db")).unwrap();
+    let mut a = gongkai_app::App::new(&mut cli, gongkai_app::Principal::local("命令行"));
+    let new = gongkai_store::NewApplication {
+        organ: gongkai_register::OrganId(2),
+        serial: "CLI-1".into(),
+        applicant: gongkai_register::Applicant {
+            kind: gongkai_register::ApplicantKind::NaturalPerson,
+            name: "李四".into(),
+            id_number: None,
+            phone: None,
+            address: None,
+            email: None,
+        },
+        description: "某文件".into(),
+        form: gongkai_register::RequestedForm::Electronic,
+        events: vec![gongkai_clock::Event::Received {
+            date: gongkai_app::today_in_china(),
+            channel: gongkai_clock::Channel::Online,
+        }],
+    };
+    a.register(&new, gongkai_app::today_in_china()).unwrap();
+    drop(cli);
+    let after = get(&app, "/?within=40", &k).body;
+    assert!(after.contains("CLI-1") && after.contains("WEB-1"), "{after}");
 }

@@ -17,6 +17,7 @@ use gongkai_clock::{Channel, Event};
 use gongkai_register::{Applicant, ApplicantKind, OrganId, OrganKind, RequestedForm};
 use gongkai_store::{NewApplication, NewOrgan, Store};
 use gongkai_store_sqlite::SqliteStore;
+use sha2::{Digest, Sha256};
 
 /// Who may use a route: anybody, any logged-in user (the page shows only the user's scope),
 /// or the actions the route performs on the organ it names.
@@ -27,9 +28,9 @@ enum Need {
     On(&'static [Action]),
 }
 
-/// (method, path with `{o}` = the target organ's id, `{a}` = its application's id and `{k}` =
-/// its case's id, form,
-/// need). Forms use `{o}` too, and `{v}` = the application's current version.
+/// (method, path with `{o}` = the target organ's id, `{a}` = its application's id, `{k}` = its
+/// case's id, `{e}` = its catalogue entry's id and `{u}` = its clerk's account id, form, need).
+/// Forms use `{o}` too, `{v}` = the application's current version and `{uv}` = the account's.
 type Route = (&'static str, &'static str, &'static [(&'static str, &'static str)], Need);
 
 const ROUTES: &[Route] = &[
@@ -50,6 +51,12 @@ const ROUTES: &[Route] = &[
         "/applications/{a}/letter?kind=third_party&third_party=%E6%9F%90%E5%85%AC%E5%8F%B8",
         &[],
         Need::On(&[Action::Read, Action::Unmask]),
+    ),
+    (
+        "POST",
+        "/applications/{a}/letter/sign",
+        &[("kind", "third_party"), ("third_party", "某公司")],
+        Need::On(&[Action::Read, Action::Unmask, Action::SignLetter]),
     ),
     ("GET", "/catalogue?organ={o}", &[], Need::On(&[Action::Read])),
     ("GET", "/cases?organ={o}", &[], Need::On(&[Action::Read])),
@@ -124,6 +131,28 @@ const ROUTES: &[Route] = &[
         &[("version", "{v}"), ("seen", "1"), ("kind", "extended"), ("date", "2024-09-20"), ("days", "10")],
         Need::On(&[Action::ApproveExtension]),
     ),
+    ("GET", "/ledger?organ={o}", &[], Need::LoggedIn),
+    // A form with a `file` field is posted as multipart/form-data with the one-row ledger
+    // `common::ledger_csv("L-1")`; `{d}` is that file's SHA-256, which the import is bound to.
+    ("POST", "/ledger/preview", &[("organ", "{o}"), ("file", "ledger.csv")], Need::On(&[Action::Register])),
+    ("POST", "/ledger/import", &[("organ", "{o}"), ("digest", "{d}")], Need::On(&[Action::Register])),
+    ("GET", "/ledger/export?organ={o}&format=csv", &[], Need::On(&[Action::Read])),
+    ("POST", "/catalogue/{e}/repeal", &[("version", "1"), ("on", "2024-09-20")], Need::On(&[Action::Keep])),
+    ("GET", "/users/{u}", &[], Need::On(&[Action::ManageOrgans])),
+    (
+        "POST",
+        "/users/{u}",
+        &[("version", "{uv}"), ("op", "reset"), ("password", "一个新的初始密码123")],
+        Need::On(&[Action::ManageOrgans]),
+    ),
+    (
+        "POST",
+        "/users/{u}",
+        &[("version", "{uv}"), ("op", "role"), ("role", "head"), ("organ", "{o}")],
+        Need::On(&[Action::ManageOrgans]),
+    ),
+    ("POST", "/users/{u}", &[("version", "{uv}"), ("op", "disable")], Need::On(&[Action::ManageOrgans])),
+    ("POST", "/users/{u}", &[("version", "{uv}"), ("op", "enable")], Need::On(&[Action::ManageOrgans])),
     (
         "POST",
         "/organs",
@@ -155,6 +184,10 @@ struct Server {
     organs: Vec<(Relation, OrganId, i64)>,
     /// Case id of each organ, in the same order.
     cases: Vec<i64>,
+    /// Catalogue entry id of each organ, in the same order.
+    entries: Vec<i64>,
+    /// A clerk account of each organ, in the same order.
+    users: Vec<i64>,
     _dir: tempfile::TempDir,
 }
 
@@ -201,6 +234,8 @@ fn server() -> Server {
     let u = organ("U", None);
     let mut organs = Vec::new();
     let mut cases = Vec::new();
+    let mut entries = Vec::new();
+    let mut users = Vec::new();
     for (rel, o) in [
         (Relation::Ancestor, r),
         (Relation::Own, a),
@@ -219,6 +254,26 @@ fn server() -> Server {
             })
             .unwrap();
         cases.push(k.id.0);
+        let e = app
+            .add_catalogue_entry(&gongkai_store::NewCatalogueEntry {
+                organ: o,
+                kind: gongkai_register::CatalogueKind::Normative,
+                title: "关于某事的通知".into(),
+                doc_number: String::new(),
+                issued: jiff::civil::date(2024, 3, 1),
+            })
+            .unwrap();
+        entries.push(e.id.0);
+        let u = app
+            .add_user(&NewAccount {
+                name: format!("clerk-of-{}", o.0),
+                display_name: "某经办人".into(),
+                role: Role::Clerk,
+                organ: Some(o),
+                password: "初始密码初始密码初始".into(),
+            })
+            .unwrap();
+        users.push(u.id.0);
     }
     for role in [Role::Admin, Role::Clerk, Role::Head, Role::Supervisor] {
         app.add_user(&NewAccount {
@@ -235,10 +290,11 @@ fn server() -> Server {
         accounts::change_password(&mut s, u.id, "初始密码初始密码初始", PASSWORD, None).unwrap();
     }
     drop(s);
-    Server { addr: common::serve(db), organs, cases, _dir: dir }
+    Server { addr: common::serve(db), organs, cases, entries, users, _dir: dir }
 }
 
-/// Status, Set-Cookie and body of one request.
+/// Status, Set-Cookie and body of one request. A form with a `file` field goes as
+/// multipart/form-data carrying [`common::ledger_csv`].
 fn send(
     addr: SocketAddr,
     method: &str,
@@ -246,18 +302,32 @@ fn send(
     cookie: Option<&str>,
     form: &[(String, String)],
 ) -> (u16, String, String) {
-    let body: String = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+    let (kind, body) = if form.iter().any(|(k, _)| k == "file") {
+        let fields: Vec<(&str, &str)> =
+            form.iter().filter(|(k, _)| k != "file").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let file = common::ledger_csv("L-1");
+        (
+            format!("multipart/form-data; boundary={}", common::BOUNDARY),
+            common::multipart(&fields, Some(("ledger.csv", &file))),
+        )
+    } else {
+        let body = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+        ("application/x-www-form-urlencoded".to_string(), body.into_bytes())
+    };
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     if let Some(c) = cookie {
         req.push_str(&format!("Cookie: gongkai_session={c}\r\n"));
     }
     if method == "POST" {
-        req.push_str(&format!("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n", body.len()));
+        req.push_str(&format!("Content-Type: {kind}\r\nContent-Length: {}\r\n", body.len()));
     }
     req.push_str("\r\n");
-    req.push_str(&body);
+    let mut bytes = req.into_bytes();
+    if method == "POST" {
+        bytes.extend_from_slice(&body);
+    }
     let mut s = TcpStream::connect(addr).unwrap();
-    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(&bytes).unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw).to_string();
@@ -282,6 +352,12 @@ fn login(addr: SocketAddr, name: &str) -> (String, String) {
     (cookie, page[at..].split('"').next().unwrap().to_string())
 }
 
+/// An account's version, read from the register file directly.
+fn user_version(user: i64, srv: &Server) -> String {
+    let mut s = SqliteStore::open(srv._dir.path().join("register.db")).unwrap();
+    s.user(gongkai_store::UserId(user)).unwrap().version.to_string()
+}
+
 /// An application's version, read from the register file directly.
 fn current_version(_organ: OrganId, app: i64, srv: &Server) -> String {
     let mut s = SqliteStore::open(srv._dir.path().join("register.db")).unwrap();
@@ -289,7 +365,8 @@ fn current_version(_organ: OrganId, app: i64, srv: &Server) -> String {
 }
 
 fn fill(s: &str, organ: OrganId, app: i64) -> String {
-    s.replace("{o}", &organ.0.to_string()).replace("{a}", &app.to_string())
+    let digest: String = Sha256::digest(common::ledger_csv("L-1")).iter().map(|b| format!("{b:02x}")).collect();
+    s.replace("{o}", &organ.0.to_string()).replace("{a}", &app.to_string()).replace("{d}", &digest)
 }
 
 #[test]
@@ -303,14 +380,21 @@ fn every_route_role_and_relation_is_allowed_or_denied_as_the_policy_says() {
             let at = srv.organs.iter().position(|x| x.0 == rel).unwrap();
             let (_, organ, app) = srv.organs[at];
             let case = srv.cases[at];
+            let (entry, user) = (srv.entries[at], srv.users[at]);
             let (cookie, csrf) = login(srv.addr, role.as_str());
             for (method, path, form, need) in ROUTES {
                 // The current version as an operator sees it (a refused principal is refused before
                 // the version is looked at).
                 let version = current_version(organ, app, &srv);
-                let mut body: Vec<(String, String)> =
-                    form.iter().map(|(k, v)| (k.to_string(), fill(v, organ, app).replace("{v}", &version))).collect();
-                let path = path.replace("{k}", &case.to_string());
+                let uv = user_version(user, &srv);
+                let mut body: Vec<(String, String)> = form
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), fill(v, organ, app).replace("{v}", &version).replace("{uv}", &uv)))
+                    .collect();
+                let path = path
+                    .replace("{k}", &case.to_string())
+                    .replace("{e}", &entry.to_string())
+                    .replace("{u}", &user.to_string());
                 if *method == "POST" {
                     body.push(("csrf".into(), csrf.clone()));
                 }
@@ -353,8 +437,13 @@ fn every_route_of_the_router_is_in_the_table() {
                 continue;
             }
             let m = method.to_ascii_uppercase();
-            let pattern =
-                if path.starts_with("/cases/") { path.replace("{id}", "{k}") } else { path.replace("{id}", "{a}") };
+            let placeholder = match path.split('/').nth(1) {
+                Some("cases") => "{k}",
+                Some("catalogue") => "{e}",
+                Some("users") => "{u}",
+                _ => "{a}",
+            };
+            let pattern = path.replace("{id}", placeholder);
             let known = ROUTES.iter().any(|(rm, rp, _, _)| *rm == m && rp.split('?').next() == Some(pattern.as_str()))
                 || SESSION_ROUTES.iter().any(|(rm, rp)| *rm == m && *rp == path);
             if !known {

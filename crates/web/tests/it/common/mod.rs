@@ -34,3 +34,39 @@ pub fn enc(s: &str) -> String {
         })
         .collect()
 }
+
+/// The boundary of [`multipart`] bodies.
+pub const BOUNDARY: &str = "gongkai-test-boundary-7MA4YWxkTrZu0gW";
+
+/// A `multipart/form-data` body (Content-Type `multipart/form-data; boundary=BOUNDARY`) with
+/// text fields and, when given, one file field `file` (name, bytes), as a browser posts it.
+#[allow(dead_code)]
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    let mut b = Vec::new();
+    for (k, v) in fields {
+        b.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        b.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        b.extend_from_slice(bytes);
+        b.extend_from_slice(b"\r\n");
+    }
+    b.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    b
+}
+
+/// A valid one-row CSV ledger (受理编号 `serial`, received 2024-09-02).
+#[allow(dead_code)]
+pub fn ledger_csv(serial: &str) -> Vec<u8> {
+    format!(
+        "受理编号,收到申请日期,提交方式,申请人类型,申请人姓名或名称,申请内容\n{serial},2024-09-02,网络,自然人,王五,某项目的批复文件\n"
+    )
+    .into_bytes()
+}

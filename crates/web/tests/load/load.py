@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""The workbench under load: wrk on loopback against `gongkai serve` over a big register.
+
+Prepare the register first (a fresh one: the first start must create the administrator):
+
+    gongkai --db /tmp/bench.db store-bench --rows 1000000 --kind store-load      # SQLite
+    gongkai --db postgres://… store-bench --rows 1000000 --kind store-load       # --features postgres
+
+then: load.py --bin target/release/gongkai --db /tmp/bench.db [--organ 2] [--seconds 20]
+
+It logs in as the first administrator, adds a clerk of `--organ`, and measures, with 32
+connections, the clerk's dashboard, application list and detail pages (p50/p99, non-200
+answers, socket errors); then the mixed load (one connection per wrk thread, 32 threads; 90 %
+reads, 10 % writes of events on 64 new applications at the version last seen, so concurrent
+writers meet stale-version refusals). Afterwards every accepted write must be in the history
+(events and audit rows of the write applications = accepted writes: 0 lost updates) and
+there must be 0 errors other than the 409 refusals. Prints one `GK_RESULT` line per run and
+exits 1 when a check fails.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Client:
+    def __init__(self, port):
+        self.port = port
+        self.cookie = None
+
+    def req(self, method, path, form=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        headers = {}
+        body = None
+        if self.cookie:
+            headers["Cookie"] = f"gongkai_session={self.cookie}"
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        c.request(method, path, body=body, headers=headers)
+        r = c.getresponse()
+        text = r.read().decode("utf-8", "replace")
+        sc = r.getheader("Set-Cookie")
+        if sc and sc.startswith("gongkai_session=") and not sc.startswith("gongkai_session=;"):
+            self.cookie = sc.split(";")[0].split("=", 1)[1]
+        loc = r.getheader("Location") or ""
+        c.close()
+        return r.status, loc, text
+
+
+def csrf_of(page):
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def login(port, name, password, new_password=None):
+    c = Client(port)
+    st, loc, _ = c.req("POST", "/login", {"name": name, "password": password})
+    assert st == 303, f"login of {name}: {st}"
+    if new_password:
+        _, _, page = c.req("GET", "/password")
+        st, _, _ = c.req("POST", "/password",
+                         {"csrf": csrf_of(page), "old": password, "new": new_password, "again": new_password})
+        assert st == 303, f"password change of {name}: {st}"
+    _, _, page = c.req("GET", "/password")
+    return c, csrf_of(page)
+
+
+def wrk(script, env, threads, conns, seconds, port):
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{conns}", f"-d{seconds}s", "--timeout", "10s", "-s",
+                          os.path.join(HERE, script), f"http://127.0.0.1:{port}"],
+                         env=dict(os.environ, **env), capture_output=True, text=True)
+    line = next((l for l in out.stdout.splitlines() if l.startswith("GK_RESULT")), None)
+    if line is None:
+        print(out.stdout, out.stderr, file=sys.stderr)
+        raise SystemExit("wrk gave no result")
+    return dict(kv.split("=") for kv in line.split()[1:])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--organ", type=int, default=2)
+    ap.add_argument("--seconds", type=int, default=20)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--port", type=int, default=18181)
+    a = ap.parse_args()
+    port = a.port
+    env = dict(os.environ, GONGKAI_DB=a.db)
+    server = subprocess.Popen([a.bin, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
+                              stderr=subprocess.PIPE, text=True)
+    password = None
+    failures = []
+    try:
+        while True:
+            line = server.stderr.readline()
+            if not line:
+                raise SystemExit("the server stopped")
+            m = re.search(r"初始密码：(\S+)", line)
+            if m:
+                password = m.group(1)
+            if "已启动" in line:
+                break
+        if not password:
+            raise SystemExit("the register already has users: run on a fresh store-bench register")
+        admin, acsrf = login(port, "admin", password, "负载测试管理员密码01")
+        st, _, _ = admin.req("POST", "/users", {"csrf": acsrf, "name": "load", "display_name": "负载经办人",
+                                                "role": "clerk", "organ": str(a.organ),
+                                                "password": "负载测试初始密码01"})
+        assert st == 303, f"adding the clerk: {st}"
+        clerk, csrf = login(port, "load", "负载测试初始密码01", "负载测试经办人密码02")
+        _, _, page = clerk.req("GET", "/applications")
+        ids = re.findall(r'href="/applications/(\d+)"', page)[:50]
+        total = re.search(r"共 (\d+) 件", page).group(1)
+        print(f"organ {a.organ}: {total} applications visible to the clerk; detail pages of {len(ids)}")
+        today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
+        cookie = clerk.cookie
+        pages = {
+            "dashboard": "/",
+            "list": "/applications",
+            "list page 20": "/applications?page=20",
+            "detail": " ".join(f"/applications/{i}" for i in ids),
+        }
+        for name, paths in pages.items():
+            r = wrk("read.lua", {"GK_COOKIE": cookie, "GK_PATHS": paths}, 2, a.connections, a.seconds, port)
+            print(f"GK_RESULT page={name.replace(' ', '_')} " + " ".join(f"{k}={v}" for k, v in r.items()), flush=True)
+            if int(r["non200"]) or int(r["socket_errors"]):
+                failures.append(f"{name}: {r['non200']} non-200 answers, {r['socket_errors']} socket errors")
+        # The mixed load: 64 fresh applications to write to.
+        writes = []
+        for n in range(64):
+            st, loc, body = clerk.req("POST", "/applications", {
+                "csrf": csrf, "organ": str(a.organ), "serial": f"LOAD-{int(time.time())}-{n}", "received": today,
+                "channel": "online", "kind": "自然人", "name": "负载测试", "description": "负载测试申请",
+                "form": "electronic"})
+            assert st == 303, f"registering a write application: {st} {body[:300]}"
+            writes.append(int(re.search(r"/applications/(\d+)", loc).group(1)))
+        reads = f"/ /applications /applications?page=20 " + " ".join(f"/applications/{i}" for i in ids)
+        r = wrk("mixed.lua", {"GK_COOKIE": cookie, "GK_CSRF": csrf, "GK_TODAY": today, "GK_READS": reads,
+                              "GK_WRITES": " ".join(map(str, writes))}, a.connections, a.connections, a.seconds, port)
+        print("GK_RESULT page=mixed " + " ".join(f"{k}={v}" for k, v in r.items()), flush=True)
+        if int(r["other_errors"]) or int(r["socket_errors"]):
+            failures.append(f"mixed: {r['other_errors']} errors other than stale versions, "
+                            f"{r['socket_errors']} socket errors")
+        # Every accepted write is in the record and in its history.
+        events = audited = 0
+        for w in writes:
+            _, _, page = clerk.req("GET", f"/applications/{w}")
+            v = int(re.search(r"<dt>版本</dt><dd>(\d+)</dd>", page).group(1))
+            events += v - 1
+            _, _, hist = clerk.req("GET", f"/applications/{w}/history")
+            audited += len(re.findall(r"版本 \d+ → \d+", hist))
+        accepted = int(r["writes_ok"])
+        # wrk stops with up to one request per connection in flight: such a write may be
+        # committed without its answer being counted, so the record may hold up to
+        # `connections` more writes than were counted; it may never hold fewer.
+        lost = max(0, accepted - min(events, audited))
+        print(f"GK_RESULT check=lost_updates accepted={accepted} in_records={events} in_history={audited} "
+              f"lost={lost} uncounted_in_flight={events - accepted}")
+        if lost or events != audited or events - accepted > a.connections:
+            failures.append(f"accepted writes {accepted}, events recorded {events}, history rows {audited}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    for f in failures:
+        print("FAIL " + f)
+    print(f"{0 if failures else 1} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
