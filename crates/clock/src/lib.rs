@@ -51,7 +51,7 @@
 
 mod outcome;
 
-pub use outcome::Outcome;
+pub use outcome::{NotAnOutcome, Outcome};
 
 use gongkai_calendar::{Calendar, CalendarError, DayKind};
 use jiff::civil::Date;
