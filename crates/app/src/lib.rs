@@ -66,7 +66,7 @@ impl AppError {
             AppError::Store(StoreError::NotFound { .. }) => "not_found",
             AppError::Store(StoreError::Stale { .. }) => "stale",
             AppError::Store(StoreError::DuplicateSerial(_) | StoreError::DuplicateIndexNo(_)) => "duplicate",
-            AppError::Store(StoreError::Backend(_)) => "backend",
+            AppError::Store(StoreError::Backend { .. }) => "backend",
             AppError::Store(_)
             | AppError::Clock(_)
             | AppError::Calendar(_)

@@ -225,7 +225,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("gongkai: 错误：{e:#}");
+            eprintln!("gongkai: 错误：{}", gongkai_store::error_text(e.as_ref()));
             ExitCode::from(2)
         }
     }

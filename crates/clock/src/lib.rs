@@ -282,6 +282,20 @@ pub enum ClockError {
     Calendar { index: usize, source: CalendarError },
 }
 
+impl ClockError {
+    /// A stable code for programs and logs (never changes with the wording).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ClockError::Empty => "clock.empty",
+            ClockError::NotReceived(_) => "clock.not_received",
+            ClockError::BackInTime { .. } => "clock.back_in_time",
+            ClockError::AfterClose(_) => "clock.after_close",
+            ClockError::Invalid { .. } => "clock.invalid",
+            ClockError::Calendar { .. } => "clock.calendar",
+        }
+    }
+}
+
 /// The clock after replaying a log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Clock {
@@ -814,5 +828,30 @@ impl Clock {
             s.push_str(&format!("\n注意：{w}"));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_stable_and_unique() {
+        let d = Date::constant(2026, 1, 5);
+        let codes: Vec<&str> = [
+            ClockError::Empty,
+            ClockError::NotReceived(1),
+            ClockError::BackInTime { index: 1, date: d, prev: d },
+            ClockError::AfterClose(1),
+            ClockError::Invalid { index: 1, message: String::new() },
+            ClockError::Calendar { index: 1, source: CalendarError::OutOfRange },
+        ]
+        .iter()
+        .map(ClockError::code)
+        .collect();
+        assert_eq!(
+            codes,
+            ["clock.empty", "clock.not_received", "clock.back_in_time", "clock.after_close", "clock.invalid", "clock.calendar"]
+        );
     }
 }

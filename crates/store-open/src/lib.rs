@@ -47,6 +47,20 @@ pub enum OpenError {
     NoPostgres,
 }
 
+impl OpenError {
+    /// A stable code for programs and logs (never changes with the wording).
+    pub fn code(&self) -> &'static str {
+        match self {
+            OpenError::Missing(_) => "open.missing",
+            OpenError::CreateDir { .. } => "open.create_dir",
+            OpenError::Create { .. } => "open.create",
+            OpenError::Sqlite { .. } => "open.sqlite",
+            OpenError::Postgres(_) => "open.postgres",
+            OpenError::NoPostgres => "open.no_postgres",
+        }
+    }
+}
+
 /// An opened register and what the caller should tell the user about it.
 pub struct Opened {
     pub store: Box<dyn Store>,
@@ -188,6 +202,24 @@ fn readable_by_others(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_codes_are_stable_and_unique() {
+        let io = || std::io::Error::other("x");
+        let store = || StoreError::corrupt("x");
+        let codes: Vec<&str> = [
+            OpenError::Missing(String::new()),
+            OpenError::CreateDir { dir: PathBuf::new(), source: io() },
+            OpenError::Create { spec: String::new(), source: io() },
+            OpenError::Sqlite { spec: String::new(), source: store() },
+            OpenError::Postgres(store()),
+            OpenError::NoPostgres,
+        ]
+        .iter()
+        .map(OpenError::code)
+        .collect();
+        assert_eq!(codes, ["open.missing", "open.create_dir", "open.create", "open.sqlite", "open.postgres", "open.no_postgres"]);
+    }
 
     #[test]
     fn locations_are_sniffed() {

@@ -46,16 +46,10 @@ pub fn opener(spec: String) -> Opener {
     })
 }
 
-/// An error and its sources, `: `-separated (as `{:#}` prints an `anyhow` chain).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
+/// An error and its sources, `: `-separated (as `{:#}` prints an `anyhow` chain), a repeated
+/// source text once.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    gongkai_store::error_text(e)
 }
 
 /// Name of the session cookie.
