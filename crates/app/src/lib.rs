@@ -361,9 +361,7 @@ impl<'s> App<'s> {
         let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let date = |v: &Option<String>, field: &'static str| -> Result<Option<Date>> {
             text(v)
-                .map(|s| {
-                    s.parse::<Date>().map_err(|_| AppError::Invalid(format!("{field}“{s}”不是有效日期（YYYY-MM-DD）")))
-                })
+                .map(|s| gongkai_register::validate::date(field, &s).map_err(|e| AppError::Invalid(e.to_string())))
                 .transpose()
         };
         let (from, to) = (date(&q.from, "收到日期起")?, date(&q.to, "收到日期止")?);

@@ -7,7 +7,6 @@ use anyhow::{Context, Result, bail};
 use gongkai_clock::zh_date;
 use gongkai_register::{AppId, OrganId, ledger};
 use gongkai_store::{NewApplication, Personal};
-use jiff::civil::Date;
 
 use crate::register_cmd::{actor, db_spec, open};
 use crate::safe;
@@ -255,7 +254,7 @@ pub enum LetterKind {
 pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
     let mut store = open(&db_spec(db), false)?;
     let date = match &a.date {
-        Some(s) => Some(s.parse::<Date>().with_context(|| format!("日期“{s}”无效，应为YYYY-MM-DD"))?),
+        Some(s) => Some(gongkai_register::validate::date("日期", s)?),
         None => None,
     };
     let input = gongkai_app::letters::LetterInput {
