@@ -50,6 +50,10 @@ impl App<'_> {
     /// Assemble a letter. It carries the applicant's name, so it needs the right to see
     /// personal data (经办人 or 负责人 of the organ) and is audited as a disclosure.
     pub fn letter(&mut self, id: AppId, kind: LetterKind, input: &LetterInput, today: Date) -> Result<Letter> {
+        self.use_case("letter", |s| s.letter_uc(id, kind, input, today))
+    }
+
+    fn letter_uc(&mut self, id: AppId, kind: LetterKind, input: &LetterInput, today: Date) -> Result<Letter> {
         let organ_id = self.store_mut().application(id, Personal::Masked)?.organ;
         self.authorize(Action::Read, Some(organ_id))?;
         self.authorize(Action::Unmask, Some(organ_id))?;

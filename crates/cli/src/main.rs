@@ -174,6 +174,7 @@ pub enum ParseFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_tracing(matches!(cli.cmd, Cmd::Serve(_)));
     let db = cli.db;
     let result = match cli.cmd {
         Cmd::Register(cmd) => register_cmd::run(*cmd, db.as_deref()),
@@ -229,6 +230,19 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Log events to stderr, filtered by `RUST_LOG` (`warn`, `info,gongkai_web=debug` …; an
+/// unreadable value is ignored); by default warnings only, and for `gongkai serve` also the
+/// requests and use cases (`info`). The events carry no personal data.
+fn init_tracing(serve: bool) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let default = Targets::new().with_default(if serve { LevelFilter::INFO } else { LevelFilter::WARN });
+    let filter = std::env::var("RUST_LOG").ok().and_then(|v| v.parse::<Targets>().ok()).unwrap_or(default);
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    // Fails only when a subscriber is already set, which then keeps logging.
+    let _ = tracing_subscriber::registry().with(fmt).with(filter).try_init();
 }
 
 fn render(path: &str, to: RenderTo, out_path: Option<&str>) -> anyhow::Result<u8> {

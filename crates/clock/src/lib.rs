@@ -851,7 +851,14 @@ mod code_tests {
         .collect();
         assert_eq!(
             codes,
-            ["clock.empty", "clock.not_received", "clock.back_in_time", "clock.after_close", "clock.invalid", "clock.calendar"]
+            [
+                "clock.empty",
+                "clock.not_received",
+                "clock.back_in_time",
+                "clock.after_close",
+                "clock.invalid",
+                "clock.calendar"
+            ]
         );
     }
 }

@@ -210,7 +210,10 @@ mod tests {
         .iter()
         .map(PdfError::code)
         .collect();
-        assert_eq!(codes, ["pdf.missing_pdftotext", "pdf.timeout", "pdf.failed", "pdf.too_much_text", "pdf.no_text", "pdf.io"]);
+        assert_eq!(
+            codes,
+            ["pdf.missing_pdftotext", "pdf.timeout", "pdf.failed", "pdf.too_much_text", "pdf.no_text", "pdf.io"]
+        );
     }
 
     #[test]

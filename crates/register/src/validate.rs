@@ -308,7 +308,10 @@ mod tests {
         for s in ["2024-03-05", " 2024/3/5 ", "2024.3.5", "2024年3月5日", "45356"] {
             assert_eq!(super::date("收到日期", s), Ok(d), "{s}");
         }
-        assert_eq!(super::date("收到日期", "2024-02-30").unwrap_err().to_string(), "收到日期：“2024-02-30”不是存在的日期");
+        assert_eq!(
+            super::date("收到日期", "2024-02-30").unwrap_err().to_string(),
+            "收到日期：“2024-02-30”不是存在的日期"
+        );
         assert_eq!(
             super::date("落款日期", "明天").unwrap_err().to_string(),
             "落款日期：“明天”不是日期（应为 2024-03-05、2024/3/5 或 2024年3月5日）"

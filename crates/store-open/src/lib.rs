@@ -108,6 +108,19 @@ pub fn location(given: Option<&str>) -> String {
 /// Open the register at `spec`. `create`: make a missing SQLite file (and its folder), private;
 /// without it a missing file is [`OpenError::Missing`].
 pub fn open(spec: &str, create: bool) -> Result<Opened, OpenError> {
+    // Which backend, whether created, the outcome code: never the path or the URL (a URL may
+    // hold a password; a path may name a person).
+    let started = std::time::Instant::now();
+    let opened = open_spec(spec, create);
+    let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    match &opened {
+        Ok(o) => tracing::info!(backend = o.store.backend(), create, elapsed_us, "register opened"),
+        Err(e) => tracing::warn!(postgres = is_postgres(spec), create, outcome = e.code(), "register not opened"),
+    }
+    opened
+}
+
+fn open_spec(spec: &str, create: bool) -> Result<Opened, OpenError> {
     if is_postgres(spec) {
         return Ok(Opened { store: open_postgres(spec)?, warnings: Vec::new() });
     }
@@ -218,7 +231,10 @@ mod tests {
         .iter()
         .map(OpenError::code)
         .collect();
-        assert_eq!(codes, ["open.missing", "open.create_dir", "open.create", "open.sqlite", "open.postgres", "open.no_postgres"]);
+        assert_eq!(
+            codes,
+            ["open.missing", "open.create_dir", "open.create", "open.sqlite", "open.postgres", "open.no_postgres"]
+        );
     }
 
     #[test]

@@ -995,7 +995,8 @@ pub fn applicant_json(a: &Applicant) -> Result<String> {
 
 /// An audit snapshot from its stored JSON (unmasked: [`Store::audit_log`] masks).
 pub fn audit_json(s: Option<&str>) -> Result<Option<serde_json::Value>> {
-    s.map(|s| serde_json::from_str(s).map_err(|e| StoreError::backend_because(format!("审计记录无法读取：{e}"), e))).transpose()
+    s.map(|s| serde_json::from_str(s).map_err(|e| StoreError::backend_because(format!("审计记录无法读取：{e}"), e)))
+        .transpose()
 }
 
 /// A case's conclusion from its two columns (both set, or none).
