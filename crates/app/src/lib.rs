@@ -139,10 +139,12 @@ impl<'s> App<'s> {
             Err(e) => e.code(),
         };
         let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        if result.is_ok() {
-            tracing::info!(outcome, elapsed_us, "use case done");
+        // A refusal is the user's to read (the front end shows the message); only a backend
+        // failure is a warning for whoever runs the service.
+        if outcome == "backend" {
+            tracing::warn!(use_case = name, outcome, elapsed_us, "use case failed");
         } else {
-            tracing::warn!(outcome, elapsed_us, "use case refused or failed");
+            tracing::info!(use_case = name, outcome, elapsed_us, "use case done");
         }
         result
     }
