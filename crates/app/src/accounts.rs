@@ -207,6 +207,10 @@ impl App<'_> {
     /// Add a user in the principal's subtree. Nobody creates the local operator role, and an
     /// account for the whole register needs a principal whose scope is the whole register.
     pub fn add_user(&mut self, new: &NewAccount) -> Result<User> {
+        self.use_case("add_user", |s| s.add_user_uc(new))
+    }
+
+    fn add_user_uc(&mut self, new: &NewAccount) -> Result<User> {
         if new.role == Role::Operator {
             return Err(AppError::Invalid("“本机操作员”不是网页账户的角色".into()));
         }
@@ -283,6 +287,10 @@ impl App<'_> {
     /// The users the principal may manage (those whose organ it may manage; whole-register
     /// accounts only for a whole-register principal).
     pub fn users(&mut self) -> Result<Vec<User>> {
+        self.use_case("users", |s| s.users_uc())
+    }
+
+    fn users_uc(&mut self) -> Result<Vec<User>> {
         let all = self.store_mut().users()?;
         let organs = self.tree()?;
         let me = self.principal().clone();

@@ -187,6 +187,17 @@ impl App<'_> {
         today: Date,
         sending: Sending,
     ) -> Result<SentLetter> {
+        self.use_case("letter", |s| s.send_letter_uc(id, kind, input, today, sending))
+    }
+
+    fn send_letter_uc(
+        &mut self,
+        id: AppId,
+        kind: LetterKind,
+        input: &LetterInput,
+        today: Date,
+        sending: Sending,
+    ) -> Result<SentLetter> {
         let organ_id = self.store_mut().application(id, Personal::Masked)?.organ;
         self.authorize(Action::Read, Some(organ_id))?;
         self.authorize(Action::Unmask, Some(organ_id))?;

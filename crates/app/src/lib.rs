@@ -71,7 +71,7 @@ impl AppError {
             AppError::Store(StoreError::Stale { .. }) => "stale",
             AppError::Store(StoreError::DuplicateSerial(_) | StoreError::DuplicateIndexNo(_))
             | AppError::Duplicate(_) => "duplicate",
-            AppError::Store(StoreError::Backend(_)) => "backend",
+            AppError::Store(StoreError::Backend { .. }) => "backend",
             AppError::Store(_)
             | AppError::Clock(_)
             | AppError::Calendar(_)
@@ -148,6 +148,34 @@ impl<'s> App<'s> {
         Ok(t)
     }
 
+    /// Run one use case inside a `use_case` span (its name; the action and the organ id are
+    /// recorded by [`App::authorize`]) and log its outcome code (`ok` or [`AppError::code`])
+    /// and duration. Never an argument's value: no personal data reaches the logs.
+    fn use_case<T>(&mut self, name: &'static str, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let span = tracing::info_span!(
+            "use_case",
+            use_case = name,
+            action = tracing::field::Empty,
+            organ = tracing::field::Empty
+        );
+        let _entered = span.enter();
+        let started = std::time::Instant::now();
+        let result = f(self);
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(e) => e.code(),
+        };
+        let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        // A refusal is the user's to read (the front end shows the message); only a backend
+        // failure is a warning for whoever runs the service.
+        if outcome == "backend" {
+            tracing::warn!(use_case = name, outcome, elapsed_us, "use case failed");
+        } else {
+            tracing::info!(use_case = name, outcome, elapsed_us, "use case done");
+        }
+        result
+    }
+
     /// The acting principal.
     pub fn principal(&self) -> &Principal {
         &self.who
@@ -161,6 +189,7 @@ impl<'s> App<'s> {
     /// whole-register account): its scope must be the whole register and its role must be
     /// allowed the action on its own scope.
     pub fn authorize_whole_register(&mut self, action: Action) -> Result<()> {
+        tracing::Span::current().record("action", tracing::field::debug(action));
         if self.who.scope == Scope::Everywhere && allowed(self.who.role, action, Relation::Own) {
             return Ok(());
         }
@@ -177,6 +206,11 @@ impl<'s> App<'s> {
     /// Check that the principal may do `action` on `organ` (`None`: on nothing organ-specific,
     /// like the national calendar). Returns the relation found.
     pub fn authorize(&mut self, action: Action, organ: Option<OrganId>) -> Result<Relation> {
+        let span = tracing::Span::current();
+        span.record("action", tracing::field::debug(action));
+        if let Some(o) = organ {
+            span.record("organ", o.0);
+        }
         let rel = match organ {
             None => Relation::Global,
             Some(o) => {
@@ -232,6 +266,10 @@ impl<'s> App<'s> {
     /// Add an organ under `new.parent` (a root organ needs a whole-register principal). Two
     /// organs of one name under the same parent are refused: a name must pick one organ.
     pub fn add_organ(&mut self, new: &NewOrgan) -> Result<Organ> {
+        self.use_case("add_organ", |s| s.add_organ_uc(new))
+    }
+
+    fn add_organ_uc(&mut self, new: &NewOrgan) -> Result<Organ> {
         match new.parent {
             Some(p) => {
                 self.authorize(Action::ManageOrgans, Some(p))?;
@@ -256,6 +294,10 @@ impl<'s> App<'s> {
 
     /// The organs the principal may read, in id order.
     pub fn organs(&mut self) -> Result<Vec<Organ>> {
+        self.use_case("organs", |s| s.organs_uc())
+    }
+
+    fn organs_uc(&mut self) -> Result<Vec<Organ>> {
         let organs = self.tree()?;
         Ok(organs
             .iter()
@@ -270,6 +312,10 @@ impl<'s> App<'s> {
     /// fields are checked at the edge (`gongkai_register::validate`: check characters, lengths,
     /// no date after `today`).
     pub fn register(&mut self, new: &NewApplication, today: Date) -> Result<RegisterView> {
+        self.use_case("register", |s| s.register_uc(new, today))
+    }
+
+    fn register_uc(&mut self, new: &NewApplication, today: Date) -> Result<RegisterView> {
         self.authorize(Action::Register, Some(new.organ))?;
         use gongkai_register::validate;
         let mut invalid = validate::applicant(&new.applicant);
@@ -290,6 +336,10 @@ impl<'s> App<'s> {
     /// Append an event at `version`, dated no later than `today`. An extension needs
     /// [`Action::ApproveExtension`].
     pub fn record_event(&mut self, id: AppId, version: i64, event: &Event, today: Date) -> Result<EventView> {
+        self.use_case("record_event", |s| s.record_event_uc(id, version, event, today))
+    }
+
+    fn record_event_uc(&mut self, id: AppId, version: i64, event: &Event, today: Date) -> Result<EventView> {
         let organ = self.store.application(id, Personal::Masked)?.organ;
         let action =
             if matches!(event, Event::Extended { .. }) { Action::ApproveExtension } else { Action::RecordEvent };
@@ -314,6 +364,10 @@ impl<'s> App<'s> {
     /// One application with its clock explained. `unmask`: the purpose of seeing the
     /// applicant's personal data (audited); `None` keeps it masked.
     pub fn show(&mut self, id: AppId, unmask: Option<&str>, today: Date) -> Result<ShowView> {
+        self.use_case("show", |s| s.show_uc(id, unmask, today))
+    }
+
+    fn show_uc(&mut self, id: AppId, unmask: Option<&str>, today: Date) -> Result<ShowView> {
         let organ = self.store.application(id, Personal::Masked)?.organ;
         self.authorize(Action::Read, Some(organ))?;
         let personal = self.personal(unmask, organ, Entity::Application, &id.0.to_string())?;
@@ -335,6 +389,10 @@ impl<'s> App<'s> {
     /// The applications of `organ` and below (or of everything the principal reads) due within
     /// `within` working days of `today`, overdue ones included.
     pub fn due(&mut self, within: u32, organ: Option<OrganId>, today: Date) -> Result<DueView> {
+        self.use_case("due", |s| s.due_uc(within, organ, today))
+    }
+
+    fn due_uc(&mut self, within: u32, organ: Option<OrganId>, today: Date) -> Result<DueView> {
         let organs = match organ {
             Some(o) => {
                 self.authorize(Action::Read, Some(o))?;
@@ -375,6 +433,10 @@ impl<'s> App<'s> {
     /// The dashboard: the due list of everything the principal reads, and counts by organ and
     /// state (overdue counted on `today`).
     pub fn dashboard(&mut self, within: u32, today: Date) -> Result<DashboardView> {
+        self.use_case("dashboard", |s| s.dashboard_uc(within, today))
+    }
+
+    fn dashboard_uc(&mut self, within: u32, today: Date) -> Result<DashboardView> {
         let due = self.due(within, None, today)?;
         let organs = self.organs()?;
         let ids: Vec<OrganId> = organs.iter().map(|o| o.id).collect();
@@ -402,13 +464,15 @@ impl<'s> App<'s> {
     /// One page of the applications the principal reads, filtered, oldest receipt first,
     /// personal data masked. `today` decides `overdue`.
     pub fn list_applications(&mut self, q: &ListQuery, today: Date) -> Result<ListView> {
+        self.use_case("list_applications", |s| s.list_applications_uc(q, today))
+    }
+
+    fn list_applications_uc(&mut self, q: &ListQuery, today: Date) -> Result<ListView> {
         const PER_PAGE: usize = 50;
         let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let date = |v: &Option<String>, field: &'static str| -> Result<Option<Date>> {
             text(v)
-                .map(|s| {
-                    s.parse::<Date>().map_err(|_| AppError::Invalid(format!("{field}“{s}”不是有效日期（YYYY-MM-DD）")))
-                })
+                .map(|s| gongkai_register::validate::date(field, &s).map_err(|e| AppError::Invalid(e.to_string())))
                 .transpose()
         };
         let (from, to) = (date(&q.from, "收到日期起")?, date(&q.to, "收到日期止")?);
@@ -475,6 +539,10 @@ impl<'s> App<'s> {
 
     /// The audit trail of one record. `unmask` as in [`App::show`].
     pub fn history(&mut self, entity: Entity, id: &str, unmask: Option<&str>) -> Result<Vec<HistoryRow>> {
+        self.use_case("history", |s| s.history_uc(entity, id, unmask))
+    }
+
+    fn history_uc(&mut self, entity: Entity, id: &str, unmask: Option<&str>) -> Result<Vec<HistoryRow>> {
         let organ = self.organ_of(entity, id)?;
         match (entity, organ) {
             // An account's history is for those who manage accounts there.
@@ -515,11 +583,19 @@ impl<'s> App<'s> {
     // ------------------------------------------------------------------ catalogue, cases, counts
 
     pub fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry) -> Result<CatalogueEntry> {
+        self.use_case("add_catalogue_entry", |s| s.add_catalogue_entry_uc(new))
+    }
+
+    fn add_catalogue_entry_uc(&mut self, new: &NewCatalogueEntry) -> Result<CatalogueEntry> {
         self.authorize(Action::Keep, Some(new.organ))?;
         Ok(self.store.add_catalogue_entry(new, &self.who.user)?)
     }
 
     pub fn repeal_catalogue_entry(&mut self, id: EntryId, version: i64, on: Date) -> Result<CatalogueEntry> {
+        self.use_case("repeal_catalogue_entry", |s| s.repeal_catalogue_entry_uc(id, version, on))
+    }
+
+    fn repeal_catalogue_entry_uc(&mut self, id: EntryId, version: i64, on: Date) -> Result<CatalogueEntry> {
         let organ = self.store.catalogue_entry(id)?.organ;
         self.authorize(Action::Keep, Some(organ))?;
         Ok(self.store.repeal_catalogue_entry(id, version, on, &self.who.user)?)
@@ -533,34 +609,58 @@ impl<'s> App<'s> {
     }
 
     pub fn catalogue(&mut self, organ: OrganId) -> Result<Vec<CatalogueEntry>> {
+        self.use_case("catalogue", |s| s.catalogue_uc(organ))
+    }
+
+    fn catalogue_uc(&mut self, organ: OrganId) -> Result<Vec<CatalogueEntry>> {
         self.authorize(Action::Read, Some(organ))?;
         Ok(self.store.catalogue(organ)?)
     }
 
     pub fn add_case(&mut self, new: &NewCase) -> Result<Case> {
+        self.use_case("add_case", |s| s.add_case_uc(new))
+    }
+
+    fn add_case_uc(&mut self, new: &NewCase) -> Result<Case> {
         self.authorize(Action::Keep, Some(new.organ))?;
         Ok(self.store.add_case(new, &self.who.user)?)
     }
 
     pub fn conclude_case(&mut self, id: CaseId, version: i64, on: Date, result: CaseResult) -> Result<Case> {
+        self.use_case("conclude_case", |s| s.conclude_case_uc(id, version, on, result))
+    }
+
+    fn conclude_case_uc(&mut self, id: CaseId, version: i64, on: Date, result: CaseResult) -> Result<Case> {
         let organ = self.store.case(id)?.organ;
         self.authorize(Action::Keep, Some(organ))?;
         Ok(self.store.conclude_case(id, version, on, result, &self.who.user)?)
     }
 
     pub fn cases(&mut self, organ: OrganId) -> Result<Vec<Case>> {
+        self.use_case("cases", |s| s.cases_uc(organ))
+    }
+
+    fn cases_uc(&mut self, organ: OrganId) -> Result<Vec<Case>> {
         self.authorize(Action::Read, Some(organ))?;
         Ok(self.store.cases(&[organ])?)
     }
 
     /// Save an organ's table-二 counts of a year (not negative, bounded: `validate::counts`).
     pub fn set_counts(&mut self, counts: &YearlyCounts) -> Result<()> {
+        self.use_case("set_counts", |s| s.set_counts_uc(counts))
+    }
+
+    fn set_counts_uc(&mut self, counts: &YearlyCounts) -> Result<()> {
         self.authorize(Action::Keep, Some(counts.organ))?;
         refuse(gongkai_register::validate::counts(counts))?;
         Ok(self.store.set_counts(counts, &self.who.user)?)
     }
 
     pub fn counts(&mut self, organ: OrganId, year: i16) -> Result<Option<YearlyCounts>> {
+        self.use_case("counts", |s| s.counts_uc(organ, year))
+    }
+
+    fn counts_uc(&mut self, organ: OrganId, year: i16) -> Result<Option<YearlyCounts>> {
         self.authorize(Action::Read, Some(organ))?;
         Ok(self.store.counts(organ, year)?)
     }
@@ -568,6 +668,10 @@ impl<'s> App<'s> {
     /// An organ given by number or by its full name (names are matched among the organs the
     /// principal may read).
     pub fn resolve_organ(&mut self, spec: &str) -> Result<OrganId> {
+        self.use_case("resolve_organ", |s| s.resolve_organ_uc(spec))
+    }
+
+    fn resolve_organ_uc(&mut self, spec: &str) -> Result<OrganId> {
         let spec = spec.trim();
         if let Ok(id) = spec.parse::<i64>() {
             return Ok(OrganId(id));
@@ -583,6 +687,16 @@ impl<'s> App<'s> {
     /// of `year` counts (indexed columns plus fee events, no whole logs), the catalogue, the
     /// yearly counts and the cases. A region is compiled over the organs the principal may read.
     pub fn compile_report(
+        &mut self,
+        organ: OrganId,
+        year: i16,
+        region: bool,
+        opts: &gongkai_compile::Options,
+    ) -> Result<gongkai_compile::Compiled> {
+        self.use_case("compile_report", |s| s.compile_report_uc(organ, year, region, opts))
+    }
+
+    fn compile_report_uc(
         &mut self,
         organ: OrganId,
         year: i16,
@@ -636,6 +750,10 @@ impl<'s> App<'s> {
     /// Import holiday data (a notice read by `gongkai_calendar::read_any`) into the register
     /// and recompute the provisional dates.
     pub fn import_holidays(&mut self, listed: &[Listed], source: &str) -> Result<HolidayImport> {
+        self.use_case("import_holidays", |s| s.import_holidays_uc(listed, source))
+    }
+
+    fn import_holidays_uc(&mut self, listed: &[Listed], source: &str) -> Result<HolidayImport> {
         self.authorize(Action::ImportHolidays, None)?;
         if listed.is_empty() {
             return Err(AppError::Invalid("没有放假安排日期".into()));

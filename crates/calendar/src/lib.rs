@@ -58,6 +58,17 @@ pub enum CalendarError {
     OutOfRange,
 }
 
+impl CalendarError {
+    /// A stable code for programs and logs (never changes with the wording).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CalendarError::YearNotCovered(_) => "calendar.year_not_covered",
+            CalendarError::Parse { .. } => "calendar.parse",
+            CalendarError::OutOfRange => "calendar.out_of_range",
+        }
+    }
+}
+
 /// What kind of day a date is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DayKind {
@@ -609,5 +620,37 @@ mod tests {
                 d = d.tomorrow().unwrap();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::notice::NoticeError;
+    use super::*;
+
+    #[test]
+    fn error_codes_are_stable_and_unique() {
+        let codes: Vec<&str> = [
+            CalendarError::YearNotCovered(2030).code(),
+            CalendarError::Parse { line: 1, message: String::new() }.code(),
+            CalendarError::OutOfRange.code(),
+            NoticeError::NoYear.code(),
+            NoticeError::NoItems.code(),
+            NoticeError::Incomplete(vec![]).code(),
+            NoticeError::Item { item: String::new(), message: String::new() }.code(),
+        ]
+        .to_vec();
+        assert_eq!(
+            codes,
+            [
+                "calendar.year_not_covered",
+                "calendar.parse",
+                "calendar.out_of_range",
+                "calendar.notice_no_year",
+                "calendar.notice_no_items",
+                "calendar.notice_incomplete",
+                "calendar.notice_item",
+            ]
+        );
     }
 }

@@ -44,6 +44,18 @@ pub enum NoticeError {
     Item { item: String, message: String },
 }
 
+impl NoticeError {
+    /// A stable code for programs and logs (never changes with the wording).
+    pub fn code(&self) -> &'static str {
+        match self {
+            NoticeError::NoYear => "calendar.notice_no_year",
+            NoticeError::NoItems => "calendar.notice_no_items",
+            NoticeError::Incomplete(_) => "calendar.notice_incomplete",
+            NoticeError::Item { .. } => "calendar.notice_item",
+        }
+    }
+}
+
 /// A notice read from its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {

@@ -40,7 +40,7 @@ pub enum CalCmd {
 }
 
 fn date(s: &str) -> Result<Date> {
-    s.parse::<Date>().with_context(|| format!("日期“{s}”无效，应为YYYY-MM-DD"))
+    Ok(gongkai_register::validate::date("日期", s)?)
 }
 
 /// The calendar the commands answer on: the register's (its imported notices) when a register

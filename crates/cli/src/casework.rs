@@ -6,7 +6,6 @@ use gongkai_app::ledger::{self as ledger_io, LedgerOutcome};
 use gongkai_app::{App, Principal};
 use gongkai_clock::zh_date;
 use gongkai_register::{AppId, OrganId, ledger};
-use jiff::civil::Date;
 
 use crate::register_cmd::{actor, db_spec, open};
 use crate::safe;
@@ -325,7 +324,7 @@ pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
     }
     let mut store = open(&db_spec(db), false)?;
     let date = match &a.date {
-        Some(s) => Some(s.parse::<Date>().with_context(|| format!("日期“{s}”无效，应为YYYY-MM-DD"))?),
+        Some(s) => Some(gongkai_register::validate::date("日期", s)?),
         None => None,
     };
     let input = gongkai_app::letters::LetterInput {

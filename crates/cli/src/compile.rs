@@ -99,7 +99,7 @@ fn resolve_organ(organs: &[gongkai_register::Organ], spec: &str) -> Result<Organ
 
 pub fn run_compile(a: &CompileArgs, db: Option<&str>) -> Result<u8> {
     let signature_date = match &a.signed {
-        Some(s) => Some(s.parse::<jiff::civil::Date>().with_context(|| format!("落款日期“{s}”应为 YYYY-MM-DD"))?),
+        Some(s) => Some(gongkai_register::validate::date("落款日期", s)?),
         None => None,
     };
     let opts = Options { signature_date };

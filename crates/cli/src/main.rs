@@ -250,6 +250,7 @@ fn main() -> ExitCode {
     };
     ui::set_color(cli.color);
     register_cmd::set_actor(cli.actor.clone());
+    init_tracing(matches!(cli.cmd, Cmd::Serve(_)));
     let db = cli.db;
     let result = match cli.cmd {
         Cmd::Completions { shell } => {
@@ -394,6 +395,19 @@ tables, D = defects of a single report, P = parse problems; the severity is the 
         s.push_str(&format!("| {} | {} | {} | {} |\n", r.id, r.severity.zh(), cell(r.title), cell(r.basis)));
     }
     s
+}
+
+/// Log events to stderr, filtered by `RUST_LOG` (`warn`, `info,gongkai_web=debug` …; an
+/// unreadable value is ignored); by default warnings only, and for `gongkai serve` also the
+/// requests and use cases (`info`). The events carry no personal data.
+fn init_tracing(serve: bool) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let default = Targets::new().with_default(if serve { LevelFilter::INFO } else { LevelFilter::WARN });
+    let filter = std::env::var("RUST_LOG").ok().and_then(|v| v.parse::<Targets>().ok()).unwrap_or(default);
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    // Fails only when a subscriber is already set, which then keeps logging.
+    let _ = tracing_subscriber::registry().with(fmt).with(filter).try_init();
 }
 
 fn render(path: &str, to: RenderTo, out_path: Option<&str>, force: bool) -> anyhow::Result<u8> {

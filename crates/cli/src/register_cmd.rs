@@ -481,7 +481,7 @@ pub fn actor() -> String {
 }
 
 fn date(s: &str) -> Result<Date> {
-    s.parse::<Date>().with_context(|| format!("日期“{s}”无效，应为YYYY-MM-DD"))
+    Ok(gongkai_register::validate::date("日期", s)?)
 }
 
 /// The date given, else `GONGKAI_TODAY` (for replaying back-office work and for tests), else

@@ -37,19 +37,12 @@ pub enum BenchKind {
     Year,
 }
 
-/// splitmix64: small, fast, deterministic; no dependency needed for test data.
-struct Rng(u64);
+/// The seeded generator (deterministic per seed) with the two draws the generator uses.
+struct Rng(fastrand::Rng);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+        self.0.u64(..n)
     }
     fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
@@ -91,7 +84,7 @@ impl Gen {
             }
             d = d.tomorrow().expect("date");
         }
-        Gen { rng: Rng(seed), days, cal }
+        Gen { rng: Rng(fastrand::Rng::with_seed(seed)), days, cal }
     }
 
     fn wd(&self, d: Date, n: u32) -> Date {

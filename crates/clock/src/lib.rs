@@ -51,7 +51,7 @@
 
 mod outcome;
 
-pub use outcome::Outcome;
+pub use outcome::{NotAnOutcome, Outcome};
 
 use gongkai_calendar::{Calendar, CalendarError, DayKind};
 use jiff::civil::Date;
@@ -280,6 +280,20 @@ pub enum ClockError {
     Invalid { index: usize, message: String },
     #[error("第{index}个事件：{source}")]
     Calendar { index: usize, source: CalendarError },
+}
+
+impl ClockError {
+    /// A stable code for programs and logs (never changes with the wording).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ClockError::Empty => "clock.empty",
+            ClockError::NotReceived(_) => "clock.not_received",
+            ClockError::BackInTime { .. } => "clock.back_in_time",
+            ClockError::AfterClose(_) => "clock.after_close",
+            ClockError::Invalid { .. } => "clock.invalid",
+            ClockError::Calendar { .. } => "clock.calendar",
+        }
+    }
 }
 
 /// The clock after replaying a log.
@@ -814,5 +828,37 @@ impl Clock {
             s.push_str(&format!("\n注意：{w}"));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_stable_and_unique() {
+        let d = Date::constant(2026, 1, 5);
+        let codes: Vec<&str> = [
+            ClockError::Empty,
+            ClockError::NotReceived(1),
+            ClockError::BackInTime { index: 1, date: d, prev: d },
+            ClockError::AfterClose(1),
+            ClockError::Invalid { index: 1, message: String::new() },
+            ClockError::Calendar { index: 1, source: CalendarError::OutOfRange },
+        ]
+        .iter()
+        .map(ClockError::code)
+        .collect();
+        assert_eq!(
+            codes,
+            [
+                "clock.empty",
+                "clock.not_received",
+                "clock.back_in_time",
+                "clock.after_close",
+                "clock.invalid",
+                "clock.calendar"
+            ]
+        );
     }
 }

@@ -1,67 +1,87 @@
-//! Outcome rows of table 三 (SPEC §1.5, 2021 format) that close an application. The ids are
-//! the stable row ids of SPEC §1.5 (`"R3.1"`, `"R3.3.4"`, `"R3.6.3"` …) and are what JSON uses.
-//! This is deliberately a small enum of its own: the clock does not depend on the report model.
+//! Outcome rows of table 三 (SPEC §1.5, 2021 format) that close an application. The rows
+//! themselves (ids such as `"R3.1"`, `"R3.3.4"`, `"R3.6.3"` and labels) are defined once, by
+//! `gongkai_model::T3Row`; an `Outcome` is the subset of those rows that can end an application,
+//! mapped to its row by an exhaustive match (no fallback), and serialised as the row's id.
 
+use gongkai_model::T3Row;
 use serde::{Deserialize, Serialize};
 
+/// R3.2's table label carries a counting note; the casework label is the short form.
+const R3_2_COUNTING_NOTE: &str = "（区分处理的，只计这一情形，不计其他情形）";
+
 macro_rules! outcomes {
-    ($($var:ident = $id:literal : $group:literal, $label:literal;)+) => {
+    (outcomes: $($var:ident),+ ; not_outcomes: $($non:ident),+ $(;)?) => {
         /// How an application ended, as a table-三 row (SPEC §1.5, §3.5).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(into = "T3Row", try_from = "T3Row")]
         pub enum Outcome {
-            $(#[serde(rename = $id)] $var,)+
+            $($var,)+
         }
 
         impl Outcome {
             /// Every outcome row, in table order.
             pub const ALL: &'static [Outcome] = &[$(Outcome::$var),+];
 
-            /// The SPEC §1.5 row id, e.g. `"R3.3.4"`.
-            pub fn id(self) -> &'static str {
-                match self { $(Outcome::$var => $id),+ }
+            /// The table-三 row this outcome is counted in (2021 format).
+            pub fn row(self) -> T3Row {
+                match self { $(Outcome::$var => T3Row::$var),+ }
             }
 
-            /// The official label with its group, e.g. `（三）不予公开 4.保护第三方合法权益`.
-            pub fn label(self) -> String {
-                match self {
-                    $(Outcome::$var => if $group.is_empty() {
-                        $label.to_string()
-                    } else {
-                        format!("{}{}", $group, $label)
-                    }),+
+            /// The outcome a table-三 row stands for; `None` for rows that are not an outcome
+            /// (new, carried over, the 2019 single R3.6, the total, carried forward). The match
+            /// is exhaustive: a new `T3Row` must be placed on one side or the other.
+            pub fn from_row(row: T3Row) -> Option<Outcome> {
+                match row {
+                    $(T3Row::$var => Some(Outcome::$var),)+
+                    $(T3Row::$non)|+ => None,
                 }
-            }
-
-            /// The row with this id, if it is an outcome row.
-            pub fn from_id(s: &str) -> Option<Outcome> {
-                match s { $($id => Some(Outcome::$var),)+ _ => None }
             }
         }
     };
 }
 
 outcomes! {
-    R3_1 = "R3.1": "", "（一）予以公开";
-    R3_2 = "R3.2": "", "（二）部分公开";
-    R3_3_1 = "R3.3.1": "（三）不予公开", "1.属于国家秘密";
-    R3_3_2 = "R3.3.2": "（三）不予公开", "2.其他法律行政法规禁止公开";
-    R3_3_3 = "R3.3.3": "（三）不予公开", "3.危及“三安全一稳定”";
-    R3_3_4 = "R3.3.4": "（三）不予公开", "4.保护第三方合法权益";
-    R3_3_5 = "R3.3.5": "（三）不予公开", "5.属于三类内部事务信息";
-    R3_3_6 = "R3.3.6": "（三）不予公开", "6.属于四类过程性信息";
-    R3_3_7 = "R3.3.7": "（三）不予公开", "7.属于行政执法案卷";
-    R3_3_8 = "R3.3.8": "（三）不予公开", "8.属于行政查询事项";
-    R3_4_1 = "R3.4.1": "（四）无法提供", "1.本机关不掌握相关政府信息";
-    R3_4_2 = "R3.4.2": "（四）无法提供", "2.没有现成信息需要另行制作";
-    R3_4_3 = "R3.4.3": "（四）无法提供", "3.补正后申请内容仍不明确";
-    R3_5_1 = "R3.5.1": "（五）不予处理", "1.信访举报投诉类申请";
-    R3_5_2 = "R3.5.2": "（五）不予处理", "2.重复申请";
-    R3_5_3 = "R3.5.3": "（五）不予处理", "3.要求提供公开出版物";
-    R3_5_4 = "R3.5.4": "（五）不予处理", "4.无正当理由大量反复申请";
-    R3_5_5 = "R3.5.5": "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息";
-    R3_6_1 = "R3.6.1": "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请";
-    R3_6_2 = "R3.6.2": "（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请";
-    R3_6_3 = "R3.6.3": "（六）其他处理", "3.其他";
+    outcomes: R3_1, R3_2, R3_3_1, R3_3_2, R3_3_3, R3_3_4, R3_3_5, R3_3_6, R3_3_7, R3_3_8, R3_4_1, R3_4_2,
+        R3_4_3, R3_5_1, R3_5_2, R3_5_3, R3_5_4, R3_5_5, R3_6_1, R3_6_2, R3_6_3;
+    not_outcomes: R1, R2, R3_6, R3_7, R4;
+}
+
+impl Outcome {
+    /// The SPEC §1.5 row id, e.g. `"R3.3.4"`.
+    pub fn id(self) -> &'static str {
+        self.row().id()
+    }
+
+    /// The official label with its group, e.g. `（三）不予公开4.保护第三方合法权益` (R3.2 without
+    /// its counting note).
+    pub fn label(self) -> String {
+        let row = self.row();
+        let label = row.label().strip_suffix(R3_2_COUNTING_NOTE).unwrap_or(row.label());
+        format!("{}{label}", row.group_label().unwrap_or(""))
+    }
+
+    /// The row with this id, if it is an outcome row.
+    pub fn from_id(s: &str) -> Option<Outcome> {
+        T3Row::from_id(s).and_then(Outcome::from_row)
+    }
+}
+
+impl From<Outcome> for T3Row {
+    fn from(o: Outcome) -> T3Row {
+        o.row()
+    }
+}
+
+/// A table-三 row that is not an outcome (R1, R2, the 2019 R3.6, R3.7, R4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("表三“{}”行不是办理结果行（应为 R3.1、R3.3.4、R3.6.3 等）", .0.id())]
+pub struct NotAnOutcome(pub T3Row);
+
+impl TryFrom<T3Row> for Outcome {
+    type Error = NotAnOutcome;
+    fn try_from(row: T3Row) -> Result<Outcome, NotAnOutcome> {
+        Outcome::from_row(row).ok_or(NotAnOutcome(row))
+    }
 }
 
 impl std::fmt::Display for Outcome {
@@ -90,5 +110,24 @@ mod tests {
         }
         assert_eq!("R3.3.4".parse::<Outcome>().unwrap().label(), "（三）不予公开4.保护第三方合法权益");
         assert!("R3.7".parse::<Outcome>().is_err());
+        assert_eq!(Outcome::R3_2.label(), "（二）部分公开");
+        assert_eq!(Outcome::R3_6_3.label(), "（六）其他处理3.其他");
+        assert!(serde_json::from_str::<Outcome>("\"R3.6\"").is_err());
+    }
+
+    #[test]
+    fn every_outcome_is_one_distinct_t3_row_and_back() {
+        let rows: std::collections::BTreeSet<T3Row> = Outcome::ALL.iter().map(|o| o.row()).collect();
+        assert_eq!(rows.len(), Outcome::ALL.len(), "two outcomes share a row");
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::from_row(o.row()), Some(*o));
+            assert_eq!(T3Row::from(*o).id(), o.id());
+        }
+        // The outcome rows are exactly the 2021 result rows, in table order.
+        let results: Vec<T3Row> = T3Row::result_rows(true).collect();
+        assert_eq!(Outcome::ALL.iter().map(|o| o.row()).collect::<Vec<_>>(), results);
+        for row in T3Row::ALL {
+            assert_eq!(Outcome::from_row(*row).is_some(), results.contains(row), "{row}");
+        }
     }
 }

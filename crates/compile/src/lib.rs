@@ -177,6 +177,17 @@ pub enum CompileError {
     UnknownOrgan(i64),
 }
 
+impl CompileError {
+    /// A stable code for programs and logs (never changes with the wording).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CompileError::YearBeforeFormat(_) => "compile.year_before_format",
+            CompileError::YearOutOfRange(_) => "compile.year_out_of_range",
+            CompileError::UnknownOrgan(_) => "compile.unknown_organ",
+        }
+    }
+}
+
 /// The first year with a unified table format (国办公开办函〔2019〕60号, SPEC §2.1).
 pub const FIRST_YEAR: i16 = 2019;
 
@@ -301,6 +312,16 @@ fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_codes_are_stable_and_unique() {
+        let codes = [
+            CompileError::YearBeforeFormat(2018).code(),
+            CompileError::YearOutOfRange(9999).code(),
+            CompileError::UnknownOrgan(1).code(),
+        ];
+        assert_eq!(codes, ["compile.year_before_format", "compile.year_out_of_range", "compile.unknown_organ"]);
+    }
 
     #[test]
     fn format_by_year_spec_2_5() {

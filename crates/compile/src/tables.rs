@@ -27,8 +27,8 @@ pub(crate) struct T3Out {
 fn outcome_row(o: Outcome, f2021: bool) -> T3Row {
     match o {
         Outcome::R3_6_1 | Outcome::R3_6_2 | Outcome::R3_6_3 if !f2021 => T3Row::R3_6,
-        // Outcome ids are the table's row ids (SPEC §1.5); the clock crate keeps its own enum.
-        o => T3Row::from_id(o.id()).unwrap_or(T3Row::R3_6_3),
+        // An outcome is defined by its table-三 row (`Outcome::row`, an exhaustive match).
+        o => o.row(),
     }
 }
 

@@ -43,6 +43,16 @@ pub enum FeeError {
     TooManyItems { already: u64, count: u64 },
 }
 
+impl FeeError {
+    /// A stable code for programs and logs (never changes with the wording).
+    pub fn code(&self) -> &'static str {
+        match self {
+            FeeError::TooManyPages(_) => "fees.too_many_pages",
+            FeeError::TooManyItems { .. } => "fees.too_many_items",
+        }
+    }
+}
+
 /// The charging method (第三条).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -333,5 +343,16 @@ mod tests {
             prop_assert_eq!(q.total, f);
             prop_assert_eq!(q.bands.iter().map(|b| b.units).sum::<u64>(), p.saturating_sub(30));
         }
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_stable_and_unique() {
+        let codes = [FeeError::TooManyPages(0).code(), FeeError::TooManyItems { already: 0, count: 0 }.code()];
+        assert_eq!(codes, ["fees.too_many_pages", "fees.too_many_items"]);
     }
 }

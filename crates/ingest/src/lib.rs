@@ -24,6 +24,15 @@ pub enum IngestError {
     Pdf(#[from] gongkai_pdf::PdfError),
 }
 
+impl IngestError {
+    /// A stable code for programs and logs: the code of the reader that failed.
+    pub fn code(&self) -> &'static str {
+        match self {
+            IngestError::Pdf(e) => e.code(),
+        }
+    }
+}
+
 /// A file read and checked.
 #[derive(Debug)]
 pub struct Checked {

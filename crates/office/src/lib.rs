@@ -95,6 +95,73 @@ impl std::fmt::Display for OfficeError {
 
 impl std::error::Error for OfficeError {}
 
+impl OfficeError {
+    /// A stable code for programs and logs (never changes with the wording).
+    pub fn code(&self) -> &'static str {
+        match self {
+            OfficeError::TooLarge(_) => "office.too_large",
+            OfficeError::BrokenZip(_) => "office.broken_zip",
+            OfficeError::BrokenEntry(..) => "office.broken_entry",
+            OfficeError::TooManyEntries(_) => "office.too_many_entries",
+            OfficeError::EntryTooLarge(..) => "office.entry_too_large",
+            OfficeError::ArchiveTooLarge(_) => "office.archive_too_large",
+            OfficeError::MissingPart(_) => "office.missing_part",
+            OfficeError::NotADocx(_) => "office.not_a_document",
+            OfficeError::DocType(_) => "office.doctype",
+            OfficeError::TooDeep(..) => "office.too_deep",
+            OfficeError::Xml(..) => "office.xml",
+            OfficeError::LedgerTooLarge(..) => "office.ledger_too_large",
+            OfficeError::LedgerCell(..) => "office.ledger_cell",
+        }
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::OfficeError as E;
+
+    #[test]
+    fn error_codes_are_stable_and_unique() {
+        let s = String::new;
+        let codes: Vec<&str> = [
+            E::TooLarge(0),
+            E::BrokenZip(s()),
+            E::BrokenEntry(s(), s()),
+            E::TooManyEntries(0),
+            E::EntryTooLarge(s(), 0),
+            E::ArchiveTooLarge(0),
+            E::MissingPart(""),
+            E::NotADocx(s()),
+            E::DocType(""),
+            E::TooDeep("", 0),
+            E::Xml("", s()),
+            E::LedgerTooLarge(s(), "", 0),
+            E::LedgerCell(s(), s(), ""),
+        ]
+        .iter()
+        .map(E::code)
+        .collect();
+        assert_eq!(
+            codes,
+            [
+                "office.too_large",
+                "office.broken_zip",
+                "office.broken_entry",
+                "office.too_many_entries",
+                "office.entry_too_large",
+                "office.archive_too_large",
+                "office.missing_part",
+                "office.not_a_document",
+                "office.doctype",
+                "office.too_deep",
+                "office.xml",
+                "office.ledger_too_large",
+                "office.ledger_cell",
+            ]
+        );
+    }
+}
+
 /// Container kinds this crate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OfficeKind {

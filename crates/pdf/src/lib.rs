@@ -36,6 +36,20 @@ pub enum PdfError {
     Io(#[from] std::io::Error),
 }
 
+impl PdfError {
+    /// A stable code for programs and logs (never changes with the wording).
+    pub fn code(&self) -> &'static str {
+        match self {
+            PdfError::Missing => "pdf.missing_pdftotext",
+            PdfError::Timeout(_) => "pdf.timeout",
+            PdfError::Failed { .. } => "pdf.failed",
+            PdfError::TooMuchText(_) => "pdf.too_much_text",
+            PdfError::NoText => "pdf.no_text",
+            PdfError::Io(_) => "pdf.io",
+        }
+    }
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Removes the temporary copy however the function returns.
@@ -182,6 +196,25 @@ impl Group {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_codes_are_stable_and_unique() {
+        let codes: Vec<&str> = [
+            PdfError::Missing,
+            PdfError::Timeout(1),
+            PdfError::Failed { code: 1, stderr: String::new() },
+            PdfError::TooMuchText(1),
+            PdfError::NoText,
+            PdfError::Io(std::io::Error::other("x")),
+        ]
+        .iter()
+        .map(PdfError::code)
+        .collect();
+        assert_eq!(
+            codes,
+            ["pdf.missing_pdftotext", "pdf.timeout", "pdf.failed", "pdf.too_much_text", "pdf.no_text", "pdf.io"]
+        );
+    }
 
     #[test]
     fn broken_pdf_is_a_clear_error() {

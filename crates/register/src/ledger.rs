@@ -202,35 +202,9 @@ fn redact(e: &mut RowError, row: &[String], col: &HashMap<&'static str, usize>) 
     }
 }
 
-/// Parse a date as clerks type it, or as Excel stores it (a serial day number).
-pub fn parse_date(s: &str) -> Result<Date, String> {
-    let t = s.trim();
-    if let Ok(serial) = t.parse::<f64>() {
-        // Excel's day 0 is 1899-12-30 (its 1900 leap-year bug folded in); 20000–80000 covers
-        // 1954–2119, so a plain number outside that range is not taken for a date.
-        if (20_000.0..80_000.0).contains(&serial) {
-            let base = jiff::civil::date(1899, 12, 30);
-            return base.checked_add(jiff::Span::new().days(serial.trunc() as i64)).map_err(|e| e.to_string());
-        }
-        return Err(format!("“{t}”不是日期"));
-    }
-    let cleaned: String = t
-        .chars()
-        .map(|c| if matches!(c, '年' | '月' | '/' | '.' | '－') { '-' } else { c })
-        .filter(|c| *c != '日')
-        .collect();
-    let parts: Vec<&str> = cleaned.split('-').map(str::trim).collect();
-    let [y, m, d] = parts.as_slice() else {
-        return Err(format!("“{t}”不是日期（应为 2024-03-05、2024/3/5 或 2024年3月5日）"));
-    };
-    let num =
-        |x: &str| x.parse::<i16>().map_err(|_| format!("“{t}”不是日期（应为 2024-03-05、2024/3/5 或 2024年3月5日）"));
-    let (y, m, d) = (num(y)?, num(m)?, num(d)?);
-    if !(1990..=2100).contains(&y) {
-        return Err(format!("“{t}”的年份{y}不在1990–2100之间"));
-    }
-    Date::new(y, m as i8, d as i8).map_err(|_| format!("“{t}”不是存在的日期"))
-}
+/// Parse a date as clerks type it, or as Excel stores it (a serial day number): the one date
+/// parser of every entry path.
+pub use crate::validate::parse_date;
 
 /// Parse a 第三十一条 channel.
 pub fn parse_channel(s: &str) -> Option<Channel> {

@@ -55,6 +55,22 @@ pub enum OpenError {
     NoPostgres,
 }
 
+impl OpenError {
+    /// A stable code for programs and logs (never changes with the wording).
+    pub fn code(&self) -> &'static str {
+        match self {
+            OpenError::Missing(_) => "open.missing",
+            OpenError::CreateDir { .. } => "open.create_dir",
+            OpenError::Create { .. } => "open.create",
+            OpenError::NoFolder { .. } => "open.no_folder",
+            OpenError::ReadOnly { .. } => "open.read_only",
+            OpenError::Sqlite { .. } => "open.sqlite",
+            OpenError::Postgres(_) => "open.postgres",
+            OpenError::NoPostgres => "open.no_postgres",
+        }
+    }
+}
+
 /// An opened register and what the caller should tell the user about it.
 pub struct Opened {
     pub store: Box<dyn Store>,
@@ -102,6 +118,19 @@ pub fn location(given: Option<&str>) -> String {
 /// Open the register at `spec`. `create`: make a missing SQLite file (and its folder), private;
 /// without it a missing file is [`OpenError::Missing`].
 pub fn open(spec: &str, create: bool) -> Result<Opened, OpenError> {
+    // Which backend, whether created, the outcome code: never the path or the URL (a URL may
+    // hold a password; a path may name a person).
+    let started = std::time::Instant::now();
+    let opened = open_spec(spec, create);
+    let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    match &opened {
+        Ok(o) => tracing::info!(backend = o.store.backend(), create, elapsed_us, "register opened"),
+        Err(e) => tracing::warn!(postgres = is_postgres(spec), create, outcome = e.code(), "register not opened"),
+    }
+    opened
+}
+
+fn open_spec(spec: &str, create: bool) -> Result<Opened, OpenError> {
     if is_postgres(spec) {
         return Ok(Opened { store: open_postgres(spec)?, warnings: Vec::new() });
     }
@@ -206,6 +235,38 @@ fn readable_by_others(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_codes_are_stable_and_unique() {
+        let io = || std::io::Error::other("x");
+        let store = || StoreError::corrupt("x");
+        let codes: Vec<&str> = [
+            OpenError::Missing(String::new()),
+            OpenError::CreateDir { dir: PathBuf::new(), source: io() },
+            OpenError::Create { spec: String::new(), source: io() },
+            OpenError::NoFolder { dir: PathBuf::new(), spec: String::new() },
+            OpenError::ReadOnly { spec: String::new(), source: store() },
+            OpenError::Sqlite { spec: String::new(), source: store() },
+            OpenError::Postgres(store()),
+            OpenError::NoPostgres,
+        ]
+        .iter()
+        .map(OpenError::code)
+        .collect();
+        assert_eq!(
+            codes,
+            [
+                "open.missing",
+                "open.create_dir",
+                "open.create",
+                "open.no_folder",
+                "open.read_only",
+                "open.sqlite",
+                "open.postgres",
+                "open.no_postgres"
+            ]
+        );
+    }
 
     #[test]
     fn locations_are_sniffed() {

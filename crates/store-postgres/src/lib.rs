@@ -70,7 +70,7 @@ impl std::fmt::Debug for PgStore {
 }
 
 fn be(e: postgres::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    StoreError::backend(e)
 }
 
 fn is_unique(e: &postgres::Error) -> bool {
@@ -127,7 +127,7 @@ impl PgStore {
             tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[]).map_err(be)?.get(0);
         let known = MIGRATIONS.len() as i32;
         if current > known {
-            return Err(StoreError::Backend(format!(
+            return Err(StoreError::corrupt(format!(
                 "数据库结构版本为 {current}，本程序只认识到 {known}，请升级 gongkai"
             )));
         }

@@ -68,7 +68,7 @@ fn read_holidays(conn: &Connection) -> Result<Vec<Listed>> {
 }
 
 fn be(e: rusqlite::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    StoreError::backend(e)
 }
 
 /// Parse a stored `YYYY-MM-DD` (hand-rolled for the hot paths that read hundreds of thousands
@@ -86,7 +86,7 @@ fn d(s: &str) -> Result<Date> {
     {
         return Ok(date);
     }
-    Date::from_str(s).map_err(|e| StoreError::Backend(format!("日期“{s}”无法识别：{e}")))
+    Date::from_str(s).map_err(|e| StoreError::backend_because(format!("日期“{s}”无法识别：{e}"), e))
 }
 
 fn od(s: Option<String>) -> Result<Option<Date>> {
@@ -132,7 +132,7 @@ impl SqliteStore {
             tx.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_version", [], |r| r.get(0)).map_err(be)?;
         let known = MIGRATIONS.len() as i64;
         if current > known {
-            return Err(StoreError::Backend(format!(
+            return Err(StoreError::corrupt(format!(
                 "数据库结构版本为 {current}，本程序只认识到 {known}，请升级 gongkai"
             )));
         }

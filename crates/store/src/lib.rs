@@ -67,8 +67,69 @@ pub enum StoreError {
     InvalidEvents(ClockError),
     #[error("{0}")]
     Invalid(String),
-    #[error("数据库错误：{0}")]
-    Backend(String),
+    /// The backend failed, or stored data cannot be read. `message` is the Display text
+    /// (the driver's own message, or a Chinese explanation); the driver or decoding error it
+    /// came from, if any, is kept as the `source`.
+    #[error("数据库错误：{message}")]
+    Backend {
+        message: String,
+        #[source]
+        source: Option<BoxError>,
+    },
+}
+
+/// A boxed error kept as the source of a [`StoreError::Backend`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+impl StoreError {
+    /// A backend failure: the driver's message is shown, the driver's error kept as the source.
+    pub fn backend(source: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+        StoreError::Backend { message: source.to_string(), source: Some(Box::new(source)) }
+    }
+
+    /// A backend failure explained in Chinese, caused by `source` (kept).
+    pub fn backend_because(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> StoreError {
+        StoreError::Backend { message: message.into(), source: Some(Box::new(source)) }
+    }
+
+    /// Stored data this program cannot read, with no underlying error (an unknown state, a
+    /// schema newer than the program …).
+    pub fn corrupt(message: impl Into<String>) -> StoreError {
+        StoreError::Backend { message: message.into(), source: None }
+    }
+
+    /// A stable code for programs and logs (never changes with the wording).
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::NotFound { .. } => "store.not_found",
+            StoreError::Stale { .. } => "store.stale",
+            StoreError::DuplicateSerial(_) => "store.duplicate_serial",
+            StoreError::DuplicateIndexNo(_) => "store.duplicate_index_no",
+            StoreError::InvalidEvents(_) => "store.invalid_events",
+            StoreError::Invalid(_) => "store.invalid",
+            StoreError::Backend { .. } => "store.backend",
+        }
+    }
+}
+
+/// An error and its sources, `: `-separated as `{:#}` prints an `anyhow` chain, but a source
+/// whose text the message already ends with (a [`StoreError::Backend`] shows its driver's
+/// message) is not repeated.
+pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.ends_with(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
 }
 
 impl From<ClockError> for StoreError {
@@ -322,7 +383,7 @@ impl StoredState {
             "paused" => StoredState::Paused,
             "awaiting_correction" => StoredState::AwaitingCorrection,
             "closed" => StoredState::Closed,
-            _ => return Err(StoreError::Backend(format!("未知状态“{s}”"))),
+            _ => return Err(StoreError::corrupt(format!("未知状态“{s}”"))),
         })
     }
 
@@ -876,7 +937,7 @@ pub fn assemble(
 ) -> Result<Application> {
     let channel = match events.first() {
         Some(Event::Received { channel, .. }) => *channel,
-        _ => return Err(StoreError::Backend(format!("申请 {} 的事件记录缺少“收到申请”", id.0))),
+        _ => return Err(StoreError::corrupt(format!("申请 {} 的事件记录缺少“收到申请”", id.0))),
     };
     Ok(Application { id, organ, serial, applicant, channel, description, form, events, version })
 }
@@ -899,7 +960,7 @@ pub fn applicant_kind_of(s: &str) -> Result<ApplicantKind> {
         "ngo" => ApplicantKind::Ngo,
         "legal_service" => ApplicantKind::LegalService,
         "other" => ApplicantKind::Other,
-        _ => return Err(StoreError::Backend(format!("无法识别的申请人类型“{s}”"))),
+        _ => return Err(StoreError::corrupt(format!("无法识别的申请人类型“{s}”"))),
     })
 }
 
@@ -916,33 +977,34 @@ pub fn count_of(v: Option<i64>) -> Option<u64> {
 /// The fee in 万元 from its column value (decimal text).
 pub fn fee_of(s: Option<&str>) -> Result<Option<rust_decimal::Decimal>> {
     use std::str::FromStr;
-    s.map(|s| rust_decimal::Decimal::from_str(s).map_err(|e| StoreError::Backend(format!("金额“{s}”：{e}"))))
+    s.map(|s| rust_decimal::Decimal::from_str(s).map_err(|e| StoreError::backend_because(format!("金额“{s}”：{e}"), e)))
         .transpose()
 }
 
 /// The table-三 row of an outcome column.
 pub fn outcome_of(s: &str) -> Result<Outcome> {
-    Outcome::from_id(s).ok_or_else(|| StoreError::Backend(format!("未知的表三行“{s}”")))
+    Outcome::from_id(s).ok_or_else(|| StoreError::corrupt(format!("未知的表三行“{s}”")))
 }
 
 /// An event from its stored JSON.
 pub fn event_of(s: &str) -> Result<Event> {
-    serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("事件无法读取：{e}")))
+    serde_json::from_str(s).map_err(|e| StoreError::backend_because(format!("事件无法读取：{e}"), e))
 }
 
 /// The applicant from its stored JSON.
 pub fn applicant_of(s: &str) -> Result<Applicant> {
-    serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("申请人数据无法读取：{e}")))
+    serde_json::from_str(s).map_err(|e| StoreError::backend_because(format!("申请人数据无法读取：{e}"), e))
 }
 
 /// The applicant as stored (JSON).
 pub fn applicant_json(a: &Applicant) -> Result<String> {
-    serde_json::to_string(a).map_err(|e| StoreError::Backend(e.to_string()))
+    serde_json::to_string(a).map_err(StoreError::backend)
 }
 
 /// An audit snapshot from its stored JSON (unmasked: [`Store::audit_log`] masks).
 pub fn audit_json(s: Option<&str>) -> Result<Option<serde_json::Value>> {
-    s.map(|s| serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("审计记录无法读取：{e}")))).transpose()
+    s.map(|s| serde_json::from_str(s).map_err(|e| StoreError::backend_because(format!("审计记录无法读取：{e}"), e)))
+        .transpose()
 }
 
 /// A case's conclusion from its two columns (both set, or none).
@@ -963,12 +1025,48 @@ pub fn fee_rows(rows: Vec<(i64, Event)>) -> Vec<(AppId, Vec<Event>)> {
 /// Parse an enum column stored by [`enum_str`].
 pub fn enum_parse<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T> {
     serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .map_err(|_| StoreError::Backend(format!("无法识别的取值“{s}”")))
+        .map_err(|_| StoreError::corrupt(format!("无法识别的取值“{s}”")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_codes_are_stable_and_unique_and_the_source_is_kept() {
+        let io = || std::io::Error::other("disk I/O error");
+        let all = [
+            StoreError::NotFound { entity: "申请", id: "1".into() },
+            StoreError::Stale { expected: 1, current: 2 },
+            StoreError::DuplicateSerial(String::new()),
+            StoreError::DuplicateIndexNo(String::new()),
+            StoreError::InvalidEvents(ClockError::Empty),
+            StoreError::Invalid(String::new()),
+            StoreError::backend(io()),
+        ];
+        let codes: Vec<&str> = all.iter().map(StoreError::code).collect();
+        assert_eq!(
+            codes,
+            [
+                "store.not_found",
+                "store.stale",
+                "store.duplicate_serial",
+                "store.duplicate_index_no",
+                "store.invalid_events",
+                "store.invalid",
+                "store.backend",
+            ]
+        );
+        // The Display text is unchanged; the driver error is the source, printed once.
+        let e = StoreError::backend(io());
+        assert_eq!(e.to_string(), "数据库错误：disk I/O error");
+        let source = std::error::Error::source(&e).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("disk I/O error"));
+        assert_eq!(error_text(&e), "数据库错误：disk I/O error");
+        let e = StoreError::backend_because("事件无法读取：x", io());
+        assert_eq!(error_text(&e), "数据库错误：事件无法读取：x: disk I/O error");
+        assert!(std::error::Error::source(&StoreError::corrupt("未知状态“x”")).is_none());
+    }
 
     #[test]
     fn kind_columns_round_trip() {

@@ -472,7 +472,7 @@ impl<B: Backend> Store for B {
     }
     fn register(&mut self, new: &NewApplication, actor: &str) -> Result<Application> {
         let mut apps = import_applications(self, std::slice::from_ref(new), actor)?;
-        apps.pop().ok_or_else(|| StoreError::Backend("登记失败".into()))
+        apps.pop().ok_or_else(|| StoreError::corrupt("登记失败"))
     }
     fn import_applications(&mut self, batch: &[NewApplication], actor: &str) -> Result<Vec<AppId>> {
         Ok(import_applications(self, batch, actor)?.into_iter().map(|a| a.id).collect())

@@ -1,7 +1,7 @@
 //! Deterministic synthetic reports: every table satisfies E1–E4 and E7 by construction and the
 //! prose passes the text rules, so a generated report checks clean. Used by property tests
-//! (write → parse → compare) and by `gongkai bench`. A small splitmix64 generator keeps the
-//! crate free of dependencies and the output identical on every platform.
+//! (write → parse → compare) and by `gongkai bench`. The generator is the workspace's one RNG,
+//! `fastrand::Rng::with_seed`: the output is identical on every platform for a seed.
 //!
 //! What the prose guarantees (so that the text rules stay quiet):
 //! - the only year mentioned is the report year, except the signature date (次年, by 1月 for
@@ -28,24 +28,20 @@ use gongkai_model::{
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-/// splitmix64: tiny, fast, good enough for test data.
+/// The seeded generator (`fastrand::Rng::with_seed`) with the draws the generators use.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng(fastrand::Rng);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+        Rng(fastrand::Rng::with_seed(seed))
     }
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.u64(..)
     }
     /// Uniform in `0..n` (n > 0; 0 is treated as 1).
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
+        self.0.u64(..n.max(1))
     }
     /// Uniform in `lo..=hi` (lo ≤ hi).
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {

@@ -47,16 +47,10 @@ pub fn opener(spec: String) -> Opener {
     })
 }
 
-/// An error and its sources, `: `-separated (as `{:#}` prints an `anyhow` chain).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
+/// An error and its sources, `: `-separated (as `{:#}` prints an `anyhow` chain), a repeated
+/// source text once.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    gongkai_store::error_text(e)
 }
 
 /// Name of the session cookie.
@@ -206,6 +200,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/static/style.css", get(style))
         .fallback(|| async { WebError::NotFound })
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(request_log))
         .with_state(web)
 }
 
@@ -222,6 +217,20 @@ where
 /// Serve on a bound listener until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, web: Arc<Web>) -> std::io::Result<()> {
     axum::serve(listener, router(web).into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+/// One event per request: method, matched route pattern (`/applications/{id}`), status and
+/// latency. Never the path's values, the query string or the form body (they may hold
+/// personal data).
+async fn request_log(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    let route = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_owned());
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let route = route.as_deref().unwrap_or("(unmatched)");
+    tracing::info!(method = %method, route, status = res.status().as_u16(), elapsed_us, "request");
+    res
 }
 
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {

@@ -270,9 +270,9 @@ impl RegisterForm {
         if organ.is_err() {
             errors.push(("机关".into(), "请选择机关".into()));
         }
-        let received = self.received.trim().parse::<jiff::civil::Date>();
-        if received.is_err() {
-            errors.push(("收到申请日期".into(), "请填写有效日期（YYYY-MM-DD）".into()));
+        let received = gongkai_register::validate::parse_date(&self.received);
+        if let Err(reason) = &received {
+            errors.push(("收到申请日期".into(), reason.clone()));
         }
         let channel = serde_json::from_value::<Channel>(serde_json::Value::String(self.channel.clone()));
         if channel.is_err() {
@@ -377,7 +377,7 @@ impl EventForm {
         }
         m.insert("event".into(), serde_json::json!(self.kind.trim()));
         let date: jiff::civil::Date =
-            self.date.trim().parse().map_err(|_| "请填写有效的事件日期（YYYY-MM-DD）".to_string())?;
+            gongkai_register::validate::date("事件日期", &self.date).map_err(|e| e.to_string())?;
         m.insert("date".into(), serde_json::json!(date));
         match self.kind.trim() {
             "replied" => {
@@ -397,7 +397,7 @@ impl EventForm {
             }
             "agreed_date" => {
                 let due: jiff::civil::Date =
-                    self.due.trim().parse().map_err(|_| "请填写约定的答复日期（YYYY-MM-DD）".to_string())?;
+                    gongkai_register::validate::date("约定的答复日期", &self.due).map_err(|e| e.to_string())?;
                 m.insert("due".into(), serde_json::json!(due));
             }
             "fee_notice" => {
@@ -809,7 +809,7 @@ impl EntryForm {
             "rule" => CatalogueKind::Rule,
             _ => CatalogueKind::Normative,
         };
-        let issued = self.issued.trim().parse().map_err(|_| "请填写有效的发布日期（YYYY-MM-DD）".to_string())?;
+        let issued = gongkai_register::validate::date("发布日期", &self.issued).map_err(|e| e.to_string())?;
         Ok(NewCatalogueEntry {
             organ,
             kind,
@@ -898,7 +898,7 @@ impl CaseForm {
             "litigation_after_review" => CaseKind::LitigationAfterReview,
             _ => CaseKind::Review,
         };
-        let filed = self.filed.trim().parse().map_err(|_| "请填写有效的立案日期（YYYY-MM-DD）".to_string())?;
+        let filed = gongkai_register::validate::date("立案日期", &self.filed).map_err(|e| e.to_string())?;
         Ok(NewCase { organ, kind, number: self.number.trim().to_string(), filed })
     }
 }
@@ -917,7 +917,7 @@ pub struct ConcludeForm {
 
 impl ConcludeForm {
     pub fn parse(&self) -> Result<(jiff::civil::Date, CaseResult), String> {
-        let on = self.on.trim().parse().map_err(|_| "请填写有效的审结日期（YYYY-MM-DD）".to_string())?;
+        let on = gongkai_register::validate::date("审结日期", &self.on).map_err(|e| e.to_string())?;
         let result = match self.result.as_str() {
             "maintained" => CaseResult::Maintained,
             "corrected" => CaseResult::Corrected,

@@ -2,3 +2,4 @@
 
 mod accounts;
 mod authorization;
+mod tracing_privacy;
