@@ -13,6 +13,7 @@ mod files;
 mod register_cmd;
 mod safe;
 mod serve;
+mod spill;
 mod store_bench;
 
 use std::process::ExitCode;

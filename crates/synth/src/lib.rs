@@ -19,6 +19,7 @@ pub mod crawl;
 pub mod excerpt;
 pub mod ledger;
 pub mod script;
+pub mod vary;
 
 use gongkai_model::report::Located;
 use gongkai_model::{
