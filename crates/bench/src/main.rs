@@ -4,7 +4,12 @@
 //!   (text, Markdown, HTML; PDFs left out, as they time `pdftotext`) copied round-robin, a
 //!   complete report six times for each partial opening, with their digits changed (`gongkai_synth::vary`), so no cache helps;
 //! * `gongkai-bench gen --n 100000 --size 3000 --out DIR`: generated reports in the four text
-//!   shapes and HTML.
+//!   shapes and HTML;
+//! * `gongkai-bench mem [--kind text|html|crawl|docx|xlsx|similarity|calendar|compile|…]`: the
+//!   in-memory benchmarks that were `gongkai bench` (parse+check throughput and the others);
+//! * `gongkai-bench pipeline --gongkai target/release/gongkai DIR`: the whole pipeline as users
+//!   run it (`check DIR`, `audit DIR --out X`, in a child process: wall clock, CPU seconds, peak
+//!   RSS), beside just reading the bytes and the same documents parsed and checked in memory.
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +17,15 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
 
+mod calendar;
+mod compile;
 mod folders;
+mod mem;
+mod pipeline;
+
+// The same allocator as the `gongkai` binary, so the in-memory figures compare.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(name = "gongkai-bench", about = "gongkai 性能测试（不随办事人员使用的 gongkai 程序发布）")]
@@ -35,6 +48,32 @@ enum Cmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// 整个流程：磁盘上的文件 → gongkai check DIR、gongkai audit DIR（子进程：墙钟、CPU 秒、峰值内存），并与只读文件、内存中解析+检查对比
+    Pipeline {
+        /// 要测量的 gongkai 程序
+        #[arg(long, default_value = "target/release/gongkai")]
+        gongkai: PathBuf,
+        /// 报告目录
+        dir: PathBuf,
+        /// 不测内存中的解析+检查（大目录时省内存）
+        #[arg(long)]
+        no_in_memory: bool,
+    },
+    /// 内存中的性能测试（原 gongkai bench）：在生成的报告上测量解析+检查的速度（报告/秒、MB/秒、峰值内存）
+    Mem {
+        /// 报告份数
+        #[arg(long, default_value_t = 2000)]
+        reports: usize,
+        /// 每份报告的目标大小（字节）
+        #[arg(long, default_value_t = 10_000)]
+        size: usize,
+        /// 输入类型（可重复）
+        #[arg(long, value_enum)]
+        kind: Vec<mem::BenchKind>,
+        /// --kind audit 所测量的 gongkai 程序
+        #[arg(long, default_value = "target/release/gongkai")]
+        gongkai: PathBuf,
+    },
     /// 生成报告目录：四种文本形态与 HTML 轮流
     Gen {
         #[arg(long, default_value_t = 10_000)]
@@ -51,6 +90,11 @@ fn main() -> std::process::ExitCode {
     let r = match Cli::parse().cmd {
         Cmd::Realmix { from, n, out } => realmix(&from, n, &out),
         Cmd::Gen { n, size, out } => gen_folder(n, size, &out),
+        Cmd::Pipeline { gongkai, dir, no_in_memory } => pipeline::run(&gongkai, &dir, !no_in_memory),
+        Cmd::Mem { reports, size, kind, gongkai } => {
+            let kinds = if kind.is_empty() { vec![mem::BenchKind::Text, mem::BenchKind::Html] } else { kind };
+            mem::run(reports, &kinds, size, &gongkai).map(|_| ())
+        }
     };
     match r {
         Ok(()) => std::process::ExitCode::SUCCESS,

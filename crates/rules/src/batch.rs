@@ -78,11 +78,7 @@ impl CrossReport {
     /// (organ by organ, years ascending), then D15 (pairs in index order), then exact duplicate
     /// files (B1) and the same report filed twice under other names (B2). `load(i)` gives back
     /// report `i`'s summary and signature; `name(i)` its file name, quoted in D15 messages.
-    pub fn finish(
-        self,
-        mut load: impl FnMut(usize) -> Kept,
-        name: impl Fn(usize) -> String,
-    ) -> Vec<(usize, Finding)> {
+    pub fn finish(self, mut load: impl FnMut(usize) -> Kept, name: impl Fn(usize) -> String) -> Vec<(usize, Finding)> {
         let mut out = Vec::new();
         // Group organs whose reversed names share a prefix (the anchor: the shortest in a run).
         let mut order: Vec<u32> = (0..self.organs.len() as u32).collect();

@@ -16,9 +16,11 @@ pub use catalogue::{RULES, RuleInfo};
 
 use gongkai_model::{Finding, Report};
 
-/// Whether a parsed input is not an annual report at all: no statistics table found and no
-/// standard section heading (or a single one in a file that ends cleanly, i.e. a title and a
-/// sentence). A report cut short (`truncated`) after its first section is still a report.
+/// Whether a parsed input is not an annual report at all: no statistics table found, and
+/// fewer than two standard section headings, unless it is a report cut short (`truncated`)
+/// that still shows a report's title, year or layout (the opening of a real report: the
+/// corpus's `partial/` files). A title and a sentence, random bytes, or a text file under a
+/// `.docx` name are not reports.
 pub fn is_not_a_report(r: &Report) -> bool {
     let tables = r.tables.table2.is_some()
         || r.tables.table3.is_some()
@@ -29,7 +31,9 @@ pub fn is_not_a_report(r: &Report) -> bool {
     let mut ids: Vec<u8> = r.sections.iter().map(|s| s.id.0).collect();
     ids.sort_unstable();
     ids.dedup();
-    !tables && (ids.is_empty() || (ids.len() < 2 && r.truncated.is_none()))
+    let cut_opening = r.truncated.is_some()
+        && (r.title.is_some() || r.year.is_some() || r.format != gongkai_model::FormatVersion::Unknown);
+    !tables && ids.len() < 2 && !cut_opening
 }
 
 /// The finding for an input that is not an annual report ([`is_not_a_report`]).
