@@ -5,11 +5,13 @@
 
 use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
+#[cfg(not(unix))]
+use std::io::{Read, Seek, SeekFrom};
 
 use anyhow::{Context, Result};
 use gongkai_model::Finding;
-use gongkai_rules::batch::CrossReport;
+use gongkai_rules::batch::{CrossReport, Part};
 use gongkai_rules::cross::YearSummary;
 use gongkai_rules::similarity::{BANDS, FINE, Signature};
 
@@ -41,10 +43,8 @@ impl Cross {
     pub fn push(&mut self, summary: Option<&YearSummary>, sig: Option<&Signature>, digest: Option<u128>) -> Result<()> {
         self.index.push(summary, sig, digest);
         self.buf.clear();
+        // [tag][signature, fixed size][summary]: a signature is read without the summary.
         self.buf.push(u8::from(summary.is_some()) | (u8::from(sig.is_some()) << 1));
-        if let Some(s) = summary {
-            s.encode(&mut self.buf);
-        }
         if let Some(sig) = sig {
             for v in sig.bands {
                 self.buf.extend_from_slice(&v.to_le_bytes());
@@ -52,6 +52,9 @@ impl Cross {
             for v in sig.fine {
                 self.buf.extend_from_slice(&v.to_le_bytes());
             }
+        }
+        if let Some(s) = summary {
+            s.encode(&mut self.buf);
         }
         self.file.write_all(&self.buf).context("无法写入跨报告检查所需的临时文件")?;
         self.offsets.push(self.at);
@@ -66,15 +69,18 @@ impl Cross {
         let mut failure: Option<std::io::Error> = None;
         let mut buf = Vec::new();
         let out = index.finish(
-            |i| {
+            |i, part| {
                 let end = offsets.get(i + 1).copied().unwrap_or(at);
-                buf.resize((end - offsets[i]) as usize, 0);
-                let read = file.seek(SeekFrom::Start(offsets[i])).and_then(|_| file.read_exact(&mut buf));
-                if let Err(e) = read {
+                let mut len = (end - offsets[i]) as usize;
+                if part == Part::Signature {
+                    len = len.min(1 + SIG_BYTES);
+                }
+                buf.resize(len, 0);
+                if let Err(e) = read_at(&mut file, offsets[i], &mut buf) {
                     failure.get_or_insert(e);
                     return (None, None);
                 }
-                decode(&buf)
+                decode(&buf, part)
             },
             name,
         );
@@ -85,20 +91,40 @@ impl Cross {
     }
 }
 
-fn decode(b: &[u8]) -> (Option<YearSummary>, Option<Signature>) {
+/// Size of an encoded signature.
+const SIG_BYTES: usize = 8 * BANDS + 2 * FINE;
+
+#[cfg(unix)]
+fn read_at(file: &mut File, at: u64, buf: &mut [u8]) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(not(unix))]
+fn read_at(file: &mut File, at: u64, buf: &mut [u8]) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(at))?;
+    file.read_exact(buf)
+}
+
+/// The parts asked for of one record.
+fn decode(b: &[u8], part: Part) -> (Option<YearSummary>, Option<Signature>) {
     let Some((&tag, mut rest)) = b.split_first() else { return (None, None) };
-    let mut summary = None;
-    if tag & 1 != 0 {
-        let Some((s, r)) = YearSummary::decode(rest) else { return (None, None) };
-        summary = Some(s);
-        rest = r;
-    }
-    let sig = (tag & 2 != 0 && rest.len() == 8 * BANDS + 2 * FINE).then(|| {
-        let (bands, fine) = rest.split_at(8 * BANDS);
-        Signature {
-            bands: std::array::from_fn(|k| u64::from_le_bytes(bands[8 * k..8 * k + 8].try_into().unwrap_or_default())),
-            fine: std::array::from_fn(|k| u16::from_le_bytes(fine[2 * k..2 * k + 2].try_into().unwrap_or_default())),
+    let mut sig = None;
+    if tag & 2 != 0 {
+        let Some(bytes) = rest.get(..SIG_BYTES) else { return (None, None) };
+        rest = &rest[SIG_BYTES..];
+        if part != Part::Summary {
+            let (bands, fine) = bytes.split_at(8 * BANDS);
+            sig = Some(Signature {
+                bands: std::array::from_fn(|k| {
+                    u64::from_le_bytes(bands[8 * k..8 * k + 8].try_into().unwrap_or_default())
+                }),
+                fine: std::array::from_fn(|k| {
+                    u16::from_le_bytes(fine[2 * k..2 * k + 2].try_into().unwrap_or_default())
+                }),
+            });
         }
-    });
+    }
+    let summary =
+        if tag & 1 != 0 && part != Part::Signature { YearSummary::decode(rest).map(|(s, _)| s) } else { None };
     (summary, sig)
 }

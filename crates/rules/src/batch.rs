@@ -5,7 +5,8 @@
 //! Memory stays flat in the number of reports: [`CrossReport`] keeps, per report, only what
 //! finds the pairs — the organ (interned), the year and the signature's LSH band keys (under
 //! 100 bytes). The caller keeps each report's [`YearSummary`] and [`Signature`] where it likes
-//! (the CLI: a spill file) and hands them back through `load` for the pairs found. No IO here.
+//! (the CLI: a spill file) and hands them back through `load` for the pairs found (a candidate
+//! pair's summaries only once its signatures agree). No IO here.
 
 use std::collections::HashMap;
 
@@ -17,6 +18,15 @@ use crate::similarity::{self, Signature};
 /// What the caller keeps of a report for these checks: its summary and its signature.
 pub type Kept = (Option<YearSummary>, Option<Signature>);
 
+/// Which part of a report's [`Kept`] the checks need (a loader may leave the other `None`):
+/// most D15 candidate pairs are rejected on their signatures alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Summary,
+    Signature,
+    Both,
+}
+
 /// The similarity at which D15 reports copied text (SPEC §6: ≥ 90 % estimated overlap).
 pub const D15_THRESHOLD: f64 = 0.9;
 
@@ -27,12 +37,11 @@ pub struct CrossReport {
     organs: Vec<String>,
     organ_ids: HashMap<String, u32>,
     /// (organ, year, report) of the reports that name both.
-    dated: Vec<(u32, i32, usize)>,
+    dated: Vec<(u32, i32, u32)>,
     /// (report, band keys) of the reports with a signature.
-    bands: Vec<(usize, [u64; similarity::BANDS])>,
-    /// The first report with each file content digest, and (later, first) per duplicate.
-    first_with: HashMap<u128, usize>,
-    duplicates: Vec<(usize, usize)>,
+    bands: Vec<(u32, [u64; similarity::BANDS])>,
+    /// (file content digest, report), sorted at the end to find byte copies.
+    digests: Vec<(u128, u32)>,
     reports: usize,
 }
 
@@ -47,10 +56,7 @@ impl CrossReport {
         let i = self.reports;
         self.reports += 1;
         if let Some(d) = digest {
-            let first = *self.first_with.entry(d).or_insert(i);
-            if first != i {
-                self.duplicates.push((i, first));
-            }
+            self.digests.push((d, i as u32));
         }
         if let Some((organ, year)) = summary.and_then(|s| Some((s.organ.as_deref()?, s.year?))) {
             let rev: String = gongkai_model::normalize::normalize(organ).chars().rev().collect();
@@ -63,14 +69,14 @@ impl CrossReport {
             if id == next {
                 self.organs.push(rev);
             }
-            self.dated.push((id, year, i));
+            self.dated.push((id, year, i as u32));
         }
         self.push_sig(i, sig);
     }
 
     fn push_sig(&mut self, i: usize, sig: Option<&Signature>) {
         if let Some(s) = sig {
-            self.bands.push((i, similarity::band_keys(s)));
+            self.bands.push((i as u32, similarity::band_keys(s)));
         }
     }
 
@@ -78,7 +84,11 @@ impl CrossReport {
     /// (organ by organ, years ascending), then D15 (pairs in index order), then exact duplicate
     /// files (B1) and the same report filed twice under other names (B2). `load(i)` gives back
     /// report `i`'s summary and signature; `name(i)` its file name, quoted in D15 messages.
-    pub fn finish(self, mut load: impl FnMut(usize) -> Kept, name: impl Fn(usize) -> String) -> Vec<(usize, Finding)> {
+    pub fn finish(
+        self,
+        mut load: impl FnMut(usize, Part) -> Kept,
+        name: impl Fn(usize) -> String,
+    ) -> Vec<(usize, Finding)> {
         let mut out = Vec::new();
         // Group organs whose reversed names share a prefix (the anchor: the shortest in a run).
         let mut order: Vec<u32> = (0..self.organs.len() as u32).collect();
@@ -99,19 +109,26 @@ impl CrossReport {
         }
         let mut by_group: Vec<Vec<(i32, usize)>> = vec![Vec::new(); groups];
         for (organ, year, i) in &self.dated {
-            by_group[group_of[*organ as usize]].push((*year, *i));
+            by_group[group_of[*organ as usize]].push((*year, *i as usize));
         }
         drop(self.dated);
-        drop(self.first_with);
+        // Byte copies: (copy, first file with the same bytes), by copy.
+        let mut digests = self.digests;
+        digests.sort_unstable();
+        let mut duplicates: Vec<(usize, usize)> = Vec::new();
+        for run in digests.chunk_by(|a, b| a.0 == b.0) {
+            duplicates.extend(run[1..].iter().map(|(_, i)| (*i as usize, run[0].1 as usize)));
+        }
+        drop(digests);
+        duplicates.sort_unstable();
         // Byte copies of one file share its first occurrence.
-        let first_of =
-            |k: usize| self.duplicates.binary_search_by_key(&k, |(d, _)| *d).map_or(k, |at| self.duplicates[at].1);
+        let first_of = |k: usize| duplicates.binary_search_by_key(&k, |(d, _)| *d).map_or(k, |at| duplicates[at].1);
         let duplicate = |i: usize, j: usize| first_of(i) == first_of(j);
         for mut g in by_group {
             g.sort_unstable();
             let mut prev: Option<(usize, YearSummary)> = None;
             for (_, i) in g {
-                let Some(cur) = load(i).0 else { continue };
+                let Some(cur) = load(i, Part::Summary).0 else { continue };
                 if let Some((_, p)) = &prev {
                     out.extend(check_summaries(p, &cur).into_iter().map(|f| (i, f)));
                 }
@@ -123,14 +140,15 @@ impl CrossReport {
         let mut cached: Option<(usize, Kept)> = None;
         for (i, j) in similarity::candidates(&self.bands) {
             if cached.as_ref().is_none_or(|(k, _)| *k != i) {
-                cached = Some((i, load(i)));
+                cached = Some((i, load(i, Part::Both)));
             }
             let Some((_, (Some(a), Some(sa)))) = &cached else { continue };
-            let (Some(b), Some(sb)) = load(j) else { continue };
+            let Some(sb) = load(j, Part::Signature).1 else { continue };
             let sim = similarity::similarity(sa, &sb);
             if sim < D15_THRESHOLD {
                 continue;
             }
+            let Some(b) = load(j, Part::Summary).0 else { continue };
             match copied_text(i, a, j, &b, sim, &name) {
                 Some(f) => out.push(f),
                 // The same organ and year: one report twice. Said so when the tables and the
@@ -148,7 +166,7 @@ impl CrossReport {
                 None => {}
             }
         }
-        for (i, first) in &self.duplicates {
+        for (i, first) in &duplicates {
             let msg = format!("与{}的内容逐字节相同（重复文件）", name(*first));
             out.push((*i, Finding::new("B1", Severity::Warning, msg)));
         }
@@ -193,5 +211,13 @@ pub fn cross_report(
     for (s, g) in summaries.iter().zip(sigs) {
         c.push(s.as_ref(), g.as_ref(), None);
     }
-    c.finish(|i| (summaries[i].clone(), sigs[i].clone()), name)
+    c.finish(
+        |i, part| {
+            (
+                (part != Part::Signature).then(|| summaries[i].clone()).flatten(),
+                (part != Part::Summary).then(|| sigs[i].clone()).flatten(),
+            )
+        },
+        name,
+    )
 }
