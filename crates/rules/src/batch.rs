@@ -135,20 +135,30 @@ impl CrossReport {
                 prev = Some((i, cur));
             }
         }
-        // D15: candidates by LSH, verified on the full signatures.
+        // D15: candidates by LSH, verified on the full signatures; only the pairs that pass are
+        // kept, then reported in index order.
+        let mut passed: Vec<(usize, usize, f64)> = Vec::new();
+        let mut cached: Option<(usize, Option<Signature>)> = None;
+        similarity::each_candidate(&self.bands, |i, j| {
+            if cached.as_ref().is_none_or(|(k, _)| *k != i) {
+                cached = Some((i, load(i, Part::Signature).1));
+            }
+            let Some((_, Some(sa))) = &cached else { return };
+            let Some(sb) = load(j, Part::Signature).1 else { return };
+            let sim = similarity::similarity(sa, &sb);
+            if sim >= D15_THRESHOLD {
+                passed.push((i, j, sim));
+            }
+        });
+        passed.sort_unstable_by_key(|(i, j, _)| (*i, *j));
         let mut same_report = Vec::new();
         let mut cached: Option<(usize, Kept)> = None;
-        for (i, j) in similarity::candidates(&self.bands) {
+        for (i, j, sim) in passed {
             if cached.as_ref().is_none_or(|(k, _)| *k != i) {
                 cached = Some((i, load(i, Part::Both)));
             }
             let Some((_, (Some(a), Some(sa)))) = &cached else { continue };
-            let Some(sb) = load(j, Part::Signature).1 else { continue };
-            let sim = similarity::similarity(sa, &sb);
-            if sim < D15_THRESHOLD {
-                continue;
-            }
-            let Some(b) = load(j, Part::Summary).0 else { continue };
+            let (Some(b), Some(sb)) = load(j, Part::Both) else { continue };
             match copied_text(i, a, j, &b, sim, &name) {
                 Some(f) => out.push(f),
                 // The same organ and year: one report twice. Said so when the tables and the

@@ -179,32 +179,51 @@ pub fn band_keys(s: &Signature) -> [u64; BANDS] {
     s.bands
 }
 
-/// Candidate pairs `(i, j)`, `i < j`, sorted, from the band keys of the reports that have a
-/// signature (`keys[k] = (report index, band keys)`, by report index).
-pub fn candidates(keys: &[(u32, [u64; BANDS])]) -> Vec<(usize, usize)> {
-    let mut candidates: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
+/// Calls `f(i, j)`, `i < j`, once for every candidate pair, from the band keys of the reports
+/// that have a signature (`keys[k] = (report index, band keys)`, by report index). Memory is
+/// one band's buckets: a pair is passed in the first band where it is a candidate (the same
+/// keys, in a small bucket or with the first member of a large one), which the band keys in
+/// hand decide, so no set of pairs is kept.
+pub fn each_candidate(keys: &[(u32, [u64; BANDS])], mut f: impl FnMut(usize, usize)) {
+    // Per band, the large buckets' keys and their first member.
+    let mut large: Vec<HashMap<u64, u32>> = Vec::with_capacity(BANDS);
+    let candidate_in = |large: &[HashMap<u64, u32>], b: usize, ki: &[u64; BANDS], kj: &[u64; BANDS], i: u32, j: u32| {
+        ki[b] == kj[b] && large[b].get(&ki[b]).is_none_or(|first| *first == i || *first == j)
+    };
     for band in 0..BANDS {
         let mut buckets: HashMap<u64, Vec<usize>> = HashMap::new();
-        for (i, k) in keys {
-            buckets.entry(k[band]).or_default().push(*i as usize);
+        for (k, (_, key)) in keys.iter().enumerate() {
+            buckets.entry(key[band]).or_default().push(k);
         }
+        let firsts: HashMap<u64, u32> = buckets
+            .iter()
+            .filter(|(_, ids)| ids.len() > SMALL_BUCKET)
+            .map(|(key, ids)| (*key, keys[ids[0]].0))
+            .collect();
+        large.push(firsts);
         for ids in buckets.values() {
-            if ids.len() <= SMALL_BUCKET {
-                for (a, i) in ids.iter().enumerate() {
-                    for j in &ids[a + 1..] {
-                        candidates.insert((*i, *j));
-                    }
-                }
+            let pairs: Box<dyn Iterator<Item = (usize, usize)>> = if ids.len() <= SMALL_BUCKET {
+                Box::new(ids.iter().enumerate().flat_map(|(a, x)| ids[a + 1..].iter().map(move |y| (*x, *y))))
             } else {
-                for j in &ids[1..] {
-                    candidates.insert((ids[0], *j));
+                Box::new(ids[1..].iter().map(|y| (ids[0], *y)))
+            };
+            for (x, y) in pairs {
+                let ((i, ki), (j, kj)) = (&keys[x], &keys[y]);
+                if (0..band).any(|b| candidate_in(&large, b, ki, kj, *i, *j)) {
+                    continue; // passed in an earlier band
                 }
+                f(*i as usize, *j as usize);
             }
         }
     }
-    let mut candidates: Vec<(usize, usize)> = candidates.into_iter().collect();
-    candidates.sort_unstable();
-    candidates
+}
+
+/// Candidate pairs `(i, j)`, `i < j`, sorted (see [`each_candidate`]).
+pub fn candidates(keys: &[(u32, [u64; BANDS])]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    each_candidate(keys, |i, j| out.push((i, j)));
+    out.sort_unstable();
+    out
 }
 
 /// Pairs `(i, j, similarity)` with `i < j` whose estimated similarity is at least `threshold`,
