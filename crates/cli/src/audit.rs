@@ -9,7 +9,7 @@ use gongkai_model::{Cell, CellValue, Finding, Report, Severity};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::check::check_one;
+use crate::check::check_read;
 use crate::files::{self, Input};
 use crate::safe;
 
@@ -84,10 +84,13 @@ fn cells(r: &Report) -> Vec<CellRow> {
     out
 }
 
-/// What the cross-report checks need of one report: tables, organ and year, text signature.
-type Slim = (Option<gongkai_rules::cross::YearSummary>, Option<gongkai_rules::similarity::Signature>);
+/// What the cross-report checks need of one report: tables, organ and year, text signature,
+/// digest of the file's bytes.
+type Slim = (Option<gongkai_rules::cross::YearSummary>, Option<gongkai_rules::similarity::Signature>, Option<u128>);
 
-fn audit_one(input: &Input, manifest: &Manifest) -> (Audited, Slim) {
+/// One report audited: the record, whether it failed (unreadable, or not a report), and what
+/// the cross-report checks need.
+fn audit_one(input: &Input, manifest: &Manifest) -> (Audited, bool, Slim) {
     let file = input.name();
     let row = manifest.get(input);
     let failed = |error: String| Audited {
@@ -101,8 +104,8 @@ fn audit_one(input: &Input, manifest: &Manifest) -> (Audited, Slim) {
         findings: Vec::new(),
         cells: Vec::new(),
     };
-    match check_one(input) {
-        Ok((p, findings)) if p.unsupported.is_none() => {
+    match check_read(input) {
+        Ok((p, findings, digest)) if p.unsupported.is_none() => {
             let mut report = p.report;
             // The manifest overrides what the report says about itself (SPEC §1.8: many reports
             // name their organ only in the title, some not at all).
@@ -116,7 +119,16 @@ fn audit_one(input: &Input, manifest: &Manifest) -> (Audited, Slim) {
                     report.year = Some(gongkai_model::report::Located { value: y, src });
                 }
             }
-            let sig = gongkai_rules::similarity::signature(&report);
+            let not_report = crate::check::not_a_report(&findings);
+            let slim = if not_report {
+                (None, None, Some(digest))
+            } else {
+                (
+                    Some(gongkai_rules::cross::YearSummary::of(&report)),
+                    gongkai_rules::similarity::signature(&report),
+                    Some(digest),
+                )
+            };
             let audited = Audited {
                 file,
                 error: None,
@@ -128,10 +140,10 @@ fn audit_one(input: &Input, manifest: &Manifest) -> (Audited, Slim) {
                 cells: cells(&report),
                 findings,
             };
-            (audited, (Some(gongkai_rules::cross::YearSummary::of(&report)), sig))
+            (audited, not_report, slim)
         }
-        Ok((p, _)) => (failed(p.unsupported.unwrap_or_default()), (None, None)),
-        Err(e) => (failed(format!("{e:#}")), (None, None)),
+        Ok((p, _, _)) => (failed(p.unsupported.unwrap_or_default()), true, (None, None, None)),
+        Err(e) => (failed(format!("{e:#}")), true, (None, None, None)),
     }
 }
 
@@ -212,10 +224,6 @@ impl Manifest {
     }
 }
 
-/// Files per parallel batch: results are written and dropped batch by batch, so memory stays
-/// bounded by the batch, not by the folder.
-const BATCH: usize = 256;
-
 /// The CSV rows of one report, through the `csv` writer (quoting) with the free-text cells
 /// (file name, organ, the cell's printed text) neutralised against formula injection; the
 /// numeric columns are written by gongkai from numbers and stay numbers.
@@ -251,6 +259,7 @@ fn csv_rows(a: &Audited, s: &mut String) {
 
 pub fn run(paths: &[String], out: &str, manifest: Option<&str>) -> Result<u8> {
     use std::io::Write;
+    #[derive(Clone, Copy)]
     enum Kind {
         Csv,
         Json,
@@ -272,57 +281,87 @@ pub fn run(paths: &[String], out: &str, manifest: Option<&str>) -> Result<u8> {
     let (inputs, skipped) = files::collect(paths)?;
     let lost = files::report_skipped(&skipped);
     let file = crate::safe::create_private(std::path::Path::new(out)).with_context(|| format!("无法写入“{out}”"))?;
-    let mut w = std::io::BufWriter::new(file);
+    let (tx, writer) = crate::check::writer_thread(std::io::BufWriter::with_capacity(1 << 16, file));
+    let bar = crate::check::progress_bar(true, inputs.len());
+    // The HTML page needs every report's findings (not its cells) before it can be written.
     let mut kept: Vec<Audited> = Vec::new();
-    let (mut reports, mut with_errors) = (0usize, 0usize);
+    let (mut reports, mut with_errors, mut errors, mut failed) = (0usize, 0usize, 0usize, 0usize);
+    let mut head = match kind {
+        Kind::Csv => "file,organ,year,format,table,row,col,state,value,raw,line,column\n",
+        Kind::Json => "{\"reports\": [\n",
+        Kind::Html => "",
+    }
+    .as_bytes()
+    .to_vec();
     if let Kind::Csv = kind {
-        w.write_all(crate::safe::CSV_BOM)?;
-        writeln!(w, "file,organ,year,format,table,row,col,state,value,raw,line,column")?;
+        // UTF-8 with a BOM, so that Excel on Chinese Windows reads it right.
+        head.splice(0..0, crate::safe::CSV_BOM.iter().copied());
     }
-    if let Kind::Json = kind {
-        writeln!(w, "{{\"reports\": [")?;
-    }
-    // Per report, only what the cross-report checks need is kept across batches (no prose, no
-    // cells), so memory stays bounded by a few KB per report.
-    let mut slims: Vec<Option<gongkai_rules::cross::YearSummary>> = Vec::with_capacity(inputs.len());
-    let mut sigs = Vec::with_capacity(inputs.len());
-    for (b, batch) in inputs.chunks(BATCH).enumerate() {
-        let (mut done, slim): (Vec<Audited>, Vec<Slim>) = batch.par_iter().map(|i| audit_one(i, &manifest)).unzip();
-        for (r, s) in slim {
-            slims.push(r);
-            sigs.push(s);
-        }
-        for (k, a) in done.iter_mut().enumerate() {
+    // Per report, only what the cross-report checks need is kept across batches, and that in a
+    // spill file (no prose, no cells in memory).
+    let mut cross = crate::spill::Cross::new()?;
+    let mut writer_failed = false;
+    for batch in inputs.chunks(crate::check::BATCH) {
+        // Formatted on the workers; written by the writer thread while the next batch runs.
+        let done: Vec<(Audited, bool, Slim, Vec<u8>)> = batch
+            .par_iter()
+            .map(|i| {
+                let (mut a, failed, slim) = audit_one(i, &manifest);
+                let mut s = String::new();
+                match kind {
+                    Kind::Csv => csv_rows(&a, &mut s),
+                    Kind::Json => s = serde_json::to_string(&a).unwrap_or_default(),
+                    Kind::Html => a.cells = Vec::new(),
+                }
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+                (a, failed, slim, s.into_bytes())
+            })
+            .collect();
+        let mut chunk = std::mem::take(&mut head);
+        for (a, bad, (summary, sig, digest), s) in done {
+            cross.push(summary.as_ref(), sig.as_ref(), digest)?;
+            let e = a.findings.iter().filter(|f| f.severity == Severity::Error).count();
+            errors += e;
+            with_errors += usize::from(e > 0);
+            failed += usize::from(bad);
+            if let Kind::Json = kind {
+                chunk.extend_from_slice(if reports == 0 { b"" } else { b"," });
+                chunk.extend_from_slice(&s);
+                chunk.push(b'\n');
+            } else {
+                chunk.extend_from_slice(&s);
+            }
             reports += 1;
-            with_errors += usize::from(a.findings.iter().any(|f| f.severity == Severity::Error));
-            match kind {
-                Kind::Csv => {
-                    let mut s = String::new();
-                    csv_rows(a, &mut s);
-                    w.write_all(s.as_bytes())?;
-                }
-                Kind::Json => {
-                    let sep = if b == 0 && k == 0 { "" } else { "," };
-                    writeln!(w, "{sep}{}", serde_json::to_string(a)?)?;
-                }
-                // The page needs every report's findings, not the cells.
-                Kind::Html => a.cells = Vec::new(),
+            if let Kind::Html = kind {
+                kept.push(a);
             }
         }
-        if let Kind::Html = kind {
-            kept.extend(done);
+        if tx.send(chunk).is_err() {
+            writer_failed = true;
+            break;
         }
     }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if !writer_failed && !head.is_empty() {
+        let _ = tx.send(head);
+    }
+    drop(tx);
+    let mut w =
+        writer.join().map_err(|_| anyhow::anyhow!("输出线程异常结束"))?.with_context(|| format!("无法写入“{out}”"))?;
     // Checks between reports (E5, E6 across consecutive years of one organ; D15 copied text
-    // and tables copied from the previous year).
-    let names: Vec<String> = inputs.iter().map(Input::name).collect();
-    let cross = crate::check::cross_report(&names, &slims, &sigs);
+    // and tables copied from the previous year; B1/B2 the same file or report twice).
+    let names = |i: usize| inputs[i].name();
+    let cross = cross.finish(names)?;
     match kind {
         Kind::Json => {
             writeln!(w, "], \"cross_report\": [")?;
             for (k, (i, f)) in cross.iter().enumerate() {
                 let sep = if k + 1 < cross.len() { "," } else { "" };
-                writeln!(w, "{}{sep}", serde_json::json!({ "file": names[*i], "finding": f }))?;
+                writeln!(w, "{}{sep}", serde_json::json!({ "file": names(*i), "finding": f }))?;
             }
             writeln!(w, "]}}")?;
         }
@@ -334,19 +373,22 @@ pub fn run(paths: &[String], out: &str, manifest: Option<&str>) -> Result<u8> {
         }
         Kind::Csv => {}
     }
-    w.flush()?;
+    w.flush().with_context(|| format!("无法写入“{out}”"))?;
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, f) in &cross {
         *by_rule.entry(f.rule.as_str()).or_default() += 1;
     }
     let cross_summary: Vec<String> = by_rule.iter().map(|(r, n)| format!("{r} {n} 项")).collect();
     eprintln!(
-        "已写入{out}：{reports} 份报告，其中 {with_errors} 份有错误；跨报告检查：{}{}",
+        "已写入{out}：{reports} 份报告，其中 {with_errors} 份有错误，{failed} 份无法读取或不是年度报告；跨报告检查：{}{}",
         if cross.is_empty() { "未发现问题".to_string() } else { cross_summary.join("、") },
         if manifest.len() > 0 { format!("（清单 {} 行）", manifest.len()) } else { String::new() }
     );
-    // A folder that could not be read may hold reports: the audit is incomplete.
-    Ok(if lost { 2 } else { 0 })
+    if inputs.is_empty() {
+        eprintln!("gongkai: 没有读到任何报告文件");
+    }
+    // The same rule as `check`: 2 when something could not be read, 1 when errors were found.
+    Ok(crate::check::exit_code(reports, failed, lost, errors))
 }
 
 fn page(audited: &[Audited]) -> String {

@@ -18,10 +18,30 @@ use gongkai_rules::cross::YearSummary;
 /// Parse and check one input; findings sorted by position (parser findings first on ties).
 /// Every format goes through the one entry, `gongkai_ingest::check`.
 pub fn check_one(input: &Input) -> Result<(Parsed, Vec<Finding>)> {
+    check_read(input).map(|(p, f, _)| (p, f))
+}
+
+/// [`check_one`], with the digest of the file's bytes (to name byte copies in a batch).
+pub fn check_read(input: &Input) -> Result<(Parsed, Vec<Finding>, u128)> {
     let bytes = files::read(input, MAX_INPUT)?;
+    let digest = crate::spill::digest(&bytes);
     let name = input.name();
     let c = gongkai_ingest::check(&bytes, Some(&name)).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-    Ok((c.parsed, c.findings))
+    Ok((c.parsed, c.findings, digest))
+}
+
+/// Whether a file's findings say it is not an annual report (it then counts as failed).
+pub fn not_a_report(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.rule == "P8")
+}
+
+/// `--errors-only`: the errors, and for a truncated document the truncation (P5) with what is
+/// missing after it, each marked as possibly caused by the truncation (the checker does not
+/// count those as errors, so a filter on errors alone would hide them).
+pub fn errors_only(findings: &mut Vec<Finding>, report: &gongkai_model::Report) {
+    let truncated = report.truncated.is_some();
+    findings.retain(|f| f.severity == Severity::Error || (truncated && f.rule == "P5"));
+    findings.extend(gongkai_rules::lost_to_truncation(report));
 }
 
 #[derive(Default)]
@@ -40,6 +60,8 @@ struct FileOut {
     slim: Option<YearSummary>,
     /// MinHash signature of sections 一 and 五, for copied-text detection (D15).
     sig: Option<gongkai_rules::similarity::Signature>,
+    /// Digest of the file's bytes (byte copies, B1).
+    digest: Option<u128>,
 }
 
 #[derive(Serialize)]
@@ -71,17 +93,19 @@ pub(crate) fn csv_line(fields: &[&str]) -> String {
     w.into_inner().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
 }
 
-fn process(input: &Input, format: OutFormat, style: Style, errors_only: bool) -> FileOut {
+/// Read, parse, check and format one input (on a worker thread).
+fn process(input: &Input, format: OutFormat, style: Style, errors: bool) -> FileOut {
     let name = input.name();
-    let (parsed, mut findings) = match check_one(input) {
+    let (parsed, mut findings, digest) = match check_read(input) {
         Ok(x) => x,
         Err(e) => return failed(&name, &format!("{e:#}"), format),
     };
     if let Some(why) = &parsed.unsupported {
         return failed(&name, why, format);
     }
-    if errors_only {
-        findings.retain(|f| f.severity == Severity::Error);
+    let not_report = not_a_report(&findings);
+    if errors {
+        errors_only(&mut findings, &parsed.report);
     }
     let mut counts = Counts::default();
     for f in &findings {
@@ -122,9 +146,13 @@ fn process(input: &Input, format: OutFormat, style: Style, errors_only: bool) ->
             s
         }
     };
+    if not_report {
+        // Not a report: nothing to compare with other reports; counted as failed.
+        return FileOut { rendered, counts, rules, failed: true, slim: None, sig: None, digest: Some(digest) };
+    }
     let sig = gongkai_rules::similarity::signature(&parsed.report);
-    let r = parsed.report;
-    FileOut { rendered, counts, rules, failed: false, slim: Some(YearSummary::of(&r)), sig }
+    let slim = Some(YearSummary::of(&parsed.report));
+    FileOut { rendered, counts, rules, failed: false, slim, sig, digest: Some(digest) }
 }
 
 fn failed(name: &str, why: &str, format: OutFormat) -> FileOut {
@@ -141,63 +169,135 @@ fn failed(name: &str, why: &str, format: OutFormat) -> FileOut {
         .unwrap_or_default(),
         OutFormat::Csv => csv_line(&[name, "FAILED", "error", "", "", why, ""]),
     };
-    FileOut { rendered, counts: Counts::default(), rules: Vec::new(), failed: true, slim: None, sig: None }
+    FileOut {
+        rendered,
+        counts: Counts::default(),
+        rules: Vec::new(),
+        failed: true,
+        slim: None,
+        sig: None,
+        digest: None,
+    }
+}
+
+/// Files per parallel batch: results are written and dropped batch by batch (in input order),
+/// so memory is bounded by the batch, not by the folder.
+pub const BATCH: usize = 256;
+
+/// A progress bar on stderr for more than one input, when stderr is a terminal.
+pub fn progress_bar(show: bool, n: usize) -> Option<ProgressBar> {
+    if !(show && n > 1 && crate::ui::fancy_stderr()) {
+        return None;
+    }
+    let b = ProgressBar::new(n as u64);
+    if let Ok(s) = ProgressStyle::with_template("{bar:40} {pos}/{len} 份报告 {elapsed_precise} 剩余{eta}") {
+        b.set_style(s);
+    }
+    Some(b)
+}
+
+/// A thread that writes what it is sent, in order, so that writing overlaps the work of the
+/// next batch. It ends when the sender is dropped and returns the writer (or the first error).
+pub fn writer_thread<W: Write + Send + 'static>(
+    mut w: W,
+) -> (std::sync::mpsc::SyncSender<Vec<u8>>, std::thread::JoinHandle<std::io::Result<W>>) {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+    let h = std::thread::spawn(move || {
+        for chunk in rx {
+            w.write_all(&chunk)?;
+        }
+        w.flush()?;
+        Ok(w)
+    });
+    (tx, h)
+}
+
+/// The exit code of a batch: 2 when a file could not be read or is not a report, or a folder
+/// could not be read, or nothing at all was read; 1 when errors were found; else 0.
+pub fn exit_code(read: usize, failed: usize, lost: bool, errors: usize) -> u8 {
+    if failed > 0 || lost || read == 0 {
+        2
+    } else if errors > 0 {
+        1
+    } else {
+        0
+    }
 }
 
 pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: bool) -> Result<u8> {
     let (inputs, skipped) = files::collect(paths)?;
     let style = Style { color: crate::ui::color_stdout() && format == OutFormat::Text };
-    let bar = if progress && inputs.len() > 1 && crate::ui::fancy_stderr() {
-        let b = ProgressBar::new(inputs.len() as u64);
-        if let Ok(s) = ProgressStyle::with_template("{bar:40} {pos}/{len} 份报告 {elapsed_precise} 剩余{eta}") {
-            b.set_style(s);
-        }
-        Some(b)
-    } else {
-        None
+    let bar = progress_bar(progress, inputs.len());
+    let (tx, writer) = writer_thread(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()));
+    let mut cross = crate::spill::Cross::new()?;
+    let (mut errors, mut warnings, mut infos, mut failed, mut with_errors) = (0, 0, 0, 0, 0);
+    let mut by_rule: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut first = true;
+    let mut head = match format {
+        OutFormat::Text => String::new(),
+        OutFormat::Json => "[\n".to_string(),
+        OutFormat::Csv => "file,rule,severity,line,col,message,cells\n".to_string(),
     };
-    let mut outs: Vec<FileOut> = inputs
-        .par_iter()
-        .map(|i| {
-            let o = process(i, format, style, errors_only);
-            if let Some(b) = &bar {
-                b.inc(1);
+    let mut sent_ok = true;
+    for batch in inputs.chunks(BATCH) {
+        let outs: Vec<FileOut> = batch
+            .par_iter()
+            .map(|i| {
+                let o = process(i, format, style, errors_only);
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+                o
+            })
+            .collect();
+        let mut chunk = std::mem::take(&mut head).into_bytes();
+        for o in outs {
+            errors += o.counts.errors;
+            warnings += o.counts.warnings;
+            infos += o.counts.infos;
+            failed += usize::from(o.failed);
+            with_errors += usize::from(o.counts.errors > 0);
+            for r in o.rules {
+                *by_rule.entry(r).or_default() += 1;
             }
-            o
-        })
-        .collect();
+            cross.push(o.slim.as_ref(), o.sig.as_ref(), o.digest)?;
+            if format == OutFormat::Json {
+                // Each record on its own line, a comma before every one but the first.
+                chunk.extend_from_slice(if first { b"  " } else { b",\n  " });
+                chunk.extend_from_slice(o.rendered.as_bytes());
+            } else {
+                chunk.extend_from_slice(o.rendered.as_bytes());
+            }
+            first = false;
+        }
+        if tx.send(chunk).is_err() {
+            // The writer stopped on an error: it is returned below.
+            sent_ok = false;
+            break;
+        }
+    }
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
-    match format {
-        OutFormat::Text => {}
-        OutFormat::Json => writeln!(w, "[")?,
-        OutFormat::Csv => writeln!(w, "file,rule,severity,line,col,message,cells")?,
+    if sent_ok {
+        let tail: &[u8] = match (format, first) {
+            (OutFormat::Json, true) => b"[\n]\n",
+            (OutFormat::Json, false) => b"\n]\n",
+            (OutFormat::Text | OutFormat::Csv, true) => head.as_bytes(),
+            _ => b"",
+        };
+        let _ = tx.send(tail.to_vec());
     }
-    for (k, o) in outs.iter().enumerate() {
-        if format == OutFormat::Json {
-            let sep = if k + 1 < outs.len() { "," } else { "" };
-            writeln!(w, "  {}{sep}", o.rendered)?;
-        } else {
-            w.write_all(o.rendered.as_bytes())?;
-        }
-    }
-    if format == OutFormat::Json {
-        writeln!(w, "]")?;
-    }
-    w.flush()?;
-    // Cross-year checks (E5, E6, D15) between consecutive reports of the same organ.
-    let names: Vec<String> = inputs.iter().map(Input::name).collect();
-    let slims: Vec<_> = outs.iter_mut().map(|o| o.slim.take()).collect();
-    let sigs: Vec<_> = outs.iter().map(|o| o.sig).collect();
-    let cross: Vec<(String, Finding)> =
-        cross_report(&names, &slims, &sigs).into_iter().map(|(i, f)| (names[i].clone(), f)).collect();
+    drop(tx);
+    let mut w = writer.join().map_err(|_| anyhow::anyhow!("输出线程异常结束"))??;
+    // Checks between reports (E5, E6 across consecutive years of one organ; D15 copied text;
+    // B1/B2 the same file or report twice).
+    let names = |i: usize| inputs[i].name();
+    let cross: Vec<(String, Finding)> = cross.finish(names)?.into_iter().map(|(i, f)| (names(i), f)).collect();
     if !cross.is_empty() {
         match format {
             OutFormat::Text => {
-                writeln!(w, "跨年度检查与雷同检查（同一机关相邻年度的报告；各报告之间的文字）：")?;
+                writeln!(w, "跨年度检查与雷同检查（同一机关相邻年度的报告；各报告之间的文字；重复的文件）：")?;
                 for (name, f) in &cross {
                     let loc = f.location.map_or(String::new(), |l| format!(":{}:{}", l.line, l.col));
                     writeln!(w, "警告[{}]: {}\n  --> {name}{loc}\n", f.rule, f.message)?;
@@ -220,22 +320,13 @@ pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: boo
             );
         }
     }
-    // Summary.
-    let errors: usize = outs.iter().map(|o| o.counts.errors).sum();
-    let warnings: usize = outs.iter().map(|o| o.counts.warnings).sum();
-    let infos: usize = outs.iter().map(|o| o.counts.infos).sum();
-    let failed = outs.iter().filter(|o| o.failed).count();
-    let with_errors = outs.iter().filter(|o| o.counts.errors > 0).count();
-    let mut by_rule: std::collections::BTreeMap<&str, usize> = Default::default();
-    for r in
-        outs.iter().flat_map(|o| o.rules.iter().map(String::as_str)).chain(cross.iter().map(|(_, f)| f.rule.as_str()))
-    {
-        *by_rule.entry(r).or_default() += 1;
+    for (_, f) in &cross {
+        *by_rule.entry(f.rule.clone()).or_default() += 1;
     }
     let warnings = warnings + cross.len();
     let mut summary = format!(
-        "检查完成：{} 份报告，其中 {with_errors} 份有错误，{failed} 份无法读取；错误 {errors} 个，警告 {warnings} 个，提示 {infos} 个",
-        outs.len()
+        "检查完成：{} 份报告，其中 {with_errors} 份有错误，{failed} 份无法读取或不是年度报告；错误 {errors} 个，警告 {warnings} 个，提示 {infos} 个",
+        inputs.len()
     );
     if !skipped.is_empty() {
         // Every skipped entry is counted and named with its reason (never silent).
@@ -251,23 +342,21 @@ pub fn run(paths: &[String], format: OutFormat, progress: bool, errors_only: boo
             .collect();
         summary.push_str(&format!("\n跳过的条目：{list}"));
     }
+    if inputs.is_empty() {
+        summary.push_str("\n没有读到任何报告文件");
+    }
     if !by_rule.is_empty() {
         let parts: Vec<String> = by_rule.iter().map(|(r, n)| format!("{r}×{n}")).collect();
         summary.push_str(&format!("\n按规则：{}", parts.join("  ")));
     }
     if format == OutFormat::Text {
-        println!("{summary}");
+        writeln!(w, "{summary}")?;
+        w.flush()?;
     } else {
         eprintln!("{summary}");
     }
     // A folder that could not be read may hold reports: like an unreadable report, exit 2.
-    Ok(if failed > 0 || skipped.iter().any(|k| k.lost) {
-        2
-    } else if errors > 0 {
-        1
-    } else {
-        0
-    })
+    Ok(exit_code(inputs.len(), failed, skipped.iter().any(|k| k.lost), errors))
 }
 
 #[derive(Serialize)]
@@ -298,10 +387,10 @@ fn summary_text(r: &gongkai_model::Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "标题：{}", r.title.as_ref().map_or("（未识别）", |t| t.value.as_str()));
     let _ = writeln!(s, "机关：{}", r.organ.as_ref().map_or("（未识别）", |t| t.value.as_str()));
-    let fallback = match r.year_basis {
-        Some(gongkai_model::YearBasis::Text) => "（标题中没有年度，据正文推断）",
-        Some(gongkai_model::YearBasis::Url) => "（标题和正文中都没有年度，据来源网址推断，仅供参考）",
-        _ => "",
+    let fallback = if r.year_basis == Some(gongkai_model::YearBasis::Text) {
+        "（标题中没有年度，据正文推断）"
+    } else {
+        ""
     };
     let _ =
         writeln!(s, "年度：{}{fallback}", r.year.as_ref().map_or("（未识别）".to_string(), |t| t.value.to_string()));
@@ -335,87 +424,4 @@ pub fn rules() {
     for r in gongkai_rules::RULES {
         println!("{:<4} {:<7} {}（{}）", r.id, r.severity.zh(), r.title, r.basis);
     }
-}
-
-/// The checks between reports (E5, E6, D15): consecutive years of the same organ, and copied
-/// text among all of them. `slims[i]` holds report `i`'s tables, organ and year (no prose) and
-/// `sigs[i]` its text signature; `names[i]` is its file. Returns (report index, finding).
-pub(crate) fn cross_report(
-    names: &[String],
-    slims: &[Option<YearSummary>],
-    sigs: &[Option<gongkai_rules::similarity::Signature>],
-) -> Vec<(usize, Finding)> {
-    let mut out = cross_year(slims);
-    out.extend(copied_text(names, slims, sigs));
-    out
-}
-
-/// Group reports by organ (a name that ends with another is the same organ: "淮安市洪泽区人民政府"
-/// and "洪泽区人民政府") and check each pair of consecutive years.
-fn cross_year(slims: &[Option<YearSummary>]) -> Vec<(usize, Finding)> {
-    let mut keyed: Vec<(String, i32, usize)> = slims
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| {
-            let r = r.as_ref()?;
-            let organ = gongkai_model::normalize::normalize(r.organ.as_ref()?);
-            Some((organ.chars().rev().collect::<String>(), r.year?, i))
-        })
-        .collect();
-    // Reversed names sort a name next to the longer names that end with it.
-    keyed.sort();
-    let mut groups: Vec<Vec<(i32, usize)>> = Vec::new();
-    let mut anchor = String::new();
-    for (rev, year, i) in keyed {
-        if !anchor.is_empty() && rev.starts_with(&anchor) {
-            if let Some(g) = groups.last_mut() {
-                g.push((year, i));
-            }
-        } else {
-            anchor = rev;
-            groups.push(vec![(year, i)]);
-        }
-    }
-    let mut out = Vec::new();
-    for mut g in groups {
-        g.sort();
-        for pair in g.windows(2) {
-            let (Some(prev), Some(cur)) = (slims[pair[0].1].as_ref(), slims[pair[1].1].as_ref()) else {
-                continue;
-            };
-            for f in gongkai_rules::cross::check_summaries(prev, cur) {
-                out.push((pair[1].1, f));
-            }
-        }
-    }
-    out
-}
-
-/// D15: text of sections 一 and 五 copied between reports (≥ 90% estimated shingle overlap,
-/// SPEC §6), found through MinHash/LSH rather than by comparing every pair.
-fn copied_text(
-    names: &[String],
-    slims: &[Option<YearSummary>],
-    sigs: &[Option<gongkai_rules::similarity::Signature>],
-) -> Vec<(usize, Finding)> {
-    let mut out = Vec::new();
-    for (i, j, sim) in gongkai_rules::similarity::similar_pairs(sigs, 0.9) {
-        let (Some(a), Some(b)) = (slims[i].as_ref(), slims[j].as_ref()) else { continue };
-        let organ = |r: &YearSummary| r.organ.clone().unwrap_or_else(|| "（未识别机关）".to_string());
-        let year = |r: &YearSummary| r.year;
-        let same_organ = gongkai_rules::cross::same_organ(&organ(a), &organ(b));
-        if same_organ && year(a) == year(b) {
-            continue; // the same report twice (another copy or format)
-        }
-        let (older, newer, ro, rn) = if year(a) <= year(b) { (i, j, a, b) } else { (j, i, b, a) };
-        let what = if same_organ { "上一份报告".to_string() } else { format!("{}的报告", organ(ro)) };
-        let msg = format!(
-            "“总体情况”“存在的主要问题”部分与{what}（{}，{}年）文字相似度约{:.0}%，可能内容雷同",
-            names[older],
-            year(ro).map_or("?".to_string(), |y| y.to_string()),
-            sim * 100.0
-        );
-        out.push((newer, Finding::new("D15", gongkai_model::Severity::Warning, msg).at(rn.table3)));
-    }
-    out
 }

@@ -2,8 +2,6 @@
 //! parsing, file walking, parallelism, output formatting and exit codes.
 
 mod audit;
-mod bench;
-mod bench_compile;
 mod calendar;
 mod casework;
 mod check;
@@ -14,6 +12,7 @@ mod files;
 mod register_cmd;
 mod safe;
 mod serve;
+mod spill;
 mod store_bench;
 mod ui;
 
@@ -149,18 +148,6 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t = ParseFormat::Text)]
         format: ParseFormat,
     },
-    /// 性能测试：在生成的报告上测量解析+检查的速度（报告/秒、MB/秒、峰值内存）
-    Bench {
-        /// 报告份数
-        #[arg(long, default_value_t = 2000)]
-        reports: usize,
-        /// 每份报告的目标大小（字节）
-        #[arg(long, default_value_t = 10_000)]
-        size: usize,
-        /// 输入类型（可重复）
-        #[arg(long, value_enum)]
-        kind: Vec<bench::BenchKind>,
-    },
     /// 台账（Excel/CSV）：导入（全部校验通过才写入）、导出、列出表头
     #[command(subcommand)]
     Ledger(casework::LedgerCmd),
@@ -295,10 +282,6 @@ fn main() -> ExitCode {
                     None => Err(anyhow::anyhow!("请给出 --items 件数 或 --pages 页数（二选一）")),
                 },
             }
-        }
-        Cmd::Bench { reports, size, kind } => {
-            let kinds = if kind.is_empty() { vec![bench::BenchKind::Text, bench::BenchKind::Html] } else { kind };
-            bench::run(reports, &kinds, size)
         }
         Cmd::Compile(a) => compile::run_compile(&a, db.as_deref()),
         Cmd::Ledger(c) => casework::run_ledger(&c, db.as_deref()),

@@ -38,7 +38,7 @@ impl IngestError {
 pub struct Checked {
     pub parsed: Parsed,
     /// Parser and checker findings, by position (parser findings first on ties); none from
-    /// the checker when the input is `unsupported`.
+    /// the checker when the input is `unsupported`. (`parsed.findings` is moved here: empty.)
     pub findings: Vec<Finding>,
 }
 
@@ -52,12 +52,19 @@ pub fn read(bytes: &[u8], name: Option<&str>) -> Result<Parsed, IngestError> {
     Ok(gongkai_office::parse_bytes(bytes, name))
 }
 
-/// Read any input and check it.
+/// Read any input and check it. An input that is not an annual report at all (no standard
+/// section and no statistics table: a text file named `.docx`, random bytes, a title and a
+/// sentence) gets the error `P8` instead of the checker's findings, which would only list
+/// everything as missing.
 pub fn check(bytes: &[u8], name: Option<&str>) -> Result<Checked, IngestError> {
-    let parsed = read(bytes, name)?;
-    let mut findings = parsed.findings.clone();
+    let mut parsed = read(bytes, name)?;
+    let mut findings = std::mem::take(&mut parsed.findings);
     if parsed.unsupported.is_none() {
-        findings.extend(gongkai_rules::check(&parsed.report));
+        if gongkai_rules::is_not_a_report(&parsed.report) {
+            findings.push(gongkai_rules::not_a_report());
+        } else {
+            findings.extend(gongkai_rules::check(&parsed.report));
+        }
     }
     findings.sort_by_key(|f| f.location.map_or(u32::MAX, |l| l.start));
     Ok(Checked { parsed, findings })

@@ -30,7 +30,7 @@ pub struct YearSummary {
     /// Per 规章 / 行政规范性文件: issued, repealed, valid, and valid's location.
     stock: Vec<[Option<Decimal>; 3]>,
     stock_src: Vec<Option<Src>>,
-    values: Vec<Option<Decimal>>,
+    pub(crate) values: Vec<Option<Decimal>>,
 }
 
 const STOCK_ROWS: [T2Row; 2] = [T2Row::Reg, T2Row::Norm];
@@ -124,4 +124,198 @@ pub fn check_summaries(prev: &YearSummary, cur: &YearSummary) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// A compact byte encoding of a [`YearSummary`], so a batch of any size can keep the summaries
+/// out of memory (a spill file) and read back only those that a pair needs.
+mod codec {
+    use super::*;
+
+    pub(super) struct W<'a>(pub &'a mut Vec<u8>);
+    impl W<'_> {
+        fn u32(&mut self, v: u32) {
+            self.0.extend_from_slice(&v.to_le_bytes());
+        }
+        pub fn dec(&mut self, d: Option<Decimal>) {
+            match d {
+                None => self.0.push(0),
+                Some(d) => {
+                    self.0.push(1);
+                    self.0.extend_from_slice(&d.serialize());
+                }
+            }
+        }
+        pub fn src(&mut self, s: Option<Src>) {
+            let Some(s) = s else { return self.0.push(0) };
+            self.0.push(if s.grid.is_some() { 2 } else { 1 });
+            for v in [s.start, s.end, s.line, s.col] {
+                self.u32(v);
+            }
+            if let Some(g) = s.grid {
+                for v in [g.table, g.row, g.col] {
+                    self.0.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+        }
+        pub fn len(&mut self, n: usize) {
+            self.u32(u32::try_from(n).unwrap_or(u32::MAX));
+        }
+        pub fn str(&mut self, s: Option<&str>) {
+            match s {
+                None => self.0.push(0),
+                Some(s) => {
+                    self.0.push(1);
+                    self.len(s.len());
+                    self.0.extend_from_slice(s.as_bytes());
+                }
+            }
+        }
+        pub fn year(&mut self, y: Option<i32>) {
+            match y {
+                None => self.0.push(0),
+                Some(y) => {
+                    self.0.push(1);
+                    self.0.extend_from_slice(&y.to_le_bytes());
+                }
+            }
+        }
+    }
+
+    pub(super) struct R<'a>(pub &'a [u8]);
+    impl<'a> R<'a> {
+        fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+            let (a, b) = (self.0.get(..n)?, self.0.get(n..)?);
+            self.0 = b;
+            Some(a)
+        }
+        fn byte(&mut self) -> Option<u8> {
+            Some(self.take(1)?[0])
+        }
+        fn u32(&mut self) -> Option<u32> {
+            Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+        }
+        fn u16(&mut self) -> Option<u16> {
+            Some(u16::from_le_bytes(self.take(2)?.try_into().ok()?))
+        }
+        pub fn dec(&mut self) -> Option<Option<Decimal>> {
+            Some(match self.byte()? {
+                0 => None,
+                _ => Some(Decimal::deserialize(self.take(16)?.try_into().ok()?)),
+            })
+        }
+        pub fn src(&mut self) -> Option<Option<Src>> {
+            let tag = self.byte()?;
+            if tag == 0 {
+                return Some(None);
+            }
+            let (start, end, line, col) = (self.u32()?, self.u32()?, self.u32()?, self.u32()?);
+            let grid = if tag == 2 {
+                Some(gongkai_model::GridPos { table: self.u16()?, row: self.u16()?, col: self.u16()? })
+            } else {
+                None
+            };
+            Some(Some(Src { start, end, line, col, grid }))
+        }
+        pub fn len(&mut self) -> Option<usize> {
+            usize::try_from(self.u32()?).ok()
+        }
+        pub fn str(&mut self) -> Option<Option<String>> {
+            Some(match self.byte()? {
+                0 => None,
+                _ => {
+                    let n = self.len()?;
+                    Some(String::from_utf8(self.take(n)?.to_vec()).ok()?)
+                }
+            })
+        }
+        pub fn year(&mut self) -> Option<Option<i32>> {
+            Some(match self.byte()? {
+                0 => None,
+                _ => Some(i32::from_le_bytes(self.take(4)?.try_into().ok()?)),
+            })
+        }
+        pub fn rest(self) -> &'a [u8] {
+            self.0
+        }
+    }
+}
+
+impl YearSummary {
+    /// Append the summary's compact encoding to `out` (a few hundred bytes).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        let mut w = codec::W(out);
+        w.str(self.organ.as_deref());
+        w.year(self.year);
+        w.src(self.table3);
+        w.len(self.r2.len());
+        for (d, s) in &self.r2 {
+            w.dec(*d);
+            w.src(*s);
+        }
+        w.len(self.r4.len());
+        for d in &self.r4 {
+            w.dec(*d);
+        }
+        w.len(self.stock.len());
+        for row in &self.stock {
+            for d in row {
+                w.dec(*d);
+            }
+        }
+        w.len(self.stock_src.len());
+        for s in &self.stock_src {
+            w.src(*s);
+        }
+        w.len(self.values.len());
+        for d in &self.values {
+            w.dec(*d);
+        }
+    }
+
+    /// Read a summary written by [`YearSummary::encode`]; with the bytes after it. None when
+    /// the bytes are not such an encoding.
+    pub fn decode(b: &[u8]) -> Option<(YearSummary, &[u8])> {
+        let mut r = codec::R(b);
+        let organ = r.str()?;
+        let year = r.year()?;
+        let table3 = r.src()?;
+        let n = r.len()?;
+        let r2 = (0..n).map(|_| Some((r.dec()?, r.src()?))).collect::<Option<Vec<_>>>()?;
+        let n = r.len()?;
+        let r4 = (0..n).map(|_| r.dec()).collect::<Option<Vec<_>>>()?;
+        let n = r.len()?;
+        let stock = (0..n).map(|_| Some([r.dec()?, r.dec()?, r.dec()?])).collect::<Option<Vec<_>>>()?;
+        let n = r.len()?;
+        let stock_src = (0..n).map(|_| r.src()).collect::<Option<Vec<_>>>()?;
+        let n = r.len()?;
+        let values = (0..n).map(|_| r.dec()).collect::<Option<Vec<_>>>()?;
+        let rest = r.rest();
+        Some((YearSummary { organ, year, table3, r2, r4, stock, stock_src, values }, rest))
+    }
+}
+
+#[cfg(test)]
+mod codec_tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_survives_its_encoding() {
+        for seed in 0..20u64 {
+            let format =
+                if seed % 3 == 0 { gongkai_model::FormatVersion::F2019 } else { gongkai_model::FormatVersion::F2021 };
+            let mut r = gongkai_synth::report(seed, &gongkai_synth::SynthOptions { format, target_bytes: 1_000 });
+            if seed % 4 == 0 {
+                r.organ = None;
+                r.year = None;
+            }
+            let s = YearSummary::of(&r);
+            let mut b = Vec::new();
+            s.encode(&mut b);
+            b.extend_from_slice(b"tail");
+            let (back, rest) = YearSummary::decode(&b).unwrap();
+            assert_eq!(back, s);
+            assert_eq!(rest, b"tail");
+            assert!(YearSummary::decode(&b[..b.len() / 2]).is_none());
+        }
+    }
 }

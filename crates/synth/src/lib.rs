@@ -20,6 +20,7 @@ pub mod excerpt;
 pub mod ledger;
 pub mod pre2019;
 pub mod script;
+pub mod vary;
 
 use gongkai_model::report::Located;
 use gongkai_model::{

@@ -275,7 +275,8 @@ fn audit_writes_a_long_dataset_and_a_page() {
     std::fs::create_dir_all(&dir).unwrap();
     let csv = dir.join("cells.csv");
     let out = bin().arg("audit").arg(s.join("seed")).arg("--out").arg(&csv).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    // The seed has errors: exit 1, as `check` does.
+    assert_eq!(out.status.code(), Some(1));
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     // UTF-8 with a BOM, so that Excel on Chinese Windows opens it.
@@ -285,7 +286,7 @@ fn audit_writes_a_long_dataset_and_a_page() {
     assert!(lines.iter().any(|l| l.contains(",table3,R1,NP,blank,,,")), "{}", lines[20]);
     let html = dir.join("audit.html");
     let out = bin().arg("audit").arg(s.join("seed")).arg("--out").arg(&html).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(1));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("按规则统计") && page.contains("南关区科技局") && page.contains("D10 ×2"), "{page}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -323,7 +324,9 @@ fn check_parse_and_audit_read_docx_and_xlsx() {
     std::fs::write(dir.join("broken.docx"), b"PK\x03\x04 not really a zip").unwrap();
     let csv = dir.join("cells.csv");
     let out = bin().arg("audit").arg(&dir).arg("--out").arg(&csv).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The broken file fails alone; the audit is written for the others and exits 2, as `check`.
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 份无法读取或不是年度报告"));
     let data = std::fs::read_to_string(&csv).unwrap();
     assert!(data.contains("seed.docx") && data.contains("seed.xlsx"), "{data}");
     let out = bin().arg("check").arg(dir.join("broken.docx")).output().unwrap();
@@ -552,4 +555,102 @@ fn existing_files_are_not_overwritten_without_force() {
     let o = run(&["audit", example().to_str().unwrap(), "--out", csv.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&csv).unwrap(), "keep");
+}
+
+/// Issue 15, honest batch results: files that are not reports fail, each named, in `check` and
+/// in `audit`; a folder with nothing to read fails.
+#[test]
+fn files_that_are_not_reports_fail_and_an_empty_folder_fails() {
+    let dir = std::env::temp_dir().join(format!("gongkai-notreport-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut rng = fastrand::Rng::with_seed(0x2545_F491_4F6C_DD1D);
+    let random: Vec<u8> = (0..4096).map(|_| rng.u8(..)).collect();
+    let files: [(&str, Vec<u8>); 4] = [
+        ("named.docx", "这是一份会议纪要，不是年度报告。\n参会人员讨论了下一步工作安排。\n".as_bytes().to_vec()),
+        ("random.txt", random),
+        ("title.txt", "某县科学技术局2024年政府信息公开工作年度报告\n本局认真贯彻落实条例。\n".as_bytes().to_vec()),
+        ("garbage.txt", "乱码ab12#".repeat(120_000).into_bytes()),
+    ];
+    for (name, bytes) in &files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+        let out = bin().args(["check", "--no-progress"]).arg(dir.join(name)).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{name}: {text}");
+        assert!(text.contains("不是政府信息公开工作年度报告") || text.contains("无法读取"), "{name}: {text}");
+        assert!(text.contains("1 份无法读取或不是年度报告"), "{name}: {text}");
+    }
+    let out = bin().args(["check", "--no-progress", "--format", "json"]).arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().map(Vec::len), Some(4));
+    for f in v.as_array().unwrap() {
+        let p7 = f["findings"].as_array().unwrap().iter().any(|x| x["rule"] == "P8" && x["severity"] == "error");
+        assert!(p7 || f["error"].is_string(), "{f}");
+    }
+    assert!(String::from_utf8_lossy(&out.stderr).contains("4 份无法读取或不是年度报告"));
+    let out = bin().arg("audit").arg(&dir).arg("--out").arg(dir.join("a.csv")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("4 份无法读取或不是年度报告"));
+    // A folder with nothing to read.
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("notes.doc"), b"x").unwrap();
+    let out = bin().args(["check", "--no-progress"]).arg(&empty).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("没有读到任何报告文件"));
+    let out = bin().arg("audit").arg(&empty).arg("--out").arg(dir.join("b.csv")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 15: a truncated report keeps what it lacks visible under `--errors-only`.
+#[test]
+fn errors_only_lists_what_a_truncation_may_have_cut() {
+    let example =
+        std::fs::read_to_string(repo().join("examples/示例县科学技术局2024年政府信息公开工作年度报告.md")).unwrap();
+    // Cut in the middle of a sentence of section 一.
+    let at = example.find("一、总体情况").unwrap();
+    let cut = example[at..].find('，').unwrap() + at;
+    let dir = std::env::temp_dir().join(format!("gongkai-trunc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cut.md");
+    std::fs::write(&file, &example[..cut + 3 * 8]).unwrap();
+    let out = bin().args(["check", "--no-progress", "--errors-only"]).arg(&file).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(text.contains("警告[P5]"), "{text}");
+    assert!(text.contains("缺少“五、存在的主要问题及改进情况”部分（文档截断，可能因截断而缺失）"), "{text}");
+    assert!(text.contains("未找到表三（文档截断，可能因截断而缺失）"), "{text}");
+}
+
+/// Issue 15: `audit` names byte copies (B1) and the same report filed again under another
+/// name (B2), and shows no copied-text warning between them.
+#[test]
+fn audit_reports_duplicate_files_and_the_same_report_twice() {
+    let example =
+        std::fs::read_to_string(repo().join("examples/示例县科学技术局2024年政府信息公开工作年度报告.md")).unwrap();
+    let dir = std::env::temp_dir().join(format!("gongkai-dups-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.md"), &example).unwrap();
+    std::fs::write(dir.join("b.md"), &example).unwrap();
+    std::fs::write(dir.join("c.md"), format!("{example}\n\n")).unwrap();
+    let json = dir.join("out.json");
+    let out = bin().arg("audit").arg(&dir).arg("--out").arg(&json).output().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    // The example has errors of its own: exit 1, as `check`.
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let cross: Vec<(String, String, String)> = v["cross_report"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            let f = x["file"].as_str().unwrap_or("").rsplit('/').next().unwrap_or("").to_string();
+            (f, x["finding"]["rule"].as_str().unwrap().to_string(), x["finding"]["message"].to_string())
+        })
+        .collect();
+    assert!(cross.iter().any(|(f, r, m)| f == "b.md" && r == "B1" && m.contains("a.md")), "{cross:?}");
+    assert!(cross.iter().any(|(f, r, m)| f == "c.md" && r == "B2" && m.contains("a.md")), "{cross:?}");
+    assert_eq!(cross.len(), 2, "{cross:?}");
 }

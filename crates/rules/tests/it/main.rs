@@ -6,4 +6,5 @@ mod generated;
 mod identities;
 mod peer_cases;
 mod seed;
+mod similarity;
 mod text_rules;

@@ -1,4 +1,4 @@
-//! `gongkai bench --kind compile`: compiling reports from in-memory register records — one
+//! `gongkai-bench mem --kind compile`: compiling reports from in-memory register records — one
 //! organ-year from 5,000 applications, and a region of 200 organs × 5,000 applications.
 
 use std::time::{Duration, Instant};

@@ -1,11 +1,14 @@
-//! `gongkai bench`: parse + check throughput on generated reports (the hot path of
-//! `gongkai check`). Reports are generated and written first, then timed; memory is the
-//! process peak (VmHWM) read from /proc.
+//! `gongkai-bench mem`: parse + check throughput on generated reports in memory (the hot path
+//! of `gongkai check`), and the other in-memory benchmarks. Reports are generated first, then
+//! timed; memory is the process peak (VmHWM) read from /proc. (Moved here from the clerks'
+//! binary, where it was `gongkai bench`.)
 
 use std::time::Instant;
 
 use anyhow::Result;
 use gongkai_model::{FormatVersion, Report};
+
+use crate::folders::sized_report;
 use gongkai_parse::{Kind, parse_str};
 use gongkai_render::TEXT_SHAPES;
 use gongkai_synth::{SynthOptions, report};
@@ -21,7 +24,7 @@ pub enum BenchKind {
     Calendar,
     /// copied-text (D15) detection time as the collection grows
     Similarity,
-    /// `gongkai audit` over a folder of generated text, HTML, DOCX and XLSX files (end to end, with IO)
+    /// `gongkai check` and `gongkai audit` over a folder of generated text, HTML, DOCX and XLSX files (end to end, with IO, in a child process)
     Audit,
     /// parse+check of generated DOCX files
     Docx,
@@ -39,21 +42,6 @@ fn peak_rss_kb() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Generated report number `i` (every fifth in the 2019 format), its prose grown until
-/// `render` of it reaches about `size` bytes; with the rendering.
-fn sized_report(i: usize, size: usize, render: impl Fn(&Report) -> String) -> (Report, String) {
-    let format = if i % 5 == 4 { FormatVersion::F2019 } else { FormatVersion::F2021 };
-    let mut target = size / 2;
-    loop {
-        let r = report(i as u64, &SynthOptions { format, target_bytes: target });
-        let doc = render(&r);
-        if doc.len() >= size * 9 / 10 || target > size * 4 {
-            return (r, doc);
-        }
-        target = target * 3 / 2 + 256;
-    }
 }
 
 /// Generate `n` documents of about `size` bytes.
@@ -80,8 +68,8 @@ fn parse_and_check(d: &str, k: Kind) -> usize {
     p.report.table3.len() + f.len()
 }
 
-pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
-    println!("gongkai bench：解析+检查，{n} 份生成的报告，目标大小约 {size} 字节");
+pub fn run(n: usize, kinds: &[BenchKind], size: usize, gongkai: &std::path::Path) -> Result<u8> {
+    println!("gongkai-bench mem：解析+检查，{n} 份生成的报告，目标大小约 {size} 字节");
     println!(
         "{:<6} {:>10} {:>12} {:>10} {:>14} {:>12}",
         "kind", "reports", "avg bytes", "threads", "reports/s", "MB/s"
@@ -96,11 +84,11 @@ pub fn run(n: usize, kinds: &[BenchKind], size: usize) -> Result<u8> {
             continue;
         }
         if *kind == BenchKind::Compile {
-            crate::bench_compile::run()?;
+            crate::compile::run()?;
             continue;
         }
         if *kind == BenchKind::Audit {
-            audit_bench(n, size)?;
+            audit_bench(n, size, gongkai)?;
             continue;
         }
         if matches!(kind, BenchKind::Docx | BenchKind::Xlsx | BenchKind::RenderDocx | BenchKind::RenderXlsx) {
@@ -207,7 +195,7 @@ fn similarity_bench() {
 
 /// End-to-end `gongkai audit` on `n` generated files in four formats (a quarter each: text,
 /// HTML, DOCX, XLSX), written to a temporary folder first; the dataset CSV goes to the same folder.
-fn audit_bench(n: usize, size: usize) -> Result<()> {
+fn audit_bench(n: usize, size: usize, gongkai: &std::path::Path) -> Result<()> {
     let dir = std::env::temp_dir().join(format!("gongkai-audit-bench-{}", std::process::id()));
     let (plain, office) = (dir.join("text-html"), dir.join("docx-xlsx"));
     std::fs::create_dir_all(&plain)?;
@@ -237,26 +225,11 @@ fn audit_bench(n: usize, size: usize) -> Result<()> {
         office_bytes += b.len();
     }
     drop(rs);
-    let runs =
-        [("text+HTML", &plain, 2 * q, plain_bytes), ("text+HTML+DOCX+XLSX", &dir, n, plain_bytes + office_bytes)];
-    for (what, folder, files, bytes) in runs {
-        let out = dir.join("cells.csv");
-        let t = Instant::now();
-        crate::audit::run(&[folder.display().to_string()], &out.display().to_string(), None)?;
-        let secs = t.elapsed().as_secs_f64();
-        println!(
-            "audit   {files:>8} files ({what}), {:.1} MB: {:.0} reports/s, {:.1} MB/s on {} threads (dataset {:.1} MB)",
-            bytes as f64 / 1e6,
-            files as f64 / secs,
-            bytes as f64 / 1e6 / secs,
-            rayon::current_num_threads(),
-            std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
-        );
-        let _ = std::fs::remove_file(&out);
+    println!("text+HTML {:.1} MB, DOCX+XLSX {:.1} MB", plain_bytes as f64 / 1e6, office_bytes as f64 / 1e6);
+    for folder in [&plain, &dir] {
+        crate::pipeline::run(gongkai, folder, false)?;
     }
     if std::env::var_os("GONGKAI_BENCH_KEEP").is_some() {
-        // Kept for measuring `gongkai audit` in a process of its own (peak memory without the
-        // generator's corpus).
         println!("生成的文件保留在 {}", dir.display());
     } else {
         let _ = std::fs::remove_dir_all(&dir);
