@@ -23,6 +23,9 @@ pub enum LedgerCmd {
         /// 只校验，不写入
         #[arg(long)]
         dry_run: bool,
+        /// 输出格式：text（文字）或 json（结果、导入的编号或每处错误）
+        #[arg(long, value_enum, default_value_t = crate::register_cmd::Fmt::Text)]
+        format: crate::register_cmd::Fmt,
     },
     /// 导出台账为 .xlsx 或 .csv（个人信息默认隐去，--unmask 显示）
     Export {
@@ -38,6 +41,9 @@ pub enum LedgerCmd {
         /// 显示个人信息（记入审计日志）
         #[arg(long)]
         unmask: bool,
+        /// 输出格式：text（文字）或 json（件数、文件、是否隐去个人信息）
+        #[arg(long, value_enum, default_value_t = crate::register_cmd::Fmt::Text)]
+        format: crate::register_cmd::Fmt,
     },
     /// 列出台账的列（表头）及填写要求
     Layout {
@@ -119,12 +125,18 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
             println!("已生成空白台账模板“{out}”：填好后用 gongkai ledger import “{out}” --organ 机关编号 导入");
             Ok(0)
         }
-        LedgerCmd::Import { file, organ, dry_run } => {
+        LedgerCmd::Import { file, organ, dry_run, format } => {
             let rows = read_rows(file)?;
             let mut store = open(&db_spec(db), false)?;
             let today = crate::register_cmd::today(None)?;
             let mut app = App::new(&mut *store, Principal::local(actor()));
-            match app.import_ledger(OrganId(*organ), &rows, today, *dry_run)? {
+            let outcome = app.import_ledger(OrganId(*organ), &rows, today, *dry_run)?;
+            if *format == crate::register_cmd::Fmt::Json {
+                // Row errors name row, column and problem; personal values in them are masked.
+                println!("{}", serde_json::to_string_pretty(&outcome)?);
+                return Ok(if matches!(outcome, LedgerOutcome::Refused { .. }) { 1 } else { 0 });
+            }
+            match outcome {
                 LedgerOutcome::Checked { rows } => {
                     println!("校验通过：{rows} 行（未写入）");
                     Ok(0)
@@ -147,12 +159,17 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
                 }
             }
         }
-        LedgerCmd::Export { organ, out, unmask, force } => {
+        LedgerCmd::Export { organ, out, unmask, force, format } => {
             safe::refuse_existing(Path::new(out), *force)?;
             let mut store = open(&db_spec(db), false)?;
             let mut app = App::new(&mut *store, Principal::local(actor()));
             let x = app.export_ledger(OrganId(*organ), unmask.then_some("导出台账"))?;
             write_rows(out, x.sheet, &x.rows, *force)?;
+            if *format == crate::register_cmd::Fmt::Json {
+                let v = serde_json::json!({ "out": out, "count": x.count, "masked": x.masked });
+                println!("{}", serde_json::to_string_pretty(&v)?);
+                return Ok(0);
+            }
             println!(
                 "已导出 {} 件申请到“{out}”{}",
                 x.count,

@@ -590,3 +590,24 @@ fn missing_folders_are_refused_and_read_only_registers_read() {
         assert!(!ok(&db, &["organ", "list"]).contains("新机关"));
     }
 }
+
+/// `ledger export` and `ledger import` speak JSON for programs: the count and masking of an
+/// export; the refusal of an import with every row error (personal values masked), exit 1.
+#[test]
+fn ledger_import_and_export_report_in_json() {
+    let (dir, db) = setup();
+    register_one(&db, "2024-001", "2024-09-27");
+    let out = dir.path().join("台账.csv");
+    let v = json(&db, &["ledger", "export", "--organ", "2", "--out", out.to_str().unwrap()]);
+    assert_eq!((v["count"].as_u64(), v["masked"].as_bool()), (Some(1), Some(true)), "{v}");
+    assert_eq!(v["out"].as_str(), out.to_str());
+    // The masked export cannot come back in: refused, in JSON, nothing written.
+    let o = gk(&db, &["ledger", "import", out.to_str().unwrap(), "--organ", "2", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["result"], "refused", "{v}");
+    let errors = v["errors"].as_array().unwrap();
+    assert!(!errors.is_empty(), "{v}");
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("张三丰"), "personal data in the JSON: {v}");
+    assert_ne!(gk(&db, &["show", "2"]).status.code(), Some(0), "nothing was imported");
+}
