@@ -73,6 +73,19 @@ pub fn corpus(what: &str) -> Option<PathBuf> {
     shared(what).map(|p| p.join("corpus"))
 }
 
+/// The bytes of the seed report (`shared/seed/000_64ff3bdd190e597a.txt`), or a loud skip
+/// naming `what` and `None`.
+pub fn seed(what: &str) -> Option<Vec<u8>> {
+    let p = shared(what)?.join("seed/000_64ff3bdd190e597a.txt");
+    match std::fs::read(&p) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            skipped(what, &format!("{}: {e}", p.display()));
+            None
+        }
+    }
+}
+
 /// Whether poppler's `pdftotext` runs; when it does not, a loud skip naming `what`.
 pub fn pdftotext(what: &str) -> bool {
     static HAVE: OnceLock<bool> = OnceLock::new();

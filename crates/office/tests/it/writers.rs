@@ -3,7 +3,6 @@
 //! and the seed report surviving DOCX and XLSX unchanged.
 
 use std::io::{Cursor, Read};
-use std::path::Path;
 
 use gongkai_model::{Cell, Col, Report, T3Row};
 use rust_decimal::Decimal;
@@ -95,17 +94,7 @@ fn xlsx_inconsistent_total_keeps_the_printed_value() {
 }
 
 fn seed() -> Option<Vec<u8>> {
-    let dir = std::env::var_os("GONGKAI_SHARED")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let p = dir.join("seed/000_64ff3bdd190e597a.txt");
-    match std::fs::read(&p) {
-        Ok(b) => Some(b),
-        Err(_) => {
-            gongkai_testkit::skipped("a test over the seed report", &format!("{} not found", p.display()));
-            None
-        }
-    }
+    gongkai_testkit::seed("a test over the seed report")
 }
 
 /// Table cells as (id, state, raw) — blanks, placeholders and numbers alike.

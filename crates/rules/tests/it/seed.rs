@@ -2,22 +2,10 @@
 //! defects the brief counts in it are all found, with their source lines, and the JSON
 //! output is snapshot-tested.
 
-use std::path::Path;
-
 use gongkai_model::{Col, Finding, T3Row};
 
 fn seed() -> Option<Vec<u8>> {
-    let dir = std::env::var_os("GONGKAI_SHARED")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let p = dir.join("seed/000_64ff3bdd190e597a.txt");
-    match std::fs::read(&p) {
-        Ok(b) => Some(b),
-        Err(_) => {
-            gongkai_testkit::skipped("the seed report test", &format!("{} not found", p.display()));
-            None
-        }
-    }
+    gongkai_testkit::seed("the seed report test")
 }
 
 fn run() -> Option<(gongkai_parse::Parsed, Vec<Finding>)> {
