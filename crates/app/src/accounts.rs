@@ -234,6 +234,10 @@ impl App<'_> {
 
     /// One user the principal may manage (see [`App::users`]).
     pub fn user(&mut self, id: UserId) -> Result<User> {
+        self.use_case("user", |s| s.user_uc(id))
+    }
+
+    fn user_uc(&mut self, id: UserId) -> Result<User> {
         let user = self.store_mut().user(id)?;
         self.authorize_account(user.organ)?;
         Ok(user)
@@ -245,6 +249,10 @@ impl App<'_> {
     /// scope). A principal cannot disable or demote itself; disabling, a new role or scope and
     /// a reset end the user's sessions. Audited with before and after (hashes masked).
     pub fn change_account(&mut self, id: UserId, version: i64, change: &AccountChange) -> Result<User> {
+        self.use_case("change_account", |s| s.change_account_uc(id, version, change))
+    }
+
+    fn change_account_uc(&mut self, id: UserId, version: i64, change: &AccountChange) -> Result<User> {
         let user = self.store_mut().user(id)?;
         self.authorize_account(user.organ)?;
         let me = self.principal().user.clone();

@@ -180,6 +180,16 @@ impl App<'_> {
         today: Date,
         dry_run: bool,
     ) -> Result<LedgerOutcome> {
+        self.use_case("import_ledger", |s| s.import_ledger_uc(organ, rows, today, dry_run))
+    }
+
+    fn import_ledger_uc(
+        &mut self,
+        organ: OrganId,
+        rows: &[Vec<String>],
+        today: Date,
+        dry_run: bool,
+    ) -> Result<LedgerOutcome> {
         self.authorize(Action::Register, Some(organ))?;
         let store = self.store_mut();
         let mut errors = match ledger::read_as_of(rows, store.calendar(), Some(today)) {
@@ -229,6 +239,10 @@ impl App<'_> {
     /// purpose) unmasked, which needs [`Action::Unmask`] and is audited on the organ. Needs
     /// [`Action::Read`] on the organ.
     pub fn export_ledger(&mut self, organ: OrganId, unmask: Option<&str>) -> Result<LedgerExport> {
+        self.use_case("export_ledger", |s| s.export_ledger_uc(organ, unmask))
+    }
+
+    fn export_ledger_uc(&mut self, organ: OrganId, unmask: Option<&str>) -> Result<LedgerExport> {
         self.authorize(Action::Read, Some(organ))?;
         let personal = self.personal(unmask, organ, Entity::Organ, &organ.0.to_string())?;
         let store = self.store_mut();

@@ -296,6 +296,16 @@ impl App<'_> {
         input: &LetterInput,
         today: Date,
     ) -> Result<CheckedLetter> {
+        self.use_case("checked_letter", |s| s.checked_letter_uc(id, kind, input, today))
+    }
+
+    fn checked_letter_uc(
+        &mut self,
+        id: AppId,
+        kind: LetterKind,
+        input: &LetterInput,
+        today: Date,
+    ) -> Result<CheckedLetter> {
         let letter = self.letter(id, kind, input, today)?;
         let fp = fingerprint(&letter);
         let purpose = purpose_of(&letter, &fp);
@@ -312,6 +322,10 @@ impl App<'_> {
         input: &LetterInput,
         today: Date,
     ) -> Result<SignOff> {
+        self.use_case("sign_off_letter", |s| s.sign_off_letter_uc(id, kind, input, today))
+    }
+
+    fn sign_off_letter_uc(&mut self, id: AppId, kind: LetterKind, input: &LetterInput, today: Date) -> Result<SignOff> {
         let organ = self.store_mut().application(id, Personal::Masked)?.organ;
         self.authorize(Action::SignLetter, Some(organ))?;
         let checked = self.checked_letter(id, kind, input, today)?;
@@ -333,6 +347,10 @@ impl App<'_> {
     /// Every sign-off of an application's letters, oldest first, with its audit purpose
     /// (needs [`Action::Read`] on the organ).
     pub fn sign_offs(&mut self, id: AppId) -> Result<Vec<(String, SignOff)>> {
+        self.use_case("sign_offs", |s| s.sign_offs_uc(id))
+    }
+
+    fn sign_offs_uc(&mut self, id: AppId) -> Result<Vec<(String, SignOff)>> {
         let organ = self.store_mut().application(id, Personal::Masked)?.organ;
         self.authorize(Action::Read, Some(organ))?;
         let rows = self.store_mut().audit_log(Entity::Application, &id.0.to_string(), Personal::Masked)?;

@@ -603,6 +603,10 @@ impl<'s> App<'s> {
 
     /// One catalogue entry (needs [`Action::Read`] on its organ).
     pub fn catalogue_entry(&mut self, id: EntryId) -> Result<CatalogueEntry> {
+        self.use_case("catalogue_entry", |s| s.catalogue_entry_uc(id))
+    }
+
+    fn catalogue_entry_uc(&mut self, id: EntryId) -> Result<CatalogueEntry> {
         let entry = self.store.catalogue_entry(id)?;
         self.authorize(Action::Read, Some(entry.organ))?;
         Ok(entry)

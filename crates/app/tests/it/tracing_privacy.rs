@@ -110,3 +110,33 @@ fn use_case_logs_hold_no_personal_data() {
         assert!(!logs.contains(secret), "“{secret}” leaked into the logs:\n{logs}");
     }
 }
+
+/// Every public use case of `App` (a `pub fn` taking `&mut self`) runs inside `use_case`, so
+/// that each is traced with its outcome code; a new one that forgets fails here. The two
+/// authorization helpers and `letter` (which calls the traced `send_letter`) are not use cases.
+#[test]
+fn every_use_case_is_traced() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let not_use_cases = ["authorize", "authorize_whole_register", "letter"];
+    let mut untraced = Vec::new();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let src = std::fs::read_to_string(&path).unwrap();
+        for (at, _) in src.match_indices("\n    pub fn ") {
+            let rest = &src[at + "\n    pub fn ".len()..];
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let Some(open) = rest.find(" {\n") else { continue };
+            if !rest[..open].contains("&mut self") || not_use_cases.contains(&name.as_str()) {
+                continue;
+            }
+            seen += 1;
+            let body = rest[open + 3..].trim_start();
+            if !body.starts_with("self.use_case(") {
+                untraced.push(format!("{}: {name}", path.file_name().unwrap().to_string_lossy()));
+            }
+        }
+    }
+    assert!(seen >= 25, "only {seen} use cases found: the scan is broken");
+    assert!(untraced.is_empty(), "use cases outside `use_case`: {untraced:?}");
+}
