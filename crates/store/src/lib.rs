@@ -986,14 +986,31 @@ pub fn outcome_of(s: &str) -> Result<Outcome> {
     Outcome::from_id(s).ok_or_else(|| StoreError::corrupt(format!("未知的表三行“{s}”")))
 }
 
+/// Stored JSON that does not decode. serde_json's own message quotes the offending value,
+/// which may be an applicant's name or phone, so neither it nor the decoder's error (a source
+/// would be printed in the error chain) is kept: only what was unreadable, where, and how.
+fn undecodable(what: &str, e: &serde_json::Error) -> StoreError {
+    let how = match e.classify() {
+        serde_json::error::Category::Syntax => "不是有效的 JSON",
+        serde_json::error::Category::Data => "字段或取值不符合格式",
+        serde_json::error::Category::Eof => "数据不完整",
+        serde_json::error::Category::Io => "读取出错",
+    };
+    StoreError::corrupt(format!(
+        "{what}无法读取：存储的数据{how}（第{}行第{}列；为保护个人信息，不显示其内容）",
+        e.line(),
+        e.column()
+    ))
+}
+
 /// An event from its stored JSON.
 pub fn event_of(s: &str) -> Result<Event> {
-    serde_json::from_str(s).map_err(|e| StoreError::backend_because(format!("事件无法读取：{e}"), e))
+    serde_json::from_str(s).map_err(|e| undecodable("事件", &e))
 }
 
 /// The applicant from its stored JSON.
 pub fn applicant_of(s: &str) -> Result<Applicant> {
-    serde_json::from_str(s).map_err(|e| StoreError::backend_because(format!("申请人数据无法读取：{e}"), e))
+    serde_json::from_str(s).map_err(|e| undecodable("申请人数据", &e))
 }
 
 /// The applicant as stored (JSON).
@@ -1003,8 +1020,7 @@ pub fn applicant_json(a: &Applicant) -> Result<String> {
 
 /// An audit snapshot from its stored JSON (unmasked: [`Store::audit_log`] masks).
 pub fn audit_json(s: Option<&str>) -> Result<Option<serde_json::Value>> {
-    s.map(|s| serde_json::from_str(s).map_err(|e| StoreError::backend_because(format!("审计记录无法读取：{e}"), e)))
-        .transpose()
+    s.map(|s| serde_json::from_str(s).map_err(|e| undecodable("审计记录", &e))).transpose()
 }
 
 /// A case's conclusion from its two columns (both set, or none).
@@ -1031,6 +1047,22 @@ pub fn enum_parse<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stored applicant or event that no longer decodes is reported by place and kind, never
+    /// by its content (serde's own message would quote the name or the phone).
+    #[test]
+    fn undecodable_records_never_quote_personal_data() {
+        let bad = r#"{"kind":"natural","name":12345678901,"phone":"13812345678"}"#;
+        let e = applicant_of(bad).unwrap_err();
+        let chain = error_text(&e);
+        assert!(chain.contains("申请人数据无法读取") && chain.contains("第1行"), "{chain}");
+        assert!(!chain.contains("12345678901") && !chain.contains("13812345678"), "{chain}");
+        let e = event_of(r#"{"type":"received","date":"张三丰"}"#).unwrap_err();
+        assert!(!error_text(&e).contains("张三丰"), "{}", error_text(&e));
+        let e = audit_json(Some("{\"applicant\": 张三丰")).unwrap_err();
+        assert!(!error_text(&e).contains("张三丰"), "{}", error_text(&e));
+        assert_eq!(e.code(), "store.backend");
+    }
 
     #[test]
     fn error_codes_are_stable_and_unique_and_the_source_is_kept() {
