@@ -36,7 +36,7 @@ use gongkai_model::normalize::normalize;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::{Applicant, ApplicantKind, Application, RequestedForm, validate};
+use crate::{AppId, Applicant, ApplicantKind, Application, OrganId, RequestedForm, validate};
 
 /// The headers, in the order the writer uses.
 pub const HEADERS: [&str; 19] = [
@@ -133,6 +133,24 @@ pub struct LedgerRow {
     pub description: String,
     pub form: RequestedForm,
     pub events: Vec<Event>,
+}
+
+impl LedgerRow {
+    /// The row as a first-version application record with the given ids (what a ledger writer
+    /// takes: a row read back, written out again).
+    pub fn application(self, id: AppId, organ: OrganId) -> Application {
+        Application {
+            id,
+            organ,
+            serial: self.serial,
+            applicant: self.applicant,
+            channel: self.channel,
+            description: self.description,
+            form: self.form,
+            events: self.events,
+            version: 1,
+        }
+    }
 }
 
 /// Why a row (or the header) was refused.
@@ -583,7 +601,6 @@ pub fn write_as(apps: &[Application], mask: bool, marked_masked: bool) -> Vec<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AppId, OrganId};
     use jiff::civil::date;
 
     fn sheet(rows: &[&[&str]]) -> Vec<Vec<String>> {
@@ -808,17 +825,7 @@ mod tests {
         let apps: Vec<Application> = read(&[head.clone(), row("张三", "13812345678")], Calendar::official())
             .unwrap()
             .into_iter()
-            .map(|r| Application {
-                id: AppId(1),
-                organ: OrganId(1),
-                serial: r.serial,
-                applicant: r.applicant,
-                channel: r.channel,
-                description: r.description,
-                form: r.form,
-                events: r.events,
-                version: 1,
-            })
+            .map(|r| r.application(AppId(1), OrganId(1)))
             .collect();
         let e = read(&write(&apps, false), Calendar::official()).unwrap_err();
         assert_eq!((e.len(), e[0].column.as_str()), (1, MASK_HEADER));
@@ -868,20 +875,7 @@ mod tests {
     }
 
     fn apps_of(rows: &[LedgerRow]) -> Vec<Application> {
-        rows.iter()
-            .enumerate()
-            .map(|(i, r)| Application {
-                id: AppId(i as i64 + 1),
-                organ: OrganId(1),
-                serial: r.serial.clone(),
-                applicant: r.applicant.clone(),
-                channel: r.channel,
-                description: r.description.clone(),
-                form: r.form,
-                events: r.events.clone(),
-                version: 1,
-            })
-            .collect()
+        rows.iter().enumerate().map(|(i, r)| r.clone().application(AppId(i as i64 + 1), OrganId(1))).collect()
     }
 
     proptest::proptest! {
@@ -942,21 +936,7 @@ mod tests {
             &["2024-002", "2024-12-30", "邮寄", "商业企业", "某公司", "", "某批复", "", ""],
         ]);
         let rows = read(&s, Calendar::official()).unwrap();
-        let apps: Vec<Application> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| Application {
-                id: AppId(i as i64 + 1),
-                organ: OrganId(1),
-                serial: r.serial.clone(),
-                applicant: r.applicant.clone(),
-                channel: r.channel,
-                description: r.description.clone(),
-                form: r.form,
-                events: r.events.clone(),
-                version: 1,
-            })
-            .collect();
+        let apps: Vec<Application> = apps_of(&rows);
         let masked = write(&apps, false);
         assert_eq!(masked[0][..19], HEADERS.map(String::from));
         assert_eq!(masked[0][19], MASK_HEADER);

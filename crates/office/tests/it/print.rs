@@ -223,17 +223,7 @@ fn export_rows(rows: &[Vec<String>], cal: &gongkai_calendar::Calendar) -> Vec<Ve
     let apps: Vec<gongkai_register::Application> = read
         .into_iter()
         .enumerate()
-        .map(|(i, r)| gongkai_register::Application {
-            id: gongkai_register::AppId(i as i64 + 1),
-            organ: gongkai_register::OrganId(1),
-            serial: r.serial,
-            applicant: r.applicant,
-            channel: r.channel,
-            description: r.description,
-            form: r.form,
-            events: r.events,
-            version: 1,
-        })
+        .map(|(i, r)| r.application(gongkai_register::AppId(i as i64 + 1), gongkai_register::OrganId(1)))
         .collect();
     gongkai_register::ledger::write_as(&apps, true, true)
 }
