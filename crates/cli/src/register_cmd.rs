@@ -174,9 +174,10 @@ pub struct RegisterArgs {
     /// 电子邮箱（个人信息，默认隐去）
     #[arg(long)]
     email: Option<String>,
-    /// 提交方式（第三十一条）：当面、邮寄、平信、网络、传真（或 in_person、post、letter、online、fax）
-    #[arg(long, default_value = "网络")]
-    channel: String,
+    /// 提交方式（第三十一条）：当面、邮寄、平信、网络、传真（或 in_person、post、letter、online、fax）；
+    /// 不填按“网络”，与台账导入时提交方式留空相同
+    #[arg(long)]
+    channel: Option<String>,
     /// 收到申请之日（第三十一条），YYYY-MM-DD
     #[arg(long)]
     received: String,
@@ -635,7 +636,10 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
                 },
                 description: a.description,
                 form: requested_form(a.form.as_deref())?,
-                events: vec![Event::Received { date: date(&a.received)?, channel: channel(&a.channel)? }],
+                events: vec![Event::Received {
+                    date: date(&a.received)?,
+                    channel: a.channel.as_deref().map_or(Ok(gongkai_clock::Channel::DEFAULT), channel)?,
+                }],
             };
             let v = app.register(&new, today(None)?)?;
             let text = format!(

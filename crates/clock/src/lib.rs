@@ -83,7 +83,14 @@ pub enum Channel {
 }
 
 impl Channel {
-    /// The 第三十一条 rule for this channel, in Chinese.
+    /// The channel taken when none is given: by `register` without `--channel`, by a ledger
+    /// row with a blank 提交方式, and preselected in the web's registration form. One
+    /// definition, so the front ends cannot drift apart.
+    pub const DEFAULT: Channel = Channel::Online;
+
+    /// Every channel, in the order of 第三十一条.
+    pub const ALL: [Channel; 5] = [Channel::InPerson, Channel::Post, Channel::Letter, Channel::Online, Channel::Fax];
+
     /// Short Chinese label: `当面提交`, `邮寄`, `平常信函`, `互联网`, `传真`.
     pub fn label(self) -> &'static str {
         match self {
@@ -95,6 +102,7 @@ impl Channel {
         }
     }
 
+    /// The 第三十一条 rule for this channel, in Chinese.
     pub fn rule_zh(self) -> &'static str {
         match self {
             Channel::InPerson => "当面提交，以提交之日为收到申请之日",

@@ -9,7 +9,7 @@
 //! |---|---|
 //! | 受理编号* | the office's register number, unique within the organ |
 //! | 收到申请日期* | receipt date under 第三十一条 (`2024-03-05`, `2024/3/5`, `2024年3月5日` or an Excel date serial) |
-//! | 提交方式* | 当面 / 邮寄 / 平信 / 网络 / 传真 (第三十一条 channels) |
+//! | 提交方式 | 当面 / 邮寄 / 平信 / 网络 / 传真 (第三十一条 channels; default 网络, [`Channel::DEFAULT`], as `register`) |
 //! | 申请人类型* | 自然人 / 商业企业 / 科研机构 / 社会公益组织 / 法律服务机构 / 其他 (table 三 columns) |
 //! | 申请人姓名或名称* | |
 //! | 证件号码, 联系电话, 通讯地址, 电子邮箱 | personal data (masked on export unless allowed) |
@@ -71,7 +71,7 @@ pub const UNMASKED: &str = "完整";
 const PERSONAL: [&str; 5] = ["申请人姓名或名称", "证件号码", "联系电话", "通讯地址", "电子邮箱"];
 
 /// The columns every row must fill.
-pub const REQUIRED: [&str; 6] = ["受理编号", "收到申请日期", "提交方式", "申请人类型", "申请人姓名或名称", "申请内容"];
+pub const REQUIRED: [&str; 5] = ["受理编号", "收到申请日期", "申请人类型", "申请人姓名或名称", "申请内容"];
 
 /// What a ledger column holds, for a spreadsheet writer: text stays text (a 受理编号 `001`
 /// keeps its zeros), dates become real dates, counts numbers, and a choice column offers its
@@ -95,7 +95,7 @@ pub fn column_kind(header: &str) -> ColumnKind {
             ColumnKind::Date
         }
         "延期工作日数" => ColumnKind::Count,
-        "提交方式" => list(CHANNELS.iter().map(|c| channel_label(*c)).collect()),
+        "提交方式" => list(Channel::ALL.iter().map(|c| channel_label(*c)).collect()),
         "申请人类型" => list(ApplicantKind::ALL.iter().map(|k| k.label()).collect()),
         "获取信息方式" => list(RequestedForm::ALL.iter().map(|f| f.label()).collect()),
         "办理结果" => ColumnKind::Choice(Outcome::ALL.iter().map(|o| outcome_text(*o)).collect()),
@@ -104,7 +104,6 @@ pub fn column_kind(header: &str) -> ColumnKind {
 }
 
 /// The channels, in the order a drop-down list offers them.
-const CHANNELS: [Channel; 5] = [Channel::InPerson, Channel::Post, Channel::Letter, Channel::Online, Channel::Fax];
 
 /// An outcome in the words clerks use, as the export writes it and the drop-down offers it:
 /// the row's own wording without its number (`予以公开`, `本机关不掌握相关政府信息`), or the
@@ -414,8 +413,9 @@ fn read_row(
         parse_date(v).map_err(|e| errors.push(err(line, name, e))).ok()
     };
     let received = date("收到申请日期", &mut errors);
+    // A blank channel is the same default `register` takes without `--channel`.
     let channel = match get("提交方式") {
-        "" => None,
+        "" => Some(Channel::DEFAULT),
         v => parse_channel(v).or_else(|| {
             errors.push(err(
                 line,
@@ -703,6 +703,19 @@ mod tests {
             ]
         );
         assert_eq!(rows[1].events.len(), 1, "still open");
+    }
+
+    /// A blank 提交方式 takes the channel `register` takes without `--channel` (one default
+    /// for every front end); a sheet without the column at all is read the same way.
+    #[test]
+    fn a_blank_channel_takes_the_registers_default() {
+        let s = sheet(&[HEAD, &["2024-001", "2024-03-05", "", "自然人", "张三", "", "某事项", "", ""]]);
+        let rows = read(&s, Calendar::official()).unwrap();
+        assert_eq!(rows[0].channel, Channel::DEFAULT);
+        assert_eq!(rows[0].events[0], Event::Received { date: date(2024, 3, 5), channel: Channel::DEFAULT });
+        let without: Vec<Vec<String>> =
+            s.iter().map(|r| r.iter().enumerate().filter(|(i, _)| *i != 2).map(|(_, c)| c.clone()).collect()).collect();
+        assert_eq!(read(&without, Calendar::official()).unwrap()[0].channel, Channel::DEFAULT);
     }
 
     #[test]

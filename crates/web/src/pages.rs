@@ -313,13 +313,13 @@ pub struct Choice {
     pub label: String,
 }
 
+/// A unit enum's form value: its serde name (`online`).
+fn form_value<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|j| j.as_str().map(str::to_string)).unwrap_or_default()
+}
+
 fn choices<T: serde::Serialize + Copy>(all: &[T], label: impl Fn(T) -> String) -> Vec<Choice> {
-    all.iter()
-        .map(|v| Choice {
-            value: serde_json::to_value(v).ok().and_then(|j| j.as_str().map(str::to_string)).unwrap_or_default(),
-            label: label(*v),
-        })
-        .collect()
+    all.iter().map(|v| Choice { value: form_value(v), label: label(*v) }).collect()
 }
 
 #[derive(Template)]
@@ -329,18 +329,19 @@ struct RegisterPage<'a> {
     organs: &'a [Organ],
     f: &'a RegisterForm,
     errors: &'a [(String, String)],
+    /// The channel shown selected: the posted one, or on a fresh form [`Channel::DEFAULT`].
+    channel: String,
     channels: Vec<Choice>,
     kinds: Vec<Choice>,
     forms: Vec<Choice>,
 }
 
 pub fn register(c: &Ctx, organs: &[Organ], f: &RegisterForm, errors: &[(String, String)]) -> Response {
-    let channels = choices(&[Channel::InPerson, Channel::Post, Channel::Letter, Channel::Online, Channel::Fax], |c| {
-        c.label().to_string()
-    });
+    let channels = choices(&Channel::ALL, |c| c.label().to_string());
     let kinds = choices(&ApplicantKind::ALL, |k| k.label().to_string());
     let forms = choices(&RequestedForm::ALL, |f| f.label().to_string());
-    html(&RegisterPage { nav: Nav::of(c), organs, f, errors, channels, kinds, forms })
+    let channel = if f.channel.is_empty() { form_value(&Channel::DEFAULT) } else { f.channel.clone() };
+    html(&RegisterPage { nav: Nav::of(c), organs, f, errors, channel, channels, kinds, forms })
 }
 
 /// The event form as posted.

@@ -186,6 +186,8 @@ fn due_lists_upcoming_and_overdue() {
             ],
         );
     }
+    // Without --channel: the same default a blank ledger 提交方式 takes.
+    assert_eq!(json(&db, &["show", "1"])["application"]["channel"], "online");
     // Today 2024-10-25: A (due 09-30) overdue, B (due 10-30) within 5 working days, C later.
     let v = json(&db, &["due", "--within", "5", "--today", "2024-10-25"]);
     let items = v["items"].as_array().unwrap();

@@ -349,6 +349,9 @@ fn staff(app: &TestApp) -> ((String, String), (String, String)) {
 fn a_letter_is_a_draft_until_the_head_signs_off_its_exact_text() {
     let app = spawn_app();
     let ((k, kcsrf), (h, hcsrf)) = staff(&app);
+    // A fresh form preselects the channel every front end defaults to (`Channel::DEFAULT`).
+    let form = get(&app, "/applications/new", &k).body;
+    assert!(form.contains(r#"<option value="online" selected>"#), "{form}");
     let today = gongkai_app::today_in_china().to_string();
     let reg = [
         ("csrf", kcsrf.as_str()),
