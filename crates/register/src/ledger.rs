@@ -103,8 +103,6 @@ pub fn column_kind(header: &str) -> ColumnKind {
     }
 }
 
-/// The channels, in the order a drop-down list offers them.
-
 /// An outcome in the words clerks use, as the export writes it and the drop-down offers it:
 /// the row's own wording without its number (`予以公开`, `本机关不掌握相关政府信息`), or the
 /// whole label with its group where the wording alone would be ambiguous (`3.其他`).
