@@ -106,7 +106,7 @@ pub struct SectionId(pub u8);
 
 impl SectionId {
     pub fn official_heading(self) -> &'static str {
-        crate::labels::SECTION_HEADINGS.get(usize::from(self.0).wrapping_sub(1)).map_or("", |(h, _)| h)
+        crate::labels::SECTION_HEADINGS.get(usize::from(self.0).wrapping_sub(1)).copied().unwrap_or("")
     }
 }
 

@@ -3,7 +3,6 @@
 //! a cell that cannot be read is absent and a `P` finding says so.
 
 use gongkai_model::doc::{Block, Doc};
-use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS, SINGLE_R36_MARKER};
 use gongkai_model::normalize::{chinese_numeral, is_cjk, normalize};
 use gongkai_model::report::{Located, TablesFound};
 use gongkai_model::{
@@ -13,6 +12,7 @@ use gongkai_model::{
 
 use crate::items::{Item, items};
 use crate::keys::{Hits, Word};
+use crate::labels::{FORMAT_MARKERS, SECTION_KEYS, SINGLE_R36_MARKER};
 use crate::split::{Split, e3_row, e4_table, split_runs};
 
 /// Interpret a document. `findings` receives the `P` (parse) findings. The document is
@@ -268,7 +268,7 @@ fn heading_of(it: &Item) -> Option<(u8, Option<u32>)> {
     // The first section (in order) with a key inside `rest`, from the label's lexicon hits.
     let from = rest.as_ptr() as usize - norm.as_ptr() as usize;
     let i = it.hits().sections_within(from, from + rest.len()).min()?;
-    let keys = SECTION_HEADINGS[usize::from(i)].1;
+    let keys = SECTION_KEYS[usize::from(i)];
     if num.is_none() && !keys.iter().any(|k| rest.starts_with(k)) {
         return None;
     }

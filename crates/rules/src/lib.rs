@@ -53,7 +53,7 @@ pub fn lost_to_truncation(r: &Report) -> Vec<Finding> {
     let Some(at) = r.truncated else { return Vec::new() };
     let mut out = Vec::new();
     let last = r.sections.iter().map(|s| s.id.0).max().unwrap_or(0);
-    for (i, (heading, _)) in gongkai_model::labels::SECTION_HEADINGS.iter().enumerate() {
+    for (i, heading) in gongkai_model::labels::SECTION_HEADINGS.iter().enumerate() {
         let id = i as u8 + 1;
         if id > last && r.section(id).is_none() {
             out.push(
