@@ -84,6 +84,9 @@ pub fn lost_to_truncation(r: &Report) -> Vec<Finding> {
 /// Run every single-report rule.
 pub fn check(report: &Report) -> Vec<Finding> {
     let mut out = Vec::new();
+    // First, so that at a heading's position its numbering comes before the findings about
+    // what the heading opens (a table found under it points at the heading too).
+    text::misnumbered_headings(report, &mut out);
     tables::check_tables(report, &mut out);
     text::check_text(report, &mut out);
     out

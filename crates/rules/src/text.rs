@@ -356,6 +356,29 @@ fn d12(r: &Report, out: &mut Vec<Finding>) {
     }
 }
 
+/// D12: a heading numbered against the six sections (`三、主动公开…`, section 二 under the
+/// number 三). The parser records each heading's printed number (`Section::number`); a pre-2019
+/// report has its own outline (SPEC §2.4) and is not judged by this one.
+pub fn misnumbered_headings(r: &Report, out: &mut Vec<Finding>) {
+    if r.format == FormatVersion::Pre2019 {
+        return;
+    }
+    for s in &r.sections {
+        if let Some(n) = s.number
+            && n != u32::from(s.id.0)
+        {
+            out.push(
+                Finding::new(
+                    "D12",
+                    Severity::Warning,
+                    format!("标题“{}”的序号为{}，按标准格式应为“{}”", s.heading.trim_end(), n, s.id.official_heading()),
+                )
+                .at(Some(s.src)),
+            );
+        }
+    }
+}
+
 /// D12 (issue 13 part 4): a heading with nothing under it is as good as a missing section.
 /// Judged for the prose sections 一, 五 and 六: the body of 二/三/四 is their table, whose
 /// absence the parser already reports (P1). The last section of a truncated source was cut,

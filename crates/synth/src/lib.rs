@@ -652,6 +652,7 @@ pub fn report_with(seed: u64, opts: &SynthOptions, ov: &Overrides) -> Report {
         .map(|(id, paras)| Section {
             id: SectionId(id),
             heading: SectionId(id).official_heading().to_string(),
+            number: Some(u32::from(id)),
             src: Src::default(),
             paras,
         })
