@@ -1,4 +1,4 @@
-//! Who may depend on whom (ARCHITECTURE.md, "Who may depend on whom"). The layers and what each
+//! Who may depend on whom, and who reads the clock (ARCHITECTURE.md, "Who may depend on whom"). The layers and what each
 //! may depend on are [`LAYERS`] and [`ALLOWED`], the one table of the rule; the test reads the
 //! workspace's dependency graph from `cargo metadata` and fails on any edge the table does not
 //! allow, on a workspace crate the table does not place, and on a table entry that names no
@@ -119,8 +119,8 @@ fn violations(crates: &BTreeSet<String>, edges: &[Edge]) -> Vec<String> {
     out
 }
 
-/// The workspace crates and the dependency edges between them, from `cargo metadata`.
-fn workspace_graph() -> (BTreeSet<String>, Vec<Edge>) {
+/// `cargo metadata` of the workspace (its own crates only).
+fn metadata() -> serde_json::Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let out = std::process::Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
@@ -128,7 +128,12 @@ fn workspace_graph() -> (BTreeSet<String>, Vec<Edge>) {
         .output()
         .expect("cargo metadata runs");
     assert!(out.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
+    serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
+}
+
+/// The workspace crates and the dependency edges between them, from `cargo metadata`.
+fn workspace_graph() -> (BTreeSet<String>, Vec<Edge>) {
+    let meta = metadata();
     let packages = meta["packages"].as_array().expect("packages");
     let crates: BTreeSet<String> = packages.iter().filter_map(|p| p["name"].as_str().map(str::to_string)).collect();
     let mut edges = BTreeMap::new();
@@ -194,4 +199,67 @@ fn the_table_refuses_the_edges_the_architecture_forbids() {
     let mut unknown = crates.clone();
     unknown.insert("gongkai-new".to_string());
     assert_eq!(violations(&unknown, &[]).len(), 1, "a crate in no layer is refused");
+}
+
+// ---- the clock ------------------------------------------------------------------------------
+
+/// Calls that read the wall clock.
+const CLOCK_READS: &[&str] =
+    &["Timestamp::now(", "Zoned::now(", "SystemTime::now(", "Local::now(", "Utc::now(", "Local::today("];
+
+/// The library files that may read the wall clock, each with its reason. Everywhere else in the
+/// library crates "today" and "now" come from the caller: the front ends (cli, web) and the
+/// tools read the clock (ARCHITECTURE.md, "Time").
+const CLOCK_READERS: &[(&str, &str)] = &[
+    ("crates/app/src/lib.rs", "`today_in_china`, which the front ends call to pass today in; no use case calls it"),
+    ("crates/store/src/lib.rs", "the time of an audit row, stamped by the store as it writes it (UTC)"),
+    ("crates/store/src/workflow.rs", "an account's creation time, stamped as it is written"),
+    (
+        "crates/store-postgres/src/lib.rs",
+        "the time a migration, an event, a holiday import or an audit row is written (UTC)",
+    ),
+];
+
+/// The library crates (every layer but the front ends, the tools and the test support) read
+/// the wall clock only in [`CLOCK_READERS`]. Monotonic `Instant`s (durations, deadlines) are not
+/// the date and are not counted.
+#[test]
+fn libraries_take_today_from_their_caller() {
+    let meta = metadata();
+    let root = std::fs::canonicalize(gongkai_testkit::workspace_root()).expect("workspace root");
+    let (mut files, mut found) = (0, Vec::new());
+    for p in meta["packages"].as_array().expect("packages") {
+        let name = p["name"].as_str().expect("name");
+        if matches!(layer_of(name), Some("web" | "cli" | "tool" | "dev")) {
+            continue;
+        }
+        let dir = std::path::Path::new(p["manifest_path"].as_str().expect("manifest_path")).with_file_name("src");
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("src folder") {
+                let path = e.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    files += 1;
+                    let text = std::fs::read_to_string(&path).expect("source");
+                    let rel = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().into_owned();
+                    if CLOCK_READS.iter().any(|c| text.contains(c)) && !CLOCK_READERS.iter().any(|(f, _)| *f == rel) {
+                        found.push(rel);
+                    }
+                }
+            }
+        }
+    }
+    assert!(files > 50, "only {files} library sources read");
+    assert!(
+        found.is_empty(),
+        "these library files read the clock; take today/now from the caller (or list the file with its reason \
+         in CLOCK_READERS):\n  {}",
+        found.join("\n  ")
+    );
+    for (f, _) in CLOCK_READERS {
+        let text = std::fs::read_to_string(root.join(f)).unwrap_or_default();
+        assert!(CLOCK_READS.iter().any(|c| text.contains(c)), "{f} is listed in CLOCK_READERS but reads no clock");
+    }
 }
