@@ -234,20 +234,12 @@ fn libraries_take_today_from_their_caller() {
             continue;
         }
         let dir = std::path::Path::new(p["manifest_path"].as_str().expect("manifest_path")).with_file_name("src");
-        let mut stack = vec![dir];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).expect("src folder") {
-                let path = e.expect("entry").path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|x| x == "rs") {
-                    files += 1;
-                    let text = std::fs::read_to_string(&path).expect("source");
-                    let rel = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().into_owned();
-                    if CLOCK_READS.iter().any(|c| text.contains(c)) && !CLOCK_READERS.iter().any(|(f, _)| *f == rel) {
-                        found.push(rel);
-                    }
-                }
+        for path in gongkai_testkit::rust_files(&dir) {
+            files += 1;
+            let text = std::fs::read_to_string(&path).expect("source");
+            let rel = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().into_owned();
+            if CLOCK_READS.iter().any(|c| text.contains(c)) && !CLOCK_READERS.iter().any(|(f, _)| *f == rel) {
+                found.push(rel);
             }
         }
     }
