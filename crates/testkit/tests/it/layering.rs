@@ -255,3 +255,42 @@ fn libraries_take_today_from_their_caller() {
         assert!(CLOCK_READS.iter().any(|c| text.contains(c)), "{f} is listed in CLOCK_READERS but reads no clock");
     }
 }
+
+// ---- the pure cores -------------------------------------------------------------------------
+
+/// What the source of a crate that does IO says somewhere.
+const IO_CALLS: &[&str] = &[
+    "std::fs",
+    "std::net",
+    "std::process",
+    "std::env",
+    "fs::",
+    "File::open",
+    "File::create",
+    "Command::new",
+    "TcpStream",
+    "UdpSocket",
+];
+
+/// The pure cores do no IO (ARCHITECTURE.md invariant 1): no file system, network, child
+/// process or environment in their source; tests need no files.
+#[test]
+fn the_pure_cores_do_no_io() {
+    let meta = metadata();
+    let (mut files, mut found) = (0, Vec::new());
+    for p in meta["packages"].as_array().expect("packages") {
+        if layer_of(p["name"].as_str().expect("name")) != Some("core") {
+            continue;
+        }
+        let dir = std::path::Path::new(p["manifest_path"].as_str().expect("manifest_path")).with_file_name("src");
+        for path in gongkai_testkit::rust_files(&dir) {
+            files += 1;
+            let text = std::fs::read_to_string(&path).expect("source");
+            for call in IO_CALLS.iter().filter(|c| text.contains(**c)) {
+                found.push(format!("{}: {call}", path.display()));
+            }
+        }
+    }
+    assert!(files > 50, "only {files} core sources read");
+    assert!(found.is_empty(), "a pure core does IO (ARCHITECTURE.md invariant 1):\n  {}", found.join("\n  "));
+}
