@@ -766,11 +766,11 @@ impl<'s> App<'s> {
     }
 }
 
-/// Today's date in China (UTC+8 all year: no daylight saving since 1991), which is the date
-/// every statutory period counts from, wherever the server's clock is set.
+/// Today's date in China ([`gongkai_clock::date_in_china`] of the system clock), which is the
+/// date every statutory period counts from, wherever the server's clock is set. For the front
+/// ends, which read the clock and pass "today" into every use case; no use case calls it.
 pub fn today_in_china() -> Date {
-    let offset = jiff::tz::Offset::constant(8);
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::fixed(offset)).date()
+    gongkai_clock::date_in_china(jiff::Timestamp::now())
 }
 
 /// One line on the state of an application: `办理中，答复期限 2024年10月30日` …

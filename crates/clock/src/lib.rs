@@ -346,6 +346,19 @@ pub struct Clock {
     corrected: bool,
 }
 
+/// China's civil time, in which every statutory period counts its days: Asia/Shanghai, UTC+8
+/// all year (no daylight saving since 1991), whatever the server's own time zone. The one
+/// definition of the zone; the caller reads the clock and passes the instant in.
+pub fn in_china(at: jiff::Timestamp) -> jiff::Zoned {
+    at.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+}
+
+/// The date in China at the instant `at` (see [`in_china`]): "today" for a use case, taken by
+/// the front end from the system clock and passed in.
+pub fn date_in_china(at: jiff::Timestamp) -> Date {
+    in_china(at).date()
+}
+
 /// `2024年9月27日`.
 pub fn zh_date(d: Date) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
@@ -842,6 +855,15 @@ impl Clock {
 #[cfg(test)]
 mod code_tests {
     use super::*;
+
+    #[test]
+    fn the_date_in_china_turns_at_1600_utc() {
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        assert_eq!(date_in_china(at("2026-12-31T15:59:59Z")), jiff::civil::date(2026, 12, 31));
+        assert_eq!(date_in_china(at("2026-12-31T16:00:00Z")), jiff::civil::date(2027, 1, 1));
+        // Midsummer too: no daylight saving.
+        assert_eq!(in_china(at("2026-07-01T00:00:00Z")).strftime("%H:%M").to_string(), "08:00");
+    }
 
     #[test]
     fn error_codes_are_stable_and_unique() {

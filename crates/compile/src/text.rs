@@ -129,6 +129,7 @@ pub(crate) fn sections(r: &Report, f: &Facts) -> (Vec<Para>, Vec<Section>) {
         .map(|(id, paras)| Section {
             id: SectionId(id),
             heading: SectionId(id).official_heading().to_string(),
+            number: Some(u32::from(id)),
             src: Src::default(),
             paras,
         })

@@ -106,7 +106,7 @@ pub struct SectionId(pub u8);
 
 impl SectionId {
     pub fn official_heading(self) -> &'static str {
-        crate::labels::SECTION_HEADINGS.get(usize::from(self.0).wrapping_sub(1)).map_or("", |(h, _)| h)
+        crate::labels::SECTION_HEADINGS.get(usize::from(self.0).wrapping_sub(1)).copied().unwrap_or("")
     }
 }
 
@@ -148,6 +148,11 @@ pub struct Section {
     pub id: SectionId,
     /// The heading as printed.
     pub heading: String,
+    /// The number printed before the heading (`一、` or `第一部分` → 1), when it has one. The
+    /// parser records it as read, whether or not it is the section's own (`id`); the checker
+    /// judges the numbering (D12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
     pub src: Src,
     /// Prose of the section (table cells excluded).
     pub paras: Vec<Para>,

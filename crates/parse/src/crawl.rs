@@ -15,12 +15,12 @@
 //! sections, format and metadata are read exactly as for any other shape.
 
 use gongkai_model::doc::{Block, Doc, Grid, GridCell, LineIndex};
-use gongkai_model::labels::{SECTION_HEADINGS, t2_row_keys, t3_row_keys};
 use gongkai_model::normalize::{is_invisible, norm_char};
 use gongkai_model::report::Located;
 use gongkai_model::{CellValue, Col, Finding, Para, Report, Severity, Src, T2Col, T2Row, T3Row, T4Group, T4Outcome};
 use rust_decimal::Decimal;
 
+use crate::labels::{SECTION_KEYS, t2_row_keys, t3_row_keys};
 use crate::split::{Cuts, count_part, digits_value, split_all};
 
 /// Candidate splits kept per row or table before a cell is called ambiguous without them.
@@ -431,7 +431,7 @@ fn heading_end(text: &str, v: &View, from: usize, to: usize) -> Option<usize> {
     }
     let w = &v.s[i..end];
     let keyed = |t: &str| {
-        SECTION_HEADINGS.iter().any(|(_, keys)| keys.iter().any(|k| t.contains(k)))
+        SECTION_KEYS.iter().any(|keys| keys.iter().any(|k| t.contains(k)))
             || PRE2019_HEADING_KEYS.iter().any(|k| t.contains(k))
     };
     // The longest prefix that ends like a heading and holds a section key.

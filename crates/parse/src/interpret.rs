@@ -3,7 +3,6 @@
 //! a cell that cannot be read is absent and a `P` finding says so.
 
 use gongkai_model::doc::{Block, Doc};
-use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS, SINGLE_R36_MARKER};
 use gongkai_model::normalize::{chinese_numeral, is_cjk, normalize};
 use gongkai_model::report::{Located, TablesFound};
 use gongkai_model::{
@@ -13,6 +12,7 @@ use gongkai_model::{
 
 use crate::items::{Item, items};
 use crate::keys::{Hits, Word};
+use crate::labels::{FORMAT_MARKERS, SECTION_KEYS, SINGLE_R36_MARKER};
 use crate::split::{Split, e3_row, e4_table, split_runs};
 
 /// Interpret a document. `findings` receives the `P` (parse) findings. The document is
@@ -112,8 +112,14 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
     for (i, it) in items.iter().enumerate() {
         let Some(p) = it.para else { continue };
         while next_heading.next_if(|h| h.0 < i).is_some() {}
-        if let Some((_, id, _)) = next_heading.next_if(|h| h.0 == i) {
-            report.sections.push(Section { id: SectionId(*id), heading: String::new(), src: p.src, paras: Vec::new() });
+        if let Some((_, id, number)) = next_heading.next_if(|h| h.0 == i) {
+            report.sections.push(Section {
+                id: SectionId(*id),
+                heading: String::new(),
+                number: *number,
+                src: p.src,
+                paras: Vec::new(),
+            });
             current = Some(report.sections.len() - 1);
             placed.push((it.block, current, true));
             continue;
@@ -123,26 +129,6 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
         }
         placed.push((it.block, current, false));
     }
-    for (i, id, num) in &headings {
-        if let Some(n) = num
-            && u32::from(*id) != *n
-        {
-            findings.push(
-                Finding::new(
-                    "D12",
-                    Severity::Warning,
-                    format!(
-                        "标题“{}”的序号为{}，按标准格式应为“{}”",
-                        items[*i].label,
-                        n,
-                        SectionId(*id).official_heading()
-                    ),
-                )
-                .at(Some(items[*i].src)),
-            );
-        }
-    }
-
     detect_format(&items, &mut report);
     drop(items);
     for (block, section, heading) in placed {
@@ -168,9 +154,9 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
 /// `P7` note says what was read and what was not checked.
 fn pre2019(report: &mut Report, grids: &[&gongkai_model::doc::Grid], findings: &mut Vec<Finding>) {
     let p = crate::pre2019::read(report, grids);
-    // Missing 2019+ tables (P1) and headings numbered against the six sections (D12) are not
-    // defects of a report made before that format existed.
-    findings.retain(|f| f.rule != "P1" && f.rule != "D12");
+    // Missing 2019+ tables (P1) are not defects of a report made before that format existed
+    // (nor are headings numbered against the six sections: `rules` skips D12 for pre-2019).
+    findings.retain(|f| f.rule != "P1");
     let ambiguous =
         p.stats.iter().filter(|r| r.cells.iter().any(|c| matches!(c.value, CellValue::Ambiguous(_)))).count();
     let mut msg = format!(
@@ -268,7 +254,7 @@ fn heading_of(it: &Item) -> Option<(u8, Option<u32>)> {
     // The first section (in order) with a key inside `rest`, from the label's lexicon hits.
     let from = rest.as_ptr() as usize - norm.as_ptr() as usize;
     let i = it.hits().sections_within(from, from + rest.len()).min()?;
-    let keys = SECTION_HEADINGS[usize::from(i)].1;
+    let keys = SECTION_KEYS[usize::from(i)];
     if num.is_none() && !keys.iter().any(|k| rest.starts_with(k)) {
         return None;
     }

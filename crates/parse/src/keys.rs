@@ -7,8 +7,9 @@ use std::sync::OnceLock;
 use aho_corasick::AhoCorasick;
 #[cfg(test)]
 use gongkai_model::FormatVersion;
-use gongkai_model::labels::{FORMAT_MARKERS, SECTION_HEADINGS, t2_col_key, t2_row_keys, t3_row_keys};
 use gongkai_model::{T2Col, T2Row, T3Row};
+
+use crate::labels::{FORMAT_MARKERS, SECTION_KEYS, t2_col_key, t2_row_keys, t3_row_keys};
 
 /// Keys with the value each one stands for: one automaton per kind of key, as the
 /// interpreter used before the lexicon; kept as the lexicon's test oracle.
@@ -119,7 +120,7 @@ pub enum Key {
     T2Col(T2Col),
     /// Index into `FORMAT_MARKERS`.
     Marker(u8),
-    /// Index into `SECTION_HEADINGS` (0–5).
+    /// Index into `SECTION_KEYS` (0–5).
     Section(u8),
     Word(Word),
 }
@@ -157,7 +158,7 @@ pub fn lexicon() -> &'static Lexicon {
         for (i, (m, _)) in FORMAT_MARKERS.iter().enumerate() {
             pairs.push(((Key::Marker(i as u8), i as u16), m));
         }
-        for (i, (_, keys)) in SECTION_HEADINGS.iter().enumerate() {
+        for (i, keys) in SECTION_KEYS.iter().enumerate() {
             for k in *keys {
                 pairs.push(((Key::Section(i as u8), i as u16), k));
             }
@@ -268,7 +269,7 @@ impl Hits {
     }
 
     /// Section heading keys lying wholly inside the byte range `from..to` of the label, as
-    /// indices into `SECTION_HEADINGS`.
+    /// indices into `SECTION_KEYS`.
     pub fn sections_within(&self, from: usize, to: usize) -> impl Iterator<Item = u8> + '_ {
         self.list.iter().filter_map(move |h| match h.key {
             Key::Section(i) if h.start as usize >= from && h.end as usize <= to => Some(i),
@@ -307,17 +308,13 @@ pub fn t2_cols() -> &'static KeySet<T2Col> {
     K.get_or_init(|| KeySet::new(T2Col::ALL.iter().map(|c| (*c, t2_col_key(*c))).collect()))
 }
 
-/// Section heading keys: the value is the section's index in `SECTION_HEADINGS` (0–5).
+/// Section heading keys: the value is the section's index in `SECTION_KEYS` (0–5).
 #[cfg(test)]
 pub fn sections() -> &'static KeySet<u8> {
     static K: OnceLock<KeySet<u8>> = OnceLock::new();
     K.get_or_init(|| {
         KeySet::new(
-            SECTION_HEADINGS
-                .iter()
-                .enumerate()
-                .flat_map(|(i, (_, keys))| keys.iter().map(move |k| (i as u8, *k)))
-                .collect(),
+            SECTION_KEYS.iter().enumerate().flat_map(|(i, keys)| keys.iter().map(move |k| (i as u8, *k))).collect(),
         )
     })
 }
@@ -344,7 +341,7 @@ mod tests {
         v.extend(T2Col::ALL.iter().map(|c| t2_col_key(*c).to_string()));
         v.extend(FORMAT_MARKERS.iter().map(|m| m.0.to_string()));
         v.extend(WORDS.iter().map(|w| w.1.to_string()));
-        v.extend(SECTION_HEADINGS.iter().flat_map(|s| s.1.iter().map(|k| k.to_string())));
+        v.extend(SECTION_KEYS.iter().flat_map(|s| s.iter().map(|k| k.to_string())));
         v.extend(["a", "1.", "3.", "(", ")", "其他", "六", "总", "计", "本年", "数量", "项"].map(String::from));
         v
     }

@@ -12,6 +12,7 @@ mod infer;
 pub mod interpret;
 pub mod items;
 mod keys;
+pub mod labels;
 mod pre2019;
 mod script;
 pub mod split;

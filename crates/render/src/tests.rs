@@ -38,6 +38,7 @@ fn fixture() -> Report {
             Section {
                 id,
                 heading: id.official_heading().to_string(),
+                number: Some(u32::from(id.0)),
                 src: Src::default(),
                 paras: ps.iter().map(|t| para(t)).collect(),
             }

@@ -53,7 +53,7 @@ pub fn lost_to_truncation(r: &Report) -> Vec<Finding> {
     let Some(at) = r.truncated else { return Vec::new() };
     let mut out = Vec::new();
     let last = r.sections.iter().map(|s| s.id.0).max().unwrap_or(0);
-    for (i, (heading, _)) in gongkai_model::labels::SECTION_HEADINGS.iter().enumerate() {
+    for (i, heading) in gongkai_model::labels::SECTION_HEADINGS.iter().enumerate() {
         let id = i as u8 + 1;
         if id > last && r.section(id).is_none() {
             out.push(
@@ -84,6 +84,9 @@ pub fn lost_to_truncation(r: &Report) -> Vec<Finding> {
 /// Run every single-report rule.
 pub fn check(report: &Report) -> Vec<Finding> {
     let mut out = Vec::new();
+    // First, so that at a heading's position its numbering comes before the findings about
+    // what the heading opens (a table found under it points at the heading too).
+    text::misnumbered_headings(report, &mut out);
     tables::check_tables(report, &mut out);
     text::check_text(report, &mut out);
     out

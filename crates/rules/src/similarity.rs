@@ -309,6 +309,7 @@ mod tests {
             r.sections.push(Section {
                 id: SectionId(id),
                 heading: String::new(),
+                number: None,
                 src: Src::default(),
                 paras: vec![Para { text: t.to_string(), src: Src::default(), verbatim: true }],
             });

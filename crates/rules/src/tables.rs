@@ -263,7 +263,7 @@ fn markers_of(r: &Report, f: FormatVersion) -> String {
 /// D1: template vs report year, and mixed templates (SPEC §2.5).
 fn d1(r: &Report, out: &mut Vec<Finding>) {
     // Mixed labels, or 2021 labels beside a table 三 whose （六） row has no sub-rows (the
-    // 2019 row set; the format stays 2021, see `labels::SINGLE_R36_MARKER`).
+    // 2019 row set; the format stays 2021, see the parser's `labels::SINGLE_R36_MARKER`).
     if r.format == FormatVersion::Mixed
         || (r.format == FormatVersion::F2021 && first_marker(r, FormatVersion::F2019).is_some())
     {

@@ -1,7 +1,7 @@
 //! Text rules: D10 year mismatch, D12 sections, D13 fee statement, D14 government
 //! evaluation, D17 text vs table, D21 wrong organ, D22 broken enumeration, D23 foreign text.
 
-use gongkai_model::labels::{ORGAN_TYPES, SECTION_HEADINGS};
+use gongkai_model::labels::SECTION_HEADINGS;
 use gongkai_model::normalize::is_cjk;
 use gongkai_model::{
     Col, Finding, FormatVersion, Para, Report, SectionId, Severity, Src, T2Col, T2Row, T3Row, T4Group, T4Outcome,
@@ -338,7 +338,7 @@ fn d12(r: &Report, out: &mut Vec<Finding>) {
     // In a truncated source, sections after the last one present were cut off, not omitted.
     let last_present = r.sections.iter().map(|s| s.id.0).max().unwrap_or(0);
     let end = r.sections.last().and_then(|s| s.paras.last().map(|p| p.src).or(Some(s.src)));
-    for (i, (heading, _)) in SECTION_HEADINGS.iter().enumerate() {
+    for (i, heading) in SECTION_HEADINGS.iter().enumerate() {
         let id = i as u8 + 1;
         if r.section(id).is_some() || (r.truncated.is_some() && id > last_present) {
             continue;
@@ -353,6 +353,29 @@ fn d12(r: &Report, out: &mut Vec<Finding>) {
             )
             .at(next.or(end)),
         );
+    }
+}
+
+/// D12: a heading numbered against the six sections (`三、主动公开…`, section 二 under the
+/// number 三). The parser records each heading's printed number (`Section::number`); a pre-2019
+/// report has its own outline (SPEC §2.4) and is not judged by this one.
+pub fn misnumbered_headings(r: &Report, out: &mut Vec<Finding>) {
+    if r.format == FormatVersion::Pre2019 {
+        return;
+    }
+    for s in &r.sections {
+        if let Some(n) = s.number
+            && n != u32::from(s.id.0)
+        {
+            out.push(
+                Finding::new(
+                    "D12",
+                    Severity::Warning,
+                    format!("标题“{}”的序号为{}，按标准格式应为“{}”", s.heading.trim_end(), n, s.id.official_heading()),
+                )
+                .at(Some(s.src)),
+            );
+        }
     }
 }
 
@@ -692,6 +715,50 @@ fn d17(r: &Report, out: &mut Vec<Finding>) {
     }
 }
 
+/// D21's organ-type words: they tell one organ's name from another's (SPEC §6 D21).
+const ORGAN_TYPES: &[&str] = &[
+    "民政",
+    "教育",
+    "卫健",
+    "卫生健康",
+    "公安",
+    "科技",
+    "财政",
+    "人社",
+    "人力资源",
+    "自然资源",
+    "生态环境",
+    "住建",
+    "住房和城乡建设",
+    "交通",
+    "水利",
+    "农业农村",
+    "商务",
+    "文旅",
+    "文化和旅游",
+    "应急",
+    "审计",
+    "市场监管",
+    "统计",
+    "医保",
+    "信访",
+    "司法",
+    "发改",
+    "发展和改革",
+    "工信",
+    "退役军人",
+    "林业",
+    "城管",
+    "税务",
+    "体育",
+    "国资",
+    "档案",
+    "粮食",
+    "气象",
+    "消防",
+    "残联",
+];
+
 fn type_of(name: &str) -> Option<&'static str> {
     ORGAN_TYPES.iter().find(|t| name.contains(**t)).copied()
 }
@@ -1008,6 +1075,15 @@ mod tests {
             years("１２０２１年 ２０２１　年 20 21年 1989年 2100年").iter().map(|y| y.0).collect::<Vec<_>>(),
             vec![2021, 2100]
         );
+    }
+
+    /// The generator's regions carry no organ-type word, so a generated organ name names
+    /// exactly one organ type for D21.
+    #[test]
+    fn generated_regions_name_no_organ_type() {
+        for region in gongkai_synth::REGIONS {
+            assert!(!ORGAN_TYPES.iter().any(|t| region.contains(t)), "{region}");
+        }
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl Default for SynthOptions {
 }
 
 /// Regions: districts, counties, development zones and county-level cities. None contains an
-/// organ-type word (see `gongkai_model::labels::ORGAN_TYPES`).
+/// organ-type word of D21 (the rules crate's `ORGAN_TYPES`; its unit tests check this list).
 pub const REGIONS: &[&str] = &[
     "南关区",
     "朝阳区",
@@ -652,6 +652,7 @@ pub fn report_with(seed: u64, opts: &SynthOptions, ov: &Overrides) -> Report {
         .map(|(id, paras)| Section {
             id: SectionId(id),
             heading: SectionId(id).official_heading().to_string(),
+            number: Some(u32::from(id)),
             src: Src::default(),
             paras,
         })

@@ -6,6 +6,7 @@
 //!   `target/test-skips.txt`, which `.ci/run` prints as a summary after the test run.
 //! * [`shared`] / [`corpus`]: the shared folder with the real reports (`GONGKAI_SHARED`, else
 //!   `../shared` beside the checkout), or a loud skip.
+//! * [`rust_files`]: the `.rs` files below a folder, for tests that hold the source to a rule.
 //! * [`postgres_url`]: `GONGKAI_TEST_PG` when set; otherwise a throwaway cluster started from the
 //!   installed PostgreSQL binaries (initdb in a temporary folder, on a free loopback port, trust
 //!   authentication, fsync off), stopped and deleted when the test process exits. Only where no
@@ -66,6 +67,24 @@ pub fn shared(what: &str) -> Option<PathBuf> {
         );
         None
     }
+}
+
+/// Every `.rs` file below `dir`, sorted (for tests that hold the source to a rule).
+pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let (mut out, mut stack) = (Vec::new(), vec![dir.to_path_buf()]);
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+        for e in entries {
+            let path = e.unwrap_or_else(|e| panic!("{}: {e}", d.display())).path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// `shared(what)/corpus`.

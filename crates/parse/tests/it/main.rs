@@ -10,3 +10,4 @@ mod pre2019;
 mod render_roundtrip;
 mod roundtrip;
 mod shapes;
+mod stage;

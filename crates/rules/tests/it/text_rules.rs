@@ -166,3 +166,22 @@ fn d11_signature_after_the_statutory_deadline() {
     let (_, f) = check(&report("示例县人民政府", 2024, s1, S5, S6, "示例县人民政府\n2025年4月2日"));
     assert_eq!(rules(&f, "D11").len(), 1);
 }
+
+#[test]
+fn a_misnumbered_heading_is_d12_from_the_checker() {
+    let good = report("示例区民政局", 2024, S1, S5, S6, "示例区民政局\n2025年1月20日");
+    let bad = good.replace("五、存在的主要问题", "四、存在的主要问题");
+    let p = parse_str(&bad, Kind::Text);
+    // The parser records the printed number; judging it is the checker's.
+    let s5 = p.report.section(5).expect("section 五 is found by its words");
+    assert_eq!(s5.number, Some(4));
+    assert!(p.findings.iter().all(|f| f.rule != "D12"), "{:?}", p.findings);
+    let (text, f) = check(&bad);
+    assert_eq!(
+        rules(&f, "D12"),
+        vec!["标题“四、存在的主要问题及改进情况”的序号为4，按标准格式应为“五、存在的主要问题及改进情况”".to_string()]
+    );
+    assert_eq!(located(&text, &f, "D12"), "四、存在的主要问题及改进情况");
+    let (_, f) = check(&good);
+    assert!(rules(&f, "D12").is_empty(), "{f:?}");
+}
