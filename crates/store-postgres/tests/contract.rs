@@ -5,7 +5,7 @@
 //! `t_<random>`, dropped at the end, so tests run in parallel and leave nothing behind.
 
 use gongkai_store::Store;
-use gongkai_store_postgres::PgStore;
+use gongkai_store_postgres::open_in_schema;
 
 /// Drops the test's schema when the fixture goes away.
 struct Schema {
@@ -21,12 +21,12 @@ impl Drop for Schema {
     }
 }
 
-fn fixture() -> Option<impl Fn() -> Box<dyn Store> + Sync> {
+fn fixture() -> Option<impl Fn(usize) -> Box<dyn Store> + Sync> {
     let url = gongkai_testkit::postgres_url("the PostgreSQL contract tests")?;
     let schema = Schema { name: format!("t_{:016x}", fastrand::u64(..)), url };
-    // The first handle creates the schema and runs the migrations.
-    drop(PgStore::open_in_schema(&schema.url, &schema.name).expect("connect to GONGKAI_TEST_PG"));
-    Some(move || Box::new(PgStore::open_in_schema(&schema.url, &schema.name).expect("connect")) as Box<dyn Store>)
+    // The first store creates the schema and runs the migrations.
+    drop(open_in_schema(&schema.url, &schema.name, 1).expect("connect to GONGKAI_TEST_PG"));
+    Some(move |size| Box::new(open_in_schema(&schema.url, &schema.name, size).expect("connect")) as Box<dyn Store>)
 }
 
 gongkai_store::contract_tests!(fixture());
@@ -36,8 +36,8 @@ fn schemas_are_dropped_after_tests() {
     let Some(url) = gongkai_testkit::postgres_url("schemas_are_dropped_after_tests") else { return };
     let name = {
         let schema = Schema { name: format!("t_{:016x}", fastrand::u64(..)), url: url.clone() };
-        let mut s = PgStore::open_in_schema(&schema.url, &schema.name).unwrap();
-        assert_eq!(s.schema_version().unwrap(), gongkai_store_postgres::SCHEMA_VERSION);
+        let s = open_in_schema(&schema.url, &schema.name, 2).unwrap();
+        assert_eq!(s.with_conn(|c| c.schema_version()).unwrap().unwrap(), gongkai_store_postgres::SCHEMA_VERSION);
         schema.name.clone()
     };
     let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();

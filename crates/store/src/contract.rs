@@ -1,8 +1,10 @@
 //! The contract every [`Store`] backend must satisfy. Each backend's tests call
 //! [`contract_tests!`](crate::contract_tests) with a fixture: an expression giving
-//! `Option<impl Fn() -> Box<dyn Store> + Sync>` (None = skipped), where every call of the
-//! function opens a *new handle to the same fresh database*, so that concurrency can be tested
-//! with two handles. The functions panic on a violation (they are test code).
+//! `Option<impl Fn(usize) -> Box<dyn Store> + Sync>` (None = skipped), where every call of the
+//! function opens a *new store (with a pool of that many connections) on the same fresh
+//! database*, so that concurrency can be tested both through one store value shared by
+//! threads and between two stores (two processes). The functions panic on a violation (they
+//! are test code).
 
 use crate::*;
 use gongkai_clock::Party;
@@ -11,11 +13,15 @@ use jiff::civil::date;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-/// A factory of handles to one test database.
-pub type Factory<'a> = &'a (dyn Fn() -> Box<dyn Store> + Sync);
+/// A factory of stores over one test database: each call opens a new store (as another
+/// process would) with a pool of at most this many connections.
+pub type Factory<'a> = &'a (dyn Fn(usize) -> Box<dyn Store> + Sync);
+
+/// The pool size of the stores the contract opens unless a test says otherwise.
+pub const POOL: usize = 4;
 
 /// Generate one `#[test]` per contract property. `$fixture` is evaluated per test and gives
-/// `Option<F>` with `F: Fn() -> Box<dyn Store> + Sync`; `None` skips (the fixture says why).
+/// `Option<F>` with `F: Fn(usize) -> Box<dyn Store> + Sync`; `None` skips (the fixture says why).
 #[macro_export]
 macro_rules! contract_tests {
     ($fixture:expr) => {
@@ -42,7 +48,7 @@ macro_rules! contract_tests {
 
 const ACTOR: &str = "测试员";
 
-fn organ(s: &mut dyn Store, name: &str, parent: Option<OrganId>, pattern: Option<&str>) -> Organ {
+fn organ(s: &dyn Store, name: &str, parent: Option<OrganId>, pattern: Option<&str>) -> Organ {
     s.add_organ(
         &NewOrgan {
             name: name.into(),
@@ -87,11 +93,11 @@ fn replied(d: Date, outcome: Outcome) -> Event {
 
 /// Organs: add with parent, get, list, children, descendants; a missing parent is refused.
 pub fn organs_hierarchy(make: Factory) {
-    let mut s = make();
-    let gov = organ(&mut *s, "某县人民政府", None, None);
-    let a = organ(&mut *s, "某县科学技术局", Some(gov.id), None);
-    let b = organ(&mut *s, "某县生态环境局", Some(gov.id), Some("{code}-{yyyy}-{seq:4}"));
-    let c = organ(&mut *s, "某县生态环境局监测站", Some(b.id), None);
+    let s = make(POOL);
+    let gov = organ(&*s, "某县人民政府", None, None);
+    let a = organ(&*s, "某县科学技术局", Some(gov.id), None);
+    let b = organ(&*s, "某县生态环境局", Some(gov.id), Some("{code}-{yyyy}-{seq:4}"));
+    let c = organ(&*s, "某县生态环境局监测站", Some(b.id), None);
     assert_eq!(s.organ(b.id).unwrap(), b);
     assert_eq!(b.index_pattern.as_deref(), Some("{code}-{yyyy}-{seq:4}"));
     assert_eq!(s.organs().unwrap().len(), 4);
@@ -121,8 +127,8 @@ pub fn organs_hierarchy(make: Factory) {
 /// Registration assigns an id and version 1, keeps the log, stores derived columns; a
 /// duplicate 受理编号, an unknown organ and a log not starting with receipt are refused.
 pub fn registration(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县人民政府办公室", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县人民政府办公室", None, None);
     let new = new_app(o.id, "2024-001", date(2024, 9, 27), vec![]);
     let app = s.register(&new, ACTOR).unwrap();
     assert_eq!(app.version, 1);
@@ -133,7 +139,7 @@ pub fn registration(make: Factory) {
     assert_eq!(got, app);
     let list = s.applications(&[o.id], Personal::Visible).unwrap();
     assert_eq!(list.len(), 1);
-    let clock = Clock::replay(s.calendar(), &app.events).unwrap();
+    let clock = Clock::replay(&s.calendar(), &app.events).unwrap();
     assert_eq!(list[0].state, StoredState::Open);
     assert_eq!(list[0].received, date(2024, 9, 27));
     assert_eq!(list[0].due, clock.due);
@@ -146,7 +152,7 @@ pub fn registration(make: Factory) {
     assert!(matches!(err, StoreError::DuplicateSerial(ref x) if x == "2024-001"), "{err}");
     assert!(err.to_string().contains("受理编号“2024-001”"), "{err}");
     // The same serial in another organ is fine.
-    let o2 = organ(&mut *s, "某县教育局", Some(o.id), None);
+    let o2 = organ(&*s, "某县教育局", Some(o.id), None);
     s.register(&NewApplication { organ: o2.id, ..new.clone() }, ACTOR).unwrap();
     // Unknown organ.
     let err = s.register(&NewApplication { organ: OrganId(424_242), serial: "x".into(), ..new.clone() }, ACTOR);
@@ -171,8 +177,8 @@ pub fn registration(make: Factory) {
 
 /// Listings and reads mask personal data unless the caller may see it.
 pub fn masking_in_listings(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县民政局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县民政局", None, None);
     let app = s.register(&new_app(o.id, "M-1", date(2024, 3, 4), vec![]), ACTOR).unwrap();
     let masked = s.applications(&[o.id], Personal::Masked).unwrap();
     assert_eq!(masked[0].applicant.name, "张**");
@@ -188,14 +194,14 @@ pub fn masking_in_listings(make: Factory) {
 
 /// Appending replays the whole log and rewrites the derived columns.
 pub fn append_event_revalidates(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县住房和城乡建设局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县住房和城乡建设局", None, None);
     let app = s.register(&new_app(o.id, "A-1", date(2024, 9, 27), vec![]), ACTOR).unwrap();
     let ext = Event::Extended { date: date(2024, 10, 30), days: 20, approver: "李某".into() };
     let app = s.append_event(app.id, 1, &ext, ACTOR).unwrap();
     assert_eq!(app.version, 2);
     assert_eq!(app.events.len(), 2);
-    let clock = Clock::replay(s.calendar(), &app.events).unwrap();
+    let clock = Clock::replay(&s.calendar(), &app.events).unwrap();
     let row = s.applications(&[o.id], Personal::Masked).unwrap().remove(0);
     assert_eq!(row.due, clock.due);
     assert_eq!(row.due, Some(date(2024, 11, 27)), "20 more working days");
@@ -227,8 +233,8 @@ pub fn append_event_revalidates(make: Factory) {
 
 /// An event the clock refuses is refused with the clock's reason; nothing changes.
 pub fn invalid_sequence_rejected_with_clock_reason(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县交通运输局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县交通运输局", None, None);
     let app = s.register(&new_app(o.id, "I-1", date(2024, 9, 27), vec![]), ACTOR).unwrap();
     let ext = Event::Extended { date: date(2024, 10, 30), days: 10, approver: "李某".into() };
     let app = s.append_event(app.id, 1, &ext, ACTOR).unwrap();
@@ -237,7 +243,7 @@ pub fn invalid_sequence_rejected_with_clock_reason(make: Factory) {
     let StoreError::InvalidEvents(clock_err) = &err else { panic!("{err}") };
     let mut log = app.events.clone();
     log.push(ext.clone());
-    let expected = Clock::replay(s.calendar(), &log).unwrap_err();
+    let expected = Clock::replay(&s.calendar(), &log).unwrap_err();
     assert_eq!(clock_err, &expected);
     assert!(err.to_string().contains(&expected.to_string()), "{err}");
     assert!(err.to_string().contains("第3个事件"), "{err}");
@@ -255,9 +261,9 @@ pub fn invalid_sequence_rejected_with_clock_reason(make: Factory) {
 
 /// A write based on an old version is refused and loses nothing.
 pub fn stale_version_rejected(make: Factory) {
-    let mut h1 = make();
-    let mut h2 = make();
-    let o = organ(&mut *h1, "某县财政局", None, None);
+    let h1 = make(POOL);
+    let h2 = make(POOL);
+    let o = organ(&*h1, "某县财政局", None, None);
     let app = h1.register(&new_app(o.id, "S-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
     let seen1 = h1.application(app.id, Personal::Masked).unwrap();
     let seen2 = h2.application(app.id, Personal::Masked).unwrap();
@@ -279,9 +285,9 @@ pub fn stale_version_rejected(make: Factory) {
 /// The change mark stays while only reads happen and changes with every committed write, seen
 /// from another handle too (the web's dashboard cache relies on it).
 pub fn change_mark_follows_commits(make: Factory) {
-    let mut h1 = make();
-    let mut h2 = make();
-    let o = organ(&mut *h1, "某县商务局", None, None);
+    let h1 = make(POOL);
+    let h2 = make(POOL);
+    let o = organ(&*h1, "某县商务局", None, None);
     let Some(m0) = h2.change_mark().unwrap() else { return };
     // Reads leave the SQLite mark as it is; PostgreSQL's snapshot is the cluster's, which other
     // databases' transactions move too (a spurious change, allowed), so only the changes that
@@ -317,8 +323,8 @@ pub fn change_mark_follows_commits(make: Factory) {
 
 /// Two handles append on version 1 at the same moment: exactly one wins.
 pub fn concurrent_appends_one_wins(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县审计局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县审计局", None, None);
     for round in 0..5 {
         let app = s.register(&new_app(o.id, &format!("C-{round}"), date(2024, 9, 2), vec![]), ACTOR).unwrap();
         let barrier = std::sync::Barrier::new(2);
@@ -328,7 +334,7 @@ pub fn concurrent_appends_one_wins(make: Factory) {
                 .map(|ev| {
                     let barrier = &barrier;
                     sc.spawn(move || {
-                        let mut h = make();
+                        let h = make(POOL);
                         let v = h.application(app.id, Personal::Masked).unwrap().version;
                         barrier.wait();
                         h.append_event(app.id, v, &ev, "并发")
@@ -350,9 +356,9 @@ pub fn concurrent_appends_one_wins(make: Factory) {
 /// The due list: open applications due on or before a date, overdue included, closed and
 /// paused excluded, filtered by organ, earliest first.
 pub fn due_list(make: Factory) {
-    let mut s = make();
-    let o1 = organ(&mut *s, "某县卫生健康委员会", None, None);
-    let o2 = organ(&mut *s, "某县市场监督管理局", None, None);
+    let s = make(POOL);
+    let o1 = organ(&*s, "某县卫生健康委员会", None, None);
+    let o2 = organ(&*s, "某县市场监督管理局", None, None);
     // Due dates: received 2024-09-02 → 2024-09-30; 2024-09-27 → 2024-10-30.
     let a = s.register(&new_app(o1.id, "D-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
     let b = s.register(&new_app(o1.id, "D-2", date(2024, 9, 27), vec![]), ACTOR).unwrap();
@@ -395,9 +401,9 @@ pub fn due_list(make: Factory) {
 
 /// Table 三 of year Y: received ≤ 31 Dec Y and not concluded before 1 Jan Y.
 pub fn applications_for_year_boundaries(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县人力资源和社会保障局", None, None);
-    let other = organ(&mut *s, "某县司法局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县人力资源和社会保障局", None, None);
+    let other = organ(&*s, "某县司法局", None, None);
     let closed_dec31 = s
         .register(&new_app(o.id, "Y-1", date(2024, 12, 2), vec![replied(date(2024, 12, 31), Outcome::R3_1)]), ACTOR)
         .unwrap();
@@ -410,18 +416,18 @@ pub fn applications_for_year_boundaries(make: Factory) {
         .register(&new_app(o.id, "Y-5", date(2023, 3, 1), vec![replied(date(2023, 3, 20), Outcome::R3_1)]), ACTOR)
         .unwrap();
     s.register(&new_app(other.id, "Y-6", date(2024, 6, 3), vec![]), ACTOR).unwrap();
-    let ids = |s: &mut dyn Store, y| {
+    let ids = |s: &dyn Store, y| {
         let mut v: Vec<AppId> = s.applications_for_year(&[o.id], y).unwrap().into_iter().map(|i| i.id).collect();
         v.sort();
         v
     };
     let mut y2024 = vec![closed_dec31.id, recv_dec31_closed_jan1.id, open_since_dec31.id];
     y2024.sort();
-    assert_eq!(ids(&mut *s, 2024), y2024);
+    assert_eq!(ids(&*s, 2024), y2024);
     let mut y2025 = vec![recv_dec31_closed_jan1.id, recv_jan2.id, open_since_dec31.id];
     y2025.sort();
-    assert_eq!(ids(&mut *s, 2025), y2025);
-    assert_eq!(ids(&mut *s, 2023), vec![old.id]);
+    assert_eq!(ids(&*s, 2025), y2025);
+    assert_eq!(ids(&*s, 2023), vec![old.id]);
     let items = s.applications_for_year(&[o.id], 2025).unwrap();
     let it = items.iter().find(|i| i.id == recv_dec31_closed_jan1.id).unwrap();
     assert_eq!(it.received, date(2024, 12, 31));
@@ -433,8 +439,8 @@ pub fn applications_for_year_boundaries(make: Factory) {
 /// The fee events of the year's applications, per application in log order (what `compile`
 /// reads for section 六), the same as filtering whole logs.
 pub fn fee_events_for_year(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县自然资源局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县自然资源局", None, None);
     let paid = s
         .register(
             &new_app(
@@ -484,9 +490,9 @@ fn entry(organ: OrganId, title: &str, issued: Date) -> NewCatalogueEntry {
 
 /// 索引号 from the organ's pattern, serial per scope, repeal versioned.
 pub fn catalogue_index_numbers(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县发展和改革局", None, Some("{code}-{yyyy}-{seq:3}"));
-    let d = organ(&mut *s, "某县水利局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县发展和改革局", None, Some("{code}-{yyyy}-{seq:3}"));
+    let d = organ(&*s, "某县水利局", None, None);
     let a = s.add_catalogue_entry(&entry(o.id, "通知一", date(2024, 3, 1)), ACTOR).unwrap();
     let b = s.add_catalogue_entry(&entry(o.id, "通知二", date(2024, 5, 1)), ACTOR).unwrap();
     let c = s.add_catalogue_entry(&entry(o.id, "通知三", date(2025, 1, 6)), ACTOR).unwrap();
@@ -518,13 +524,13 @@ pub fn catalogue_index_numbers(make: Factory) {
 
 /// Two handles adding entries at the same time never produce the same 索引号.
 pub fn concurrent_catalogue_adds_unique(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县统计局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县统计局", None, None);
     const PER: usize = 15;
     std::thread::scope(|sc| {
         for t in 0..2 {
             sc.spawn(move || {
-                let mut h = make();
+                let h = make(POOL);
                 for i in 0..PER {
                     h.add_catalogue_entry(&entry(o.id, &format!("线程{t}文件{i}"), date(2024, 4, 1)), "并发").unwrap();
                 }
@@ -542,8 +548,8 @@ pub fn concurrent_catalogue_adds_unique(make: Factory) {
 
 /// Yearly counts: upsert, blanks stay blank, money stays exact.
 pub fn yearly_counts(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县农业农村局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县农业农村局", None, None);
     assert_eq!(s.counts(o.id, 2024).unwrap(), None);
     let mut c = YearlyCounts {
         organ: o.id,
@@ -575,8 +581,8 @@ pub fn yearly_counts(make: Factory) {
 
 /// Review and litigation cases: add, conclude (versioned), list.
 pub fn cases(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县自然资源局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县自然资源局", None, None);
     let k = s
         .add_case(
             &NewCase {
@@ -615,8 +621,8 @@ pub fn cases(make: Factory) {
 /// Every change leaves an audit row with actor, time, before and after; personal data in it
 /// is masked unless allowed.
 pub fn audit_trail(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县应急管理局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县应急管理局", None, None);
     let log = s.audit_log(Entity::Organ, &o.id.0.to_string(), Personal::Masked).unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].actor, ACTOR);
@@ -661,8 +667,8 @@ pub fn audit_trail(make: Factory) {
 
 /// Bulk import: all or nothing, same checks, audited.
 pub fn bulk_import(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县商务局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县商务局", None, None);
     let batch: Vec<NewApplication> = (0..50)
         .map(|i| {
             let more = if i % 2 == 0 { vec![replied(date(2024, 3, 20), Outcome::R3_1)] } else { vec![] };
@@ -704,14 +710,14 @@ pub fn notice_2027() -> Vec<Listed> {
 /// registered with a provisional due date (weekends only), listed as such; importing the 2027
 /// notice recomputes it, through this handle and on a new one, and audits the import.
 pub fn provisional_dates_recomputed_on_import(make: Factory) {
-    let mut s = make();
+    let s = make(POOL);
     assert!(s.calendar().is_provisional(2027), "the embedded data must not cover 2027 for this test");
-    let o = organ(&mut *s, "某县自然资源局", None, None);
+    let o = organ(&*s, "某县自然资源局", None, None);
     let a = s.register(&new_app(o.id, "P-1", date(2026, 12, 28), vec![]), ACTOR).unwrap();
     let done = s
         .register(&new_app(o.id, "P-2", date(2026, 11, 2), vec![replied(date(2026, 11, 20), Outcome::R3_1)]), ACTOR)
         .unwrap();
-    let clock = Clock::replay(s.calendar(), &a.events).unwrap();
+    let clock = Clock::replay(&s.calendar(), &a.events).unwrap();
     assert_eq!((clock.due, clock.provisional.clone()), (Some(date(2027, 1, 25)), vec![2027]));
     let due = s.due_list(&[o.id], date(2027, 12, 31)).unwrap();
     assert_eq!(
@@ -733,7 +739,7 @@ pub fn provisional_dates_recomputed_on_import(make: Factory) {
     assert!(report.covered.contains(&2027));
     assert_eq!((report.recomputed, report.still_provisional), (1, 0));
     assert!(!s.calendar().is_provisional(2027));
-    let official_due = Clock::replay(s.calendar(), &a.events).unwrap().due.unwrap();
+    let official_due = Clock::replay(&s.calendar(), &a.events).unwrap().due.unwrap();
     let due = s.due_list(&[o.id], date(2027, 12, 31)).unwrap();
     assert_eq!(due.iter().map(|d| (d.id, d.due, d.provisional)).collect::<Vec<_>>(), vec![(a.id, official_due, false)]);
     // 1 and 2 January 2027 are not working days any more, so the date moved later.
@@ -742,7 +748,7 @@ pub fn provisional_dates_recomputed_on_import(make: Factory) {
     assert_eq!(s.application(a.id, Personal::Masked).unwrap().version, 3);
     assert_eq!(s.application(done.id, Personal::Masked).unwrap().version, 1);
     // Another handle sees the imported data.
-    let s2 = make();
+    let s2 = make(POOL);
     assert!(!s2.calendar().is_provisional(2027));
     assert!(!s2.calendar().is_workday(date(2027, 2, 8)).unwrap());
     let log = s.audit_log(Entity::Calendar, "2027", Personal::Masked).unwrap();
@@ -754,7 +760,7 @@ pub fn provisional_dates_recomputed_on_import(make: Factory) {
 /// The embedded notices are in every register; a clerk's correction of an embedded date is
 /// kept when the register is opened again (the embedded data does not overwrite it).
 pub fn holidays_seeded_and_kept(make: Factory) {
-    let mut s = make();
+    let s = make(POOL);
     for y in 2019..=2026 {
         assert!(s.calendar().covered_years().contains(&y), "{y}");
     }
@@ -763,7 +769,7 @@ pub fn holidays_seeded_and_kept(make: Factory) {
     let fix = [Listed { date: date(2026, 10, 2), workday: true, name: String::new() }];
     s.import_holidays(&fix, "更正", ACTOR).unwrap();
     assert!(s.calendar().is_workday(date(2026, 10, 2)).unwrap());
-    let s2 = make();
+    let s2 = make(POOL);
     assert!(s2.calendar().is_workday(date(2026, 10, 2)).unwrap());
     assert!(!s2.calendar().is_workday(date(2026, 10, 1)).unwrap());
 }
@@ -775,8 +781,8 @@ const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+
 /// Users: unique names, versioned audited changes without the hash in snapshots, login
 /// counters; sessions: found until they expire, ended singly, per user, or by purging.
 pub fn users_and_sessions(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县政务公开办", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县政务公开办", None, None);
     let new = NewUser {
         name: "wangkeyuan".into(),
         display_name: "王科员".into(),
@@ -834,9 +840,9 @@ pub fn users_and_sessions(make: Factory) {
 
 /// A listing page and the counts by state equal what the whole listing says, for every filter.
 pub fn paging_and_counts(make: Factory) {
-    let mut s = make();
-    let o1 = organ(&mut *s, "某县教育局", None, None);
-    let o2 = organ(&mut *s, "某县民政局", None, None);
+    let s = make(POOL);
+    let o1 = organ(&*s, "某县教育局", None, None);
+    let o2 = organ(&*s, "某县民政局", None, None);
     let mut n = 0;
     for (o, day) in [(o1.id, 2), (o1.id, 3), (o2.id, 4), (o1.id, 5), (o2.id, 6), (o1.id, 9), (o1.id, 10)] {
         n += 1;
@@ -923,11 +929,10 @@ pub fn paging_and_counts(make: Factory) {
 /// record's start, a missing organ) leaves the record, its version and its audit trail as they
 /// were: the backend's transaction is rolled back.
 pub fn refused_writes_leave_no_trace(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县统计局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县统计局", None, None);
     let app = s.register(&new_app(o.id, "R-001", date(2024, 3, 4), vec![]), ACTOR).unwrap();
-    let trail =
-        |s: &mut dyn Store, e: Entity, id: i64| s.audit_log(e, &id.to_string(), Personal::Masked).unwrap().len();
+    let trail = |s: &dyn Store, e: Entity, id: i64| s.audit_log(e, &id.to_string(), Personal::Masked).unwrap().len();
     let d = date(2024, 3, 6);
     assert!(matches!(
         s.append_event(app.id, 7, &replied(d, Outcome::R3_1), ACTOR),
@@ -936,13 +941,13 @@ pub fn refused_writes_leave_no_trace(make: Factory) {
     let again = Event::Received { date: d, channel: Channel::Post };
     assert!(matches!(s.append_event(app.id, 1, &again, ACTOR), Err(StoreError::InvalidEvents(_))));
     assert_eq!(s.application(app.id, Personal::Visible).unwrap(), app);
-    assert_eq!(trail(&mut *s, Entity::Application, app.id.0), 1);
+    assert_eq!(trail(&*s, Entity::Application, app.id.0), 1);
 
     let e = s.add_catalogue_entry(&entry(o.id, "通知", date(2024, 3, 1)), ACTOR).unwrap();
     assert!(matches!(s.repeal_catalogue_entry(e.id, 1, date(2024, 2, 1), ACTOR), Err(StoreError::Invalid(_))));
     assert!(matches!(s.repeal_catalogue_entry(e.id, 2, date(2024, 4, 1), ACTOR), Err(StoreError::Stale { .. })));
     assert_eq!(s.catalogue_entry(e.id).unwrap(), e);
-    assert_eq!(trail(&mut *s, Entity::CatalogueEntry, e.id.0), 1);
+    assert_eq!(trail(&*s, Entity::CatalogueEntry, e.id.0), 1);
     let blank = NewCatalogueEntry { title: "  ".into(), ..entry(o.id, "", date(2024, 3, 1)) };
     assert!(matches!(s.add_catalogue_entry(&blank, ACTOR), Err(StoreError::Invalid(m)) if m.contains("标题")));
     assert_eq!(s.catalogue(o.id).unwrap(), vec![e]);
@@ -955,7 +960,7 @@ pub fn refused_writes_leave_no_trace(make: Factory) {
         Err(StoreError::Invalid(_))
     ));
     assert_eq!(s.case(k.id).unwrap(), k);
-    assert_eq!(trail(&mut *s, Entity::Case, k.id.0), 1);
+    assert_eq!(trail(&*s, Entity::Case, k.id.0), 1);
     let nowhere = OrganId(o.id.0 + 99);
     assert!(matches!(
         s.add_case(&NewCase { organ: nowhere, kind: CaseKind::Review, number: String::new(), filed }, ACTOR),
