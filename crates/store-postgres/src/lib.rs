@@ -258,18 +258,38 @@ fn get_organ(c: &mut impl GenericClient, id: OrganId, lock: Lock) -> Result<Orga
     organ_of(&row)
 }
 
+/// An application with its log. A plain read is one statement (one snapshot: outside a
+/// transaction two statements could see the row before a commit and the events after it); a
+/// locking read takes the row lock first and then reads the events, which no one else can
+/// change while the lock is held (one statement would read them in the snapshot taken before
+/// waiting for the lock).
 fn load_app(c: &mut impl GenericClient, id: AppId, lock: Lock) -> Result<Application> {
-    let sql = format!(
-        "SELECT organ, serial, applicant, description, form, version FROM applications WHERE id = $1{}",
-        for_update(lock)
-    );
-    let row = c.query_opt(&sql, &[&id.0]).map_err(be)?.ok_or_else(|| Entity::Application.not_found(id.0))?;
-    let events = c
-        .query("SELECT event FROM events WHERE app = $1 ORDER BY seq", &[&id.0])
-        .map_err(be)?
-        .iter()
-        .map(|r| event_of(r.get(0)))
-        .collect::<Result<Vec<_>>>()?;
+    let (row, events) = match lock {
+        Lock::Share => {
+            let row = c
+                .query_opt(
+                    "SELECT organ, serial, applicant, description, form, version, \
+                     ARRAY(SELECT event FROM events WHERE app = a.id ORDER BY seq) FROM applications a WHERE id = $1",
+                    &[&id.0],
+                )
+                .map_err(be)?
+                .ok_or_else(|| Entity::Application.not_found(id.0))?;
+            let events = row.get::<_, Vec<&str>>(6).into_iter().map(event_of).collect::<Result<Vec<_>>>()?;
+            (row, events)
+        }
+        Lock::Update => {
+            let sql = "SELECT organ, serial, applicant, description, form, version FROM applications WHERE id = $1 \
+                       FOR UPDATE";
+            let row = c.query_opt(sql, &[&id.0]).map_err(be)?.ok_or_else(|| Entity::Application.not_found(id.0))?;
+            let events = c
+                .query("SELECT event FROM events WHERE app = $1 ORDER BY seq", &[&id.0])
+                .map_err(be)?
+                .iter()
+                .map(|r| event_of(r.get(0)))
+                .collect::<Result<Vec<_>>>()?;
+            (row, events)
+        }
+    };
     let applicant = applicant_of(row.get(2))?;
     gongkai_store::assemble(
         id,
@@ -687,6 +707,15 @@ impl WriteTx for PgTx<'_> {
         read_holidays(&mut self.0)
     }
 
+    fn calendar_stamp(&mut self) -> Result<String> {
+        // SHARE conflicts with the importer's SHARE ROW EXCLUSIVE (and not with itself): an
+        // import in progress is waited for, and the next one waits for this transaction.
+        self.0.execute("LOCK TABLE holidays IN SHARE MODE", &[]).map_err(be)?;
+        let row = self.0.query_one("SELECT COUNT(*), MAX(imported_at) FROM holidays", &[]).map_err(be)?;
+        let at: Option<jiff::Timestamp> = row.get(1);
+        Ok(format!("{}@{}", row.get::<_, i64>(0), at.map(|t| t.to_string()).unwrap_or_default()))
+    }
+
     fn audit(&mut self, actor: &str, rows: &[AuditRow]) -> Result<()> {
         let entity: Vec<&str> = rows.iter().map(|r| r.entity.as_str()).collect();
         let id: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
@@ -718,10 +747,6 @@ impl Backend for PgConn {
     fn begin(&mut self) -> Result<PgTx<'_>> {
         let tx = self.client.transaction().map_err(be)?;
         Ok(PgTx(tx))
-    }
-
-    fn holidays(&mut self) -> Result<Vec<Listed>> {
-        read_holidays(&mut self.client)
     }
 
     fn is_broken(&mut self) -> bool {

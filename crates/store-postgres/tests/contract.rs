@@ -44,3 +44,21 @@ fn schemas_are_dropped_after_tests() {
     let n: i64 = c.query_one("SELECT COUNT(*) FROM pg_namespace WHERE nspname = $1", &[&name]).unwrap().get(0);
     assert_eq!(n, 0);
 }
+
+/// A connection the server closed is dropped when it comes back to the pool (the call that
+/// had it fails with the driver's error), and the next call gets a new one.
+#[test]
+fn broken_connections_are_dropped() {
+    let Some(url) = gongkai_testkit::postgres_url("broken_connections_are_dropped") else { return };
+    let schema = Schema { name: format!("t_{:016x}", fastrand::u64(..)), url: url.clone() };
+    let s = open_in_schema(&schema.url, &schema.name, 2).unwrap();
+    assert_eq!(s.open_connections(), 1);
+    let pid: i32 = s.with_conn(|c| c.client().query_one("SELECT pg_backend_pid()", &[]).unwrap().get(0)).unwrap();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin.execute("SELECT pg_terminate_backend($1)", &[&pid]).unwrap();
+    let err = s.organs().unwrap_err();
+    assert_eq!(err.code(), "store.backend", "{err}");
+    assert_eq!(s.open_connections(), 0, "the closed connection was dropped");
+    assert!(s.organs().unwrap().is_empty(), "a new connection serves the next call");
+    assert_eq!(s.open_connections(), 1);
+}

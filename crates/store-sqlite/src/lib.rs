@@ -694,6 +694,17 @@ impl WriteTx for SqliteTx<'_> {
         read_holidays(&self.0)
     }
 
+    fn calendar_stamp(&mut self) -> Result<String> {
+        // BEGIN IMMEDIATE holds the write lock: no import can run meanwhile.
+        let (n, at): (i64, Option<String>) = self
+            .0
+            .prepare_cached("SELECT COUNT(*), MAX(imported_at) FROM holidays")
+            .map_err(be)?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(be)?;
+        Ok(format!("{n}@{}", at.unwrap_or_default()))
+    }
+
     fn audit(&mut self, actor: &str, rows: &[AuditRow]) -> Result<()> {
         let now = now_rfc3339();
         let mut st = self
@@ -725,10 +736,6 @@ impl Backend for SqliteConn {
         Ok(SqliteTx(tx))
     }
 
-    fn holidays(&mut self) -> Result<Vec<Listed>> {
-        read_holidays(&self.conn)
-    }
-
     fn organ(&mut self, id: OrganId) -> Result<Organ> {
         get_organ(&self.conn, id)
     }
@@ -740,7 +747,12 @@ impl Backend for SqliteConn {
     }
 
     fn application(&mut self, id: AppId) -> Result<Application> {
-        load_app(&self.conn, id)
+        // One read transaction: the row and its events from one snapshot (two autocommit
+        // statements could straddle a writer's commit).
+        let tx = self.conn.transaction().map_err(be)?;
+        let app = load_app(&tx, id)?;
+        tx.commit().map_err(be)?;
+        Ok(app)
     }
 
     fn applications(&mut self, organs: &[OrganId], personal: Personal) -> Result<Vec<ApplicationSummary>> {

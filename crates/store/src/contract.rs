@@ -32,7 +32,8 @@ macro_rules! contract_tests {
             catalogue_index_numbers, concurrent_catalogue_adds_unique, yearly_counts, cases,
             audit_trail, bulk_import, fee_events_for_year, provisional_dates_recomputed_on_import,
             holidays_seeded_and_kept, users_and_sessions, paging_and_counts, refused_writes_leave_no_trace,
-            change_mark_follows_commits);
+            change_mark_follows_commits, one_store_many_writers_no_lost_update, readers_during_writes,
+            pool_of_one_serves_many_threads, import_races_registrations, import_by_another_process_reaches_writes);
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
         $(
@@ -972,4 +973,196 @@ pub fn refused_writes_leave_no_trace(make: Factory) {
     ));
     assert_eq!(s.cases(&[o.id]).unwrap(), vec![k]);
     assert_eq!(s.applications(&[o.id], Personal::Masked).unwrap().len(), 1);
+}
+
+/// The `i`-th event after receipt in the logs the concurrency tests build: a consultation
+/// started (odd positions) or answered (even), so every log of any length is valid and any
+/// writer can append the next one.
+fn nth_pause(i: usize) -> Event {
+    let day = date(2024, 9, 3) + jiff::ToSpan::days(i64::try_from(i / 2).expect("small"));
+    if i % 2 == 1 {
+        Event::ConsultationStarted { date: day, party: Party::ThirdParty }
+    } else {
+        Event::ConsultationAnswered { date: day }
+    }
+}
+
+/// Threads appending to one application through ONE store value, each with the version it
+/// read: every version is won by exactly one append, the losers are told [`StoreError::Stale`]
+/// and retry, and nothing is lost: the log holds exactly the appends that succeeded, each
+/// audited once.
+pub fn one_store_many_writers_no_lost_update(make: Factory) {
+    const THREADS: usize = 8;
+    const EACH: usize = 4;
+    let s = make(POOL);
+    let o = organ(&*s, "某县档案局", None, None);
+    let app = s.register(&new_app(o.id, "W-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
+    let barrier = std::sync::Barrier::new(THREADS);
+    let won: Vec<(Vec<i64>, usize)> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let (s, barrier) = (&*s, &barrier);
+                sc.spawn(move || {
+                    barrier.wait();
+                    let (mut versions, mut stale) = (Vec::new(), 0);
+                    while versions.len() < EACH {
+                        let seen = s.application(app.id, Personal::Masked).unwrap();
+                        let next = nth_pause(seen.events.len());
+                        match s.append_event(app.id, seen.version, &next, &format!("线程{t}")) {
+                            Ok(after) => {
+                                assert_eq!(after.version, seen.version + 1);
+                                versions.push(after.version);
+                            }
+                            Err(StoreError::Stale { expected, current }) => {
+                                assert!(current > expected, "stale means someone else won: {expected} → {current}");
+                                stale += 1;
+                            }
+                            Err(e) => panic!("thread {t}: {e}"),
+                        }
+                    }
+                    (versions, stale)
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut versions: Vec<i64> = won.iter().flat_map(|(v, _)| v.iter().copied()).collect();
+    versions.sort_unstable();
+    let total = THREADS * EACH;
+    let expected: Vec<i64> = (2..=i64::try_from(total).unwrap() + 1).collect();
+    assert_eq!(versions, expected, "each version won exactly once");
+    let now = s.application(app.id, Personal::Masked).unwrap();
+    assert_eq!(now.version, i64::try_from(total).unwrap() + 1);
+    assert_eq!(now.events.len(), total + 1, "no append lost");
+    for (i, e) in now.events.iter().enumerate().skip(1) {
+        assert_eq!(e, &nth_pause(i), "the log is the sequence the winners wrote");
+    }
+    let trail = s.audit_log(Entity::Application, &app.id.0.to_string(), Personal::Masked).unwrap();
+    assert_eq!(trail.len(), total + 1, "one audit row per committed write");
+}
+
+/// Readers on many threads while writers append, all through one store: no reader fails
+/// (SQLite's WAL readers never wait for the writer) and none sees half a write: the log length
+/// always equals the version, and versions never go back for one reader.
+pub fn readers_during_writes(make: Factory) {
+    const WRITES: usize = 24;
+    let s = make(POOL);
+    let o = organ(&*s, "某县气象局", None, None);
+    let app = s.register(&new_app(o.id, "RD-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let reads: usize = std::thread::scope(|sc| {
+        let readers: Vec<_> = (0..3)
+            .map(|_| {
+                let (s, done) = (&*s, &done);
+                sc.spawn(move || {
+                    let (mut last, mut n) = (0, 0);
+                    // At least a few reads even if the writer is done first.
+                    while n < 5 || !done.load(std::sync::atomic::Ordering::Acquire) {
+                        let a = s.application(app.id, Personal::Masked).unwrap();
+                        assert_eq!(usize::try_from(a.version).unwrap(), a.events.len(), "a whole write or none");
+                        assert!(a.version >= last, "versions never go back");
+                        last = a.version;
+                        let listed = s.applications(&[o.id], Personal::Masked).unwrap();
+                        assert_eq!(listed.len(), 1);
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        for i in 1..=WRITES {
+            s.append_event(app.id, i64::try_from(i).unwrap(), &nth_pause(i), ACTOR).unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::Release);
+        readers.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert!(reads >= 15, "{reads}");
+    assert_eq!(s.application(app.id, Personal::Masked).unwrap().version, i64::try_from(WRITES).unwrap() + 1);
+}
+
+/// A store with a pool of ONE connection: every workflow (each reads inside its own
+/// transaction) completes, and threads sharing it take turns instead of deadlocking.
+pub fn pool_of_one_serves_many_threads(make: Factory) {
+    let s = make(1);
+    let o = organ(&*s, "某县水利局", None, Some("{code}-{yyyy}-{seq:4}"));
+    let app = s.register(&new_app(o.id, "ONE-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
+    s.append_event(app.id, 1, &nth_pause(1), ACTOR).unwrap();
+    s.add_catalogue_entry(&entry(o.id, "通知", date(2024, 3, 1)), ACTOR).unwrap();
+    s.import_holidays(&notice_2027(), "通知", ACTOR).unwrap();
+    assert_eq!(s.descendants(o.id).unwrap(), vec![o.id]);
+    assert_eq!(s.fee_events_for_year(&[o.id], 2024).unwrap(), Vec::new());
+    std::thread::scope(|sc| {
+        for t in 0..4 {
+            let s = &*s;
+            sc.spawn(move || {
+                for i in 0..5 {
+                    let a =
+                        s.register(&new_app(o.id, &format!("ONE-{t}-{i}"), date(2024, 9, 2), vec![]), ACTOR).unwrap();
+                    s.append_event(a.id, 1, &nth_pause(1), ACTOR).unwrap();
+                    s.add_catalogue_entry(&entry(o.id, "公告", date(2024, 3, 1)), ACTOR).unwrap();
+                    assert!(s.applications(&[o.id], Personal::Masked).unwrap().len() > i);
+                }
+            });
+        }
+    });
+    assert_eq!(s.applications(&[o.id], Personal::Masked).unwrap().len(), 21);
+    let numbers: std::collections::BTreeSet<String> =
+        s.catalogue(o.id).unwrap().into_iter().map(|e| e.index_no).collect();
+    assert_eq!(numbers.len(), 21, "every 索引号 distinct");
+}
+
+/// A holiday import racing registrations through one store: whatever the order, no
+/// application is left with dates computed on the calendar before the import (each was
+/// written on the new calendar, or written before and recomputed by the import).
+pub fn import_races_registrations(make: Factory) {
+    let s = make(POOL);
+    assert!(s.calendar().is_provisional(2027), "the embedded data must not cover 2027 for this test");
+    let o = organ(&*s, "某县林业局", None, None);
+    let barrier = std::sync::Barrier::new(4);
+    std::thread::scope(|sc| {
+        for t in 0..3 {
+            let (s, barrier) = (&*s, &barrier);
+            sc.spawn(move || {
+                barrier.wait();
+                for i in 0..8 {
+                    s.register(&new_app(o.id, &format!("IR-{t}-{i}"), date(2026, 12, 28), vec![]), ACTOR).unwrap();
+                }
+            });
+        }
+        let (s, barrier) = (&*s, &barrier);
+        sc.spawn(move || {
+            barrier.wait();
+            s.import_holidays(&notice_2027(), "国务院办公厅关于2027年部分节假日安排的通知", ACTOR).unwrap();
+        });
+    });
+    let cal = s.calendar();
+    assert!(!cal.is_provisional(2027));
+    let list = s.applications(&[o.id], Personal::Masked).unwrap();
+    assert_eq!(list.len(), 24);
+    for a in list {
+        let full = s.application(a.id, Personal::Masked).unwrap();
+        let due = Clock::replay(&cal, &full.events).unwrap().due;
+        assert_eq!(
+            (a.serial.as_str(), a.provisional, a.due),
+            (a.serial.as_str(), false, due),
+            "on the imported calendar"
+        );
+    }
+}
+
+/// Holidays imported through another store (another process) are seen by this store's next
+/// write, which derives on them (the stamp of the holiday rows changed), and from then on by
+/// its reads of the calendar too.
+pub fn import_by_another_process_reaches_writes(make: Factory) {
+    let here = make(POOL);
+    let there = make(1);
+    assert!(here.calendar().is_provisional(2027), "the embedded data must not cover 2027 for this test");
+    let o = organ(&*here, "某县交通运输局", None, None);
+    there.import_holidays(&notice_2027(), "国务院办公厅关于2027年部分节假日安排的通知", "另一进程").unwrap();
+    let a = here.register(&new_app(o.id, "X-1", date(2026, 12, 28), vec![]), ACTOR).unwrap();
+    let listed = here.applications(&[o.id], Personal::Masked).unwrap();
+    assert!(!listed[0].provisional, "registered on the imported calendar");
+    assert!(!here.calendar().is_provisional(2027), "the store's calendar was reloaded");
+    let due = Clock::replay(&there.calendar(), &a.events).unwrap().due;
+    assert_eq!(listed[0].due, due);
 }

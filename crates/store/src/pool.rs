@@ -38,27 +38,45 @@ pub fn default_size() -> usize {
     (2 * cores).clamp(4, 32)
 }
 
-/// The register's calendar, shared by every connection of a store: readers take a snapshot
-/// (an `Arc`), a holiday import replaces it while its transaction commits.
+/// The register's calendar, shared by every connection of a store, with the stamp of the
+/// holiday rows it was built from: readers take a snapshot (an `Arc`), a write takes the
+/// current one inside its transaction ([`SharedCalendar::current`]), a holiday import replaces
+/// it while its transaction commits.
 #[derive(Debug)]
-pub struct SharedCalendar(RwLock<Arc<Calendar>>);
+pub struct SharedCalendar(RwLock<(Arc<Calendar>, String)>);
 
 impl SharedCalendar {
-    pub fn new(cal: Calendar) -> SharedCalendar {
-        SharedCalendar(RwLock::new(Arc::new(cal)))
+    pub fn new(cal: Calendar, stamp: String) -> SharedCalendar {
+        SharedCalendar(RwLock::new((Arc::new(cal), stamp)))
     }
 
-    /// The calendar as of now.
+    /// The calendar as this store last saw it (reads; no database access).
     pub fn get(&self) -> Arc<Calendar> {
-        self.0.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.0.read().unwrap_or_else(PoisonError::into_inner).0.clone()
+    }
+
+    /// The calendar as committed, inside a write transaction: takes the holiday lock, and
+    /// when another process has imported holidays since (the stamp differs), rebuilds the
+    /// calendar from the rows and shares it.
+    pub fn current(&self, tx: &mut impl WriteTx) -> Result<Arc<Calendar>> {
+        let stamp = tx.calendar_stamp()?;
+        {
+            let held = self.0.read().unwrap_or_else(PoisonError::into_inner);
+            if held.1 == stamp {
+                return Ok(held.0.clone());
+            }
+        }
+        let fresh = Arc::new(register_calendar(&tx.holidays()?)?);
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = (fresh.clone(), stamp);
+        Ok(fresh)
     }
 
     /// Commit `tx` and make `cal` the calendar, with no moment in between at which another
     /// thread, having waited for this transaction's locks, could read the old calendar.
-    pub fn commit_with(&self, tx: impl WriteTx, cal: Calendar) -> Result<()> {
+    pub fn commit_with(&self, tx: impl WriteTx, cal: Calendar, stamp: String) -> Result<()> {
         let mut w = self.0.write().unwrap_or_else(PoisonError::into_inner);
         tx.commit()?;
-        *w = Arc::new(cal);
+        *w = (Arc::new(cal), stamp);
         Ok(())
     }
 }
@@ -156,7 +174,7 @@ impl<C: Connect> Pooled<C> {
     /// it (the embedded notices seeded when missing) and it becomes the pool's first idle
     /// connection.
     pub fn new(connect: C, mut first: C::Conn, size: usize) -> Result<Pooled<C>> {
-        let cal = workflow::load_calendar(&mut first)?;
+        let (cal, stamp) = workflow::load_calendar(&mut first)?;
         Ok(Pooled {
             connect,
             name: first.name(),
@@ -164,7 +182,7 @@ impl<C: Connect> Pooled<C> {
             timeout: CHECKOUT_TIMEOUT,
             slots: Mutex::new(Slots { idle: vec![first], open: 1 }),
             freed: Condvar::new(),
-            cal: SharedCalendar::new(cal),
+            cal: SharedCalendar::new(cal, stamp),
         })
     }
 
@@ -217,7 +235,8 @@ impl<C: Connect> Pooled<C> {
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(StoreError::PoolTimeout { size: self.size, waited_secs: self.timeout.as_secs() });
+                let waited_secs = u64::try_from(self.timeout.as_millis().div_ceil(1000)).unwrap_or(u64::MAX);
+                return Err(StoreError::PoolTimeout { size: self.size, waited_secs });
             }
             slots = self.freed.wait_timeout(slots, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
         }

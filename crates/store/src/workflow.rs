@@ -8,11 +8,14 @@
 //! connection; [`crate::Pooled`] keeps a pool of them and is the [`Store`], each of its
 //! methods checking a connection out and calling a workflow of this module (or a read).
 //!
-//! The calendar is the store's, shared by all its connections ([`SharedCalendar`]). A
-//! workflow takes its snapshot *after* the lock its write is based on (SQLite: `BEGIN
-//! IMMEDIATE`; PostgreSQL: the row lock), and a holiday import replaces the shared calendar
-//! while it commits ([`SharedCalendar::commit_with`]), so a write that waited for an import
-//! always derives on the imported calendar.
+//! The calendar is the store's, shared by all its connections ([`SharedCalendar`]). A write
+//! that derives dates takes it inside its transaction, under the holiday lock
+//! ([`WriteTx::calendar_stamp`]; SQLite: `BEGIN IMMEDIATE` holds it already): an import in
+//! progress is waited for, an import made meanwhile by another process is seen by its stamp
+//! and the calendar reloaded ([`SharedCalendar::current`]), and this process's import replaces
+//! the shared calendar while it commits ([`SharedCalendar::commit_with`]). So every derived
+//! date is computed on the calendar as committed, and an import recomputes every
+//! provisional date written before it.
 //!
 //! Transactions keep each backend's locking: a [`WriteTx`] is opened by [`Backend::begin`]
 //! (SQLite: `BEGIN IMMEDIATE`, the write lock for the whole transaction; PostgreSQL: a
@@ -103,6 +106,11 @@ pub trait WriteTx {
     fn upsert_holidays(&mut self, listed: &[Listed], source: &str) -> Result<()>;
     /// Every stored holiday row, in date order.
     fn holidays(&mut self) -> Result<Vec<Listed>>;
+    /// Hold the holiday rows against an import until this transaction ends (PostgreSQL: `LOCK
+    /// TABLE holidays IN SHARE MODE`, which waits for an import in progress and makes the next
+    /// one wait; SQLite: the write lock is held already) and return a stamp of them that
+    /// changes with every import, by any process (the row count and the latest import time).
+    fn calendar_stamp(&mut self) -> Result<String>;
 
     /// Write audit rows (in order, one time stamp).
     fn audit(&mut self, actor: &str, rows: &[AuditRow]) -> Result<()>;
@@ -123,8 +131,6 @@ pub trait Backend: Send + 'static {
     fn name(&self) -> &'static str;
     /// Begin a write transaction.
     fn begin(&mut self) -> Result<Self::Tx<'_>>;
-    /// Every stored holiday row, in date order (read when the store opens).
-    fn holidays(&mut self) -> Result<Vec<Listed>>;
     /// Whether this connection can no longer be used (the server closed it); the pool then
     /// drops it instead of lending it again.
     fn is_broken(&mut self) -> bool {
@@ -175,17 +181,21 @@ fn audit_one(
 }
 
 /// Bring a freshly opened register's holiday rows up to the embedded notices (see
-/// [`missing_official`]) and return the register's calendar. [`crate::Pooled`] calls it on
-/// its first connection when the store opens.
-pub fn load_calendar<B: Backend>(b: &mut B) -> Result<Calendar> {
-    let stored = b.holidays()?;
+/// [`missing_official`]) and return the register's calendar with its stamp.
+/// [`crate::Pooled`] calls it on its first connection when the store opens.
+pub fn load_calendar<B: Backend>(b: &mut B) -> Result<(Calendar, String)> {
+    let mut tx = b.begin()?;
+    let stamp = tx.calendar_stamp()?;
+    let stored = tx.holidays()?;
     let missing = missing_official(&stored);
     if missing.is_empty() {
-        return register_calendar(&stored);
+        tx.commit()?;
+        return Ok((register_calendar(&stored)?, stamp));
     }
-    let (tx, _, cal) = write_holidays(b, &missing, EMBEDDED_SOURCE, "gongkai")?;
+    drop(tx);
+    let (tx, _, cal, stamp) = write_holidays(b, &missing, EMBEDDED_SOURCE, "gongkai")?;
     tx.commit()?;
-    Ok(cal)
+    Ok((cal, stamp))
 }
 
 /// See [`Store::import_holidays`]: the shared calendar is replaced as the import commits.
@@ -196,21 +206,23 @@ pub fn import_holidays<B: Backend>(
     source: &str,
     actor: &str,
 ) -> Result<HolidayImport> {
-    let (tx, report, cal) = write_holidays(b, listed, source, actor)?;
-    shared.commit_with(tx, cal)?;
+    let (tx, report, cal, stamp) = write_holidays(b, listed, source, actor)?;
+    shared.commit_with(tx, cal, stamp)?;
     Ok(report)
 }
 
 /// The holiday import up to its commit: rows written, calendar rebuilt, provisional
-/// applications replayed, audit row written. Returns the open transaction and the new calendar.
+/// applications replayed, audit row written. Returns the open transaction, the new calendar
+/// and its stamp.
 fn write_holidays<'b, B: Backend>(
     b: &'b mut B,
     listed: &[Listed],
     source: &str,
     actor: &str,
-) -> Result<(B::Tx<'b>, HolidayImport, Calendar)> {
+) -> Result<(B::Tx<'b>, HolidayImport, Calendar, String)> {
     let mut tx = b.begin()?;
     tx.upsert_holidays(listed, source)?;
+    let stamp = tx.calendar_stamp()?;
     let cal = register_calendar(&tx.holidays()?)?;
     let ids = tx.provisional_applications(Lock::Update)?;
     let mut still = 0;
@@ -234,7 +246,7 @@ fn write_holidays<'b, B: Backend>(
         None,
         Some(holiday_snapshot(listed, source, &report)),
     )?;
-    Ok((tx, report, cal))
+    Ok((tx, report, cal, stamp))
 }
 
 /// See [`Store::add_organ`].
@@ -276,7 +288,7 @@ pub fn import_applications<B: Backend>(
     let cal = shared.get();
     let mut rows = validate(&cal)?;
     let mut tx = b.begin()?;
-    let now = shared.get();
+    let now = shared.current(&mut tx)?;
     if !Arc::ptr_eq(&cal, &now) {
         rows = validate(&now)?;
     }
@@ -331,11 +343,11 @@ pub fn append_event<B: Backend>(
     actor: &str,
 ) -> Result<Application> {
     let mut tx = b.begin()?;
+    // The calendar first (the import takes the holidays, then the rows: the same order), then
     // Lock::Update: a concurrent writer waits here and then sees the committed version.
+    let cal = shared.current(&mut tx)?;
     let before = tx.application(id, Lock::Update)?;
     check_version(expected_version, before.version)?;
-    // The calendar after the lock: an import that held it has replaced the calendar by now.
-    let cal = shared.get();
     let mut after = before.clone();
     after.events.push(event.clone());
     let derived = derive(&cal, &after.events)?;
