@@ -98,7 +98,7 @@ pub struct Login {
 /// Log in. Unknown names and wrong passwords get the same message; after [`MAX_FAILURES`]
 /// failures in a row the account is locked for [`LOCK_SECONDS`] (even the right password is
 /// refused until then). A disabled account is refused.
-pub fn login(store: &mut dyn Store, name: &str, password: &str, now: i64) -> Result<Login> {
+pub fn login(store: &dyn Store, name: &str, password: &str, now: i64) -> Result<Login> {
     let Some(user) = store.user_by_name(name)? else {
         // Same work as a real check, so timing does not tell which names exist.
         let _ = verify(password, dummy_hash());
@@ -141,7 +141,7 @@ fn dummy_hash() -> &'static str {
 
 /// The principal and session of a browser's token, if the session is live and the user is
 /// enabled.
-pub fn resume(store: &mut dyn Store, token: &str, now: i64) -> Result<Option<(Principal, Session, User)>> {
+pub fn resume(store: &dyn Store, token: &str, now: i64) -> Result<Option<(Principal, Session, User)>> {
     let Some(session) = store.session(&token_hash(token), now)? else { return Ok(None) };
     let user = store.user(session.user)?;
     if user.disabled {
@@ -152,14 +152,14 @@ pub fn resume(store: &mut dyn Store, token: &str, now: i64) -> Result<Option<(Pr
 }
 
 /// End a session.
-pub fn logout(store: &mut dyn Store, token: &str) -> Result<()> {
+pub fn logout(store: &dyn Store, token: &str) -> Result<()> {
     Ok(store.delete_session(&token_hash(token))?)
 }
 
 /// On a register with no users: create the first administrator (whole register), with a
 /// random password that must be changed at first login. Returns the name and password to show
 /// once; `None` when users exist.
-pub fn bootstrap_admin(store: &mut dyn Store) -> Result<Option<(String, String)>> {
+pub fn bootstrap_admin(store: &dyn Store) -> Result<Option<(String, String)>> {
     if !store.users()?.is_empty() {
         return Ok(None);
     }
@@ -229,7 +229,7 @@ impl App<'_> {
             must_change: true,
         };
         let actor = self.principal().user.clone();
-        Ok(self.store_mut().add_user(&user, &actor)?)
+        Ok(self.store().add_user(&user, &actor)?)
     }
 
     /// One user the principal may manage (see [`App::users`]).
@@ -238,7 +238,7 @@ impl App<'_> {
     }
 
     fn user_uc(&mut self, id: UserId) -> Result<User> {
-        let user = self.store_mut().user(id)?;
+        let user = self.store().user(id)?;
         self.authorize_account(user.organ)?;
         Ok(user)
     }
@@ -253,7 +253,7 @@ impl App<'_> {
     }
 
     fn change_account_uc(&mut self, id: UserId, version: i64, change: &AccountChange) -> Result<User> {
-        let user = self.store_mut().user(id)?;
+        let user = self.store().user(id)?;
         self.authorize_account(user.organ)?;
         let me = self.principal().user.clone();
         let myself = self.principal().account == Some(id);
@@ -277,9 +277,9 @@ impl App<'_> {
                 UserChange::Password { hash: hash_password(password)?, must_change: true }
             }
         };
-        let after = self.store_mut().change_user(id, version, &store_change, &me)?;
+        let after = self.store().change_user(id, version, &store_change, &me)?;
         if !matches!(change, AccountChange::Enable) {
-            self.store_mut().delete_sessions_of(id)?;
+            self.store().delete_sessions_of(id)?;
         }
         Ok(after)
     }
@@ -299,7 +299,7 @@ impl App<'_> {
     }
 
     fn users_uc(&mut self) -> Result<Vec<User>> {
-        let all = self.store_mut().users()?;
+        let all = self.store().users()?;
         let organs = self.tree()?;
         let me = self.principal().clone();
         Ok(all
@@ -316,13 +316,7 @@ impl App<'_> {
 
 /// Change a logged-in user's own password (the old one is checked). Every other session of
 /// the user ends; the session `keep` (the caller's) stays.
-pub fn change_password(
-    store: &mut dyn Store,
-    id: UserId,
-    old: &str,
-    new: &str,
-    keep: Option<&Session>,
-) -> Result<User> {
+pub fn change_password(store: &dyn Store, id: UserId, old: &str, new: &str, keep: Option<&Session>) -> Result<User> {
     let user = store.user(id)?;
     if !verify(old, &user.password_hash) {
         return Err(AppError::Invalid("原密码不正确".into()));

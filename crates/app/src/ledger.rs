@@ -191,8 +191,8 @@ impl App<'_> {
         dry_run: bool,
     ) -> Result<LedgerOutcome> {
         self.authorize(Action::Register, Some(organ))?;
-        let store = self.store_mut();
-        let mut errors = match ledger::read_as_of(rows, store.calendar(), Some(today)) {
+        let store = self.store();
+        let mut errors = match ledger::read_as_of(rows, &store.calendar(), Some(today)) {
             Ok(valid) => {
                 // 受理编号 already registered for this organ are errors of their rows too.
                 let existing: HashMap<String, AppId> =
@@ -224,7 +224,7 @@ impl App<'_> {
                         .collect();
                     let actor = self.principal().user.clone();
                     // One transaction: all rows or none.
-                    let ids = self.store_mut().import_applications(&batch, &actor)?;
+                    let ids = self.store().import_applications(&batch, &actor)?;
                     return Ok(LedgerOutcome::Imported { ids });
                 }
                 clash
@@ -245,7 +245,7 @@ impl App<'_> {
     fn export_ledger_uc(&mut self, organ: OrganId, unmask: Option<&str>) -> Result<LedgerExport> {
         self.authorize(Action::Read, Some(organ))?;
         let personal = self.personal(unmask, organ, Entity::Organ, &organ.0.to_string())?;
-        let store = self.store_mut();
+        let store = self.store();
         let summaries = store.applications(&[organ], Personal::Masked)?;
         let mut apps = Vec::with_capacity(summaries.len());
         for s in summaries {

@@ -198,12 +198,12 @@ impl App<'_> {
         today: Date,
         sending: Sending,
     ) -> Result<SentLetter> {
-        let organ_id = self.store_mut().application(id, Personal::Masked)?.organ;
+        let organ_id = self.store().application(id, Personal::Masked)?.organ;
         self.authorize(Action::Read, Some(organ_id))?;
         self.authorize(Action::Unmask, Some(organ_id))?;
-        let app = self.store_mut().application(id, Personal::Visible)?;
-        let organ = self.store_mut().organ(app.organ)?;
-        let clock = Clock::replay(self.calendar(), &app.events)?;
+        let app = self.store().application(id, Personal::Visible)?;
+        let organ = self.store().organ(app.organ)?;
+        let clock = Clock::replay(&self.calendar(), &app.events)?;
         let last = |f: &dyn Fn(&Event) -> bool| app.events.iter().rev().find(|e| f(e)).map(Event::date);
         let k = match kind {
             LetterKind::Reply => {
@@ -279,12 +279,7 @@ impl App<'_> {
         };
         let l = gongkai_letters::letter(&k, &ctx);
         let actor = self.principal().user.clone();
-        self.store_mut().audit_disclosure(
-            Entity::Application,
-            &id.0.to_string(),
-            &actor,
-            &format!("生成{}", l.title),
-        )?;
+        self.store().audit_disclosure(Entity::Application, &id.0.to_string(), &actor, &format!("生成{}", l.title))?;
         Ok(SentLetter { letter: l, recorded, version, warning })
     }
 
@@ -326,7 +321,7 @@ impl App<'_> {
     }
 
     fn sign_off_letter_uc(&mut self, id: AppId, kind: LetterKind, input: &LetterInput, today: Date) -> Result<SignOff> {
-        let organ = self.store_mut().application(id, Personal::Masked)?.organ;
+        let organ = self.store().application(id, Personal::Masked)?.organ;
         self.authorize(Action::SignLetter, Some(organ))?;
         let checked = self.checked_letter(id, kind, input, today)?;
         if let Some(s) = checked.signed {
@@ -334,7 +329,7 @@ impl App<'_> {
         }
         let actor = self.principal().user.clone();
         let purpose = purpose_of(&checked.letter, &checked.fingerprint);
-        self.store_mut().audit_disclosure(Entity::Application, &id.0.to_string(), &actor, &purpose)?;
+        self.store().audit_disclosure(Entity::Application, &id.0.to_string(), &actor, &purpose)?;
         let (_, s) = self
             .sign_offs(id)?
             .into_iter()
@@ -351,9 +346,9 @@ impl App<'_> {
     }
 
     fn sign_offs_uc(&mut self, id: AppId) -> Result<Vec<(String, SignOff)>> {
-        let organ = self.store_mut().application(id, Personal::Masked)?.organ;
+        let organ = self.store().application(id, Personal::Masked)?.organ;
         self.authorize(Action::Read, Some(organ))?;
-        let rows = self.store_mut().audit_log(Entity::Application, &id.0.to_string(), Personal::Masked)?;
+        let rows = self.store().audit_log(Entity::Application, &id.0.to_string(), Personal::Masked)?;
         Ok(rows
             .into_iter()
             .filter_map(|r| {

@@ -118,9 +118,10 @@ pub fn pick_organ(organs: &[Organ], spec: &str) -> Result<OrganId> {
     }
 }
 
-/// A store handle acting for one principal.
+/// The register's store acting for one principal (one `App` per request or command; the
+/// store is shared, see [`Store`]).
 pub struct App<'s> {
-    store: &'s mut dyn Store,
+    store: &'s dyn Store,
     who: Principal,
     /// The organ tree, read once per `App` (every authorization needs it); dropped when an
     /// organ is added through this `App`.
@@ -134,7 +135,7 @@ impl std::fmt::Debug for App<'_> {
 }
 
 impl<'s> App<'s> {
-    pub fn new(store: &'s mut dyn Store, who: Principal) -> App<'s> {
+    pub fn new(store: &'s dyn Store, who: Principal) -> App<'s> {
         App { store, who, tree: None }
     }
 
@@ -181,8 +182,8 @@ impl<'s> App<'s> {
         &self.who
     }
 
-    pub(crate) fn store_mut(&mut self) -> &mut dyn Store {
-        &mut *self.store
+    pub(crate) fn store(&self) -> &'s dyn Store {
+        self.store
     }
 
     /// Check that the principal may do `action` on the whole register (a root organ, a
@@ -199,7 +200,7 @@ impl<'s> App<'s> {
     }
 
     /// The store, for read-only questions no use case covers yet (the calendar).
-    pub fn calendar(&self) -> &gongkai_calendar::Calendar {
+    pub fn calendar(&self) -> std::sync::Arc<gongkai_calendar::Calendar> {
         self.store.calendar()
     }
 
@@ -323,7 +324,7 @@ impl<'s> App<'s> {
         invalid.extend(validate::not_after(&new.events, today).err());
         refuse(invalid)?;
         let app = self.store.register(new, &self.who.user)?;
-        let clock = Clock::replay(self.store.calendar(), &app.events)?;
+        let clock = Clock::replay(&self.store.calendar(), &app.events)?;
         Ok(RegisterView {
             id: app.id,
             serial: app.serial,
@@ -349,7 +350,7 @@ impl<'s> App<'s> {
         invalid.extend(validate::not_after(std::slice::from_ref(event), today).err());
         refuse(invalid)?;
         let app = self.store.append_event(id, version, event, &self.who.user)?;
-        let clock = Clock::replay(self.store.calendar(), &app.events)?;
+        let clock = Clock::replay(&self.store.calendar(), &app.events)?;
         Ok(EventView {
             id: app.id,
             version: app.version,
@@ -373,8 +374,8 @@ impl<'s> App<'s> {
         let personal = self.personal(unmask, organ, Entity::Application, &id.0.to_string())?;
         let application = self.store.application(id, personal)?;
         let cal = self.store.calendar();
-        let clock = Clock::replay(cal, &application.events)?;
-        let days_left = clock.days_left(cal, today).ok().flatten();
+        let clock = Clock::replay(&cal, &application.events)?;
+        let days_left = clock.days_left(&cal, today).ok().flatten();
         Ok(ShowView {
             overdue: clock.overdue(today),
             state_text: state_text(&clock),
@@ -404,7 +405,7 @@ impl<'s> App<'s> {
                 self.readable(all)?
             }
         };
-        let cal = self.store.calendar().clone();
+        let cal = self.store.calendar();
         let until = cal.add_workdays(today, within)?;
         let items = self.store.due_list(&organs, until)?;
         let mut years = cal.provisional_years(today, until);

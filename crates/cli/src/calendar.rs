@@ -50,7 +50,7 @@ fn load(holidays: Option<&str>, db: Option<&str>) -> Result<Calendar> {
     let spec = crate::register_cmd::db_spec(db);
     let named = db.is_some() || std::env::var("GONGKAI_DB").is_ok_and(|s| !s.is_empty());
     let base = if named || std::path::Path::new(&spec).exists() {
-        crate::register_cmd::open_read(&spec)?.calendar().clone()
+        Calendar::clone(&crate::register_cmd::open_read(&spec)?.calendar())
     } else {
         Calendar::official().with_provisional()
     };
@@ -90,13 +90,13 @@ fn import(file: &str, year: Option<i16>, db: Option<&str>, json_out: bool) -> Re
     if listed.is_empty() {
         anyhow::bail!("“{file}”中没有放假安排日期");
     }
-    let mut store = crate::register_cmd::open(&crate::register_cmd::db_spec(db), false)?;
+    let store = crate::register_cmd::open(&crate::register_cmd::db_spec(db), false)?;
     let source = if gongkai_calendar::notice::looks_like_notice(&text) {
         format!("通知原文 {file}")
     } else {
         format!("放假安排文件 {file}")
     };
-    let mut app = gongkai_app::App::new(&mut *store, gongkai_app::Principal::local(crate::register_cmd::actor()));
+    let mut app = gongkai_app::App::new(&*store, gongkai_app::Principal::local(crate::register_cmd::actor()));
     let r = app.import_holidays(&listed, &source)?;
     let years: std::collections::BTreeSet<i16> = listed.iter().map(|l| l.date.year()).collect();
     let years = years.iter().map(|y| format!("{y}年")).collect::<Vec<_>>().join("、");

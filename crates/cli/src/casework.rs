@@ -127,9 +127,9 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
         }
         LedgerCmd::Import { file, organ, dry_run, format } => {
             let rows = read_rows(file)?;
-            let mut store = open(&db_spec(db), false)?;
+            let store = open(&db_spec(db), false)?;
             let today = crate::register_cmd::today(None)?;
-            let mut app = App::new(&mut *store, Principal::local(actor()));
+            let mut app = App::new(&*store, Principal::local(actor()));
             let outcome = app.import_ledger(OrganId(*organ), &rows, today, *dry_run)?;
             if *format == crate::register_cmd::Fmt::Json {
                 // Row errors name row, column and problem; personal values in them are masked.
@@ -161,8 +161,8 @@ pub fn run_ledger(cmd: &LedgerCmd, db: Option<&str>) -> Result<u8> {
         }
         LedgerCmd::Export { organ, out, unmask, force, format } => {
             safe::refuse_existing(Path::new(out), *force)?;
-            let mut store = open(&db_spec(db), false)?;
-            let mut app = App::new(&mut *store, Principal::local(actor()));
+            let store = open(&db_spec(db), false)?;
+            let mut app = App::new(&*store, Principal::local(actor()));
             let x = app.export_ledger(OrganId(*organ), unmask.then_some("导出台账"))?;
             write_rows(out, x.sheet, &x.rows, *force)?;
             if *format == crate::register_cmd::Fmt::Json {
@@ -339,7 +339,7 @@ pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
             bail!("DOCX/PDF 是二进制文件，不能显示在终端上：请重定向到文件（> 答复书.docx），或用 --to txt");
         }
     }
-    let mut store = open(&db_spec(db), false)?;
+    let store = open(&db_spec(db), false)?;
     let date = match &a.date {
         Some(s) => Some(gongkai_register::validate::date("日期", s)?),
         None => None,
@@ -365,7 +365,7 @@ pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
         LetterKind::Fee => gongkai_app::letters::LetterKind::Fee,
     };
     let today = crate::register_cmd::today(None)?;
-    let mut app = gongkai_app::App::new(&mut *store, gongkai_app::Principal::local(crate::register_cmd::actor()));
+    let mut app = gongkai_app::App::new(&*store, gongkai_app::Principal::local(crate::register_cmd::actor()));
     let sending = gongkai_app::letters::Sending { record: !a.draft, despite_state: a.despite_state };
     let sent = match app.send_letter(AppId(a.id), kind, &input, today, sending) {
         Ok(s) => s,

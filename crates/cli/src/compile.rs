@@ -112,9 +112,8 @@ pub fn run_compile(a: &CompileArgs, db: Option<&str>) -> Result<u8> {
             if a.region { compile_region(&recs, organ, a.year, &opts) } else { compile(&recs, organ, a.year, &opts) }?
         }
         None => {
-            let mut store = crate::register_cmd::open_read(&crate::register_cmd::db_spec(db))?;
-            let mut app =
-                gongkai_app::App::new(&mut *store, gongkai_app::Principal::local(crate::register_cmd::actor()));
+            let store = crate::register_cmd::open_read(&crate::register_cmd::db_spec(db))?;
+            let mut app = gongkai_app::App::new(&*store, gongkai_app::Principal::local(crate::register_cmd::actor()));
             let organ = app.resolve_organ(&a.organ)?;
             app.compile_report(organ, a.year, a.region, &opts)?
         }

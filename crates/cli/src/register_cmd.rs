@@ -378,8 +378,13 @@ pub use gongkai_store_open::is_postgres;
 /// Open the register through the library's factory ([`gongkai_store_open::open`]); its
 /// warnings (register files others may read) go to stderr. `create`: make the SQLite file
 /// (and its folder), private, if missing.
-pub fn open(spec: &str, create: bool) -> Result<Box<dyn Store>> {
-    let opened = gongkai_store_open::open(spec, create)?;
+pub fn open(spec: &str, create: bool) -> Result<std::sync::Arc<dyn Store>> {
+    open_pool(spec, create, gongkai_store_open::default_pool())
+}
+
+/// [`open`] with a pool of at most `pool` connections (`gongkai serve --db-pool`).
+pub fn open_pool(spec: &str, create: bool, pool: usize) -> Result<std::sync::Arc<dyn Store>> {
+    let opened = gongkai_store_open::open_pool(spec, create, pool)?;
     for w in &opened.warnings {
         eprintln!("gongkai: {w}");
     }
@@ -391,7 +396,7 @@ pub fn open(spec: &str, create: bool) -> Result<Box<dyn Store>> {
 /// store checks its schema in a write transaction — so it is read from a private snapshot (the
 /// file and its `-wal`, in a 0700 temporary folder removed afterwards), with a note on stderr.
 /// Nothing can be written through it: callers use this only for reads that write no audit row.
-pub fn open_read(spec: &str) -> Result<Box<dyn Store>> {
+pub fn open_read(spec: &str) -> Result<std::sync::Arc<dyn Store>> {
     match open(spec, false) {
         Ok(s) => Ok(s),
         Err(e)
@@ -402,13 +407,12 @@ pub fn open_read(spec: &str) -> Result<Box<dyn Store>> {
         {
             let snap = Snapshot::of(std::path::Path::new(spec))?;
             eprintln!("gongkai: 注意：登记簿“{spec}”只读（没有写入权限），本次从其只读副本读取，不作任何修改");
-            let store = gongkai_store_sqlite::SqliteStore::open(snap.db())
-                .with_context(|| format!("无法读取只读登记簿“{spec}”"))?;
+            let store = gongkai_store_sqlite::open(snap.db()).with_context(|| format!("无法读取只读登记簿“{spec}”"))?;
             // The store keeps the copy open: the folder is removed when the program ends
             // (`remove_snapshots`, called by `main` and by the closed-pipe exit).
             SNAPSHOTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(snap.dir.clone());
             std::mem::forget(snap);
-            Ok(Box::new(store))
+            Ok(std::sync::Arc::new(store))
         }
         Err(e) => Err(e),
     }
@@ -536,12 +540,12 @@ pub fn run(cmd: StoreCmd, db: Option<&str>) -> Result<u8> {
         | StoreCmd::Catalogue { cmd: CatalogueCmd::List { .. } }
         | StoreCmd::Case { cmd: CaseCmd::List { .. } }
         | StoreCmd::Counts { cmd: CountsCmd::Show { .. } }) => {
-            let mut s = open_read(&spec)?;
-            run_on(&mut *s, read)
+            let s = open_read(&spec)?;
+            run_on(&*s, read)
         }
         other => {
-            let mut s = open(&spec, false)?;
-            run_on(&mut *s, other)
+            let s = open(&spec, false)?;
+            run_on(&*s, other)
         }
     }
 }
@@ -597,7 +601,7 @@ fn event_type(s: &str) -> Result<&'static str> {
     })
 }
 
-fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
+fn run_on(s: &dyn Store, cmd: StoreCmd) -> Result<u8> {
     let mut app = App::new(s, Principal::local(actor()));
     match cmd {
         StoreCmd::Init { .. } | StoreCmd::StoreBench(_) => unreachable!("handled by run"),

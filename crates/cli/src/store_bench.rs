@@ -171,7 +171,7 @@ impl Gen {
     }
 }
 
-fn open_fresh(db: Option<&str>) -> Result<(Box<dyn Store>, String)> {
+fn open_fresh(db: Option<&str>) -> Result<(std::sync::Arc<dyn Store>, String)> {
     let spec = match db {
         Some(s) => s.to_string(),
         None => bail!("请用 --db 指定一个新的 SQLite 文件或 postgres:// 地址（性能测试会写入大量数据）"),
@@ -186,15 +186,15 @@ fn open_fresh(db: Option<&str>) -> Result<(Box<dyn Store>, String)> {
 }
 
 #[cfg(feature = "postgres")]
-fn open_pg_fresh(url: &str) -> Result<(Box<dyn Store>, String)> {
+fn open_pg_fresh(url: &str) -> Result<(std::sync::Arc<dyn Store>, String)> {
     let mut c = postgres::Client::connect(url, postgres::NoTls)?;
     c.batch_execute("DROP SCHEMA IF EXISTS gongkai_bench CASCADE")?;
-    let s = gongkai_store_postgres::PgStore::open_in_schema(url, "gongkai_bench")?;
-    Ok((Box::new(s), url.to_string()))
+    let s = gongkai_store_postgres::open_in_schema(url, "gongkai_bench", gongkai_store_open::default_pool())?;
+    Ok((std::sync::Arc::new(s), url.to_string()))
 }
 
 #[cfg(not(feature = "postgres"))]
-fn open_pg_fresh(url: &str) -> Result<(Box<dyn Store>, String)> {
+fn open_pg_fresh(url: &str) -> Result<(std::sync::Arc<dyn Store>, String)> {
     crate::register_cmd::open(url, false).map(|s| (s, url.to_string()))
 }
 
@@ -246,7 +246,7 @@ pub fn run(args: &BenchArgs, db: Option<&str>) -> Result<u8> {
     } else {
         args.kind.clone()
     };
-    let (mut s, spec) = open_fresh(db)?;
+    let (s, spec) = open_fresh(db)?;
     println!("后端：{}；{} 件申请，{} 个机关，每批 {} 件", s.backend(), args.rows, args.organs, args.batch);
     // The organ tree: one government and its departments.
     let root = s.add_organ(

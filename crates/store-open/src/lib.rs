@@ -14,6 +14,7 @@
 
 use gongkai_store::{Store, StoreError};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Why the register could not be opened. Messages are Chinese and name the location (a
 /// PostgreSQL URL is never quoted: it may hold a password).
@@ -73,7 +74,9 @@ impl OpenError {
 
 /// An opened register and what the caller should tell the user about it.
 pub struct Opened {
-    pub store: Box<dyn Store>,
+    /// One store for the whole process: `Send + Sync`, shared by every thread (a pool of
+    /// connections inside).
+    pub store: Arc<dyn Store>,
     /// Warnings in Chinese (files of the register that other users may read).
     pub warnings: Vec<String>,
 }
@@ -115,24 +118,37 @@ pub fn location(given: Option<&str>) -> String {
         .unwrap_or_else(|| default_path().to_string_lossy().into_owned())
 }
 
-/// Open the register at `spec`. `create`: make a missing SQLite file (and its folder), private;
-/// without it a missing file is [`OpenError::Missing`].
+/// The default size of a store's connection pool: [`gongkai_store::pool::default_size`]
+/// (twice the cores, 4 to 32). `gongkai serve --db-pool N` overrides it.
+pub fn default_pool() -> usize {
+    gongkai_store::pool::default_size()
+}
+
+/// Open the register at `spec` with a pool of [`default_pool`] connections. `create`: make a
+/// missing SQLite file (and its folder), private; without it a missing file is
+/// [`OpenError::Missing`].
 pub fn open(spec: &str, create: bool) -> Result<Opened, OpenError> {
+    open_pool(spec, create, default_pool())
+}
+
+/// [`open`] with a pool of at most `pool` connections (at least 1; connections are opened
+/// when first needed, so a command that makes one call at a time opens one).
+pub fn open_pool(spec: &str, create: bool, pool: usize) -> Result<Opened, OpenError> {
     // Which backend, whether created, the outcome code: never the path or the URL (a URL may
     // hold a password; a path may name a person).
     let started = std::time::Instant::now();
-    let opened = open_spec(spec, create);
+    let opened = open_spec(spec, create, pool);
     let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     match &opened {
-        Ok(o) => tracing::info!(backend = o.store.backend(), create, elapsed_us, "register opened"),
+        Ok(o) => tracing::info!(backend = o.store.backend(), create, pool, elapsed_us, "register opened"),
         Err(e) => tracing::warn!(postgres = is_postgres(spec), create, outcome = e.code(), "register not opened"),
     }
     opened
 }
 
-fn open_spec(spec: &str, create: bool) -> Result<Opened, OpenError> {
+fn open_spec(spec: &str, create: bool, pool: usize) -> Result<Opened, OpenError> {
     if is_postgres(spec) {
-        return Ok(Opened { store: open_postgres(spec)?, warnings: Vec::new() });
+        return Ok(Opened { store: open_postgres(spec, pool)?, warnings: Vec::new() });
     }
     let path = Path::new(spec);
     if !create && !path.exists() {
@@ -161,23 +177,23 @@ fn open_spec(spec: &str, create: bool) -> Result<Opened, OpenError> {
             })
             .collect()
     };
-    let store = gongkai_store_sqlite::SqliteStore::open(path).map_err(|source| {
+    let store = gongkai_store_sqlite::open_pool(path, pool).map_err(|source| {
         if source.to_string().contains("readonly") {
             OpenError::ReadOnly { spec: spec.to_string(), source }
         } else {
             OpenError::Sqlite { spec: spec.to_string(), source }
         }
     })?;
-    Ok(Opened { store: Box::new(store), warnings })
+    Ok(Opened { store: Arc::new(store), warnings })
 }
 
 #[cfg(feature = "postgres")]
-fn open_postgres(url: &str) -> Result<Box<dyn Store>, OpenError> {
-    Ok(Box::new(gongkai_store_postgres::PgStore::open(url).map_err(OpenError::Postgres)?))
+fn open_postgres(url: &str, pool: usize) -> Result<Arc<dyn Store>, OpenError> {
+    Ok(Arc::new(gongkai_store_postgres::open_pool(url, pool).map_err(OpenError::Postgres)?))
 }
 
 #[cfg(not(feature = "postgres"))]
-fn open_postgres(_url: &str) -> Result<Box<dyn Store>, OpenError> {
+fn open_postgres(_url: &str, _pool: usize) -> Result<Arc<dyn Store>, OpenError> {
     Err(OpenError::NoPostgres)
 }
 

@@ -12,7 +12,7 @@
 //!
 //! Migrations are the numbered files in `migrations/` (PostgreSQL's dialect), embedded and
 //! applied by a small runner under an advisory lock, recorded in `schema_version`. The store
-//! works in the connection's `search_path`; [`PgStore::open_in_schema`] selects a schema (tests
+//! works in the connection's `search_path`; [`open_in_schema`] selects a schema (tests
 //! use one schema each).
 
 use gongkai_clock::Event;
@@ -20,9 +20,9 @@ use gongkai_register::{
     AppId, Application, Case, CaseId, CaseResult, CatalogueEntry, EntryId, Organ, OrganId, YearlyCounts,
 };
 use gongkai_store::{
-    AppFilter, ApplicationSummary, AuditEntry, AuditRow, Backend, Calendar, CatalogueRow, Derived, DueItem, Entity,
-    FilterValue, Listed, Lock, NewApplication, NewCase, NewOrgan, NewUser, Personal, Result, Session, StateCount,
-    StoreError, StoredState, User, UserId, WriteTx, YearItem, applicant_kind_of, applicant_of, audit_json,
+    AppFilter, ApplicationSummary, AuditEntry, AuditRow, Backend, CatalogueRow, Connect, Derived, DueItem, Entity,
+    FilterValue, Listed, Lock, NewApplication, NewCase, NewOrgan, NewUser, Personal, Pooled, Result, Session,
+    StateCount, StoreError, StoredState, User, UserId, WriteTx, YearItem, applicant_kind_of, applicant_of, audit_json,
     count_column, count_of, enum_parse, enum_str, event_of, outcome_of, snapshot,
 };
 use jiff::civil::Date;
@@ -46,13 +46,68 @@ pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 /// An arbitrary constant naming the advisory lock that serialises migrations.
 const MIGRATION_LOCK: i64 = 0x0067_6f6e_676b_6169;
 
-/// A handle (one connection) to a PostgreSQL register.
-pub struct PgStore {
+/// A PostgreSQL register: a pool of [`PgConn`]s, opened with [`open`], [`open_pool`] or
+/// [`open_in_schema`].
+pub type PgStore = Pooled<Postgres>;
+
+/// Where the connections of a [`PgStore`] go: a server URL and, optionally, a schema to work
+/// in (tests use one schema each).
+#[derive(Clone)]
+pub struct Postgres {
+    url: String,
+    schema: Option<String>,
+}
+
+impl std::fmt::Debug for Postgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the URL: it may hold a password.
+        f.debug_struct("Postgres").field("schema", &self.schema).finish_non_exhaustive()
+    }
+}
+
+impl Connect for Postgres {
+    type Conn = PgConn;
+
+    fn connect(&self) -> Result<PgConn> {
+        let mut client = Client::connect(&self.url, NoTls).map_err(be)?;
+        if let Some(schema) = &self.schema {
+            client.batch_execute(&format!("SET search_path TO {schema}")).map_err(be)?;
+        }
+        Ok(PgConn { client })
+    }
+}
+
+/// Connect with a `postgres://` URL, bring the schema up to date and return a store with a
+/// pool of [`gongkai_store::pool::default_size`] connections.
+pub fn open(url: &str) -> Result<PgStore> {
+    open_pool(url, gongkai_store::pool::default_size())
+}
+
+/// [`open`] with a pool of at most `size` connections.
+pub fn open_pool(url: &str, size: usize) -> Result<PgStore> {
+    let connect = Postgres { url: url.to_string(), schema: None };
+    let mut first = connect.connect()?;
+    first.migrate()?;
+    Pooled::new(connect, first, size)
+}
+
+/// Connect and work in `schema` (created if missing); a pool of at most `size` connections,
+/// every one in that schema.
+pub fn open_in_schema(url: &str, schema: &str, size: usize) -> Result<PgStore> {
+    if !valid_schema(schema) {
+        return Err(StoreError::Invalid(format!("模式名“{schema}”不合法（只允许小写字母、数字和下划线）")));
+    }
+    let mut client = Client::connect(url, NoTls).map_err(be)?;
+    client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}")).map_err(be)?;
+    let mut first = PgConn { client };
+    first.migrate()?;
+    Pooled::new(Postgres { url: url.to_string(), schema: Some(schema.to_string()) }, first, size)
+}
+
+/// One connection to a PostgreSQL register (the synchronous client: never on an async worker,
+/// see `gongkai_store::pool`).
+pub struct PgConn {
     client: Client,
-    /// The register's calendar (its holiday rows, provisional years filled in), rebuilt when
-    /// holiday data is imported through this handle. Another handle's import is seen on the
-    /// next open.
-    cal: Calendar,
 }
 
 fn read_holidays(c: &mut impl GenericClient) -> Result<Vec<Listed>> {
@@ -63,9 +118,9 @@ fn read_holidays(c: &mut impl GenericClient) -> Result<Vec<Listed>> {
         .collect())
 }
 
-impl std::fmt::Debug for PgStore {
+impl std::fmt::Debug for PgConn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgStore").finish_non_exhaustive()
+        f.debug_struct("PgConn").finish_non_exhaustive()
     }
 }
 
@@ -89,33 +144,7 @@ fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
 
-impl PgStore {
-    /// Connect with a `postgres://` URL and bring the schema up to date.
-    pub fn open(url: &str) -> Result<PgStore> {
-        let client = Client::connect(url, NoTls).map_err(be)?;
-        PgStore::setup(client)
-    }
-
-    fn setup(client: Client) -> Result<PgStore> {
-        let mut s = PgStore { client, cal: Calendar::official().clone() };
-        s.migrate()?;
-        let rows = read_holidays(&mut s.client)?;
-        gongkai_store::workflow::load_calendar(&mut s, &rows)?;
-        Ok(s)
-    }
-
-    /// Connect and work in `schema` (created if missing).
-    pub fn open_in_schema(url: &str, schema: &str) -> Result<PgStore> {
-        if !valid_schema(schema) {
-            return Err(StoreError::Invalid(format!("模式名“{schema}”不合法（只允许小写字母、数字和下划线）")));
-        }
-        let mut client = Client::connect(url, NoTls).map_err(be)?;
-        client
-            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"))
-            .map_err(be)?;
-        PgStore::setup(client)
-    }
-
+impl PgConn {
     fn migrate(&mut self) -> Result<()> {
         let mut tx = self.client.transaction().map_err(be)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).map_err(be)?;
@@ -229,18 +258,38 @@ fn get_organ(c: &mut impl GenericClient, id: OrganId, lock: Lock) -> Result<Orga
     organ_of(&row)
 }
 
+/// An application with its log. A plain read is one statement (one snapshot: outside a
+/// transaction two statements could see the row before a commit and the events after it); a
+/// locking read takes the row lock first and then reads the events, which no one else can
+/// change while the lock is held (one statement would read them in the snapshot taken before
+/// waiting for the lock).
 fn load_app(c: &mut impl GenericClient, id: AppId, lock: Lock) -> Result<Application> {
-    let sql = format!(
-        "SELECT organ, serial, applicant, description, form, version FROM applications WHERE id = $1{}",
-        for_update(lock)
-    );
-    let row = c.query_opt(&sql, &[&id.0]).map_err(be)?.ok_or_else(|| Entity::Application.not_found(id.0))?;
-    let events = c
-        .query("SELECT event FROM events WHERE app = $1 ORDER BY seq", &[&id.0])
-        .map_err(be)?
-        .iter()
-        .map(|r| event_of(r.get(0)))
-        .collect::<Result<Vec<_>>>()?;
+    let (row, events) = match lock {
+        Lock::Share => {
+            let row = c
+                .query_opt(
+                    "SELECT organ, serial, applicant, description, form, version, \
+                     ARRAY(SELECT event FROM events WHERE app = a.id ORDER BY seq) FROM applications a WHERE id = $1",
+                    &[&id.0],
+                )
+                .map_err(be)?
+                .ok_or_else(|| Entity::Application.not_found(id.0))?;
+            let events = row.get::<_, Vec<&str>>(6).into_iter().map(event_of).collect::<Result<Vec<_>>>()?;
+            (row, events)
+        }
+        Lock::Update => {
+            let sql = "SELECT organ, serial, applicant, description, form, version FROM applications WHERE id = $1 \
+                       FOR UPDATE";
+            let row = c.query_opt(sql, &[&id.0]).map_err(be)?.ok_or_else(|| Entity::Application.not_found(id.0))?;
+            let events = c
+                .query("SELECT event FROM events WHERE app = $1 ORDER BY seq", &[&id.0])
+                .map_err(be)?
+                .iter()
+                .map(|r| event_of(r.get(0)))
+                .collect::<Result<Vec<_>>>()?;
+            (row, events)
+        }
+    };
     let applicant = applicant_of(row.get(2))?;
     gongkai_store::assemble(
         id,
@@ -658,6 +707,15 @@ impl WriteTx for PgTx<'_> {
         read_holidays(&mut self.0)
     }
 
+    fn calendar_stamp(&mut self) -> Result<String> {
+        // SHARE conflicts with the importer's SHARE ROW EXCLUSIVE (and not with itself): an
+        // import in progress is waited for, and the next one waits for this transaction.
+        self.0.execute("LOCK TABLE holidays IN SHARE MODE", &[]).map_err(be)?;
+        let row = self.0.query_one("SELECT COUNT(*), MAX(imported_at) FROM holidays", &[]).map_err(be)?;
+        let at: Option<jiff::Timestamp> = row.get(1);
+        Ok(format!("{}@{}", row.get::<_, i64>(0), at.map(|t| t.to_string()).unwrap_or_default()))
+    }
+
     fn audit(&mut self, actor: &str, rows: &[AuditRow]) -> Result<()> {
         let entity: Vec<&str> = rows.iter().map(|r| r.entity.as_str()).collect();
         let id: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
@@ -679,24 +737,20 @@ impl WriteTx for PgTx<'_> {
     }
 }
 
-impl Backend for PgStore {
+impl Backend for PgConn {
     type Tx<'a> = PgTx<'a>;
 
     fn name(&self) -> &'static str {
         "postgres"
     }
 
-    fn calendar(&self) -> &Calendar {
-        &self.cal
-    }
-
-    fn set_calendar(&mut self, cal: Calendar) {
-        self.cal = cal;
-    }
-
-    fn begin(&mut self) -> Result<(PgTx<'_>, &Calendar)> {
+    fn begin(&mut self) -> Result<PgTx<'_>> {
         let tx = self.client.transaction().map_err(be)?;
-        Ok((PgTx(tx), &self.cal))
+        Ok(PgTx(tx))
+    }
+
+    fn is_broken(&mut self) -> bool {
+        self.client.is_closed()
     }
 
     fn application(&mut self, id: AppId) -> Result<Application> {

@@ -5,7 +5,7 @@
 //! `t_<random>`, dropped at the end, so tests run in parallel and leave nothing behind.
 
 use gongkai_store::Store;
-use gongkai_store_postgres::PgStore;
+use gongkai_store_postgres::open_in_schema;
 
 /// Drops the test's schema when the fixture goes away.
 struct Schema {
@@ -21,12 +21,12 @@ impl Drop for Schema {
     }
 }
 
-fn fixture() -> Option<impl Fn() -> Box<dyn Store> + Sync> {
+fn fixture() -> Option<impl Fn(usize) -> Box<dyn Store> + Sync> {
     let url = gongkai_testkit::postgres_url("the PostgreSQL contract tests")?;
     let schema = Schema { name: format!("t_{:016x}", fastrand::u64(..)), url };
-    // The first handle creates the schema and runs the migrations.
-    drop(PgStore::open_in_schema(&schema.url, &schema.name).expect("connect to GONGKAI_TEST_PG"));
-    Some(move || Box::new(PgStore::open_in_schema(&schema.url, &schema.name).expect("connect")) as Box<dyn Store>)
+    // The first store creates the schema and runs the migrations.
+    drop(open_in_schema(&schema.url, &schema.name, 1).expect("connect to GONGKAI_TEST_PG"));
+    Some(move |size| Box::new(open_in_schema(&schema.url, &schema.name, size).expect("connect")) as Box<dyn Store>)
 }
 
 gongkai_store::contract_tests!(fixture());
@@ -36,11 +36,29 @@ fn schemas_are_dropped_after_tests() {
     let Some(url) = gongkai_testkit::postgres_url("schemas_are_dropped_after_tests") else { return };
     let name = {
         let schema = Schema { name: format!("t_{:016x}", fastrand::u64(..)), url: url.clone() };
-        let mut s = PgStore::open_in_schema(&schema.url, &schema.name).unwrap();
-        assert_eq!(s.schema_version().unwrap(), gongkai_store_postgres::SCHEMA_VERSION);
+        let s = open_in_schema(&schema.url, &schema.name, 2).unwrap();
+        assert_eq!(s.with_conn(|c| c.schema_version()).unwrap().unwrap(), gongkai_store_postgres::SCHEMA_VERSION);
         schema.name.clone()
     };
     let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
     let n: i64 = c.query_one("SELECT COUNT(*) FROM pg_namespace WHERE nspname = $1", &[&name]).unwrap().get(0);
     assert_eq!(n, 0);
+}
+
+/// A connection the server closed is dropped when it comes back to the pool (the call that
+/// had it fails with the driver's error), and the next call gets a new one.
+#[test]
+fn broken_connections_are_dropped() {
+    let Some(url) = gongkai_testkit::postgres_url("broken_connections_are_dropped") else { return };
+    let schema = Schema { name: format!("t_{:016x}", fastrand::u64(..)), url: url.clone() };
+    let s = open_in_schema(&schema.url, &schema.name, 2).unwrap();
+    assert_eq!(s.open_connections(), 1);
+    let pid: i32 = s.with_conn(|c| c.client().query_one("SELECT pg_backend_pid()", &[]).unwrap().get(0)).unwrap();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin.execute("SELECT pg_terminate_backend($1)", &[&pid]).unwrap();
+    let err = s.organs().unwrap_err();
+    assert_eq!(err.code(), "store.backend", "{err}");
+    assert_eq!(s.open_connections(), 0, "the closed connection was dropped");
+    assert!(s.organs().unwrap().is_empty(), "a new connection serves the next call");
+    assert_eq!(s.open_connections(), 1);
 }

@@ -18,14 +18,15 @@ use gongkai_register::{
     AppId, Application, Case, CaseId, CaseResult, CatalogueEntry, EntryId, Organ, OrganId, YearlyCounts,
 };
 use gongkai_store::{
-    AppFilter, ApplicationSummary, AuditEntry, AuditRow, Backend, Calendar, CatalogueRow, Derived, DueItem, Entity,
-    FilterValue, Listed, Lock, NewApplication, NewCase, NewOrgan, NewUser, Personal, Result, Session, StateCount,
-    StoreError, StoredState, User, UserId, WriteTx, YearItem, applicant_kind_of, applicant_of, audit_json,
-    count_column, count_of, enum_parse, enum_str, event_of, now_rfc3339, outcome_of, snapshot,
+    AppFilter, ApplicationSummary, AuditEntry, AuditRow, Backend, CatalogueRow, Derived, DueItem, Entity, FilterValue,
+    Listed, Lock, NewApplication, NewCase, NewOrgan, NewUser, Personal, Result, Session, StateCount, StoreError,
+    StoredState, User, UserId, WriteTx, YearItem, applicant_kind_of, applicant_of, audit_json, count_column, count_of,
+    enum_parse, enum_str, event_of, now_rfc3339, outcome_of, snapshot,
 };
+use gongkai_store::{Connect, Pooled};
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params, params_from_iter};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -46,14 +47,55 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// How long a handle waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A handle to a SQLite register.
+/// A SQLite register: a pool of [`SqliteConn`]s to one file (or one in-memory database),
+/// opened with [`open`], [`open_pool`] or [`open_in_memory`].
+pub type SqliteStore = Pooled<Sqlite>;
+
+/// Where the connections of a [`SqliteStore`] go: a database file, or (tests) the one
+/// in-memory database that the pool's single connection holds.
+#[derive(Debug, Clone)]
+pub struct Sqlite {
+    path: Option<PathBuf>,
+}
+
+impl Connect for Sqlite {
+    type Conn = SqliteConn;
+
+    fn connect(&self) -> Result<SqliteConn> {
+        match &self.path {
+            Some(path) => SqliteConn::connect(path),
+            // An in-memory database lives in its one connection, which the pool never closes
+            // (size 1, SQLite connections are never broken); a second one would be empty.
+            None => Err(StoreError::corrupt("内存数据库只有一个连接")),
+        }
+    }
+}
+
+/// Open (creating if needed) the database file, bring its schema up to date and return a
+/// store with a pool of [`gongkai_store::pool::default_size`] connections.
+pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
+    open_pool(path, gongkai_store::pool::default_size())
+}
+
+/// [`open`] with a pool of at most `size` connections (each gets the same pragmas).
+pub fn open_pool(path: impl AsRef<Path>, size: usize) -> Result<SqliteStore> {
+    let path = path.as_ref().to_path_buf();
+    let mut first = SqliteConn::connect(&path)?;
+    first.migrate()?;
+    Pooled::new(Sqlite { path: Some(path) }, first, size)
+}
+
+/// A private in-memory database (tests): a store of one connection.
+pub fn open_in_memory() -> Result<SqliteStore> {
+    let mut first = SqliteConn::setup(Connection::open_in_memory().map_err(be)?)?;
+    first.migrate()?;
+    Pooled::new(Sqlite { path: None }, first, 1)
+}
+
+/// One connection to a SQLite register (WAL, `synchronous=FULL`, foreign keys, busy timeout).
 #[derive(Debug)]
-pub struct SqliteStore {
+pub struct SqliteConn {
     conn: Connection,
-    /// The register's calendar (its holiday rows, provisional years filled in), rebuilt when
-    /// holiday data is imported through this handle. Another handle's import is seen on the
-    /// next open.
-    cal: Calendar,
 }
 
 fn read_holidays(conn: &Connection) -> Result<Vec<Listed>> {
@@ -98,28 +140,19 @@ fn marks(n: usize) -> String {
     vec!["?"; n].join(",")
 }
 
-impl SqliteStore {
-    /// Open (creating if needed) the database file and bring its schema up to date.
-    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
-        let conn = Connection::open(path.as_ref()).map_err(be)?;
-        Self::setup(conn)
+impl SqliteConn {
+    /// Open one connection to the database file with the register's settings.
+    fn connect(path: &Path) -> Result<SqliteConn> {
+        SqliteConn::setup(Connection::open(path).map_err(be)?)
     }
 
-    /// A private in-memory database (tests).
-    pub fn open_in_memory() -> Result<SqliteStore> {
-        Self::setup(Connection::open_in_memory().map_err(be)?)
-    }
-
-    fn setup(conn: Connection) -> Result<SqliteStore> {
+    /// The settings every connection gets.
+    fn setup(conn: Connection) -> Result<SqliteConn> {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(be)?;
         // journal_mode answers with a row; the others do not.
         let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)).map_err(be)?;
         conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;").map_err(be)?;
-        let mut s = SqliteStore { conn, cal: Calendar::official().clone() };
-        s.migrate()?;
-        let rows = read_holidays(&s.conn)?;
-        gongkai_store::workflow::load_calendar(&mut s, &rows)?;
-        Ok(s)
+        Ok(SqliteConn { conn })
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -661,6 +694,17 @@ impl WriteTx for SqliteTx<'_> {
         read_holidays(&self.0)
     }
 
+    fn calendar_stamp(&mut self) -> Result<String> {
+        // BEGIN IMMEDIATE holds the write lock: no import can run meanwhile.
+        let (n, at): (i64, Option<String>) = self
+            .0
+            .prepare_cached("SELECT COUNT(*), MAX(imported_at) FROM holidays")
+            .map_err(be)?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(be)?;
+        Ok(format!("{n}@{}", at.unwrap_or_default()))
+    }
+
     fn audit(&mut self, actor: &str, rows: &[AuditRow]) -> Result<()> {
         let now = now_rfc3339();
         let mut st = self
@@ -680,24 +724,16 @@ impl WriteTx for SqliteTx<'_> {
     }
 }
 
-impl Backend for SqliteStore {
+impl Backend for SqliteConn {
     type Tx<'a> = SqliteTx<'a>;
 
     fn name(&self) -> &'static str {
         "sqlite"
     }
 
-    fn calendar(&self) -> &Calendar {
-        &self.cal
-    }
-
-    fn set_calendar(&mut self, cal: Calendar) {
-        self.cal = cal;
-    }
-
-    fn begin(&mut self) -> Result<(SqliteTx<'_>, &Calendar)> {
+    fn begin(&mut self) -> Result<SqliteTx<'_>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(be)?;
-        Ok((SqliteTx(tx), &self.cal))
+        Ok(SqliteTx(tx))
     }
 
     fn organ(&mut self, id: OrganId) -> Result<Organ> {
@@ -711,7 +747,12 @@ impl Backend for SqliteStore {
     }
 
     fn application(&mut self, id: AppId) -> Result<Application> {
-        load_app(&self.conn, id)
+        // One read transaction: the row and its events from one snapshot (two autocommit
+        // statements could straddle a writer's commit).
+        let tx = self.conn.transaction().map_err(be)?;
+        let app = load_app(&tx, id)?;
+        tx.commit().map_err(be)?;
+        Ok(app)
     }
 
     fn applications(&mut self, organs: &[OrganId], personal: Personal) -> Result<Vec<ApplicationSummary>> {

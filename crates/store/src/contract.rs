@@ -1,8 +1,10 @@
 //! The contract every [`Store`] backend must satisfy. Each backend's tests call
 //! [`contract_tests!`](crate::contract_tests) with a fixture: an expression giving
-//! `Option<impl Fn() -> Box<dyn Store> + Sync>` (None = skipped), where every call of the
-//! function opens a *new handle to the same fresh database*, so that concurrency can be tested
-//! with two handles. The functions panic on a violation (they are test code).
+//! `Option<impl Fn(usize) -> Box<dyn Store> + Sync>` (None = skipped), where every call of the
+//! function opens a *new store (with a pool of that many connections) on the same fresh
+//! database*, so that concurrency can be tested both through one store value shared by
+//! threads and between two stores (two processes). The functions panic on a violation (they
+//! are test code).
 
 use crate::*;
 use gongkai_clock::Party;
@@ -11,11 +13,15 @@ use jiff::civil::date;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-/// A factory of handles to one test database.
-pub type Factory<'a> = &'a (dyn Fn() -> Box<dyn Store> + Sync);
+/// A factory of stores over one test database: each call opens a new store (as another
+/// process would) with a pool of at most this many connections.
+pub type Factory<'a> = &'a (dyn Fn(usize) -> Box<dyn Store> + Sync);
+
+/// The pool size of the stores the contract opens unless a test says otherwise.
+pub const POOL: usize = 4;
 
 /// Generate one `#[test]` per contract property. `$fixture` is evaluated per test and gives
-/// `Option<F>` with `F: Fn() -> Box<dyn Store> + Sync`; `None` skips (the fixture says why).
+/// `Option<F>` with `F: Fn(usize) -> Box<dyn Store> + Sync`; `None` skips (the fixture says why).
 #[macro_export]
 macro_rules! contract_tests {
     ($fixture:expr) => {
@@ -26,7 +32,8 @@ macro_rules! contract_tests {
             catalogue_index_numbers, concurrent_catalogue_adds_unique, yearly_counts, cases,
             audit_trail, bulk_import, fee_events_for_year, provisional_dates_recomputed_on_import,
             holidays_seeded_and_kept, users_and_sessions, paging_and_counts, refused_writes_leave_no_trace,
-            change_mark_follows_commits);
+            change_mark_follows_commits, one_store_many_writers_no_lost_update, readers_during_writes,
+            pool_of_one_serves_many_threads, import_races_registrations, import_by_another_process_reaches_writes);
     };
     (@each $fixture:expr; $($name:ident),* $(,)?) => {
         $(
@@ -42,7 +49,7 @@ macro_rules! contract_tests {
 
 const ACTOR: &str = "测试员";
 
-fn organ(s: &mut dyn Store, name: &str, parent: Option<OrganId>, pattern: Option<&str>) -> Organ {
+fn organ(s: &dyn Store, name: &str, parent: Option<OrganId>, pattern: Option<&str>) -> Organ {
     s.add_organ(
         &NewOrgan {
             name: name.into(),
@@ -87,11 +94,11 @@ fn replied(d: Date, outcome: Outcome) -> Event {
 
 /// Organs: add with parent, get, list, children, descendants; a missing parent is refused.
 pub fn organs_hierarchy(make: Factory) {
-    let mut s = make();
-    let gov = organ(&mut *s, "某县人民政府", None, None);
-    let a = organ(&mut *s, "某县科学技术局", Some(gov.id), None);
-    let b = organ(&mut *s, "某县生态环境局", Some(gov.id), Some("{code}-{yyyy}-{seq:4}"));
-    let c = organ(&mut *s, "某县生态环境局监测站", Some(b.id), None);
+    let s = make(POOL);
+    let gov = organ(&*s, "某县人民政府", None, None);
+    let a = organ(&*s, "某县科学技术局", Some(gov.id), None);
+    let b = organ(&*s, "某县生态环境局", Some(gov.id), Some("{code}-{yyyy}-{seq:4}"));
+    let c = organ(&*s, "某县生态环境局监测站", Some(b.id), None);
     assert_eq!(s.organ(b.id).unwrap(), b);
     assert_eq!(b.index_pattern.as_deref(), Some("{code}-{yyyy}-{seq:4}"));
     assert_eq!(s.organs().unwrap().len(), 4);
@@ -121,8 +128,8 @@ pub fn organs_hierarchy(make: Factory) {
 /// Registration assigns an id and version 1, keeps the log, stores derived columns; a
 /// duplicate 受理编号, an unknown organ and a log not starting with receipt are refused.
 pub fn registration(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县人民政府办公室", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县人民政府办公室", None, None);
     let new = new_app(o.id, "2024-001", date(2024, 9, 27), vec![]);
     let app = s.register(&new, ACTOR).unwrap();
     assert_eq!(app.version, 1);
@@ -133,7 +140,7 @@ pub fn registration(make: Factory) {
     assert_eq!(got, app);
     let list = s.applications(&[o.id], Personal::Visible).unwrap();
     assert_eq!(list.len(), 1);
-    let clock = Clock::replay(s.calendar(), &app.events).unwrap();
+    let clock = Clock::replay(&s.calendar(), &app.events).unwrap();
     assert_eq!(list[0].state, StoredState::Open);
     assert_eq!(list[0].received, date(2024, 9, 27));
     assert_eq!(list[0].due, clock.due);
@@ -146,7 +153,7 @@ pub fn registration(make: Factory) {
     assert!(matches!(err, StoreError::DuplicateSerial(ref x) if x == "2024-001"), "{err}");
     assert!(err.to_string().contains("受理编号“2024-001”"), "{err}");
     // The same serial in another organ is fine.
-    let o2 = organ(&mut *s, "某县教育局", Some(o.id), None);
+    let o2 = organ(&*s, "某县教育局", Some(o.id), None);
     s.register(&NewApplication { organ: o2.id, ..new.clone() }, ACTOR).unwrap();
     // Unknown organ.
     let err = s.register(&NewApplication { organ: OrganId(424_242), serial: "x".into(), ..new.clone() }, ACTOR);
@@ -171,8 +178,8 @@ pub fn registration(make: Factory) {
 
 /// Listings and reads mask personal data unless the caller may see it.
 pub fn masking_in_listings(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县民政局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县民政局", None, None);
     let app = s.register(&new_app(o.id, "M-1", date(2024, 3, 4), vec![]), ACTOR).unwrap();
     let masked = s.applications(&[o.id], Personal::Masked).unwrap();
     assert_eq!(masked[0].applicant.name, "张**");
@@ -188,14 +195,14 @@ pub fn masking_in_listings(make: Factory) {
 
 /// Appending replays the whole log and rewrites the derived columns.
 pub fn append_event_revalidates(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县住房和城乡建设局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县住房和城乡建设局", None, None);
     let app = s.register(&new_app(o.id, "A-1", date(2024, 9, 27), vec![]), ACTOR).unwrap();
     let ext = Event::Extended { date: date(2024, 10, 30), days: 20, approver: "李某".into() };
     let app = s.append_event(app.id, 1, &ext, ACTOR).unwrap();
     assert_eq!(app.version, 2);
     assert_eq!(app.events.len(), 2);
-    let clock = Clock::replay(s.calendar(), &app.events).unwrap();
+    let clock = Clock::replay(&s.calendar(), &app.events).unwrap();
     let row = s.applications(&[o.id], Personal::Masked).unwrap().remove(0);
     assert_eq!(row.due, clock.due);
     assert_eq!(row.due, Some(date(2024, 11, 27)), "20 more working days");
@@ -227,8 +234,8 @@ pub fn append_event_revalidates(make: Factory) {
 
 /// An event the clock refuses is refused with the clock's reason; nothing changes.
 pub fn invalid_sequence_rejected_with_clock_reason(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县交通运输局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县交通运输局", None, None);
     let app = s.register(&new_app(o.id, "I-1", date(2024, 9, 27), vec![]), ACTOR).unwrap();
     let ext = Event::Extended { date: date(2024, 10, 30), days: 10, approver: "李某".into() };
     let app = s.append_event(app.id, 1, &ext, ACTOR).unwrap();
@@ -237,7 +244,7 @@ pub fn invalid_sequence_rejected_with_clock_reason(make: Factory) {
     let StoreError::InvalidEvents(clock_err) = &err else { panic!("{err}") };
     let mut log = app.events.clone();
     log.push(ext.clone());
-    let expected = Clock::replay(s.calendar(), &log).unwrap_err();
+    let expected = Clock::replay(&s.calendar(), &log).unwrap_err();
     assert_eq!(clock_err, &expected);
     assert!(err.to_string().contains(&expected.to_string()), "{err}");
     assert!(err.to_string().contains("第3个事件"), "{err}");
@@ -255,9 +262,9 @@ pub fn invalid_sequence_rejected_with_clock_reason(make: Factory) {
 
 /// A write based on an old version is refused and loses nothing.
 pub fn stale_version_rejected(make: Factory) {
-    let mut h1 = make();
-    let mut h2 = make();
-    let o = organ(&mut *h1, "某县财政局", None, None);
+    let h1 = make(POOL);
+    let h2 = make(POOL);
+    let o = organ(&*h1, "某县财政局", None, None);
     let app = h1.register(&new_app(o.id, "S-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
     let seen1 = h1.application(app.id, Personal::Masked).unwrap();
     let seen2 = h2.application(app.id, Personal::Masked).unwrap();
@@ -279,9 +286,9 @@ pub fn stale_version_rejected(make: Factory) {
 /// The change mark stays while only reads happen and changes with every committed write, seen
 /// from another handle too (the web's dashboard cache relies on it).
 pub fn change_mark_follows_commits(make: Factory) {
-    let mut h1 = make();
-    let mut h2 = make();
-    let o = organ(&mut *h1, "某县商务局", None, None);
+    let h1 = make(POOL);
+    let h2 = make(POOL);
+    let o = organ(&*h1, "某县商务局", None, None);
     let Some(m0) = h2.change_mark().unwrap() else { return };
     // Reads leave the SQLite mark as it is; PostgreSQL's snapshot is the cluster's, which other
     // databases' transactions move too (a spurious change, allowed), so only the changes that
@@ -317,8 +324,8 @@ pub fn change_mark_follows_commits(make: Factory) {
 
 /// Two handles append on version 1 at the same moment: exactly one wins.
 pub fn concurrent_appends_one_wins(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县审计局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县审计局", None, None);
     for round in 0..5 {
         let app = s.register(&new_app(o.id, &format!("C-{round}"), date(2024, 9, 2), vec![]), ACTOR).unwrap();
         let barrier = std::sync::Barrier::new(2);
@@ -328,7 +335,7 @@ pub fn concurrent_appends_one_wins(make: Factory) {
                 .map(|ev| {
                     let barrier = &barrier;
                     sc.spawn(move || {
-                        let mut h = make();
+                        let h = make(POOL);
                         let v = h.application(app.id, Personal::Masked).unwrap().version;
                         barrier.wait();
                         h.append_event(app.id, v, &ev, "并发")
@@ -350,9 +357,9 @@ pub fn concurrent_appends_one_wins(make: Factory) {
 /// The due list: open applications due on or before a date, overdue included, closed and
 /// paused excluded, filtered by organ, earliest first.
 pub fn due_list(make: Factory) {
-    let mut s = make();
-    let o1 = organ(&mut *s, "某县卫生健康委员会", None, None);
-    let o2 = organ(&mut *s, "某县市场监督管理局", None, None);
+    let s = make(POOL);
+    let o1 = organ(&*s, "某县卫生健康委员会", None, None);
+    let o2 = organ(&*s, "某县市场监督管理局", None, None);
     // Due dates: received 2024-09-02 → 2024-09-30; 2024-09-27 → 2024-10-30.
     let a = s.register(&new_app(o1.id, "D-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
     let b = s.register(&new_app(o1.id, "D-2", date(2024, 9, 27), vec![]), ACTOR).unwrap();
@@ -395,9 +402,9 @@ pub fn due_list(make: Factory) {
 
 /// Table 三 of year Y: received ≤ 31 Dec Y and not concluded before 1 Jan Y.
 pub fn applications_for_year_boundaries(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县人力资源和社会保障局", None, None);
-    let other = organ(&mut *s, "某县司法局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县人力资源和社会保障局", None, None);
+    let other = organ(&*s, "某县司法局", None, None);
     let closed_dec31 = s
         .register(&new_app(o.id, "Y-1", date(2024, 12, 2), vec![replied(date(2024, 12, 31), Outcome::R3_1)]), ACTOR)
         .unwrap();
@@ -410,18 +417,18 @@ pub fn applications_for_year_boundaries(make: Factory) {
         .register(&new_app(o.id, "Y-5", date(2023, 3, 1), vec![replied(date(2023, 3, 20), Outcome::R3_1)]), ACTOR)
         .unwrap();
     s.register(&new_app(other.id, "Y-6", date(2024, 6, 3), vec![]), ACTOR).unwrap();
-    let ids = |s: &mut dyn Store, y| {
+    let ids = |s: &dyn Store, y| {
         let mut v: Vec<AppId> = s.applications_for_year(&[o.id], y).unwrap().into_iter().map(|i| i.id).collect();
         v.sort();
         v
     };
     let mut y2024 = vec![closed_dec31.id, recv_dec31_closed_jan1.id, open_since_dec31.id];
     y2024.sort();
-    assert_eq!(ids(&mut *s, 2024), y2024);
+    assert_eq!(ids(&*s, 2024), y2024);
     let mut y2025 = vec![recv_dec31_closed_jan1.id, recv_jan2.id, open_since_dec31.id];
     y2025.sort();
-    assert_eq!(ids(&mut *s, 2025), y2025);
-    assert_eq!(ids(&mut *s, 2023), vec![old.id]);
+    assert_eq!(ids(&*s, 2025), y2025);
+    assert_eq!(ids(&*s, 2023), vec![old.id]);
     let items = s.applications_for_year(&[o.id], 2025).unwrap();
     let it = items.iter().find(|i| i.id == recv_dec31_closed_jan1.id).unwrap();
     assert_eq!(it.received, date(2024, 12, 31));
@@ -433,8 +440,8 @@ pub fn applications_for_year_boundaries(make: Factory) {
 /// The fee events of the year's applications, per application in log order (what `compile`
 /// reads for section 六), the same as filtering whole logs.
 pub fn fee_events_for_year(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县自然资源局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县自然资源局", None, None);
     let paid = s
         .register(
             &new_app(
@@ -484,9 +491,9 @@ fn entry(organ: OrganId, title: &str, issued: Date) -> NewCatalogueEntry {
 
 /// 索引号 from the organ's pattern, serial per scope, repeal versioned.
 pub fn catalogue_index_numbers(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县发展和改革局", None, Some("{code}-{yyyy}-{seq:3}"));
-    let d = organ(&mut *s, "某县水利局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县发展和改革局", None, Some("{code}-{yyyy}-{seq:3}"));
+    let d = organ(&*s, "某县水利局", None, None);
     let a = s.add_catalogue_entry(&entry(o.id, "通知一", date(2024, 3, 1)), ACTOR).unwrap();
     let b = s.add_catalogue_entry(&entry(o.id, "通知二", date(2024, 5, 1)), ACTOR).unwrap();
     let c = s.add_catalogue_entry(&entry(o.id, "通知三", date(2025, 1, 6)), ACTOR).unwrap();
@@ -518,13 +525,13 @@ pub fn catalogue_index_numbers(make: Factory) {
 
 /// Two handles adding entries at the same time never produce the same 索引号.
 pub fn concurrent_catalogue_adds_unique(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县统计局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县统计局", None, None);
     const PER: usize = 15;
     std::thread::scope(|sc| {
         for t in 0..2 {
             sc.spawn(move || {
-                let mut h = make();
+                let h = make(POOL);
                 for i in 0..PER {
                     h.add_catalogue_entry(&entry(o.id, &format!("线程{t}文件{i}"), date(2024, 4, 1)), "并发").unwrap();
                 }
@@ -542,8 +549,8 @@ pub fn concurrent_catalogue_adds_unique(make: Factory) {
 
 /// Yearly counts: upsert, blanks stay blank, money stays exact.
 pub fn yearly_counts(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县农业农村局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县农业农村局", None, None);
     assert_eq!(s.counts(o.id, 2024).unwrap(), None);
     let mut c = YearlyCounts {
         organ: o.id,
@@ -575,8 +582,8 @@ pub fn yearly_counts(make: Factory) {
 
 /// Review and litigation cases: add, conclude (versioned), list.
 pub fn cases(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县自然资源局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县自然资源局", None, None);
     let k = s
         .add_case(
             &NewCase {
@@ -615,8 +622,8 @@ pub fn cases(make: Factory) {
 /// Every change leaves an audit row with actor, time, before and after; personal data in it
 /// is masked unless allowed.
 pub fn audit_trail(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县应急管理局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县应急管理局", None, None);
     let log = s.audit_log(Entity::Organ, &o.id.0.to_string(), Personal::Masked).unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].actor, ACTOR);
@@ -661,8 +668,8 @@ pub fn audit_trail(make: Factory) {
 
 /// Bulk import: all or nothing, same checks, audited.
 pub fn bulk_import(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县商务局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县商务局", None, None);
     let batch: Vec<NewApplication> = (0..50)
         .map(|i| {
             let more = if i % 2 == 0 { vec![replied(date(2024, 3, 20), Outcome::R3_1)] } else { vec![] };
@@ -704,14 +711,14 @@ pub fn notice_2027() -> Vec<Listed> {
 /// registered with a provisional due date (weekends only), listed as such; importing the 2027
 /// notice recomputes it, through this handle and on a new one, and audits the import.
 pub fn provisional_dates_recomputed_on_import(make: Factory) {
-    let mut s = make();
+    let s = make(POOL);
     assert!(s.calendar().is_provisional(2027), "the embedded data must not cover 2027 for this test");
-    let o = organ(&mut *s, "某县自然资源局", None, None);
+    let o = organ(&*s, "某县自然资源局", None, None);
     let a = s.register(&new_app(o.id, "P-1", date(2026, 12, 28), vec![]), ACTOR).unwrap();
     let done = s
         .register(&new_app(o.id, "P-2", date(2026, 11, 2), vec![replied(date(2026, 11, 20), Outcome::R3_1)]), ACTOR)
         .unwrap();
-    let clock = Clock::replay(s.calendar(), &a.events).unwrap();
+    let clock = Clock::replay(&s.calendar(), &a.events).unwrap();
     assert_eq!((clock.due, clock.provisional.clone()), (Some(date(2027, 1, 25)), vec![2027]));
     let due = s.due_list(&[o.id], date(2027, 12, 31)).unwrap();
     assert_eq!(
@@ -733,7 +740,7 @@ pub fn provisional_dates_recomputed_on_import(make: Factory) {
     assert!(report.covered.contains(&2027));
     assert_eq!((report.recomputed, report.still_provisional), (1, 0));
     assert!(!s.calendar().is_provisional(2027));
-    let official_due = Clock::replay(s.calendar(), &a.events).unwrap().due.unwrap();
+    let official_due = Clock::replay(&s.calendar(), &a.events).unwrap().due.unwrap();
     let due = s.due_list(&[o.id], date(2027, 12, 31)).unwrap();
     assert_eq!(due.iter().map(|d| (d.id, d.due, d.provisional)).collect::<Vec<_>>(), vec![(a.id, official_due, false)]);
     // 1 and 2 January 2027 are not working days any more, so the date moved later.
@@ -742,7 +749,7 @@ pub fn provisional_dates_recomputed_on_import(make: Factory) {
     assert_eq!(s.application(a.id, Personal::Masked).unwrap().version, 3);
     assert_eq!(s.application(done.id, Personal::Masked).unwrap().version, 1);
     // Another handle sees the imported data.
-    let s2 = make();
+    let s2 = make(POOL);
     assert!(!s2.calendar().is_provisional(2027));
     assert!(!s2.calendar().is_workday(date(2027, 2, 8)).unwrap());
     let log = s.audit_log(Entity::Calendar, "2027", Personal::Masked).unwrap();
@@ -754,7 +761,7 @@ pub fn provisional_dates_recomputed_on_import(make: Factory) {
 /// The embedded notices are in every register; a clerk's correction of an embedded date is
 /// kept when the register is opened again (the embedded data does not overwrite it).
 pub fn holidays_seeded_and_kept(make: Factory) {
-    let mut s = make();
+    let s = make(POOL);
     for y in 2019..=2026 {
         assert!(s.calendar().covered_years().contains(&y), "{y}");
     }
@@ -763,7 +770,7 @@ pub fn holidays_seeded_and_kept(make: Factory) {
     let fix = [Listed { date: date(2026, 10, 2), workday: true, name: String::new() }];
     s.import_holidays(&fix, "更正", ACTOR).unwrap();
     assert!(s.calendar().is_workday(date(2026, 10, 2)).unwrap());
-    let s2 = make();
+    let s2 = make(POOL);
     assert!(s2.calendar().is_workday(date(2026, 10, 2)).unwrap());
     assert!(!s2.calendar().is_workday(date(2026, 10, 1)).unwrap());
 }
@@ -775,8 +782,8 @@ const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+
 /// Users: unique names, versioned audited changes without the hash in snapshots, login
 /// counters; sessions: found until they expire, ended singly, per user, or by purging.
 pub fn users_and_sessions(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县政务公开办", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县政务公开办", None, None);
     let new = NewUser {
         name: "wangkeyuan".into(),
         display_name: "王科员".into(),
@@ -834,9 +841,9 @@ pub fn users_and_sessions(make: Factory) {
 
 /// A listing page and the counts by state equal what the whole listing says, for every filter.
 pub fn paging_and_counts(make: Factory) {
-    let mut s = make();
-    let o1 = organ(&mut *s, "某县教育局", None, None);
-    let o2 = organ(&mut *s, "某县民政局", None, None);
+    let s = make(POOL);
+    let o1 = organ(&*s, "某县教育局", None, None);
+    let o2 = organ(&*s, "某县民政局", None, None);
     let mut n = 0;
     for (o, day) in [(o1.id, 2), (o1.id, 3), (o2.id, 4), (o1.id, 5), (o2.id, 6), (o1.id, 9), (o1.id, 10)] {
         n += 1;
@@ -923,11 +930,10 @@ pub fn paging_and_counts(make: Factory) {
 /// record's start, a missing organ) leaves the record, its version and its audit trail as they
 /// were: the backend's transaction is rolled back.
 pub fn refused_writes_leave_no_trace(make: Factory) {
-    let mut s = make();
-    let o = organ(&mut *s, "某县统计局", None, None);
+    let s = make(POOL);
+    let o = organ(&*s, "某县统计局", None, None);
     let app = s.register(&new_app(o.id, "R-001", date(2024, 3, 4), vec![]), ACTOR).unwrap();
-    let trail =
-        |s: &mut dyn Store, e: Entity, id: i64| s.audit_log(e, &id.to_string(), Personal::Masked).unwrap().len();
+    let trail = |s: &dyn Store, e: Entity, id: i64| s.audit_log(e, &id.to_string(), Personal::Masked).unwrap().len();
     let d = date(2024, 3, 6);
     assert!(matches!(
         s.append_event(app.id, 7, &replied(d, Outcome::R3_1), ACTOR),
@@ -936,13 +942,13 @@ pub fn refused_writes_leave_no_trace(make: Factory) {
     let again = Event::Received { date: d, channel: Channel::Post };
     assert!(matches!(s.append_event(app.id, 1, &again, ACTOR), Err(StoreError::InvalidEvents(_))));
     assert_eq!(s.application(app.id, Personal::Visible).unwrap(), app);
-    assert_eq!(trail(&mut *s, Entity::Application, app.id.0), 1);
+    assert_eq!(trail(&*s, Entity::Application, app.id.0), 1);
 
     let e = s.add_catalogue_entry(&entry(o.id, "通知", date(2024, 3, 1)), ACTOR).unwrap();
     assert!(matches!(s.repeal_catalogue_entry(e.id, 1, date(2024, 2, 1), ACTOR), Err(StoreError::Invalid(_))));
     assert!(matches!(s.repeal_catalogue_entry(e.id, 2, date(2024, 4, 1), ACTOR), Err(StoreError::Stale { .. })));
     assert_eq!(s.catalogue_entry(e.id).unwrap(), e);
-    assert_eq!(trail(&mut *s, Entity::CatalogueEntry, e.id.0), 1);
+    assert_eq!(trail(&*s, Entity::CatalogueEntry, e.id.0), 1);
     let blank = NewCatalogueEntry { title: "  ".into(), ..entry(o.id, "", date(2024, 3, 1)) };
     assert!(matches!(s.add_catalogue_entry(&blank, ACTOR), Err(StoreError::Invalid(m)) if m.contains("标题")));
     assert_eq!(s.catalogue(o.id).unwrap(), vec![e]);
@@ -955,7 +961,7 @@ pub fn refused_writes_leave_no_trace(make: Factory) {
         Err(StoreError::Invalid(_))
     ));
     assert_eq!(s.case(k.id).unwrap(), k);
-    assert_eq!(trail(&mut *s, Entity::Case, k.id.0), 1);
+    assert_eq!(trail(&*s, Entity::Case, k.id.0), 1);
     let nowhere = OrganId(o.id.0 + 99);
     assert!(matches!(
         s.add_case(&NewCase { organ: nowhere, kind: CaseKind::Review, number: String::new(), filed }, ACTOR),
@@ -967,4 +973,196 @@ pub fn refused_writes_leave_no_trace(make: Factory) {
     ));
     assert_eq!(s.cases(&[o.id]).unwrap(), vec![k]);
     assert_eq!(s.applications(&[o.id], Personal::Masked).unwrap().len(), 1);
+}
+
+/// The `i`-th event after receipt in the logs the concurrency tests build: a consultation
+/// started (odd positions) or answered (even), so every log of any length is valid and any
+/// writer can append the next one.
+fn nth_pause(i: usize) -> Event {
+    let day = date(2024, 9, 3) + jiff::ToSpan::days(i64::try_from(i / 2).expect("small"));
+    if i % 2 == 1 {
+        Event::ConsultationStarted { date: day, party: Party::ThirdParty }
+    } else {
+        Event::ConsultationAnswered { date: day }
+    }
+}
+
+/// Threads appending to one application through ONE store value, each with the version it
+/// read: every version is won by exactly one append, the losers are told [`StoreError::Stale`]
+/// and retry, and nothing is lost: the log holds exactly the appends that succeeded, each
+/// audited once.
+pub fn one_store_many_writers_no_lost_update(make: Factory) {
+    const THREADS: usize = 8;
+    const EACH: usize = 4;
+    let s = make(POOL);
+    let o = organ(&*s, "某县档案局", None, None);
+    let app = s.register(&new_app(o.id, "W-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
+    let barrier = std::sync::Barrier::new(THREADS);
+    let won: Vec<(Vec<i64>, usize)> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let (s, barrier) = (&*s, &barrier);
+                sc.spawn(move || {
+                    barrier.wait();
+                    let (mut versions, mut stale) = (Vec::new(), 0);
+                    while versions.len() < EACH {
+                        let seen = s.application(app.id, Personal::Masked).unwrap();
+                        let next = nth_pause(seen.events.len());
+                        match s.append_event(app.id, seen.version, &next, &format!("线程{t}")) {
+                            Ok(after) => {
+                                assert_eq!(after.version, seen.version + 1);
+                                versions.push(after.version);
+                            }
+                            Err(StoreError::Stale { expected, current }) => {
+                                assert!(current > expected, "stale means someone else won: {expected} → {current}");
+                                stale += 1;
+                            }
+                            Err(e) => panic!("thread {t}: {e}"),
+                        }
+                    }
+                    (versions, stale)
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut versions: Vec<i64> = won.iter().flat_map(|(v, _)| v.iter().copied()).collect();
+    versions.sort_unstable();
+    let total = THREADS * EACH;
+    let expected: Vec<i64> = (2..=i64::try_from(total).unwrap() + 1).collect();
+    assert_eq!(versions, expected, "each version won exactly once");
+    let now = s.application(app.id, Personal::Masked).unwrap();
+    assert_eq!(now.version, i64::try_from(total).unwrap() + 1);
+    assert_eq!(now.events.len(), total + 1, "no append lost");
+    for (i, e) in now.events.iter().enumerate().skip(1) {
+        assert_eq!(e, &nth_pause(i), "the log is the sequence the winners wrote");
+    }
+    let trail = s.audit_log(Entity::Application, &app.id.0.to_string(), Personal::Masked).unwrap();
+    assert_eq!(trail.len(), total + 1, "one audit row per committed write");
+}
+
+/// Readers on many threads while writers append, all through one store: no reader fails
+/// (SQLite's WAL readers never wait for the writer) and none sees half a write: the log length
+/// always equals the version, and versions never go back for one reader.
+pub fn readers_during_writes(make: Factory) {
+    const WRITES: usize = 24;
+    let s = make(POOL);
+    let o = organ(&*s, "某县气象局", None, None);
+    let app = s.register(&new_app(o.id, "RD-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let reads: usize = std::thread::scope(|sc| {
+        let readers: Vec<_> = (0..3)
+            .map(|_| {
+                let (s, done) = (&*s, &done);
+                sc.spawn(move || {
+                    let (mut last, mut n) = (0, 0);
+                    // At least a few reads even if the writer is done first.
+                    while n < 5 || !done.load(std::sync::atomic::Ordering::Acquire) {
+                        let a = s.application(app.id, Personal::Masked).unwrap();
+                        assert_eq!(usize::try_from(a.version).unwrap(), a.events.len(), "a whole write or none");
+                        assert!(a.version >= last, "versions never go back");
+                        last = a.version;
+                        let listed = s.applications(&[o.id], Personal::Masked).unwrap();
+                        assert_eq!(listed.len(), 1);
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        for i in 1..=WRITES {
+            s.append_event(app.id, i64::try_from(i).unwrap(), &nth_pause(i), ACTOR).unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::Release);
+        readers.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert!(reads >= 15, "{reads}");
+    assert_eq!(s.application(app.id, Personal::Masked).unwrap().version, i64::try_from(WRITES).unwrap() + 1);
+}
+
+/// A store with a pool of ONE connection: every workflow (each reads inside its own
+/// transaction) completes, and threads sharing it take turns instead of deadlocking.
+pub fn pool_of_one_serves_many_threads(make: Factory) {
+    let s = make(1);
+    let o = organ(&*s, "某县水利局", None, Some("{code}-{yyyy}-{seq:4}"));
+    let app = s.register(&new_app(o.id, "ONE-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
+    s.append_event(app.id, 1, &nth_pause(1), ACTOR).unwrap();
+    s.add_catalogue_entry(&entry(o.id, "通知", date(2024, 3, 1)), ACTOR).unwrap();
+    s.import_holidays(&notice_2027(), "通知", ACTOR).unwrap();
+    assert_eq!(s.descendants(o.id).unwrap(), vec![o.id]);
+    assert_eq!(s.fee_events_for_year(&[o.id], 2024).unwrap(), Vec::new());
+    std::thread::scope(|sc| {
+        for t in 0..4 {
+            let s = &*s;
+            sc.spawn(move || {
+                for i in 0..5 {
+                    let a =
+                        s.register(&new_app(o.id, &format!("ONE-{t}-{i}"), date(2024, 9, 2), vec![]), ACTOR).unwrap();
+                    s.append_event(a.id, 1, &nth_pause(1), ACTOR).unwrap();
+                    s.add_catalogue_entry(&entry(o.id, "公告", date(2024, 3, 1)), ACTOR).unwrap();
+                    assert!(s.applications(&[o.id], Personal::Masked).unwrap().len() > i);
+                }
+            });
+        }
+    });
+    assert_eq!(s.applications(&[o.id], Personal::Masked).unwrap().len(), 21);
+    let numbers: std::collections::BTreeSet<String> =
+        s.catalogue(o.id).unwrap().into_iter().map(|e| e.index_no).collect();
+    assert_eq!(numbers.len(), 21, "every 索引号 distinct");
+}
+
+/// A holiday import racing registrations through one store: whatever the order, no
+/// application is left with dates computed on the calendar before the import (each was
+/// written on the new calendar, or written before and recomputed by the import).
+pub fn import_races_registrations(make: Factory) {
+    let s = make(POOL);
+    assert!(s.calendar().is_provisional(2027), "the embedded data must not cover 2027 for this test");
+    let o = organ(&*s, "某县林业局", None, None);
+    let barrier = std::sync::Barrier::new(4);
+    std::thread::scope(|sc| {
+        for t in 0..3 {
+            let (s, barrier) = (&*s, &barrier);
+            sc.spawn(move || {
+                barrier.wait();
+                for i in 0..8 {
+                    s.register(&new_app(o.id, &format!("IR-{t}-{i}"), date(2026, 12, 28), vec![]), ACTOR).unwrap();
+                }
+            });
+        }
+        let (s, barrier) = (&*s, &barrier);
+        sc.spawn(move || {
+            barrier.wait();
+            s.import_holidays(&notice_2027(), "国务院办公厅关于2027年部分节假日安排的通知", ACTOR).unwrap();
+        });
+    });
+    let cal = s.calendar();
+    assert!(!cal.is_provisional(2027));
+    let list = s.applications(&[o.id], Personal::Masked).unwrap();
+    assert_eq!(list.len(), 24);
+    for a in list {
+        let full = s.application(a.id, Personal::Masked).unwrap();
+        let due = Clock::replay(&cal, &full.events).unwrap().due;
+        assert_eq!(
+            (a.serial.as_str(), a.provisional, a.due),
+            (a.serial.as_str(), false, due),
+            "on the imported calendar"
+        );
+    }
+}
+
+/// Holidays imported through another store (another process) are seen by this store's next
+/// write, which derives on them (the stamp of the holiday rows changed), and from then on by
+/// its reads of the calendar too.
+pub fn import_by_another_process_reaches_writes(make: Factory) {
+    let here = make(POOL);
+    let there = make(1);
+    assert!(here.calendar().is_provisional(2027), "the embedded data must not cover 2027 for this test");
+    let o = organ(&*here, "某县交通运输局", None, None);
+    there.import_holidays(&notice_2027(), "国务院办公厅关于2027年部分节假日安排的通知", "另一进程").unwrap();
+    let a = here.register(&new_app(o.id, "X-1", date(2026, 12, 28), vec![]), ACTOR).unwrap();
+    let listed = here.applications(&[o.id], Personal::Masked).unwrap();
+    assert!(!listed[0].provisional, "registered on the imported calendar");
+    assert!(!here.calendar().is_provisional(2027), "the store's calendar was reloaded");
+    let due = Clock::replay(&there.calendar(), &a.events).unwrap().due;
+    assert_eq!(listed[0].due, due);
 }

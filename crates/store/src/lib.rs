@@ -17,8 +17,10 @@
 //! - listings mask personal data unless the caller passes [`Personal::Visible`].
 
 pub mod contract;
+pub mod pool;
 pub mod workflow;
 
+pub use pool::{Connect, Pooled, SharedCalendar};
 pub use workflow::{AuditRow, Backend, CatalogueRow, Lock, WriteTx};
 
 pub use gongkai_calendar::{Calendar, Listed};
@@ -76,6 +78,15 @@ pub enum StoreError {
         #[source]
         source: Option<BoxError>,
     },
+    /// Every connection of the store's pool stayed in use for the whole checkout timeout.
+    #[error(
+        "登记簿繁忙：数据库连接池的 {size} 个连接都在使用中，等待 {waited_secs} 秒后仍无空闲连接，请稍后重试（服务器可用 --db-pool 调大连接数）"
+    )]
+    PoolTimeout { size: usize, waited_secs: u64 },
+    /// The register was called on a thread that must not block (an async worker of the web
+    /// server); a bug of the caller, refused instead of stalling the server.
+    #[error("内部错误：在异步工作线程上直接调用了登记簿（数据库调用必须在阻塞线程上进行）")]
+    AsyncWorker,
 }
 
 /// A boxed error kept as the source of a [`StoreError::Backend`].
@@ -111,6 +122,8 @@ impl StoreError {
             StoreError::InvalidEvents(_) => "store.invalid_events",
             StoreError::Invalid(_) => "store.invalid",
             StoreError::Backend { .. } => "store.backend",
+            StoreError::PoolTimeout { .. } => "store.pool_timeout",
+            StoreError::AsyncWorker => "store.async_worker",
         }
     }
 }
@@ -772,10 +785,13 @@ pub fn now_rfc3339() -> String {
     jiff::Timestamp::now().to_string()
 }
 
-/// The register's storage. Object-safe: callers hold a `Box<dyn Store>`. Every method that
-/// changes data takes the acting user's name for the audit trail. The backends get it from
-/// the blanket implementation over [`Backend`] (see [`workflow`]).
-pub trait Store: Send {
+/// The register's storage. Object-safe, `Send + Sync` and `&self`: one store value (callers
+/// hold an `Arc<dyn Store>`) serves many threads at once, each call checking a connection out
+/// of the store's pool ([`Pooled`]). Every method blocks on the database: call it from a thread
+/// that may block, never from an async worker (see [`pool::forbid_blocking_when`]). Every method
+/// that changes data takes the acting user's name for the audit trail. The backends get it
+/// from [`Pooled`]'s implementation over their [`Backend`] connections (see [`workflow`]).
+pub trait Store: Send + Sync {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
 
@@ -783,61 +799,61 @@ pub trait Store: Send {
     /// The calendar every write of this register replays on: the stored holiday rows (seeded
     /// from the embedded notices when the register opens), years without a notice answered
     /// provisionally ([`register_calendar`]).
-    fn calendar(&self) -> &Calendar;
+    fn calendar(&self) -> std::sync::Arc<Calendar>;
     /// Write holiday data (a notice or TSV read by the caller) in one transaction: the rows are
     /// written over any stored for the same dates (a weekday listed as a working day cancels
     /// that date's holiday, and the row is kept so the embedded data does not bring the
     /// holiday back), the calendar is
     /// rebuilt, and every application with provisional dates is replayed on it and its derived
     /// columns rewritten. Audited as [`Entity::Calendar`].
-    fn import_holidays(&mut self, listed: &[Listed], source: &str, actor: &str) -> Result<HolidayImport>;
+    fn import_holidays(&self, listed: &[Listed], source: &str, actor: &str) -> Result<HolidayImport>;
 
     // --- organs ---
-    fn add_organ(&mut self, new: &NewOrgan, actor: &str) -> Result<Organ>;
-    fn organ(&mut self, id: OrganId) -> Result<Organ>;
-    fn organs(&mut self) -> Result<Vec<Organ>>;
+    fn add_organ(&self, new: &NewOrgan, actor: &str) -> Result<Organ>;
+    fn organ(&self, id: OrganId) -> Result<Organ>;
+    fn organs(&self) -> Result<Vec<Organ>>;
     /// Direct children of an organ.
-    fn children(&mut self, id: OrganId) -> Result<Vec<Organ>> {
+    fn children(&self, id: OrganId) -> Result<Vec<Organ>> {
         self.organ(id)?;
         Ok(self.organs()?.into_iter().filter(|o| o.parent == Some(id)).collect())
     }
     /// The organ and everything below it (breadth-first, the organ first).
-    fn descendants(&mut self, id: OrganId) -> Result<Vec<OrganId>> {
+    fn descendants(&self, id: OrganId) -> Result<Vec<OrganId>> {
         self.organ(id)?;
         Ok(gongkai_register::descendants(&self.organs()?, id))
     }
 
     // --- applications ---
     /// Register one application (version 1) after validating and replaying its log.
-    fn register(&mut self, new: &NewApplication, actor: &str) -> Result<Application>;
+    fn register(&self, new: &NewApplication, actor: &str) -> Result<Application>;
     /// Register many applications in one transaction (bulk import; same checks, audited).
-    fn import_applications(&mut self, batch: &[NewApplication], actor: &str) -> Result<Vec<AppId>>;
+    fn import_applications(&self, batch: &[NewApplication], actor: &str) -> Result<Vec<AppId>>;
     /// One application with its whole log.
-    fn application(&mut self, id: AppId, personal: Personal) -> Result<Application>;
+    fn application(&self, id: AppId, personal: Personal) -> Result<Application>;
     /// The applications of some organs, oldest receipt first (no paging yet: meant for one
     /// organ's register, not a 1M-row region).
-    fn applications(&mut self, organs: &[OrganId], personal: Personal) -> Result<Vec<ApplicationSummary>>;
+    fn applications(&self, organs: &[OrganId], personal: Personal) -> Result<Vec<ApplicationSummary>>;
     /// One page of the applications a filter selects (personal data as `personal` says), and
     /// how many it selects in all.
-    fn applications_page(&mut self, f: &AppFilter, personal: Personal) -> Result<(Vec<ApplicationSummary>, u64)>;
+    fn applications_page(&self, f: &AppFilter, personal: Personal) -> Result<(Vec<ApplicationSummary>, u64)>;
     /// Counts by organ and state of these organs' applications (overdue counted on `today`).
-    fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>>;
+    fn state_counts(&self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>>;
     /// Append one event if `expected_version` is current; the whole log is replayed and the
     /// derived columns are rewritten. Returns the application at its new version.
-    fn append_event(&mut self, id: AppId, expected_version: i64, event: &Event, actor: &str) -> Result<Application>;
+    fn append_event(&self, id: AppId, expected_version: i64, event: &Event, actor: &str) -> Result<Application>;
     /// Open applications (of these organs) whose due date is on or before `until`, overdue ones
     /// included, earliest due date first. Paused applications and those awaiting 补正 have no
     /// running due date and are not listed, except a paused one whose pause began after its due
     /// date had passed: it is overdue and listed with that date.
-    fn due_list(&mut self, organs: &[OrganId], until: Date) -> Result<Vec<DueItem>>;
+    fn due_list(&self, organs: &[OrganId], until: Date) -> Result<Vec<DueItem>>;
     /// The applications table 三 of `year` counts: received on or before 31 December and not
     /// concluded before 1 January.
-    fn applications_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<YearItem>>;
+    fn applications_for_year(&self, organs: &[OrganId], year: i16) -> Result<Vec<YearItem>>;
     /// The fee events (`fee_notice`, `fee_paid`) of the applications table 三 of `year` counts,
     /// per application, in log order — with [`Store::applications_for_year`] this is all that
     /// `gongkai compile` needs (section 六 states the fees paid). The default reads whole
     /// applications; backends select the events directly.
-    fn fee_events_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<(AppId, Vec<Event>)>> {
+    fn fee_events_for_year(&self, organs: &[OrganId], year: i16) -> Result<Vec<(AppId, Vec<Event>)>> {
         let items = self.applications_for_year(organs, year)?;
         let mut rows = Vec::new();
         for i in items {
@@ -849,68 +865,68 @@ pub trait Store: Send {
 
     // --- catalogue ---
     /// Add an entry; its 索引号 is the next serial of the organ's pattern scope.
-    fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry>;
+    fn add_catalogue_entry(&self, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry>;
     fn repeal_catalogue_entry(
-        &mut self,
+        &self,
         id: EntryId,
         expected_version: i64,
         repealed: Date,
         actor: &str,
     ) -> Result<CatalogueEntry>;
-    fn catalogue(&mut self, organ: OrganId) -> Result<Vec<CatalogueEntry>>;
+    fn catalogue(&self, organ: OrganId) -> Result<Vec<CatalogueEntry>>;
     /// One catalogue entry.
-    fn catalogue_entry(&mut self, id: EntryId) -> Result<CatalogueEntry>;
+    fn catalogue_entry(&self, id: EntryId) -> Result<CatalogueEntry>;
 
     // --- yearly counts ---
-    fn set_counts(&mut self, counts: &YearlyCounts, actor: &str) -> Result<()>;
-    fn counts(&mut self, organ: OrganId, year: i16) -> Result<Option<YearlyCounts>>;
+    fn set_counts(&self, counts: &YearlyCounts, actor: &str) -> Result<()>;
+    fn counts(&self, organ: OrganId, year: i16) -> Result<Option<YearlyCounts>>;
 
     // --- cases ---
-    fn add_case(&mut self, new: &NewCase, actor: &str) -> Result<Case>;
+    fn add_case(&self, new: &NewCase, actor: &str) -> Result<Case>;
     fn conclude_case(
-        &mut self,
+        &self,
         id: CaseId,
         expected_version: i64,
         on: Date,
         result: CaseResult,
         actor: &str,
     ) -> Result<Case>;
-    fn cases(&mut self, organs: &[OrganId]) -> Result<Vec<Case>>;
+    fn cases(&self, organs: &[OrganId]) -> Result<Vec<Case>>;
     /// One case.
-    fn case(&mut self, id: CaseId) -> Result<Case>;
+    fn case(&self, id: CaseId) -> Result<Case>;
 
     // --- audit ---
     /// The audit rows of one record, oldest first; snapshots masked unless allowed.
-    fn audit_log(&mut self, entity: Entity, id: &str, personal: Personal) -> Result<Vec<AuditEntry>>;
+    fn audit_log(&self, entity: Entity, id: &str, personal: Personal) -> Result<Vec<AuditEntry>>;
     /// Record that someone was shown a record's personal data unmasked, and why (an audited
     /// read: the row has no `before` and `after` = `{"disclosure": purpose}`).
-    fn audit_disclosure(&mut self, entity: Entity, id: &str, actor: &str, purpose: &str) -> Result<()>;
+    fn audit_disclosure(&self, entity: Entity, id: &str, actor: &str, purpose: &str) -> Result<()>;
 
     // --- accounts and sessions ---
     /// Add a user (audited; the snapshot has no password hash). A taken name is refused.
-    fn add_user(&mut self, new: &NewUser, actor: &str) -> Result<User>;
-    fn user(&mut self, id: UserId) -> Result<User>;
-    fn user_by_name(&mut self, name: &str) -> Result<Option<User>>;
+    fn add_user(&self, new: &NewUser, actor: &str) -> Result<User>;
+    fn user(&self, id: UserId) -> Result<User>;
+    fn user_by_name(&self, name: &str) -> Result<Option<User>>;
     /// Every user, in id order.
-    fn users(&mut self) -> Result<Vec<User>>;
+    fn users(&self) -> Result<Vec<User>>;
     /// Change a user at `expected_version` (audited).
-    fn change_user(&mut self, id: UserId, expected_version: i64, change: &UserChange, actor: &str) -> Result<User>;
+    fn change_user(&self, id: UserId, expected_version: i64, change: &UserChange, actor: &str) -> Result<User>;
     /// Record a login attempt: a success resets the failure count; a failure counts one and
     /// sets `locked_until` (Unix seconds) when given. Not versioned and not audited (no record
     /// changes), so concurrent logins never refuse each other.
-    fn record_login(&mut self, id: UserId, ok: bool, locked_until: Option<i64>) -> Result<()>;
-    fn create_session(&mut self, session: &Session) -> Result<()>;
+    fn record_login(&self, id: UserId, ok: bool, locked_until: Option<i64>) -> Result<()>;
+    fn create_session(&self, session: &Session) -> Result<()>;
     /// The session with this token hash, if it exists and has not expired at `now`.
-    fn session(&mut self, token_hash: &str, now: i64) -> Result<Option<Session>>;
-    fn delete_session(&mut self, token_hash: &str) -> Result<()>;
+    fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>>;
+    fn delete_session(&self, token_hash: &str) -> Result<()>;
     /// End every session of a user (after a password change or when disabled).
-    fn delete_sessions_of(&mut self, user: UserId) -> Result<()>;
+    fn delete_sessions_of(&self, user: UserId) -> Result<()>;
     /// Remove sessions expired at `now`; returns how many.
-    fn purge_sessions(&mut self, now: i64) -> Result<usize>;
+    fn purge_sessions(&self, now: i64) -> Result<usize>;
 
     /// Refresh the query planner's statistics (`ANALYZE`; PostgreSQL also `VACUUM`s), e.g.
     /// after a bulk import.
-    fn analyze(&mut self) -> Result<()> {
+    fn analyze(&self) -> Result<()> {
         Ok(())
     }
 
@@ -918,7 +934,7 @@ pub trait Store: Send {
     /// (by any process): equal tokens mean the same register contents (it may also change
     /// without a commit, which only costs a cache its entry). For caches of derived views (the
     /// web's dashboard). `None`: this backend cannot tell, do not cache.
-    fn change_mark(&mut self) -> Result<Option<String>> {
+    fn change_mark(&self) -> Result<Option<String>> {
         Ok(None)
     }
 }
@@ -1075,6 +1091,8 @@ mod tests {
             StoreError::InvalidEvents(ClockError::Empty),
             StoreError::Invalid(String::new()),
             StoreError::backend(io()),
+            StoreError::PoolTimeout { size: 1, waited_secs: 1 },
+            StoreError::AsyncWorker,
         ];
         let codes: Vec<&str> = all.iter().map(StoreError::code).collect();
         assert_eq!(
@@ -1087,6 +1105,8 @@ mod tests {
                 "store.invalid_events",
                 "store.invalid",
                 "store.backend",
+                "store.pool_timeout",
+                "store.async_worker",
             ]
         );
         // The Display text is unchanged; the driver error is the source, printed once.

@@ -4,9 +4,18 @@
 //! [`Backend`] (reads, and [`Backend::begin`] for a write transaction) and [`WriteTx`] (the
 //! statements of a write). Everything else a write does is here, once: validation, the
 //! version check, the replay of an application's log and its derived columns, 索引号
-//! numbering, the audit rows, the holiday import with its recomputation. Every type that
-//! implements [`Backend`] is a [`Store`] through the blanket implementation at the end of this
-//! module.
+//! numbering, the audit rows, the holiday import with its recomputation. A [`Backend`] is one
+//! connection; [`crate::Pooled`] keeps a pool of them and is the [`Store`], each of its
+//! methods checking a connection out and calling a workflow of this module (or a read).
+//!
+//! The calendar is the store's, shared by all its connections ([`SharedCalendar`]). A write
+//! that derives dates takes it inside its transaction, under the holiday lock
+//! ([`WriteTx::calendar_stamp`]; SQLite: `BEGIN IMMEDIATE` holds it already): an import in
+//! progress is waited for, an import made meanwhile by another process is seen by its stamp
+//! and the calendar reloaded ([`SharedCalendar::current`]), and this process's import replaces
+//! the shared calendar while it commits ([`SharedCalendar::commit_with`]). So every derived
+//! date is computed on the calendar as committed, and an import recomputes every
+//! provisional date written before it.
 //!
 //! Transactions keep each backend's locking: a [`WriteTx`] is opened by [`Backend::begin`]
 //! (SQLite: `BEGIN IMMEDIATE`, the write lock for the whole transaction; PostgreSQL: a
@@ -15,6 +24,7 @@
 //! [`WriteTx::commit`] is rolled back, so an error anywhere in a workflow leaves no trace.
 
 use crate::*;
+use std::sync::Arc;
 
 /// Whether a read inside a write transaction locks the row it reads until the transaction
 /// ends (PostgreSQL `FOR UPDATE`). SQLite holds the database's write lock from `BEGIN
@@ -96,6 +106,11 @@ pub trait WriteTx {
     fn upsert_holidays(&mut self, listed: &[Listed], source: &str) -> Result<()>;
     /// Every stored holiday row, in date order.
     fn holidays(&mut self) -> Result<Vec<Listed>>;
+    /// Hold the holiday rows against an import until this transaction ends (PostgreSQL: `LOCK
+    /// TABLE holidays IN SHARE MODE`, which waits for an import in progress and makes the next
+    /// one wait; SQLite: the write lock is held already) and return a stamp of them that
+    /// changes with every import, by any process (the row count and the latest import time).
+    fn calendar_stamp(&mut self) -> Result<String>;
 
     /// Write audit rows (in order, one time stamp).
     fn audit(&mut self, actor: &str, rows: &[AuditRow]) -> Result<()>;
@@ -103,9 +118,10 @@ pub trait WriteTx {
     fn commit(self) -> Result<()>;
 }
 
-/// A backend: the reads of [`Store`] (SQL and row mapping) and a write transaction. Every
-/// `Backend` is a [`Store`]; its writes are the workflows of this module.
-pub trait Backend: Send {
+/// A backend connection: the reads of [`Store`] (SQL and row mapping) and a write
+/// transaction. A pool of them ([`crate::Pooled`]) is a [`Store`]; its writes are the
+/// workflows of this module.
+pub trait Backend: Send + 'static {
     /// One write transaction.
     type Tx<'a>: WriteTx
     where
@@ -113,12 +129,13 @@ pub trait Backend: Send {
 
     /// `"sqlite"` or `"postgres"`.
     fn name(&self) -> &'static str;
-    /// The register's calendar as this handle holds it.
-    fn calendar(&self) -> &Calendar;
-    /// Replace the handle's calendar (after a holiday import committed).
-    fn set_calendar(&mut self, cal: Calendar);
-    /// Begin a write transaction; the calendar is lent alongside it.
-    fn begin(&mut self) -> Result<(Self::Tx<'_>, &Calendar)>;
+    /// Begin a write transaction.
+    fn begin(&mut self) -> Result<Self::Tx<'_>>;
+    /// Whether this connection can no longer be used (the server closed it); the pool then
+    /// drops it instead of lending it again.
+    fn is_broken(&mut self) -> bool {
+        false
+    }
 
     fn organ(&mut self, id: OrganId) -> Result<Organ>;
     fn organs(&mut self) -> Result<Vec<Organ>>;
@@ -164,21 +181,48 @@ fn audit_one(
 }
 
 /// Bring a freshly opened register's holiday rows up to the embedded notices (see
-/// [`missing_official`]) and set the handle's calendar. Backends call it when they open.
-pub fn load_calendar<B: Backend>(b: &mut B, stored: &[Listed]) -> Result<()> {
-    let missing = missing_official(stored);
+/// [`missing_official`]) and return the register's calendar with its stamp.
+/// [`crate::Pooled`] calls it on its first connection when the store opens.
+pub fn load_calendar<B: Backend>(b: &mut B) -> Result<(Calendar, String)> {
+    let mut tx = b.begin()?;
+    let stamp = tx.calendar_stamp()?;
+    let stored = tx.holidays()?;
+    let missing = missing_official(&stored);
     if missing.is_empty() {
-        b.set_calendar(register_calendar(stored)?);
-    } else {
-        import_holidays(b, &missing, EMBEDDED_SOURCE, "gongkai")?;
+        tx.commit()?;
+        return Ok((register_calendar(&stored)?, stamp));
     }
-    Ok(())
+    drop(tx);
+    let (tx, _, cal, stamp) = write_holidays(b, &missing, EMBEDDED_SOURCE, "gongkai")?;
+    tx.commit()?;
+    Ok((cal, stamp))
 }
 
-/// See [`Store::import_holidays`].
-pub fn import_holidays<B: Backend>(b: &mut B, listed: &[Listed], source: &str, actor: &str) -> Result<HolidayImport> {
-    let (mut tx, _) = b.begin()?;
+/// See [`Store::import_holidays`]: the shared calendar is replaced as the import commits.
+pub fn import_holidays<B: Backend>(
+    b: &mut B,
+    shared: &SharedCalendar,
+    listed: &[Listed],
+    source: &str,
+    actor: &str,
+) -> Result<HolidayImport> {
+    let (tx, report, cal, stamp) = write_holidays(b, listed, source, actor)?;
+    shared.commit_with(tx, cal, stamp)?;
+    Ok(report)
+}
+
+/// The holiday import up to its commit: rows written, calendar rebuilt, provisional
+/// applications replayed, audit row written. Returns the open transaction, the new calendar
+/// and its stamp.
+fn write_holidays<'b, B: Backend>(
+    b: &'b mut B,
+    listed: &[Listed],
+    source: &str,
+    actor: &str,
+) -> Result<(B::Tx<'b>, HolidayImport, Calendar, String)> {
+    let mut tx = b.begin()?;
     tx.upsert_holidays(listed, source)?;
+    let stamp = tx.calendar_stamp()?;
     let cal = register_calendar(&tx.holidays()?)?;
     let ids = tx.provisional_applications(Lock::Update)?;
     let mut still = 0;
@@ -202,15 +246,13 @@ pub fn import_holidays<B: Backend>(b: &mut B, listed: &[Listed], source: &str, a
         None,
         Some(holiday_snapshot(listed, source, &report)),
     )?;
-    tx.commit()?;
-    b.set_calendar(cal);
-    Ok(report)
+    Ok((tx, report, cal, stamp))
 }
 
 /// See [`Store::add_organ`].
 pub fn add_organ<B: Backend>(b: &mut B, new: &NewOrgan, actor: &str) -> Result<Organ> {
     validate_new_organ(new)?;
-    let (mut tx, _) = b.begin()?;
+    let mut tx = b.begin()?;
     if let Some(p) = new.parent {
         tx.organ(p, Lock::Share)?;
     }
@@ -230,13 +272,26 @@ pub fn add_organ<B: Backend>(b: &mut B, new: &NewOrgan, actor: &str) -> Result<O
 
 /// See [`Store::import_applications`]: every application is validated and replayed before the
 /// transaction begins; all are written or none.
-pub fn import_applications<B: Backend>(b: &mut B, batch: &[NewApplication], actor: &str) -> Result<Vec<Application>> {
+pub fn import_applications<B: Backend>(
+    b: &mut B,
+    shared: &SharedCalendar,
+    batch: &[NewApplication],
+    actor: &str,
+) -> Result<Vec<Application>> {
     if batch.is_empty() {
         return Ok(Vec::new());
     }
-    let rows =
-        batch.iter().map(|new| Ok((new, validate_new_application(b.calendar(), new)?))).collect::<Result<Vec<_>>>()?;
-    let (mut tx, _) = b.begin()?;
+    let validate = |cal: &Calendar| {
+        batch.iter().map(|new| Ok((new, validate_new_application(cal, new)?))).collect::<Result<Vec<_>>>()
+    };
+    // Validated outside the lock; again inside it only if a holiday import committed meanwhile.
+    let cal = shared.get();
+    let mut rows = validate(&cal)?;
+    let mut tx = b.begin()?;
+    let now = shared.current(&mut tx)?;
+    if !Arc::ptr_eq(&cal, &now) {
+        rows = validate(&now)?;
+    }
     let mut organs: Vec<OrganId> = batch.iter().map(|n| n.organ).collect();
     organs.sort_unstable();
     organs.dedup();
@@ -281,18 +336,21 @@ pub fn import_applications<B: Backend>(b: &mut B, batch: &[NewApplication], acto
 /// row are written together.
 pub fn append_event<B: Backend>(
     b: &mut B,
+    shared: &SharedCalendar,
     id: AppId,
     expected_version: i64,
     event: &Event,
     actor: &str,
 ) -> Result<Application> {
-    let (mut tx, cal) = b.begin()?;
+    let mut tx = b.begin()?;
+    // The calendar first (the import takes the holidays, then the rows: the same order), then
     // Lock::Update: a concurrent writer waits here and then sees the committed version.
+    let cal = shared.current(&mut tx)?;
     let before = tx.application(id, Lock::Update)?;
     check_version(expected_version, before.version)?;
     let mut after = before.clone();
     after.events.push(event.clone());
-    let derived = derive(cal, &after.events)?;
+    let derived = derive(&cal, &after.events)?;
     after.version += 1;
     if tx.update_derived(id, &derived, Some(expected_version))? != 1 {
         return Err(StoreError::Stale { expected: expected_version, current: before.version });
@@ -310,7 +368,7 @@ pub fn add_catalogue_entry<B: Backend>(b: &mut B, new: &NewCatalogueEntry, actor
     if new.title.trim().is_empty() {
         return Err(StoreError::Invalid("文件标题不能为空".into()));
     }
-    let (mut tx, _) = b.begin()?;
+    let mut tx = b.begin()?;
     let organ = tx.organ(new.organ, Lock::Update)?;
     let pattern = pattern_of(&organ)?;
     let scope = pattern.scope_key(&organ.code, new.issued);
@@ -342,7 +400,7 @@ pub fn repeal_catalogue_entry<B: Backend>(
     repealed: Date,
     actor: &str,
 ) -> Result<CatalogueEntry> {
-    let (mut tx, _) = b.begin()?;
+    let mut tx = b.begin()?;
     let before = tx.catalogue_entry(id, Lock::Update)?;
     let after = repealed_entry(&before, expected_version, repealed)?;
     tx.set_repealed(id, repealed, expected_version)?;
@@ -353,7 +411,7 @@ pub fn repeal_catalogue_entry<B: Backend>(
 
 /// See [`Store::set_counts`].
 pub fn set_counts<B: Backend>(b: &mut B, c: &YearlyCounts, actor: &str) -> Result<()> {
-    let (mut tx, _) = b.begin()?;
+    let mut tx = b.begin()?;
     tx.organ(c.organ, Lock::Update)?;
     let before = tx.counts(c.organ, c.year)?;
     tx.upsert_counts(c)?;
@@ -370,7 +428,7 @@ pub fn set_counts<B: Backend>(b: &mut B, c: &YearlyCounts, actor: &str) -> Resul
 
 /// See [`Store::add_case`].
 pub fn add_case<B: Backend>(b: &mut B, new: &NewCase, actor: &str) -> Result<Case> {
-    let (mut tx, _) = b.begin()?;
+    let mut tx = b.begin()?;
     tx.organ(new.organ, Lock::Share)?;
     let id = tx.insert_case(new)?;
     let case = Case {
@@ -396,7 +454,7 @@ pub fn conclude_case<B: Backend>(
     result: CaseResult,
     actor: &str,
 ) -> Result<Case> {
-    let (mut tx, _) = b.begin()?;
+    let mut tx = b.begin()?;
     let before = tx.case(id, Lock::Update)?;
     let after = concluded_case(&before, expected_version, on, result)?;
     tx.set_concluded(id, on, result, expected_version)?;
@@ -407,7 +465,7 @@ pub fn conclude_case<B: Backend>(
 
 /// See [`Store::audit_disclosure`].
 pub fn audit_disclosure<B: Backend>(b: &mut B, entity: Entity, id: &str, actor: &str, purpose: &str) -> Result<()> {
-    let (mut tx, _) = b.begin()?;
+    let mut tx = b.begin()?;
     audit_one(&mut tx, actor, entity, id, None, Some(disclosure_snapshot(purpose)))?;
     tx.commit()
 }
@@ -415,7 +473,7 @@ pub fn audit_disclosure<B: Backend>(b: &mut B, entity: Entity, id: &str, actor: 
 /// See [`Store::add_user`].
 pub fn add_user<B: Backend>(b: &mut B, new: &NewUser, actor: &str) -> Result<User> {
     validate_new_user(new)?;
-    let (mut tx, _) = b.begin()?;
+    let mut tx = b.begin()?;
     if let Some(o) = new.organ {
         tx.organ(o, Lock::Share)?;
     }
@@ -434,7 +492,7 @@ pub fn change_user<B: Backend>(
     change: &UserChange,
     actor: &str,
 ) -> Result<User> {
-    let (mut tx, _) = b.begin()?;
+    let mut tx = b.begin()?;
     let before = tx.user(id, Lock::Update)?;
     let after = changed_user(&before, expected_version, change)?;
     if let Some(o) = after.organ {
@@ -444,156 +502,4 @@ pub fn change_user<B: Backend>(
     audit_one(&mut tx, actor, Entity::User, id.0, Some(user_snapshot(&before)), Some(user_snapshot(&after)))?;
     tx.commit()?;
     Ok(after)
-}
-
-/// Nothing for no organs (no statement runs); else what `read` returns.
-fn unless_empty<T: Default>(organs: &[OrganId], read: impl FnOnce() -> Result<T>) -> Result<T> {
-    if organs.is_empty() { Ok(T::default()) } else { read() }
-}
-
-impl<B: Backend> Store for B {
-    fn backend(&self) -> &'static str {
-        self.name()
-    }
-    fn calendar(&self) -> &Calendar {
-        Backend::calendar(self)
-    }
-    fn import_holidays(&mut self, listed: &[Listed], source: &str, actor: &str) -> Result<HolidayImport> {
-        import_holidays(self, listed, source, actor)
-    }
-    fn add_organ(&mut self, new: &NewOrgan, actor: &str) -> Result<Organ> {
-        add_organ(self, new, actor)
-    }
-    fn organ(&mut self, id: OrganId) -> Result<Organ> {
-        Backend::organ(self, id)
-    }
-    fn organs(&mut self) -> Result<Vec<Organ>> {
-        Backend::organs(self)
-    }
-    fn register(&mut self, new: &NewApplication, actor: &str) -> Result<Application> {
-        let mut apps = import_applications(self, std::slice::from_ref(new), actor)?;
-        apps.pop().ok_or_else(|| StoreError::corrupt("登记失败"))
-    }
-    fn import_applications(&mut self, batch: &[NewApplication], actor: &str) -> Result<Vec<AppId>> {
-        Ok(import_applications(self, batch, actor)?.into_iter().map(|a| a.id).collect())
-    }
-    fn application(&mut self, id: AppId, personal: Personal) -> Result<Application> {
-        let mut app = Backend::application(self, id)?;
-        app.applicant = personal.apply(app.applicant);
-        Ok(app)
-    }
-    fn applications(&mut self, organs: &[OrganId], personal: Personal) -> Result<Vec<ApplicationSummary>> {
-        unless_empty(organs, || Backend::applications(self, organs, personal))
-    }
-    fn applications_page(&mut self, f: &AppFilter, personal: Personal) -> Result<(Vec<ApplicationSummary>, u64)> {
-        unless_empty(&f.organs, || Backend::applications_page(self, f, personal))
-    }
-    fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>> {
-        unless_empty(organs, || Backend::state_counts(self, organs, today))
-    }
-    fn append_event(&mut self, id: AppId, expected_version: i64, event: &Event, actor: &str) -> Result<Application> {
-        append_event(self, id, expected_version, event, actor)
-    }
-    fn due_list(&mut self, organs: &[OrganId], until: Date) -> Result<Vec<DueItem>> {
-        unless_empty(organs, || Backend::due_list(self, organs, until))
-    }
-    fn applications_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<YearItem>> {
-        unless_empty(organs, || Backend::applications_for_year(self, organs, year))
-    }
-    fn fee_events_for_year(&mut self, organs: &[OrganId], year: i16) -> Result<Vec<(AppId, Vec<Event>)>> {
-        unless_empty(organs, || Backend::fee_events_for_year(self, organs, year))
-    }
-    fn add_catalogue_entry(&mut self, new: &NewCatalogueEntry, actor: &str) -> Result<CatalogueEntry> {
-        add_catalogue_entry(self, new, actor)
-    }
-    fn repeal_catalogue_entry(
-        &mut self,
-        id: EntryId,
-        expected_version: i64,
-        repealed: Date,
-        actor: &str,
-    ) -> Result<CatalogueEntry> {
-        repeal_catalogue_entry(self, id, expected_version, repealed, actor)
-    }
-    fn catalogue(&mut self, organ: OrganId) -> Result<Vec<CatalogueEntry>> {
-        Backend::catalogue(self, organ)
-    }
-    fn catalogue_entry(&mut self, id: EntryId) -> Result<CatalogueEntry> {
-        Backend::catalogue_entry(self, id)
-    }
-    fn set_counts(&mut self, counts: &YearlyCounts, actor: &str) -> Result<()> {
-        set_counts(self, counts, actor)
-    }
-    fn counts(&mut self, organ: OrganId, year: i16) -> Result<Option<YearlyCounts>> {
-        Backend::counts(self, organ, year)
-    }
-    fn add_case(&mut self, new: &NewCase, actor: &str) -> Result<Case> {
-        add_case(self, new, actor)
-    }
-    fn conclude_case(
-        &mut self,
-        id: CaseId,
-        expected_version: i64,
-        on: Date,
-        result: CaseResult,
-        actor: &str,
-    ) -> Result<Case> {
-        conclude_case(self, id, expected_version, on, result, actor)
-    }
-    fn cases(&mut self, organs: &[OrganId]) -> Result<Vec<Case>> {
-        unless_empty(organs, || Backend::cases(self, organs))
-    }
-    fn case(&mut self, id: CaseId) -> Result<Case> {
-        Backend::case(self, id)
-    }
-    fn change_mark(&mut self) -> Result<Option<String>> {
-        Backend::change_mark(self)
-    }
-    fn audit_log(&mut self, entity: Entity, id: &str, personal: Personal) -> Result<Vec<AuditEntry>> {
-        let mut rows = Backend::audit_log(self, entity, id)?;
-        for r in &mut rows {
-            r.before = r.before.take().map(|v| mask_snapshot(personal, v));
-            r.after = r.after.take().map(|v| mask_snapshot(personal, v));
-        }
-        Ok(rows)
-    }
-    fn audit_disclosure(&mut self, entity: Entity, id: &str, actor: &str, purpose: &str) -> Result<()> {
-        audit_disclosure(self, entity, id, actor, purpose)
-    }
-    fn add_user(&mut self, new: &NewUser, actor: &str) -> Result<User> {
-        add_user(self, new, actor)
-    }
-    fn user(&mut self, id: UserId) -> Result<User> {
-        Backend::user(self, id)
-    }
-    fn user_by_name(&mut self, name: &str) -> Result<Option<User>> {
-        Backend::user_by_name(self, name.trim())
-    }
-    fn users(&mut self) -> Result<Vec<User>> {
-        Backend::users(self)
-    }
-    fn change_user(&mut self, id: UserId, expected_version: i64, change: &UserChange, actor: &str) -> Result<User> {
-        change_user(self, id, expected_version, change, actor)
-    }
-    fn record_login(&mut self, id: UserId, ok: bool, locked_until: Option<i64>) -> Result<()> {
-        if Backend::record_login(self, id, ok, locked_until)? { Ok(()) } else { Err(Entity::User.not_found(id.0)) }
-    }
-    fn create_session(&mut self, session: &Session) -> Result<()> {
-        Backend::create_session(self, session)
-    }
-    fn session(&mut self, token_hash: &str, now: i64) -> Result<Option<Session>> {
-        Backend::session(self, token_hash, now)
-    }
-    fn delete_session(&mut self, token_hash: &str) -> Result<()> {
-        Backend::delete_session(self, token_hash)
-    }
-    fn delete_sessions_of(&mut self, user: UserId) -> Result<()> {
-        Backend::delete_sessions_of(self, user)
-    }
-    fn purge_sessions(&mut self, now: i64) -> Result<usize> {
-        Backend::purge_sessions(self, now)
-    }
-    fn analyze(&mut self) -> Result<()> {
-        Backend::analyze(self)
-    }
 }

@@ -4,8 +4,12 @@
 //! askama template checked at compile time. No domain rule and no authorization rule lives
 //! here: a refused use case comes back as `AppError::Denied` and is shown with its status.
 //!
-//! * **Store calls never block an async worker**: every one runs in `spawn_blocking` on a
-//!   handle taken from a small pool ([`Web::run`]).
+//! * **Store calls never block an async worker**: the server holds one store (`Arc<dyn
+//!   Store>`, a pool of connections inside) that only [`Web::run`] reaches, and it calls it in
+//!   `spawn_blocking`. [`Web::new`] installs the store's thread check
+//!   ([`gongkai_store::pool::forbid_blocking_when`]): a store call on a tokio worker outside
+//!   [`Web::run`] panics in debug builds (every test of this crate proves the rule) and is
+//!   refused in release builds.
 //! * **Sessions live in the register** (`app::accounts`): the browser holds a random token in
 //!   an `HttpOnly; SameSite=Strict` cookie; the store keeps its SHA-256.
 //! * **Every form that changes state carries the session's CSRF token** and is refused with 403
@@ -31,41 +35,15 @@ use gongkai_store::{Session, Store, User};
 
 pub use pages::Page;
 
-/// Opens a new handle to the register (SQLite file or PostgreSQL URL).
-pub type Opener = Arc<dyn Fn() -> Result<Box<dyn Store>, String> + Send + Sync>;
-
-/// An [`Opener`] of the register at `spec` (a SQLite file that must exist, or a PostgreSQL URL)
-/// through the library's factory, [`gongkai_store_open::open`]; its warnings (register files
-/// that others may read) are logged.
-pub fn opener(spec: String) -> Opener {
-    Arc::new(move || {
-        let opened = gongkai_store_open::open(&spec, false).map_err(|e| error_chain(&e))?;
-        for w in &opened.warnings {
-            tracing::warn!(warning = %w, "register file permissions");
-        }
-        Ok(opened.store)
-    })
-}
-
-/// An error and its sources, `: `-separated (as `{:#}` prints an `anyhow` chain), a repeated
-/// source text once.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    gongkai_store::error_text(e)
-}
-
 /// Name of the session cookie.
 pub const COOKIE: &str = "gongkai_session";
 /// Logins from one address within [`ADDRESS_WINDOW`] seconds before it must wait.
 pub const ADDRESS_LIMIT: u32 = 20;
 pub const ADDRESS_WINDOW: i64 = 15 * 60;
-/// Handles kept open for reuse (about the number of concurrent requests expected; each SQLite
-/// handle is a file descriptor and a page cache).
-const POOL: usize = 32;
-
 /// The server's shared state.
 pub struct Web {
-    pool: Mutex<Vec<Box<dyn Store>>>,
-    open: Opener,
+    /// The register: reached only through [`Web::run`], on a blocking thread.
+    store: Arc<dyn Store>,
     /// Add `Secure` to the cookie (behind HTTPS).
     secure: bool,
     /// Failed logins per address: (count, window start).
@@ -102,7 +80,7 @@ impl std::fmt::Debug for Web {
 #[derive(Debug)]
 pub enum WebError {
     App(AppError),
-    /// The store could not be opened or a blocking task failed.
+    /// A blocking task failed.
     Internal(String),
     Csrf,
     NotFound,
@@ -133,11 +111,41 @@ impl IntoResponse for WebError {
 
 type WebResult<T> = Result<T, WebError>;
 
+thread_local! {
+    /// Set while [`Web::run`]'s closure runs on its blocking thread.
+    static IN_RUN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The thread check the web installs in the store: a thread inside a tokio runtime (a worker,
+/// or a blocking thread not entered through [`Web::run`]) must not call the store.
+/// (`Handle::try_current` alone cannot tell a worker from a `spawn_blocking` thread: both are
+/// inside the runtime; the flag set by [`Web::run`] does.)
+fn on_async_worker() -> bool {
+    tokio::runtime::Handle::try_current().is_ok() && !IN_RUN.with(std::cell::Cell::get)
+}
+
+/// Clears [`IN_RUN`] when the closure ends, panicking or not.
+struct InRun;
+
+impl InRun {
+    fn enter() -> InRun {
+        IN_RUN.with(|f| f.set(true));
+        InRun
+    }
+}
+
+impl Drop for InRun {
+    fn drop(&mut self) {
+        IN_RUN.with(|f| f.set(false));
+    }
+}
+
 impl Web {
-    pub fn new(open: Opener, secure: bool) -> Arc<Web> {
+    /// The server over one store (opened by the caller, e.g. with `gongkai_store_open`).
+    pub fn new(store: Arc<dyn Store>, secure: bool) -> Arc<Web> {
+        gongkai_store::pool::forbid_blocking_when(on_async_worker);
         Arc::new(Web {
-            pool: Mutex::new(Vec::new()),
-            open,
+            store,
             secure,
             failures: Mutex::new(HashMap::new()),
             staged: Mutex::new(HashMap::new()),
@@ -145,28 +153,19 @@ impl Web {
         })
     }
 
-    /// Run `f` with a store handle on a blocking thread (never on an async worker).
+    /// Run `f` with the store on a blocking thread (never on an async worker). The only way
+    /// the server reaches the store.
     pub async fn run<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&mut dyn Store) -> T + Send + 'static,
+        f: impl FnOnce(&dyn Store) -> T + Send + 'static,
     ) -> WebResult<T> {
-        let web = self.clone();
+        let store = self.store.clone();
         tokio::task::spawn_blocking(move || {
-            let taken = web.pool.lock().ok().and_then(|mut p| p.pop());
-            let mut store = match taken {
-                Some(s) => s,
-                None => (web.open)().map_err(WebError::Internal)?,
-            };
-            let out = f(&mut *store);
-            if let Ok(mut p) = web.pool.lock()
-                && p.len() < POOL
-            {
-                p.push(store);
-            }
-            Ok(out)
+            let _in_run = InRun::enter();
+            f(&*store)
         })
         .await
-        .map_err(|e| WebError::Internal(format!("后台任务失败：{e}")))?
+        .map_err(|e| WebError::Internal(format!("后台任务失败：{e}")))
     }
 }
 
@@ -1042,13 +1041,25 @@ pub fn manages(role: Role) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The rule "no store call on an async worker" is enforced: through [`Web::run`] the store
+    /// answers; called directly on a tokio worker it panics (debug builds); a plain thread
+    /// outside any runtime (the CLI) is not affected.
     #[test]
-    fn opener_opens_an_existing_register_and_refuses_a_missing_one_in_chinese() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("register.db").to_string_lossy().into_owned();
-        let err = super::opener(path.clone())().err().expect("a missing register is refused");
-        assert!(err.contains("不存在") && err.contains(&path), "{err}");
-        drop(gongkai_store_open::open(&path, true).unwrap());
-        assert_eq!(super::opener(path)().unwrap().backend(), "sqlite");
+    fn store_calls_on_an_async_worker_are_caught() {
+        let web = Web::new(Arc::new(gongkai_store_sqlite::open_in_memory().unwrap()), false);
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+        let through_run = rt.block_on(async { web.run(|s| s.organs().map(|o| o.len())).await });
+        assert_eq!(through_run.unwrap().unwrap(), 0);
+        let store = web.store.clone();
+        let on_worker = rt.block_on(async move { tokio::spawn(async move { store.organs().map(|o| o.len()) }).await });
+        let err = on_worker.expect_err("a store call on a worker must not run");
+        assert!(err.is_panic(), "{err:?}");
+        // spawn_blocking without the web's wrapper is refused too: only Web::run marks a thread.
+        let store = web.store.clone();
+        let bare = rt.block_on(async move { tokio::task::spawn_blocking(move || store.organs().is_ok()).await });
+        assert!(bare.is_err_and(|e| e.is_panic()));
+        assert!(web.store.organs().is_ok(), "outside a runtime the store is called directly");
     }
 }

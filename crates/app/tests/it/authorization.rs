@@ -20,7 +20,7 @@ struct Seed {
     by_relation: Vec<(Relation, OrganId)>,
 }
 
-fn organ(s: &mut dyn Store, name: &str, parent: Option<OrganId>) -> OrganId {
+fn organ(s: &dyn Store, name: &str, parent: Option<OrganId>) -> OrganId {
     let new = NewOrgan {
         name: name.into(),
         kind: if parent.is_none() { OrganKind::Government } else { OrganKind::Department },
@@ -52,12 +52,12 @@ fn app_of(organ: OrganId, serial: &str) -> NewApplication {
 /// A fresh register with one application, catalogue entry, case and counts per organ. The
 /// record ids equal the organ ids (seeded in organ order).
 fn seed() -> (SqliteStore, Seed) {
-    let mut s = SqliteStore::open_in_memory().unwrap();
-    let r = organ(&mut s, "R", None);
-    let a = organ(&mut s, "A", Some(r));
-    let ac = organ(&mut s, "AC", Some(a));
-    let b = organ(&mut s, "B", Some(r));
-    let u = organ(&mut s, "U", None);
+    let s = gongkai_store_sqlite::open_in_memory().unwrap();
+    let r = organ(&s, "R", None);
+    let a = organ(&s, "A", Some(r));
+    let ac = organ(&s, "AC", Some(a));
+    let b = organ(&s, "B", Some(r));
+    let u = organ(&s, "U", None);
     for o in [r, a, ac, b, u] {
         s.register(&app_of(o, "S-1"), "seed").unwrap();
         s.add_catalogue_entry(
@@ -237,13 +237,13 @@ fn matrix_for(role: Role) -> (usize, Vec<String>) {
     let mut leaks = Vec::new();
     for rel in Relation::ORGAN {
         for (name, actions, run) in use_cases() {
-            let (mut store, seed) = seed();
+            let (store, seed) = seed();
             let target = seed.by_relation.iter().find(|(r, _)| *r == rel).unwrap().1;
             let scope = if role == Role::Operator { Scope::Everywhere } else { Scope::Organ(seed.a) };
             let rel_seen = if role == Role::Operator { Relation::Own } else { rel };
             let expected = actions.iter().all(|a| allowed(role, *a, rel_seen));
             let audit_before = store.audit_log(Entity::Application, &target.0.to_string(), Personal::Masked).unwrap();
-            let mut app = App::new(&mut store, Principal { user: "测试用户".into(), role, scope, account: None });
+            let mut app = App::new(&store, Principal { user: "测试用户".into(), role, scope, account: None });
             let got = run(&mut app, target);
             match (&got, expected) {
                 (Ok(()), true) => {}
@@ -299,15 +299,15 @@ fn the_policy_table_says_what_the_roles_are() {
 
 #[test]
 fn lists_show_only_what_the_principal_reads() {
-    let (mut store, seed) = seed();
+    let (store, seed) = seed();
     let clerk = Principal { user: "王科员".into(), role: Role::Clerk, scope: Scope::Organ(seed.a), account: None };
-    let mut app = App::new(&mut store, clerk);
+    let mut app = App::new(&store, clerk);
     let due = app.due(400, None, date(2024, 9, 20)).unwrap();
     assert_eq!(due.items.iter().map(|i| i.organ).collect::<Vec<_>>(), vec![seed.a]);
     assert_eq!(app.organs().unwrap().iter().map(|o| o.id).collect::<Vec<_>>(), vec![seed.a]);
     let sup =
         Principal { user: "赵监督".into(), role: Role::Supervisor, scope: Scope::Organ(seed.a), account: None };
-    let mut app = App::new(&mut store, sup);
+    let mut app = App::new(&store, sup);
     let ac = seed.by_relation[1].1;
     assert_eq!(app.organs().unwrap().iter().map(|o| o.id).collect::<Vec<_>>(), vec![seed.a, ac]);
     // Masked unless unmasking is asked for; the supervisor may not, and is told so.
@@ -320,9 +320,9 @@ fn lists_show_only_what_the_principal_reads() {
 
 #[test]
 fn an_unmasked_read_is_audited_with_who_and_why() {
-    let (mut store, seed) = seed();
+    let (store, seed) = seed();
     let head = Principal { user: "李主任".into(), role: Role::Head, scope: Scope::Organ(seed.a), account: None };
-    let mut app = App::new(&mut store, head);
+    let mut app = App::new(&store, head);
     let v = app.show(gongkai_register::AppId(seed.a.0), Some("答复前核对身份"), date(2024, 9, 20)).unwrap();
     assert_eq!(v.application.applicant.name, "张三丰");
     let h = app.history(Entity::Application, &seed.a.0.to_string(), None).unwrap();
@@ -331,7 +331,7 @@ fn an_unmasked_read_is_audited_with_who_and_why() {
     // Only holidays need no organ: the admin may import them, the clerk may not.
     let clerk = Principal { user: "王科员".into(), role: Role::Clerk, scope: Scope::Organ(seed.a), account: None };
     let listed = [gongkai_calendar::Listed { date: date(2027, 2, 8), workday: false, name: "春节".into() }];
-    assert_eq!(App::new(&mut store, clerk).import_holidays(&listed, "t").unwrap_err().code(), "denied");
+    assert_eq!(App::new(&store, clerk).import_holidays(&listed, "t").unwrap_err().code(), "denied");
     let admin = Principal { user: "管理员".into(), role: Role::Admin, scope: Scope::Organ(seed.a), account: None };
-    assert!(App::new(&mut store, admin).import_holidays(&listed, "t").is_ok());
+    assert!(App::new(&store, admin).import_holidays(&listed, "t").is_ok());
 }

@@ -8,7 +8,6 @@ use gongkai_app::{App, Principal, Role, Scope};
 use gongkai_clock::{Channel, Event};
 use gongkai_register::{Applicant, ApplicantKind, OrganKind, RequestedForm};
 use gongkai_store::{NewApplication, NewOrgan, Store};
-use gongkai_store_sqlite::SqliteStore;
 use jiff::civil::date;
 
 const NAME: &str = "欧阳追踪";
@@ -59,7 +58,7 @@ fn use_case_logs_hold_no_personal_data() {
         .without_time()
         .with_writer(move || writer.clone())
         .finish();
-    let mut store = SqliteStore::open_in_memory().unwrap();
+    let store = gongkai_store_sqlite::open_in_memory().unwrap();
     let organ = store
         .add_organ(
             &NewOrgan {
@@ -78,7 +77,7 @@ fn use_case_logs_hold_no_personal_data() {
     // per-callsite interest cache). Other tests' events land here too, which only adds lines.
     tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber of this test binary");
     {
-        let mut app = App::new(&mut store, Principal::local("操作员"));
+        let mut app = App::new(&store, Principal::local("操作员"));
         let registered = app.register(&new_application(organ, "2024-001"), date(2024, 9, 3)).unwrap();
         let shown = app.show(registered.id, Some("答复前核对身份"), date(2024, 9, 3)).unwrap();
         assert_eq!(shown.application.applicant.name, NAME, "the unmasked read itself works");
@@ -87,7 +86,7 @@ fn use_case_logs_hold_no_personal_data() {
         assert_eq!(again.code(), "duplicate");
         // A clerk of another scope is refused.
         let mut clerk = App::new(
-            &mut store,
+            &store,
             Principal {
                 user: "科员".into(),
                 role: Role::Clerk,

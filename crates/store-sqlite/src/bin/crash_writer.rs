@@ -5,7 +5,6 @@
 use gongkai_clock::{Channel, Event, Outcome};
 use gongkai_register::{Applicant, ApplicantKind, OrganId, OrganKind, RequestedForm};
 use gongkai_store::{NewApplication, NewOrgan, Store};
-use gongkai_store_sqlite::SqliteStore;
 use jiff::civil::date;
 use std::io::Write;
 
@@ -28,7 +27,7 @@ fn main() {
         std::process::exit(2);
     };
     let first: u64 = first.parse().expect("起始编号");
-    let mut store = SqliteStore::open(&path).expect("open");
+    let store = gongkai_store_sqlite::open(&path).expect("open");
     let organ = match store.organs().expect("organs").first() {
         Some(o) => o.id,
         None => {

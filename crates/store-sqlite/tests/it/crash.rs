@@ -9,7 +9,6 @@ use gongkai_calendar::Calendar;
 use gongkai_clock::{Clock, Event};
 use gongkai_register::{AppId, OrganId};
 use gongkai_store::{Personal, Store, derived_of};
-use gongkai_store_sqlite::SqliteStore;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -63,8 +62,8 @@ fn acknowledged_writes_survive_kill_9() {
 }
 
 fn check(db: &std::path::Path, acked: &BTreeMap<i64, (u64, usize)>, round: usize) {
-    let mut s = SqliteStore::open(db).unwrap();
-    assert_eq!(s.integrity_check().unwrap(), "ok", "round {round}");
+    let s = gongkai_store_sqlite::open(db).unwrap();
+    assert_eq!(s.with_conn(|c| c.integrity_check()).unwrap().unwrap(), "ok", "round {round}");
     for (&id, &(n, count)) in acked {
         let app = s.application(AppId(id), Personal::Visible).unwrap_or_else(|e| panic!("round {round}: {id}: {e}"));
         assert_eq!(app.serial, format!("K-{n}"));

@@ -3,3 +3,4 @@
 mod contract;
 mod crash;
 mod migrations;
+mod pool;

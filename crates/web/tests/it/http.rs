@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
-use gongkai_store_sqlite::SqliteStore;
 use sha2::Digest;
 
 struct TestApp {
@@ -21,8 +20,8 @@ struct TestApp {
 fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("register.db");
-    let mut first = SqliteStore::open(&db).unwrap();
-    let (_, admin_password) = gongkai_app::accounts::bootstrap_admin(&mut first).unwrap().unwrap();
+    let first = gongkai_store_sqlite::open(&db).unwrap();
+    let (_, admin_password) = gongkai_app::accounts::bootstrap_admin(&first).unwrap().unwrap();
     drop(first);
     TestApp { addr: common::serve(db), admin_password, _dir: dir }
 }
@@ -599,8 +598,8 @@ fn the_dashboard_shows_a_write_made_by_another_process_at_once() {
     assert!(first.contains("WEB-1"), "{first}");
     assert_eq!(get(&app, "/?within=40", &k).body, first, "the same register gives the same dashboard");
     // The command line registers on the same file: the next dashboard shows it.
-    let mut cli = SqliteStore::open(app._dir.path().join("register.db")).unwrap();
-    let mut a = gongkai_app::App::new(&mut cli, gongkai_app::Principal::local("命令行"));
+    let cli = gongkai_store_sqlite::open(app._dir.path().join("register.db")).unwrap();
+    let mut a = gongkai_app::App::new(&cli, gongkai_app::Principal::local("命令行"));
     let new = gongkai_store::NewApplication {
         organ: gongkai_register::OrganId(2),
         serial: "CLI-1".into(),

@@ -49,8 +49,8 @@ fn requests_are_logged_without_query_strings_or_form_values() {
     let logs = captured();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("register.db");
-    let mut first = gongkai_store_sqlite::SqliteStore::open(&db).unwrap();
-    gongkai_app::accounts::bootstrap_admin(&mut first).unwrap();
+    let first = gongkai_store_sqlite::open(&db).unwrap();
+    gongkai_app::accounts::bootstrap_admin(&first).unwrap();
     drop(first);
     let addr = crate::common::serve(db);
     let body = format!("name={}&password={}", crate::common::enc("欧阳请求"), crate::common::enc("机密口令xyz987"));

@@ -16,7 +16,6 @@ use gongkai_app::{Action, App, Principal, Relation, Role, allowed};
 use gongkai_clock::{Channel, Event};
 use gongkai_register::{Applicant, ApplicantKind, OrganId, OrganKind, RequestedForm};
 use gongkai_store::{NewApplication, NewOrgan, Store};
-use gongkai_store_sqlite::SqliteStore;
 use sha2::{Digest, Sha256};
 
 /// Who may use a route: anybody, any logged-in user (the page shows only the user's scope),
@@ -214,8 +213,8 @@ fn app_of(organ: OrganId, serial: &str) -> NewApplication {
 fn server() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("register.db");
-    let mut s = SqliteStore::open(&db).unwrap();
-    let mut app = App::new(&mut s, Principal::local("seed"));
+    let s = gongkai_store_sqlite::open(&db).unwrap();
+    let mut app = App::new(&s, Principal::local("seed"));
     let mut organ = |name: &str, parent: Option<OrganId>| {
         app.add_organ(&NewOrgan {
             name: name.into(),
@@ -287,7 +286,7 @@ fn server() -> Server {
     }
     for role in [Role::Admin, Role::Clerk, Role::Head, Role::Supervisor] {
         let u = s.user_by_name(role.as_str()).unwrap().unwrap();
-        accounts::change_password(&mut s, u.id, "初始密码初始密码初始", PASSWORD, None).unwrap();
+        accounts::change_password(&s, u.id, "初始密码初始密码初始", PASSWORD, None).unwrap();
     }
     drop(s);
     Server { addr: common::serve(db), organs, cases, entries, users, _dir: dir }
@@ -354,13 +353,13 @@ fn login(addr: SocketAddr, name: &str) -> (String, String) {
 
 /// An account's version, read from the register file directly.
 fn user_version(user: i64, srv: &Server) -> String {
-    let mut s = SqliteStore::open(srv._dir.path().join("register.db")).unwrap();
+    let s = gongkai_store_sqlite::open(srv._dir.path().join("register.db")).unwrap();
     s.user(gongkai_store::UserId(user)).unwrap().version.to_string()
 }
 
 /// An application's version, read from the register file directly.
 fn current_version(_organ: OrganId, app: i64, srv: &Server) -> String {
-    let mut s = SqliteStore::open(srv._dir.path().join("register.db")).unwrap();
+    let s = gongkai_store_sqlite::open(srv._dir.path().join("register.db")).unwrap();
     s.application(gongkai_register::AppId(app), gongkai_store::Personal::Masked).unwrap().version.to_string()
 }
 

@@ -5,14 +5,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use gongkai_store::Store;
-use gongkai_store_sqlite::SqliteStore;
-
 /// Serve the register at `db` on 127.0.0.1:0 in a background runtime; the bound address.
 pub fn serve(db: PathBuf) -> SocketAddr {
-    let open: gongkai_web::Opener =
-        Arc::new(move || SqliteStore::open(&db).map(|s| Box::new(s) as Box<dyn Store>).map_err(|e| e.to_string()));
-    let web = gongkai_web::Web::new(open, false);
+    let web = gongkai_web::Web::new(Arc::new(gongkai_store_sqlite::open(&db).unwrap()), false);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
