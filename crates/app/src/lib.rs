@@ -16,6 +16,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod batch;
 pub mod ledger;
 pub mod letters;
 pub mod views;

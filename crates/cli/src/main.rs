@@ -8,12 +8,9 @@ mod check;
 mod compile;
 mod diag;
 mod examples;
-mod files;
 mod register_cmd;
 mod safe;
 mod serve;
-mod spill;
-mod store_bench;
 mod ui;
 
 use std::process::ExitCode;

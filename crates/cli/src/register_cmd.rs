@@ -1,5 +1,5 @@
 //! The clerk's register commands: `init`, `organ`, `register`, `event`, `show`, `due`,
-//! `catalogue`, `case`, `counts` (and `store-bench`). They open the register named by
+//! `catalogue`, `case`, `counts`. They open the register named by
 //! `--db PATH|URL`, else `GONGKAI_DB`, else the default file (see [`gongkai_store_open::default_path`]), and go
 //! through the `Store` trait only: this module knows no SQL.
 
@@ -113,8 +113,6 @@ pub enum StoreCmd {
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
-    /// 登记簿性能测试：批量载入生成的申请，测量到期查询和年度查询（写入新数据库）
-    StoreBench(crate::store_bench::BenchArgs),
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -372,8 +370,6 @@ pub fn db_spec(flag: Option<&str>) -> String {
     gongkai_store_open::location(flag)
 }
 
-pub use gongkai_store_open::is_postgres;
-
 /// Open the register through the library's factory ([`gongkai_store_open::open`]); its
 /// warnings (register files others may read) go to stderr. `create`: make the SQLite file
 /// (and its folder), private, if missing.
@@ -526,7 +522,6 @@ pub fn run(cmd: StoreCmd, db: Option<&str>) -> Result<u8> {
                 format!("登记簿已就绪：{where_}（{}）", s.backend()),
             )
         }
-        StoreCmd::StoreBench(args) => crate::store_bench::run(&args, db),
         // Reads that write no audit row work on a register the user may only read.
         read @ (StoreCmd::Show { unmask: false, .. }
         | StoreCmd::History { unmask: false, .. }
@@ -599,7 +594,7 @@ fn event_type(s: &str) -> Result<&'static str> {
 fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
     let mut app = App::new(s, Principal::local(actor()));
     match cmd {
-        StoreCmd::Init { .. } | StoreCmd::StoreBench(_) => unreachable!("handled by run"),
+        StoreCmd::Init { .. } => unreachable!("handled by run"),
         StoreCmd::Organ { cmd: OrganCmd::Add { name, kind, parent, code, pattern, format } } => {
             let parent = parent.map(|p| app.resolve_organ(&p)).transpose()?;
             let o =
