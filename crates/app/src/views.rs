@@ -62,6 +62,26 @@ pub struct DueRow {
     pub provisional: bool,
 }
 
+impl DueRow {
+    /// The time left in the clerk's words (`剩 3 个工作日`, `今天到期`, `已超期 2 个工作日`).
+    pub fn left_text(&self) -> String {
+        days_left_text(self.days_left, self.overdue)
+    }
+}
+
+/// Working days left in the clerk's words: `剩 3 个工作日`, `今天到期`, `已超期 2 个工作日`
+/// (overdue, or a negative count); empty when no period runs (awaiting 补正, closed). The
+/// due list and the application page of every front end say it this way.
+pub fn days_left_text(days_left: Option<i64>, overdue: bool) -> String {
+    match days_left {
+        _ if overdue => format!("已超期 {} 个工作日", days_left.map(|n| -n).unwrap_or_default()),
+        Some(n) if n < 0 => format!("已超期 {} 个工作日", -n),
+        Some(0) => "今天到期".to_string(),
+        Some(n) => format!("剩 {n} 个工作日"),
+        None => String::new(),
+    }
+}
+
 /// What falls due within some working days, overdue included.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DueView {
@@ -161,4 +181,18 @@ pub struct ListView {
     pub per_page: usize,
     /// The organs the principal reads (for names and the filter).
     pub organs: Vec<Organ>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::days_left_text;
+
+    #[test]
+    fn time_left_in_the_clerks_words() {
+        assert_eq!(days_left_text(Some(3), false), "剩 3 个工作日");
+        assert_eq!(days_left_text(Some(0), false), "今天到期");
+        assert_eq!(days_left_text(Some(-2), false), "已超期 2 个工作日");
+        assert_eq!(days_left_text(Some(-2), true), "已超期 2 个工作日");
+        assert_eq!(days_left_text(None, false), "");
+    }
 }

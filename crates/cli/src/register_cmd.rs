@@ -716,12 +716,7 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
             let mut text =
                 format!("{}前（{}个工作日内）到期及已超期的申请：", gongkai_clock::zh_date(v.until), v.within);
             for it in &v.items {
-                let mark = match it.days_left {
-                    _ if it.overdue => format!("已超期 {} 个工作日", it.days_left.map(|n| -n).unwrap_or_default()),
-                    Some(0) => "今天到期".to_string(),
-                    Some(n) => format!("剩 {n} 个工作日"),
-                    None => String::new(),
-                };
+                let mark = it.left_text();
                 text.push_str(&format!(
                     "\n{:>8}  {}  机关 {}  期限 {}{}  {mark}",
                     it.id.0,
