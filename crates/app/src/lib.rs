@@ -17,6 +17,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod batch;
+pub mod documents;
 pub mod ledger;
 pub mod letters;
 pub mod views;
