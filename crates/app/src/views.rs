@@ -82,6 +82,13 @@ pub fn days_left_text(days_left: Option<i64>, overdue: bool) -> String {
     }
 }
 
+/// An audit time (RFC 3339, UTC) on China's wall clock (Asia/Shanghai: UTC+8, no daylight
+/// saving since 1991), `2024-11-15 10:23:45`; `None` when the value is not a timestamp.
+pub fn china_time(at: &str) -> Option<String> {
+    let china = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
+    at.parse::<jiff::Timestamp>().ok().map(|t| t.to_zoned(china).strftime("%Y-%m-%d %H:%M:%S").to_string())
+}
+
 /// What falls due within some working days, overdue included.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DueView {
@@ -194,5 +201,12 @@ mod tests {
         assert_eq!(days_left_text(Some(-2), false), "已超期 2 个工作日");
         assert_eq!(days_left_text(Some(-2), true), "已超期 2 个工作日");
         assert_eq!(days_left_text(None, false), "");
+    }
+
+    #[test]
+    fn audit_times_on_chinas_wall_clock() {
+        assert_eq!(super::china_time("2024-11-15T02:23:45Z").as_deref(), Some("2024-11-15 10:23:45"));
+        assert_eq!(super::china_time("2024-12-31T16:00:00Z").as_deref(), Some("2025-01-01 00:00:00"));
+        assert_eq!(super::china_time("昨天"), None);
     }
 }

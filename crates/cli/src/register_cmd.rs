@@ -771,12 +771,9 @@ fn run_on(s: &mut dyn Store, cmd: StoreCmd) -> Result<u8> {
 /// since 1991), `2024-11-15 10:23:45（北京时间）`; a value that is not a timestamp is shown as
 /// stored.
 pub fn beijing_time(at: &str) -> String {
-    match at.parse::<jiff::Timestamp>() {
-        Ok(ts) => {
-            let local = ts.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
-            format!("{}（北京时间）", local.strftime("%Y-%m-%d %H:%M:%S"))
-        }
-        Err(_) => esc(at).into_owned(),
+    match gongkai_app::china_time(at) {
+        Some(t) => format!("{t}（北京时间）"),
+        None => esc(at).into_owned(),
     }
 }
 

@@ -487,10 +487,7 @@ impl SignOffLine {
 
 /// An RFC 3339 UTC time as China's wall clock (`2026-12-03 16:05:09`).
 fn china_time(at: &str) -> String {
-    let china = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
-    at.parse::<jiff::Timestamp>()
-        .map(|t| t.to_zoned(china).strftime("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|_| at.to_string())
+    gongkai_app::china_time(at).unwrap_or_else(|| at.to_string())
 }
 
 /// What the application page shows besides the record.
