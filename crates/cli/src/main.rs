@@ -1,5 +1,7 @@
-//! `gongkai` — command-line interface. A thin layer over the library crates: argument
-//! parsing, file walking, parallelism, output formatting and exit codes.
+//! `gongkai` — command-line interface. A thin layer over `gongkai-app`: arguments → a typed
+//! command → the use case → the view printed (text in the clerk's words, JSON, CSV), with the
+//! terminal's conventions (`ui`), the progress bar, colour and exit codes. File walking,
+//! parallel batches and the output formats of `check`/`audit` are `gongkai_app::batch`'s.
 
 mod audit;
 mod calendar;
