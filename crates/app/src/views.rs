@@ -82,6 +82,31 @@ pub fn days_left_text(days_left: Option<i64>, overdue: bool) -> String {
     }
 }
 
+/// An event log's clock as of a day, without a register (`gongkai clock FILE`): the replayed
+/// clock and what it means on `today`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClockView {
+    #[serde(flatten)]
+    pub clock: Clock,
+    pub today: Date,
+    /// Working days left on `today` (negative: overdue); none while awaiting 补正 or closed.
+    pub days_left: Option<i64>,
+    pub overdue: bool,
+}
+
+impl ClockView {
+    /// Replay `events` on `cal` and read the clock on `today`.
+    pub fn replay(
+        cal: &gongkai_calendar::Calendar,
+        events: &[gongkai_clock::Event],
+        today: Date,
+    ) -> Result<ClockView, gongkai_clock::ClockError> {
+        let clock = Clock::replay(cal, events)?;
+        let days_left = clock.days_left(cal, today).ok().flatten();
+        Ok(ClockView { overdue: clock.overdue(today), today, days_left, clock })
+    }
+}
+
 /// An audit time (RFC 3339, UTC) on China's wall clock (Asia/Shanghai: UTC+8, no daylight
 /// saving since 1991), `2024-11-15 10:23:45`; `None` when the value is not a timestamp.
 pub fn china_time(at: &str) -> Option<String> {
@@ -201,6 +226,24 @@ mod tests {
         assert_eq!(days_left_text(Some(-2), false), "已超期 2 个工作日");
         assert_eq!(days_left_text(Some(-2), true), "已超期 2 个工作日");
         assert_eq!(days_left_text(None, false), "");
+    }
+
+    #[test]
+    fn a_clock_view_is_the_clock_with_todays_reading() {
+        use gongkai_clock::{Channel, Event};
+        use jiff::civil::date;
+        let cal = gongkai_calendar::Calendar::official();
+        let events = [Event::Received { date: date(2024, 9, 27), channel: Channel::Online }];
+        let today = date(2024, 10, 30);
+        let v = super::ClockView::replay(cal, &events, today).unwrap();
+        // As a JSON value (what `gongkai clock` prints): the clock's own object with three keys
+        // added, as the command printed it before.
+        let mut expected = serde_json::to_value(&v.clock).unwrap();
+        expected["today"] = serde_json::json!(today.to_string());
+        expected["days_left"] = serde_json::json!(v.clock.days_left(cal, today).ok().flatten());
+        expected["overdue"] = serde_json::json!(v.clock.overdue(today));
+        assert_eq!(serde_json::to_value(&v).unwrap().to_string(), expected.to_string());
+        assert!(v.days_left.is_some());
     }
 
     #[test]
