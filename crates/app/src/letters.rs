@@ -362,3 +362,16 @@ impl App<'_> {
             .collect())
     }
 }
+
+/// The letter as a Word document (GB/T 9704 layout): what the CLI writes and the web
+/// downloads.
+pub fn docx(l: &Letter) -> Vec<u8> {
+    gongkai_office::docx_letter(
+        &l.title,
+        &l.number,
+        &l.addressee,
+        &l.paragraphs,
+        &l.signature,
+        &gongkai_clock::zh_date(l.date),
+    )
+}

@@ -13,9 +13,15 @@
 //! ([`Action::Unmask`]); every unmasked read writes an audit row ([`Store::audit_disclosure`]).
 //! "Today" is always passed in by the caller (the CLI's `--today`, the server's clock in
 //! Asia/Shanghai), never read here.
+//!
+//! Besides the register's use cases: [`batch`], checking and auditing many report files in
+//! flat memory (the CLI's `check DIR`, `audit DIR --out X`, `aggregate`), and [`documents`],
+//! a report rendered in the official layout per output format.
 
 pub mod accounts;
 pub mod auth;
+pub mod batch;
+pub mod documents;
 pub mod ledger;
 pub mod letters;
 pub mod views;

@@ -62,6 +62,58 @@ pub struct DueRow {
     pub provisional: bool,
 }
 
+impl DueRow {
+    /// The time left in the clerk's words (`剩 3 个工作日`, `今天到期`, `已超期 2 个工作日`).
+    pub fn left_text(&self) -> String {
+        days_left_text(self.days_left, self.overdue)
+    }
+}
+
+/// Working days left in the clerk's words: `剩 3 个工作日`, `今天到期`, `已超期 2 个工作日`
+/// (overdue, or a negative count); empty when no period runs (awaiting 补正, closed). The
+/// due list and the application page of every front end say it this way.
+pub fn days_left_text(days_left: Option<i64>, overdue: bool) -> String {
+    match days_left {
+        _ if overdue => format!("已超期 {} 个工作日", days_left.map(|n| -n).unwrap_or_default()),
+        Some(n) if n < 0 => format!("已超期 {} 个工作日", -n),
+        Some(0) => "今天到期".to_string(),
+        Some(n) => format!("剩 {n} 个工作日"),
+        None => String::new(),
+    }
+}
+
+/// An event log's clock as of a day, without a register (`gongkai clock FILE`): the replayed
+/// clock and what it means on `today`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClockView {
+    #[serde(flatten)]
+    pub clock: Clock,
+    pub today: Date,
+    /// Working days left on `today` (negative: overdue); none while awaiting 补正 or closed.
+    pub days_left: Option<i64>,
+    pub overdue: bool,
+}
+
+impl ClockView {
+    /// Replay `events` on `cal` and read the clock on `today`.
+    pub fn replay(
+        cal: &gongkai_calendar::Calendar,
+        events: &[gongkai_clock::Event],
+        today: Date,
+    ) -> Result<ClockView, gongkai_clock::ClockError> {
+        let clock = Clock::replay(cal, events)?;
+        let days_left = clock.days_left(cal, today).ok().flatten();
+        Ok(ClockView { overdue: clock.overdue(today), today, days_left, clock })
+    }
+}
+
+/// An audit time (RFC 3339, UTC) on China's wall clock (Asia/Shanghai: UTC+8, no daylight
+/// saving since 1991), `2024-11-15 10:23:45`; `None` when the value is not a timestamp.
+pub fn china_time(at: &str) -> Option<String> {
+    let china = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
+    at.parse::<jiff::Timestamp>().ok().map(|t| t.to_zoned(china).strftime("%Y-%m-%d %H:%M:%S").to_string())
+}
+
 /// What falls due within some working days, overdue included.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DueView {
@@ -161,4 +213,43 @@ pub struct ListView {
     pub per_page: usize,
     /// The organs the principal reads (for names and the filter).
     pub organs: Vec<Organ>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::days_left_text;
+
+    #[test]
+    fn time_left_in_the_clerks_words() {
+        assert_eq!(days_left_text(Some(3), false), "剩 3 个工作日");
+        assert_eq!(days_left_text(Some(0), false), "今天到期");
+        assert_eq!(days_left_text(Some(-2), false), "已超期 2 个工作日");
+        assert_eq!(days_left_text(Some(-2), true), "已超期 2 个工作日");
+        assert_eq!(days_left_text(None, false), "");
+    }
+
+    #[test]
+    fn a_clock_view_is_the_clock_with_todays_reading() {
+        use gongkai_clock::{Channel, Event};
+        use jiff::civil::date;
+        let cal = gongkai_calendar::Calendar::official();
+        let events = [Event::Received { date: date(2024, 9, 27), channel: Channel::Online }];
+        let today = date(2024, 10, 30);
+        let v = super::ClockView::replay(cal, &events, today).unwrap();
+        // As a JSON value (what `gongkai clock` prints): the clock's own object with three keys
+        // added, as the command printed it before.
+        let mut expected = serde_json::to_value(&v.clock).unwrap();
+        expected["today"] = serde_json::json!(today.to_string());
+        expected["days_left"] = serde_json::json!(v.clock.days_left(cal, today).ok().flatten());
+        expected["overdue"] = serde_json::json!(v.clock.overdue(today));
+        assert_eq!(serde_json::to_value(&v).unwrap().to_string(), expected.to_string());
+        assert!(v.days_left.is_some());
+    }
+
+    #[test]
+    fn audit_times_on_chinas_wall_clock() {
+        assert_eq!(super::china_time("2024-11-15T02:23:45Z").as_deref(), Some("2024-11-15 10:23:45"));
+        assert_eq!(super::china_time("2024-12-31T16:00:00Z").as_deref(), Some("2025-01-01 00:00:00"));
+        assert_eq!(super::china_time("昨天"), None);
+    }
 }

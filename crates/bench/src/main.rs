@@ -9,7 +9,10 @@
 //!   in-memory benchmarks that were `gongkai bench` (parse+check throughput and the others);
 //! * `gongkai-bench pipeline --gongkai target/release/gongkai DIR`: the whole pipeline as users
 //!   run it (`check DIR`, `audit DIR --out X`, in a child process: wall clock, CPU seconds, peak
-//!   RSS), beside just reading the bytes and the same documents parsed and checked in memory.
+//!   RSS), beside just reading the bytes and the same documents parsed and checked in memory;
+//! * `gongkai-bench store --db /tmp/bench.db [--rows 1000000] [--kind store-load|due-list|year]`:
+//!   the register benchmark (formerly `gongkai store-bench`), which also fills the register of
+//!   the web load test (`crates/web/tests/load/`); `--features postgres` for a `postgres://` URL.
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +25,7 @@ mod compile;
 mod folders;
 mod mem;
 mod pipeline;
+mod store;
 
 // The same allocator as the `gongkai` binary, so the in-memory figures compare.
 #[global_allocator]
@@ -74,6 +78,8 @@ enum Cmd {
         #[arg(long, default_value = "target/release/gongkai")]
         gongkai: PathBuf,
     },
+    /// 登记簿性能测试（原 gongkai store-bench）：批量载入生成的申请，测量到期查询和年度查询（写入新数据库）
+    Store(store::BenchArgs),
     /// 生成报告目录：四种文本形态与 HTML 轮流
     Gen {
         #[arg(long, default_value_t = 10_000)]
@@ -90,6 +96,7 @@ fn main() -> std::process::ExitCode {
     let r = match Cli::parse().cmd {
         Cmd::Realmix { from, n, out } => realmix(&from, n, &out),
         Cmd::Gen { n, size, out } => gen_folder(n, size, &out),
+        Cmd::Store(args) => store::run(&args),
         Cmd::Pipeline { gongkai, dir, no_in_memory } => pipeline::run(&gongkai, &dir, !no_in_memory),
         Cmd::Mem { reports, size, kind, gongkai } => {
             let kinds = if kind.is_empty() { vec![mem::BenchKind::Text, mem::BenchKind::Html] } else { kind };

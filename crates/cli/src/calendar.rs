@@ -183,18 +183,14 @@ pub fn clock(path: &str, today: Option<&str>, holidays: Option<&str>, json_out: 
     let events: Vec<gongkai_clock::Event> =
         serde_json::from_str(&text).with_context(|| format!("“{path}”不是事件记录（JSON 数组）"))?;
     let cal = load(holidays, None)?;
-    let clock = gongkai_clock::Clock::replay(&cal, &events)?;
     let today = match today {
         Some(t) => date(t)?,
         None => crate::register_cmd::today(None)?,
     };
-    let left = clock.days_left(&cal, today).ok().flatten();
+    let view = gongkai_app::ClockView::replay(&cal, &events, today)?;
+    let (clock, left) = (&view.clock, view.days_left);
     if json_out {
-        let mut v = serde_json::to_value(&clock)?;
-        v["today"] = json!(today.to_string());
-        v["days_left"] = json!(left);
-        v["overdue"] = json!(clock.overdue(today));
-        println!("{v}");
+        println!("{}", serde_json::to_value(&view)?);
     } else {
         println!("{}", clock.explain());
         match (&clock.state, clock.due, left) {

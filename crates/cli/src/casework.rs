@@ -4,7 +4,6 @@
 use anyhow::{Context, Result, bail};
 use gongkai_app::ledger::{self as ledger_io, LedgerOutcome};
 use gongkai_app::{App, Principal};
-use gongkai_clock::zh_date;
 use gongkai_register::{AppId, OrganId, ledger};
 
 use crate::register_cmd::{actor, db_spec, open};
@@ -383,14 +382,7 @@ pub fn run_letter(a: &LetterArgs, db: Option<&str>) -> Result<u8> {
         let bytes = match to {
             LetterTo::Txt => l.to_text().into_bytes(),
             LetterTo::Docx | LetterTo::Pdf => {
-                let docx = gongkai_office::docx_letter(
-                    &l.title,
-                    &l.number,
-                    &l.addressee,
-                    &l.paragraphs,
-                    &l.signature,
-                    &zh_date(l.date),
-                );
+                let docx = gongkai_app::letters::docx(l);
                 match &soffice {
                     Some(s) => docx_to_pdf(s, &docx)?,
                     None => docx,

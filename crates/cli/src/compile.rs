@@ -4,13 +4,12 @@
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
-use gongkai_compile::{Compiled, Options, RecordSet, aggregate, compare, compile, compile_region};
-use gongkai_model::Report;
-use gongkai_model::report::Located;
+use gongkai_app::batch::aggregate::{aggregate, load, read_json_text};
+use gongkai_app::batch::files::{self, Input};
+use gongkai_compile::{Compiled, Options, RecordSet, compare, compile, compile_region};
 use gongkai_register::OrganId;
 
 use crate::RenderTo;
-use crate::files::{self, Input};
 
 /// Subcommand arguments of `gongkai compile`.
 #[derive(clap::Args, Debug)]
@@ -62,12 +61,6 @@ pub struct AggregateArgs {
     force: bool,
 }
 
-fn read_text(path: &str) -> Result<String> {
-    let input = if path == "-" { Input::Stdin } else { Input::File(path.into()) };
-    let bytes = files::read(&input, 512 * 1024 * 1024)?;
-    String::from_utf8(bytes).with_context(|| format!("“{path}”不是 UTF-8 编码的 JSON"))
-}
-
 fn write_out(out: Option<&str>, text: &str, force: bool) -> Result<()> {
     match out {
         Some(p) => crate::safe::write_output(std::path::Path::new(p), text.as_bytes(), force),
@@ -105,7 +98,7 @@ pub fn run_compile(a: &CompileArgs, db: Option<&str>) -> Result<u8> {
     let opts = Options { signature_date };
     let compiled = match &a.records {
         Some(path) => {
-            let set: RecordSet = serde_json::from_str(&read_text(path)?)
+            let set: RecordSet = serde_json::from_str(&read_json_text(path)?)
                 .with_context(|| format!("“{path}”不是台账数据 JSON（格式见 docs/records-json.md）"))?;
             let organ = resolve_organ(&set.organs, &a.organ)?;
             let recs = set.records();
@@ -131,38 +124,12 @@ pub fn run_compile(a: &CompileArgs, db: Option<&str>) -> Result<u8> {
     Ok(0)
 }
 
-/// Read one report: JSON report data (`gongkai.report/1`) or any document the parser reads.
-fn load(input: &Input) -> Result<Report> {
-    let path = input.name();
-    if path.ends_with(".json") {
-        let text = read_text(&path)?;
-        let r: Report =
-            serde_json::from_str(&text).with_context(|| format!("“{path}”不是 gongkai.report/1 格式的报告数据"))?;
-        return Ok(r);
-    }
-    let (parsed, _) = crate::check::check_one(input)?;
-    if let Some(why) = parsed.unsupported {
-        bail!("{path}: {why}");
-    }
-    Ok(parsed.report)
-}
-
 pub fn run_aggregate(a: &AggregateArgs) -> Result<u8> {
     let (inputs, skipped) = files::collect(&a.files)?;
-    if files::report_skipped(&skipped) {
+    if crate::check::report_skipped(&skipped) {
         bail!("有目录或链接无法读取（见上），其中可能有报告；汇总不完整，未输出");
     }
-    if inputs.is_empty() {
-        bail!("没有找到可读取的报告文件");
-    }
-    let reports = inputs.iter().map(load).collect::<Result<Vec<_>>>()?;
-    let mut summed = aggregate(&reports);
-    if let Some(y) = summed.report.year.as_ref().map(|y| y.value) {
-        summed.report.title = Some(Located {
-            value: format!("{y}年政府信息公开工作年度报告汇总（{}份报告合计）", reports.len()),
-            src: Default::default(),
-        });
-    }
+    let (summed, n) = aggregate(&inputs)?;
     print_notes(&summed);
     let Some(gov) = &a.compare else {
         crate::write_rendered(&crate::render_bytes(&summed.report, a.to), a.to, a.out.as_deref(), a.force)?;
@@ -173,9 +140,9 @@ pub fn run_aggregate(a: &AggregateArgs) -> Result<u8> {
     let text = if a.to == RenderTo::Json {
         serde_json::to_string_pretty(&serde_json::json!({ "differences": diffs, "notes": summed.notes }))? + "\n"
     } else if diffs.is_empty() {
-        format!("“{gov}”的表格数值与{}份下级报告的合计一致\n", reports.len())
+        format!("“{gov}”的表格数值与{n}份下级报告的合计一致\n")
     } else {
-        let mut s = format!("“{gov}”与{}份下级报告的合计有{}处不一致：\n", reports.len(), diffs.len());
+        let mut s = format!("“{gov}”与{n}份下级报告的合计有{}处不一致：\n", diffs.len());
         for d in &diffs {
             s.push_str(&format!("  {}（{}）：合计 {}，本级报告 {}\n", d.label, d.cell, d.sum, d.reported));
         }

@@ -80,7 +80,6 @@ pub fn of(path: &str) -> Option<&'static str> {
         "history" => {
             "  gongkai history 1\n  gongkai history --entity organ 2\n  gongkai history --entity yearly_counts 2/2024"
         }
-        "store-bench" => "  gongkai store-bench --db /tmp/bench.db",
         "completions" => {
             "  gongkai completions bash > ~/.local/share/bash-completion/completions/gongkai\n  gongkai completions zsh > ~/.zfunc/_gongkai\n  gongkai completions fish > ~/.config/fish/completions/gongkai.fish\n  gongkai completions powershell >> $PROFILE"
         }

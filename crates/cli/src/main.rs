@@ -1,5 +1,7 @@
-//! `gongkai` — command-line interface. A thin layer over the library crates: argument
-//! parsing, file walking, parallelism, output formatting and exit codes.
+//! `gongkai` — command-line interface. A thin layer over `gongkai-app`: arguments → a typed
+//! command → the use case → the view printed (text in the clerk's words, JSON, CSV), with the
+//! terminal's conventions (`ui`), the progress bar, colour and exit codes. File walking,
+//! parallel batches and the output formats of `check`/`audit` are `gongkai_app::batch`'s.
 
 mod audit;
 mod calendar;
@@ -8,12 +10,9 @@ mod check;
 mod compile;
 mod diag;
 mod examples;
-mod files;
 mod register_cmd;
 mod safe;
 mod serve;
-mod spill;
-mod store_bench;
 mod ui;
 
 use std::process::ExitCode;
@@ -405,25 +404,23 @@ fn render(path: &str, to: RenderTo, out_path: Option<&str>, force: bool) -> anyh
     } else {
         text = std::fs::read_to_string(path).with_context(|| format!("无法读取“{path}”"))?;
     }
-    let report: gongkai_model::Report =
-        serde_json::from_str(&text).with_context(|| format!("“{path}”不是 gongkai.report/1 格式的报告数据"))?;
-    if report.schema != gongkai_model::SCHEMA_VERSION {
-        anyhow::bail!("报告数据版本为“{}”，本程序支持“{}”", report.schema, gongkai_model::SCHEMA_VERSION);
-    }
+    let report = gongkai_app::documents::read_report_json(&text, path)?;
     write_rendered(&render_bytes(&report, to), to, out_path, force)?;
     Ok(0)
 }
 
 /// A report in the official layout, in the chosen output format.
 pub fn render_bytes(report: &gongkai_model::Report, to: RenderTo) -> Vec<u8> {
-    match to {
-        RenderTo::Html => gongkai_render::html(report).into_bytes(),
-        RenderTo::Md => gongkai_render::markdown(report).into_bytes(),
-        RenderTo::Text => gongkai_render::text(report, gongkai_render::TextShape::CellPerLine).into_bytes(),
-        RenderTo::Json => (gongkai_render::json(report) + "\n").into_bytes(),
-        RenderTo::Docx => gongkai_office::docx(report),
-        RenderTo::Xlsx => gongkai_office::xlsx(report),
-    }
+    use gongkai_app::documents::{Document, render};
+    let doc = match to {
+        RenderTo::Html => Document::Html,
+        RenderTo::Md => Document::Markdown,
+        RenderTo::Text => Document::Text,
+        RenderTo::Json => Document::Json,
+        RenderTo::Docx => Document::Docx,
+        RenderTo::Xlsx => Document::Xlsx,
+    };
+    render(report, doc)
 }
 
 /// Write rendered bytes to `--out` or standard output (binary formats refuse a terminal).

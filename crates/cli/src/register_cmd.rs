@@ -1,5 +1,5 @@
 //! The clerk's register commands: `init`, `organ`, `register`, `event`, `show`, `due`,
-//! `catalogue`, `case`, `counts` (and `store-bench`). They open the register named by
+//! `catalogue`, `case`, `counts`. They open the register named by
 //! `--db PATH|URL`, else `GONGKAI_DB`, else the default file (see [`gongkai_store_open::default_path`]), and go
 //! through the `Store` trait only: this module knows no SQL.
 
@@ -113,8 +113,6 @@ pub enum StoreCmd {
         #[arg(long, value_enum, default_value_t = Fmt::Text)]
         format: Fmt,
     },
-    /// 登记簿性能测试：批量载入生成的申请，测量到期查询和年度查询（写入新数据库）
-    StoreBench(crate::store_bench::BenchArgs),
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -373,8 +371,6 @@ pub fn db_spec(flag: Option<&str>) -> String {
     gongkai_store_open::location(flag)
 }
 
-pub use gongkai_store_open::is_postgres;
-
 /// Open the register through the library's factory ([`gongkai_store_open::open`]); its
 /// warnings (register files others may read) go to stderr. `create`: make the SQLite file
 /// (and its folder), private, if missing.
@@ -531,7 +527,6 @@ pub fn run(cmd: StoreCmd, db: Option<&str>) -> Result<u8> {
                 format!("登记簿已就绪：{where_}（{}）", s.backend()),
             )
         }
-        StoreCmd::StoreBench(args) => crate::store_bench::run(&args, db),
         // Reads that write no audit row work on a register the user may only read.
         read @ (StoreCmd::Show { unmask: false, .. }
         | StoreCmd::History { unmask: false, .. }
@@ -604,7 +599,7 @@ fn event_type(s: &str) -> Result<&'static str> {
 fn run_on(s: &dyn Store, cmd: StoreCmd) -> Result<u8> {
     let mut app = App::new(s, Principal::local(actor()));
     match cmd {
-        StoreCmd::Init { .. } | StoreCmd::StoreBench(_) => unreachable!("handled by run"),
+        StoreCmd::Init { .. } => unreachable!("handled by run"),
         StoreCmd::Organ { cmd: OrganCmd::Add { name, kind, parent, code, pattern, format } } => {
             let parent = parent.map(|p| app.resolve_organ(&p)).transpose()?;
             let o =
@@ -729,12 +724,7 @@ fn run_on(s: &dyn Store, cmd: StoreCmd) -> Result<u8> {
             let mut text =
                 format!("{}前（{}个工作日内）到期及已超期的申请：", gongkai_clock::zh_date(v.until), v.within);
             for it in &v.items {
-                let mark = match it.days_left {
-                    _ if it.overdue => format!("已超期 {} 个工作日", it.days_left.map(|n| -n).unwrap_or_default()),
-                    Some(0) => "今天到期".to_string(),
-                    Some(n) => format!("剩 {n} 个工作日"),
-                    None => String::new(),
-                };
+                let mark = it.left_text();
                 text.push_str(&format!(
                     "\n{:>8}  {}  机关 {}  期限 {}{}  {mark}",
                     it.id.0,
@@ -789,12 +779,9 @@ fn run_on(s: &dyn Store, cmd: StoreCmd) -> Result<u8> {
 /// since 1991), `2024-11-15 10:23:45（北京时间）`; a value that is not a timestamp is shown as
 /// stored.
 pub fn beijing_time(at: &str) -> String {
-    match at.parse::<jiff::Timestamp>() {
-        Ok(ts) => {
-            let local = ts.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
-            format!("{}（北京时间）", local.strftime("%Y-%m-%d %H:%M:%S"))
-        }
-        Err(_) => esc(at).into_owned(),
+    match gongkai_app::china_time(at) {
+        Some(t) => format!("{t}（北京时间）"),
+        None => esc(at).into_owned(),
     }
 }
 

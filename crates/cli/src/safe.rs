@@ -1,17 +1,11 @@
 //! Output safety shared by the commands: private files (0600 on unix; the register's own
-//! file and folder are made private by `gongkai-store-open`),
-//! spreadsheet formula neutralisation for CSV, and terminal-safe printing of stored text.
+//! file and folder are made private by `gongkai-store-open`) and terminal-safe printing of
+//! stored text. (Spreadsheet formula neutralisation for CSV is `gongkai_app::ledger`'s.)
 
 use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::Path;
-
-/// The UTF-8 byte order mark that begins every CSV file gongkai writes: Excel on Chinese
-/// Windows reads a CSV without it in the ANSI code page (GBK) and shows the UTF-8 text garbled.
-/// UTF-8 with a BOM rather than GBK because GBK cannot hold every character of a name or an
-/// address (生僻字), and a CSV must not lose them. gongkai's own readers skip the mark.
-pub use gongkai_app::ledger::CSV_BOM;
 
 /// Create (or truncate) a file only its owner can read and write (0600 on unix). An existing
 /// file is narrowed to 0600 before it is written.
@@ -94,9 +88,6 @@ pub fn create_private_dir_all(dir: &Path) -> io::Result<()> {
     b.create(dir)
 }
 
-// CSV formula neutralisation (OWASP) is shared with the web's ledger export.
-pub use gongkai_app::ledger::neutralise;
-
 /// Stored text made safe for a terminal: C0 controls (except none), DEL and C1 controls are
 /// shown as `\u{..}` escapes, so a stored value cannot move the cursor, clear the screen or
 /// change the window title. Line breaks and TABs are escaped too (`\n`, `\t`): one stored
@@ -137,7 +128,7 @@ fn is_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gongkai_app::ledger::unneutralise;
+    use gongkai_app::ledger::{neutralise, unneutralise};
     use proptest::prelude::*;
 
     #[test]

@@ -211,7 +211,6 @@ const DB_USERS: &[&str] = &[
     "case",
     "counts",
     "history",
-    "store-bench",
     "ledger",
     "letter",
     "compile",

@@ -661,14 +661,7 @@ async fn letter(
     match as_user(&web, &c, move |a| a.checked_letter(gongkai_register::AppId(id), kind, &input, today())).await {
         Ok(checked) => {
             let l = checked.marked();
-            let bytes = gongkai_office::docx_letter(
-                &l.title,
-                &l.number,
-                &l.addressee,
-                &l.paragraphs,
-                &l.signature,
-                &gongkai_clock::zh_date(l.date),
-            );
+            let bytes = gongkai_app::letters::docx(&l);
             let state = if checked.signed.is_some() { "signed" } else { "draft" };
             let name = format!("{}-{id}.docx", l.title);
             let disposition =

@@ -131,12 +131,7 @@ pub fn dashboard(c: &Ctx, v: &DashboardView) -> Response {
             organ: name(i.organ),
             received: zh(i.received),
             due: zh(i.due),
-            left: match i.days_left {
-                _ if i.overdue => format!("已超期 {} 个工作日", i.days_left.map(|n| -n).unwrap_or_default()),
-                Some(0) => "今天到期".into(),
-                Some(n) => format!("剩 {n} 个工作日"),
-                None => String::new(),
-            },
+            left: i.left_text(),
             overdue: i.overdue,
             provisional: i.provisional,
         })
@@ -493,10 +488,7 @@ impl SignOffLine {
 
 /// An RFC 3339 UTC time as China's wall clock (`2026-12-03 16:05:09`).
 fn china_time(at: &str) -> String {
-    let china = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
-    at.parse::<jiff::Timestamp>()
-        .map(|t| t.to_zoned(china).strftime("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|_| at.to_string())
+    gongkai_app::china_time(at).unwrap_or_else(|| at.to_string())
 }
 
 /// What the application page shows besides the record.
@@ -522,12 +514,8 @@ pub fn application(c: &Ctx, v: &ShowView, x: AppExtras) -> Response {
         .collect();
     let outcomes = Outcome::ALL.iter().map(|o| Choice { value: o.id().to_string(), label: o.label() }).collect();
     let due = v.clock.due.map(zh).unwrap_or_default();
-    let left = match v.days_left {
-        Some(n) if n < 0 => format!("已超期 {} 个工作日", -n),
-        Some(0) => "今天到期".into(),
-        Some(n) => format!("剩 {n} 个工作日"),
-        None => String::new(),
-    };
+    // From the count alone, as the page has always shown it.
+    let left = gongkai_app::days_left_text(v.days_left, false);
     let can_extend =
         gongkai_app::allowed(c.principal.role, gongkai_app::Action::ApproveExtension, gongkai_app::Relation::Own);
     let can_sign = gongkai_app::allowed(c.principal.role, gongkai_app::Action::SignLetter, gongkai_app::Relation::Own);

@@ -2,4 +2,5 @@
 
 mod accounts;
 mod authorization;
+mod batch;
 mod tracing_privacy;

@@ -119,8 +119,16 @@ fn every_use_case_is_traced() {
     let not_use_cases = ["authorize", "authorize_whole_register", "letter"];
     let mut untraced = Vec::new();
     let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    // Every source file, in sub-modules too.
+    let mut paths = Vec::new();
+    let mut dirs = vec![dir];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() { dirs.push(path) } else { paths.push(path) }
+        }
+    }
+    for path in paths {
         let src = std::fs::read_to_string(&path).unwrap();
         for (at, _) in src.match_indices("\n    pub fn ") {
             let rest = &src[at + "\n    pub fn ".len()..];

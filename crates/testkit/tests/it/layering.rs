@@ -66,7 +66,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
         "gongkai-store-sqlite",
         "a register the user may only read is opened as a private SQLite snapshot (register_cmd::open_read)",
     ),
-    ("gongkai", "gongkai-store-postgres", "`gongkai store-bench` fills a PostgreSQL register in a schema of its own"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -3,8 +3,10 @@
 
 Prepare the register first (a fresh one: the first start must create the administrator):
 
-    gongkai --db /tmp/bench.db store-bench --rows 1000000 --kind store-load      # SQLite
-    gongkai --db postgres://… store-bench --rows 1000000 --kind store-load       # --features postgres
+    gongkai-bench store --db /tmp/bench.db --rows 1000000 --kind store-load      # SQLite
+    gongkai-bench store --db postgres://… --rows 1000000 --kind store-load       # --features postgres
+
+(`cargo run --release -p gongkai-bench [--features postgres] -- store …`)
 
 then: load.py --bin target/release/gongkai --db /tmp/bench.db [--organ 2] [--seconds 20]
 
@@ -109,7 +111,7 @@ def main():
             if "已启动" in line:
                 break
         if not password:
-            raise SystemExit("the register already has users: run on a fresh store-bench register")
+            raise SystemExit("the register already has users: run on a fresh `gongkai-bench store` register")
         admin, acsrf = login(port, "admin", password, "负载测试管理员密码01")
         st, _, _ = admin.req("POST", "/users", {"csrf": acsrf, "name": "load", "display_name": "负载经办人",
                                                 "role": "clerk", "organ": str(a.organ),

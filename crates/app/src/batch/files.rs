@@ -1,4 +1,5 @@
-//! Collecting input files and reading them with a size bound.
+//! Collecting input files and reading them with a size bound (shared by every command that
+//! reads reports: check, parse, audit, compile, aggregate).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -145,18 +146,6 @@ fn walk(root: &Path, out: &mut Vec<Input>, skipped: &mut Vec<Skipped>, seen: &mu
             skip(skipped, path, "不是普通文件（管道、套接字或设备）", false);
         }
     }
-}
-
-/// Name every skipped entry on stderr (for commands whose stdout is data) and say whether a
-/// report may have been lost (`true`: the caller exits 2).
-pub fn report_skipped(skipped: &[Skipped]) -> bool {
-    for k in skipped {
-        eprintln!("gongkai: 跳过 {}：{}", crate::safe::esc(&k.path.display().to_string()), k.reason);
-    }
-    if !skipped.is_empty() {
-        eprintln!("gongkai: 共跳过 {} 个条目", skipped.len());
-    }
-    skipped.iter().any(|k| k.lost)
 }
 
 /// Read at most `limit + 1` bytes so a huge file cannot exhaust memory; the parser cuts

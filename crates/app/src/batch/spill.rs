@@ -24,7 +24,7 @@ pub fn digest(bytes: &[u8]) -> u128 {
 }
 
 /// What a batch keeps of its reports for the checks between them.
-pub struct Cross {
+pub(crate) struct Cross {
     index: CrossReport,
     file: BufWriter<File>,
     /// Start of each report's record in the file (the end: the next start).
@@ -34,13 +34,18 @@ pub struct Cross {
 }
 
 impl Cross {
-    pub fn new() -> Result<Cross> {
+    pub(crate) fn new() -> Result<Cross> {
         let file = tempfile::tempfile().context("无法创建跨报告检查所需的临时文件")?;
         Ok(Cross { index: CrossReport::new(), file: BufWriter::new(file), offsets: Vec::new(), at: 0, buf: Vec::new() })
     }
 
     /// Record the next report.
-    pub fn push(&mut self, summary: Option<&YearSummary>, sig: Option<&Signature>, digest: Option<u128>) -> Result<()> {
+    pub(crate) fn push(
+        &mut self,
+        summary: Option<&YearSummary>,
+        sig: Option<&Signature>,
+        digest: Option<u128>,
+    ) -> Result<()> {
         self.index.push(summary, sig, digest);
         self.buf.clear();
         // [tag][signature, fixed size][summary]: a signature is read without the summary.
@@ -63,7 +68,7 @@ impl Cross {
     }
 
     /// The findings between reports; `name(i)` is report `i`'s file.
-    pub fn finish(self, name: impl Fn(usize) -> String) -> Result<Vec<(usize, Finding)>> {
+    pub(crate) fn finish(self, name: impl Fn(usize) -> String) -> Result<Vec<(usize, Finding)>> {
         let Cross { index, file, offsets, at, .. } = self;
         let mut file = file.into_inner().map_err(|e| e.into_error()).context("无法写入跨报告检查所需的临时文件")?;
         let mut failure: Option<std::io::Error> = None;

@@ -1,7 +1,8 @@
-//! `gongkai store-bench`: load generated applications into a fresh register (SQLite file or,
+//! `gongkai-bench store`: load generated applications into a fresh register (SQLite file or,
 //! built with `--features postgres`, a PostgreSQL schema `gongkai_bench`) in batched
 //! transactions, then time the due list and the yearly selection. Deterministic: the same
-//! `--rows` and `--seed` give the same data.
+//! `--rows` and `--seed` give the same data. It also fills the 1,000,000-application register
+//! of the web load test (`crates/web/tests/load/`). Formerly `gongkai store-bench`.
 
 use anyhow::{Result, bail};
 use gongkai_calendar::Calendar;
@@ -13,6 +14,9 @@ use std::time::Instant;
 
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
+    /// 新登记簿的位置：尚不存在的 SQLite 文件路径，或 postgres:// 地址（须以 --features postgres 构建）
+    #[arg(long)]
+    db: Option<String>,
     /// 申请件数
     #[arg(long, default_value_t = 1_000_000)]
     rows: usize,
@@ -176,13 +180,22 @@ fn open_fresh(db: Option<&str>) -> Result<(std::sync::Arc<dyn Store>, String)> {
         Some(s) => s.to_string(),
         None => bail!("请用 --db 指定一个新的 SQLite 文件或 postgres:// 地址（性能测试会写入大量数据）"),
     };
-    if crate::register_cmd::is_postgres(&spec) {
+    if gongkai_store_open::is_postgres(&spec) {
         return open_pg_fresh(&spec);
     }
     if std::path::Path::new(&spec).exists() {
         bail!("“{spec}”已存在；性能测试只写入新文件");
     }
-    Ok((crate::register_cmd::open(&spec, true)?, spec))
+    Ok((open(&spec, true)?, spec))
+}
+
+/// Open through the store factory, its warnings on stderr.
+fn open(spec: &str, create: bool) -> Result<std::sync::Arc<dyn Store>> {
+    let opened = gongkai_store_open::open(spec, create)?;
+    for w in &opened.warnings {
+        eprintln!("gongkai-bench: {w}");
+    }
+    Ok(opened.store)
 }
 
 #[cfg(feature = "postgres")]
@@ -195,7 +208,7 @@ fn open_pg_fresh(url: &str) -> Result<(std::sync::Arc<dyn Store>, String)> {
 
 #[cfg(not(feature = "postgres"))]
 fn open_pg_fresh(url: &str) -> Result<(std::sync::Arc<dyn Store>, String)> {
-    crate::register_cmd::open(url, false).map(|s| (s, url.to_string()))
+    open(url, false).map(|s| (s, url.to_string()))
 }
 
 #[cfg(feature = "postgres")]
@@ -218,7 +231,7 @@ fn pg_size(_url: &str) -> Option<u64> {
 }
 
 fn size_of(spec: &str) -> Option<u64> {
-    if crate::register_cmd::is_postgres(spec) {
+    if gongkai_store_open::is_postgres(spec) {
         return pg_size(spec);
     }
     let main = std::fs::metadata(spec).ok()?.len();
@@ -240,13 +253,13 @@ fn timed<T>(label: &str, mut f: impl FnMut() -> Result<T>) -> Result<T> {
     last.ok_or_else(|| anyhow::anyhow!("no run"))
 }
 
-pub fn run(args: &BenchArgs, db: Option<&str>) -> Result<u8> {
+pub fn run(args: &BenchArgs) -> Result<()> {
     let kinds = if args.kind.is_empty() {
         vec![BenchKind::StoreLoad, BenchKind::DueList, BenchKind::Year]
     } else {
         args.kind.clone()
     };
-    let (s, spec) = open_fresh(db)?;
+    let (s, spec) = open_fresh(args.db.as_deref())?;
     println!("后端：{}；{} 件申请，{} 个机关，每批 {} 件", s.backend(), args.rows, args.organs, args.batch);
     // The organ tree: one government and its departments.
     let root = s.add_organ(
@@ -342,5 +355,5 @@ pub fn run(args: &BenchArgs, db: Option<&str>) -> Result<u8> {
             println!("  → {} 件", items.len());
         }
     }
-    Ok(0)
+    Ok(())
 }

@@ -1,0 +1,118 @@
+//! The engine's batch use cases: many report files checked (`check`) or audited into a dataset
+//! (`audit`), streamed in input order in bounded memory, with the checks between reports. Any
+//! front end calls these (the CLI's `check DIR` and `audit DIR --out X`, a web upload page, a
+//! JSON API); the front end keeps only its arguments, its progress display and its printing.
+//!
+//! The shape of every run: the inputs are cut into batches of [`BATCH`] files; each batch is
+//! read, parsed, checked and *formatted* on the worker threads (rayon); the main thread takes
+//! the batch's results in input order, counts them, records what the checks between reports need
+//! (a compact summary and a text signature, spilled to an unnamed temporary file by
+//! [`spill`]) and hands the formatted bytes to a writer thread ([`writer_thread`]) that writes
+//! while the next batch runs. Nothing of a report but its ~100-byte cross-report keys stays in
+//! memory after its batch. At the end the checks between reports (`gongkai_rules::batch`) read
+//! back only the pairs' summaries.
+//!
+//! These use cases read files the caller names and touch no register: they take no
+//! [`crate::Principal`]. Errors are `anyhow` chains with Chinese context (they are printed as
+//! they are, and a per-file error becomes that file's `error` field in the output).
+
+pub mod aggregate;
+pub mod audit;
+pub mod check;
+pub mod files;
+mod html;
+pub mod spill;
+
+use std::io::Write;
+
+use anyhow::Result;
+use gongkai_model::Finding;
+use gongkai_rules::cross::YearSummary;
+use gongkai_rules::similarity::Signature;
+use rayon::prelude::*;
+
+pub use files::{Input, Skipped};
+
+/// Files per parallel batch: results are written and dropped batch by batch (in input order),
+/// so memory is bounded by the batch, not by the folder.
+pub const BATCH: usize = 256;
+
+/// What the checks between reports need of one report: its tables, organ and year (no
+/// prose), the signature of its text (copied text, D15), the digest of its bytes (B1).
+#[derive(Default)]
+pub(crate) struct Keys {
+    pub summary: Option<YearSummary>,
+    pub sig: Option<Signature>,
+    pub digest: Option<u128>,
+}
+
+impl Keys {
+    /// The keys of a report that was read and is a report.
+    pub(crate) fn of(report: &gongkai_model::Report, digest: u128) -> Keys {
+        Keys {
+            summary: Some(YearSummary::of(report)),
+            sig: gongkai_rules::similarity::signature(report),
+            digest: Some(digest),
+        }
+    }
+}
+
+/// Run `work` over `inputs` on the worker threads, [`BATCH`] files at a time, and give each
+/// batch's results to `sink` on the calling thread in input order. The keys go to the spill
+/// file as they come. `sink` returns `false` to stop (its writer failed). Returns the spill,
+/// to be finished once the caller's output is done.
+pub(crate) fn stream<R: Send>(
+    inputs: &[Input],
+    work: impl Fn(&Input) -> (R, Keys) + Sync,
+    mut sink: impl FnMut(Vec<R>) -> Result<bool>,
+) -> Result<spill::Cross> {
+    let mut cross = spill::Cross::new()?;
+    for batch in inputs.chunks(BATCH) {
+        let done: Vec<(R, Keys)> = batch.par_iter().map(&work).collect();
+        let mut results = Vec::with_capacity(done.len());
+        for (r, k) in done {
+            cross.push(k.summary.as_ref(), k.sig.as_ref(), k.digest)?;
+            results.push(r);
+        }
+        if !sink(results)? {
+            break;
+        }
+    }
+    Ok(cross)
+}
+
+/// A thread that writes what it is sent, in order, so that writing overlaps the work of the
+/// next batch. It ends when the sender is dropped and returns the writer (or the first error).
+pub fn writer_thread<W: Write + Send + 'static>(
+    mut w: W,
+) -> (std::sync::mpsc::SyncSender<Vec<u8>>, std::thread::JoinHandle<std::io::Result<W>>) {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+    let h = std::thread::spawn(move || {
+        for chunk in rx {
+            w.write_all(&chunk)?;
+        }
+        w.flush()?;
+        Ok(w)
+    });
+    (tx, h)
+}
+
+/// Wait for a [`writer_thread`] and take back its writer.
+pub(crate) fn join_writer<W>(h: std::thread::JoinHandle<std::io::Result<W>>) -> Result<std::io::Result<W>> {
+    h.join().map_err(|_| anyhow::anyhow!("输出线程异常结束"))
+}
+
+/// The exit code of a batch: 2 when a file could not be read or is not a report, or a folder
+/// could not be read, or nothing at all was read; 1 when errors were found; else 0.
+pub fn exit_code(read: usize, failed: usize, lost: bool, errors: usize) -> u8 {
+    if failed > 0 || lost || read == 0 {
+        2
+    } else if errors > 0 {
+        1
+    } else {
+        0
+    }
+}
+
+/// Cross-report findings named by their file.
+pub type Named = Vec<(String, Finding)>;
