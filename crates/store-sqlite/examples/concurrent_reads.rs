@@ -22,17 +22,20 @@ fn main() {
     let max = seed(&path, apps);
     let run = Duration::from_secs(seconds);
     println!("{threads} 个线程，每轮 {seconds} 秒，{apps} 件申请（负载：{}）", load());
-    let per_thread = measure(threads, run, |_| Arc::new(gongkai_store_sqlite::open_pool(&path, 1).expect("open")), max);
-    println!("每线程一个登记簿（一个连接）：{per_thread:>9.0} 次/秒");
+    let (rate, per_cpu) =
+        measure(threads, run, |_| Arc::new(gongkai_store_sqlite::open_pool(&path, 1).expect("open")), max);
+    println!("每线程一个登记簿（一个连接）：{rate:>9.0} 次/秒，每 CPU 秒 {per_cpu:>9.0} 次");
     let shared: Arc<dyn Store> = Arc::new(gongkai_store_sqlite::open_pool(&path, threads).expect("open"));
-    let one = measure(threads, run, |_| shared.clone(), max);
-    println!("一个登记簿共享（连接池 {threads}）：{one:>9.0} 次/秒");
+    let (rate, per_cpu) = measure(threads, run, |_| shared.clone(), max);
+    println!("一个登记簿共享（连接池 {threads}）：{rate:>9.0} 次/秒，每 CPU 秒 {per_cpu:>9.0} 次");
     println!("负载：{}", load());
 }
 
-/// Reads per second of `threads` threads, each with the store `store(i)` gives.
-fn measure(threads: usize, run: Duration, store: impl Fn(usize) -> Arc<dyn Store> + Sync, max: i64) -> f64 {
+/// Reads per second (wall clock) and per CPU second of this process (less sensitive to other
+/// load on the machine) of `threads` threads, each with the store `store(i)` gives.
+fn measure(threads: usize, run: Duration, store: impl Fn(usize) -> Arc<dyn Store> + Sync, max: i64) -> (f64, f64) {
     let stop = AtomicBool::new(false);
+    let cpu0 = cpu_seconds();
     let started = Instant::now();
     let total: u64 = std::thread::scope(|sc| {
         let hs: Vec<_> = (0..threads)
@@ -55,7 +58,18 @@ fn measure(threads: usize, run: Duration, store: impl Fn(usize) -> Arc<dyn Store
         stop.store(true, Ordering::Relaxed);
         hs.into_iter().map(|h| h.join().expect("thread")).sum()
     });
-    total as f64 / started.elapsed().as_secs_f64()
+    let (wall, cpu) = (started.elapsed().as_secs_f64(), cpu_seconds() - cpu0);
+    (total as f64 / wall, total as f64 / cpu)
+}
+
+/// User + system CPU seconds of this process so far (Linux `/proc/self/stat`, 100 ticks/s).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime and stime are the 12th
+    // and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest.split_whitespace().skip(11).take(2).filter_map(|x| x.parse().ok()).collect();
+    f.iter().sum::<f64>() / 100.0
 }
 
 /// A register of `apps` applications (each with a reply); the largest id.
