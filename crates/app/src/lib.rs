@@ -69,7 +69,8 @@ fn refuse(invalid: Vec<gongkai_register::validate::Invalid>) -> Result<()> {
 
 impl AppError {
     /// A stable code for programs (JSON API, scripts): `denied`, `not_found`, `stale`,
-    /// `duplicate`, `invalid`, `backend`.
+    /// `duplicate`, `invalid`, `busy` (every connection of the store's pool stayed in use),
+    /// `backend`.
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Denied { .. } => "denied",
@@ -77,7 +78,8 @@ impl AppError {
             AppError::Store(StoreError::Stale { .. }) => "stale",
             AppError::Store(StoreError::DuplicateSerial(_) | StoreError::DuplicateIndexNo(_))
             | AppError::Duplicate(_) => "duplicate",
-            AppError::Store(StoreError::Backend { .. }) => "backend",
+            AppError::Store(StoreError::PoolTimeout { .. }) => "busy",
+            AppError::Store(StoreError::Backend { .. } | StoreError::AsyncWorker) => "backend",
             AppError::Store(_)
             | AppError::Clock(_)
             | AppError::Calendar(_)
@@ -93,6 +95,7 @@ impl AppError {
             "denied" => 403,
             "not_found" => 404,
             "stale" | "duplicate" => 409,
+            "busy" => 503,
             "backend" => 500,
             _ => 422,
         }
@@ -174,8 +177,8 @@ impl<'s> App<'s> {
         };
         let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         // A refusal is the user's to read (the front end shows the message); only a backend
-        // failure is a warning for whoever runs the service.
-        if outcome == "backend" {
+        // failure or a store too busy to answer is a warning for whoever runs the service.
+        if matches!(outcome, "backend" | "busy") {
             tracing::warn!(use_case = name, outcome, elapsed_us, "use case failed");
         } else {
             tracing::info!(use_case = name, outcome, elapsed_us, "use case done");
@@ -793,5 +796,21 @@ pub fn state_text(clock: &Clock) -> String {
             outcome.label(),
             if clock.late { "，逾期答复" } else { "" }
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store whose pool stayed busy is 503 with its Chinese message (try again later), not
+    /// a refusal of the input; a store call on an async worker is a server fault.
+    #[test]
+    fn busy_and_wrong_thread_store_errors_have_their_status() {
+        let busy = AppError::from(StoreError::PoolTimeout { size: 8, waited_secs: 30 });
+        assert_eq!((busy.code(), busy.status()), ("busy", 503));
+        assert!(busy.to_string().contains("登记簿繁忙"), "{busy}");
+        let thread = AppError::from(StoreError::AsyncWorker);
+        assert_eq!((thread.code(), thread.status()), ("backend", 500));
     }
 }

@@ -13,15 +13,24 @@ pub struct ServeArgs {
     #[arg(long)]
     secure_cookies: bool,
     /// 数据库连接池大小：同时访问登记簿的最多连接数（默认为 CPU 核数的 2 倍，至少 4、至多 32）
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    db_pool: Option<u16>,
+    #[arg(long, value_name = "N", value_parser = pool_size)]
+    db_pool: Option<usize>,
+}
+
+/// `--db-pool`: a whole number from 1 to 1024.
+fn pool_size(s: &str) -> std::result::Result<usize, String> {
+    s.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=1024).contains(n))
+        .ok_or_else(|| "连接池大小须为 1 到 1024 之间的整数".to_string())
 }
 
 pub fn run(a: &ServeArgs, db: Option<&str>) -> Result<u8> {
     let spec = crate::register_cmd::db_spec(db);
     // One store for the whole server (a pool of connections). The first start creates the
     // register and, when it has no users, the first administrator.
-    let pool = a.db_pool.map_or_else(gongkai_store_open::default_pool, usize::from);
+    let pool = a.db_pool.unwrap_or_else(gongkai_store_open::default_pool);
     let store = crate::register_cmd::open_pool(&spec, true, pool)?;
     if let Some((name, password)) = gongkai_app::accounts::bootstrap_admin(&*store)? {
         eprintln!("首次启动：已创建管理员账户。");

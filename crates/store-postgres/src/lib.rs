@@ -6,9 +6,11 @@
 //! the organ row so concurrent adds cannot take the same 索引号 (the unique constraints guard
 //! anyway). Parameterised SQL only.
 //!
-//! This crate is SQL and row mapping only: it implements [`gongkai_store::Backend`] and
-//! [`gongkai_store::WriteTx`]; the write workflows, and with them [`gongkai_store::Store`], come
-//! from `gongkai_store::workflow`. Batches are written with one `unnest` statement per table.
+//! This crate is SQL and row mapping only: [`PgConn`] implements [`gongkai_store::Backend`] and
+//! [`PgTx`] [`gongkai_store::WriteTx`]; the store ([`PgStore`], a [`gongkai_store::Pooled`] of
+//! connections) and its write workflows come from `gongkai_store`. The client is synchronous:
+//! call the store from a thread that may block, never from an async worker (see
+//! `gongkai_store::pool`). Batches are written with one `unnest` statement per table.
 //!
 //! Migrations are the numbered files in `migrations/` (PostgreSQL's dialect), embedded and
 //! applied by a small runner under an advisory lock, recorded in `schema_version`. The store

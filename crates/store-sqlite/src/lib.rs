@@ -1,12 +1,14 @@
 //! SQLite backend of [`gongkai_store::Store`]: one database file in WAL mode with
 //! `synchronous=FULL` (a write is acknowledged only once it is durable), foreign keys on and a
-//! busy timeout so that several handles (processes or threads) can share the file. Writers take
-//! the write lock at `BEGIN IMMEDIATE`, so read-check-write sequences (version checks, 索引号
+//! busy timeout so that several connections (of one store's pool, or of other processes) can
+//! share the file; every connection gets these settings ([`SqliteConn`]). Writers take the
+//! write lock at `BEGIN IMMEDIATE`, so read-check-write sequences (version checks, 索引号
 //! serials) are serialised. Parameterised SQL only.
 //!
-//! This crate is SQL and row mapping only: it implements [`gongkai_store::Backend`] (the reads
-//! and `BEGIN IMMEDIATE`) and [`gongkai_store::WriteTx`] (one statement per primitive); the
-//! write workflows, and with them [`gongkai_store::Store`], come from `gongkai_store::workflow`.
+//! This crate is SQL and row mapping only: [`SqliteConn`] implements
+//! [`gongkai_store::Backend`] (the reads and `BEGIN IMMEDIATE`) and [`SqliteTx`]
+//! [`gongkai_store::WriteTx`] (one statement per primitive); the store ([`SqliteStore`], a
+//! [`gongkai_store::Pooled`] of connections) and its write workflows come from `gongkai_store`.
 //!
 //! Migrations are the numbered files in `migrations/`, embedded at build time and applied by a
 //! tiny runner recording `schema_version`. A runner of our own rather than

@@ -654,3 +654,18 @@ fn audit_reports_duplicate_files_and_the_same_report_twice() {
     assert!(cross.iter().any(|(f, r, m)| f == "c.md" && r == "B2" && m.contains("a.md")), "{cross:?}");
     assert_eq!(cross.len(), 2, "{cross:?}");
 }
+
+/// `gongkai serve --db-pool N` takes a whole number from 1 to 1024; anything else is refused in
+/// Chinese with exit 2 before any register is opened.
+#[test]
+fn serve_db_pool_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    for bad in ["0", "x", "1025"] {
+        let out = bin().args(["--db", db.to_str().unwrap(), "serve", "--db-pool", bad]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = stderr(&out);
+        assert!(err.contains("连接池大小须为 1 到 1024 之间的整数"), "{err}");
+        assert!(!db.exists(), "nothing opened");
+    }
+}

@@ -1,5 +1,5 @@
 //! What the black-box web tests share: the server on a random loopback port over a SQLite
-//! register file, and form encoding.
+//! register file (one store with a pool of one connection), and form encoding.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 /// Serve the register at `db` on 127.0.0.1:0 in a background runtime; the bound address.
 pub fn serve(db: PathBuf) -> SocketAddr {
-    let web = gongkai_web::Web::new(Arc::new(gongkai_store_sqlite::open(&db).unwrap()), false);
+    // The strictest pool, one connection: every request takes turns on it, and a use case that
+    // checked out a second connection while holding one would wait for itself and fail.
+    let web = gongkai_web::Web::new(Arc::new(gongkai_store_sqlite::open_pool(&db, 1).unwrap()), false);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
