@@ -13,6 +13,8 @@
 //! Parsing never fails on content (a file that is not a report gives a report with findings,
 //! or `unsupported` with the reason); the only error is a PDF whose text cannot be extracted.
 
+use std::borrow::Cow;
+
 use gongkai_model::Finding;
 pub use gongkai_parse::Parsed;
 
@@ -42,11 +44,14 @@ pub struct Checked {
     pub findings: Vec<Finding>,
 }
 
-/// Read any input into a report with the parser's findings.
-pub fn read(bytes: &[u8], name: Option<&str>) -> Result<Parsed, IngestError> {
-    if gongkai_parse::is_pdf(bytes) {
-        let text = gongkai_pdf::pdf_to_text(bytes)?;
-        return Ok(gongkai_parse::parse_pdf_text(&text, bytes.len(), name));
+/// Read any input into a report with the parser's findings. Bytes handed over as a
+/// `Vec<u8>` are decoded in place (UTF-8 is validated once and becomes [`Parsed::text`]
+/// without a copy); borrowed bytes are copied once.
+pub fn read<'a>(bytes: impl Into<Cow<'a, [u8]>>, name: Option<&str>) -> Result<Parsed, IngestError> {
+    let bytes = bytes.into();
+    if gongkai_parse::is_pdf(&bytes) {
+        let text = gongkai_pdf::pdf_to_text(&bytes)?;
+        return Ok(gongkai_parse::parse_pdf_text(text, bytes.len(), name));
     }
     // ZIP containers go to the office reader; everything else to the text/HTML front ends.
     Ok(gongkai_office::parse_bytes(bytes, name))
@@ -56,7 +61,7 @@ pub fn read(bytes: &[u8], name: Option<&str>) -> Result<Parsed, IngestError> {
 /// section and no statistics table: a text file named `.docx`, random bytes, a title and a
 /// sentence) gets the error `P8` instead of the checker's findings, which would only list
 /// everything as missing.
-pub fn check(bytes: &[u8], name: Option<&str>) -> Result<Checked, IngestError> {
+pub fn check<'a>(bytes: impl Into<Cow<'a, [u8]>>, name: Option<&str>) -> Result<Checked, IngestError> {
     let mut parsed = read(bytes, name)?;
     let mut findings = std::mem::take(&mut parsed.findings);
     if parsed.unsupported.is_none() {

@@ -277,13 +277,15 @@ pub fn parse_office(bytes: &[u8], name: Option<&str>) -> Result<Parsed, OfficeEr
 }
 
 /// Parse any input: ZIP containers (DOCX/XLSX) here, everything else through
-/// [`gongkai_parse::parse_bytes`]. A container that cannot be read gives an empty report
-/// with `unsupported` saying why (never a panic).
-pub fn parse_bytes(bytes: &[u8], name: Option<&str>) -> Parsed {
-    if !is_zip(bytes) {
+/// [`gongkai_parse::parse_bytes`] (bytes handed over as a `Vec<u8>` go on without a copy).
+/// A container that cannot be read gives an empty report with `unsupported` saying why
+/// (never a panic).
+pub fn parse_bytes<'a>(bytes: impl Into<std::borrow::Cow<'a, [u8]>>, name: Option<&str>) -> Parsed {
+    let bytes = bytes.into();
+    if !is_zip(&bytes) {
         return gongkai_parse::parse_bytes(bytes, name);
     }
-    match parse_office(bytes, name) {
+    match parse_office(&bytes, name) {
         Ok(p) => p,
         Err(e) => {
             let mut report = gongkai_model::Report::empty();

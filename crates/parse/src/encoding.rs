@@ -1,6 +1,8 @@
 //! Encoding detection: BOM, then (for HTML) a `<meta charset>` prescan, then UTF-8
 //! validity, then statistical sniffing (chardetng) for GBK/GB18030/Big5 and the rest.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
 /// Decoded text and what it was decoded from.
@@ -15,15 +17,28 @@ pub struct Decoded {
 /// How far into an HTML file the `<meta charset>` prescan looks.
 const PRESCAN: usize = 4096;
 
-/// Whether the bytes look like an HTML document (regardless of file name).
+/// Whether the bytes look like an HTML document (regardless of file name): within the first
+/// 4 KiB, one of `<html`, `<!doctype html`, `<body`, `<head`, or two of `<table`, `<div`,
+/// `<p>`, `<p `, `<td`, `<span`, `<br` (ASCII case ignored). One pass over the `<` of the
+/// prefix (memchr), with no copy of it.
 pub fn looks_like_html(bytes: &[u8]) -> bool {
+    const DOCUMENT: [&[u8]; 4] = [b"<html", b"<!doctype html", b"<body", b"<head"];
+    const TAGS: [&[u8]; 7] = [b"<table", b"<div", b"<p>", b"<p ", b"<td", b"<span", b"<br"];
     let head = &bytes[..bytes.len().min(4096)];
-    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
-    let has = |pat: &[u8]| lower.windows(pat.len()).any(|w| w == pat);
-    has(b"<html") || has(b"<!doctype html") || has(b"<body") || has(b"<head") || {
-        let tags = [&b"<table"[..], b"<div", b"<p>", b"<p ", b"<td", b"<span", b"<br"];
-        tags.iter().filter(|t| has(t)).count() >= 2
+    let mut seen = 0u8;
+    for at in memchr::memchr_iter(b'<', head) {
+        let rest = &head[at..];
+        let starts = |pat: &[u8]| rest.len() >= pat.len() && rest[..pat.len()].eq_ignore_ascii_case(pat);
+        if DOCUMENT.iter().any(|p| starts(p)) {
+            return true;
+        }
+        for (i, tag) in TAGS.iter().enumerate() {
+            if starts(tag) {
+                seen |= 1 << i;
+            }
+        }
     }
+    seen.count_ones() >= 2
 }
 
 /// Find `charset=LABEL` in the first bytes of an HTML document.
@@ -54,26 +69,45 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
 }
 
 /// Decode bytes to text. Never fails: undecodable bytes become U+FFFD and `had_errors` says so.
-pub fn decode(bytes: &[u8], is_html: bool) -> Decoded {
-    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+///
+/// Handed a `Vec<u8>` (owned bytes), valid UTF-8 becomes the text in place: the bytes are
+/// validated once (`String::from_utf8`) and never copied. Borrowed bytes are validated once
+/// and copied once. Other encodings are transcoded into a new string either way.
+pub fn decode<'a>(bytes: impl Into<Cow<'a, [u8]>>, is_html: bool) -> Decoded {
+    let bytes = bytes.into();
+    if let Some((enc, bom_len)) = Encoding::for_bom(&bytes) {
         return finish(enc, &bytes[bom_len..]);
     }
-    let utf8_ok = std::str::from_utf8(bytes).is_ok();
+    let utf8 = match bytes {
+        Cow::Owned(v) => String::from_utf8(v).map_err(|e| Cow::Owned(e.into_bytes())),
+        Cow::Borrowed(b) => std::str::from_utf8(b).map(str::to_owned).map_err(|_| Cow::Borrowed(b)),
+    };
+    match utf8 {
+        Ok(text) => match encoding_of(text.as_bytes(), is_html, true) {
+            enc if enc == UTF_8 => Decoded { text, encoding: UTF_8.name(), had_errors: false },
+            enc => finish(enc, text.as_bytes()),
+        },
+        Err(bytes) => finish(encoding_of(&bytes, is_html, false), &bytes),
+    }
+}
+
+/// The encoding of BOM-less bytes: a page's `<meta charset>` (unless it claims Unicode and
+/// the bytes are not UTF-8: a page that lies is sniffed), else UTF-8 when `utf8_ok`, else
+/// statistical sniffing.
+fn encoding_of(bytes: &[u8], is_html: bool, utf8_ok: bool) -> &'static Encoding {
     if is_html && let Some(enc) = meta_charset(bytes) {
-        // A page that claims UTF-8 (or UTF-16, which a byte-oriented prescan cannot be) but
-        // is not valid UTF-8 is lying: sniff instead.
+        // UTF-16 cannot be what a byte-oriented prescan read: such a claim means UTF-8.
         let claims_unicode = enc == UTF_8 || enc == UTF_16LE || enc == UTF_16BE;
         if !claims_unicode || utf8_ok {
-            return finish(if claims_unicode { UTF_8 } else { enc }, bytes);
+            return if claims_unicode { UTF_8 } else { enc };
         }
     }
     if utf8_ok {
-        return finish(UTF_8, bytes);
+        return UTF_8;
     }
     let mut det = chardetng::EncodingDetector::new();
     det.feed(bytes, true);
-    let enc = det.guess(None, true);
-    finish(enc, bytes)
+    det.guess(None, true)
 }
 
 fn finish(enc: &'static Encoding, bytes: &[u8]) -> Decoded {
@@ -147,5 +181,69 @@ mod tests {
         assert!(looks_like_html(b"\n  <!DOCTYPE html><html>"));
         assert!(looks_like_html(b"<div><p>x</p><table></table></div>"));
         assert!(!looks_like_html("一、总体情况\n| a | b |".as_bytes()));
+    }
+
+    /// The sniffing rule as first written (lower-case copy of the prefix, a window search per
+    /// pattern): the single pass must answer exactly as it did.
+    fn looks_like_html_reference(bytes: &[u8]) -> bool {
+        let head = &bytes[..bytes.len().min(4096)];
+        let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+        let has = |pat: &[u8]| lower.windows(pat.len()).any(|w| w == pat);
+        has(b"<html") || has(b"<!doctype html") || has(b"<body") || has(b"<head") || {
+            let tags = [&b"<table"[..], b"<div", b"<p>", b"<p ", b"<td", b"<span", b"<br"];
+            tags.iter().filter(|t| has(t)).count() >= 2
+        }
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #[test]
+        fn html_sniffing_agrees_with_the_reference(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                proptest::sample::select(vec![
+                    "<html", "<HTML>", "<!doctype html>", "<!DOCTYPE HTML", "<body", "<Head>", "<table",
+                    "<TD>", "<div", "<p>", "<P ", "<p", "<span", "<br/>", "<b", "<", "<<", "报告", "\n", " ",
+                ]).prop_map(str::to_string),
+                "[a-z<> 一]{0,12}",
+            ], 0..40),
+            pad in 0usize..4200,
+        ) {
+            let mut b = " ".repeat(pad).into_bytes();
+            b.extend(parts.concat().into_bytes());
+            proptest::prop_assert_eq!(looks_like_html(&b), looks_like_html_reference(&b));
+        }
+    }
+
+    #[test]
+    fn owned_and_borrowed_bytes_decode_alike() {
+        let mut meta_gbk = b"<html><head><meta charset=\"gbk\"></head><body>".to_vec();
+        meta_gbk.extend(gbk(TEXT));
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend(TEXT.as_bytes());
+        let mut lying = b"<html><head><meta charset=\"utf-8\"></head><body>".to_vec();
+        lying.extend(gbk(&TEXT.repeat(3)));
+        let cases: Vec<(Vec<u8>, bool)> = vec![
+            (TEXT.as_bytes().to_vec(), false),
+            (format!("<html><head><meta charset=\"gbk\"></head><body>{TEXT}").into_bytes(), true),
+            (meta_gbk, true),
+            (bom, false),
+            (lying, true),
+            (gbk(&TEXT.repeat(3)), false),
+            (vec![b'a', 0xFF, b'b'], false),
+            (Vec::new(), false),
+        ];
+        for (bytes, is_html) in cases {
+            let (borrowed, owned) = (decode(&bytes, is_html), decode(bytes.clone(), is_html));
+            assert_eq!(
+                (&borrowed.text, borrowed.encoding, borrowed.had_errors),
+                (&owned.text, owned.encoding, owned.had_errors),
+                "{bytes:?}"
+            );
+        }
+        // Valid UTF-8 handed over is the text itself: the same allocation, not a copy.
+        let bytes = TEXT.as_bytes().to_vec();
+        let at = bytes.as_ptr();
+        assert_eq!(decode(bytes, false).text.as_ptr(), at);
     }
 }

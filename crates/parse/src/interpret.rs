@@ -281,7 +281,7 @@ fn numeral_prefix(n: &str) -> (Option<u32>, &str) {
         }
     }
     if let Some(r) = n.strip_prefix('第') {
-        let e = r.char_indices().find(|(_, c)| !"一二三四五六七八九十".contains(*c)).map_or(r.len(), |(i, _)| i);
+        let e = r.char_indices().find(|(_, c)| !crate::crawl::is_numeral(*c)).map_or(r.len(), |(i, _)| i);
         let rest = &r[e..];
         if let Some(rest) = rest.strip_prefix("部分").or_else(|| rest.strip_prefix('章')) {
             return (chinese_numeral(&r[..e]), rest.trim_start_matches([',', ':', '.']));

@@ -18,6 +18,8 @@ mod script;
 pub mod split;
 pub mod text;
 
+use std::borrow::Cow;
+
 use gongkai_model::{Finding, Report, Severity};
 
 /// Largest input accepted (bytes). Larger inputs are cut and a finding says so.
@@ -132,9 +134,9 @@ fn embedded_report(text: &str, kind: Kind) -> Option<(Report, Vec<Finding>, std:
 }
 
 /// Parse the layout text extracted from a PDF (see the `gongkai-pdf` crate). Provenance
-/// points into `text`.
-pub fn parse_pdf_text(text: &str, pdf_bytes: usize, name: Option<&str>) -> Parsed {
-    let mut p = parse_str(text, Kind::Text);
+/// points into `text`; a `String` handed over is kept as [`Parsed::text`] without a copy.
+pub fn parse_pdf_text(text: impl Into<String>, pdf_bytes: usize, name: Option<&str>) -> Parsed {
+    let mut p = parse_string(text.into(), Kind::Text);
     p.report.source.kind = "pdf".to_string();
     p.report.source.bytes = pdf_bytes as u64;
     p.report.source.name = name.map(str::to_string);
@@ -147,25 +149,35 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
 }
 
 /// Parse raw bytes: detect the encoding and whether the input is HTML.
-pub fn parse_bytes(bytes: &[u8], name: Option<&str>) -> Parsed {
-    if let Some(why) = unsupported_kind(bytes) {
+///
+/// Bytes handed over as a `Vec<u8>` are decoded in place when they are UTF-8: validated
+/// once and kept as [`Parsed::text`] with no copy (see [`encoding::decode`]); borrowed
+/// bytes are copied once.
+pub fn parse_bytes<'a>(bytes: impl Into<Cow<'a, [u8]>>, name: Option<&str>) -> Parsed {
+    parse_cow(bytes.into(), name)
+}
+
+fn parse_cow(mut bytes: Cow<'_, [u8]>, name: Option<&str>) -> Parsed {
+    if let Some(why) = unsupported_kind(&bytes) {
         let mut report = Report::empty();
         report.source.name = name.map(str::to_string);
         report.source.bytes = bytes.len() as u64;
         return Parsed { report, findings: Vec::new(), text: String::new(), unsupported: Some(why.to_string()) };
     }
     let mut pre = Vec::new();
-    let bytes = if bytes.len() > MAX_INPUT {
+    if bytes.len() > MAX_INPUT {
         pre.push(Finding::new(
             "P6",
             Severity::Warning,
             format!("文件过大（{}字节），只读取前{}字节", bytes.len(), MAX_INPUT),
         ));
-        &bytes[..MAX_INPUT]
-    } else {
-        bytes
-    };
-    let is_html = encoding::looks_like_html(bytes)
+        match &mut bytes {
+            Cow::Borrowed(b) => *b = &b[..MAX_INPUT],
+            Cow::Owned(v) => v.truncate(MAX_INPUT),
+        }
+    }
+    let len = bytes.len();
+    let is_html = encoding::looks_like_html(&bytes)
         || name.is_some_and(|n| n.ends_with(".html") || n.ends_with(".htm") || n.ends_with(".shtml"));
     let decoded = encoding::decode(bytes, is_html);
     if decoded.had_errors {
@@ -177,7 +189,7 @@ pub fn parse_bytes(bytes: &[u8], name: Option<&str>) -> Parsed {
     }
     let mut p = parse_string(decoded.text, if is_html { Kind::Html } else { Kind::Text });
     p.report.source.encoding = decoded.encoding.to_string();
-    p.report.source.bytes = bytes.len() as u64;
+    p.report.source.bytes = len as u64;
     p.report.source.name = name.map(str::to_string);
     pre.append(&mut p.findings);
     p.findings = pre;

@@ -29,7 +29,10 @@ const HEADING_ENDS: &[&str] =
     &["概述", "情况", "措施", "打算", "统计表", "事项", "问题", "工作", "方向", "建议", "说明", "计划", "目标"];
 /// Units of the statistics table's unit column, longest first.
 const UNITS: &[&str] = &["人次", "万元", "条", "件", "个", "次", "元", "份", "项", "人", "场", "期", "篇", "天"];
-const NUMERALS: &str = "〇一二三四五六七八九十";
+/// A numeral of the outline (〇 … 十).
+fn is_numeral(c: char) -> bool {
+    c == '〇' || crate::crawl::is_numeral(c)
+}
 
 /// The text pieces of a report in document order: the preamble, then each section's
 /// heading and paragraphs. A heading piece carries its section's `src`.
@@ -131,16 +134,16 @@ fn grid_table(g: &Grid) -> (Vec<String>, Vec<StatRow>) {
 fn headings_in(t: &str, mut next: u32) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (i, c) in t.char_indices() {
-        if !NUMERALS.contains(c) {
+        if !is_numeral(c) {
             continue;
         }
         // Not inside a word or a longer numeral (`第一、`, `十一、` is read from its start).
         if let Some(prev) = t[..i].chars().next_back()
-            && (NUMERALS.contains(prev) || (is_cjk(prev) && !"。；：！？".contains(prev)))
+            && (is_numeral(prev) || (is_cjk(prev) && !"。；：！？".contains(prev)))
         {
             continue;
         }
-        let num_end = t[i..].char_indices().find(|(_, c)| !NUMERALS.contains(*c)).map_or(t.len(), |(e, _)| i + e);
+        let num_end = t[i..].char_indices().find(|(_, c)| !is_numeral(*c)).map_or(t.len(), |(e, _)| i + e);
         let Some(rest) = t[num_end..].strip_prefix('、') else { continue };
         if gongkai_model::normalize::chinese_numeral(&t[i..num_end]) != Some(next) {
             continue;

@@ -80,12 +80,12 @@ fn script_ranges(src: &str, html: bool) -> Vec<(usize, usize)> {
     if !html {
         return whole;
     }
-    let lower = src.to_ascii_lowercase();
+    let b = src.as_bytes();
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(open) = lower[from..].find("<script").map(|i| from + i) {
-        let Some(body) = lower[open..].find('>').map(|i| open + i + 1) else { break };
-        let close = lower[body..].find("</script").map_or(src.len(), |i| body + i);
+    while let Some(open) = find_tag(b, from, b"<script") {
+        let Some(body) = memchr::memchr(b'>', &b[open..]).map(|i| open + i + 1) else { break };
+        let close = find_tag(b, body, b"</script").unwrap_or(src.len());
         out.push((body, close));
         from = close.max(body);
         if from >= src.len() {
@@ -93,6 +93,14 @@ fn script_ranges(src: &str, html: bool) -> Vec<(usize, usize)> {
         }
     }
     if out.is_empty() { whole } else { out }
+}
+
+/// The first `tag` (which starts with `<`; ASCII case ignored) at or after `from`: a memchr
+/// over the `<`, compared in place (no lower-case copy of the page).
+fn find_tag(b: &[u8], from: usize, tag: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'<', &b[from..])
+        .map(|i| from + i)
+        .find(|&at| b[at..].get(..tag.len()).is_some_and(|h| h.eq_ignore_ascii_case(tag)))
 }
 
 /// Content spans of the string literals (`"…"`, `'…'`, `` `…` ``) of at least
@@ -272,5 +280,36 @@ mod tests {
         }
         let _ = literals("\"abc\\", 0, 5);
         let _ = embedded("<script>\"", true);
+    }
+
+    /// The ranges as first computed (on a lower-case copy of the page, `str::find`): the
+    /// in-place search must give the same.
+    fn script_ranges_reference(src: &str) -> Vec<(usize, usize)> {
+        let lower = src.to_ascii_lowercase();
+        let mut out = Vec::new();
+        let mut from = 0;
+        while let Some(open) = lower[from..].find("<script").map(|i| from + i) {
+            let Some(body) = lower[open..].find('>').map(|i| open + i + 1) else { break };
+            let close = lower[body..].find("</script").map_or(src.len(), |i| body + i);
+            out.push((body, close));
+            from = close.max(body);
+            if from >= src.len() {
+                break;
+            }
+        }
+        if out.is_empty() { vec![(0, src.len())] } else { out }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn script_ranges_agree_with_the_reference(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "<script>", "<SCRIPT type=x>", "<Script", "</script>", "</SCRIPT >", "</scr", "<scrip",
+                "<", ">", "<<", "报告", "var a = \"x\";", " ", "\n", "<p>",
+            ]), 0..30),
+        ) {
+            let src = parts.concat();
+            proptest::prop_assert_eq!(script_ranges(&src, true), script_ranges_reference(&src));
+        }
     }
 }

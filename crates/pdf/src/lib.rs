@@ -162,7 +162,8 @@ pub fn pdf_to_text_with(pdf: &[u8], program: &OsStr, timeout: Duration) -> Resul
             stderr: String::from_utf8_lossy(&stderr).trim().chars().take(200).collect(),
         });
     }
-    let text = String::from_utf8_lossy(&stdout).into_owned();
+    // Valid UTF-8 (pdftotext's output encoding) becomes the text without a copy.
+    let text = String::from_utf8(stdout).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     if text.trim_matches(|c: char| c.is_whitespace() || c == '\u{c}').is_empty() {
         return Err(PdfError::NoText);
     }

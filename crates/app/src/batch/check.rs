@@ -24,7 +24,7 @@ pub fn check_read(input: &Input) -> Result<(Parsed, Vec<Finding>, u128)> {
     let bytes = files::read(input, MAX_INPUT)?;
     let digest = super::spill::digest(&bytes);
     let name = input.name();
-    let c = gongkai_ingest::check(&bytes, Some(&name)).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let c = gongkai_ingest::check(bytes, Some(&name)).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     Ok((c.parsed, c.findings, digest))
 }
 

@@ -149,7 +149,7 @@ fn walk(root: &Path, out: &mut Vec<Input>, skipped: &mut Vec<Skipped>, seen: &mu
 }
 
 /// Read at most `limit + 1` bytes so a huge file cannot exhaust memory; the parser cuts
-/// at `limit` and says so.
+/// at `limit` and says so. The buffer is handed on to `gongkai_ingest` as it is (no copy).
 pub fn read(input: &Input, limit: usize) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     let cap = limit as u64 + 1;
@@ -159,6 +159,8 @@ pub fn read(input: &Input, limit: usize) -> Result<Vec<u8>> {
         }
         Input::File(p) => {
             let f = std::fs::File::open(p).with_context(|| format!("无法打开“{}”", p.display()))?;
+            // Sized from the file's length: one allocation, no regrowth and copy while reading.
+            buf.reserve_exact(f.metadata().map_or(0, |m| m.len()).min(cap) as usize);
             f.take(cap).read_to_end(&mut buf).with_context(|| format!("无法读取“{}”", p.display()))?;
         }
     }

@@ -39,7 +39,7 @@ fn libreoffice_saved_docx_and_xlsx_read_back_equal() {
         }
         for name in files {
             let ext = if name.ends_with(".docx") { "docx" } else { "xlsx" };
-            let p = gongkai_office::parse_bytes(&fixture(&name), Some(name.as_str()));
+            let p = gongkai_office::parse_bytes(fixture(&name), Some(name.as_str()));
             assert!(p.unsupported.is_none(), "{name}: {:?}", p.unsupported);
             let problems: Vec<_> = p.findings.iter().filter(|f| f.rule != "P4").collect();
             assert!(problems.is_empty(), "{name}: {problems:#?}");

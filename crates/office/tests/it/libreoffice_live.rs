@@ -45,7 +45,7 @@ fn corpus_html_reports_imported_by_libreoffice_read_the_same_tables() {
         if path.extension().and_then(|x| x.to_str()) != Some("html") {
             continue;
         }
-        let html = gongkai_parse::parse_bytes(&std::fs::read(&path).unwrap(), None);
+        let html = gongkai_parse::parse_bytes(std::fs::read(&path).unwrap(), None);
         let want = tables(&html.report);
         for (filter, target, ext) in
             [("HTML (StarWriter)", "docx:MS Word 2007 XML", "docx"), ("HTML (StarCalc)", "xlsx", "xlsx")]
@@ -58,7 +58,7 @@ fn corpus_html_reports_imported_by_libreoffice_read_the_same_tables() {
                 .expect("libreoffice");
             assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
             let file = out.join(path.with_extension(ext).file_name().unwrap());
-            let p = gongkai_office::parse_bytes(&std::fs::read(&file).unwrap(), None);
+            let p = gongkai_office::parse_bytes(std::fs::read(&file).unwrap(), None);
             assert!(p.unsupported.is_none(), "{:?}", p.unsupported);
             assert_eq!(tables(&p.report), want, "{} via {ext}", path.display());
             checked += 1;

@@ -73,7 +73,7 @@ fn check_folder(dir: &Path) -> Vec<String> {
                 gongkai_testkit::skipped(file, "pdftotext (poppler-utils) is not installed");
                 continue;
             }
-            gongkai_parse::parse_pdf_text(&gongkai_pdf::pdf_to_text(&bytes).unwrap(), bytes.len(), Some(file))
+            gongkai_parse::parse_pdf_text(gongkai_pdf::pdf_to_text(&bytes).unwrap(), bytes.len(), Some(file))
         } else {
             gongkai_parse::parse_bytes(&bytes, Some(file))
         };
@@ -130,7 +130,7 @@ fn crawl_exports_year_and_format() {
     for line in readme.lines().filter(|l| l.starts_with("| 0")) {
         let cols: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
         let (file, year, format) = (cols[0], cols[1].parse::<i32>().unwrap(), truth_format(cols[2]));
-        let p = gongkai_parse::parse_bytes(&std::fs::read(dir.join(file)).unwrap(), Some(file));
+        let p = gongkai_parse::parse_bytes(std::fs::read(dir.join(file)).unwrap(), Some(file));
         let r = &p.report;
         eprintln!(
             "{file}: year {:?} ({:?}), format {:?} ({:?})",

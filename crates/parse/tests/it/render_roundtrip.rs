@@ -128,7 +128,7 @@ fn real_reports_round_trip() {
                 eprintln!("{name}: skipped (pdftotext not available)");
                 continue;
             }
-            gongkai_parse::parse_pdf_text(&gongkai_pdf::pdf_to_text(&bytes).unwrap(), bytes.len(), Some(&name))
+            gongkai_parse::parse_pdf_text(gongkai_pdf::pdf_to_text(&bytes).unwrap(), bytes.len(), Some(&name))
         } else {
             gongkai_parse::parse_bytes(&bytes, Some(&name))
         };

@@ -103,7 +103,7 @@ fn real_text_pairs_are_estimated_within_the_stated_error() {
             if !matches!(ext, "txt" | "md" | "html") || f.file_stem().is_some_and(|s| s == "README") {
                 continue;
             }
-            let p = gongkai_parse::parse_bytes(&std::fs::read(&f).unwrap(), f.file_name().and_then(|n| n.to_str()));
+            let p = gongkai_parse::parse_bytes(std::fs::read(&f).unwrap(), f.file_name().and_then(|n| n.to_str()));
             let text: String = p
                 .report
                 .sections
