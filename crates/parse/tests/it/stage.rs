@@ -36,8 +36,7 @@ fn parsed_corpus_findings_are_parse_findings() {
         let Ok(dir) = std::fs::read_dir(corpus.join(sub)) else { continue };
         for e in dir {
             let p = e.unwrap().path();
-            let parsed =
-                gongkai_parse::parse_bytes(&std::fs::read(&p).unwrap(), p.file_name().and_then(|n| n.to_str()));
+            let parsed = gongkai_parse::parse_bytes(std::fs::read(&p).unwrap(), p.file_name().and_then(|n| n.to_str()));
             for f in &parsed.findings {
                 assert!(f.rule.starts_with('P'), "{}: the parser emitted {} ({})", p.display(), f.rule, f.message);
             }

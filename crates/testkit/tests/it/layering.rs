@@ -60,13 +60,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
 ];
 
 /// Single edges allowed outside the table, each with its reason.
-const EXCEPTIONS: &[(&str, &str, &str)] = &[
-    (
-        "gongkai",
-        "gongkai-store-sqlite",
-        "a register the user may only read is opened as a private SQLite snapshot (register_cmd::open_read)",
-    ),
-];
+const EXCEPTIONS: &[(&str, &str, &str)] = &[(
+    "gongkai",
+    "gongkai-store-sqlite",
+    "a register the user may only read is opened as a private SQLite snapshot (register_cmd::open_read)",
+)];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
