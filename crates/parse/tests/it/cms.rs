@@ -1,0 +1,76 @@
+//! Property test of report pages as sites publish them (`gongkai_synth::cms`): generated
+//! 2021-format reports written as HTML, then rewritten with thousands separators or
+//! full-width digits, CMS markup (`<td>` for every header, `<p><span>` in cells, `&nbsp;`,
+//! `<br>` in labels, a split `<tbody>`), labels justified with spaces, and table 二's columns
+//! in another order. Every cell must be read exactly: the values never change.
+
+use gongkai_model::FormatVersion;
+use gongkai_parse::{Kind, parse_str};
+use gongkai_render::TextShape;
+use gongkai_synth::cms::{Cms, Digits, cms_page, pdf_lines};
+use gongkai_synth::{SynthOptions, report};
+use proptest::prelude::*;
+
+fn check(seed: u64, cms: Cms) -> Result<(), TestCaseError> {
+    let r = report(seed, &SynthOptions { format: FormatVersion::F2021, target_bytes: 1_500 });
+    let page = cms_page(&gongkai_render::html(&r), cms, seed);
+    // Grouping touches only numbers ≥ 1000, which a page may lack; every other rewrite always
+    // changes the page.
+    if cms.digits != Digits::Thousands {
+        prop_assert_ne!(&page, &gongkai_render::html(&r), "{:?} changed nothing", cms);
+    }
+    same(&r, &page, parse_str(&page, Kind::Html), cms)?;
+    let lines = pdf_lines(&gongkai_render::text(&r, TextShape::Lines), cms, seed);
+    same(&r, &lines, parse_str(&lines, Kind::Text), cms)
+}
+
+fn same(r: &gongkai_model::Report, page: &str, p: gongkai_parse::Parsed, cms: Cms) -> Result<(), TestCaseError> {
+    let (want, got) = (r.cell_values(), p.report.cell_values());
+    let diff: Vec<_> =
+        want.iter().filter(|c| !got.contains(c)).chain(got.iter().filter(|c| !want.contains(c))).collect();
+    prop_assert!(diff.is_empty(), "{cms:?}: cells differ {diff:?}\nfindings {:#?}\n{page}", p.findings);
+    prop_assert_eq!(p.report.format, FormatVersion::F2021);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    #[test]
+    fn thousands_separators(seed in any::<u64>()) {
+        check(seed, Cms { digits: Digits::Thousands, ..Cms::default() })?;
+    }
+
+    #[test]
+    fn full_width_digits(seed in any::<u64>()) {
+        check(seed, Cms { digits: Digits::FullWidth, ..Cms::default() })?;
+    }
+
+    #[test]
+    fn cms_markup(seed in any::<u64>()) {
+        check(seed, Cms { markup: true, ..Cms::default() })?;
+    }
+
+    #[test]
+    fn labels_spaced_out(seed in any::<u64>()) {
+        check(seed, Cms { spaced: true, ..Cms::default() })?;
+    }
+
+    #[test]
+    fn table3_without_item_numbers(seed in any::<u64>()) {
+        check(seed, Cms { unnumbered: true, ..Cms::default() })?;
+    }
+
+    #[test]
+    fn all_at_once(seed in any::<u64>(), digits in 0usize..3, flags in 0u8..16) {
+        let digits = [Digits::Plain, Digits::Thousands, Digits::FullWidth][digits];
+        let (markup, spaced, t2_order, unnumbered) = (flags & 1 != 0, flags & 2 != 0, flags & 4 != 0, flags & 8 != 0);
+        prop_assume!(flags != 0 || digits != Digits::Plain);
+        check(seed, Cms { digits, markup, spaced, t2_order, unnumbered })?;
+    }
+
+    #[test]
+    fn table2_columns_reordered(seed in any::<u64>()) {
+        check(seed, Cms { t2_order: true, ..Cms::default() })?;
+    }
+}

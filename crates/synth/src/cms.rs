@@ -1,0 +1,313 @@
+//! A report page as content-management systems and office converters publish it: the
+//! official tables of a clean HTML page (`gongkai_render::html`) rewritten the ways real sites
+//! write them. Each variation is a switch, so a test can name the one a parser misreads:
+//!
+//! - [`Cms::digits`]: numbers with thousands separators (`1,234`, `1，234`) or in full-width
+//!   digits (`１２３`);
+//! - [`Cms::markup`]: every `<th>` written as `<td>`, cell text wrapped in `<p><span …>`, `&nbsp;`
+//!   padding, `<br>` inside long labels, table 三's body split over several `<tbody>`s;
+//! - [`Cms::spaced`]: short labels justified with spaces between the characters (`规　　章`,
+//!   `申 请 人 情 况`), as Word's distributed alignment exports them;
+//! - [`Cms::unnumbered`]: table 三's sub-row labels without their item numbers;
+//! - [`Cms::t2_order`]: table 二's 本年制发件数/本年废止件数/现行有效件数 columns in another order
+//!   (header and values moved together).
+//!
+//! The input is the renderer's page (one `<tr>` per template row, cells without nested
+//! markup); the values do not change, so the truth is the report the page was written from.
+
+use crate::Rng;
+
+/// How numbers in value cells are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Digits {
+    #[default]
+    Plain,
+    /// Thousands grouped with `,` or the full-width `，` (drawn per page).
+    Thousands,
+    /// Every digit (and the decimal point) full width: `１２．５`.
+    FullWidth,
+}
+
+/// Which rewrites to apply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cms {
+    pub digits: Digits,
+    pub markup: bool,
+    pub spaced: bool,
+    pub t2_order: bool,
+    /// Table 三's labels without their item numbers (`属于国家秘密` for `1.属于国家秘密`,
+    /// `予以公开` for `（一）予以公开`).
+    pub unnumbered: bool,
+}
+
+/// One table cell of a row: its tag name (`th`/`td`), attributes and inner text.
+struct CellTag<'a> {
+    tag: &'a str,
+    attrs: &'a str,
+    inner: &'a str,
+}
+
+/// The cells of one `<tr>…</tr>` (the renderer's flat cells), None if it has another shape.
+fn cells(row: &str) -> Option<Vec<CellTag<'_>>> {
+    let mut out = Vec::new();
+    let mut rest = row.strip_prefix("<tr>")?.strip_suffix("</tr>")?;
+    while !rest.is_empty() {
+        let tag = rest.get(1..3)?;
+        let open_end = rest.find('>')?;
+        let close = format!("</{tag}>");
+        let end = rest.find(&close)?;
+        out.push(CellTag { tag, attrs: &rest[3..open_end], inner: &rest[open_end + 1..end] });
+        rest = &rest[end + close.len()..];
+    }
+    Some(out)
+}
+
+/// `n` grouped by thousands with `sep` (the integer part only).
+fn grouped(n: &str, sep: &str) -> String {
+    let (int, frac) = n.split_once('.').map_or((n, None), |(a, b)| (a, Some(b)));
+    let digits: Vec<char> = int.chars().collect();
+    let mut s = String::new();
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            s.push_str(sep);
+        }
+        s.push(*c);
+    }
+    if let Some(f) = frac {
+        s.push('.');
+        s.push_str(f);
+    }
+    s
+}
+
+fn full_width(n: &str) -> String {
+    n.chars()
+        .map(|c| match c {
+            '0'..='9' => char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap_or(c),
+            '.' => '．',
+            c => c,
+        })
+        .collect()
+}
+
+/// A label of 2–6 ideographs (`规章`, `申请人情况`): the ones Word justifies.
+fn is_short_label(label: &str) -> bool {
+    (2..=6).contains(&label.chars().count()) && label.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// `label` with spaces between its characters when it is short (see [`is_short_label`]).
+fn spaced(rng: &mut Rng, label: &str) -> String {
+    let n = label.chars().count();
+    if !is_short_label(label) {
+        return label.to_string();
+    }
+    let gap = *rng.pick(&[" ", "\u{3000}", "&nbsp;", "  "]);
+    let gap = if n == 2 { gap.repeat(2) } else { gap.to_string() };
+    label.chars().map(String::from).collect::<Vec<_>>().join(&gap)
+}
+
+/// `label` with a `<br>` after one of its characters (labels over 8 characters).
+fn broken(rng: &mut Rng, label: &str) -> String {
+    let chars: Vec<char> = label.chars().collect();
+    if chars.len() <= 8 || label.contains('&') {
+        return label.to_string();
+    }
+    let at = rng.range(3, chars.len() as u64 - 3) as usize;
+    let (a, b) = chars.split_at(at);
+    format!("{}<br>{}", a.iter().collect::<String>(), b.iter().collect::<String>())
+}
+
+/// `label` without a leading item number (`1.`, `（一）`).
+fn unnumbered(label: &str) -> &str {
+    let digits = label.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0
+        && let Some(rest) = label[digits..].strip_prefix('.')
+        && rest.chars().next().is_some_and(|c| !c.is_ascii())
+    {
+        return rest;
+    }
+    if let Some(rest) = label.strip_prefix('（')
+        && let Some((n, tail)) = rest.split_once('）')
+        && n.chars().count() == 1
+        && "一二三四五六七".contains(n)
+    {
+        return tail;
+    }
+    label
+}
+
+/// A value cell's text written per `digits`.
+fn number(rng: &mut Rng, digits: Digits, sep: &str, text: &str) -> String {
+    let is_num = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '.');
+    match digits {
+        Digits::Thousands if is_num && rng.chance(80) => grouped(text, sep),
+        Digits::FullWidth if is_num => full_width(text),
+        _ => text.to_string(),
+    }
+}
+
+/// Table 二's three-column rows (header and values of the 第（一）项 block) permuted by `perm`.
+fn permute_t2(table: &str, perm: [usize; 3]) -> String {
+    let mut out = String::with_capacity(table.len());
+    let mut rest = table;
+    while let Some(start) = rest.find("<tr>") {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find("</tr>").map(|e| e + 5) else { break };
+        let row = &rest[start..start + len];
+        match cells(row) {
+            Some(c) if c.len() == 4 && c.iter().all(|x| !x.attrs.contains("colspan")) => {
+                out.push_str("<tr>");
+                for k in std::iter::once(0).chain(perm.iter().map(|p| p + 1)) {
+                    out.push_str(&format!("<{0}{1}>{2}</{0}>", c[k].tag, c[k].attrs, c[k].inner));
+                }
+                out.push_str("</tr>");
+            }
+            _ => out.push_str(row),
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The page with the chosen rewrites applied to its tables; `seed` draws the details (the
+/// separator, the gaps, where a `<br>` goes, the column order).
+pub fn cms_page(html: &str, cms: Cms, seed: u64) -> String {
+    let mut rng = Rng::new(seed ^ 0xc35_7a6e);
+    let sep = if rng.chance(50) { "," } else { "，" };
+    let perm = *rng.pick(&[[1, 0, 2], [2, 0, 1], [0, 2, 1], [1, 2, 0], [2, 1, 0]]);
+    let mut out = String::with_capacity(html.len() * 2);
+    let mut rest = html;
+    while let Some(start) = rest.find("<table") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("</table>").map_or(rest.len(), |e| start + e + "</table>".len());
+        let mut table = rest[start..end].to_string();
+        if cms.t2_order && table.starts_with("<table class=\"t2\"") {
+            table = permute_t2(&table, perm);
+        }
+        out.push_str(&rewrite_table(&mut rng, &table, cms, sep));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn rewrite_table(rng: &mut Rng, table: &str, cms: Cms, sep: &str) -> String {
+    let t3 = table.starts_with("<table class=\"t3\"");
+    let mut out = String::with_capacity(table.len() * 2);
+    let mut rest = table;
+    let mut body_rows = 0;
+    while let Some(start) = rest.find("<tr>") {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find("</tr>").map(|e| e + 5) else { break };
+        let row = &rest[start..start + len];
+        rest = &rest[start + len..];
+        let Some(cs) = cells(row) else {
+            out.push_str(row);
+            continue;
+        };
+        let data_row = cs.iter().any(|c| c.tag == "td");
+        if cms.markup && t3 && data_row {
+            body_rows += 1;
+            // A converter that closes the body every few rows.
+            if body_rows % 7 == 0 {
+                out.push_str("</tbody>\n<tbody>");
+            }
+        }
+        out.push_str(if cms.markup { "<tr style=\"height:20px\">" } else { "<tr>" });
+        for c in cs {
+            let text = if c.tag == "td" {
+                number(rng, cms.digits, sep, c.inner)
+            } else {
+                let mut t = c.inner.to_string();
+                if cms.unnumbered && t3 {
+                    t = unnumbered(&t).to_string();
+                }
+                if cms.spaced {
+                    t = spaced(rng, &t);
+                }
+                if cms.markup {
+                    t = broken(rng, &t);
+                }
+                t
+            };
+            if cms.markup {
+                let pad = if rng.chance(30) { "&nbsp;" } else { "" };
+                let tail = if rng.chance(20) { "&nbsp;&nbsp;" } else { "" };
+                out.push_str(&format!(
+                    "<td{} valign=\"center\" width=\"{}\"><p style=\"text-align:center\"><span style=\"font-family:仿宋_GB2312;font-size:12pt\">{pad}{text}{tail}</span></p></td>",
+                    c.attrs,
+                    rng.range(30, 120)
+                ));
+            } else {
+                out.push_str(&format!("<{0}{1}>{text}</{0}>", c.tag, c.attrs));
+            }
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A PDF text layer of the table regions (the renderer's one-row-per-line text, cells
+/// separated by single spaces) with the same rewrites: numbers per [`Cms::digits`], short
+/// labels spaced out with full-width spaces (a single ASCII space would split a cell), item
+/// numbers dropped. [`Cms::markup`] and [`Cms::t2_order`] have no text form and are ignored.
+pub fn pdf_lines(text: &str, cms: Cms, seed: u64) -> String {
+    let mut rng = Rng::new(seed ^ 0x9df_11e5);
+    let sep = if rng.chance(50) { "," } else { "，" };
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut in_tables = false;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        if body.starts_with("二、主动公开政府信息情况") {
+            in_tables = true;
+        } else if body.starts_with("五、") {
+            in_tables = false;
+        }
+        if !in_tables || body.starts_with(['二', '三', '四']) && body.contains("、") && !body.contains(' ') {
+            out.push_str(line);
+            continue;
+        }
+        let tokens: Vec<String> = body
+            .split(' ')
+            .map(|t| {
+                let t = if cms.unnumbered { unnumbered(t) } else { t };
+                let n = number(&mut rng, cms.digits, sep, t);
+                if cms.spaced && is_short_label(t) {
+                    let gap = if rng.chance(50) { "\u{3000}" } else { "\u{3000}\u{3000}" };
+                    t.chars().map(String::from).collect::<Vec<_>>().join(gap)
+                } else {
+                    n
+                }
+            })
+            .collect();
+        out.push_str(&tokens.join(" "));
+        out.push_str(&line[body.len()..]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_group_and_widen() {
+        assert_eq!(grouped("1234567", ","), "1,234,567");
+        assert_eq!(grouped("123", ","), "123");
+        assert_eq!(grouped("1234.50", "，"), "1，234.50");
+        assert_eq!(full_width("12.5"), "１２．５");
+    }
+
+    #[test]
+    fn rows_are_rewritten_cell_by_cell() {
+        let t = "<table class=\"t2\"><tbody><tr><th scope=\"row\">规章</th><td>1</td><td>2</td><td>3</td></tr></tbody></table>";
+        let p = permute_t2(t, [2, 0, 1]);
+        assert!(p.contains("<th scope=\"row\">规章</th><td>3</td><td>1</td><td>2</td>"), "{p}");
+        let mut rng = Rng::new(1);
+        assert!(spaced(&mut rng, "规章").chars().count() >= 4);
+        assert_eq!(spaced(&mut rng, "一、本年新收政府信息公开申请数量"), "一、本年新收政府信息公开申请数量");
+        assert!(broken(&mut rng, "一、本年新收政府信息公开申请数量").contains("<br>"));
+    }
+}
