@@ -9,6 +9,7 @@
 //! - [`Cms::spaced`]: short labels justified with spaces between the characters (`规　　章`,
 //!   `申 请 人 情 况`), as Word's distributed alignment exports them;
 //! - [`Cms::unnumbered`]: table 三's sub-row labels without their item numbers;
+//! - [`Cms::serial`]: table 三 with a 序号 column numbering its rows;
 //! - [`Cms::t2_order`]: table 二's 本年制发件数/本年废止件数/现行有效件数 columns in another order
 //!   (header and values moved together).
 //!
@@ -38,6 +39,8 @@ pub struct Cms {
     /// Table 三's labels without their item numbers (`属于国家秘密` for `1.属于国家秘密`,
     /// `予以公开` for `（一）予以公开`).
     pub unnumbered: bool,
+    /// Table 三 with a 序号 column before the labels, numbering its value rows 1, 2, ….
+    pub serial: bool,
 }
 
 /// One table cell of a row: its tag name (`th`/`td`), attributes and inner text.
@@ -197,6 +200,7 @@ fn rewrite_table(rng: &mut Rng, table: &str, cms: Cms, sep: &str) -> String {
     let mut out = String::with_capacity(table.len() * 2);
     let mut rest = table;
     let mut body_rows = 0;
+    let (mut serial, mut serial_head) = (0, false);
     while let Some(start) = rest.find("<tr>") {
         out.push_str(&rest[..start]);
         let Some(len) = rest[start..].find("</tr>").map(|e| e + 5) else { break };
@@ -215,6 +219,15 @@ fn rewrite_table(rng: &mut Rng, table: &str, cms: Cms, sep: &str) -> String {
             }
         }
         out.push_str(if cms.markup { "<tr style=\"height:20px\">" } else { "<tr>" });
+        if cms.serial && t3 {
+            if data_row {
+                serial += 1;
+                out.push_str(&format!("<td>{serial}</td>"));
+            } else if serial == 0 && !serial_head {
+                serial_head = true;
+                out.push_str("<th rowspan=\"3\">序号</th>");
+            }
+        }
         for c in cs {
             let text = if c.tag == "td" {
                 number(rng, cms.digits, sep, c.inner)
@@ -283,6 +296,51 @@ pub fn pdf_lines(text: &str, cms: Cms, seed: u64) -> String {
             })
             .collect();
         out.push_str(&tokens.join(" "));
+        out.push_str(&line[body.len()..]);
+    }
+    out
+}
+
+/// A Markdown page from a converter (the renderer's Markdown shape) with the cell rewrites:
+/// numbers per [`Cms::digits`]; labels spaced with `&nbsp;` or full-width spaces, without item
+/// numbers; with [`Cms::markup`], `<br>` inside long labels and `&nbsp;` padding (what
+/// converters write for a line break and an indent inside a cell). [`Cms::t2_order`] and
+/// [`Cms::serial`] are ignored.
+pub fn markdown(text: &str, cms: Cms, seed: u64) -> String {
+    let mut rng = Rng::new(seed ^ 0x3d_0a1c);
+    let sep = if rng.chance(50) { "," } else { "，" };
+    let mut out = String::with_capacity(text.len() * 2);
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let Some(inner) = body.strip_prefix('|').and_then(|b| b.strip_suffix('|')) else {
+            out.push_str(line);
+            continue;
+        };
+        if inner.trim_start().starts_with("---") {
+            out.push_str(line);
+            continue;
+        }
+        out.push('|');
+        for cell in inner.split('|') {
+            let t = cell.trim();
+            let n = number(&mut rng, cms.digits, sep, t);
+            let mut c = if n != t || t.is_empty() || t.as_bytes()[0].is_ascii_digit() && !t.contains('.') {
+                n
+            } else {
+                let mut l = if cms.unnumbered { unnumbered(t).to_string() } else { t.to_string() };
+                if cms.spaced {
+                    l = spaced(&mut rng, &l);
+                }
+                if cms.markup {
+                    l = broken(&mut rng, &l);
+                }
+                l
+            };
+            if cms.markup && rng.chance(30) {
+                c = format!("&nbsp;&nbsp;{c}");
+            }
+            out.push_str(&format!(" {c} |"));
+        }
         out.push_str(&line[body.len()..]);
     }
     out

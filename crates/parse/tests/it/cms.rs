@@ -7,7 +7,7 @@
 use gongkai_model::FormatVersion;
 use gongkai_parse::{Kind, parse_str};
 use gongkai_render::TextShape;
-use gongkai_synth::cms::{Cms, Digits, cms_page, pdf_lines};
+use gongkai_synth::cms::{Cms, Digits, cms_page, markdown, pdf_lines};
 use gongkai_synth::{SynthOptions, report};
 use proptest::prelude::*;
 
@@ -19,16 +19,24 @@ fn check(seed: u64, cms: Cms) -> Result<(), TestCaseError> {
     if cms.digits != Digits::Thousands {
         prop_assert_ne!(&page, &gongkai_render::html(&r), "{:?} changed nothing", cms);
     }
-    same(&r, &page, parse_str(&page, Kind::Html), cms)?;
+    same(&r, "html", &page, parse_str(&page, Kind::Html), cms)?;
     let lines = pdf_lines(&gongkai_render::text(&r, TextShape::Lines), cms, seed);
-    same(&r, &lines, parse_str(&lines, Kind::Text), cms)
+    same(&r, "pdf text", &lines, parse_str(&lines, Kind::Text), cms)?;
+    let md = markdown(&gongkai_render::markdown(&r), cms, seed);
+    same(&r, "markdown", &md, parse_str(&md, Kind::Text), cms)
 }
 
-fn same(r: &gongkai_model::Report, page: &str, p: gongkai_parse::Parsed, cms: Cms) -> Result<(), TestCaseError> {
+fn same(
+    r: &gongkai_model::Report,
+    shape: &str,
+    page: &str,
+    p: gongkai_parse::Parsed,
+    cms: Cms,
+) -> Result<(), TestCaseError> {
     let (want, got) = (r.cell_values(), p.report.cell_values());
     let diff: Vec<_> =
         want.iter().filter(|c| !got.contains(c)).chain(got.iter().filter(|c| !want.contains(c))).collect();
-    prop_assert!(diff.is_empty(), "{cms:?}: cells differ {diff:?}\nfindings {:#?}\n{page}", p.findings);
+    prop_assert!(diff.is_empty(), "{shape} {cms:?}: cells differ {diff:?}\nfindings {:#?}\n{page}", p.findings);
     prop_assert_eq!(p.report.format, FormatVersion::F2021);
     Ok(())
 }
@@ -62,11 +70,16 @@ proptest! {
     }
 
     #[test]
-    fn all_at_once(seed in any::<u64>(), digits in 0usize..3, flags in 0u8..16) {
+    fn all_at_once(seed in any::<u64>(), digits in 0usize..3, flags in 0u8..32) {
         let digits = [Digits::Plain, Digits::Thousands, Digits::FullWidth][digits];
-        let (markup, spaced, t2_order, unnumbered) = (flags & 1 != 0, flags & 2 != 0, flags & 4 != 0, flags & 8 != 0);
+        let on = |bit: u8| flags & (1 << bit) != 0;
         prop_assume!(flags != 0 || digits != Digits::Plain);
-        check(seed, Cms { digits, markup, spaced, t2_order, unnumbered })?;
+        check(seed, Cms { digits, markup: on(0), spaced: on(1), t2_order: on(2), unnumbered: on(3), serial: on(4) })?;
+    }
+
+    #[test]
+    fn table3_serial_column(seed in any::<u64>()) {
+        check(seed, Cms { serial: true, ..Cms::default() })?;
     }
 
     #[test]
