@@ -10,6 +10,7 @@
 //!   `申 请 人 情 况`), as Word's distributed alignment exports them;
 //! - [`Cms::unnumbered`]: table 三's sub-row labels without their item numbers;
 //! - [`Cms::serial`]: table 三 with a 序号 column numbering its rows;
+//! - [`Cms::wrapped`]: (PDF text) long labels and table 二's headers wrapped onto two lines;
 //! - [`Cms::t2_order`]: table 二's 本年制发件数/本年废止件数/现行有效件数 columns in another order
 //!   (header and values moved together).
 //!
@@ -41,6 +42,11 @@ pub struct Cms {
     pub unnumbered: bool,
     /// Table 三 with a 序号 column before the labels, numbering its value rows 1, 2, ….
     pub serial: bool,
+    /// PDF text only: long labels wrapped as a narrow column wraps them, the head of the
+    /// label on a line of its own and the rest before the values (`（二）部分公开（区分处理的，只计这`
+    /// / `一情形，不计其他情形） 7 0 0 0 0 0 7`), and table 二's column headers with `件数` on a
+    /// second line.
+    pub wrapped: bool,
 }
 
 /// One table cell of a row: its tag name (`th`/`td`), attributes and inner text.
@@ -265,12 +271,14 @@ fn rewrite_table(rng: &mut Rng, table: &str, cms: Cms, sep: &str) -> String {
 /// A PDF text layer of the table regions (the renderer's one-row-per-line text, cells
 /// separated by single spaces) with the same rewrites: numbers per [`Cms::digits`], short
 /// labels spaced out with full-width spaces (a single ASCII space would split a cell), item
-/// numbers dropped. [`Cms::markup`] and [`Cms::t2_order`] have no text form and are ignored.
+/// numbers dropped, table 三's rows numbered in front, labels wrapped. [`Cms::markup`] and
+/// [`Cms::t2_order`] have no text form and are ignored.
 pub fn pdf_lines(text: &str, cms: Cms, seed: u64) -> String {
     let mut rng = Rng::new(seed ^ 0x9df_11e5);
     let sep = if rng.chance(50) { "," } else { "，" };
     let mut out = String::with_capacity(text.len() * 2);
     let mut in_tables = false;
+    let (mut in_t3, mut serial) = (false, 0);
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches('\n');
         if body.starts_with("二、主动公开政府信息情况") {
@@ -295,10 +303,62 @@ pub fn pdf_lines(text: &str, cms: Cms, seed: u64) -> String {
                 }
             })
             .collect();
-        out.push_str(&tokens.join(" "));
+        let mut tokens = tokens;
+        if body.starts_with("三、收到和处理") {
+            in_t3 = true;
+        } else if body.starts_with("四、") {
+            in_t3 = false;
+        }
+        if cms.serial
+            && in_t3
+            && tokens.len() > 7
+            && tokens.last().is_some_and(|t| t.starts_with(|c: char| matches!(c, '0'..='9' | '０'..='９')))
+        {
+            serial += 1;
+            tokens.insert(0, serial.to_string());
+        }
+        if cms.wrapped {
+            wrap(&mut rng, &mut out, &mut tokens);
+        }
+        out.push_str(&tokens.iter().filter(|t| !t.is_empty()).map(String::as_str).collect::<Vec<_>>().join(" "));
         out.push_str(&line[body.len()..]);
     }
     out
+}
+
+/// Wrap a PDF text row the way a narrow column does: a header row of 件数 columns prints
+/// `件数` on a second line; a label of more than 14 characters before values prints its
+/// head on a line of its own. What goes on the earlier line is written to `out`.
+fn wrap(rng: &mut Rng, out: &mut String, tokens: &mut [String]) {
+    if tokens.len() > 2 && tokens[1..].iter().all(|t| t.ends_with("件数")) {
+        let heads: Vec<&str> = tokens.iter().map(|t| t.strip_suffix("件数").unwrap_or(t)).collect();
+        out.push_str(&heads.join(" "));
+        out.push('\n');
+        for t in tokens.iter_mut() {
+            *t = if t.ends_with("件数") { "件数".to_string() } else { String::new() };
+        }
+        let kept: Vec<String> = tokens.iter().filter(|t| !t.is_empty()).cloned().collect();
+        tokens.iter_mut().for_each(String::clear);
+        tokens[0] = kept.join(" ");
+        return;
+    }
+    let Some(last) = tokens.iter().rposition(|t| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))) else {
+        return;
+    };
+    let chars: Vec<char> = tokens[last].chars().collect();
+    if last + 1 == tokens.len() || chars.len() <= 14 {
+        return;
+    }
+    let at = rng.range(8, chars.len() as u64 - 3) as usize;
+    let head: String = chars[..at].iter().collect();
+    for t in &tokens[..last] {
+        out.push_str(t);
+        out.push(' ');
+    }
+    out.push_str(&head);
+    out.push('\n');
+    tokens[last] = chars[at..].iter().collect();
+    tokens[..last].iter_mut().for_each(String::clear);
 }
 
 /// A Markdown page from a converter (the renderer's Markdown shape) with the cell rewrites:
