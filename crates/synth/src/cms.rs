@@ -10,6 +10,8 @@
 //!   `申 请 人 情 况`), as Word's distributed alignment exports them;
 //! - [`Cms::unnumbered`]: table 三's sub-row labels without their item numbers;
 //! - [`Cms::serial`]: table 三 with a 序号 column numbering its rows;
+//! - [`Cms::continued`]: table 三 split into two `<table>`s (`续表`, header repeated or not);
+//! - [`Cms::layout`]: (PDF text) cells aligned with runs of spaces, `pdftotext -layout`;
 //! - [`Cms::wrapped`]: (PDF text) long labels and table 二's headers wrapped onto two lines;
 //! - [`Cms::t2_order`]: table 二's 本年制发件数/本年废止件数/现行有效件数 columns in another order
 //!   (header and values moved together).
@@ -47,6 +49,12 @@ pub struct Cms {
     /// / `一情形，不计其他情形） 7 0 0 0 0 0 7`), and table 二's column headers with `件数` on a
     /// second line.
     pub wrapped: bool,
+    /// PDF text only: columns aligned as `pdftotext -layout` aligns them (runs of two or more
+    /// spaces between cells), and spaced-out labels with single ASCII spaces.
+    pub layout: bool,
+    /// Table 三 continued in a second `<table>` after a page break (a Word table over two
+    /// pages): sometimes a `续表` line between them, sometimes the header rows repeated.
+    pub continued: bool,
 }
 
 /// One table cell of a row: its tag name (`th`/`td`), attributes and inner text.
@@ -207,6 +215,9 @@ fn rewrite_table(rng: &mut Rng, table: &str, cms: Cms, sep: &str) -> String {
     let mut rest = table;
     let mut body_rows = 0;
     let (mut serial, mut serial_head) = (0, false);
+    // Table 三's header rows as printed (repeated on a continuation), and where it breaks.
+    let mut header = String::new();
+    let split_at = rng.range(4, 18);
     while let Some(start) = rest.find("<tr>") {
         out.push_str(&rest[..start]);
         let Some(len) = rest[start..].find("</tr>").map(|e| e + 5) else { break };
@@ -217,8 +228,26 @@ fn rewrite_table(rng: &mut Rng, table: &str, cms: Cms, sep: &str) -> String {
             continue;
         };
         let data_row = cs.iter().any(|c| c.tag == "td");
-        if cms.markup && t3 && data_row {
+        if t3 && !data_row {
+            header.push_str(row);
+        }
+        if cms.continued && t3 && data_row && body_rows == split_at {
+            out.push_str("</tbody></table>\n");
+            if rng.chance(50) {
+                out.push_str("<p>续表</p>\n");
+            }
+            out.push_str("<table>");
+            if rng.chance(50) {
+                out.push_str("<thead>");
+                out.push_str(&header);
+                out.push_str("</thead>");
+            }
+            out.push_str("<tbody>\n");
+        }
+        if t3 && data_row {
             body_rows += 1;
+        }
+        if cms.markup && t3 && data_row {
             // A converter that closes the body every few rows.
             if body_rows % 7 == 0 {
                 out.push_str("</tbody>\n<tbody>");
@@ -296,7 +325,11 @@ pub fn pdf_lines(text: &str, cms: Cms, seed: u64) -> String {
                 let t = if cms.unnumbered { unnumbered(t) } else { t };
                 let n = number(&mut rng, cms.digits, sep, t);
                 if cms.spaced && is_short_label(t) {
-                    let gap = if rng.chance(50) { "\u{3000}" } else { "\u{3000}\u{3000}" };
+                    let gap = match (cms.layout, rng.chance(50)) {
+                        (true, _) => " ",
+                        (false, true) => "\u{3000}",
+                        (false, false) => "\u{3000}\u{3000}",
+                    };
                     t.chars().map(String::from).collect::<Vec<_>>().join(gap)
                 } else {
                     n
@@ -320,7 +353,12 @@ pub fn pdf_lines(text: &str, cms: Cms, seed: u64) -> String {
         if cms.wrapped {
             wrap(&mut rng, &mut out, &mut tokens);
         }
-        out.push_str(&tokens.iter().filter(|t| !t.is_empty()).map(String::as_str).collect::<Vec<_>>().join(" "));
+        for (k, t) in tokens.iter().filter(|t| !t.is_empty()).enumerate() {
+            if k > 0 {
+                out.push_str(if cms.layout { &"      "[..rng.range(2, 6) as usize] } else { " " });
+            }
+            out.push_str(t);
+        }
         out.push_str(&line[body.len()..]);
     }
     out

@@ -14,10 +14,15 @@ use proptest::prelude::*;
 fn check(seed: u64, cms: Cms) -> Result<(), TestCaseError> {
     let r = report(seed, &SynthOptions { format: FormatVersion::F2021, target_bytes: 1_500 });
     let page = cms_page(&gongkai_render::html(&r), cms, seed);
-    // Grouping touches only numbers ≥ 1000, which a page may lack; wrapping is for PDF text
-    // only; every other rewrite always changes the page.
-    let html_rewrite =
-        cms.digits == Digits::FullWidth || cms.markup || cms.spaced || cms.t2_order || cms.unnumbered || cms.serial;
+    // Grouping touches only numbers ≥ 1000, which a page may lack; wrapping and layout are for
+    // PDF text only; every other rewrite always changes the page.
+    let html_rewrite = cms.digits == Digits::FullWidth
+        || cms.markup
+        || cms.spaced
+        || cms.t2_order
+        || cms.unnumbered
+        || cms.serial
+        || cms.continued;
     if html_rewrite {
         prop_assert_ne!(&page, &gongkai_render::html(&r), "{:?} changed nothing", cms);
     }
@@ -76,11 +81,11 @@ proptest! {
     }
 
     #[test]
-    fn all_at_once(seed in any::<u64>(), digits in 0usize..3, flags in 0u8..64) {
+    fn all_at_once(seed in any::<u64>(), digits in 0usize..3, flags in 0u8..=255) {
         let digits = [Digits::Plain, Digits::Thousands, Digits::FullWidth][digits];
         let on = |bit: u8| flags & (1 << bit) != 0;
         prop_assume!(flags != 0 || digits != Digits::Plain);
-        check(seed, Cms { digits, markup: on(0), spaced: on(1), t2_order: on(2), unnumbered: on(3), serial: on(4), wrapped: on(5) })?;
+        check(seed, Cms { digits, markup: on(0), spaced: on(1), t2_order: on(2), unnumbered: on(3), serial: on(4), wrapped: on(5), layout: on(6), continued: on(7) })?;
     }
 
     #[test]
@@ -91,6 +96,16 @@ proptest! {
     #[test]
     fn pdf_labels_wrapped(seed in any::<u64>()) {
         check(seed, Cms { wrapped: true, ..Cms::default() })?;
+    }
+
+    #[test]
+    fn pdf_layout_columns(seed in any::<u64>(), spaced in any::<bool>()) {
+        check(seed, Cms { layout: true, spaced, ..Cms::default() })?;
+    }
+
+    #[test]
+    fn table3_continued(seed in any::<u64>()) {
+        check(seed, Cms { continued: true, ..Cms::default() })?;
     }
 
     #[test]
