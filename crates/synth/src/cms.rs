@@ -163,6 +163,14 @@ fn number(rng: &mut Rng, digits: Digits, sep: &str, text: &str) -> String {
     }
 }
 
+/// The orders of table 二's three columns other than the official one.
+const PERMS: [[usize; 3]; 5] = [[1, 0, 2], [2, 0, 1], [0, 2, 1], [1, 2, 0], [2, 1, 0]];
+
+/// A row of four cells with the last three in the order `perm`.
+fn permuted<'a>(row: &[&'a str], perm: [usize; 3]) -> Vec<&'a str> {
+    std::iter::once(row[0]).chain(perm.iter().map(|p| row[p + 1])).collect()
+}
+
 /// Table 二's three-column rows (header and values of the 第（一）项 block) permuted by `perm`.
 fn permute_t2(table: &str, perm: [usize; 3]) -> String {
     let mut out = String::with_capacity(table.len());
@@ -192,7 +200,7 @@ fn permute_t2(table: &str, perm: [usize; 3]) -> String {
 pub fn cms_page(html: &str, cms: Cms, seed: u64) -> String {
     let mut rng = Rng::new(seed ^ 0xc35_7a6e);
     let sep = if rng.chance(50) { "," } else { "，" };
-    let perm = *rng.pick(&[[1, 0, 2], [2, 0, 1], [0, 2, 1], [1, 2, 0], [2, 1, 0]]);
+    let perm = *rng.pick(&PERMS);
     let mut out = String::with_capacity(html.len() * 2);
     let mut rest = html;
     while let Some(start) = rest.find("<table") {
@@ -300,14 +308,15 @@ fn rewrite_table(rng: &mut Rng, table: &str, cms: Cms, sep: &str) -> String {
 /// A PDF text layer of the table regions (the renderer's one-row-per-line text, cells
 /// separated by single spaces) with the same rewrites: numbers per [`Cms::digits`], short
 /// labels spaced out with full-width spaces (a single ASCII space would split a cell), item
-/// numbers dropped, table 三's rows numbered in front, labels wrapped. [`Cms::markup`] and
-/// [`Cms::t2_order`] have no text form and are ignored.
+/// numbers dropped, table 三's rows numbered in front, labels wrapped, table 二's columns
+/// reordered. [`Cms::markup`] and [`Cms::continued`] have no text form and are ignored.
 pub fn pdf_lines(text: &str, cms: Cms, seed: u64) -> String {
     let mut rng = Rng::new(seed ^ 0x9df_11e5);
     let sep = if rng.chance(50) { "," } else { "，" };
     let mut out = String::with_capacity(text.len() * 2);
     let mut in_tables = false;
-    let (mut in_t3, mut serial) = (false, 0);
+    let (mut in_t3, mut serial, mut in_t2a) = (false, 0, false);
+    let perm = *rng.pick(&PERMS);
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches('\n');
         if body.starts_with("二、主动公开政府信息情况") {
@@ -319,8 +328,15 @@ pub fn pdf_lines(text: &str, cms: Cms, seed: u64) -> String {
             out.push_str(line);
             continue;
         }
-        let tokens: Vec<String> = body
-            .split(' ')
+        if body.contains("第二十条") {
+            in_t2a = body.contains("第（一）项");
+        }
+        let mut raw: Vec<&str> = body.split(' ').collect();
+        if cms.t2_order && in_t2a && raw.len() == 4 {
+            raw = permuted(&raw, perm);
+        }
+        let tokens: Vec<String> = raw
+            .into_iter()
             .map(|t| {
                 let t = if cms.unnumbered { unnumbered(t) } else { t };
                 let n = number(&mut rng, cms.digits, sep, t);
@@ -402,11 +418,13 @@ fn wrap(rng: &mut Rng, out: &mut String, tokens: &mut [String]) {
 /// A Markdown page from a converter (the renderer's Markdown shape) with the cell rewrites:
 /// numbers per [`Cms::digits`]; labels spaced with `&nbsp;` or full-width spaces, without item
 /// numbers; with [`Cms::markup`], `<br>` inside long labels and `&nbsp;` padding (what
-/// converters write for a line break and an indent inside a cell). [`Cms::t2_order`] and
-/// [`Cms::serial`] are ignored.
+/// converters write for a line break and an indent inside a cell); table 二's columns
+/// reordered. [`Cms::serial`], [`Cms::continued`] and the PDF switches are ignored.
 pub fn markdown(text: &str, cms: Cms, seed: u64) -> String {
     let mut rng = Rng::new(seed ^ 0x3d_0a1c);
     let sep = if rng.chance(50) { "," } else { "，" };
+    let perm = *rng.pick(&PERMS);
+    let mut in_t2a = false;
     let mut out = String::with_capacity(text.len() * 2);
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches('\n');
@@ -418,8 +436,15 @@ pub fn markdown(text: &str, cms: Cms, seed: u64) -> String {
             out.push_str(line);
             continue;
         }
+        if body.contains("第二十条") {
+            in_t2a = body.contains("第（一）项");
+        }
+        let mut cells: Vec<&str> = inner.split('|').collect();
+        if cms.t2_order && in_t2a && cells.len() == 4 && !body.contains("第二十条") {
+            cells = permuted(&cells, perm);
+        }
         out.push('|');
-        for cell in inner.split('|') {
+        for cell in cells {
             let t = cell.trim();
             let n = number(&mut rng, cms.digits, sep, t);
             let mut c = if n != t || t.is_empty() || t.as_bytes()[0].is_ascii_digit() && !t.contains('.') {
