@@ -47,7 +47,7 @@ pub struct Cms {
     /// PDF text only: long labels wrapped as a narrow column wraps them, the head of the
     /// label on a line of its own and the rest before the values (`（二）部分公开（区分处理的，只计这`
     /// / `一情形，不计其他情形） 7 0 0 0 0 0 7`), and table 二's column headers with `件数` on a
-    /// second line.
+    /// second line, and table 四's values over two lines (复议's five, then 诉讼's ten).
     pub wrapped: bool,
     /// PDF text only: columns aligned as `pdftotext -layout` aligns them (runs of two or more
     /// spaces between cells), and spaced-out labels with single ASCII spaces.
@@ -380,10 +380,20 @@ pub fn pdf_lines(text: &str, cms: Cms, seed: u64) -> String {
     out
 }
 
-/// Wrap a PDF text row the way a narrow column does: a header row of 件数 columns prints
+/// Wrap a PDF text row the way a narrow column does: table 四's values break after the five of
+/// 行政复议; a header row of 件数 columns prints
 /// `件数` on a second line; a label of more than 14 characters before values prints its
 /// head on a line of its own. What goes on the earlier line is written to `out`.
 fn wrap(rng: &mut Rng, out: &mut String, tokens: &mut [String]) {
+    // Table 四's one row of 15 values: 行政复议's five on one line, 行政诉讼's ten on the next.
+    if tokens.len() == 15
+        && tokens.iter().all(|t| t.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '０'..='９')))
+    {
+        out.push_str(&tokens[..5].join(" "));
+        out.push('\n');
+        tokens[..5].iter_mut().for_each(String::clear);
+        return;
+    }
     if tokens.len() > 2 && tokens[1..].iter().all(|t| t.ends_with("件数")) {
         let heads: Vec<&str> = tokens.iter().map(|t| t.strip_suffix("件数").unwrap_or(t)).collect();
         out.push_str(&heads.join(" "));
