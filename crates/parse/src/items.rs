@@ -168,10 +168,18 @@ fn row_item<'a>(block: usize, cells: &'a [GridCell], kinds: &mut Vec<CellValue>)
     let label_like = |k: usize| {
         matches!(kinds[k], CellValue::Unreadable) && cells[k].text.chars().any(|c| is_cjk(c) || c.is_alphabetic())
     };
-    let first_value = (0..cells.len()).find(|k| value_like(*k));
-    let last_label = (0..first_value.unwrap_or(cells.len())).rev().find(|k| label_like(*k));
+    // A row-number column before the label (`1 | 一、本年新收… | 58 | …`, a 序号 column some
+    // sites add): one leading whole number followed by a label of two or more ideographs is
+    // the row's number, not its first value.
+    let serial = cells.len() > 2
+        && matches!(&kinds[0], CellValue::Number(d) if d.is_integer() && d.is_sign_positive() && *d < 1000.into())
+        && label_like(1)
+        && cells[1].text.chars().filter(|c| is_cjk(*c)).count() >= 2;
+    let lead = usize::from(serial);
+    let first_value = (lead..cells.len()).find(|k| value_like(*k));
+    let last_label = (lead..first_value.unwrap_or(cells.len())).rev().find(|k| label_like(*k));
     let (label_cells, value_cells) = match last_label {
-        Some(i) => (&cells[..=i], &cells[i + 1..]),
+        Some(i) => (&cells[lead..=i], &cells[i + 1..]),
         None => (&cells[..0], cells),
     };
     // Spanned copies repeat the group label; each distinct text is kept once. A label of one
@@ -433,6 +441,25 @@ mod tests {
     use super::*;
 
     use proptest::strategy::Strategy;
+
+    #[test]
+    fn a_row_number_column_is_not_a_value() {
+        let row = |cells: &[&str]| -> (String, Vec<String>) {
+            let cells: Vec<GridCell> =
+                cells.iter().map(|t| GridCell { text: (*t).into(), src: Src::default(), spanned: false }).collect();
+            let it = row_item(0, &cells, &mut Vec::new());
+            (it.label.to_string(), it.values.iter().map(|c| c.raw.to_string()).collect())
+        };
+        assert_eq!(
+            row(&["3", "一、本年新收政府信息公开申请数量", "5", "0"]),
+            ("一、本年新收政府信息公开申请数量".into(), vec!["5".into(), "0".into()])
+        );
+        // Not a row number: a value before unreadable text ("约5"), a decimal, a label of one
+        // ideograph.
+        assert_eq!(row(&["3", "约5", "2"]).0, "");
+        assert_eq!(row(&["3.5", "规章", "2"]).0, "");
+        assert_eq!(row(&["3", "无", "2"]).0, "");
+    }
 
     #[test]
     fn placeholders_are_shorter_than_a_long_token() {

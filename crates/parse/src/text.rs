@@ -190,7 +190,34 @@ impl GridBuilder {
 
 fn cell(text: &str, pos: &mut LinePos, s: usize, e: usize) -> GridCell {
     let (s, e) = trim_range(text, s, e);
-    GridCell { text: text[s..e].into(), src: pos.src(s, e), spanned: false }
+    let raw = &text[s..e];
+    let t = if raw.bytes().any(|b| b == b'&' || b == b'<') { without_markup(raw) } else { raw.into() };
+    GridCell { text: t, src: pos.src(s, e), spanned: false }
+}
+
+/// A table cell's text with the HTML a converter leaves in Markdown and pipe tables read as
+/// the HTML front end reads it: a tag (`<br>`, `<span …>`) is a space, a character reference
+/// (`&nbsp;`, `&#160;`) its character; then trimmed. `<5` or `A&B` stay as they are.
+fn without_markup(raw: &str) -> compact_str::CompactString {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(p) = rest.find('<') {
+        out.push_str(&rest[..p]);
+        let tail = &rest[p..];
+        let is_tag = tail[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/');
+        match tail.find('>').filter(|_| is_tag) {
+            Some(end) => {
+                out.push(' ');
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push('<');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    trimmed(&crate::html::decode_entities(&out)).into()
 }
 
 /// Split `line` (line number `index`, starting at byte `base` of `text`) on `sep`; with
@@ -419,6 +446,17 @@ mod tests {
         assert_eq!(&t[c.src.start as usize..c.src.end as usize], "0");
         assert_eq!(c.src.line, 5);
         assert_eq!(c.src.grid, Some(GridPos { table: 1, row: 1, col: 4 }));
+    }
+
+    #[test]
+    fn markup_left_in_cells_reads_as_html_would() {
+        assert_eq!(without_markup("&nbsp;&nbsp;一、本年新收<br>申请数量&nbsp;"), "一、本年新收 申请数量");
+        assert_eq!(without_markup("规&nbsp;&nbsp;章"), "规  章");
+        assert_eq!(without_markup("<span style=\"x\">12</span>"), "12");
+        assert_eq!(without_markup("<5 A&B"), "<5 A&B");
+        let d = text_to_doc("| 行政许可 | &nbsp;97 |\n|---|---|\n| 规&nbsp;章 | 1<br/> |\n");
+        let cells: Vec<&str> = grids(&d.doc)[0].rows.iter().flatten().map(|c| c.text.as_str()).collect();
+        assert_eq!(cells, ["行政许可", "97", "规 章", "1"]);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! Sections 二–四 carry no prose: the template puts only the tables there, and parsers read
 //! text inside a table region as table text.
 
+pub mod cms;
 pub mod crawl;
 pub mod excerpt;
 pub mod ledger;
