@@ -463,12 +463,14 @@ impl<'s> App<'s> {
     }
 
     /// One page of the applications the principal reads, filtered, oldest receipt first,
-    /// personal data masked. `today` decides `overdue`.
-    pub fn list_applications(&mut self, q: &ListQuery, today: Date) -> Result<ListView> {
-        self.use_case("list_applications", |s| s.list_applications_uc(q, today))
+    /// personal data masked. `today` decides `overdue`. `known_total`: the number of matching
+    /// applications when the caller knows it already (from a cache kept by the register's
+    /// change mark, for the same principal, filters and day), so it is not counted again.
+    pub fn list_applications(&mut self, q: &ListQuery, today: Date, known_total: Option<u64>) -> Result<ListView> {
+        self.use_case("list_applications", |s| s.list_applications_uc(q, today, known_total))
     }
 
-    fn list_applications_uc(&mut self, q: &ListQuery, today: Date) -> Result<ListView> {
+    fn list_applications_uc(&mut self, q: &ListQuery, today: Date, known_total: Option<u64>) -> Result<ListView> {
         const PER_PAGE: usize = 50;
         let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let date = |v: &Option<String>, field: &'static str| -> Result<Option<Date>> {
@@ -531,6 +533,7 @@ impl<'s> App<'s> {
             serial: text(&q.q),
             offset: ((page - 1) * PER_PAGE) as u64,
             limit: PER_PAGE as u64,
+            known_total,
         };
         let (items, total) = self.store.applications_page(&filter, Personal::Masked)?;
         let total = total as usize;

@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_holidays.sql"),
     include_str!("../migrations/0006_users_sessions.sql"),
     include_str!("../migrations/0007_state_counts_index.sql"),
+    include_str!("../migrations/0008_change_mark.sql"),
 ];
 
 /// The schema version this build writes and reads (the number of migrations).
@@ -795,8 +796,14 @@ impl Backend for PgConn {
         }
         let wh = cond.join(" AND ");
         let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|b| b.as_ref()).collect();
-        let total: i64 =
-            self.client.query_one(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"), &refs).map_err(be)?.get(0);
+        let total = match f.known_total {
+            Some(t) => t,
+            None => self
+                .client
+                .query_one(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"), &refs)
+                .map_err(be)?
+                .get::<_, i64>(0) as u64,
+        };
         let (limit, offset) = f.limit_offset();
         let (nl, no) = (args.len() + 1, args.len() + 2);
         let mut refs = refs;
@@ -812,7 +819,7 @@ impl Backend for PgConn {
             )
             .map_err(be)?;
         let page = rows.iter().map(|r| summary_of(r, personal)).collect::<Result<Vec<_>>>()?;
-        Ok((page, total as u64))
+        Ok((page, total))
     }
 
     fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>> {
@@ -1025,12 +1032,14 @@ impl Backend for PgConn {
             .map_err(be)
     }
 
-    /// The current snapshot (xmin:xmax:running xids): equal snapshots see the same committed
-    /// transactions. (The largest audit sequence number would not do: sequence values are
-    /// taken before commit, so a smaller one can commit after a larger one was seen.)
+    /// The register's change counter (migration 0008): every statement that writes audit rows
+    /// bumps it in its transaction, so it moves when, and only when, a write of this register
+    /// commits. (The largest audit sequence number would not do: sequence values are taken
+    /// before commit, so a smaller one can commit after a larger one was seen. The cluster
+    /// snapshot would, but it moves with every commit in every database.)
     fn change_mark(&mut self) -> Result<Option<String>> {
-        let row = self.client.query_one("SELECT pg_current_snapshot()::text", &[]).map_err(be)?;
-        Ok(Some(format!("snapshot:{}", row.get::<_, String>(0))))
+        let row = self.client.query_one("SELECT n FROM change_mark WHERE id = 1", &[]).map_err(be)?;
+        Ok(Some(format!("changes:{}", row.get::<_, i64>(0))))
     }
 
     fn audit_log(&mut self, entity: Entity, id: &str) -> Result<Vec<AuditEntry>> {

@@ -777,12 +777,15 @@ impl Backend for SqliteConn {
             }));
         }
         let wh = cond.join(" AND ");
-        let total: i64 = self
-            .conn
-            .prepare(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"))
-            .map_err(be)?
-            .query_row(params_from_iter(args.iter()), |r| r.get(0))
-            .map_err(be)?;
+        let total = match f.known_total {
+            Some(t) => t,
+            None => self
+                .conn
+                .prepare(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"))
+                .map_err(be)?
+                .query_row(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))
+                .map_err(be)? as u64,
+        };
         let (limit, offset) = f.limit_offset();
         args.push(Value::Integer(limit));
         args.push(Value::Integer(offset));
@@ -790,7 +793,7 @@ impl Backend for SqliteConn {
         let mut st = self.conn.prepare(&sql).map_err(be)?;
         let rows = st.query_map(params_from_iter(args.iter()), summary_row).map_err(be)?;
         let page = rows.map(|r| summary_of(r.map_err(be)?, personal)).collect::<Result<Vec<_>>>()?;
-        Ok((page, total as u64))
+        Ok((page, total))
     }
 
     fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>> {

@@ -592,6 +592,9 @@ pub struct AppFilter {
     pub serial: Option<String>,
     pub offset: u64,
     pub limit: u64,
+    /// The number of matching applications when the caller already knows it (a cache valid
+    /// for the register's current change mark): the backend returns it without counting.
+    pub known_total: Option<u64>,
 }
 
 /// A value a listing condition compares with (see [`AppFilter::conditions`]).
