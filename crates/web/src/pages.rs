@@ -1080,12 +1080,15 @@ struct LedgerPage<'a> {
     organ_name: String,
     r: &'a LedgerResult,
     can_import: bool,
+    /// Whether the role may see personal data in its own organ (the unmasked export).
+    can_unmask: bool,
 }
 
 pub fn ledger(c: &Ctx, organs: &[Organ], organ: Option<OrganId>, r: &LedgerResult) -> Response {
     let organ_name =
         organ.and_then(|id| organs.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_default();
     let can_import = gongkai_app::allowed(c.principal.role, gongkai_app::Action::Register, gongkai_app::Relation::Own);
+    let can_unmask = gongkai_app::allowed(c.principal.role, gongkai_app::Action::Unmask, gongkai_app::Relation::Own);
     html(&LedgerPage {
         nav: Nav::of(c),
         organs,
@@ -1093,5 +1096,6 @@ pub fn ledger(c: &Ctx, organs: &[Organ], organ: Option<OrganId>, r: &LedgerResul
         organ_name,
         r,
         can_import,
+        can_unmask,
     })
 }

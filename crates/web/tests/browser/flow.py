@@ -379,6 +379,20 @@ def main():
             "fetch('/ledger/export?organ=2&format=csv').then(r => r.text()).then(done).catch(e => done('ERR ' + e));")
         check("the ledger export is masked", "T-1" in exported and "赵*" in exported and "赵六" not in exported
               and "已隐去" in exported, exported[:300])
+        # The unmasked export: an explicit form with a stated purpose (audited), for the clerk.
+        d.go(base + "/ledger?organ=2")
+        d.select("#unmasked-format", "csv")
+        d.type("#purpose", "核对申请人身份")
+        axe_scan(d, axe_src, "ledger export")
+        shot("16-ledger-export.png")
+        unmasked = d.js_async(
+            "const done = arguments[arguments.length - 1];"
+            "const f = document.querySelector('#export-unmasked');"
+            "fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f))})"
+            ".then(r => r.text()).then(done).catch(e => done('ERR ' + e));")
+        check("the unmasked ledger export, with its purpose, holds the personal data",
+              "T-1" in unmasked and "赵六" in unmasked and "13812345678" in unmasked and "含个人信息" in unmasked,
+              unmasked[:300])
         d.go(base + "/applications?q=T-")
         check("the imported applications are in the register", "T-1" in d.text() and "T-2" in d.text(), d.text()[:300])
         d.click(".logout button")

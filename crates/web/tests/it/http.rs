@@ -12,6 +12,7 @@ use sha2::Digest;
 
 struct TestApp {
     addr: SocketAddr,
+    web: std::sync::Arc<gongkai_web::Web>,
     admin_password: String,
     _dir: tempfile::TempDir,
 }
@@ -23,7 +24,8 @@ fn spawn_app() -> TestApp {
     let first = gongkai_store_sqlite::open(&db).unwrap();
     let (_, admin_password) = gongkai_app::accounts::bootstrap_admin(&first).unwrap().unwrap();
     drop(first);
-    TestApp { addr: common::serve(db), admin_password, _dir: dir }
+    let (addr, web) = common::serve(db);
+    TestApp { addr, web, admin_password, _dir: dir }
 }
 
 #[derive(Debug)]
@@ -476,6 +478,65 @@ fn a_ledger_is_previewed_with_every_bad_row_then_imported_all_or_nothing_and_exp
 }
 
 #[test]
+fn the_unmasked_ledger_export_needs_the_right_a_purpose_and_the_token_and_is_audited() {
+    let app = spawn_app();
+    let ((k, csrf), _) = staff(&app);
+    let reg = [
+        ("csrf", csrf.as_str()),
+        ("organ", "2"),
+        ("serial", "U-1"),
+        ("received", "2024-09-02"),
+        ("channel", "online"),
+        ("kind", "自然人"),
+        ("name", "欧阳导出"),
+        ("phone", "13712345678"),
+        ("description", "某文件"),
+        ("form", "electronic"),
+    ];
+    assert_eq!(request(&app, "POST", "/applications", Some(&k), &reg).status, 303);
+    let page = get(&app, "/ledger?organ=2", &k).body;
+    assert!(page.contains("id=\"export-unmasked\"") && page.contains("name=\"purpose\""), "{page}");
+    let audited = || {
+        let s = gongkai_store_sqlite::open(app._dir.path().join("register.db")).unwrap();
+        gongkai_store::Store::audit_log(&s, gongkai_store::Entity::Organ, "2", gongkai_store::Personal::Masked).unwrap()
+    };
+    let before = audited().len();
+    // No token, no purpose: refused, nothing disclosed, nothing audited.
+    let f = [("organ", "2"), ("format", "csv"), ("purpose", "核对申请人身份")];
+    assert_eq!(request(&app, "POST", "/ledger/export-unmasked", Some(&k), &f).status, 403);
+    let f = [("csrf", csrf.as_str()), ("organ", "2"), ("format", "csv"), ("purpose", "  ")];
+    let r = request(&app, "POST", "/ledger/export-unmasked", Some(&k), &f);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("须填写用途") && !r.body.contains("欧阳导出"), "{}", r.body);
+    assert_eq!(audited().len(), before, "a refused export is not audited");
+    // The administrator (no casework, no personal data) may not; the page does not offer it.
+    let c = login(&app, "admin", "管理员的新密码abc123");
+    let acsrf = csrf_of(&get(&app, "/password", &c).body);
+    assert!(!get(&app, "/ledger?organ=2", &c).body.contains("export-unmasked"));
+    let f = [("csrf", acsrf.as_str()), ("organ", "2"), ("format", "csv"), ("purpose", "核对申请人身份")];
+    let r = request(&app, "POST", "/ledger/export-unmasked", Some(&c), &f);
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(!r.body.contains("欧阳导出"));
+    assert_eq!(audited().len(), before);
+    // The clerk of the organ, with a purpose: the file holds the personal data and says so,
+    // and the audit trail names who, the organ and the purpose.
+    let f = [("csrf", csrf.as_str()), ("organ", "2"), ("format", "csv"), ("purpose", "核对申请人身份")];
+    let r = request(&app, "POST", "/ledger/export-unmasked", Some(&k), &f);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("欧阳导出") && r.body.contains("13712345678"), "{}", r.body);
+    let disposition = r.headers.get("content-disposition").cloned().unwrap_or_default();
+    assert!(disposition.contains("ledger-unmasked-2.csv"), "{disposition}");
+    let log = audited();
+    assert_eq!(log.len(), before + 1, "one disclosure recorded");
+    let last = log.last().unwrap();
+    assert!(last.after.as_ref().is_some_and(|a| a.to_string().contains("核对申请人身份")), "{last:?}");
+    assert!(!format!("{last:?}").contains("欧阳导出"), "the audit row names the purpose, not the data");
+    // The masked export stays the default.
+    let csv = get(&app, "/ledger/export?organ=2&format=csv", &k).body;
+    assert!(csv.contains("U-1") && !csv.contains("欧阳导出"), "{csv}");
+}
+
+#[test]
 fn an_admin_disables_enables_rescopes_and_resets_a_user() {
     let app = spawn_app();
     let ((k, _), _) = staff(&app);
@@ -578,7 +639,7 @@ fn a_catalogue_entry_is_repealed_once_and_a_stale_repeal_is_refused() {
 }
 
 #[test]
-fn the_dashboard_shows_a_write_made_by_another_process_at_once() {
+fn the_dashboard_is_computed_once_for_concurrent_requests_and_shows_a_write_made_by_another_process_at_once() {
     let app = spawn_app();
     let ((k, csrf), _) = staff(&app);
     let today = gongkai_app::today_in_china().to_string();
@@ -594,6 +655,14 @@ fn the_dashboard_shows_a_write_made_by_another_process_at_once() {
         ("form", "electronic"),
     ];
     assert_eq!(request(&app, "POST", "/applications", Some(&k), &reg).status, 303);
+    // Single flight: 16 requests at once on a cold cache, one computation, one answer.
+    let before = app.web.dashboards_computed();
+    let pages: Vec<Res> = std::thread::scope(|s| {
+        let tasks: Vec<_> = (0..16).map(|_| s.spawn(|| get(&app, "/?within=40", &k))).collect();
+        tasks.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert!(pages.iter().all(|p| p.status == 200 && p.body == pages[0].body), "{:?}", pages[0]);
+    assert_eq!(app.web.dashboards_computed() - before, 1, "16 concurrent cold requests computed the dashboard once");
     let first = get(&app, "/?within=40", &k).body;
     assert!(first.contains("WEB-1"), "{first}");
     assert_eq!(get(&app, "/?within=40", &k).body, first, "the same register gives the same dashboard");

@@ -5,9 +5,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Serve the register at `db` on 127.0.0.1:0 in a background runtime; the bound address.
-pub fn serve(db: PathBuf) -> SocketAddr {
+/// Serve the register at `db` on 127.0.0.1:0 in a background runtime; the bound address and
+/// the server's state.
+pub fn serve(db: PathBuf) -> (SocketAddr, Arc<gongkai_web::Web>) {
     let web = gongkai_web::Web::new(Arc::new(gongkai_store_sqlite::open(&db).unwrap()), false);
+    let state = web.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -17,7 +19,7 @@ pub fn serve(db: PathBuf) -> SocketAddr {
             gongkai_web::serve(listener, web).await.unwrap();
         });
     });
-    rx.recv().unwrap()
+    (rx.recv().unwrap(), state)
 }
 
 /// Percent-encoding for a form or query value.
