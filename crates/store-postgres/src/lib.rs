@@ -784,9 +784,15 @@ impl Backend for PgConn {
 
     fn applications_page(&mut self, f: &AppFilter, personal: Personal) -> Result<(Vec<ApplicationSummary>, u64)> {
         use postgres::types::ToSql;
-        let organs = ids_of(&f.organs);
-        let mut args: Vec<Box<dyn ToSql + Sync>> = vec![Box::new(organs)];
-        let mut cond = vec!["organ = ANY($1)".to_string()];
+        // One organ (a clerk's list) as `organ = $1`: the planner then reads `applications_list`
+        // in (received, id) order and stops after the page; with `= ANY` it sorts every row of
+        // the organ (measured at 1M: a 29,000-row organ, 0.5–1.6 s for page 20).
+        let (first, organ_cond): (Box<dyn ToSql + Sync>, &str) = match f.organs.as_slice() {
+            [one] => (Box::new(one.0), "organ = $1"),
+            _ => (Box::new(ids_of(&f.organs)), "organ = ANY($1)"),
+        };
+        let mut args: Vec<Box<dyn ToSql + Sync>> = vec![first];
+        let mut cond = vec![organ_cond.to_string()];
         for (sql, v) in f.conditions() {
             args.push(match v {
                 FilterValue::Text(t) => Box::new(t),
@@ -812,8 +818,13 @@ impl Backend for PgConn {
         let rows = self
             .client
             .query(
+                // The page's ids first (an index-only scan of `applications_list` when only the
+                // organ is filtered), then their rows: the rows skipped by OFFSET are never read
+                // from the table.
                 &format!(
-                    "SELECT {SUMMARY_COLS} FROM applications WHERE {wh} ORDER BY received, id LIMIT ${nl} OFFSET ${no}"
+                    "SELECT {SUMMARY_COLS} FROM applications WHERE id IN \
+                     (SELECT id FROM applications WHERE {wh} ORDER BY received, id LIMIT ${nl} OFFSET ${no}) \
+                     ORDER BY received, id"
                 ),
                 &refs,
             )
