@@ -369,10 +369,15 @@ impl<'s> App<'s> {
     }
 
     fn show_uc(&mut self, id: AppId, unmask: Option<&str>, today: Date) -> Result<ShowView> {
-        let organ = self.store.application(id, Personal::Masked)?.organ;
+        let masked = self.store.application(id, Personal::Masked)?;
+        let organ = masked.organ;
         self.authorize(Action::Read, Some(organ))?;
         let personal = self.personal(unmask, organ, Entity::Application, &id.0.to_string())?;
-        let application = self.store.application(id, personal)?;
+        // Read again only to unmask (the masked record is the one just read).
+        let application = match personal {
+            Personal::Masked => masked,
+            Personal::Visible => self.store.application(id, personal)?,
+        };
         let cal = self.store.calendar();
         let clock = Clock::replay(&cal, &application.events)?;
         let days_left = clock.days_left(&cal, today).ok().flatten();
