@@ -478,7 +478,7 @@ fn a_ledger_is_previewed_with_every_bad_row_then_imported_all_or_nothing_and_exp
 }
 
 #[test]
-fn the_unmasked_ledger_export_needs_the_right_a_purpose_and_the_token_and_is_audited() {
+fn the_unmasked_ledger_export_needs_the_role_a_purpose_and_the_token_and_is_audited() {
     let app = spawn_app();
     let ((k, csrf), _) = staff(&app);
     let reg = [
