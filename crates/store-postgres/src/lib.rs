@@ -425,6 +425,16 @@ impl WriteTx for PgTx<'_> {
         Ok(OrganId(row.get(0)))
     }
 
+    fn update_organ(&mut self, organ: &Organ) -> Result<()> {
+        self.0
+            .execute(
+                "UPDATE organs SET name = $1, parent = $2 WHERE id = $3",
+                &[&organ.name, &organ.parent.map(|p| p.0), &organ.id.0],
+            )
+            .map_err(be)?;
+        Ok(())
+    }
+
     fn application(&mut self, id: AppId, lock: Lock) -> Result<Application> {
         load_app(&mut self.0, id, lock)
     }

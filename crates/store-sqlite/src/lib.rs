@@ -441,6 +441,16 @@ impl WriteTx for SqliteTx<'_> {
         Ok(OrganId(self.0.last_insert_rowid()))
     }
 
+    fn update_organ(&mut self, organ: &Organ) -> Result<()> {
+        self.0
+            .execute(
+                "UPDATE organs SET name = ?1, parent = ?2 WHERE id = ?3",
+                params![organ.name, organ.parent.map(|p| p.0), organ.id.0],
+            )
+            .map_err(be)?;
+        Ok(())
+    }
+
     fn application(&mut self, id: AppId, _lock: Lock) -> Result<Application> {
         load_app(&self.0, id)
     }

@@ -26,7 +26,7 @@ pub const POOL: usize = 4;
 macro_rules! contract_tests {
     ($fixture:expr) => {
         $crate::contract_tests!(@each $fixture;
-            organs_hierarchy, registration, masking_in_listings, append_event_revalidates,
+            organs_hierarchy, organs_renamed_and_moved_without_cycles, registration, masking_in_listings, append_event_revalidates,
             invalid_sequence_rejected_with_clock_reason, stale_version_rejected,
             concurrent_appends_one_wins, due_list, applications_for_year_boundaries,
             catalogue_index_numbers, concurrent_catalogue_adds_unique, yearly_counts, cases,
@@ -123,6 +123,42 @@ pub fn organs_hierarchy(make: Factory) {
     let bad_pattern = NewOrgan { parent: None, index_pattern: Some("{code}-{yyyy}".into()), ..bad };
     assert!(matches!(s.add_organ(&bad_pattern, ACTOR), Err(StoreError::Invalid(_))));
     assert_eq!(s.organs().unwrap().len(), 4, "refused organs leave nothing behind");
+}
+
+/// Organs are renamed and moved (audited before/after); a move under the organ itself, under
+/// one of its descendants or under a missing organ, and an empty name, are refused and change
+/// nothing.
+pub fn organs_renamed_and_moved_without_cycles(make: Factory) {
+    let s = make(POOL);
+    let gov = organ(&*s, "某县人民政府", None, None);
+    let a = organ(&*s, "某县科学技术局", Some(gov.id), None);
+    let b = organ(&*s, "某县生态环境局", Some(gov.id), None);
+    let c = organ(&*s, "某县生态环境局监测站", Some(b.id), None);
+    let moved = s.change_organ(c.id, &OrganChange { name: " 某县科技局监测站 ".into(), parent: Some(a.id) }, ACTOR);
+    let moved = moved.unwrap();
+    assert_eq!((moved.name.as_str(), moved.parent, moved.kind), ("某县科技局监测站", Some(a.id), c.kind));
+    assert_eq!(s.organ(c.id).unwrap(), moved);
+    assert_eq!(s.descendants(b.id).unwrap(), vec![b.id]);
+    assert_eq!(s.descendants(a.id).unwrap(), vec![a.id, c.id]);
+    let log = s.audit_log(Entity::Organ, &c.id.0.to_string(), Personal::Masked).unwrap();
+    let last = log.last().unwrap();
+    let (before, after) = (last.before.as_ref().unwrap().to_string(), last.after.as_ref().unwrap().to_string());
+    assert!(before.contains("某县生态环境局监测站") && after.contains("某县科技局监测站"), "{before} → {after}");
+    let audited = log.len();
+    let organs = s.organs().unwrap();
+    for (id, parent) in [(a.id, Some(a.id)), (gov.id, Some(c.id)), (a.id, Some(c.id)), (a.id, Some(OrganId(999_999)))] {
+        let e = s.change_organ(id, &OrganChange { name: "某局".into(), parent }, ACTOR).unwrap_err();
+        assert!(matches!(e, StoreError::Invalid(_) | StoreError::NotFound { .. }), "{e}");
+        if parent != Some(OrganId(999_999)) {
+            assert!(e.to_string().contains("成环"), "{e}");
+        }
+    }
+    let e = s.change_organ(b.id, &OrganChange { name: "  ".into(), parent: None }, ACTOR).unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e}");
+    assert_eq!(s.organs().unwrap(), organs, "refused changes leave the tree as it was");
+    assert_eq!(s.audit_log(Entity::Organ, &c.id.0.to_string(), Personal::Masked).unwrap().len(), audited);
+    // To the top level.
+    assert_eq!(s.change_organ(b.id, &OrganChange { name: b.name.clone(), parent: None }, ACTOR).unwrap().parent, None);
 }
 
 /// Registration assigns an id and version 1, keeps the log, stores derived columns; a
