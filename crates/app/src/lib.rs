@@ -293,6 +293,40 @@ impl<'s> App<'s> {
         Ok(organ)
     }
 
+    /// Rename an organ and/or move it under another parent (`None`: the top level). The
+    /// principal must manage the organ and the new parent (an administrator: both in their
+    /// subtree, so a move never leaves it, and their own scope node cannot move, since its only
+    /// parents in their subtree are its descendants); the store refuses cycles. Names are
+    /// unique under one parent, as for [`App::add_organ`]. Audited before/after.
+    pub fn change_organ(&mut self, id: OrganId, change: &gongkai_store::OrganChange) -> Result<Organ> {
+        self.use_case("change_organ", |s| s.change_organ_uc(id, change))
+    }
+
+    fn change_organ_uc(&mut self, id: OrganId, change: &gongkai_store::OrganChange) -> Result<Organ> {
+        self.authorize(Action::ManageOrgans, Some(id))?;
+        let current = self.tree()?.iter().find(|o| o.id == id).map(|o| o.parent);
+        if current != Some(change.parent) {
+            match change.parent {
+                Some(p) => {
+                    self.authorize(Action::ManageOrgans, Some(p))?;
+                }
+                None => self.authorize_whole_register(Action::ManageOrgans)?,
+            }
+        }
+        let name = change.name.trim();
+        if let Some(same) =
+            self.tree()?.iter().find(|o| o.id != id && o.parent == change.parent && o.name.trim() == name)
+        {
+            return Err(AppError::Duplicate(format!(
+                "目标上级下已有名为“{name}”的机关（编号 {}），同一上级下的机关名称不能重复",
+                same.id.0
+            )));
+        }
+        let organ = self.store.change_organ(id, change, &self.who.user)?;
+        self.tree = None;
+        Ok(organ)
+    }
+
     /// The organs the principal may read, in id order.
     pub fn organs(&mut self) -> Result<Vec<Organ>> {
         self.use_case("organs", |s| s.organs_uc())

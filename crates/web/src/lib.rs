@@ -263,6 +263,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/ledger/export", get(ledger::export))
         .route("/ledger/export-unmasked", post(ledger::export_unmasked))
         .route("/organs", get(organs).post(organ_post))
+        .route("/organs/{id}", get(organ_page).post(organ_change))
         .route("/users", get(users).post(user_post))
         .route("/users/{id}", get(user_page).post(user_change))
         .route("/static/style.css", get(style))
@@ -1078,6 +1079,60 @@ async fn organ_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): Form<
         Err(WebError::App(e)) if e.code() == "invalid" => {
             let list = as_user(&web, &c, |a| a.organs()).await.unwrap_or_default();
             (StatusCode::UNPROCESSABLE_ENTITY, pages::organs(&c, &list, Some(&e.to_string()))).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn organ_page(State(web): State<Arc<Web>>, Ready(c): Ready, Path(id): Path<i64>) -> Response {
+    organ_view(&web, &c, id, None, false, StatusCode::OK).await
+}
+
+/// The page of one organ for those who manage it (`Action::ManageOrgans` there).
+async fn organ_view(web: &Arc<Web>, c: &Ctx, id: i64, error: Option<&str>, done: bool, status: StatusCode) -> Response {
+    let id = gongkai_register::OrganId(id);
+    let found = as_user(web, c, move |a| {
+        a.authorize(gongkai_app::Action::ManageOrgans, Some(id))?;
+        let organs = a.organs()?;
+        let organ = organs.iter().find(|o| o.id == id).cloned();
+        Ok((organ, organs))
+    })
+    .await;
+    match found {
+        Ok((Some(o), organs)) => (status, pages::organ(c, &o, &organs, error, done)).into_response(),
+        Ok((None, _)) => WebError::NotFound.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Rename an organ or move it under another parent.
+async fn organ_change(
+    State(web): State<Arc<Web>>,
+    Ready(c): Ready,
+    Path(id): Path<i64>,
+    Form(f): Form<pages::OrganChangeForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let parent = match f.parent() {
+        Ok(p) => p,
+        Err(m) => return organ_view(&web, &c, id, Some(&m), false, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let (organ, name) = (gongkai_register::OrganId(id), f.name.clone());
+    let changed = as_user(&web, &c, move |a| {
+        let parent = match parent {
+            Some(p) => p,
+            // Kept: the current parent (an organ the user cannot read is refused below anyway).
+            None => a.organs()?.into_iter().find(|o| o.id == organ).and_then(|o| o.parent),
+        };
+        a.change_organ(organ, &gongkai_store::OrganChange { name, parent })
+    })
+    .await;
+    match changed {
+        Ok(_) => organ_view(&web, &c, id, None, true, StatusCode::OK).await,
+        Err(WebError::App(e)) if matches!(e.code(), "invalid" | "duplicate") => {
+            organ_view(&web, &c, id, Some(&e.to_string()), false, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => e.into_response(),
     }

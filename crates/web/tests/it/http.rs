@@ -537,6 +537,90 @@ fn the_unmasked_ledger_export_needs_the_role_a_purpose_and_the_token_and_is_audi
 }
 
 #[test]
+fn an_admin_renames_and_moves_organs_within_their_subtree_never_into_a_cycle_and_audited() {
+    let app = spawn_app();
+    let (c, csrf) = admin(&app);
+    for (name, parent) in [
+        ("示例县人民政府", ""),
+        ("示例县科学技术局", "1"),
+        ("示例县科技服务中心", "2"),
+        ("示例县水利局", "1"),
+        ("示例县科技情报所", "2"),
+    ] {
+        let f = [("csrf", csrf.as_str()), ("name", name), ("kind", "department"), ("parent", parent), ("code", "9")];
+        assert_eq!(request(&app, "POST", "/organs", Some(&c), &f).status, 303);
+    }
+    // An administrator of 示例县科学技术局 (2) and what is below it.
+    let initial = "一个初始密码12345";
+    let f = [
+        ("csrf", csrf.as_str()),
+        ("name", "sub"),
+        ("display_name", "科技局管理员"),
+        ("role", "admin"),
+        ("organ", "2"),
+        ("password", initial),
+    ];
+    assert_eq!(request(&app, "POST", "/users", Some(&c), &f).status, 303);
+    let k = login(&app, "sub", initial);
+    let kcsrf = csrf_of(&get(&app, "/password", &k).body);
+    let new = "科技局管理员的密码33";
+    let f = [("csrf", kcsrf.as_str()), ("old", initial), ("new", new), ("again", new)];
+    assert_eq!(request(&app, "POST", "/password", Some(&k), &f).status, 303);
+    let parent_of = |id: i64| {
+        let s = gongkai_store_sqlite::open(app._dir.path().join("register.db")).unwrap();
+        gongkai_store::Store::organ(&s, gongkai_register::OrganId(id)).unwrap().parent.map(|p| p.0)
+    };
+    let page = get(&app, "/organs", &k).body;
+    assert!(page.contains("href=\"/organs/3\""), "{page}");
+    let page = get(&app, "/organs/3", &k);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("id=\"organ-change\""), "{}", page.body);
+    assert_eq!(get(&app, "/organs/4", &k).status, 403, "an organ outside the subtree has no page");
+    // Rename (the parent stays when the form does not name one).
+    let f = [("csrf", kcsrf.as_str()), ("name", "示例县科技创新服务中心")];
+    let r = request(&app, "POST", "/organs/3", Some(&k), &f);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("已保存") && r.body.contains("示例县科技创新服务中心"), "{}", r.body);
+    assert_eq!(parent_of(3), Some(2));
+    // Move within the subtree: 5 under 3.
+    let f = [("csrf", kcsrf.as_str()), ("name", "示例县科技情报所"), ("parent", "3")];
+    assert_eq!(request(&app, "POST", "/organs/5", Some(&k), &f).status, 200);
+    assert_eq!(parent_of(5), Some(3));
+    // Out of the subtree (under 水利局, or to the top level) is refused; so is a cycle.
+    for (organ, parent, status, says) in [
+        ("3", "4", 403, "无权"),
+        ("3", "", 403, "无权"),
+        ("2", "5", 422, "成环"),
+        ("3", "5", 422, "成环"),
+        ("3", "x", 422, "无效"),
+    ] {
+        let f = [("csrf", kcsrf.as_str()), ("name", "某机关"), ("parent", parent)];
+        let r = request(&app, "POST", &format!("/organs/{organ}"), Some(&k), &f);
+        assert_eq!(r.status, status, "{organ} → {parent}: {}", r.body);
+        assert!(r.body.contains(says), "{organ} → {parent}: {}", r.body);
+    }
+    // A duplicate name under the same parent, and no CSRF token.
+    let f = [("csrf", kcsrf.as_str()), ("name", "示例县科技情报所"), ("parent", "3")];
+    let r = request(&app, "POST", "/organs/3", Some(&k), &f);
+    assert_eq!(r.status, 422, "{}", r.body);
+    let f = [("name", "示例县另一个名字"), ("parent", "2")];
+    assert_eq!(request(&app, "POST", "/organs/3", Some(&k), &f).status, 403);
+    assert_eq!((parent_of(2), parent_of(3), parent_of(5)), (Some(1), Some(2), Some(3)), "refusals changed nothing");
+    // The audit trail has each change, before and after, by the sub-administrator.
+    let s = gongkai_store_sqlite::open(app._dir.path().join("register.db")).unwrap();
+    let log = gongkai_store::Store::audit_log(&s, gongkai_store::Entity::Organ, "3", gongkai_store::Personal::Masked)
+        .unwrap();
+    assert_eq!(log.len(), 2, "added, renamed: {log:?}");
+    let last = &log[1];
+    assert_eq!(last.actor, "科技局管理员");
+    let (before, after) = (last.before.as_ref().unwrap().to_string(), last.after.as_ref().unwrap().to_string());
+    assert!(before.contains("示例县科技服务中心") && after.contains("示例县科技创新服务中心"), "{before} → {after}");
+    let log = gongkai_store::Store::audit_log(&s, gongkai_store::Entity::Organ, "5", gongkai_store::Personal::Masked)
+        .unwrap();
+    assert!(log[1].after.as_ref().unwrap()["parent"] == 3, "{:?}", log[1]);
+}
+
+#[test]
 fn an_admin_disables_enables_rescopes_and_resets_a_user() {
     let app = spawn_app();
     let ((k, _), _) = staff(&app);

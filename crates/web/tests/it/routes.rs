@@ -164,6 +164,9 @@ const ROUTES: &[Route] = &[
         &[("name", "新机关"), ("kind", "department"), ("parent", "{o}"), ("code", "9")],
         Need::On(&[Action::ManageOrgans]),
     ),
+    ("GET", "/organs/{o}", &[], Need::On(&[Action::ManageOrgans])),
+    // A rename (no `parent`: the organ stays where it is); moves are tested in http.rs.
+    ("POST", "/organs/{o}", &[("name", "改名后的机关")], Need::On(&[Action::ManageOrgans])),
     (
         "POST",
         "/users",
@@ -446,6 +449,7 @@ fn every_route_of_the_router_is_in_the_table() {
                 Some("cases") => "{k}",
                 Some("catalogue") => "{e}",
                 Some("users") => "{u}",
+                Some("organs") => "{o}",
                 _ => "{a}",
             };
             let pattern = path.replace("{id}", placeholder);
