@@ -231,6 +231,22 @@ def main():
         check("two organs were added", "示例县科学技术局" in d.text())
         axe_scan(d, axe_src, "organs")
         shot("02-organs.png")
+        # An organ added under the wrong parent is renamed and moved (audited before/after).
+        d.type("#name", "示例县科技服务中心")
+        d.select("#kind", "department")
+        d.select("#parent", "1")
+        d.type("#code", "000000003")
+        d.click("main form button[type=submit]")
+        d.go(base + "/organs/3")
+        d.type("#organ-name", "示例县科技创新服务中心")
+        d.select("#organ-parent", "2")
+        d.click("#organ-change button[type=submit]")
+        t = d.text()
+        check("the admin renamed the organ and moved it under 示例县科学技术局",
+              "已保存" in t and "示例县科技创新服务中心" in t and "上级\n2" in t.replace("\t", "\n").replace(" ", ""),
+              t[:400])
+        axe_scan(d, axe_src, "organ")
+        shot("17-organ.png")
         # Users.
         d.go(base + "/users")
         for name, display, role in [("wang", "王科员", "clerk"), ("li", "李主任", "head")]:
