@@ -1219,26 +1219,12 @@ pub fn manages(role: Role) -> bool {
 mod tests {
     use super::*;
 
-    /// What a test subscriber writes.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
     /// Errors are logged by code and kind, never by their message: a backend error whose text
     /// names a person and a phone number (as a driver's or a decoder's message can) leaves
     /// neither in the log, and neither does a failed blocking task.
     #[test]
     fn errors_are_logged_by_code_and_kind_never_by_message() {
-        let logs = Captured::default();
+        let logs = gongkai_testkit::CapturedLog::default();
         let writer = logs.clone();
         let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
         tracing::subscriber::with_default(subscriber, || {
@@ -1248,7 +1234,7 @@ mod tests {
             let e = WebError::Internal { code: "web.task", kind: "panicked" };
             assert_eq!(e.into_response().status(), StatusCode::INTERNAL_SERVER_ERROR);
         });
-        let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+        let text = logs.text();
         assert!(text.contains("code=\"backend\" kind=\"store.backend\""), "{text}");
         assert!(text.contains("code=\"web.task\" kind=\"panicked\""), "{text}");
         for secret in ["司马内错", "13800004321", "无法解码"] {

@@ -5,26 +5,15 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
+
+use gongkai_testkit::CapturedLog;
 
 /// Everything the global subscriber writes (the server runs on its own threads).
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn captured() -> &'static Captured {
-    static LOGS: OnceLock<Captured> = OnceLock::new();
+fn captured() -> &'static CapturedLog {
+    static LOGS: OnceLock<CapturedLog> = OnceLock::new();
     LOGS.get_or_init(|| {
-        let logs = Captured::default();
+        let logs = CapturedLog::default();
         let writer = logs.clone();
         let subscriber = tracing_subscriber::fmt()
             .with_max_level(tracing::Level::INFO)
@@ -65,7 +54,7 @@ fn requests_are_logged_without_query_strings_or_form_values() {
     let list =
         format!("GET /applications?q={q}&phone=13912345678 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     send(addr, &list);
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     assert!(text.contains("method=POST route=\"/login\""), "{text}");
     assert!(text.contains("route=\"/applications\""), "{text}");
     for secret in ["欧阳请求", "机密口令xyz987", "13912345678", "q=", "phone=", &q] {
