@@ -28,6 +28,7 @@ use gongkai_store::{
 use jiff::civil::Date;
 use postgres::error::SqlState;
 use postgres::{Client, GenericClient, NoTls, Row, Transaction};
+use std::collections::HashMap;
 
 /// The embedded migrations, in order. Their position + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[
@@ -74,7 +75,7 @@ impl Connect for Postgres {
         if let Some(schema) = &self.schema {
             client.batch_execute(&format!("SET search_path TO {schema}")).map_err(be)?;
         }
-        Ok(PgConn { client })
+        Ok(PgConn { client, prepared: HashMap::new() })
     }
 }
 
@@ -100,7 +101,7 @@ pub fn open_in_schema(url: &str, schema: &str, size: usize) -> Result<PgStore> {
     }
     let mut client = Client::connect(url, NoTls).map_err(be)?;
     client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}")).map_err(be)?;
-    let mut first = PgConn { client };
+    let mut first = PgConn { client, prepared: HashMap::new() };
     first.migrate()?;
     Pooled::new(Postgres { url: url.to_string(), schema: Some(schema.to_string()) }, first, size)
 }
@@ -109,6 +110,9 @@ pub fn open_in_schema(url: &str, schema: &str, size: usize) -> Result<PgStore> {
 /// see `gongkai_store::pool`).
 pub struct PgConn {
     client: Client,
+    /// The statements the per-request reads use, prepared once per connection: an unprepared
+    /// query costs a second round trip and a parse and plan each time.
+    prepared: HashMap<String, postgres::Statement>,
 }
 
 fn read_holidays(c: &mut impl GenericClient) -> Result<Vec<Listed>> {
@@ -146,6 +150,16 @@ fn now() -> jiff::Timestamp {
 }
 
 impl PgConn {
+    /// `sql` prepared on this connection (once).
+    fn prepared(&mut self, sql: &str) -> Result<postgres::Statement> {
+        if let Some(st) = self.prepared.get(sql) {
+            return Ok(st.clone());
+        }
+        let st = self.client.prepare(sql).map_err(be)?;
+        self.prepared.insert(sql.to_string(), st.clone());
+        Ok(st)
+    }
+
     fn migrate(&mut self) -> Result<()> {
         let mut tx = self.client.transaction().map_err(be)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).map_err(be)?;
@@ -773,12 +787,8 @@ impl Backend for PgConn {
     }
 
     fn organs(&mut self) -> Result<Vec<Organ>> {
-        self.client
-            .query(&format!("SELECT {ORGAN_COLS} FROM organs ORDER BY id"), &[])
-            .map_err(be)?
-            .iter()
-            .map(organ_of)
-            .collect()
+        let st = self.prepared(&format!("SELECT {ORGAN_COLS} FROM organs ORDER BY id"))?;
+        self.client.query(&st, &[]).map_err(be)?.iter().map(organ_of).collect()
     }
 
     fn applications(&mut self, organs: &[OrganId], personal: Personal) -> Result<Vec<ApplicationSummary>> {
@@ -814,31 +824,24 @@ impl Backend for PgConn {
         let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|b| b.as_ref()).collect();
         let total = match f.known_total {
             Some(t) => t,
-            None => self
-                .client
-                .query_one(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"), &refs)
-                .map_err(be)?
-                .get::<_, i64>(0) as u64,
+            None => {
+                let st = self.prepared(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"))?;
+                self.client.query_one(&st, &refs).map_err(be)?.get::<_, i64>(0) as u64
+            }
         };
         let (limit, offset) = f.limit_offset();
         let (nl, no) = (args.len() + 1, args.len() + 2);
         let mut refs = refs;
         refs.push(&limit);
         refs.push(&offset);
-        let rows = self
-            .client
-            .query(
-                // The page's ids first (an index-only scan of `applications_list` when only the
-                // organ is filtered), then their rows: the rows skipped by OFFSET are never read
-                // from the table.
-                &format!(
-                    "SELECT {SUMMARY_COLS} FROM applications WHERE id IN \
-                     (SELECT id FROM applications WHERE {wh} ORDER BY received, id LIMIT ${nl} OFFSET ${no}) \
-                     ORDER BY received, id"
-                ),
-                &refs,
-            )
-            .map_err(be)?;
+        // The page's ids first (an index-only scan of `applications_list` when only the organ is
+        // filtered), then their rows: the rows skipped by OFFSET are never read from the table.
+        let st = self.prepared(&format!(
+            "SELECT {SUMMARY_COLS} FROM applications WHERE id IN \
+             (SELECT id FROM applications WHERE {wh} ORDER BY received, id LIMIT ${nl} OFFSET ${no}) \
+             ORDER BY received, id"
+        ))?;
+        let rows = self.client.query(&st, &refs).map_err(be)?;
         let page = rows.iter().map(|r| summary_of(r, personal)).collect::<Result<Vec<_>>>()?;
         Ok((page, total))
     }
@@ -968,7 +971,9 @@ impl Backend for PgConn {
     }
 
     fn user(&mut self, id: UserId) -> Result<User> {
-        get_user(&mut self.client, id, Lock::Share)
+        let st = self.prepared(&format!("SELECT {USER_COLS} FROM users WHERE id = $1"))?;
+        let row = self.client.query_opt(&st, &[&id.0]).map_err(be)?.ok_or_else(|| Entity::User.not_found(id.0))?;
+        Ok(user_of(&row))
     }
 
     fn user_by_name(&mut self, name: &str) -> Result<Option<User>> {
@@ -1014,21 +1019,17 @@ impl Backend for PgConn {
     }
 
     fn session(&mut self, token_hash: &str, now: i64) -> Result<Option<Session>> {
-        Ok(self
-            .client
-            .query_opt(
-                "SELECT token_hash, user_id, csrf, created_at, expires_at FROM sessions \
-                 WHERE token_hash = $1 AND expires_at > $2",
-                &[&token_hash, &now],
-            )
-            .map_err(be)?
-            .map(|r| Session {
-                token_hash: r.get(0),
-                user: UserId(r.get(1)),
-                csrf: r.get(2),
-                created_at: r.get(3),
-                expires_at: r.get(4),
-            }))
+        let st = self.prepared(
+            "SELECT token_hash, user_id, csrf, created_at, expires_at FROM sessions \
+             WHERE token_hash = $1 AND expires_at > $2",
+        )?;
+        Ok(self.client.query_opt(&st, &[&token_hash, &now]).map_err(be)?.map(|r| Session {
+            token_hash: r.get(0),
+            user: UserId(r.get(1)),
+            csrf: r.get(2),
+            created_at: r.get(3),
+            expires_at: r.get(4),
+        }))
     }
 
     fn delete_session(&mut self, token_hash: &str) -> Result<()> {
@@ -1059,18 +1060,16 @@ impl Backend for PgConn {
     /// before commit, so a smaller one can commit after a larger one was seen. The cluster
     /// snapshot would, but it moves with every commit in every database.)
     fn change_mark(&mut self) -> Result<Option<String>> {
-        let row = self.client.query_one("SELECT n FROM change_mark WHERE id = 1", &[]).map_err(be)?;
+        let st = self.prepared("SELECT n FROM change_mark WHERE id = 1")?;
+        let row = self.client.query_one(&st, &[]).map_err(be)?;
         Ok(Some(format!("changes:{}", row.get::<_, i64>(0))))
     }
 
     fn audit_log(&mut self, entity: Entity, id: &str) -> Result<Vec<AuditEntry>> {
-        let rows = self
-            .client
-            .query(
-                "SELECT seq, at, actor, before, after FROM audit WHERE entity = $1 AND entity_id = $2 ORDER BY seq",
-                &[&entity.as_str(), &id],
-            )
-            .map_err(be)?;
+        let st = self.prepared(
+            "SELECT seq, at, actor, before, after FROM audit WHERE entity = $1 AND entity_id = $2 ORDER BY seq",
+        )?;
+        let rows = self.client.query(&st, &[&entity.as_str(), &id]).map_err(be)?;
         rows.iter()
             .map(|r| {
                 Ok(AuditEntry {
