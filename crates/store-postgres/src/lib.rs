@@ -273,25 +273,25 @@ fn get_organ(c: &mut impl GenericClient, id: OrganId, lock: Lock) -> Result<Orga
     organ_of(&row)
 }
 
+/// An application and its log in one statement (one snapshot), for reads outside a write.
+const APP_WITH_LOG: &str = "SELECT organ, serial, applicant, description, form, version, \
+     ARRAY(SELECT event FROM events WHERE app = a.id ORDER BY seq) FROM applications a WHERE id = $1";
+
+/// The application of a row of [`APP_WITH_LOG`].
+fn app_with_log(id: AppId, row: Option<Row>) -> Result<Application> {
+    let row = row.ok_or_else(|| Entity::Application.not_found(id.0))?;
+    let events = row.get::<_, Vec<&str>>(6).into_iter().map(event_of).collect::<Result<Vec<_>>>()?;
+    app_of(id, &row, events)
+}
+
 /// An application with its log. A plain read is one statement (one snapshot: outside a
 /// transaction two statements could see the row before a commit and the events after it); a
 /// locking read takes the row lock first and then reads the events, which no one else can
 /// change while the lock is held (one statement would read them in the snapshot taken before
 /// waiting for the lock).
 fn load_app(c: &mut impl GenericClient, id: AppId, lock: Lock) -> Result<Application> {
-    let (row, events) = match lock {
-        Lock::Share => {
-            let row = c
-                .query_opt(
-                    "SELECT organ, serial, applicant, description, form, version, \
-                     ARRAY(SELECT event FROM events WHERE app = a.id ORDER BY seq) FROM applications a WHERE id = $1",
-                    &[&id.0],
-                )
-                .map_err(be)?
-                .ok_or_else(|| Entity::Application.not_found(id.0))?;
-            let events = row.get::<_, Vec<&str>>(6).into_iter().map(event_of).collect::<Result<Vec<_>>>()?;
-            (row, events)
-        }
+    match lock {
+        Lock::Share => app_with_log(id, c.query_opt(APP_WITH_LOG, &[&id.0]).map_err(be)?),
         Lock::Update => {
             let sql = "SELECT organ, serial, applicant, description, form, version FROM applications WHERE id = $1 \
                        FOR UPDATE";
@@ -302,9 +302,13 @@ fn load_app(c: &mut impl GenericClient, id: AppId, lock: Lock) -> Result<Applica
                 .iter()
                 .map(|r| event_of(r.get(0)))
                 .collect::<Result<Vec<_>>>()?;
-            (row, events)
+            app_of(id, &row, events)
         }
-    };
+    }
+}
+
+/// An application from its row (organ, serial, applicant, description, form, version) and log.
+fn app_of(id: AppId, row: &Row, events: Vec<Event>) -> Result<Application> {
     let applicant = applicant_of(row.get(2))?;
     gongkai_store::assemble(
         id,
@@ -779,7 +783,8 @@ impl Backend for PgConn {
     }
 
     fn application(&mut self, id: AppId) -> Result<Application> {
-        load_app(&mut self.client, id, Lock::Share)
+        let st = self.prepared(APP_WITH_LOG)?;
+        app_with_log(id, self.client.query_opt(&st, &[&id.0]).map_err(be)?)
     }
 
     fn organ(&mut self, id: OrganId) -> Result<Organ> {
