@@ -302,6 +302,40 @@ impl<'s> App<'s> {
         Ok(organ)
     }
 
+    /// Rename an organ and/or move it under another parent (`None`: the top level). The
+    /// principal must manage the organ and the new parent (an administrator: both in their
+    /// subtree, so a move never leaves it, and their own scope node cannot move, since its only
+    /// parents in their subtree are its descendants); the store refuses cycles. Names are
+    /// unique under one parent, as for [`App::add_organ`]. Audited before/after.
+    pub fn change_organ(&mut self, id: OrganId, change: &gongkai_store::OrganChange) -> Result<Organ> {
+        self.use_case("change_organ", |s| s.change_organ_uc(id, change))
+    }
+
+    fn change_organ_uc(&mut self, id: OrganId, change: &gongkai_store::OrganChange) -> Result<Organ> {
+        self.authorize(Action::ManageOrgans, Some(id))?;
+        let current = self.tree()?.iter().find(|o| o.id == id).map(|o| o.parent);
+        if current != Some(change.parent) {
+            match change.parent {
+                Some(p) => {
+                    self.authorize(Action::ManageOrgans, Some(p))?;
+                }
+                None => self.authorize_whole_register(Action::ManageOrgans)?,
+            }
+        }
+        let name = change.name.trim();
+        if let Some(same) =
+            self.tree()?.iter().find(|o| o.id != id && o.parent == change.parent && o.name.trim() == name)
+        {
+            return Err(AppError::Duplicate(format!(
+                "目标上级下已有名为“{name}”的机关（编号 {}），同一上级下的机关名称不能重复",
+                same.id.0
+            )));
+        }
+        let organ = self.store.change_organ(id, change, &self.who.user)?;
+        self.tree = None;
+        Ok(organ)
+    }
+
     /// The organs the principal may read, in id order.
     pub fn organs(&mut self) -> Result<Vec<Organ>> {
         self.use_case("organs", |s| s.organs_uc())
@@ -378,10 +412,15 @@ impl<'s> App<'s> {
     }
 
     fn show_uc(&mut self, id: AppId, unmask: Option<&str>, today: Date) -> Result<ShowView> {
-        let organ = self.store.application(id, Personal::Masked)?.organ;
+        let masked = self.store.application(id, Personal::Masked)?;
+        let organ = masked.organ;
         self.authorize(Action::Read, Some(organ))?;
         let personal = self.personal(unmask, organ, Entity::Application, &id.0.to_string())?;
-        let application = self.store.application(id, personal)?;
+        // Read again only to unmask (the masked record is the one just read).
+        let application = match personal {
+            Personal::Masked => masked,
+            Personal::Visible => self.store.application(id, personal)?,
+        };
         let cal = self.store.calendar();
         let clock = Clock::replay(&cal, &application.events)?;
         let days_left = clock.days_left(&cal, today).ok().flatten();
@@ -472,12 +511,14 @@ impl<'s> App<'s> {
     }
 
     /// One page of the applications the principal reads, filtered, oldest receipt first,
-    /// personal data masked. `today` decides `overdue`.
-    pub fn list_applications(&mut self, q: &ListQuery, today: Date) -> Result<ListView> {
-        self.use_case("list_applications", |s| s.list_applications_uc(q, today))
+    /// personal data masked. `today` decides `overdue`. `known_total`: the number of matching
+    /// applications when the caller knows it already (from a cache kept by the register's
+    /// change mark, for the same principal, filters and day), so it is not counted again.
+    pub fn list_applications(&mut self, q: &ListQuery, today: Date, known_total: Option<u64>) -> Result<ListView> {
+        self.use_case("list_applications", |s| s.list_applications_uc(q, today, known_total))
     }
 
-    fn list_applications_uc(&mut self, q: &ListQuery, today: Date) -> Result<ListView> {
+    fn list_applications_uc(&mut self, q: &ListQuery, today: Date, known_total: Option<u64>) -> Result<ListView> {
         const PER_PAGE: usize = 50;
         let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let date = |v: &Option<String>, field: &'static str| -> Result<Option<Date>> {
@@ -540,6 +581,7 @@ impl<'s> App<'s> {
             serial: text(&q.q),
             offset: ((page - 1) * PER_PAGE) as u64,
             limit: PER_PAGE as u64,
+            known_total,
         };
         let (items, total) = self.store.applications_page(&filter, Personal::Masked)?;
         let total = total as usize;

@@ -184,7 +184,7 @@ pub struct DashboardView {
 
 /// Filters of the application list, as a form or query string gives them (all text; a value
 /// that cannot be read is an error naming it, never ignored).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub struct ListQuery {
     /// An organ id: that organ and everything below it that the principal reads.
     pub organ: Option<String>,

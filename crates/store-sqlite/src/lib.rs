@@ -443,6 +443,16 @@ impl WriteTx for SqliteTx<'_> {
         Ok(OrganId(self.0.last_insert_rowid()))
     }
 
+    fn update_organ(&mut self, organ: &Organ) -> Result<()> {
+        self.0
+            .execute(
+                "UPDATE organs SET name = ?1, parent = ?2 WHERE id = ?3",
+                params![organ.name, organ.parent.map(|p| p.0), organ.id.0],
+            )
+            .map_err(be)?;
+        Ok(())
+    }
+
     fn application(&mut self, id: AppId, _lock: Lock) -> Result<Application> {
         load_app(&self.0, id)
     }
@@ -779,12 +789,15 @@ impl Backend for SqliteConn {
             }));
         }
         let wh = cond.join(" AND ");
-        let total: i64 = self
-            .conn
-            .prepare(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"))
-            .map_err(be)?
-            .query_row(params_from_iter(args.iter()), |r| r.get(0))
-            .map_err(be)?;
+        let total = match f.known_total {
+            Some(t) => t,
+            None => self
+                .conn
+                .prepare(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"))
+                .map_err(be)?
+                .query_row(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))
+                .map_err(be)? as u64,
+        };
         let (limit, offset) = f.limit_offset();
         args.push(Value::Integer(limit));
         args.push(Value::Integer(offset));
@@ -792,7 +805,7 @@ impl Backend for SqliteConn {
         let mut st = self.conn.prepare(&sql).map_err(be)?;
         let rows = st.query_map(params_from_iter(args.iter()), summary_row).map_err(be)?;
         let page = rows.map(|r| summary_of(r.map_err(be)?, personal)).collect::<Result<Vec<_>>>()?;
-        Ok((page, total as u64))
+        Ok((page, total))
     }
 
     fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>> {

@@ -210,6 +210,15 @@ pub struct NewOrgan {
     pub index_pattern: Option<String>,
 }
 
+/// A change of an organ's name and place in the tree (renaming and moving; its kind, code and
+/// 索引号 pattern stay).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganChange {
+    pub name: String,
+    /// The new parent (`None`: a top-level organ).
+    pub parent: Option<OrganId>,
+}
+
 /// A new application: the store assigns the id and version 1. The first event must be
 /// `Received`; the channel of the application is the channel of that event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -592,6 +601,9 @@ pub struct AppFilter {
     pub serial: Option<String>,
     pub offset: u64,
     pub limit: u64,
+    /// The number of matching applications when the caller already knows it (a cache valid
+    /// for the register's current change mark): the backend returns it without counting.
+    pub known_total: Option<u64>,
 }
 
 /// A value a listing condition compares with (see [`AppFilter::conditions`]).
@@ -810,6 +822,9 @@ pub trait Store: Send + Sync {
 
     // --- organs ---
     fn add_organ(&self, new: &NewOrgan, actor: &str) -> Result<Organ>;
+    /// Rename and/or move an organ, audited before/after. A move under the organ itself or
+    /// one of its descendants (a cycle) or under a missing organ is refused and changes nothing.
+    fn change_organ(&self, id: OrganId, change: &OrganChange, actor: &str) -> Result<Organ>;
     fn organ(&self, id: OrganId) -> Result<Organ>;
     fn organs(&self) -> Result<Vec<Organ>>;
     /// Direct children of an organ.

@@ -267,6 +267,9 @@ impl<C: Connect> Store for Pooled<C> {
     fn add_organ(&self, new: &NewOrgan, actor: &str) -> Result<Organ> {
         workflow::add_organ(&mut *self.get()?, new, actor)
     }
+    fn change_organ(&self, id: OrganId, change: &OrganChange, actor: &str) -> Result<Organ> {
+        workflow::change_organ(&mut *self.get()?, id, change, actor)
+    }
     fn organ(&self, id: OrganId) -> Result<Organ> {
         self.get()?.organ(id)
     }

@@ -64,6 +64,8 @@ pub trait WriteTx {
     /// The first of these organs that does not exist.
     fn missing_organ(&mut self, ids: &[OrganId]) -> Result<Option<OrganId>>;
     fn insert_organ(&mut self, new: &NewOrgan) -> Result<OrganId>;
+    /// Write an organ's name and parent.
+    fn update_organ(&mut self, organ: &Organ) -> Result<()>;
 
     /// An application with its whole log, or [`StoreError::NotFound`].
     fn application(&mut self, id: AppId, lock: Lock) -> Result<Application>;
@@ -268,6 +270,33 @@ pub fn add_organ<B: Backend>(b: &mut B, new: &NewOrgan, actor: &str) -> Result<O
     audit_one(&mut tx, actor, Entity::Organ, id.0, None, Some(snapshot(&organ)))?;
     tx.commit()?;
     Ok(organ)
+}
+
+/// See [`Store::change_organ`]: the organ is locked for update and the new parent's ancestors
+/// are walked inside the transaction (locked for share), so a concurrent move cannot close a
+/// cycle unseen.
+pub fn change_organ<B: Backend>(b: &mut B, id: OrganId, change: &OrganChange, actor: &str) -> Result<Organ> {
+    let name = change.name.trim();
+    if name.is_empty() {
+        return Err(StoreError::Invalid("机关名称不能为空".into()));
+    }
+    let mut tx = b.begin()?;
+    let before = tx.organ(id, Lock::Update)?;
+    let mut up = change.parent;
+    while let Some(p) = up {
+        if p == id {
+            return Err(StoreError::Invalid(format!(
+                "不能把机关 {} 移到它自己或它的下级机关之下（机关树不能成环）",
+                id.0
+            )));
+        }
+        up = tx.organ(p, Lock::Share)?.parent;
+    }
+    let after = Organ { name: name.to_string(), parent: change.parent, ..before.clone() };
+    tx.update_organ(&after)?;
+    audit_one(&mut tx, actor, Entity::Organ, id.0, Some(snapshot(&before)), Some(snapshot(&after)))?;
+    tx.commit()?;
+    Ok(after)
 }
 
 /// See [`Store::import_applications`]: every application is validated and replayed before the

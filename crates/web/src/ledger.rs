@@ -185,7 +185,9 @@ pub(crate) async fn preview(State(web): State<Arc<Web>>, Ready(c): Ready, m: Mul
                 pages::LedgerResult { file: u.name, checked: Some(rows), digest: d, warnings, ..Default::default() };
             show(&web, &c, Some(organ.0), r, StatusCode::OK).await
         }
-        LedgerOutcome::Imported { .. } => WebError::Internal("预览不应写入".into()).into_response(),
+        LedgerOutcome::Imported { .. } => {
+            WebError::Internal { code: "web.ledger.preview", kind: "wrote" }.into_response()
+        }
     }
 }
 
@@ -251,7 +253,9 @@ pub(crate) async fn import(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f)
             let r = pages::LedgerResult { file: s.name, errors, ..Default::default() };
             show(&web, &c, Some(organ.0), r, StatusCode::CONFLICT).await
         }
-        Ok(LedgerOutcome::Checked { .. }) => WebError::Internal("导入未执行".into()).into_response(),
+        Ok(LedgerOutcome::Checked { .. }) => {
+            WebError::Internal { code: "web.ledger.import", kind: "not_run" }.into_response()
+        }
         Err(WebError::App(e)) if matches!(e.code(), "invalid" | "duplicate") => {
             let r = pages::LedgerResult { error: Some(e.to_string()), ..Default::default() };
             show(&web, &c, Some(organ.0), r, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -268,24 +272,79 @@ pub(crate) struct ExportQuery {
 
 /// The ledger of one organ as a file, personal data masked.
 pub(crate) async fn export(State(web): State<Arc<Web>>, Ready(c): Ready, Query(q): Query<ExportQuery>) -> Response {
-    let Some(organ) = q.organ.as_deref().and_then(|o| o.trim().parse::<i64>().ok()).map(OrganId) else {
-        return WebError::App(AppError::Invalid("请选择要导出台账的机关".into())).into_response();
+    match organ_of(q.organ.as_deref()) {
+        Ok(organ) => download(&web, &c, organ, q.format.unwrap_or(LedgerFormat::Xlsx), None).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The form of the unmasked export.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct UnmaskedForm {
+    #[serde(default)]
+    csrf: String,
+    organ: Option<String>,
+    format: Option<LedgerFormat>,
+    #[serde(default)]
+    purpose: String,
+}
+
+/// The ledger of one organ as a file with the applicants' personal data: an explicit action
+/// (a POST with the session's CSRF token) with a stated purpose, which the use case checks
+/// against `Action::Unmask` and records in the audit trail on the organ before the file is
+/// made, like the unmasking of one record.
+pub(crate) async fn export_unmasked(
+    State(web): State<Arc<Web>>,
+    Ready(c): Ready,
+    Form(f): Form<UnmaskedForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let organ = match organ_of(f.organ.as_deref()) {
+        Ok(o) => o,
+        Err(e) => return e.into_response(),
     };
-    let format = q.format.unwrap_or(LedgerFormat::Xlsx);
-    let made = as_user(&web, &c, move |a| {
-        let x = a.export_ledger(organ, None)?;
-        Ok((ledger_io::write_rows(format, x.sheet, &x.rows)?, x.count))
+    let purpose = f.purpose.trim().to_string();
+    if purpose.is_empty() {
+        let r = pages::LedgerResult {
+            error: Some("导出含个人信息的台账须填写用途（将记入审计日志）".into()),
+            ..Default::default()
+        };
+        return show(&web, &c, Some(organ.0), r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    download(&web, &c, organ, f.format.unwrap_or(LedgerFormat::Xlsx), Some(purpose)).await
+}
+
+/// The organ a ledger form or query names.
+fn organ_of(organ: Option<&str>) -> Result<OrganId, WebError> {
+    organ
+        .and_then(|o| o.trim().parse::<i64>().ok())
+        .map(OrganId)
+        .ok_or_else(|| WebError::App(AppError::Invalid("请选择要导出台账的机关".into())))
+}
+
+/// The export of `organ` as a download: masked, or with `unmask` (the purpose) unmasked.
+async fn download(
+    web: &Arc<Web>,
+    c: &crate::Ctx,
+    organ: OrganId,
+    format: LedgerFormat,
+    unmask: Option<String>,
+) -> Response {
+    let made = as_user(web, c, move |a| {
+        let x = a.export_ledger(organ, unmask.as_deref())?;
+        Ok((ledger_io::write_rows(format, x.sheet, &x.rows)?, x.masked))
     })
     .await;
     match made {
-        Ok((bytes, _)) => {
-            let name = format!("台账-机关{}-个人信息已隐去.{}", organ.0, format.extension());
-            let disposition = format!(
-                "attachment; filename=\"ledger-{}.{}\"; filename*=UTF-8''{}",
-                organ.0,
-                format.extension(),
-                pages::encode(&name)
-            );
+        Ok((bytes, masked)) => {
+            let (what, file) =
+                if masked { ("个人信息已隐去", "ledger") } else { ("含个人信息", "ledger-unmasked") };
+            let ext = format.extension();
+            let name = format!("台账-机关{}-{what}.{ext}", organ.0);
+            let disposition =
+                format!("attachment; filename=\"{file}-{}.{ext}\"; filename*=UTF-8''{}", organ.0, pages::encode(&name));
             ([(header::CONTENT_TYPE, format.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
                 .into_response()
         }

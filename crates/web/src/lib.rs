@@ -52,23 +52,59 @@ pub struct Web {
     staged: Mutex<HashMap<String, ledger::Staged>>,
     /// Dashboards by (role, scope, window), valid while the register's change mark and the
     /// day are those they were computed at (see [`dashboard`]).
-    dashboards: Mutex<HashMap<DashKey, Cached>>,
+    dashboards: MarkCache<DashKey, Arc<gongkai_app::DashboardView>>,
+    /// Totals of application lists (the pager's count) by principal's role and scope and the
+    /// filters, under the same rule (see [`applications`]).
+    totals: MarkCache<ListKey, u64>,
+    /// One lock per dashboard key, held while that dashboard is computed (single flight).
+    flights: Mutex<HashMap<DashKey, Arc<tokio::sync::Mutex<()>>>>,
+    /// Dashboards computed (not taken from the cache) since the start.
+    computed: std::sync::atomic::AtomicU64,
 }
 
 /// Whose dashboard: the view depends only on the role, the scope (`None`: the whole register)
 /// and the window.
 type DashKey = (Role, Option<gongkai_register::OrganId>, u32);
 
-/// A dashboard computed at a change mark on a day.
-#[derive(Debug)]
-struct Cached {
-    mark: String,
-    day: jiff::civil::Date,
-    view: Arc<gongkai_app::DashboardView>,
+/// Whose list total: role, scope and the list's filters without the page.
+type ListKey = (Role, Option<gongkai_register::OrganId>, gongkai_app::ListQuery);
+
+/// Values derived from the register (dashboards, list totals), each valid while the register's
+/// change mark (`Store::change_mark`: any committed write, by this server or the command line,
+/// changes it) and the day are those it was computed at. The caller reads the mark *before*
+/// computing, so a write that lands meanwhile makes the next request compute again. A backend
+/// without a mark caches nothing. At most [`CACHED`] entries (the map is emptied when full).
+struct MarkCache<K, V> {
+    map: Mutex<HashMap<K, (String, jiff::civil::Date, V)>>,
 }
 
-/// Dashboards kept at most (the map is emptied when full).
-const DASHBOARDS: usize = 1024;
+impl<K: std::hash::Hash + Eq, V: Clone> MarkCache<K, V> {
+    fn new() -> MarkCache<K, V> {
+        MarkCache { map: Mutex::new(HashMap::new()) }
+    }
+
+    /// The value of `key` if it was computed at `mark` on `day`.
+    fn get(&self, key: &K, mark: Option<&str>, day: jiff::civil::Date) -> Option<V> {
+        let mark = mark?;
+        let map = self.map.lock().ok()?;
+        map.get(key).filter(|(m, d, _)| m == mark && *d == day).map(|(_, _, v)| v.clone())
+    }
+
+    /// Keep `value`, computed at `mark` (read before computing) on `day`.
+    fn put(&self, key: K, mark: Option<String>, day: jiff::civil::Date, value: V) {
+        if let Some(mark) = mark
+            && let Ok(mut map) = self.map.lock()
+        {
+            if map.len() >= CACHED {
+                map.clear();
+            }
+            map.insert(key, (mark, day, value));
+        }
+    }
+}
+
+/// Entries a [`MarkCache`] keeps at most.
+const CACHED: usize = 1024;
 
 impl std::fmt::Debug for Web {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -80,8 +116,13 @@ impl std::fmt::Debug for Web {
 #[derive(Debug)]
 pub enum WebError {
     App(AppError),
-    /// A blocking task failed.
-    Internal(String),
+    /// The store could not be opened, a blocking task failed, or a use case answered what it
+    /// cannot: a stable `code` naming the place and the error's `kind` (both fixed strings, so
+    /// no stored value, path or backend message can reach the log through them).
+    Internal {
+        code: &'static str,
+        kind: &'static str,
+    },
     Csrf,
     NotFound,
 }
@@ -95,9 +136,16 @@ impl From<AppError> for WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, message) = match &self {
-            WebError::App(e) => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST), e.to_string()),
-            WebError::Internal(m) => {
-                tracing::error!(error = %m, "internal error");
+            WebError::App(e) => {
+                let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+                if status.is_server_error() {
+                    // The message may quote stored values: only the codes are logged.
+                    tracing::error!(code = e.code(), kind = app_error_kind(e), "use case failed");
+                }
+                (status, e.to_string())
+            }
+            WebError::Internal { code, kind } => {
+                tracing::error!(code, kind, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误，请稍后重试或联系管理员".to_string())
             }
             WebError::Csrf => {
@@ -106,6 +154,18 @@ impl IntoResponse for WebError {
             WebError::NotFound => (StatusCode::NOT_FOUND, "页面不存在".into()),
         };
         (status, pages::error_page(status.as_u16(), &message)).into_response()
+    }
+}
+
+/// The stable code of what went wrong inside an [`AppError`] (the store's, the clock's, …),
+/// for the log.
+fn app_error_kind(e: &AppError) -> &'static str {
+    match e {
+        AppError::Store(s) => s.code(),
+        AppError::Clock(c) => c.code(),
+        AppError::Calendar(c) => c.code(),
+        AppError::Compile(c) => c.code(),
+        _ => e.code(),
     }
 }
 
@@ -149,8 +209,16 @@ impl Web {
             secure,
             failures: Mutex::new(HashMap::new()),
             staged: Mutex::new(HashMap::new()),
-            dashboards: Mutex::new(HashMap::new()),
+            dashboards: MarkCache::new(),
+            totals: MarkCache::new(),
+            flights: Mutex::new(HashMap::new()),
+            computed: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+
+    /// How many dashboards were computed rather than taken from the cache since the start.
+    pub fn dashboards_computed(&self) -> u64 {
+        self.computed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Run `f` with the store on a blocking thread (never on an async worker). The only way
@@ -165,7 +233,7 @@ impl Web {
             f(&*store)
         })
         .await
-        .map_err(|e| WebError::Internal(format!("后台任务失败：{e}")))
+        .map_err(|e| WebError::Internal { code: "web.task", kind: if e.is_panic() { "panicked" } else { "cancelled" } })
     }
 }
 
@@ -193,7 +261,9 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/ledger/preview", upload_post(ledger::preview))
         .route("/ledger/import", post(ledger::import))
         .route("/ledger/export", get(ledger::export))
+        .route("/ledger/export-unmasked", post(ledger::export_unmasked))
         .route("/organs", get(organs).post(organ_post))
+        .route("/organs/{id}", get(organ_page).post(organ_change))
         .route("/users", get(users).post(user_post))
         .route("/users/{id}", get(user_page).post(user_change))
         .route("/static/style.css", get(style))
@@ -457,40 +527,67 @@ struct DueQuery {
 /// and the day are the same. The mark is read before the view is computed, so a write that
 /// lands meanwhile makes the next request compute again; a backend without a mark is never
 /// cached.
+///
+/// Single flight: on a miss, one request per key computes the view while the others for the
+/// same key wait for it (on the async side, holding no store handle) and then take its
+/// result from the cache. A failed computation is not cached: the next waiter computes.
 async fn dashboard(State(web): State<Arc<Web>>, Ready(c): Ready, Query(q): Query<DueQuery>) -> Response {
     let within = q.within.unwrap_or(5).min(250);
-    let scope = match c.principal.scope {
-        gongkai_app::Scope::Organ(o) => Some(o),
-        gongkai_app::Scope::Everywhere => None,
-    };
-    let key: DashKey = (c.principal.role, scope, within);
-    let (w, p) = (web.clone(), c.principal.clone());
-    let view = web
-        .run(move |s| -> Result<Arc<gongkai_app::DashboardView>, AppError> {
-            let day = today();
-            let mark = s.change_mark()?;
-            if let Some(m) = &mark
-                && let Ok(map) = w.dashboards.lock()
-                && let Some(hit) = map.get(&key).filter(|e| e.mark == *m && e.day == day)
-            {
-                return Ok(hit.view.clone());
-            }
-            let view = Arc::new(App::new(s, p).dashboard(within, day)?);
-            if let Some(mark) = mark
-                && let Ok(mut map) = w.dashboards.lock()
-            {
-                if map.len() >= DASHBOARDS {
-                    map.clear();
+    let key: DashKey = (c.principal.role, scope_of(&c.principal), within);
+    let w = web.clone();
+    let hit = web.run(move |s| -> Result<_, AppError> { Ok(w.cached_dashboard(s, key)?.1) }).await;
+    let view = match hit {
+        Ok(Ok(Some(v))) => Ok(Ok(v)),
+        Ok(Err(e)) => Ok(Err(e)),
+        Err(e) => Err(e),
+        Ok(Ok(None)) => {
+            let flight = {
+                let Ok(mut flights) = web.flights.lock() else {
+                    return WebError::Internal { code: "web.dashboard", kind: "poisoned" }.into_response();
+                };
+                if flights.len() >= CACHED {
+                    // Keep only the flights in progress.
+                    flights.retain(|_, l| Arc::strong_count(l) > 1);
                 }
-                map.insert(key, Cached { mark, day, view: view.clone() });
-            }
-            Ok(view)
-        })
-        .await;
+                flights.entry(key).or_default().clone()
+            };
+            let guard = flight.lock_owned().await;
+            let (w, p) = (web.clone(), c.principal.clone());
+            web.run(move |s| -> Result<Arc<gongkai_app::DashboardView>, AppError> {
+                let _flight = guard;
+                let day = today();
+                // Computed by the request this one waited for (or still valid)?
+                let (mark, hit) = w.cached_dashboard(s, key)?;
+                if let Some(v) = hit {
+                    return Ok(v);
+                }
+                w.computed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let view = Arc::new(App::new(s, p).dashboard(within, day)?);
+                w.dashboards.put(key, mark, day, view.clone());
+                Ok(view)
+            })
+            .await
+        }
+    };
     match view {
         Ok(Ok(v)) => pages::dashboard(&c, &v),
         Ok(Err(e)) => WebError::App(e).into_response(),
         Err(e) => e.into_response(),
+    }
+}
+
+impl Web {
+    /// The register's change mark now, and the cached dashboard of `key` if it was computed at
+    /// that mark today.
+    fn cached_dashboard(
+        &self,
+        s: &dyn Store,
+        key: DashKey,
+    ) -> Result<(Option<String>, Option<Arc<gongkai_app::DashboardView>>), AppError> {
+        let day = today();
+        let mark = s.change_mark()?;
+        let hit = self.dashboards.get(&key, mark.as_deref(), day);
+        Ok((mark, hit))
     }
 }
 
@@ -500,9 +597,34 @@ async fn applications(
     Query(q): Query<gongkai_app::ListQuery>,
 ) -> Response {
     let query = q.clone();
-    match as_user(&web, &c, move |a| a.list_applications(&query, today())).await {
-        Ok(v) => pages::applications(&c, &q, &v),
+    let key: ListKey = (c.principal.role, scope_of(&c.principal), gongkai_app::ListQuery { page: None, ..q.clone() });
+    let (w, p) = (web.clone(), c.principal.clone());
+    // The pager's total counts every matching application (29,000 rows for one organ at 1M):
+    // it is kept by the change mark like the dashboard; the page itself is always read.
+    let listed = web
+        .run(move |s| -> Result<gongkai_app::ListView, AppError> {
+            let day = today();
+            let mark = s.change_mark()?;
+            let known = w.totals.get(&key, mark.as_deref(), day);
+            let view = App::new(s, p).list_applications(&query, day, known)?;
+            if known.is_none() {
+                w.totals.put(key, mark, day, view.total as u64);
+            }
+            Ok(view)
+        })
+        .await;
+    match listed {
+        Ok(Ok(v)) => pages::applications(&c, &q, &v),
+        Ok(Err(e)) => WebError::App(e).into_response(),
         Err(e) => e.into_response(),
+    }
+}
+
+/// The organ a principal's scope is (`None`: the whole register), for cache keys.
+fn scope_of(p: &Principal) -> Option<gongkai_register::OrganId> {
+    match p.scope {
+        gongkai_app::Scope::Organ(o) => Some(o),
+        gongkai_app::Scope::Everywhere => None,
     }
 }
 
@@ -955,6 +1077,60 @@ async fn organ_post(State(web): State<Arc<Web>>, Ready(c): Ready, Form(f): Form<
     }
 }
 
+async fn organ_page(State(web): State<Arc<Web>>, Ready(c): Ready, Path(id): Path<i64>) -> Response {
+    organ_view(&web, &c, id, None, false, StatusCode::OK).await
+}
+
+/// The page of one organ for those who manage it (`Action::ManageOrgans` there).
+async fn organ_view(web: &Arc<Web>, c: &Ctx, id: i64, error: Option<&str>, done: bool, status: StatusCode) -> Response {
+    let id = gongkai_register::OrganId(id);
+    let found = as_user(web, c, move |a| {
+        a.authorize(gongkai_app::Action::ManageOrgans, Some(id))?;
+        let organs = a.organs()?;
+        let organ = organs.iter().find(|o| o.id == id).cloned();
+        Ok((organ, organs))
+    })
+    .await;
+    match found {
+        Ok((Some(o), organs)) => (status, pages::organ(c, &o, &organs, error, done)).into_response(),
+        Ok((None, _)) => WebError::NotFound.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Rename an organ or move it under another parent.
+async fn organ_change(
+    State(web): State<Arc<Web>>,
+    Ready(c): Ready,
+    Path(id): Path<i64>,
+    Form(f): Form<pages::OrganChangeForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&c, &f.csrf) {
+        return e.into_response();
+    }
+    let parent = match f.parent() {
+        Ok(p) => p,
+        Err(m) => return organ_view(&web, &c, id, Some(&m), false, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let (organ, name) = (gongkai_register::OrganId(id), f.name.clone());
+    let changed = as_user(&web, &c, move |a| {
+        let parent = match parent {
+            Some(p) => p,
+            // Kept: the current parent (an organ the user cannot read is refused below anyway).
+            None => a.organs()?.into_iter().find(|o| o.id == organ).and_then(|o| o.parent),
+        };
+        a.change_organ(organ, &gongkai_store::OrganChange { name, parent })
+    })
+    .await;
+    match changed {
+        Ok(_) => organ_view(&web, &c, id, None, true, StatusCode::OK).await,
+        Err(WebError::App(e)) if matches!(e.code(), "invalid" | "duplicate") => {
+            organ_view(&web, &c, id, Some(&e.to_string()), false, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
 async fn users(State(web): State<Arc<Web>>, Ready(c): Ready) -> Response {
     match as_user(&web, &c, |a| Ok((a.users()?, a.organs()?))).await {
         Ok((u, o)) => pages::users(&c, &u, &o, None),
@@ -1035,6 +1211,29 @@ pub fn manages(role: Role) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Errors are logged by code and kind, never by their message: a backend error whose text
+    /// names a person and a phone number (as a driver's or a decoder's message can) leaves
+    /// neither in the log, and neither does a failed blocking task.
+    #[test]
+    fn errors_are_logged_by_code_and_kind_never_by_message() {
+        let logs = gongkai_testkit::CapturedLog::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let stored = "记录 7 的申请人“司马内错”电话 13800004321 无法解码";
+            let e = WebError::App(AppError::Store(gongkai_store::StoreError::corrupt(stored)));
+            assert_eq!(e.into_response().status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let e = WebError::Internal { code: "web.task", kind: "panicked" };
+            assert_eq!(e.into_response().status(), StatusCode::INTERNAL_SERVER_ERROR);
+        });
+        let text = logs.text();
+        assert!(text.contains("code=\"backend\" kind=\"store.backend\""), "{text}");
+        assert!(text.contains("code=\"web.task\" kind=\"panicked\""), "{text}");
+        for secret in ["司马内错", "13800004321", "无法解码"] {
+            assert!(!text.contains(secret), "“{secret}” leaked into the error log:\n{text}");
+        }
+    }
 
     /// The rule "no store call on an async worker" is enforced: through [`Web::run`] the store
     /// answers; called directly on a tokio worker it panics (debug builds); a plain thread

@@ -575,10 +575,59 @@ struct OrgansPage<'a> {
     nav: Nav,
     organs: &'a [Organ],
     error: Option<&'a str>,
+    /// Link each organ to its page (rename, move) for a role that manages organs.
+    manages: bool,
 }
 
 pub fn organs(c: &Ctx, organs: &[Organ], error: Option<&str>) -> Response {
-    html(&OrgansPage { nav: Nav::of(c), organs, error })
+    html(&OrgansPage { nav: Nav::of(c), organs, error, manages: crate::manages(c.principal.role) })
+}
+
+/// The rename-and-move form of one organ. `parent` absent keeps the current parent; empty
+/// makes the organ a top-level one.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct OrganChangeForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub name: String,
+    pub parent: Option<String>,
+}
+
+impl OrganChangeForm {
+    /// The new parent: `Ok(None)` keep it, `Ok(Some(None))` the top level.
+    pub fn parent(&self) -> Result<Option<Option<OrganId>>, String> {
+        match self.parent.as_deref().map(str::trim) {
+            None => Ok(None),
+            Some("") => Ok(Some(None)),
+            Some(p) => p.parse::<i64>().map(|n| Some(Some(OrganId(n)))).map_err(|_| format!("上级机关“{p}”无效")),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "organ.html")]
+struct OrganPage<'a> {
+    nav: Nav,
+    organ: &'a Organ,
+    parent: String,
+    /// Where it may move: the organs the user reads, without itself and those below it.
+    targets: Vec<&'a Organ>,
+    error: Option<&'a str>,
+    done: bool,
+}
+
+/// One organ with the form to rename or move it.
+pub fn organ(c: &Ctx, organ: &Organ, organs: &[Organ], error: Option<&str>, done: bool) -> Response {
+    let below = gongkai_register::descendants(organs, organ.id);
+    html(&OrganPage {
+        nav: Nav::of(c),
+        organ,
+        parent: organ.parent.map(|p| p.0.to_string()).unwrap_or_default(),
+        targets: organs.iter().filter(|o| !below.contains(&o.id)).collect(),
+        error,
+        done,
+    })
 }
 
 /// The user form.
@@ -1068,12 +1117,15 @@ struct LedgerPage<'a> {
     organ_name: String,
     r: &'a LedgerResult,
     can_import: bool,
+    /// Whether the role may see personal data in its own organ (the unmasked export).
+    can_unmask: bool,
 }
 
 pub fn ledger(c: &Ctx, organs: &[Organ], organ: Option<OrganId>, r: &LedgerResult) -> Response {
     let organ_name =
         organ.and_then(|id| organs.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_default();
     let can_import = gongkai_app::allowed(c.principal.role, gongkai_app::Action::Register, gongkai_app::Relation::Own);
+    let can_unmask = gongkai_app::allowed(c.principal.role, gongkai_app::Action::Unmask, gongkai_app::Relation::Own);
     html(&LedgerPage {
         nav: Nav::of(c),
         organs,
@@ -1081,5 +1133,6 @@ pub fn ledger(c: &Ctx, organs: &[Organ], organ: Option<OrganId>, r: &LedgerResul
         organ_name,
         r,
         can_import,
+        can_unmask,
     })
 }

@@ -215,6 +215,11 @@ fn use_cases() -> Vec<(&'static str, &'static [Action], UseCase)> {
             })
             .map(drop)
         }),
+        ("organ rename", &[Action::ManageOrgans], |x, o| {
+            // The parent kept (read where the principal may read; a moved organ needs more).
+            let parent = x.organs()?.into_iter().find(|g| g.id == o).and_then(|g| g.parent);
+            x.change_organ(o, &gongkai_store::OrganChange { name: "改名后的机关".into(), parent }).map(drop)
+        }),
     ]
 }
 

@@ -2,8 +2,6 @@
 //! register → show (unmasked, audited) → refused register run with a known applicant's name,
 //! ID number and phone under a capturing subscriber never puts any of them in the logs.
 
-use std::sync::{Arc, Mutex};
-
 use gongkai_app::{App, Principal, Role, Scope};
 use gongkai_clock::{Channel, Event};
 use gongkai_register::{Applicant, ApplicantKind, OrganKind, RequestedForm};
@@ -15,20 +13,6 @@ const ID_NUMBER: &str = "110101199001011237";
 const PHONE: &str = "13912345678";
 const EMAIL: &str = "zhuizong@example.cn";
 const ADDRESS: &str = "北京市东城区追踪胡同8号";
-
-/// Everything the subscriber writes, kept for the assertions.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn new_application(organ: gongkai_register::OrganId, serial: &str) -> NewApplication {
     NewApplication {
@@ -50,7 +34,7 @@ fn new_application(organ: gongkai_register::OrganId, serial: &str) -> NewApplica
 
 #[test]
 fn use_case_logs_hold_no_personal_data() {
-    let captured = Captured::default();
+    let captured = gongkai_testkit::CapturedLog::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -96,7 +80,7 @@ fn use_case_logs_hold_no_personal_data() {
         );
         assert!(clerk.show(registered.id, None, date(2024, 9, 3)).is_err());
     }
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     // The events are there, with the use case, action, organ and outcome code …
     assert!(logs.contains("use_case=\"register\""), "{logs}");
     assert!(logs.contains("action=Register"), "{logs}");

@@ -231,6 +231,22 @@ def main():
         check("two organs were added", "示例县科学技术局" in d.text())
         axe_scan(d, axe_src, "organs")
         shot("02-organs.png")
+        # An organ added under the wrong parent is renamed and moved (audited before/after).
+        d.type("#name", "示例县科技服务中心")
+        d.select("#kind", "department")
+        d.select("#parent", "1")
+        d.type("#code", "000000003")
+        d.click("main form button[type=submit]")
+        d.go(base + "/organs/3")
+        d.type("#organ-name", "示例县科技创新服务中心")
+        d.select("#organ-parent", "2")
+        d.click("#organ-change button[type=submit]")
+        t = d.text()
+        check("the admin renamed the organ and moved it under 示例县科学技术局",
+              "已保存" in t and "示例县科技创新服务中心" in t and "上级\n2" in t.replace("\t", "\n").replace(" ", ""),
+              t[:400])
+        axe_scan(d, axe_src, "organ")
+        shot("17-organ.png")
         # Users.
         d.go(base + "/users")
         for name, display, role in [("wang", "王科员", "clerk"), ("li", "李主任", "head")]:
@@ -379,6 +395,20 @@ def main():
             "fetch('/ledger/export?organ=2&format=csv').then(r => r.text()).then(done).catch(e => done('ERR ' + e));")
         check("the ledger export is masked", "T-1" in exported and "赵*" in exported and "赵六" not in exported
               and "已隐去" in exported, exported[:300])
+        # The unmasked export: an explicit form with a stated purpose (audited), for the clerk.
+        d.go(base + "/ledger?organ=2")
+        d.select("#unmasked-format", "csv")
+        d.type("#purpose", "核对申请人身份")
+        axe_scan(d, axe_src, "ledger export")
+        shot("16-ledger-export.png")
+        unmasked = d.js_async(
+            "const done = arguments[arguments.length - 1];"
+            "const f = document.querySelector('#export-unmasked');"
+            "fetch(f.action, {method: 'POST', body: new URLSearchParams(new FormData(f))})"
+            ".then(r => r.text()).then(done).catch(e => done('ERR ' + e));")
+        check("the unmasked ledger export, with its purpose, holds the personal data",
+              "T-1" in unmasked and "赵六" in unmasked and "13812345678" in unmasked and "已隐去" not in unmasked,
+              unmasked[:300])
         d.go(base + "/applications?q=T-")
         check("the imported applications are in the register", "T-1" in d.text() and "T-2" in d.text(), d.text()[:300])
         d.click(".logout button")

@@ -12,6 +12,7 @@ use sha2::Digest;
 
 struct TestApp {
     addr: SocketAddr,
+    web: std::sync::Arc<gongkai_web::Web>,
     admin_password: String,
     _dir: tempfile::TempDir,
 }
@@ -23,7 +24,8 @@ fn spawn_app() -> TestApp {
     let first = gongkai_store_sqlite::open(&db).unwrap();
     let (_, admin_password) = gongkai_app::accounts::bootstrap_admin(&first).unwrap().unwrap();
     drop(first);
-    TestApp { addr: common::serve(db), admin_password, _dir: dir }
+    let (addr, web) = common::serve(db);
+    TestApp { addr, web, admin_password, _dir: dir }
 }
 
 #[derive(Debug)]
@@ -476,6 +478,149 @@ fn a_ledger_is_previewed_with_every_bad_row_then_imported_all_or_nothing_and_exp
 }
 
 #[test]
+fn the_unmasked_ledger_export_needs_the_role_a_purpose_and_the_token_and_is_audited() {
+    let app = spawn_app();
+    let ((k, csrf), _) = staff(&app);
+    let reg = [
+        ("csrf", csrf.as_str()),
+        ("organ", "2"),
+        ("serial", "U-1"),
+        ("received", "2024-09-02"),
+        ("channel", "online"),
+        ("kind", "自然人"),
+        ("name", "欧阳导出"),
+        ("phone", "13712345678"),
+        ("description", "某文件"),
+        ("form", "electronic"),
+    ];
+    assert_eq!(request(&app, "POST", "/applications", Some(&k), &reg).status, 303);
+    let page = get(&app, "/ledger?organ=2", &k).body;
+    assert!(page.contains("id=\"export-unmasked\"") && page.contains("name=\"purpose\""), "{page}");
+    let audited = || {
+        let s = gongkai_store_sqlite::open(app._dir.path().join("register.db")).unwrap();
+        gongkai_store::Store::audit_log(&s, gongkai_store::Entity::Organ, "2", gongkai_store::Personal::Masked).unwrap()
+    };
+    let before = audited().len();
+    // No token, no purpose: refused, nothing disclosed, nothing audited.
+    let f = [("organ", "2"), ("format", "csv"), ("purpose", "核对申请人身份")];
+    assert_eq!(request(&app, "POST", "/ledger/export-unmasked", Some(&k), &f).status, 403);
+    let f = [("csrf", csrf.as_str()), ("organ", "2"), ("format", "csv"), ("purpose", "  ")];
+    let r = request(&app, "POST", "/ledger/export-unmasked", Some(&k), &f);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("须填写用途") && !r.body.contains("欧阳导出"), "{}", r.body);
+    assert_eq!(audited().len(), before, "a refused export is not audited");
+    // The administrator (no casework, no personal data) may not; the page does not offer it.
+    let c = login(&app, "admin", "管理员的新密码abc123");
+    let acsrf = csrf_of(&get(&app, "/password", &c).body);
+    assert!(!get(&app, "/ledger?organ=2", &c).body.contains("export-unmasked"));
+    let f = [("csrf", acsrf.as_str()), ("organ", "2"), ("format", "csv"), ("purpose", "核对申请人身份")];
+    let r = request(&app, "POST", "/ledger/export-unmasked", Some(&c), &f);
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(!r.body.contains("欧阳导出"));
+    assert_eq!(audited().len(), before);
+    // The clerk of the organ, with a purpose: the file holds the personal data and says so,
+    // and the audit trail names who, the organ and the purpose.
+    let f = [("csrf", csrf.as_str()), ("organ", "2"), ("format", "csv"), ("purpose", "核对申请人身份")];
+    let r = request(&app, "POST", "/ledger/export-unmasked", Some(&k), &f);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("欧阳导出") && r.body.contains("13712345678"), "{}", r.body);
+    let disposition = r.headers.get("content-disposition").cloned().unwrap_or_default();
+    assert!(disposition.contains("ledger-unmasked-2.csv"), "{disposition}");
+    let log = audited();
+    assert_eq!(log.len(), before + 1, "one disclosure recorded");
+    let last = log.last().unwrap();
+    assert!(last.after.as_ref().is_some_and(|a| a.to_string().contains("核对申请人身份")), "{last:?}");
+    assert!(!format!("{last:?}").contains("欧阳导出"), "the audit row names the purpose, not the data");
+    // The masked export stays the default.
+    let csv = get(&app, "/ledger/export?organ=2&format=csv", &k).body;
+    assert!(csv.contains("U-1") && !csv.contains("欧阳导出"), "{csv}");
+}
+
+#[test]
+fn an_admin_renames_and_moves_organs_within_their_subtree_never_into_a_cycle_and_audited() {
+    let app = spawn_app();
+    let (c, csrf) = admin(&app);
+    for (name, parent) in [
+        ("示例县人民政府", ""),
+        ("示例县科学技术局", "1"),
+        ("示例县科技服务中心", "2"),
+        ("示例县水利局", "1"),
+        ("示例县科技情报所", "2"),
+    ] {
+        let f = [("csrf", csrf.as_str()), ("name", name), ("kind", "department"), ("parent", parent), ("code", "9")];
+        assert_eq!(request(&app, "POST", "/organs", Some(&c), &f).status, 303);
+    }
+    // An administrator of 示例县科学技术局 (2) and what is below it.
+    let initial = "一个初始密码12345";
+    let f = [
+        ("csrf", csrf.as_str()),
+        ("name", "sub"),
+        ("display_name", "科技局管理员"),
+        ("role", "admin"),
+        ("organ", "2"),
+        ("password", initial),
+    ];
+    assert_eq!(request(&app, "POST", "/users", Some(&c), &f).status, 303);
+    let k = login(&app, "sub", initial);
+    let kcsrf = csrf_of(&get(&app, "/password", &k).body);
+    let new = "科技局管理员的密码33";
+    let f = [("csrf", kcsrf.as_str()), ("old", initial), ("new", new), ("again", new)];
+    assert_eq!(request(&app, "POST", "/password", Some(&k), &f).status, 303);
+    let parent_of = |id: i64| {
+        let s = gongkai_store_sqlite::open(app._dir.path().join("register.db")).unwrap();
+        gongkai_store::Store::organ(&s, gongkai_register::OrganId(id)).unwrap().parent.map(|p| p.0)
+    };
+    let page = get(&app, "/organs", &k).body;
+    assert!(page.contains("href=\"/organs/3\""), "{page}");
+    let page = get(&app, "/organs/3", &k);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("id=\"organ-change\""), "{}", page.body);
+    assert_eq!(get(&app, "/organs/4", &k).status, 403, "an organ outside the subtree has no page");
+    // Rename (the parent stays when the form does not name one).
+    let f = [("csrf", kcsrf.as_str()), ("name", "示例县科技创新服务中心")];
+    let r = request(&app, "POST", "/organs/3", Some(&k), &f);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("已保存") && r.body.contains("示例县科技创新服务中心"), "{}", r.body);
+    assert_eq!(parent_of(3), Some(2));
+    // Move within the subtree: 5 under 3.
+    let f = [("csrf", kcsrf.as_str()), ("name", "示例县科技情报所"), ("parent", "3")];
+    assert_eq!(request(&app, "POST", "/organs/5", Some(&k), &f).status, 200);
+    assert_eq!(parent_of(5), Some(3));
+    // Out of the subtree (under 水利局, or to the top level) is refused; so is a cycle.
+    for (organ, parent, status, says) in [
+        ("3", "4", 403, "无权"),
+        ("3", "", 403, "无权"),
+        ("2", "5", 422, "成环"),
+        ("3", "5", 422, "成环"),
+        ("3", "x", 422, "无效"),
+    ] {
+        let f = [("csrf", kcsrf.as_str()), ("name", "某机关"), ("parent", parent)];
+        let r = request(&app, "POST", &format!("/organs/{organ}"), Some(&k), &f);
+        assert_eq!(r.status, status, "{organ} → {parent}: {}", r.body);
+        assert!(r.body.contains(says), "{organ} → {parent}: {}", r.body);
+    }
+    // A duplicate name under the same parent, and no CSRF token.
+    let f = [("csrf", kcsrf.as_str()), ("name", "示例县科技情报所"), ("parent", "3")];
+    let r = request(&app, "POST", "/organs/3", Some(&k), &f);
+    assert_eq!(r.status, 422, "{}", r.body);
+    let f = [("name", "示例县另一个名字"), ("parent", "2")];
+    assert_eq!(request(&app, "POST", "/organs/3", Some(&k), &f).status, 403);
+    assert_eq!((parent_of(2), parent_of(3), parent_of(5)), (Some(1), Some(2), Some(3)), "refusals changed nothing");
+    // The audit trail has each change, before and after, by the sub-administrator.
+    let s = gongkai_store_sqlite::open(app._dir.path().join("register.db")).unwrap();
+    let log = gongkai_store::Store::audit_log(&s, gongkai_store::Entity::Organ, "3", gongkai_store::Personal::Masked)
+        .unwrap();
+    assert_eq!(log.len(), 2, "added, renamed: {log:?}");
+    let last = &log[1];
+    assert_eq!(last.actor, "科技局管理员");
+    let (before, after) = (last.before.as_ref().unwrap().to_string(), last.after.as_ref().unwrap().to_string());
+    assert!(before.contains("示例县科技服务中心") && after.contains("示例县科技创新服务中心"), "{before} → {after}");
+    let log = gongkai_store::Store::audit_log(&s, gongkai_store::Entity::Organ, "5", gongkai_store::Personal::Masked)
+        .unwrap();
+    assert!(log[1].after.as_ref().unwrap()["parent"] == 3, "{:?}", log[1]);
+}
+
+#[test]
 fn an_admin_disables_enables_rescopes_and_resets_a_user() {
     let app = spawn_app();
     let ((k, _), _) = staff(&app);
@@ -578,7 +723,7 @@ fn a_catalogue_entry_is_repealed_once_and_a_stale_repeal_is_refused() {
 }
 
 #[test]
-fn the_dashboard_shows_a_write_made_by_another_process_at_once() {
+fn the_dashboard_is_computed_once_for_concurrent_requests_and_shows_a_write_made_by_another_process_at_once() {
     let app = spawn_app();
     let ((k, csrf), _) = staff(&app);
     let today = gongkai_app::today_in_china().to_string();
@@ -594,6 +739,14 @@ fn the_dashboard_shows_a_write_made_by_another_process_at_once() {
         ("form", "electronic"),
     ];
     assert_eq!(request(&app, "POST", "/applications", Some(&k), &reg).status, 303);
+    // Single flight: 16 requests at once on a cold cache, one computation, one answer.
+    let before = app.web.dashboards_computed();
+    let pages: Vec<Res> = std::thread::scope(|s| {
+        let tasks: Vec<_> = (0..16).map(|_| s.spawn(|| get(&app, "/?within=40", &k))).collect();
+        tasks.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert!(pages.iter().all(|p| p.status == 200 && p.body == pages[0].body), "{:?}", pages[0]);
+    assert_eq!(app.web.dashboards_computed() - before, 1, "16 concurrent cold requests computed the dashboard once");
     let first = get(&app, "/?within=40", &k).body;
     assert!(first.contains("WEB-1"), "{first}");
     assert_eq!(get(&app, "/?within=40", &k).body, first, "the same register gives the same dashboard");

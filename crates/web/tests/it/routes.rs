@@ -136,6 +136,12 @@ const ROUTES: &[Route] = &[
     ("POST", "/ledger/preview", &[("organ", "{o}"), ("file", "ledger.csv")], Need::On(&[Action::Register])),
     ("POST", "/ledger/import", &[("organ", "{o}"), ("digest", "{d}")], Need::On(&[Action::Register])),
     ("GET", "/ledger/export?organ={o}&format=csv", &[], Need::On(&[Action::Read])),
+    (
+        "POST",
+        "/ledger/export-unmasked",
+        &[("organ", "{o}"), ("format", "csv"), ("purpose", "核对申请人身份")],
+        Need::On(&[Action::Read, Action::Unmask]),
+    ),
     ("POST", "/catalogue/{e}/repeal", &[("version", "1"), ("on", "2024-09-20")], Need::On(&[Action::Keep])),
     ("GET", "/users/{u}", &[], Need::On(&[Action::ManageOrgans])),
     (
@@ -158,6 +164,9 @@ const ROUTES: &[Route] = &[
         &[("name", "新机关"), ("kind", "department"), ("parent", "{o}"), ("code", "9")],
         Need::On(&[Action::ManageOrgans]),
     ),
+    ("GET", "/organs/{o}", &[], Need::On(&[Action::ManageOrgans])),
+    // A rename (no `parent`: the organ stays where it is); moves are tested in http.rs.
+    ("POST", "/organs/{o}", &[("name", "改名后的机关")], Need::On(&[Action::ManageOrgans])),
     (
         "POST",
         "/users",
@@ -289,7 +298,7 @@ fn server() -> Server {
         accounts::change_password(&s, u.id, "初始密码初始密码初始", PASSWORD, None).unwrap();
     }
     drop(s);
-    Server { addr: common::serve(db), organs, cases, entries, users, _dir: dir }
+    Server { addr: common::serve(db).0, organs, cases, entries, users, _dir: dir }
 }
 
 /// Status, Set-Cookie and body of one request. A form with a `file` field goes as
@@ -440,6 +449,7 @@ fn every_route_of_the_router_is_in_the_table() {
                 Some("cases") => "{k}",
                 Some("catalogue") => "{e}",
                 Some("users") => "{u}",
+                Some("organs") => "{o}",
                 _ => "{a}",
             };
             let pattern = path.replace("{id}", placeholder);

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """The workbench under load: wrk on loopback against `gongkai serve` over a big register.
 
-Prepare the register first (a fresh one: the first start must create the administrator):
+Prepare the register first (`gongkai-bench store` fills a fresh one; the first run of this driver takes
+the first administrator's one-time password and sets it to ADMIN_PASSWORD, later runs on the
+same register log in with that):
 
     gongkai-bench store --db /tmp/bench.db --rows 1000000 --kind store-load      # SQLite
     gongkai-bench store --db postgres://… --rows 1000000 --kind store-load       # --features postgres
+    # it fills the schema gongkai_bench: serve it with
+    #   --db 'postgres://…/DB?options=-csearch_path%3Dgongkai_bench'
 
 (`cargo run --release -p gongkai-bench [--features postgres] -- store …`)
 
@@ -26,10 +30,12 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ADMIN_PASSWORD = "负载测试管理员密码01"
 
 
 class Client:
@@ -96,28 +102,37 @@ def main():
     a = ap.parse_args()
     port = a.port
     env = dict(os.environ, GONGKAI_DB=a.db)
-    server = subprocess.Popen([a.bin, "serve", "--listen", f"127.0.0.1:{port}"], env=env,
-                              stderr=subprocess.PIPE, text=True)
+    # The server's log (a line per request) goes to a file: a pipe nobody reads would fill up
+    # and stop the server, and reading it here would take CPU from the server.
+    log_path = os.path.join(tempfile.gettempdir(), f"gongkai-load-{port}.log")
+    # 0600: the first start writes the administrator's one-time password into it.
+    log = os.fdopen(os.open(log_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600), "w+", encoding="utf-8")
+    server = subprocess.Popen([a.bin, "serve", "--listen", f"127.0.0.1:{port}"], env=env, stderr=log)
     password = None
     failures = []
     try:
+        started = time.time()
         while True:
-            line = server.stderr.readline()
-            if not line:
-                raise SystemExit("the server stopped")
-            m = re.search(r"初始密码：(\S+)", line)
+            text = open(log_path, encoding="utf-8", errors="replace").read()
+            m = re.search(r"初始密码：(\S+)", text)
             if m:
                 password = m.group(1)
-            if "已启动" in line:
+            if "已启动" in text:
                 break
-        if not password:
-            raise SystemExit("the register already has users: run on a fresh `gongkai-bench store` register")
-        admin, acsrf = login(port, "admin", password, "负载测试管理员密码01")
-        st, _, _ = admin.req("POST", "/users", {"csrf": acsrf, "name": "load", "display_name": "负载经办人",
+            if server.poll() is not None or time.time() - started > 60:
+                raise SystemExit("the server stopped:\n" + text)
+            time.sleep(0.2)
+        if password:
+            admin, acsrf = login(port, "admin", password, ADMIN_PASSWORD)
+        else:
+            # A register this driver ran on before: the administrator's password is ours.
+            admin, acsrf = login(port, "admin", ADMIN_PASSWORD)
+        clerk_name = f"load{int(time.time())}"
+        st, _, _ = admin.req("POST", "/users", {"csrf": acsrf, "name": clerk_name, "display_name": "负载经办人",
                                                 "role": "clerk", "organ": str(a.organ),
                                                 "password": "负载测试初始密码01"})
         assert st == 303, f"adding the clerk: {st}"
-        clerk, csrf = login(port, "load", "负载测试初始密码01", "负载测试经办人密码02")
+        clerk, csrf = login(port, clerk_name, "负载测试初始密码01", "负载测试经办人密码02")
         _, _, page = clerk.req("GET", "/applications")
         ids = re.findall(r'href="/applications/(\d+)"', page)[:50]
         total = re.search(r"共 (\d+) 件", page).group(1)
@@ -171,6 +186,13 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
+    errors = [l for l in open(log_path, encoding="utf-8", errors="replace") if " ERROR " in l]
+    log.close()
+    os.remove(log_path)
+    for line in errors[:20]:
+        print("server error: " + line.rstrip())
+    if errors:
+        failures.append(f"{len(errors)} errors in the server's log")
     for f in failures:
         print("FAIL " + f)
     print(f"{0 if failures else 1} passed, {len(failures)} failed")

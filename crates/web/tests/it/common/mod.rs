@@ -5,11 +5,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Serve the register at `db` on 127.0.0.1:0 in a background runtime; the bound address.
-pub fn serve(db: PathBuf) -> SocketAddr {
-    // The strictest pool, one connection: every request takes turns on it, and a use case that
-    // checked out a second connection while holding one would wait for itself and fail.
+/// Serve the register at `db` on 127.0.0.1:0 in a background runtime; the bound address and
+/// the server's state. The strictest pool, one connection: every request takes turns on it, and
+/// a use case that checked out a second connection while holding one would wait for itself.
+pub fn serve(db: PathBuf) -> (SocketAddr, Arc<gongkai_web::Web>) {
     let web = gongkai_web::Web::new(Arc::new(gongkai_store_sqlite::open_pool(&db, 1).unwrap()), false);
+    let state = web.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -19,7 +20,7 @@ pub fn serve(db: PathBuf) -> SocketAddr {
             gongkai_web::serve(listener, web).await.unwrap();
         });
     });
-    rx.recv().unwrap()
+    (rx.recv().unwrap(), state)
 }
 
 /// Percent-encoding for a form or query value.
