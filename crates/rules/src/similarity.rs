@@ -145,11 +145,17 @@ pub fn signature_of(text: &str) -> Option<Signature> {
     s.finish()
 }
 
-/// The report's signature over sections 一 and 五 (their paragraphs in order, read in place).
+/// The text copying is judged on: the paragraphs of sections 一 (总体情况) and 五 (存在的主要问题),
+/// in order.
+pub fn compared_paragraphs(r: &Report) -> impl Iterator<Item = &str> {
+    r.sections.iter().filter(|s| matches!(s.id.0, 1 | 5)).flat_map(|s| s.paras.iter()).map(|p| p.text.as_str())
+}
+
+/// The report's signature over [`compared_paragraphs`] (read in place).
 pub fn signature(r: &Report) -> Option<Signature> {
     let mut s = Sketch::new();
-    for p in r.sections.iter().filter(|s| matches!(s.id.0, 1 | 5)).flat_map(|s| s.paras.iter()) {
-        s.push_str(&p.text);
+    for p in compared_paragraphs(r) {
+        s.push_str(p);
     }
     s.finish()
 }
@@ -291,13 +297,7 @@ mod tests {
     #[test]
     fn the_signature_of_a_report_reads_its_paragraphs_as_one_text() {
         let r = gongkai_synth_free_report();
-        let text: String = r
-            .sections
-            .iter()
-            .filter(|s| matches!(s.id.0, 1 | 5))
-            .flat_map(|s| s.paras.iter())
-            .map(|p| p.text.as_str())
-            .collect();
+        let text: String = compared_paragraphs(&r).collect();
         assert_eq!(signature(&r), signature_of(&text));
     }
 

@@ -104,14 +104,7 @@ fn real_text_pairs_are_estimated_within_the_stated_error() {
                 continue;
             }
             let p = gongkai_parse::parse_bytes(std::fs::read(&f).unwrap(), f.file_name().and_then(|n| n.to_str()));
-            let text: String = p
-                .report
-                .sections
-                .iter()
-                .filter(|s| matches!(s.id.0, 1 | 5))
-                .flat_map(|s| s.paras.iter())
-                .map(|p| p.text.as_str())
-                .collect();
+            let text: String = gongkai_rules::similarity::compared_paragraphs(&p.report).collect();
             if text.chars().count() >= 100 {
                 texts.push(text);
             }
@@ -147,13 +140,7 @@ fn a_copy_just_above_the_threshold_is_estimated_by_its_real_overlap() {
     let c = e.replace("示例县科学技术局", "示例县民政局").replace("“示例科技”", "“示例民政”");
     let text = |t: &str| {
         let p = gongkai_parse::parse_bytes(t.as_bytes(), Some("a.md"));
-        p.report
-            .sections
-            .iter()
-            .filter(|s| matches!(s.id.0, 1 | 5))
-            .flat_map(|s| s.paras.iter())
-            .map(|p| p.text.clone())
-            .collect::<String>()
+        gongkai_rules::similarity::compared_paragraphs(&p.report).collect::<String>()
     };
     let (a, b) = (text(&e), text(&c));
     let (j, est) = (exact(&a, &b), estimate(&a, &b).unwrap());
