@@ -638,7 +638,7 @@ pub fn html_to_doc(src: &str) -> HtmlDoc {
     let mut text_start = 0;
     while i < bytes.len() {
         if bytes[i] != b'<' {
-            i += 1;
+            i = memchr::memchr(b'<', &bytes[i..]).map_or(bytes.len(), |k| i + k);
             continue;
         }
         // Flush text before the tag.
@@ -684,6 +684,17 @@ pub fn html_to_doc(src: &str) -> HtmlDoc {
         let mut j = name_start + name_len;
         let mut quote: Option<u8> = None;
         while j < bytes.len() {
+            // Jump to the next byte that can matter: the closing quote inside a quoted value,
+            // else a quote or the tag's end (long `style` attributes of Word exports).
+            let next = match quote {
+                Some(q) => memchr::memchr(q, &bytes[j..]),
+                None => memchr::memchr3(b'"', b'\'', b'>', &bytes[j..]),
+            };
+            let Some(k) = next else {
+                j = bytes.len();
+                break;
+            };
+            j += k;
             match (quote, bytes[j]) {
                 (Some(q), c) if c == q => quote = None,
                 (None, b'"' | b'\'') if bytes[j - 1] == b'=' || bytes[j - 1] == b' ' => quote = Some(bytes[j]),

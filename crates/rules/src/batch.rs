@@ -10,6 +10,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use gongkai_model::{Finding, Severity};
 
 use crate::cross::{YearSummary, check_summaries, same_organ};
@@ -84,12 +86,15 @@ impl CrossReport {
     /// (organ by organ, years ascending), then D15 (pairs in index order), then exact duplicate
     /// files (B1) and the same report filed twice under other names (B2). `load(i)` gives back
     /// report `i`'s summary and signature; `name(i)` its file name, quoted in D15 messages.
+    ///
+    /// The loads run on the rayon pool (the organs' year runs, and the candidate pairs in
+    /// chunks of [`VERIFY_CHUNK`]), so `load` is called from several threads at once; the
+    /// findings do not depend on the order in which the loads run.
     pub fn finish(
         self,
-        mut load: impl FnMut(usize, Part) -> Kept,
-        name: impl Fn(usize) -> String,
+        load: impl Fn(usize, Part) -> Kept + Sync,
+        name: impl Fn(usize) -> String + Sync,
     ) -> Vec<(usize, Finding)> {
-        let mut out = Vec::new();
         // Group organs whose reversed names share a prefix (the anchor: the shortest in a run).
         let mut order: Vec<u32> = (0..self.organs.len() as u32).collect();
         order.sort_by(|a, b| self.organs[*a as usize].cmp(&self.organs[*b as usize]));
@@ -124,56 +129,78 @@ impl CrossReport {
         // Byte copies of one file share its first occurrence.
         let first_of = |k: usize| duplicates.binary_search_by_key(&k, |(d, _)| *d).map_or(k, |at| duplicates[at].1);
         let duplicate = |i: usize, j: usize| first_of(i) == first_of(j);
-        for mut g in by_group {
-            g.sort_unstable();
-            let mut prev: Option<(usize, YearSummary)> = None;
-            for (_, i) in g {
-                let Some(cur) = load(i, Part::Summary).0 else { continue };
-                if let Some((_, p)) = &prev {
-                    out.extend(check_summaries(p, &cur).into_iter().map(|f| (i, f)));
+        // Consecutive years, organ group by organ group (in parallel; collected in order).
+        let mut out: Vec<(usize, Finding)> = by_group
+            .into_par_iter()
+            .flat_map_iter(|mut g| {
+                g.sort_unstable();
+                let mut found = Vec::new();
+                let mut prev: Option<YearSummary> = None;
+                for (_, i) in g {
+                    let Some(cur) = load(i, Part::Summary).0 else { continue };
+                    if let Some(p) = &prev {
+                        found.extend(check_summaries(p, &cur).into_iter().map(|f| (i, f)));
+                    }
+                    prev = Some(cur);
                 }
-                prev = Some((i, cur));
-            }
-        }
-        // D15: candidates by LSH, verified on the full signatures; only the pairs that pass are
-        // kept, then reported in index order.
+                found
+            })
+            .collect();
+        // D15: candidates by LSH, verified on the full signatures a chunk at a time (memory:
+        // one chunk of pairs); only the pairs that pass are kept, then reported in index order.
         let mut passed: Vec<(usize, usize, f64)> = Vec::new();
-        let mut cached: Option<(usize, Option<Signature>)> = None;
+        let mut chunk: Vec<(u32, u32)> = Vec::new();
+        let verify = |chunk: &mut Vec<(u32, u32)>, passed: &mut Vec<(usize, usize, f64)>| {
+            passed.par_extend(chunk.par_chunks(256).flat_map_iter(|pairs| verified(pairs, &load)));
+            chunk.clear();
+        };
         similarity::each_candidate(&self.bands, |i, j| {
-            if cached.as_ref().is_none_or(|(k, _)| *k != i) {
-                cached = Some((i, load(i, Part::Signature).1));
-            }
-            let Some((_, Some(sa))) = &cached else { return };
-            let Some(sb) = load(j, Part::Signature).1 else { return };
-            let sim = similarity::similarity(sa, &sb);
-            if sim >= D15_THRESHOLD {
-                passed.push((i, j, sim));
+            chunk.push((i as u32, j as u32));
+            if chunk.len() == VERIFY_CHUNK {
+                verify(&mut chunk, &mut passed);
             }
         });
+        verify(&mut chunk, &mut passed);
         passed.sort_unstable_by_key(|(i, j, _)| (*i, *j));
+        // Each passed pair read in full (in parallel, in order): a D15 finding, or the same
+        // report twice (decided below, in order), or nothing.
+        let judged: Vec<Judged> = passed
+            .par_chunks(256)
+            .flat_map_iter(|pairs| {
+                let mut cached: Option<(usize, Kept)> = None;
+                pairs
+                    .iter()
+                    .map(|(i, j, sim)| {
+                        let (i, j, sim) = (*i, *j, *sim);
+                        if cached.as_ref().is_none_or(|(k, _)| *k != i) {
+                            cached = Some((i, load(i, Part::Both)));
+                        }
+                        let Some((_, (Some(a), Some(sa)))) = &cached else { return Judged::Nothing };
+                        let (Some(b), Some(sb)) = load(j, Part::Both) else { return Judged::Nothing };
+                        match copied_text(i, a, j, &b, sim, &name) {
+                            Some(f) => Judged::Copied(f),
+                            None if sim >= 1.0 && a.values == b.values && *sa == sb && !duplicate(i, j) => {
+                                Judged::SameReport(i, j, b.table3)
+                            }
+                            None => Judged::Nothing,
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let mut same_report = Vec::new();
-        let mut cached: Option<(usize, Kept)> = None;
-        for (i, j, sim) in passed {
-            if cached.as_ref().is_none_or(|(k, _)| *k != i) {
-                cached = Some((i, load(i, Part::Both)));
-            }
-            let Some((_, (Some(a), Some(sa)))) = &cached else { continue };
-            let (Some(b), Some(sb)) = load(j, Part::Both) else { continue };
-            match copied_text(i, a, j, &b, sim, &name) {
-                Some(f) => out.push(f),
+        let mut named_twice = std::collections::HashSet::new();
+        for j in judged {
+            match j {
+                Judged::Copied(f) => out.push(f),
                 // The same organ and year: one report twice. Said so when the tables and the
                 // text agree exactly and the files are not byte copies (those are B1).
-                None if sim >= 1.0
-                    && a.values == b.values
-                    && *sa == sb
-                    && !duplicate(i, j)
-                    && !same_report.iter().any(|(k, _): &(usize, Finding)| *k == j) =>
-                {
+                Judged::SameReport(i, j, at) if named_twice.insert(j) => {
                     let msg =
                         format!("与{}是同一份报告（机关、年度、表格数值和正文均相同），以不同文件名重复提交", name(i));
-                    same_report.push((j, Finding::new("B2", Severity::Warning, msg).at(b.table3)));
+                    same_report.push((j, Finding::new("B2", Severity::Warning, msg).at(at)));
                 }
-                None => {}
+                Judged::SameReport(..) | Judged::Nothing => {}
             }
         }
         for (i, first) in &duplicates {
@@ -183,6 +210,37 @@ impl CrossReport {
         out.extend(same_report);
         out
     }
+}
+
+/// Candidate pairs verified per parallel chunk (16 bytes each: about 1 MiB).
+pub const VERIFY_CHUNK: usize = 1 << 16;
+
+/// What a passed D15 pair turned out to be.
+enum Judged {
+    Copied((usize, Finding)),
+    /// `(i, j, j's table-三 location)`: the same report twice, unless `j` was already named.
+    SameReport(usize, usize, Option<gongkai_model::Src>),
+    Nothing,
+}
+
+/// The candidate pairs among `pairs` whose signatures are at least [`D15_THRESHOLD`] alike,
+/// as (i, j, similarity); the first report of consecutive pairs is read once.
+fn verified(pairs: &[(u32, u32)], load: &(impl Fn(usize, Part) -> Kept + Sync)) -> Vec<(usize, usize, f64)> {
+    let mut found = Vec::new();
+    let mut cached: Option<(usize, Option<Signature>)> = None;
+    for (i, j) in pairs {
+        let (i, j) = (*i as usize, *j as usize);
+        if cached.as_ref().is_none_or(|(k, _)| *k != i) {
+            cached = Some((i, load(i, Part::Signature).1));
+        }
+        let Some((_, Some(sa))) = &cached else { continue };
+        let Some(sb) = load(j, Part::Signature).1 else { continue };
+        let sim = similarity::similarity(sa, &sb);
+        if sim >= D15_THRESHOLD {
+            found.push((i, j, sim));
+        }
+    }
+    found
 }
 
 /// The D15 finding for reports `i` and `j` whose sections 一 and 五 are `sim` alike; None for
@@ -215,7 +273,7 @@ fn copied_text(
 pub fn cross_report(
     summaries: &[Option<YearSummary>],
     sigs: &[Option<Signature>],
-    name: impl Fn(usize) -> String,
+    name: impl Fn(usize) -> String + Sync,
 ) -> Vec<(usize, Finding)> {
     let mut c = CrossReport::new();
     for (s, g) in summaries.iter().zip(sigs) {

@@ -59,26 +59,32 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// The hash of one shingle (FNV-1a over the code points, then mixed).
-fn shingle_hash(w: &[char; SHINGLE]) -> u64 {
-    mix(w.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, c| (h ^ u64::from(*c as u32)).wrapping_mul(0x100_0000_01b3)))
+fn shingle_hash(w: &[u32; SHINGLE]) -> u64 {
+    mix(w.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, c| (h ^ u64::from(*c)).wrapping_mul(0x100_0000_01b3)))
 }
 
-/// `char::is_alphanumeric`, with the common cases first: ASCII, and the CJK Unified
-/// Ideographs (all alphabetic), which the standard library finds by a table search.
+/// `char::is_alphanumeric`, with the common cases first: ASCII, the CJK Unified Ideographs
+/// (all alphabetic), and the punctuation of Chinese text (none of it alphanumeric: general
+/// punctuation such as “” and —, the ideographic comma and full stop and brackets such as
+/// 、。《》【】, and full-width forms such as ，：；（）), which the standard library would find
+/// by a table search. Checked against `is_alphanumeric` for every character below U+30000.
 fn letter_or_digit(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
-        true
-    } else {
-        c.is_alphanumeric()
+    match c {
+        '\0'..='\u{7F}' => c.is_ascii_alphanumeric(),
+        '\u{4E00}'..='\u{9FFF}' => true,
+        '\u{2000}'..='\u{206F}'
+        | '\u{3000}'..='\u{3004}'
+        | '\u{3008}'..='\u{3020}'
+        | '\u{FF01}'..='\u{FF0F}'
+        | '\u{FF1A}'..='\u{FF20}' => false,
+        _ => c.is_alphanumeric(),
     }
 }
 
 /// Builds a signature from a stream of characters: keeps the last [`SHINGLE`] letters and
 /// digits and the bins, nothing else (no copy of the text).
 struct Sketch {
-    window: [char; SHINGLE],
+    window: [u32; SHINGLE],
     seen: usize,
     coarse: [u64; K],
     fine: [u16; FINE],
@@ -86,29 +92,32 @@ struct Sketch {
 
 impl Sketch {
     fn new() -> Sketch {
-        Sketch { window: ['\0'; SHINGLE], seen: 0, coarse: [EMPTY; K], fine: [FINE_EMPTY; FINE] }
+        Sketch { window: [0; SHINGLE], seen: 0, coarse: [EMPTY; K], fine: [FINE_EMPTY; FINE] }
     }
 
     fn push_str(&mut self, s: &str) {
+        // The window and the count in locals (registers) for the loop, written back after.
+        let (mut w, mut seen) = (self.window, self.seen);
+        let (coarse, fine) = (&mut self.coarse, &mut self.fine);
         for c in s.chars().filter(|c| letter_or_digit(*c)) {
-            self.window.copy_within(1.., 0);
-            self.window[SHINGLE - 1] = c;
-            self.seen += 1;
-            if self.seen >= SHINGLE {
+            w = [w[1], w[2], w[3], w[4], c as u32];
+            seen += 1;
+            if seen >= SHINGLE {
                 // One hash per shingle: its top bits choose the bin, the rest is the value.
-                let h = shingle_hash(&self.window);
+                let h = shingle_hash(&w);
                 let (bin, v) = ((h >> 58) as usize, h & (u64::MAX >> 6));
-                if v < self.coarse[bin] {
-                    self.coarse[bin] = v;
+                if v < coarse[bin] {
+                    coarse[bin] = v;
                 }
                 let (bin, v) = ((h >> 55) as usize, ((h >> 16) & 0xFFFF) as u16);
                 // 0xFFFF marks an empty bin: the value itself is folded to 0xFFFE.
                 let v = v.min(FINE_EMPTY - 1);
-                if v < self.fine[bin] {
-                    self.fine[bin] = v;
+                if v < fine[bin] {
+                    fine[bin] = v;
                 }
             }
         }
+        (self.window, self.seen) = (w, seen);
     }
 
     fn finish(self) -> Option<Signature> {

@@ -57,27 +57,68 @@ impl Keys {
     }
 }
 
+/// Batches being worked on at once: while the calling thread takes one batch's results, the
+/// workers already run the next, and a batch's last slow file does not leave a worker idle.
+const IN_FLIGHT: usize = 2;
+
 /// Run `work` over `inputs` on the worker threads, [`BATCH`] files at a time, and give each
 /// batch's results to `sink` on the calling thread in input order. The keys go to the spill
 /// file as they come. `sink` returns `false` to stop (its writer failed). Returns the spill,
 /// to be finished once the caller's output is done.
+///
+/// At most [`IN_FLIGHT`] batches are worked on while the calling thread takes the one before
+/// them, so memory stays bounded by a few batches, whatever the number of inputs.
 pub(crate) fn stream<R: Send>(
     inputs: &[Input],
     work: impl Fn(&Input) -> (R, Keys) + Sync,
     mut sink: impl FnMut(Vec<R>) -> Result<bool>,
 ) -> Result<spill::Cross> {
     let mut cross = spill::Cross::new()?;
-    for batch in inputs.chunks(BATCH) {
-        let done: Vec<(R, Keys)> = batch.par_iter().map(&work).collect();
-        let mut results = Vec::with_capacity(done.len());
-        for (r, k) in done {
-            cross.push(k.summary.as_ref(), k.sig.as_ref(), k.digest)?;
-            results.push(r);
+    let batches: Vec<&[Input]> = inputs.chunks(BATCH).collect();
+    let work = &work;
+    // A batch's results, or the panic of one of its files (passed on, as before).
+    type Done<R> = std::thread::Result<Vec<(R, Keys)>>;
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Done<R>)>();
+    rayon::in_place_scope(|scope| -> Result<()> {
+        let start = |k: usize| {
+            if let Some(batch) = batches.get(k).copied() {
+                let tx = tx.clone();
+                scope.spawn(move |_| {
+                    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        batch.par_iter().map(work).collect::<Vec<(R, Keys)>>()
+                    }));
+                    // The receiver is gone only when the caller stopped early.
+                    let _ = tx.send((k, done));
+                });
+            }
+        };
+        (0..IN_FLIGHT).for_each(start);
+        // Finished batches that came in before an earlier one.
+        let mut early: Vec<(usize, Done<R>)> = Vec::new();
+        for k in 0..batches.len() {
+            let done = loop {
+                if let Some(at) = early.iter().position(|(j, _)| *j == k) {
+                    break early.swap_remove(at).1;
+                }
+                match rx.recv() {
+                    Ok((j, d)) if j == k => break d,
+                    Ok(other) => early.push(other),
+                    Err(_) => anyhow::bail!("批处理线程异常结束"),
+                }
+            };
+            let done = done.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            start(k + IN_FLIGHT);
+            let mut results = Vec::with_capacity(done.len());
+            for (r, keys) in done {
+                cross.push(keys.summary.as_ref(), keys.sig.as_ref(), keys.digest)?;
+                results.push(r);
+            }
+            if !sink(results)? {
+                break;
+            }
         }
-        if !sink(results)? {
-            break;
-        }
-    }
+        Ok(())
+    })?;
     Ok(cross)
 }
 
