@@ -4,13 +4,14 @@
 //! JSON API); the front end keeps only its arguments, its progress display and its printing.
 //!
 //! The shape of every run: the inputs are cut into batches of [`BATCH`] files; each batch is
-//! read, parsed, checked and *formatted* on the worker threads (rayon); the main thread takes
-//! the batch's results in input order, counts them, records what the checks between reports need
+//! read, parsed, checked and *formatted* on the worker threads (rayon), two batches at a time
+//! (so the workers never wait for the main thread or for a batch's last slow file); the main
+//! thread takes each batch's results in input order, counts them, records what the checks between reports need
 //! (a compact summary and a text signature, spilled to an unnamed temporary file by
 //! [`spill`]) and hands the formatted bytes to a writer thread ([`writer_thread`]) that writes
 //! while the next batch runs. Nothing of a report but its ~100-byte cross-report keys stays in
 //! memory after its batch. At the end the checks between reports (`gongkai_rules::batch`) read
-//! back only the pairs' summaries.
+//! back only the pairs' summaries and signatures, on the worker threads.
 //!
 //! These use cases read files the caller names and touch no register: they take no
 //! [`crate::Principal`]. Errors are `anyhow` chains with Chinese context (they are printed as
