@@ -128,7 +128,9 @@ impl View {
         while !self.s.is_char_boundary(from) {
             from += 1;
         }
-        self.s[from..to].find(key).map(|i| i + from)
+        // memmem (SIMD prefilter) finds what `str::find` finds: a UTF-8 needle in UTF-8 text
+        // only matches at character boundaries.
+        memchr::memmem::find(self.s[from..to].as_bytes(), key.as_bytes()).map(|i| i + from)
     }
     fn find_any(&self, keys: &[&str], from: usize, to: usize) -> Option<(usize, usize)> {
         keys.iter().filter_map(|k| self.find(k, from, to).map(|i| (i, i + k.len()))).min()

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 
 /// Extensions read when walking a directory.
 pub const EXTENSIONS: &[&str] =
@@ -85,22 +86,32 @@ fn walk(root: &Path, out: &mut Vec<Input>, skipped: &mut Vec<Skipped>, seen: &mu
     let skip = |skipped: &mut Vec<Skipped>, path: PathBuf, reason: &'static str, lost: bool| {
         skipped.push(Skipped { path, reason, lost })
     };
-    // Depth first without recursion: a stack of the remaining sorted entries per open folder.
-    let mut stack: Vec<std::vec::IntoIter<PathBuf>> = Vec::new();
-    let list = |dir: &Path| -> std::io::Result<Vec<PathBuf>> {
+    // Depth first without recursion: a stack of the remaining sorted entries per open folder,
+    // each with its own (not its link target's) metadata, read for a whole folder at once on
+    // the worker threads (a folder of 10,000 reports: 10,000 `stat` calls).
+    type Entries = std::vec::IntoIter<(PathBuf, Option<std::fs::Metadata>)>;
+    let mut stack: Vec<Entries> = Vec::new();
+    let list = |dir: &Path| -> std::io::Result<Entries> {
         let mut entries = Vec::new();
         for e in std::fs::read_dir(dir)? {
             entries.push(e?.path());
         }
         entries.sort();
-        Ok(entries)
+        Ok(entries
+            .into_par_iter()
+            .map(|path| {
+                let meta = std::fs::symlink_metadata(&path).ok();
+                (path, meta)
+            })
+            .collect::<Vec<_>>()
+            .into_iter())
     };
     match list(root) {
-        Ok(v) => stack.push(v.into_iter()),
+        Ok(v) => stack.push(v),
         Err(_) => skip(skipped, root.to_path_buf(), "无法读取此目录（权限不足或已损坏）", true),
     }
     while let Some(top) = stack.last_mut() {
-        let Some(path) = top.next() else {
+        let Some((path, link_meta)) = top.next() else {
             stack.pop();
             continue;
         };
@@ -108,7 +119,7 @@ fn walk(root: &Path, out: &mut Vec<Input>, skipped: &mut Vec<Skipped>, seen: &mu
             skip(skipped, path, "隐藏的文件或目录（名称以“.”开头）", false);
             continue;
         }
-        let Ok(link_meta) = std::fs::symlink_metadata(&path) else {
+        let Some(link_meta) = link_meta else {
             skip(skipped, path, "无法读取此条目的信息", true);
             continue;
         };
@@ -130,7 +141,7 @@ fn walk(root: &Path, out: &mut Vec<Input>, skipped: &mut Vec<Skipped>, seen: &mu
                 continue;
             }
             match list(&path) {
-                Ok(v) => stack.push(v.into_iter()),
+                Ok(v) => stack.push(v),
                 Err(_) => skip(skipped, path, "无法读取此目录（权限不足或已损坏）", true),
             }
         } else if meta.is_file() {
