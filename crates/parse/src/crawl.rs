@@ -130,7 +130,7 @@ impl View {
         }
         // memmem (SIMD prefilter) finds what `str::find` finds: a UTF-8 needle in UTF-8 text
         // only matches at character boundaries.
-        memchr::memmem::find(self.s[from..to].as_bytes(), key.as_bytes()).map(|i| i + from)
+        memchr::memmem::find(&self.s.as_bytes()[from..to], key.as_bytes()).map(|i| i + from)
     }
     fn find_any(&self, keys: &[&str], from: usize, to: usize) -> Option<(usize, usize)> {
         keys.iter().filter_map(|k| self.find(k, from, to).map(|i| (i, i + k.len()))).min()
