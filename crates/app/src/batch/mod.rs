@@ -158,3 +158,74 @@ pub fn exit_code(read: usize, failed: usize, lost: bool, errors: usize) -> u8 {
 
 /// Cross-report findings named by their file.
 pub type Named = Vec<(String, Finding)>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn inputs(n: usize) -> Vec<Input> {
+        (0..n).map(|i| Input::File(PathBuf::from(format!("{i:05}.txt")))).collect()
+    }
+
+    fn index(i: &Input) -> usize {
+        i.name()[..5].parse().unwrap_or(usize::MAX)
+    }
+
+    #[test]
+    fn results_come_in_input_order_whatever_order_the_batches_finish_in() {
+        let inputs = inputs(BATCH * 5 + 17);
+        // The first file of every other batch is slow: later batches finish first.
+        let work = |i: &Input| {
+            let k = index(i);
+            if k % (2 * BATCH) == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(30));
+            }
+            (k, Keys::default())
+        };
+        let mut seen = Vec::new();
+        let mut sizes = Vec::new();
+        stream(&inputs, work, |batch: Vec<usize>| {
+            sizes.push(batch.len());
+            seen.extend(batch);
+            Ok(true)
+        })
+        .unwrap();
+        assert_eq!(seen, (0..inputs.len()).collect::<Vec<_>>());
+        assert_eq!(sizes, vec![BATCH, BATCH, BATCH, BATCH, BATCH, 17]);
+    }
+
+    #[test]
+    fn a_sink_that_stops_stops_the_run_with_few_batches_worked_on() {
+        let inputs = inputs(BATCH * 20);
+        let worked = AtomicUsize::new(0);
+        let work = |i: &Input| {
+            worked.fetch_add(1, Ordering::Relaxed);
+            (index(i), Keys::default())
+        };
+        let mut batches = 0;
+        stream(&inputs, work, |_: Vec<usize>| {
+            batches += 1;
+            Ok(false)
+        })
+        .unwrap();
+        assert_eq!(batches, 1);
+        // The stopped batch and those already in flight, never the whole input.
+        assert!(worked.load(Ordering::Relaxed) <= BATCH * (1 + IN_FLIGHT), "{}", worked.load(Ordering::Relaxed));
+    }
+
+    #[test]
+    fn a_panic_in_a_file_reaches_the_caller_and_nothing_hangs() {
+        let inputs = inputs(BATCH * 3);
+        let work = |i: &Input| {
+            let k = index(i);
+            assert!(k != BATCH + 5, "file {k} failed");
+            (k, Keys::default())
+        };
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = stream(&inputs, work, |_: Vec<usize>| Ok(true));
+        }));
+        assert!(run.is_err());
+    }
+}
