@@ -51,6 +51,12 @@ fn is_block(name: &str) -> bool {
 
 /// The static spelling of a block or table element's name (the element stack stores these,
 /// so pushing an element never allocates).
+/// The elements tracked on the open-element stack (for body detection): containers only, not
+/// inline markup (span, font, o:p …) nor void and table-part elements.
+fn container(name: &str) -> Option<&'static str> {
+    static_name(name).filter(|_| !matches!(name, "br" | "hr" | "caption" | "tbody" | "thead" | "tfoot" | "p"))
+}
+
 fn static_name(name: &str) -> Option<&'static str> {
     Some(match name {
         "p" => "p",
@@ -335,11 +341,7 @@ impl<'a> Builder<'a> {
             _ if is_block(name) => self.line_break(),
             _ => {}
         }
-        // Only containers matter for body detection: inline markup (span, font, o:p …) and void
-        // elements are not tracked.
-        let container =
-            static_name(name).filter(|_| !matches!(name, "br" | "hr" | "caption" | "tbody" | "thead" | "tfoot" | "p"));
-        if let Some(static_name) = container
+        if let Some(static_name) = container(name)
             && self.stack.len() < MAX_DEPTH
         {
             let hint = name == "ucapcontent" || (!attrs.is_empty() && content_hint(attrs));
@@ -373,6 +375,9 @@ impl<'a> Builder<'a> {
             _ => {}
         }
         // Close the innermost open element of that name (and anything left open inside it).
+        // Only containers are on the stack: the end of a `span` or `font` (most end tags of a
+        // Word export) has nothing to look for.
+        let Some(name) = container(name) else { return };
         if let Some(pos) = self.stack.iter().rposition(|e| e.name == name) {
             if !is_block(name) && name != "table" {
                 // inline element: nothing to flush
