@@ -160,3 +160,79 @@ fn decode(b: &[u8], part: Part) -> (Option<YearSummary>, Option<Signature>) {
         if tag & 1 != 0 && part != Part::Signature { YearSummary::decode(rest).map(|(s, _)| s) } else { None };
     (summary, sig)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gongkai_rules::similarity::signature;
+    use gongkai_synth::{Overrides, SynthOptions, report_with};
+
+    /// The checks between reports over the spill file (records read back by position, on
+    /// several threads) find exactly what they find over summaries held in memory, in the
+    /// same order: consecutive years, copied text among many copies (a large LSH bucket), the
+    /// same report under two names (B2), byte copies (B1), and reports without a signature or
+    /// an organ.
+    #[test]
+    fn the_spill_finds_what_the_checks_find_in_memory() {
+        let opts = SynthOptions::default();
+        let mut summaries = Vec::new();
+        let mut sigs = Vec::new();
+        let mut digests = Vec::new();
+        let mut add = |r: &gongkai_model::Report, digest: u128| {
+            summaries.push(Some(YearSummary::of(r)));
+            sigs.push(signature(r));
+            digests.push(Some(digest));
+        };
+        // A series of one organ over five years, and forty unrelated reports.
+        for (k, year) in (2019..2024).enumerate() {
+            let ov =
+                Overrides { year: Some(year), organ: Some(("示例县", "科学技术局")), ..Overrides::default() };
+            add(&report_with(100 + k as u64, &opts, &ov), 1000 + k as u128);
+        }
+        for seed in 0..40u64 {
+            add(&report_with(seed, &opts, &Overrides::default()), 2000 + u128::from(seed));
+        }
+        // Fifty copies of one report's text under other organs (one large bucket), the same
+        // report filed three times under other names, and two byte copies of one file.
+        let template = report_with(7, &opts, &Overrides::default());
+        for k in 0..50 {
+            let mut r = template.clone();
+            if let Some(o) = r.organ.as_mut() {
+                o.value = format!("第{k}号示例机关");
+            }
+            add(&r, 3000 + k as u128);
+        }
+        for k in 0..3 {
+            add(&template, 4000 + k);
+        }
+        for _ in 0..2 {
+            add(&template, 5000);
+        }
+        // A file that is not a report: no summary, no signature.
+        summaries.push(None);
+        sigs.push(None);
+        digests.push(Some(6000));
+
+        let name = |i: usize| format!("{i:03}.txt");
+        let expected = gongkai_rules::batch::cross_report(&summaries, &sigs, name);
+        let mut spill = Cross::new().unwrap();
+        for ((s, g), d) in summaries.iter().zip(&sigs).zip(&digests) {
+            spill.push(s.as_ref(), g.as_ref(), *d).unwrap();
+        }
+        let found = spill.finish(name).unwrap();
+        // The in-memory helper has no digests: the byte copy (B1, the last of the two files
+        // with digest 5000) is the spill's only addition.
+        let b1: Vec<_> = found.iter().filter(|(_, f)| f.rule == "B1").map(|(i, _)| *i).collect();
+        assert_eq!(b1, vec![summaries.len() - 2]);
+        let found: Vec<_> = found.into_iter().filter(|(_, f)| f.rule != "B1").collect();
+        let rules = |v: &[(usize, Finding)]| v.iter().map(|(i, f)| (*i, f.rule.clone())).collect::<Vec<_>>();
+        assert_eq!(rules(&found), rules(&expected));
+        for ((i, f), (j, g)) in found.iter().zip(&expected) {
+            assert_eq!((i, &f.message), (j, &g.message));
+        }
+        let count = |r: &str| found.iter().filter(|(_, f)| f.rule == r).count();
+        assert!(count("D15") >= 49, "{:?}", rules(&found));
+        assert!(count("B2") >= 3, "{:?}", rules(&found));
+        assert!(count("E5") + count("E6") + count("D15") > 0);
+    }
+}
