@@ -44,9 +44,9 @@ pub struct Checked {
     pub findings: Vec<Finding>,
 }
 
-/// Read any input into a report with the parser's findings. Bytes handed over as a
-/// `Vec<u8>` are decoded in place (UTF-8 is validated once and becomes [`Parsed::text`]
-/// without a copy); borrowed bytes are copied once.
+/// Read any input into a report with the parser's findings. UTF-8 is validated once and
+/// copied once into [`Parsed::text`] (see `gongkai_parse::encoding::decode`); a PDF's text
+/// is moved in.
 pub fn read<'a>(bytes: impl Into<Cow<'a, [u8]>>, name: Option<&str>) -> Result<Parsed, IngestError> {
     let bytes = bytes.into();
     if gongkai_parse::is_pdf(&bytes) {

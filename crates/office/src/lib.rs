@@ -277,7 +277,7 @@ pub fn parse_office(bytes: &[u8], name: Option<&str>) -> Result<Parsed, OfficeEr
 }
 
 /// Parse any input: ZIP containers (DOCX/XLSX) here, everything else through
-/// [`gongkai_parse::parse_bytes`] (bytes handed over as a `Vec<u8>` go on without a copy).
+/// [`gongkai_parse::parse_bytes`] (bytes handed over as a `Vec<u8>` go on as they are).
 /// A container that cannot be read gives an empty report with `unsupported` saying why
 /// (never a panic).
 pub fn parse_bytes<'a>(bytes: impl Into<std::borrow::Cow<'a, [u8]>>, name: Option<&str>) -> Parsed {

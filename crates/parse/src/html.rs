@@ -49,14 +49,14 @@ fn is_block(name: &str) -> bool {
     !matches!(name, "table" | "td" | "th") && static_name(name).is_some()
 }
 
-/// The static spelling of a block or table element's name (the element stack stores these,
-/// so pushing an element never allocates).
 /// The elements tracked on the open-element stack (for body detection): containers only, not
 /// inline markup (span, font, o:p …) nor void and table-part elements.
 fn container(name: &str) -> Option<&'static str> {
     static_name(name).filter(|_| !matches!(name, "br" | "hr" | "caption" | "tbody" | "thead" | "tfoot" | "p"))
 }
 
+/// The static spelling of a block or table element's name (the element stack stores these,
+/// so pushing an element never allocates).
 fn static_name(name: &str) -> Option<&'static str> {
     Some(match name {
         "p" => "p",

@@ -150,9 +150,8 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
 
 /// Parse raw bytes: detect the encoding and whether the input is HTML.
 ///
-/// Bytes handed over as a `Vec<u8>` are decoded in place when they are UTF-8: validated
-/// once and kept as [`Parsed::text`] with no copy (see [`encoding::decode`]); borrowed
-/// bytes are copied once.
+/// UTF-8 bytes, owned or borrowed, are validated once (SIMD) and copied once into
+/// [`Parsed::text`] (see [`encoding::decode`]).
 pub fn parse_bytes<'a>(bytes: impl Into<Cow<'a, [u8]>>, name: Option<&str>) -> Parsed {
     parse_cow(bytes.into(), name)
 }

@@ -162,45 +162,49 @@ impl CrossReport {
         });
         verify(&mut chunk, &mut passed);
         passed.sort_unstable_by_key(|(i, j, _)| (*i, *j));
-        // Each passed pair read in full (in parallel, in order): a D15 finding, or the same
-        // report twice (decided below, in order), or nothing.
-        let judged: Vec<Judged> = passed
-            .par_chunks(256)
-            .flat_map_iter(|pairs| {
-                let mut cached: Option<(usize, Kept)> = None;
-                pairs
-                    .iter()
-                    .map(|(i, j, sim)| {
-                        let (i, j, sim) = (*i, *j, *sim);
-                        if cached.as_ref().is_none_or(|(k, _)| *k != i) {
-                            cached = Some((i, load(i, Part::Both)));
-                        }
-                        let Some((_, (Some(a), Some(sa)))) = &cached else { return Judged::Nothing };
-                        let (Some(b), Some(sb)) = load(j, Part::Both) else { return Judged::Nothing };
-                        match copied_text(i, a, j, &b, sim, &name) {
-                            Some(f) => Judged::Copied(f),
-                            None if sim >= 1.0 && a.values == b.values && *sa == sb && !duplicate(i, j) => {
-                                Judged::SameReport(i, j, b.table3)
-                            }
-                            None => Judged::Nothing,
-                        }
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        // Each passed pair read in full (in parallel, a chunk at a time, in order): a D15
+        // finding, or the same report twice (decided here, in order), or nothing.
         let mut same_report = Vec::new();
         let mut named_twice = std::collections::HashSet::new();
-        for j in judged {
-            match j {
-                Judged::Copied(f) => out.push(f),
-                // The same organ and year: one report twice. Said so when the tables and the
-                // text agree exactly and the files are not byte copies (those are B1).
-                Judged::SameReport(i, j, at) if named_twice.insert(j) => {
-                    let msg =
-                        format!("与{}是同一份报告（机关、年度、表格数值和正文均相同），以不同文件名重复提交", name(i));
-                    same_report.push((j, Finding::new("B2", Severity::Warning, msg).at(at)));
+        for chunk in passed.chunks(VERIFY_CHUNK) {
+            let judged: Vec<Judged> = chunk
+                .par_chunks(256)
+                .flat_map_iter(|pairs| {
+                    let mut cached: Option<(usize, Kept)> = None;
+                    pairs
+                        .iter()
+                        .filter_map(|(i, j, sim)| {
+                            let (i, j, sim) = (*i, *j, *sim);
+                            if cached.as_ref().is_none_or(|(k, _)| *k != i) {
+                                cached = Some((i, load(i, Part::Both)));
+                            }
+                            let Some((_, (Some(a), Some(sa)))) = &cached else { return None };
+                            let (Some(b), Some(sb)) = load(j, Part::Both) else { return None };
+                            match copied_text(i, a, j, &b, sim, &name) {
+                                Some(f) => Some(Judged::Copied(f)),
+                                None if sim >= 1.0 && a.values == b.values && *sa == sb && !duplicate(i, j) => {
+                                    Some(Judged::SameReport(i, j, b.table3))
+                                }
+                                None => None,
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            for j in judged {
+                match j {
+                    Judged::Copied(f) => out.push(f),
+                    // The same organ and year: one report twice. Said so when the tables and
+                    // the text agree exactly and the files are not byte copies (those are B1).
+                    Judged::SameReport(i, j, at) if named_twice.insert(j) => {
+                        let msg = format!(
+                            "与{}是同一份报告（机关、年度、表格数值和正文均相同），以不同文件名重复提交",
+                            name(i)
+                        );
+                        same_report.push((j, Finding::new("B2", Severity::Warning, msg).at(at)));
+                    }
+                    Judged::SameReport(..) => {}
                 }
-                Judged::SameReport(..) | Judged::Nothing => {}
             }
         }
         for (i, first) in &duplicates {
@@ -212,7 +216,8 @@ impl CrossReport {
     }
 }
 
-/// Candidate pairs verified per parallel chunk (16 bytes each: about 1 MiB).
+/// Candidate pairs verified, and passed pairs judged, per parallel chunk (a candidate pair is
+/// 8 bytes: 512 KiB a chunk).
 pub const VERIFY_CHUNK: usize = 1 << 16;
 
 /// What a passed D15 pair turned out to be.
@@ -220,7 +225,6 @@ enum Judged {
     Copied((usize, Finding)),
     /// `(i, j, j's table-三 location)`: the same report twice, unless `j` was already named.
     SameReport(usize, usize, Option<gongkai_model::Src>),
-    Nothing,
 }
 
 /// The candidate pairs among `pairs` whose signatures are at least [`D15_THRESHOLD`] alike,

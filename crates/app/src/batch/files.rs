@@ -160,7 +160,7 @@ fn walk(root: &Path, out: &mut Vec<Input>, skipped: &mut Vec<Skipped>, seen: &mu
 }
 
 /// Read at most `limit + 1` bytes so a huge file cannot exhaust memory; the parser cuts
-/// at `limit` and says so. The buffer is handed on to `gongkai_ingest` as it is (no copy).
+/// at `limit` and says so. The buffer is handed on to `gongkai_ingest` as it is.
 pub fn read(input: &Input, limit: usize) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     let cap = limit as u64 + 1;

@@ -75,20 +75,49 @@ pub(crate) fn stream<R: Send>(
     mut sink: impl FnMut(Vec<R>) -> Result<bool>,
 ) -> Result<spill::Cross> {
     let mut cross = spill::Cross::new()?;
+    let mut take = |done: Vec<(R, Keys)>| -> Result<bool> {
+        let mut results = Vec::with_capacity(done.len());
+        for (r, keys) in done {
+            cross.push(keys.summary.as_ref(), keys.sig.as_ref(), keys.digest)?;
+            results.push(r);
+        }
+        sink(results)
+    };
+    if rayon::current_thread_index().is_some() {
+        // Called on a worker thread (a front end running inside the pool): a worker must not
+        // block on tasks it may itself have to run, so the batches run one after the other.
+        for batch in inputs.chunks(BATCH) {
+            if !take(batch.par_iter().map(&work).collect())? {
+                break;
+            }
+        }
+        return Ok(cross);
+    }
     let batches: Vec<&[Input]> = inputs.chunks(BATCH).collect();
     let work = &work;
-    // A batch's results, or the panic of one of its files (passed on, as before).
-    type Done<R> = std::thread::Result<Vec<(R, Keys)>>;
+    // Set when the run stops early (the sink stopped, an error, a panic): the batches still
+    // in flight skip their remaining files instead of being worked to the end.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stop = &stop;
+    // A batch's results (None: stopped), or the panic of one of its files (passed on).
+    type Done<R> = std::thread::Result<Option<Vec<(R, Keys)>>>;
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Done<R>)>();
-    rayon::in_place_scope(|scope| -> Result<()> {
+    let run = rayon::in_place_scope(|scope| -> Result<()> {
+        // Batches started and not yet received.
+        let pending = std::cell::Cell::new(0usize);
         let start = |k: usize| {
             if let Some(batch) = batches.get(k).copied() {
+                pending.set(pending.get() + 1);
                 let tx = tx.clone();
                 scope.spawn(move |_| {
                     let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        batch.par_iter().map(work).collect::<Vec<(R, Keys)>>()
+                        let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
+                        batch.par_iter().map(|i| (!stopped()).then(|| work(i))).collect::<Option<Vec<(R, Keys)>>>()
                     }));
-                    // The receiver is gone only when the caller stopped early.
+                    if done.is_err() {
+                        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    // The receiver lives as long as the scope: the send cannot fail.
                     let _ = tx.send((k, done));
                 });
             }
@@ -96,30 +125,50 @@ pub(crate) fn stream<R: Send>(
         (0..IN_FLIGHT).for_each(start);
         // Finished batches that came in before an earlier one.
         let mut early: Vec<(usize, Done<R>)> = Vec::new();
-        for k in 0..batches.len() {
-            let done = loop {
-                if let Some(at) = early.iter().position(|(j, _)| *j == k) {
-                    break early.swap_remove(at).1;
+        let next = || -> Result<(usize, Done<R>)> {
+            pending.set(pending.get() - 1);
+            rx.recv().map_err(|_| anyhow::anyhow!("批处理线程异常结束"))
+        };
+        let result = (|| -> Result<()> {
+            for k in 0..batches.len() {
+                let done = loop {
+                    if let Some(at) = early.iter().position(|(j, _)| *j == k) {
+                        break early.swap_remove(at).1;
+                    }
+                    match next()? {
+                        (j, d) if j == k => break d,
+                        other => early.push(other),
+                    }
+                };
+                let done = match done {
+                    Ok(Some(done)) => done,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                    // Cut short: a file of a later batch panicked (nothing else stops a batch
+                    // while this loop runs). That panic is passed on.
+                    Ok(None) => loop {
+                        let (_, d) = match early.pop() {
+                            Some(e) => e,
+                            None if pending.get() > 0 => next()?,
+                            None => anyhow::bail!("批处理在第{}批中途停止", k + 1),
+                        };
+                        if let Err(panic) = d {
+                            std::panic::resume_unwind(panic);
+                        }
+                    },
+                };
+                start(k + IN_FLIGHT);
+                if !take(done)? {
+                    break;
                 }
-                match rx.recv() {
-                    Ok((j, d)) if j == k => break d,
-                    Ok(other) => early.push(other),
-                    Err(_) => anyhow::bail!("批处理线程异常结束"),
-                }
-            };
-            let done = done.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            start(k + IN_FLIGHT);
-            let mut results = Vec::with_capacity(done.len());
-            for (r, keys) in done {
-                cross.push(keys.summary.as_ref(), keys.sig.as_ref(), keys.digest)?;
-                results.push(r);
             }
-            if !sink(results)? {
-                break;
-            }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        })();
+        // Whatever ended the loop (the sink's stop, an error), the batches in flight stop
+        // before the scope waits for them.
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        result
+    });
+    run?;
     Ok(cross)
 }
 
@@ -227,5 +276,46 @@ mod tests {
             let _ = stream(&inputs, work, |_: Vec<usize>| Ok(true));
         }));
         assert!(run.is_err());
+    }
+
+    #[test]
+    fn a_panic_in_a_later_batch_is_the_one_reported_when_it_cuts_an_earlier_batch_short() {
+        let inputs = inputs(BATCH * 3);
+        // The first batch is slow; the second panics on its first file, which stops the
+        // first batch's remaining files: the caller gets that panic, not a bare "stopped".
+        let work = |i: &Input| {
+            let k = index(i);
+            if k < BATCH {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            assert!(k != BATCH, "file {k} failed");
+            (k, Keys::default())
+        };
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = stream(&inputs, work, |_: Vec<usize>| Ok(true));
+        }));
+        let panic = run.expect_err("the panic reaches the caller");
+        let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(message.contains(&format!("file {BATCH} failed")), "{message}");
+    }
+
+    #[test]
+    fn on_a_worker_of_a_one_thread_pool_the_batches_run_in_turn_and_nothing_hangs() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let inputs = inputs(BATCH * 3 + 1);
+        let seen = pool.install(|| {
+            let mut seen = Vec::new();
+            stream(
+                &inputs,
+                |i: &Input| (index(i), Keys::default()),
+                |b: Vec<usize>| {
+                    seen.extend(b);
+                    Ok(true)
+                },
+            )
+            .unwrap();
+            seen
+        });
+        assert_eq!(seen, (0..inputs.len()).collect::<Vec<_>>());
     }
 }

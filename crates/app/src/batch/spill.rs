@@ -14,12 +14,15 @@ use gongkai_rules::batch::{CrossReport, Part};
 use gongkai_rules::cross::YearSummary;
 use gongkai_rules::similarity::{BANDS, FINE, Signature};
 
-/// A digest of a file's bytes, to find byte copies: the length and one 64-bit foldhash pass
-/// with a fixed seed (two different files of one length collide with probability about 2⁻⁶⁴;
-/// foldhash reads long inputs several times faster than SipHash).
+/// A digest of a file's bytes, to find byte copies within one run: the length and one 64-bit
+/// foldhash pass (several times SipHash's speed on long inputs), seeded at random once per
+/// process, so that two different files of one length collide with probability about 2⁻⁶⁴
+/// and no file can be crafted to pass for another. Digests are never stored or compared
+/// across runs.
 pub fn digest(bytes: &[u8]) -> u128 {
     use std::hash::{BuildHasher, Hasher};
-    let mut h = foldhash::fast::FixedState::with_seed(0x6f6e_676b_6169_2d31).build_hasher();
+    static STATE: std::sync::OnceLock<foldhash::fast::SeedableRandomState> = std::sync::OnceLock::new();
+    let mut h = STATE.get_or_init(foldhash::fast::SeedableRandomState::random).build_hasher();
     h.write(bytes);
     (u128::from(bytes.len() as u64) << 64) | u128::from(h.finish())
 }
