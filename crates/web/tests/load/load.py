@@ -99,6 +99,9 @@ def main():
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--port", type=int, default=18181)
+    ap.add_argument("--only", default="",
+                    help="comma-separated runs to make (dashboard, list, list_page_20, list_page_500, detail, "
+                         "mixed); default: all but list_page_500")
     a = ap.parse_args()
     port = a.port
     env = dict(os.environ, GONGKAI_DB=a.db)
@@ -143,13 +146,19 @@ def main():
             "dashboard": "/",
             "list": "/applications",
             "list page 20": "/applications?page=20",
+            "list page 500": "/applications?page=500",
             "detail": " ".join(f"/applications/{i}" for i in ids),
         }
+        only = set(filter(None, a.only.split(","))) or {"dashboard", "list", "list_page_20", "detail", "mixed"}
         for name, paths in pages.items():
+            if name.replace(" ", "_") not in only:
+                continue
             r = wrk("read.lua", {"GK_COOKIE": cookie, "GK_PATHS": paths}, 2, a.connections, a.seconds, port)
             print(f"GK_RESULT page={name.replace(' ', '_')} " + " ".join(f"{k}={v}" for k, v in r.items()), flush=True)
             if int(r["non200"]) or int(r["socket_errors"]):
                 failures.append(f"{name}: {r['non200']} non-200 answers, {r['socket_errors']} socket errors")
+        if "mixed" not in only:
+            return finish(server, log, log_path, failures)
         # The mixed load: 64 fresh applications to write to.
         writes = []
         for n in range(64):
@@ -184,8 +193,19 @@ def main():
         if lost or events != audited or events - accepted > a.connections:
             failures.append(f"accepted writes {accepted}, events recorded {events}, history rows {audited}")
     finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)
+    return finish(server, log, log_path, failures)
+
+
+def finish(server, log, log_path, failures):
+    """Stop the server, fail on ERROR lines in its log, print the verdict."""
+    if server.poll() is None:
         server.terminate()
         server.wait(timeout=30)
+    if not os.path.exists(log_path):
+        return 1 if failures else 0
     errors = [l for l in open(log_path, encoding="utf-8", errors="replace") if " ERROR " in l]
     log.close()
     os.remove(log_path)
