@@ -228,28 +228,57 @@ fn relation_by(parent: impl Fn(OrganId) -> Option<OrganId>, n: usize, scope: Sco
 
 /// The organ tree as read from the register (id order), indexed: each organ's parent and
 /// children by id, so [`OrganTree::relation`] costs the depth of the tree and
-/// [`OrganTree::descendants`] the size of the subtree, not a search of every organ per step.
-/// Built once per read of the organs; the web keeps one per change mark of the register.
+/// [`OrganTree::descendants`] the size of the subtree, not a search of every organ per step;
+/// and the relation of every organ to a scope node, worked out once per node and kept (a
+/// page authorizes every organ of the tree against the user's node). Built once per read of
+/// the organs; the web keeps one per change mark of the register.
 #[derive(Debug)]
 pub struct OrganTree {
     organs: Vec<Organ>,
     /// Each organ's parent (the first organ of an id, as a search in order finds it).
-    parent: std::collections::HashMap<OrganId, Option<OrganId>>,
+    parent: IdMap<Option<OrganId>>,
     /// Each organ's children, in the order of `organs`.
-    children: std::collections::HashMap<OrganId, Vec<OrganId>>,
+    children: IdMap<Vec<OrganId>>,
+    /// By scope node: the relation of each organ to it.
+    relations: std::sync::Mutex<IdMap<std::sync::Arc<IdMap<Relation>>>>,
+}
+
+/// A map keyed by organ id with a multiplicative hash (the ids come from the register, not
+/// from an adversary; SipHash was a visible share of a list page's time).
+type IdMap<V> = std::collections::HashMap<OrganId, V, std::hash::BuildHasherDefault<IdHasher>>;
+
+/// The hasher of [`IdMap`]: one multiplication per word (FxHash's constant).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
 }
 
 impl OrganTree {
     pub fn new(organs: Vec<Organ>) -> OrganTree {
-        let mut parent = std::collections::HashMap::with_capacity(organs.len());
-        let mut children: std::collections::HashMap<OrganId, Vec<OrganId>> = std::collections::HashMap::new();
+        let mut parent = IdMap::with_capacity_and_hasher(organs.len(), Default::default());
+        let mut children: IdMap<Vec<OrganId>> = IdMap::default();
         for o in &organs {
             parent.entry(o.id).or_insert(o.parent);
             if let Some(p) = o.parent {
                 children.entry(p).or_default().push(o.id);
             }
         }
-        OrganTree { organs, parent, children }
+        OrganTree { organs, parent, children, relations: Default::default() }
     }
 
     /// Whether `id` is an organ of the tree.
@@ -259,7 +288,38 @@ impl OrganTree {
 
     /// Where `target` stands relative to `scope` (the same answer as [`relation`]).
     pub fn relation(&self, scope: Scope, target: OrganId) -> Relation {
+        self.relations(scope)(target)
+    }
+
+    /// [`OrganTree::relation`] for one scope and many targets (the kept answers looked up once).
+    pub fn relations(&self, scope: Scope) -> impl Fn(OrganId) -> Relation + '_ {
+        let kept = match scope {
+            Scope::Organ(me) => Some(self.relations_to(me)),
+            Scope::Everywhere => None,
+        };
+        move |target| match &kept {
+            None => Relation::Own,
+            Some(k) => k.get(&target).copied().unwrap_or_else(|| self.walk(scope, target)),
+        }
+    }
+
+    /// [`relation`] by walking up the index.
+    fn walk(&self, scope: Scope, target: OrganId) -> Relation {
         relation_by(|id| self.parent.get(&id).copied().flatten(), self.organs.len(), scope, target)
+    }
+
+    /// The relation of every organ to the scope node `me` (kept after the first call).
+    fn relations_to(&self, me: OrganId) -> std::sync::Arc<IdMap<Relation>> {
+        let known = self.relations.lock().ok().and_then(|m| m.get(&me).cloned());
+        if let Some(r) = known {
+            return r;
+        }
+        let all: IdMap<Relation> = self.parent.keys().map(|&o| (o, self.walk(Scope::Organ(me), o))).collect();
+        let all = std::sync::Arc::new(all);
+        if let Ok(mut m) = self.relations.lock() {
+            m.insert(me, all.clone());
+        }
+        all
     }
 
     /// `root` and every organ below it, breadth first, children in id order (the same list as

@@ -260,10 +260,8 @@ impl<'s> App<'s> {
     /// The organs the principal may read, of those in `ids`.
     fn readable(&mut self, ids: Vec<OrganId>) -> Result<Vec<OrganId>> {
         let organs = self.tree()?;
-        Ok(ids
-            .into_iter()
-            .filter(|o| allowed(self.who.role, Action::Read, organs.relation(self.who.scope, *o)))
-            .collect())
+        let relation = organs.relations(self.who.scope);
+        Ok(ids.into_iter().filter(|o| allowed(self.who.role, Action::Read, relation(*o))).collect())
     }
 
     /// Whether personal data may be shown: asked for (with a purpose) and allowed; the read is
@@ -354,11 +352,8 @@ impl<'s> App<'s> {
 
     fn organs_uc(&mut self) -> Result<Vec<Organ>> {
         let organs = self.tree()?;
-        Ok(organs
-            .iter()
-            .filter(|o| allowed(self.who.role, Action::Read, organs.relation(self.who.scope, o.id)))
-            .cloned()
-            .collect())
+        let relation = organs.relations(self.who.scope);
+        Ok(organs.iter().filter(|o| allowed(self.who.role, Action::Read, relation(o.id))).cloned().collect())
     }
 
     // ------------------------------------------------------------------ applications

@@ -25,6 +25,7 @@ exits 1 when a check fails.
 """
 
 import argparse
+import html
 import http.client
 import os
 import re
@@ -100,8 +101,9 @@ def main():
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--port", type=int, default=18181)
     ap.add_argument("--only", default="",
-                    help="comma-separated runs to make (dashboard, list, list_page_20, list_page_500, detail, "
-                         "mixed); default: all but list_page_500")
+                    help="comma-separated runs to make (dashboard, list, list_page_20, list_page_500, "
+                         "list_page_500_via_pager, detail, mixed); default: dashboard, list, list_page_20, "
+                         "detail, mixed")
     a = ap.parse_args()
     port = a.port
     env = dict(os.environ, GONGKAI_DB=a.db)
@@ -149,6 +151,11 @@ def main():
             "list page 500": "/applications?page=500",
             "detail": " ".join(f"/applications/{i}" for i in ids),
         }
+        # A deep page as the pager reaches it: the next link of the page before it (keyset).
+        _, _, before = clerk.req("GET", "/applications?page=499")
+        link = re.search(r'<a href="([^"]+)">下一页</a>', before)
+        if link:
+            pages["list page 500 via pager"] = html.unescape(link.group(1))
         only = set(filter(None, a.only.split(","))) or {"dashboard", "list", "list_page_20", "detail", "mixed"}
         for name, paths in pages.items():
             if name.replace(" ", "_") not in only:
