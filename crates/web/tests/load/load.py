@@ -12,11 +12,12 @@ same register log in with that):
 
 (`cargo run --release -p gongkai-bench [--features postgres] -- store …`)
 
-then: load.py --bin target/release/gongkai --db /tmp/bench.db [--organ 2] [--seconds 20]
+then: load.py --bin target/release/gongkai --db /tmp/bench.db [--organ 2] [--seconds 20] [--only list,…]
 
 It logs in as the first administrator, adds a clerk of `--organ`, and measures, with 32
 connections, the clerk's dashboard, application list and detail pages (p50/p99, non-200
-answers, socket errors); then the mixed load (one connection per wrk thread, 32 threads; 90 %
+answers, socket errors; with `--only`, also page 500 typed as `?page=500` and as the pager's
+link reaches it); then the mixed load (one connection per wrk thread, 32 threads; 90 %
 reads, 10 % writes of events on 64 new applications at the version last seen, so concurrent
 writers meet stale-version refusals). Afterwards every accepted write must be in the history
 (events and audit rows of the write applications = accepted writes: 0 lost updates) and
