@@ -101,6 +101,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--port", type=int, default=18181)
+    ap.add_argument("--db-pool", type=int, help="the server's --db-pool (default: the server's own)")
     ap.add_argument("--only", default="",
                     help="comma-separated runs to make (dashboard, list, list_page_20, list_page_500, "
                          "list_page_500_via_pager, detail, mixed); default: dashboard, list, list_page_20, "
@@ -113,7 +114,8 @@ def main():
     log_path = os.path.join(tempfile.gettempdir(), f"gongkai-load-{port}.log")
     # 0600: the first start writes the administrator's one-time password into it.
     log = os.fdopen(os.open(log_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600), "w+", encoding="utf-8")
-    server = subprocess.Popen([a.bin, "serve", "--listen", f"127.0.0.1:{port}"], env=env, stderr=log)
+    pool = ["--db-pool", str(a.db_pool)] if a.db_pool else []
+    server = subprocess.Popen([a.bin, "serve", "--listen", f"127.0.0.1:{port}", *pool], env=env, stderr=log)
     password = None
     failures = []
     try:
