@@ -410,6 +410,34 @@ async fn ctx_ready(web: &Arc<Web>, headers: &HeaderMap) -> Result<Ctx, Response>
     Ok(c)
 }
 
+/// [`Ready`] and a use case in one blocking run (one handoff to a blocking thread and back
+/// instead of two), for the GET pages read most (the list, the detail page): the session is
+/// resumed as [`Ready`] does (to `/login` or `/password` when it must), then `f` runs with the
+/// request's context on the same thread.
+async fn ready_then<T: Send + 'static>(
+    web: &Arc<Web>,
+    headers: &HeaderMap,
+    f: impl FnOnce(&Web, &dyn Store, &Ctx) -> Result<T, AppError> + Send + 'static,
+) -> Result<(Ctx, T), Response> {
+    let Some(token) = token_of(headers) else { return Err(Redirect::to("/login").into_response()) };
+    let w = web.clone();
+    let ran = web
+        .run(move |s| -> Result<Option<(Ctx, Option<Result<T, AppError>>)>, AppError> {
+            let Some((principal, r)) = accounts::resume(s, &token, now())? else { return Ok(None) };
+            let c = Ctx { principal, session: r.session, user: r.user, mark: r.mark };
+            let out = (!c.user.must_change).then(|| f(&w, s, &c));
+            Ok(Some((c, out)))
+        })
+        .await;
+    match ran {
+        Ok(Ok(Some((c, Some(Ok(v)))))) => Ok((c, v)),
+        Ok(Ok(Some((_, Some(Err(e)))))) | Ok(Err(e)) => Err(WebError::App(e).into_response()),
+        Ok(Ok(Some((_, None)))) => Err(Redirect::to("/password").into_response()),
+        Ok(Ok(None)) => Err(Redirect::to("/login").into_response()),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
 /// A logged-in user whose initial password has been changed (else: to `/login` or
 /// `/password`).
 #[derive(Debug)]
@@ -645,31 +673,38 @@ async fn dashboard(State(web): State<Arc<Web>>, Ready(c): Ready, Query(q): Query
     }
 }
 
+/// The list. Resumed and read in one blocking run ([`ready_then`]).
 async fn applications(
     State(web): State<Arc<Web>>,
-    Ready(c): Ready,
-    Query(q): Query<gongkai_app::ListQuery>,
+    headers: HeaderMap,
+    query: Result<Query<gongkai_app::ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let query = q.clone();
-    let key: ListKey = (c.principal.role, scope_of(&c.principal), q.unpaged());
-    let (w, p, mark) = (web.clone(), c.principal.clone(), c.mark.clone());
+    // A query that cannot be read is refused after the login, as with `Ready`.
+    let (q, bad) = match query {
+        Ok(Query(q)) => (q, None),
+        Err(e) => (gongkai_app::ListQuery::default(), Some(e.into_response())),
+    };
+    let (query, read) = (q.clone(), bad.is_none());
     // The pager's total counts every matching application (29,000 rows for one organ at 1M):
     // it is kept by the change mark like the dashboard; the page itself is always read.
-    let listed = web
-        .run(move |s| -> Result<gongkai_app::ListView, AppError> {
-            let day = today();
-            let known = w.totals.get(&key, mark.as_deref(), day);
-            let view = w.with_app(s, p, mark.clone(), |a| a.list_applications(&query, day, known))?;
-            if known.is_none() {
-                w.totals.put(key, mark, day, view.total as u64);
-            }
-            Ok(view)
-        })
-        .await;
+    let listed = ready_then(&web, &headers, move |w, s, c| {
+        if !read {
+            return Ok(None);
+        }
+        let key: ListKey = (c.principal.role, scope_of(&c.principal), query.unpaged());
+        let day = today();
+        let known = w.totals.get(&key, c.mark.as_deref(), day);
+        let view = w.with_app(s, c.principal.clone(), c.mark.clone(), |a| a.list_applications(&query, day, known))?;
+        if known.is_none() {
+            w.totals.put(key, c.mark.clone(), day, view.total as u64);
+        }
+        Ok(Some(view))
+    })
+    .await;
     match listed {
-        Ok(Ok(v)) => pages::applications(&c, &q, &v),
-        Ok(Err(e)) => WebError::App(e).into_response(),
-        Err(e) => e.into_response(),
+        Ok((c, Some(v))) => pages::applications(&c, &q, &v),
+        Ok((_, None)) => bad.unwrap_or_else(|| WebError::NotFound.into_response()),
+        Err(r) => r,
     }
 }
 
@@ -720,16 +755,34 @@ struct ShowQuery {
     unmask: Option<String>,
 }
 
+/// The detail page. Resumed and read in one blocking run ([`ready_then`]).
 async fn application(
     State(web): State<Arc<Web>>,
-    Ready(c): Ready,
-    Path(id): Path<i64>,
-    Query(q): Query<ShowQuery>,
+    headers: HeaderMap,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    query: Result<Query<ShowQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    // A path or query that cannot be read is refused after the login, as with `Ready`.
+    let (app_id, q) = match (path, query) {
+        (Ok(Path(id)), Ok(Query(q))) => (Ok(gongkai_register::AppId(id)), q),
+        (Err(e), _) => (Err(e.into_response()), ShowQuery::default()),
+        (_, Err(e)) => (Err(e.into_response()), ShowQuery::default()),
+    };
     let purpose = q.unmask.clone().filter(|p| !p.trim().is_empty());
-    let app_id = gongkai_register::AppId(id);
-    match as_user(&web, &c, move |a| a.show_with_sign_offs(app_id, purpose.as_deref(), today())).await {
-        Ok((v, signs)) => {
+    let (app_id, bad) = match app_id {
+        Ok(id) => (Some(id), None),
+        Err(r) => (None, Some(r)),
+    };
+    let shown = ready_then(&web, &headers, move |w, s, c| {
+        let Some(app_id) = app_id else { return Ok(None) };
+        w.with_app(s, c.principal.clone(), c.mark.clone(), |a| {
+            a.show_with_sign_offs(app_id, purpose.as_deref(), today()).map(Some)
+        })
+    })
+    .await;
+    match shown {
+        Ok((_, None)) => bad.unwrap_or_else(|| WebError::NotFound.into_response()),
+        Ok((c, Some((v, signs)))) => {
             let signoffs = signs.into_iter().map(|(_, s)| s).collect::<Vec<_>>();
             let signed = if q.signed.is_some() { signoffs.last().cloned() } else { None };
             pages::application(

@@ -150,7 +150,18 @@ fn health_answers_without_login() {
 #[test]
 fn pages_need_a_login_and_wrong_passwords_are_refused() {
     let app = spawn_app();
-    for path in ["/", "/applications", "/applications/new", "/organs", "/users", "/applications/1"] {
+    // Unreadable paths and queries too: the login comes first.
+    for path in [
+        "/",
+        "/applications",
+        "/applications/new",
+        "/organs",
+        "/users",
+        "/applications/1",
+        "/applications/abc",
+        "/applications/1?registered=x",
+        "/applications?page=%FF",
+    ] {
         let r = request(&app, "GET", path, None, &[]);
         assert_eq!((r.status, r.location()), (303, "/login"), "{path}");
     }
@@ -827,6 +838,10 @@ fn the_pager_walks_the_list_by_keyset_links_with_the_same_pages_and_total() {
         page = get(&app, &prev, &k).body;
         assert_eq!(&listed(&page), want, "page {} back by its link", n + 1);
         assert!(page.contains(&format!("共 120 件，第 {} 页", n + 1)), "{page}");
+    }
+    // Logged in, an unreadable path or query is a bad request.
+    for path in ["/applications/abc", "/applications/1?registered=x"] {
+        assert_eq!(get(&app, path, &k).status, 400, "{path}");
     }
     // A key that cannot be read is refused in Chinese, naming it.
     let r = get(&app, "/applications?page=2&after=yesterday", &k);
