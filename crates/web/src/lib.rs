@@ -419,21 +419,37 @@ async fn ready_then<T: Send + 'static>(
     headers: &HeaderMap,
     f: impl FnOnce(&Web, &dyn Store, &Ctx) -> Result<T, AppError> + Send + 'static,
 ) -> Result<(Ctx, T), Response> {
+    /// How the run ended.
+    enum Ran<T> {
+        Login,
+        Password,
+        Done(Box<Ctx>, T),
+        Failed(AppError),
+    }
     let Some(token) = token_of(headers) else { return Err(Redirect::to("/login").into_response()) };
     let w = web.clone();
     let ran = web
-        .run(move |s| -> Result<Option<(Ctx, Option<Result<T, AppError>>)>, AppError> {
-            let Some((principal, r)) = accounts::resume(s, &token, now())? else { return Ok(None) };
+        .run(move |s| {
+            let (principal, r) = match accounts::resume(s, &token, now()) {
+                Ok(Some(x)) => x,
+                Ok(None) => return Ran::Login,
+                Err(e) => return Ran::Failed(e),
+            };
             let c = Ctx { principal, session: r.session, user: r.user, mark: r.mark };
-            let out = (!c.user.must_change).then(|| f(&w, s, &c));
-            Ok(Some((c, out)))
+            if c.user.must_change {
+                return Ran::Password;
+            }
+            match f(&w, s, &c) {
+                Ok(v) => Ran::Done(Box::new(c), v),
+                Err(e) => Ran::Failed(e),
+            }
         })
         .await;
     match ran {
-        Ok(Ok(Some((c, Some(Ok(v)))))) => Ok((c, v)),
-        Ok(Ok(Some((_, Some(Err(e)))))) | Ok(Err(e)) => Err(WebError::App(e).into_response()),
-        Ok(Ok(Some((_, None)))) => Err(Redirect::to("/password").into_response()),
-        Ok(Ok(None)) => Err(Redirect::to("/login").into_response()),
+        Ok(Ran::Done(c, v)) => Ok((*c, v)),
+        Ok(Ran::Failed(e)) => Err(WebError::App(e).into_response()),
+        Ok(Ran::Password) => Err(Redirect::to("/password").into_response()),
+        Ok(Ran::Login) => Err(Redirect::to("/login").into_response()),
         Err(e) => Err(e.into_response()),
     }
 }
