@@ -413,7 +413,8 @@ async fn ctx_ready(web: &Arc<Web>, headers: &HeaderMap) -> Result<Ctx, Response>
 /// [`Ready`] and a use case in one blocking run (one handoff to a blocking thread and back
 /// instead of two), for the GET pages read most (the list, the detail page): the session is
 /// resumed as [`Ready`] does (to `/login` or `/password` when it must), then `f` runs with the
-/// request's context on the same thread.
+/// request's context on the same thread. For GET handlers only: the context keeps the change
+/// mark, so `f` may use the caches (see [`reads_only`]).
 async fn ready_then<T: Send + 'static>(
     web: &Arc<Web>,
     headers: &HeaderMap,
