@@ -806,24 +806,25 @@ impl Backend for SqliteConn {
             cond.join(" AND "),
             f.select_order()
         );
-        // The count and the page in one read transaction (one snapshot of the WAL): a write
-        // committed between them cannot make the total disagree with the page.
-        let tx = self.conn.transaction().map_err(be)?;
-        let total = match f.known_total {
-            Some(t) => t,
-            None => tx
+        let page = |conn: &Connection| -> Result<Vec<ApplicationSummary>> {
+            let mut st = conn.prepare_cached(&sql).map_err(be)?;
+            let rows = st.query_map(params_from_iter(args.iter()), summary_row).map_err(be)?;
+            rows.map(|r| summary_of(r.map_err(be)?, personal)).collect()
+        };
+        let Some(total) = f.known_total else {
+            // The count and the page in one read transaction (one snapshot of the WAL): a
+            // write committed between them cannot make the total disagree with the page.
+            let tx = self.conn.transaction().map_err(be)?;
+            let total = tx
                 .prepare_cached(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"))
                 .map_err(be)?
                 .query_row(params_from_iter(args[..filter_args].iter()), |r| r.get::<_, i64>(0))
-                .map_err(be)? as u64,
+                .map_err(be)? as u64;
+            let rows = page(&tx)?;
+            tx.commit().map_err(be)?;
+            return Ok((rows, total));
         };
-        let page = {
-            let mut st = tx.prepare_cached(&sql).map_err(be)?;
-            let rows = st.query_map(params_from_iter(args.iter()), summary_row).map_err(be)?;
-            rows.map(|r| summary_of(r.map_err(be)?, personal)).collect::<Result<Vec<_>>>()?
-        };
-        tx.commit().map_err(be)?;
-        Ok((page, total))
+        Ok((page(&self.conn)?, total))
     }
 
     fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>> {
