@@ -286,12 +286,17 @@ impl OrganTree {
         self.parent.contains_key(&id)
     }
 
-    /// Where `target` stands relative to `scope` (the same answer as [`relation`]).
+    /// Where `target` stands relative to `scope` (the same answer as [`relation`]): the kept
+    /// answer when [`OrganTree::relations`] has worked out this scope node, else a walk up
+    /// (one organ is not worth working out the whole tree for).
     pub fn relation(&self, scope: Scope, target: OrganId) -> Relation {
-        self.relations(scope)(target)
+        let Scope::Organ(me) = scope else { return Relation::Own };
+        let kept = self.relations.lock().ok().and_then(|m| m.get(&me).and_then(|k| k.get(&target).copied()));
+        kept.unwrap_or_else(|| self.walk(scope, target))
     }
 
-    /// [`OrganTree::relation`] for one scope and many targets (the kept answers looked up once).
+    /// [`OrganTree::relation`] for one scope and many targets: every organ's relation to the
+    /// scope node worked out once and kept, then looked up.
     pub fn relations(&self, scope: Scope) -> impl Fn(OrganId) -> Relation + '_ {
         let kept = match scope {
             Scope::Organ(me) => Some(self.relations_to(me)),
@@ -391,10 +396,17 @@ mod tests {
             let ids: Vec<OrganId> = (0..=n as i64 + 2).map(OrganId).collect();
             for &me in &ids {
                 for scope in [Scope::Organ(me), Scope::Everywhere] {
-                    for &target in &ids {
-                        let want = relation(&organs, scope, target);
-                        assert_eq!(tree.relation(scope, target), want, "round {round}: {scope:?} → {target:?}");
-                        if let Some(k) = Relation::ORGAN.iter().position(|r| *r == want) {
+                    let want: Vec<Relation> = ids.iter().map(|&t| relation(&organs, scope, t)).collect();
+                    // Walked up (nothing kept yet), worked out for the scope, then kept.
+                    let walked: Vec<Relation> = ids.iter().map(|&t| tree.relation(scope, t)).collect();
+                    let all = tree.relations(scope);
+                    let worked_out: Vec<Relation> = ids.iter().map(|&t| all(t)).collect();
+                    let kept: Vec<Relation> = ids.iter().map(|&t| tree.relation(scope, t)).collect();
+                    for got in [walked, worked_out, kept] {
+                        assert_eq!(got, want, "round {round}: {scope:?}");
+                    }
+                    for r in want {
+                        if let Some(k) = Relation::ORGAN.iter().position(|x| *x == r) {
                             shapes[k] += 1;
                         }
                     }
