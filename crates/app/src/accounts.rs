@@ -7,7 +7,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use gongkai_register::OrganId;
-use gongkai_store::{NewUser, Session, Store, User, UserChange, UserId};
+use gongkai_store::{NewUser, Resumed, Session, Store, User, UserChange, UserId};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Principal, Role, Scope};
@@ -139,16 +139,16 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-/// The principal and session of a browser's token, if the session is live and the user is
+/// The principal, session and user of a browser's token, with the register's change mark
+/// read with them ([`Store::resume`]: one round trip), if the session is live and the user is
 /// enabled.
-pub fn resume(store: &dyn Store, token: &str, now: i64) -> Result<Option<(Principal, Session, User)>> {
-    let Some(session) = store.session(&token_hash(token), now)? else { return Ok(None) };
-    let user = store.user(session.user)?;
-    if user.disabled {
-        store.delete_sessions_of(user.id)?;
+pub fn resume(store: &dyn Store, token: &str, now: i64) -> Result<Option<(Principal, Resumed)>> {
+    let Some(r) = store.resume(&token_hash(token), now)? else { return Ok(None) };
+    if r.user.disabled {
+        store.delete_sessions_of(r.user.id)?;
         return Ok(None);
     }
-    Ok(Some((principal_of(&user)?, session, user)))
+    Ok(Some((principal_of(&r.user)?, r)))
 }
 
 /// End a session.
@@ -305,7 +305,7 @@ impl App<'_> {
         Ok(all
             .into_iter()
             .filter(|u| match u.organ {
-                Some(o) => crate::allowed(me.role, Action::ManageOrgans, crate::relation(&organs, me.scope, o)),
+                Some(o) => crate::allowed(me.role, Action::ManageOrgans, organs.relation(me.scope, o)),
                 None => {
                     me.scope == Scope::Everywhere && crate::allowed(me.role, Action::ManageOrgans, crate::Relation::Own)
                 }

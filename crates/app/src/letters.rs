@@ -12,7 +12,7 @@
 
 use gongkai_clock::{Clock, Event, Party, PauseKind, State};
 use gongkai_letters::{Context, Kind, Letter};
-use gongkai_register::AppId;
+use gongkai_register::{AppId, OrganId};
 use gongkai_store::{Entity, Personal};
 use jiff::civil::Date;
 
@@ -345,8 +345,28 @@ impl App<'_> {
         self.use_case("sign_offs", |s| s.sign_offs_uc(id))
     }
 
+    /// [`App::show`] with the application's [`App::sign_offs`] (the detail page): the record
+    /// is read once for both.
+    pub fn show_with_sign_offs(
+        &mut self,
+        id: AppId,
+        unmask: Option<&str>,
+        today: Date,
+    ) -> Result<(crate::ShowView, Vec<(String, SignOff)>)> {
+        self.use_case("show_with_sign_offs", |s| {
+            let view = s.show_uc(id, unmask, today)?;
+            let signs = s.sign_offs_of(id, view.application.organ)?;
+            Ok((view, signs))
+        })
+    }
+
     fn sign_offs_uc(&mut self, id: AppId) -> Result<Vec<(String, SignOff)>> {
         let organ = self.store().application(id, Personal::Masked)?.organ;
+        self.sign_offs_of(id, organ)
+    }
+
+    /// The sign-offs of application `id`, whose organ is `organ`.
+    fn sign_offs_of(&mut self, id: AppId, organ: OrganId) -> Result<Vec<(String, SignOff)>> {
         self.authorize(Action::Read, Some(organ))?;
         let rows = self.store().audit_log(Entity::Application, &id.0.to_string(), Personal::Masked)?;
         Ok(rows

@@ -26,7 +26,7 @@ pub mod ledger;
 pub mod letters;
 pub mod views;
 
-pub use auth::{Action, Principal, Relation, Role, Scope, allowed, relation};
+pub use auth::{Action, OrganTree, Principal, Relation, Role, Scope, allowed, relation};
 pub use views::*;
 
 use gongkai_calendar::{CalendarError, Listed};
@@ -132,9 +132,9 @@ pub fn pick_organ(organs: &[Organ], spec: &str) -> Result<OrganId> {
 pub struct App<'s> {
     store: &'s dyn Store,
     who: Principal,
-    /// The organ tree, read once per `App` (every authorization needs it); dropped when an
-    /// organ is added through this `App`.
-    tree: Option<std::sync::Arc<Vec<Organ>>>,
+    /// The organ tree, read once per `App` (every authorization needs it) or handed in by the
+    /// caller ([`App::with_tree`]); dropped when an organ is added or changed through this `App`.
+    tree: Option<std::sync::Arc<OrganTree>>,
 }
 
 impl std::fmt::Debug for App<'_> {
@@ -148,12 +148,23 @@ impl<'s> App<'s> {
         App { store, who, tree: None }
     }
 
+    /// An `App` that takes `tree` as the register's organ tree instead of reading it (a
+    /// caller's copy read no earlier than the request began: the web keeps one per change mark).
+    pub fn with_tree(store: &'s dyn Store, who: Principal, tree: std::sync::Arc<OrganTree>) -> App<'s> {
+        App { store, who, tree: Some(tree) }
+    }
+
+    /// The organ tree this `App` has read or was given, if any (for a caller's cache).
+    pub fn tree_read(&self) -> Option<std::sync::Arc<OrganTree>> {
+        self.tree.clone()
+    }
+
     /// The organ tree (read from the store on first use).
-    pub(crate) fn tree(&mut self) -> Result<std::sync::Arc<Vec<Organ>>> {
+    pub(crate) fn tree(&mut self) -> Result<std::sync::Arc<OrganTree>> {
         if let Some(t) = &self.tree {
             return Ok(t.clone());
         }
-        let t = std::sync::Arc::new(self.store.organs()?);
+        let t = std::sync::Arc::new(OrganTree::new(self.store.organs()?));
         self.tree = Some(t.clone());
         Ok(t)
     }
@@ -225,10 +236,10 @@ impl<'s> App<'s> {
             None => Relation::Global,
             Some(o) => {
                 let organs = self.tree()?;
-                if !organs.iter().any(|x| x.id == o) {
+                if !organs.contains(o) {
                     return Err(StoreError::NotFound { entity: "机关", id: o.0.to_string() }.into());
                 }
-                relation(&organs, self.who.scope, o)
+                organs.relation(self.who.scope, o)
             }
         };
         if allowed(self.who.role, action, rel) {
@@ -249,10 +260,8 @@ impl<'s> App<'s> {
     /// The organs the principal may read, of those in `ids`.
     fn readable(&mut self, ids: Vec<OrganId>) -> Result<Vec<OrganId>> {
         let organs = self.tree()?;
-        Ok(ids
-            .into_iter()
-            .filter(|o| allowed(self.who.role, Action::Read, relation(&organs, self.who.scope, *o)))
-            .collect())
+        let relation = organs.relations(self.who.scope);
+        Ok(ids.into_iter().filter(|o| allowed(self.who.role, Action::Read, relation(*o))).collect())
     }
 
     /// Whether personal data may be shown: asked for (with a purpose) and allowed; the read is
@@ -343,11 +352,8 @@ impl<'s> App<'s> {
 
     fn organs_uc(&mut self) -> Result<Vec<Organ>> {
         let organs = self.tree()?;
-        Ok(organs
-            .iter()
-            .filter(|o| allowed(self.who.role, Action::Read, relation(&organs, self.who.scope, o.id)))
-            .cloned()
-            .collect())
+        let relation = organs.relations(self.who.scope);
+        Ok(organs.iter().filter(|o| allowed(self.who.role, Action::Read, relation(o.id))).cloned().collect())
     }
 
     // ------------------------------------------------------------------ applications
@@ -445,7 +451,7 @@ impl<'s> App<'s> {
         let organs = match organ {
             Some(o) => {
                 self.authorize(Action::Read, Some(o))?;
-                let below = gongkai_register::descendants(&self.tree()?, o);
+                let below = self.tree()?.descendants(o);
                 self.readable(below)?
             }
             None => {
@@ -535,11 +541,22 @@ impl<'s> App<'s> {
                 .filter(|p| *p >= 1)
                 .ok_or_else(|| AppError::Invalid(format!("页码“{p}”无效")))?,
         };
+        let key = |v: &Option<String>| -> Result<Option<(Date, AppId)>> {
+            let Some(k) = text(v) else { return Ok(None) };
+            let parsed = k.split_once('.').and_then(|(d, id)| Some((d.parse::<Date>().ok()?, AppId(id.parse().ok()?))));
+            parsed.map(Some).ok_or_else(|| AppError::Invalid(format!("翻页位置“{k}”无效")))
+        };
+        let key = match (key(&q.after)?, key(&q.before)?) {
+            (Some(_), Some(_)) => return Err(AppError::Invalid("翻页位置不能同时指定前后两个方向".into())),
+            (Some((d, id)), None) => Some(gongkai_store::PageKey::After(d, id)),
+            (None, Some((d, id))) => Some(gongkai_store::PageKey::Before(d, id)),
+            (None, None) => None,
+        };
         let organs = match text(&q.organ) {
             Some(o) => {
                 let id = OrganId(o.parse().map_err(|_| AppError::Invalid(format!("机关“{o}”无效")))?);
                 self.authorize(Action::Read, Some(id))?;
-                let below = gongkai_register::descendants(&self.tree()?, id);
+                let below = self.tree()?.descendants(id);
                 self.readable(below)?
             }
             None => {
@@ -579,8 +596,9 @@ impl<'s> App<'s> {
             kind,
             outcome,
             serial: text(&q.q),
-            offset: ((page - 1) * PER_PAGE) as u64,
+            offset: (page - 1).saturating_mul(PER_PAGE) as u64,
             limit: PER_PAGE as u64,
+            key,
             known_total,
         };
         let (items, total) = self.store.applications_page(&filter, Personal::Masked)?;
@@ -760,9 +778,9 @@ impl<'s> App<'s> {
         opts: &gongkai_compile::Options,
     ) -> Result<gongkai_compile::Compiled> {
         self.authorize(Action::Read, Some(organ))?;
-        let organs = self.tree()?.as_ref().clone();
+        let organs = self.tree()?.to_vec();
         let scope = if region {
-            let below = gongkai_register::descendants(&self.tree()?, organ);
+            let below = self.tree()?.descendants(organ);
             self.readable(below)?
         } else {
             vec![organ]

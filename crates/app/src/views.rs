@@ -202,6 +202,24 @@ pub struct ListQuery {
     pub q: Option<String>,
     /// 1-based page.
     pub page: Option<String>,
+    /// Keyset paging (the pager's links): the page is the one after the row with this key,
+    /// `received.id` (e.g. `2024-03-05.1234`), read from there instead of skipping the rows
+    /// before it; `page` still numbers it.
+    pub after: Option<String>,
+    /// The page is the one before the row with this key.
+    pub before: Option<String>,
+}
+
+impl ListQuery {
+    /// The same list without its page: the key of its total.
+    pub fn unpaged(&self) -> ListQuery {
+        ListQuery { page: None, after: None, before: None, ..self.clone() }
+    }
+}
+
+/// The keyset paging key of an application in the list (see [`ListQuery::after`]).
+pub fn page_key(received: jiff::civil::Date, id: gongkai_register::AppId) -> String {
+    format!("{received}.{}", id.0)
 }
 
 /// One page of the application list (personal data masked).

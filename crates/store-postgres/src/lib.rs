@@ -23,7 +23,7 @@ use gongkai_register::{
 };
 use gongkai_store::{
     AppFilter, ApplicationSummary, AuditEntry, AuditRow, Backend, CatalogueRow, Connect, Derived, DueItem, Entity,
-    FilterValue, Listed, Lock, NewApplication, NewCase, NewOrgan, NewUser, Personal, Pooled, Result, Session,
+    FilterValue, Listed, Lock, NewApplication, NewCase, NewOrgan, NewUser, Personal, Pooled, Result, Resumed, Session,
     StateCount, StoreError, StoredState, User, UserId, WriteTx, YearItem, applicant_kind_of, applicant_of, audit_json,
     count_column, count_of, enum_parse, enum_str, event_of, outcome_of, snapshot,
 };
@@ -247,6 +247,21 @@ fn summary_of(r: &Row, personal: Personal) -> Result<ApplicationSummary> {
 
 const USER_COLS: &str = "id, name, display_name, role, organ, password_hash, must_change, disabled, failed_logins, \
     locked_until, created_at, version";
+
+/// [`Backend::resume`]'s statement: [`USER_COLS`] (of `users u`), then the session's csrf,
+/// created_at and expires_at, then the change mark.
+static RESUME: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let user = USER_COLS.split(',').map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    format!(
+        "SELECT {user}, s.csrf, s.created_at, s.expires_at, (SELECT n FROM change_mark WHERE id = 1) \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+    )
+});
+
+/// The change mark of counter value `n` (migration 0008).
+fn mark_of(n: i64) -> String {
+    format!("changes:{n}")
+}
 
 fn user_of(r: &Row) -> User {
     User {
@@ -811,44 +826,84 @@ impl Backend for PgConn {
 
     fn applications_page(&mut self, f: &AppFilter, personal: Personal) -> Result<(Vec<ApplicationSummary>, u64)> {
         use postgres::types::ToSql;
+        type Arg = Box<dyn ToSql + Sync>;
+        fn arg(v: FilterValue) -> Arg {
+            match v {
+                FilterValue::Text(t) => Box::new(t),
+                FilterValue::Date(d) => Box::new(d),
+                FilterValue::Int(i) => Box::new(i),
+            }
+        }
+        // `sql` with each `{}` the next argument's placeholder.
+        fn placed(sql: &str, values: impl IntoIterator<Item = FilterValue>, args: &mut Vec<Arg>) -> String {
+            let mut sql = sql.to_string();
+            for v in values {
+                args.push(arg(v));
+                sql = sql.replacen("{}", &format!("${}", args.len()), 1);
+            }
+            sql
+        }
         // One organ (a clerk's list) as `organ = $1`: the planner then reads `applications_list`
         // in (received, id) order and stops after the page; with `= ANY` it sorts every row of
         // the organ (measured at 1M: a 29,000-row organ, 0.5–1.6 s for page 20).
-        let (first, organ_cond): (Box<dyn ToSql + Sync>, &str) = match f.organs.as_slice() {
+        let (first, organ_cond): (Arg, &str) = match f.organs.as_slice() {
             [one] => (Box::new(one.0), "organ = $1"),
             _ => (Box::new(ids_of(&f.organs)), "organ = ANY($1)"),
         };
-        let mut args: Vec<Box<dyn ToSql + Sync>> = vec![first];
+        let mut args: Vec<Arg> = vec![first];
         let mut cond = vec![organ_cond.to_string()];
         for (sql, v) in f.conditions() {
-            args.push(match v {
-                FilterValue::Text(t) => Box::new(t),
-                FilterValue::Date(d) => Box::new(d),
-            });
-            cond.push(sql.replace("{}", &format!("${}", args.len())));
+            cond.push(placed(sql, [v], &mut args));
         }
         let wh = cond.join(" AND ");
-        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|b| b.as_ref()).collect();
-        let total = match f.known_total {
-            Some(t) => t,
+        if let Some((sql, values)) = f.key_condition() {
+            cond.push(placed(sql, values, &mut args));
+        }
+        let page_wh = cond.join(" AND ");
+        let (limit, offset) = f.limit_offset();
+        // The page size is written into the statement, not passed: a parameter there makes the
+        // planner assume a tenth of the rows, so it plans every execution afresh (a third of
+        // the server's time on the list page under load); with the number, one plan per
+        // connection serves every first and keyset page. It is an integer of our own: nothing
+        // to escape. OFFSET stays a parameter.
+        let page = if offset == 0 {
+            // The first page, or a keyset page: the rows themselves, in index order.
+            format!(
+                "SELECT {SUMMARY_COLS} FROM applications WHERE {page_wh} ORDER BY {order} LIMIT {limit}",
+                order = f.select_order()
+            )
+        } else {
+            // The page's ids first (an index-only scan of `applications_list` when only the
+            // organ is filtered), then their rows: the rows skipped by OFFSET are never read
+            // from the table.
+            args.push(Box::new(offset));
+            format!(
+                "SELECT {SUMMARY_COLS} FROM applications WHERE id IN \
+                 (SELECT id FROM applications WHERE {page_wh} ORDER BY {order} LIMIT {limit} OFFSET ${no})",
+                order = f.select_order(),
+                no = args.len()
+            )
+        };
+        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|b| b.as_ref() as &(dyn ToSql + Sync)).collect();
+        let (rows, total) = match f.known_total {
+            Some(total) => {
+                let st = self.prepared(&format!("SELECT * FROM ({page}) p ORDER BY received, id"))?;
+                (self.client.query(&st, &refs).map_err(be)?, total)
+            }
+            // The count and the page in one statement (one snapshot: a write between them
+            // cannot make the total disagree with the page; one round trip). The count is the
+            // last column; an empty page is one row of the count alone.
             None => {
-                let st = self.prepared(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"))?;
-                self.client.query_one(&st, &refs).map_err(be)?.get::<_, i64>(0) as u64
+                let st = self.prepared(&format!(
+                    "SELECT p.*, t.n FROM (SELECT COUNT(*) AS n FROM applications WHERE {wh}) t \
+                     LEFT JOIN ({page}) p ON true ORDER BY p.received, p.id"
+                ))?;
+                let mut rows = self.client.query(&st, &refs).map_err(be)?;
+                let total = rows.first().map_or(0, |r| r.get::<_, i64>(SUMMARY_COLS.split(',').count())) as u64;
+                rows.retain(|r| r.get::<_, Option<i64>>(0).is_some());
+                (rows, total)
             }
         };
-        let (limit, offset) = f.limit_offset();
-        let (nl, no) = (args.len() + 1, args.len() + 2);
-        let mut refs = refs;
-        refs.push(&limit);
-        refs.push(&offset);
-        // The page's ids first (an index-only scan of `applications_list` when only the organ is
-        // filtered), then their rows: the rows skipped by OFFSET are never read from the table.
-        let st = self.prepared(&format!(
-            "SELECT {SUMMARY_COLS} FROM applications WHERE id IN \
-             (SELECT id FROM applications WHERE {wh} ORDER BY received, id LIMIT ${nl} OFFSET ${no}) \
-             ORDER BY received, id"
-        ))?;
-        let rows = self.client.query(&st, &refs).map_err(be)?;
         let page = rows.iter().map(|r| summary_of(r, personal)).collect::<Result<Vec<_>>>()?;
         Ok((page, total))
     }
@@ -1039,6 +1094,21 @@ impl Backend for PgConn {
         }))
     }
 
+    /// Session, user and change mark in one statement (one round trip, one snapshot).
+    fn resume(&mut self, token_hash: &str, now: i64) -> Result<Option<Resumed>> {
+        let st = self.prepared(&RESUME)?;
+        let Some(r) = self.client.query_opt(&st, &[&token_hash, &now]).map_err(be)? else { return Ok(None) };
+        let user = user_of(&r);
+        let session = Session {
+            token_hash: token_hash.to_string(),
+            user: user.id,
+            csrf: r.get(12),
+            created_at: r.get(13),
+            expires_at: r.get(14),
+        };
+        Ok(Some(Resumed { session, user, mark: Some(mark_of(r.get(15))) }))
+    }
+
     fn delete_session(&mut self, token_hash: &str) -> Result<()> {
         self.client.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash]).map_err(be)?;
         Ok(())
@@ -1068,8 +1138,7 @@ impl Backend for PgConn {
     /// snapshot would, but it moves with every commit in every database.)
     fn change_mark(&mut self) -> Result<Option<String>> {
         let st = self.prepared("SELECT n FROM change_mark WHERE id = 1")?;
-        let row = self.client.query_one(&st, &[]).map_err(be)?;
-        Ok(Some(format!("changes:{}", row.get::<_, i64>(0))))
+        Ok(Some(mark_of(self.client.query_one(&st, &[]).map_err(be)?.get(0))))
     }
 
     fn audit_log(&mut self, entity: Entity, id: &str) -> Result<Vec<AuditEntry>> {

@@ -779,33 +779,52 @@ impl Backend for SqliteConn {
 
     fn applications_page(&mut self, f: &AppFilter, personal: Personal) -> Result<(Vec<ApplicationSummary>, u64)> {
         use rusqlite::types::Value;
+        let value = |v: FilterValue| match v {
+            FilterValue::Text(t) => Value::Text(t),
+            FilterValue::Date(d) => Value::Text(d.to_string()),
+            FilterValue::Int(i) => Value::Integer(i),
+        };
         let mut cond = vec![format!("organ IN ({})", marks(f.organs.len()))];
         let mut args: Vec<Value> = f.organs.iter().map(|o| Value::Integer(o.0)).collect();
         for (sql, v) in f.conditions() {
             cond.push(sql.replace("{}", "?"));
-            args.push(Value::Text(match v {
-                FilterValue::Text(t) => t,
-                FilterValue::Date(d) => d.to_string(),
-            }));
+            args.push(value(v));
         }
         let wh = cond.join(" AND ");
-        let total = match f.known_total {
-            Some(t) => t,
-            None => self
-                .conn
-                .prepare(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"))
-                .map_err(be)?
-                .query_row(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))
-                .map_err(be)? as u64,
-        };
+        let filter_args = args.len();
+        if let Some((sql, values)) = f.key_condition() {
+            cond.push(sql.replace("{}", "?"));
+            args.extend(values.into_iter().map(value));
+        }
         let (limit, offset) = f.limit_offset();
         args.push(Value::Integer(limit));
         args.push(Value::Integer(offset));
-        let sql = format!("SELECT {SUMMARY_COLS} FROM applications WHERE {wh} ORDER BY received, id LIMIT ? OFFSET ?");
-        let mut st = self.conn.prepare(&sql).map_err(be)?;
-        let rows = st.query_map(params_from_iter(args.iter()), summary_row).map_err(be)?;
-        let page = rows.map(|r| summary_of(r.map_err(be)?, personal)).collect::<Result<Vec<_>>>()?;
-        Ok((page, total))
+        // Selected next to the key (newest first before one), shown oldest first.
+        let sql = format!(
+            "SELECT * FROM (SELECT {SUMMARY_COLS} FROM applications WHERE {} ORDER BY {} LIMIT ? OFFSET ?) \
+             ORDER BY received, id",
+            cond.join(" AND "),
+            f.select_order()
+        );
+        let page = |conn: &Connection| -> Result<Vec<ApplicationSummary>> {
+            let mut st = conn.prepare_cached(&sql).map_err(be)?;
+            let rows = st.query_map(params_from_iter(args.iter()), summary_row).map_err(be)?;
+            rows.map(|r| summary_of(r.map_err(be)?, personal)).collect()
+        };
+        let Some(total) = f.known_total else {
+            // The count and the page in one read transaction (one snapshot of the WAL): a
+            // write committed between them cannot make the total disagree with the page.
+            let tx = self.conn.transaction().map_err(be)?;
+            let total = tx
+                .prepare_cached(&format!("SELECT COUNT(*) FROM applications WHERE {wh}"))
+                .map_err(be)?
+                .query_row(params_from_iter(args[..filter_args].iter()), |r| r.get::<_, i64>(0))
+                .map_err(be)? as u64;
+            let rows = page(&tx)?;
+            tx.commit().map_err(be)?;
+            return Ok((rows, total));
+        };
+        Ok((page(&self.conn)?, total))
     }
 
     fn state_counts(&mut self, organs: &[OrganId], today: Date) -> Result<Vec<StateCount>> {

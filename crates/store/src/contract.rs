@@ -328,6 +328,8 @@ pub fn change_mark_follows_commits(make: Factory) {
     let Some(m0) = h2.change_mark().unwrap() else { return };
     h2.applications(&[o.id], Personal::Masked).unwrap();
     assert_eq!(h2.change_mark().unwrap().as_ref(), Some(&m0), "reads change nothing");
+    assert!(h2.resume("none", 0).unwrap().is_none());
+    assert_eq!(h2.change_mark().unwrap().as_ref(), Some(&m0), "resuming changes nothing");
     let app = h1.register(&new_app(o.id, "M-1", date(2024, 9, 2), vec![]), ACTOR).unwrap();
     let m1 = h2.change_mark().unwrap().unwrap();
     assert_ne!(m1, m0, "a registration is seen from another handle");
@@ -861,6 +863,14 @@ pub fn users_and_sessions(make: Factory) {
     assert_eq!(s.session("a", 1_500).unwrap().unwrap().csrf, "csrf-a");
     assert!(s.session("a", 2_000).unwrap().is_none(), "expired at its expiry time");
     assert!(s.session("zzz", 1_500).unwrap().is_none());
+    // Resumed: the same session and user as read one by one, with the change mark now.
+    let r = s.resume("a", 1_500).unwrap().unwrap();
+    assert_eq!((r.session, r.user), (s.session("a", 1_500).unwrap().unwrap(), s.user(u.id).unwrap()));
+    assert_eq!(r.mark, s.change_mark().unwrap());
+    assert!(s.resume("a", 2_000).unwrap().is_none(), "expired at its expiry time");
+    assert!(s.resume("zzz", 1_500).unwrap().is_none());
+    s.record_login(u.id, false, None).unwrap();
+    assert_eq!(s.resume("b", 1_500).unwrap().unwrap().user.failed_logins, 1, "the user as stored now");
     s.delete_session("b").unwrap();
     assert!(s.session("b", 1_500).unwrap().is_none());
     s.create_session(&sess("c", 3_000)).unwrap();
@@ -875,7 +885,10 @@ pub fn paging_and_counts(make: Factory) {
     let o1 = organ(&*s, "某县教育局", None, None);
     let o2 = organ(&*s, "某县民政局", None, None);
     let mut n = 0;
-    for (o, day) in [(o1.id, 2), (o1.id, 3), (o2.id, 4), (o1.id, 5), (o2.id, 6), (o1.id, 9), (o1.id, 10)] {
+    // Two receipts on one day in one organ: the list's order falls back on the id.
+    for (o, day) in
+        [(o1.id, 2), (o1.id, 3), (o2.id, 4), (o1.id, 5), (o2.id, 6), (o1.id, 9), (o1.id, 10), (o1.id, 5), (o2.id, 5)]
+    {
         n += 1;
         let more = match n % 3 {
             0 => vec![replied(date(2024, 9, 20), Outcome::R3_1)],
@@ -938,10 +951,49 @@ pub fn paging_and_counts(make: Factory) {
             expected.into_iter().skip(f.offset as usize).take(f.limit as usize).collect();
         assert_eq!(page.iter().collect::<Vec<_>>(), want, "{f:?}");
     }
+    // Keyset paging: two rows at a time, forward after the last row shown and backward before
+    // the first, gives every row of every filter once, in the list's order, with the total.
+    for f in &filters {
+        let (whole, all_total) =
+            s.applications_page(&AppFilter { offset: 0, limit: 100, ..f.clone() }, Personal::Masked).unwrap();
+        let step = |key| {
+            s.applications_page(&AppFilter { offset: 5, limit: 2, key: Some(key), ..f.clone() }, Personal::Masked)
+        };
+        let (mut forward, mut key) = (Vec::new(), PageKey::After(date(1900, 1, 1), AppId(0)));
+        loop {
+            let (page, total) = step(key).unwrap();
+            assert_eq!(total, all_total, "{f:?}");
+            let Some(last) = page.last() else { break };
+            key = PageKey::After(last.received, last.id);
+            forward.extend(page);
+        }
+        assert_eq!(forward, whole, "forward: {f:?}");
+        let (mut backward, mut key) = (Vec::new(), PageKey::Before(date(2999, 1, 1), AppId(i64::MAX)));
+        loop {
+            let (mut page, _) = step(key).unwrap();
+            let Some(first) = page.first() else { break };
+            key = PageKey::Before(first.received, first.id);
+            page.append(&mut backward);
+            backward = page;
+        }
+        assert_eq!(backward, whole, "backward: {f:?}");
+    }
+    let tied: Vec<_> = all.iter().filter(|a| a.organ == o1.id && a.received == date(2024, 9, 5)).collect();
+    assert_eq!(tied.len(), 2, "the fixture has a tie on the receipt date");
+    let (after_first_tied, _) = s
+        .applications_page(
+            &AppFilter { key: Some(PageKey::After(tied[0].received, tied[0].id)), ..filters[1].clone() },
+            Personal::Masked,
+        )
+        .unwrap();
+    assert_eq!(after_first_tied[0].id, tied[1].id, "a tie is broken by the id");
     // A total the caller already knows is returned as it is (the page is still read).
     let known = AppFilter { known_total: Some(7), ..filters[0].clone() };
     let (page, total) = s.applications_page(&known, Personal::Masked).unwrap();
     assert_eq!((page, total), (s.applications_page(&filters[0], Personal::Masked).unwrap().0, 7));
+    // An empty page still has its total (a page past the end).
+    let past = AppFilter { offset: 50, ..filters[0].clone() };
+    assert_eq!(s.applications_page(&past, Personal::Masked).unwrap(), (vec![], all.len() as u64));
     // `%` and `_` are literal: "%_1" matches P%_1 only.
     assert_eq!(s.applications_page(&filters[6], Personal::Masked).unwrap().1, 1);
     // Counts by organ and state.

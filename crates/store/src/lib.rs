@@ -312,6 +312,15 @@ pub enum UserChange {
     Role { role: String, organ: Option<OrganId> },
 }
 
+/// A session resumed with its user and the register's change mark ([`Store::resume`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resumed {
+    pub session: Session,
+    pub user: User,
+    /// [`Store::change_mark`] as read with the session.
+    pub mark: Option<String>,
+}
+
 /// A login session. Only the SHA-256 of its token is stored.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Session {
@@ -601,9 +610,20 @@ pub struct AppFilter {
     pub serial: Option<String>,
     pub offset: u64,
     pub limit: u64,
+    /// Keyset paging: the page is the `limit` rows next to this key in the list's order, and
+    /// `offset` is not used (a deep page then reads its own rows, not every row before it).
+    pub key: Option<PageKey>,
     /// The number of matching applications when the caller already knows it (a cache valid
     /// for the register's current change mark): the backend returns it without counting.
     pub known_total: Option<u64>,
+}
+
+/// Where a keyset page is, by the list's order (receipt date, then id): the page holds the
+/// rows after, or before, the row with this key (which need not exist any more).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKey {
+    After(Date, AppId),
+    Before(Date, AppId),
 }
 
 /// A value a listing condition compares with (see [`AppFilter::conditions`]).
@@ -611,6 +631,7 @@ pub struct AppFilter {
 pub enum FilterValue {
     Text(String),
     Date(Date),
+    Int(i64),
 }
 
 impl AppFilter {
@@ -644,9 +665,32 @@ impl AppFilter {
         c
     }
 
-    /// `LIMIT` and `OFFSET` as SQL integers.
+    /// The page's own condition (keyset paging; not part of the total): SQL with a `{}` for each
+    /// value, in order. Row-value comparison, which both backends read from the list's index.
+    pub fn key_condition(&self) -> Option<(&'static str, [FilterValue; 2])> {
+        match self.key? {
+            PageKey::After(d, id) => {
+                Some(("(received, id) > ({}, {})", [FilterValue::Date(d), FilterValue::Int(id.0)]))
+            }
+            PageKey::Before(d, id) => {
+                Some(("(received, id) < ({}, {})", [FilterValue::Date(d), FilterValue::Int(id.0)]))
+            }
+        }
+    }
+
+    /// The order the page's rows are selected in (the page itself is always shown oldest
+    /// first): newest first for a page before a key, so `LIMIT` takes the rows next to it.
+    pub fn select_order(&self) -> &'static str {
+        match self.key {
+            Some(PageKey::Before(..)) => "received DESC, id DESC",
+            _ => "received, id",
+        }
+    }
+
+    /// `LIMIT` and `OFFSET` as SQL integers (no offset on a keyset page).
     pub fn limit_offset(&self) -> (i64, i64) {
-        (i64::try_from(self.limit).unwrap_or(i64::MAX), i64::try_from(self.offset).unwrap_or(i64::MAX))
+        let offset = if self.key.is_some() { 0 } else { self.offset };
+        (i64::try_from(self.limit).unwrap_or(i64::MAX), i64::try_from(offset).unwrap_or(i64::MAX))
     }
 }
 
@@ -933,6 +977,11 @@ pub trait Store: Send + Sync {
     fn create_session(&self, session: &Session) -> Result<()>;
     /// The session with this token hash, if it exists and has not expired at `now`.
     fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>>;
+    /// What a request resumes from its cookie, read together on one connection: the session
+    /// (as [`Store::session`]), its user and the register's change mark
+    /// ([`Store::change_mark`], read no later than the session). One statement on PostgreSQL,
+    /// so a page's first round trip brings everything its caches are keyed by.
+    fn resume(&self, token_hash: &str, now: i64) -> Result<Option<Resumed>>;
     fn delete_session(&self, token_hash: &str) -> Result<()>;
     /// End every session of a user (after a password change or when disabled).
     fn delete_sessions_of(&self, user: UserId) -> Result<()>;

@@ -391,6 +391,9 @@ impl<C: Connect> Store for Pooled<C> {
     fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>> {
         self.get()?.session(token_hash, now)
     }
+    fn resume(&self, token_hash: &str, now: i64) -> Result<Option<Resumed>> {
+        self.get()?.resume(token_hash, now)
+    }
     fn delete_session(&self, token_hash: &str) -> Result<()> {
         self.get()?.delete_session(token_hash)
     }

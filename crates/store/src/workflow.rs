@@ -165,6 +165,14 @@ pub trait Backend: Send + 'static {
     fn record_login(&mut self, id: UserId, ok: bool, locked_until: Option<i64>) -> Result<bool>;
     fn create_session(&mut self, session: &Session) -> Result<()>;
     fn session(&mut self, token_hash: &str, now: i64) -> Result<Option<Session>>;
+    /// See [`Store::resume`]. The change mark is read first, so it is never newer than the
+    /// session and user read with it; a backend that can reads all three in one statement.
+    fn resume(&mut self, token_hash: &str, now: i64) -> Result<Option<Resumed>> {
+        let mark = self.change_mark()?;
+        let Some(session) = self.session(token_hash, now)? else { return Ok(None) };
+        let user = self.user(session.user)?;
+        Ok(Some(Resumed { session, user, mark }))
+    }
     fn delete_session(&mut self, token_hash: &str) -> Result<()>;
     fn delete_sessions_of(&mut self, user: UserId) -> Result<()>;
     fn purge_sessions(&mut self, now: i64) -> Result<usize>;

@@ -56,6 +56,9 @@ pub struct Web {
     /// Totals of application lists (the pager's count) by principal's role and scope and the
     /// filters, under the same rule (see [`applications`]).
     totals: MarkCache<ListKey, u64>,
+    /// The register's organ tree, indexed, under the same rule: every page authorizes against
+    /// it, so a request whose change mark has it reads no organs.
+    trees: MarkCache<(), Arc<gongkai_app::OrganTree>>,
     /// One lock per dashboard key, held while that dashboard is computed (single flight).
     flights: Mutex<HashMap<DashKey, Arc<tokio::sync::Mutex<()>>>>,
     /// Dashboards computed (not taken from the cache) since the start.
@@ -133,20 +136,35 @@ impl From<AppError> for WebError {
     }
 }
 
+/// What a failure inside the server shows the user: a fixed Chinese sentence with the
+/// stable codes and the request's number (the same as in the log), never an error's own
+/// message (a store's message may quote stored values: names, phone numbers).
+fn internal_message(code: &str, kind: &str) -> String {
+    let request = request_id().map(|id| format!("，请求编号 {id}")).unwrap_or_default();
+    format!("服务器内部错误，请稍后重试；如果问题持续，请把错误代码（{code} / {kind}{request}）告诉管理员")
+}
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        let request = request_id().unwrap_or_default();
         let (status, message) = match &self {
             WebError::App(e) => {
                 let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-                if status.is_server_error() {
-                    // The message may quote stored values: only the codes are logged.
-                    tracing::error!(code = e.code(), kind = app_error_kind(e), "use case failed");
+                if status == StatusCode::INTERNAL_SERVER_ERROR {
+                    // The message may quote stored values: only the codes are logged and shown.
+                    let kind = app_error_kind(e);
+                    tracing::error!(code = e.code(), kind, request, "use case failed");
+                    (status, internal_message(e.code(), kind))
+                } else {
+                    if status.is_server_error() {
+                        tracing::error!(code = e.code(), kind = app_error_kind(e), request, "use case failed");
+                    }
+                    (status, e.to_string())
                 }
-                (status, e.to_string())
             }
             WebError::Internal { code, kind } => {
-                tracing::error!(code, kind, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误，请稍后重试或联系管理员".to_string())
+                tracing::error!(code, kind, request, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, internal_message(code, kind))
             }
             WebError::Csrf => {
                 (StatusCode::FORBIDDEN, "表单已过期或来源不明（缺少有效的防伪令牌），请返回刷新页面后重试".into())
@@ -211,6 +229,7 @@ impl Web {
             staged: Mutex::new(HashMap::new()),
             dashboards: MarkCache::new(),
             totals: MarkCache::new(),
+            trees: MarkCache::new(),
             flights: Mutex::new(HashMap::new()),
             computed: std::sync::atomic::AtomicU64::new(0),
         })
@@ -288,17 +307,35 @@ pub async fn serve(listener: tokio::net::TcpListener, web: Arc<Web>) -> std::io:
     axum::serve(listener, router(web).into_make_service_with_connect_info::<SocketAddr>()).await
 }
 
-/// One event per request: method, matched route pattern (`/applications/{id}`), status and
-/// latency. Never the path's values, the query string or the form body (they may hold
-/// personal data).
+tokio::task_local! {
+    /// The number of the request being handled (see [`request_log`]).
+    static REQUEST_ID: u64;
+}
+
+/// The request's number as shown on an error page and in the log: 16 hex digits.
+fn request_id() -> Option<String> {
+    REQUEST_ID.try_with(|id| format!("{id:016x}")).ok()
+}
+
+/// Request numbers: counted from the server's start time in microseconds, so a number names
+/// one request in one server's log and is unlikely to recur after a restart.
+static NEXT_REQUEST: std::sync::LazyLock<std::sync::atomic::AtomicU64> = std::sync::LazyLock::new(|| {
+    let start = jiff::Timestamp::now().as_microsecond();
+    std::sync::atomic::AtomicU64::new(u64::try_from(start).unwrap_or(0) << 8)
+});
+
+/// One event per request: its number, method, matched route pattern (`/applications/{id}`),
+/// status and latency. Never the path's values, the query string or the form body (they may
+/// hold personal data).
 async fn request_log(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let id = NEXT_REQUEST.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let method = req.method().clone();
     let route = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_owned());
     let started = std::time::Instant::now();
-    let res = next.run(req).await;
+    let res = REQUEST_ID.scope(id, next.run(req)).await;
     let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     let route = route.as_deref().unwrap_or("(unmatched)");
-    tracing::info!(method = %method, route, status = res.status().as_u16(), elapsed_us, "request");
+    tracing::info!(request = format_args!("{id:016x}"), method = %method, route, status = res.status().as_u16(), elapsed_us, "request");
     res
 }
 
@@ -347,6 +384,9 @@ pub struct Ctx {
     pub principal: Principal,
     pub session: Session,
     pub user: User,
+    /// The register's change mark, read with the session (before anything the request
+    /// computes), which keys the caches ([`MarkCache`]); `None` (no cache) but for a GET.
+    pub mark: Option<String>,
 }
 
 /// Resume the session, or send the browser to the login page.
@@ -354,7 +394,7 @@ async fn ctx(web: &Arc<Web>, headers: &HeaderMap) -> Result<Ctx, Response> {
     let Some(token) = token_of(headers) else { return Err(Redirect::to("/login").into_response()) };
     let resumed = web.run(move |s| accounts::resume(s, &token, now())).await;
     match resumed {
-        Ok(Ok(Some((principal, session, user)))) => Ok(Ctx { principal, session, user }),
+        Ok(Ok(Some((principal, r)))) => Ok(Ctx { principal, session: r.session, user: r.user, mark: r.mark }),
         Ok(Ok(None)) => Err(Redirect::to("/login").into_response()),
         Ok(Err(e)) => Err(WebError::App(e).into_response()),
         Err(e) => Err(e.into_response()),
@@ -370,6 +410,51 @@ async fn ctx_ready(web: &Arc<Web>, headers: &HeaderMap) -> Result<Ctx, Response>
     Ok(c)
 }
 
+/// [`Ready`] and a use case in one blocking run (one handoff to a blocking thread and back
+/// instead of two), for the GET pages read most (the list, the detail page): the session is
+/// resumed as [`Ready`] does (to `/login` or `/password` when it must), then `f` runs with the
+/// request's context on the same thread. For GET handlers only: the context keeps the change
+/// mark, so `f` may use the caches (see [`reads_only`]).
+async fn ready_then<T: Send + 'static>(
+    web: &Arc<Web>,
+    headers: &HeaderMap,
+    f: impl FnOnce(&Web, &dyn Store, &Ctx) -> Result<T, AppError> + Send + 'static,
+) -> Result<(Ctx, T), Response> {
+    /// How the run ended.
+    enum Ran<T> {
+        Login,
+        Password,
+        Done(Box<Ctx>, T),
+        Failed(AppError),
+    }
+    let Some(token) = token_of(headers) else { return Err(Redirect::to("/login").into_response()) };
+    let w = web.clone();
+    let ran = web
+        .run(move |s| {
+            let (principal, r) = match accounts::resume(s, &token, now()) {
+                Ok(Some(x)) => x,
+                Ok(None) => return Ran::Login,
+                Err(e) => return Ran::Failed(e),
+            };
+            let c = Ctx { principal, session: r.session, user: r.user, mark: r.mark };
+            if c.user.must_change {
+                return Ran::Password;
+            }
+            match f(&w, s, &c) {
+                Ok(v) => Ran::Done(Box::new(c), v),
+                Err(e) => Ran::Failed(e),
+            }
+        })
+        .await;
+    match ran {
+        Ok(Ran::Done(c, v)) => Ok((*c, v)),
+        Ok(Ran::Failed(e)) => Err(WebError::App(e).into_response()),
+        Ok(Ran::Password) => Err(Redirect::to("/password").into_response()),
+        Ok(Ran::Login) => Err(Redirect::to("/login").into_response()),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
 /// A logged-in user whose initial password has been changed (else: to `/login` or
 /// `/password`).
 #[derive(Debug)]
@@ -382,15 +467,24 @@ pub struct LoggedIn(pub Ctx);
 impl axum::extract::FromRequestParts<Arc<Web>> for Ready {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut axum::http::request::Parts, web: &Arc<Web>) -> Result<Self, Response> {
-        ctx_ready(web, &parts.headers).await.map(Ready)
+        ctx_ready(web, &parts.headers).await.map(|c| Ready(reads_only(c, parts)))
     }
 }
 
 impl axum::extract::FromRequestParts<Arc<Web>> for LoggedIn {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut axum::http::request::Parts, web: &Arc<Web>) -> Result<Self, Response> {
-        ctx(web, &parts.headers).await.map(LoggedIn)
+        ctx(web, &parts.headers).await.map(|c| LoggedIn(reads_only(c, parts)))
     }
+}
+
+/// Only a GET uses the caches: a form's handler writes and may then show a page in the same
+/// request, which must not come from the mark read before its own write.
+fn reads_only(mut c: Ctx, parts: &axum::http::request::Parts) -> Ctx {
+    if parts.method != axum::http::Method::GET {
+        c.mark = None;
+    }
+    c
 }
 
 /// Refuse a state-changing form whose CSRF token is not the session's.
@@ -512,8 +606,34 @@ async fn as_user<T: Send + 'static>(
     c: &Ctx,
     f: impl FnOnce(&mut App) -> Result<T, AppError> + Send + 'static,
 ) -> WebResult<T> {
-    let p = c.principal.clone();
-    Ok(web.run(move |s| f(&mut App::new(s, p))).await??)
+    let (w, p, mark) = (web.clone(), c.principal.clone(), c.mark.clone());
+    Ok(web.run(move |s| w.with_app(s, p, mark, f)).await??)
+}
+
+impl Web {
+    /// Run `f` with an `App` for `p` that takes the organ tree from the cache when it was read
+    /// at the request's change mark `mark`, and otherwise keeps the tree the use case read
+    /// there (read after the mark: the [`MarkCache`] rule).
+    fn with_app<T>(
+        &self,
+        s: &dyn Store,
+        p: Principal,
+        mark: Option<String>,
+        f: impl FnOnce(&mut App) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let day = today();
+        let cached = self.trees.get(&(), mark.as_deref(), day);
+        let hit = cached.is_some();
+        let mut app = match cached {
+            Some(t) => App::with_tree(s, p, t),
+            None => App::new(s, p),
+        };
+        let out = f(&mut app);
+        if !hit && let Some(t) = app.tree_read() {
+            self.trees.put((), mark, day, t);
+        }
+        out
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -524,9 +644,9 @@ struct DueQuery {
 /// The dashboard. Its counts read every application in the scope, so the view is cached per
 /// role, scope and window and reused while the register's change mark
 /// (`Store::change_mark`: any committed write, by this server or the command line, changes it)
-/// and the day are the same. The mark is read before the view is computed, so a write that
-/// lands meanwhile makes the next request compute again; a backend without a mark is never
-/// cached.
+/// and the day are the same. The mark is the request's, read with its session before the view
+/// is computed, so a write that lands meanwhile makes the next request compute again; a backend
+/// without a mark is never cached. A hit reads nothing more from the store.
 ///
 /// Single flight: on a miss, one request per key computes the view while the others for the
 /// same key wait for it (on the async side, holding no store handle) and then take its
@@ -534,41 +654,35 @@ struct DueQuery {
 async fn dashboard(State(web): State<Arc<Web>>, Ready(c): Ready, Query(q): Query<DueQuery>) -> Response {
     let within = q.within.unwrap_or(5).min(250);
     let key: DashKey = (c.principal.role, scope_of(&c.principal), within);
-    let w = web.clone();
-    let hit = web.run(move |s| -> Result<_, AppError> { Ok(w.cached_dashboard(s, key)?.1) }).await;
-    let view = match hit {
-        Ok(Ok(Some(v))) => Ok(Ok(v)),
-        Ok(Err(e)) => Ok(Err(e)),
-        Err(e) => Err(e),
-        Ok(Ok(None)) => {
-            let flight = {
-                let Ok(mut flights) = web.flights.lock() else {
-                    return WebError::Internal { code: "web.dashboard", kind: "poisoned" }.into_response();
-                };
-                if flights.len() >= CACHED {
-                    // Keep only the flights in progress.
-                    flights.retain(|_, l| Arc::strong_count(l) > 1);
-                }
-                flights.entry(key).or_default().clone()
-            };
-            let guard = flight.lock_owned().await;
-            let (w, p) = (web.clone(), c.principal.clone());
-            web.run(move |s| -> Result<Arc<gongkai_app::DashboardView>, AppError> {
-                let _flight = guard;
-                let day = today();
-                // Computed by the request this one waited for (or still valid)?
-                let (mark, hit) = w.cached_dashboard(s, key)?;
-                if let Some(v) = hit {
-                    return Ok(v);
-                }
-                w.computed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let view = Arc::new(App::new(s, p).dashboard(within, day)?);
-                w.dashboards.put(key, mark, day, view.clone());
-                Ok(view)
-            })
-            .await
+    let day = today();
+    if let Some(v) = web.dashboards.get(&key, c.mark.as_deref(), day) {
+        return pages::dashboard(&c, &v);
+    }
+    let flight = {
+        let Ok(mut flights) = web.flights.lock() else {
+            return WebError::Internal { code: "web.dashboard", kind: "poisoned" }.into_response();
+        };
+        if flights.len() >= CACHED {
+            // Keep only the flights in progress.
+            flights.retain(|_, l| Arc::strong_count(l) > 1);
         }
+        flights.entry(key).or_default().clone()
     };
+    let guard = flight.lock_owned().await;
+    // Computed by the request this one waited for?
+    if let Some(v) = web.dashboards.get(&key, c.mark.as_deref(), day) {
+        return pages::dashboard(&c, &v);
+    }
+    let (w, p, mark) = (web.clone(), c.principal.clone(), c.mark.clone());
+    let view = web
+        .run(move |s| -> Result<Arc<gongkai_app::DashboardView>, AppError> {
+            let _flight = guard;
+            w.computed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let view = Arc::new(w.with_app(s, p, mark.clone(), |a| a.dashboard(within, day))?);
+            w.dashboards.put(key, mark, day, view.clone());
+            Ok(view)
+        })
+        .await;
     match view {
         Ok(Ok(v)) => pages::dashboard(&c, &v),
         Ok(Err(e)) => WebError::App(e).into_response(),
@@ -576,47 +690,38 @@ async fn dashboard(State(web): State<Arc<Web>>, Ready(c): Ready, Query(q): Query
     }
 }
 
-impl Web {
-    /// The register's change mark now, and the cached dashboard of `key` if it was computed at
-    /// that mark today.
-    fn cached_dashboard(
-        &self,
-        s: &dyn Store,
-        key: DashKey,
-    ) -> Result<(Option<String>, Option<Arc<gongkai_app::DashboardView>>), AppError> {
-        let day = today();
-        let mark = s.change_mark()?;
-        let hit = self.dashboards.get(&key, mark.as_deref(), day);
-        Ok((mark, hit))
-    }
-}
-
+/// The list. Resumed and read in one blocking run ([`ready_then`]).
 async fn applications(
     State(web): State<Arc<Web>>,
-    Ready(c): Ready,
-    Query(q): Query<gongkai_app::ListQuery>,
+    headers: HeaderMap,
+    query: Result<Query<gongkai_app::ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let query = q.clone();
-    let key: ListKey = (c.principal.role, scope_of(&c.principal), gongkai_app::ListQuery { page: None, ..q.clone() });
-    let (w, p) = (web.clone(), c.principal.clone());
+    // A query that cannot be read is refused after the login, as with `Ready`.
+    let (q, bad) = match query {
+        Ok(Query(q)) => (q, None),
+        Err(e) => (gongkai_app::ListQuery::default(), Some(e.into_response())),
+    };
+    let (query, read) = (q.clone(), bad.is_none());
     // The pager's total counts every matching application (29,000 rows for one organ at 1M):
     // it is kept by the change mark like the dashboard; the page itself is always read.
-    let listed = web
-        .run(move |s| -> Result<gongkai_app::ListView, AppError> {
-            let day = today();
-            let mark = s.change_mark()?;
-            let known = w.totals.get(&key, mark.as_deref(), day);
-            let view = App::new(s, p).list_applications(&query, day, known)?;
-            if known.is_none() {
-                w.totals.put(key, mark, day, view.total as u64);
-            }
-            Ok(view)
-        })
-        .await;
+    let listed = ready_then(&web, &headers, move |w, s, c| {
+        if !read {
+            return Ok(None);
+        }
+        let key: ListKey = (c.principal.role, scope_of(&c.principal), query.unpaged());
+        let day = today();
+        let known = w.totals.get(&key, c.mark.as_deref(), day);
+        let view = w.with_app(s, c.principal.clone(), c.mark.clone(), |a| a.list_applications(&query, day, known))?;
+        if known.is_none() {
+            w.totals.put(key, c.mark.clone(), day, view.total as u64);
+        }
+        Ok(Some(view))
+    })
+    .await;
     match listed {
-        Ok(Ok(v)) => pages::applications(&c, &q, &v),
-        Ok(Err(e)) => WebError::App(e).into_response(),
-        Err(e) => e.into_response(),
+        Ok((c, Some(v))) => pages::applications(&c, &q, &v),
+        Ok((_, None)) => bad.unwrap_or_else(|| WebError::NotFound.into_response()),
+        Err(r) => r,
     }
 }
 
@@ -667,16 +772,34 @@ struct ShowQuery {
     unmask: Option<String>,
 }
 
+/// The detail page. Resumed and read in one blocking run ([`ready_then`]).
 async fn application(
     State(web): State<Arc<Web>>,
-    Ready(c): Ready,
-    Path(id): Path<i64>,
-    Query(q): Query<ShowQuery>,
+    headers: HeaderMap,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    query: Result<Query<ShowQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    // A path or query that cannot be read is refused after the login, as with `Ready`.
+    let (app_id, q) = match (path, query) {
+        (Ok(Path(id)), Ok(Query(q))) => (Ok(gongkai_register::AppId(id)), q),
+        (Err(e), _) => (Err(e.into_response()), ShowQuery::default()),
+        (_, Err(e)) => (Err(e.into_response()), ShowQuery::default()),
+    };
     let purpose = q.unmask.clone().filter(|p| !p.trim().is_empty());
-    let app_id = gongkai_register::AppId(id);
-    match as_user(&web, &c, move |a| Ok((a.show(app_id, purpose.as_deref(), today())?, a.sign_offs(app_id)?))).await {
-        Ok((v, signs)) => {
+    let (app_id, bad) = match app_id {
+        Ok(id) => (Some(id), None),
+        Err(r) => (None, Some(r)),
+    };
+    let shown = ready_then(&web, &headers, move |w, s, c| {
+        let Some(app_id) = app_id else { return Ok(None) };
+        w.with_app(s, c.principal.clone(), c.mark.clone(), |a| {
+            a.show_with_sign_offs(app_id, purpose.as_deref(), today()).map(Some)
+        })
+    })
+    .await;
+    match shown {
+        Ok((_, None)) => bad.unwrap_or_else(|| WebError::NotFound.into_response()),
+        Ok((c, Some((v, signs)))) => {
             let signoffs = signs.into_iter().map(|(_, s)| s).collect::<Vec<_>>();
             let signed = if q.signed.is_some() { signoffs.last().cloned() } else { None };
             pages::application(
@@ -1220,15 +1343,29 @@ mod tests {
         let logs = gongkai_testkit::CapturedLog::default();
         let writer = logs.clone();
         let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
-        tracing::subscriber::with_default(subscriber, || {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let page = |r: Response| {
+            assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let bytes = rt.block_on(axum::body::to_bytes(r.into_body(), 1 << 20)).unwrap();
+            String::from_utf8(bytes.to_vec()).unwrap()
+        };
+        let pages = tracing::subscriber::with_default(subscriber, || {
             let stored = "记录 7 的申请人“司马内错”电话 13800004321 无法解码";
             let e = WebError::App(AppError::Store(gongkai_store::StoreError::corrupt(stored)));
-            assert_eq!(e.into_response().status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let backend = page(rt.block_on(REQUEST_ID.scope(0xabc, async { e.into_response() })));
             let e = WebError::Internal { code: "web.task", kind: "panicked" };
-            assert_eq!(e.into_response().status(), StatusCode::INTERNAL_SERVER_ERROR);
+            [backend, page(e.into_response())]
         });
+        // The pages name the codes (and the request's number when there is one), never the message.
+        assert!(pages[0].contains("backend / store.backend，请求编号 0000000000000abc"), "{}", pages[0]);
+        assert!(pages[1].contains("web.task / panicked") && pages[1].contains("服务器内部错误"), "{}", pages[1]);
+        for p in &pages {
+            for secret in ["司马内错", "13800004321", "无法解码", "数据库错误"] {
+                assert!(!p.contains(secret), "“{secret}” shown on the error page:\n{p}");
+            }
+        }
         let text = logs.text();
-        assert!(text.contains("code=\"backend\" kind=\"store.backend\""), "{text}");
+        assert!(text.contains("code=\"backend\" kind=\"store.backend\" request=\"0000000000000abc\""), "{text}");
         assert!(text.contains("code=\"web.task\" kind=\"panicked\""), "{text}");
         for secret in ["司马内错", "13800004321", "无法解码"] {
             assert!(!text.contains(secret), "“{secret}” leaked into the error log:\n{text}");

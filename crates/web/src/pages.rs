@@ -169,8 +169,13 @@ struct ApplicationsPage<'a> {
     next: Option<String>,
 }
 
-fn link(q: &ListQuery, page: usize) -> String {
+/// The list's page `page` with the filters of `q`; `key`: where it is, as `after=…` or
+/// `before=…` (keyset paging, see [`ListQuery::after`]).
+fn link(q: &ListQuery, page: usize, key: Option<(&str, String)>) -> String {
     let mut parts = vec![format!("page={page}")];
+    if let Some((side, k)) = key {
+        parts.push(format!("{side}={}", encode(&k)));
+    }
     for (k, v) in [
         ("organ", &q.organ),
         ("state", &q.state),
@@ -213,8 +218,15 @@ pub fn applications(c: &Ctx, q: &ListQuery, v: &ListView) -> Response {
             outcome: a.outcome.map(|o| o.label()).unwrap_or_default(),
         })
         .collect();
-    let prev = (v.page > 1).then(|| link(q, v.page - 1));
-    let next = (v.page * v.per_page < v.total).then(|| link(q, v.page + 1));
+    // Next: the rows after the last one shown; previous: those before the first one (page 1
+    // from its start). A deep page then reads its own rows, not every row before it.
+    let key = |a: Option<&gongkai_store::ApplicationSummary>| a.map(|a| gongkai_app::page_key(a.received, a.id));
+    let prev = (v.page > 1).then(|| match key(v.items.first()) {
+        Some(k) if v.page > 2 => link(q, v.page - 1, Some(("before", k))),
+        _ => link(q, v.page - 1, None),
+    });
+    let next = (v.page.saturating_mul(v.per_page) < v.total)
+        .then(|| link(q, v.page + 1, key(v.items.last()).map(|k| ("after", k))));
     html(&ApplicationsPage { nav: Nav::of(c), q, v, lines, organs: &v.organs, prev, next })
 }
 

@@ -30,8 +30,9 @@ fn the_first_administrator_logs_in_once_created_and_must_change_the_password() {
     assert_eq!(login.session.csrf.len(), 32);
     assert_ne!(login.session.token_hash, login.token, "only the hash is stored");
     // The session resumes from the token until it expires, then not.
-    let (p, sess, _) = accounts::resume(&s, &login.token, T0 + 60).unwrap().unwrap();
-    assert_eq!((p.role, sess.csrf.as_str()), (Role::Admin, login.session.csrf.as_str()));
+    let (p, r) = accounts::resume(&s, &login.token, T0 + 60).unwrap().unwrap();
+    assert_eq!((p.role, r.session.csrf.as_str(), r.user.id), (Role::Admin, login.session.csrf.as_str(), stored.id));
+    assert_eq!(r.mark, s.change_mark().unwrap());
     assert!(accounts::resume(&s, &login.token, T0 + SESSION_SECONDS).unwrap().is_none());
     assert!(accounts::resume(&s, "not-a-token", T0).unwrap().is_none());
     // Changing the password keeps this session, ends the others, and clears must_change.

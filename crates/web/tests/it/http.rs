@@ -150,7 +150,18 @@ fn health_answers_without_login() {
 #[test]
 fn pages_need_a_login_and_wrong_passwords_are_refused() {
     let app = spawn_app();
-    for path in ["/", "/applications", "/applications/new", "/organs", "/users", "/applications/1"] {
+    // Unreadable paths and queries too: the login comes first.
+    for path in [
+        "/",
+        "/applications",
+        "/applications/new",
+        "/organs",
+        "/users",
+        "/applications/1",
+        "/applications/abc",
+        "/applications/1?registered=x",
+        "/applications?page=%FF",
+    ] {
         let r = request(&app, "GET", path, None, &[]);
         assert_eq!((r.status, r.location()), (303, "/login"), "{path}");
     }
@@ -775,4 +786,65 @@ fn the_dashboard_is_computed_once_for_concurrent_requests_and_shows_a_write_made
     drop(cli);
     let after = get(&app, "/?within=40", &k).body;
     assert!(after.contains("CLI-1") && after.contains("WEB-1"), "{after}");
+}
+
+/// The ids of the applications a list page shows, in order.
+fn listed(body: &str) -> Vec<String> {
+    body.split("<td><a href=\"/applications/").skip(1).filter_map(|s| s.split('"').next()).map(str::to_string).collect()
+}
+
+/// The pager's link named `label` (下一页 / 上一页), as the browser follows it.
+fn pager_link(body: &str, label: &str) -> Option<String> {
+    let end = body.find(&format!("\">{label}</a>"))?;
+    let start = body[..end].rfind("href=\"")? + "href=\"".len();
+    Some(body[start..end].replace("&#38;", "&").replace("&amp;", "&"))
+}
+
+/// The pager's links are keyset links (the rows after the last one shown, before the first
+/// one), plain links a browser follows without JavaScript: forward and back they show the same
+/// pages, numbers and total as the typed `?page=N`, receipts on one day ordered by id.
+#[test]
+fn the_pager_walks_the_list_by_keyset_links_with_the_same_pages_and_total() {
+    let app = spawn_app();
+    let ((k, _), _) = staff(&app);
+    let s = gongkai_store_sqlite::open(app._dir.path().join("register.db")).unwrap();
+    let batch: Vec<_> = (0..120)
+        .map(|i| {
+            // Three receipts a day: ties on the date.
+            let day = jiff::civil::date(2024, 3, 1).checked_add(jiff::Span::new().days(i / 3)).unwrap();
+            gongkai_store::contract::new_app(gongkai_register::OrganId(2), &format!("K-{i:03}"), day, vec![])
+        })
+        .collect();
+    gongkai_store::Store::import_applications(&s, &batch, "测试").unwrap();
+    drop(s);
+    let typed: Vec<Vec<String>> =
+        (1..=3).map(|p| listed(&get(&app, &format!("/applications?page={p}"), &k).body)).collect();
+    assert_eq!(typed.iter().map(Vec::len).collect::<Vec<_>>(), [50, 50, 20]);
+    let first = get(&app, "/applications", &k).body;
+    assert_eq!(listed(&first), typed[0]);
+    assert!(pager_link(&first, "上一页").is_none());
+    let mut page = first;
+    for (n, want) in typed.iter().enumerate().skip(1) {
+        let next = pager_link(&page, "下一页").expect("a next link");
+        assert!(next.contains(&format!("page={}", n + 1)) && next.contains("after="), "{next}");
+        page = get(&app, &next, &k).body;
+        assert_eq!(&listed(&page), want, "page {} by its link", n + 1);
+        assert!(page.contains(&format!("共 120 件，第 {} 页", n + 1)), "{page}");
+    }
+    assert!(pager_link(&page, "下一页").is_none(), "the last page has no next link");
+    for (n, want) in typed.iter().enumerate().take(2).rev() {
+        let prev = pager_link(&page, "上一页").expect("a previous link");
+        assert!(prev.contains(&format!("page={}", n + 1)), "{prev}");
+        page = get(&app, &prev, &k).body;
+        assert_eq!(&listed(&page), want, "page {} back by its link", n + 1);
+        assert!(page.contains(&format!("共 120 件，第 {} 页", n + 1)), "{page}");
+    }
+    // Logged in, an unreadable path or query is a bad request.
+    for path in ["/applications/abc", "/applications/1?registered=x"] {
+        assert_eq!(get(&app, path, &k).status, 400, "{path}");
+    }
+    // A key that cannot be read is refused in Chinese, naming it.
+    let r = get(&app, "/applications?page=2&after=yesterday", &k);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("翻页位置“yesterday”无效"), "{}", r.body);
 }

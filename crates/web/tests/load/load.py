@@ -12,11 +12,12 @@ same register log in with that):
 
 (`cargo run --release -p gongkai-bench [--features postgres] -- store …`)
 
-then: load.py --bin target/release/gongkai --db /tmp/bench.db [--organ 2] [--seconds 20]
+then: load.py --bin target/release/gongkai --db /tmp/bench.db [--organ 2] [--seconds 20] [--only list,…]
 
 It logs in as the first administrator, adds a clerk of `--organ`, and measures, with 32
 connections, the clerk's dashboard, application list and detail pages (p50/p99, non-200
-answers, socket errors); then the mixed load (one connection per wrk thread, 32 threads; 90 %
+answers, socket errors; with `--only`, also page 500 typed as `?page=500` and as the pager's
+link reaches it); then the mixed load (one connection per wrk thread, 32 threads; 90 %
 reads, 10 % writes of events on 64 new applications at the version last seen, so concurrent
 writers meet stale-version refusals). Afterwards every accepted write must be in the history
 (events and audit rows of the write applications = accepted writes: 0 lost updates) and
@@ -25,6 +26,7 @@ exits 1 when a check fails.
 """
 
 import argparse
+import html
 import http.client
 import os
 import re
@@ -99,6 +101,11 @@ def main():
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--port", type=int, default=18181)
+    ap.add_argument("--db-pool", type=int, help="the server's --db-pool (default: the server's own)")
+    ap.add_argument("--only", default="",
+                    help="comma-separated runs to make (dashboard, list, list_page_20, list_page_500, "
+                         "list_page_500_via_pager, detail, mixed); default: dashboard, list, list_page_20, "
+                         "detail, mixed")
     a = ap.parse_args()
     port = a.port
     env = dict(os.environ, GONGKAI_DB=a.db)
@@ -107,7 +114,8 @@ def main():
     log_path = os.path.join(tempfile.gettempdir(), f"gongkai-load-{port}.log")
     # 0600: the first start writes the administrator's one-time password into it.
     log = os.fdopen(os.open(log_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600), "w+", encoding="utf-8")
-    server = subprocess.Popen([a.bin, "serve", "--listen", f"127.0.0.1:{port}"], env=env, stderr=log)
+    pool = ["--db-pool", str(a.db_pool)] if a.db_pool else []
+    server = subprocess.Popen([a.bin, "serve", "--listen", f"127.0.0.1:{port}", *pool], env=env, stderr=log)
     password = None
     failures = []
     try:
@@ -143,13 +151,24 @@ def main():
             "dashboard": "/",
             "list": "/applications",
             "list page 20": "/applications?page=20",
+            "list page 500": "/applications?page=500",
             "detail": " ".join(f"/applications/{i}" for i in ids),
         }
+        # A deep page as the pager reaches it: the next link of the page before it (keyset).
+        _, _, before = clerk.req("GET", "/applications?page=499")
+        link = re.search(r'<a href="([^"]+)">下一页</a>', before)
+        if link:
+            pages["list page 500 via pager"] = html.unescape(link.group(1))
+        only = set(filter(None, a.only.split(","))) or {"dashboard", "list", "list_page_20", "detail", "mixed"}
         for name, paths in pages.items():
+            if name.replace(" ", "_") not in only:
+                continue
             r = wrk("read.lua", {"GK_COOKIE": cookie, "GK_PATHS": paths}, 2, a.connections, a.seconds, port)
             print(f"GK_RESULT page={name.replace(' ', '_')} " + " ".join(f"{k}={v}" for k, v in r.items()), flush=True)
             if int(r["non200"]) or int(r["socket_errors"]):
                 failures.append(f"{name}: {r['non200']} non-200 answers, {r['socket_errors']} socket errors")
+        if "mixed" not in only:
+            return finish(server, log, log_path, failures)
         # The mixed load: 64 fresh applications to write to.
         writes = []
         for n in range(64):
@@ -184,8 +203,19 @@ def main():
         if lost or events != audited or events - accepted > a.connections:
             failures.append(f"accepted writes {accepted}, events recorded {events}, history rows {audited}")
     finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=30)
+    return finish(server, log, log_path, failures)
+
+
+def finish(server, log, log_path, failures):
+    """Stop the server, fail on ERROR lines in its log, print the verdict."""
+    if server.poll() is None:
         server.terminate()
         server.wait(timeout=30)
+    if not os.path.exists(log_path):
+        return 1 if failures else 0
     errors = [l for l in open(log_path, encoding="utf-8", errors="replace") if " ERROR " in l]
     log.close()
     os.remove(log_path)
