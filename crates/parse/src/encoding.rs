@@ -19,18 +19,32 @@ const PRESCAN: usize = 4096;
 
 /// Whether the bytes look like an HTML document (regardless of file name): within the first
 /// 4 KiB, one of `<html`, `<!doctype html`, `<body`, `<head`, or two of `<table`, `<div`,
-/// `<p>`, `<p `, `<td`, `<span`, `<br` (ASCII case ignored). One pass over the `<` of the
-/// prefix (memchr), with no copy of it.
+/// `<p>`, `<p `, `<td`, `<span`, `<br` (ASCII case ignored), where tags inside a table do not
+/// count. Markdown or text with an HTML table left in it (a converter's way with merged
+/// cells) is text: its only tag outside the tables is `<table` itself, and the text front end
+/// reads the table. One pass over the `<` of the prefix (memchr), with no copy of it.
 pub fn looks_like_html(bytes: &[u8]) -> bool {
     const DOCUMENT: [&[u8]; 4] = [b"<html", b"<!doctype html", b"<body", b"<head"];
     const TAGS: [&[u8]; 7] = [b"<table", b"<div", b"<p>", b"<p ", b"<td", b"<span", b"<br"];
     let head = &bytes[..bytes.len().min(4096)];
     let mut seen = 0u8;
+    let mut depth = 0usize;
     for at in memchr::memchr_iter(b'<', head) {
         let rest = &head[at..];
         let starts = |pat: &[u8]| rest.len() >= pat.len() && rest[..pat.len()].eq_ignore_ascii_case(pat);
         if DOCUMENT.iter().any(|p| starts(p)) {
             return true;
+        }
+        if starts(b"</table") {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let inside = depth > 0;
+        if starts(b"<table") {
+            depth += 1;
+        }
+        if inside {
+            continue;
         }
         for (i, tag) in TAGS.iter().enumerate() {
             if starts(tag) {
@@ -178,17 +192,42 @@ mod tests {
         assert!(looks_like_html(b"\n  <!DOCTYPE html><html>"));
         assert!(looks_like_html(b"<div><p>x</p><table></table></div>"));
         assert!(!looks_like_html("一、总体情况\n| a | b |".as_bytes()));
+        // Markdown with an HTML table in it is text; a page with paragraphs and a table is not.
+        assert!(!looks_like_html("## 二、主动公开\n<table><tr><td>规章</td><td>0</td></tr></table>\n".as_bytes()));
+        assert!(looks_like_html(b"<p>x</p>\n<table><tr><td>0</td></tr></table>"));
+        assert!(looks_like_html(b"<table><tr><td>0</td></tr></table><br>"));
     }
 
-    /// The sniffing rule as first written (lower-case copy of the prefix, a window search per
-    /// pattern): the single pass must answer exactly as it did.
+    /// The sniffing rule written plainly (a lower-case copy of the prefix, the tables'
+    /// insides cut out of it, a window search per pattern): the single pass must answer
+    /// exactly as it does.
     fn looks_like_html_reference(bytes: &[u8]) -> bool {
         let head = &bytes[..bytes.len().min(4096)];
         let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
-        let has = |pat: &[u8]| lower.windows(pat.len()).any(|w| w == pat);
-        has(b"<html") || has(b"<!doctype html") || has(b"<body") || has(b"<head") || {
+        let mut outside = Vec::new();
+        let (mut depth, mut i) = (0usize, 0);
+        while i < lower.len() {
+            if lower[i..].starts_with(b"</table") {
+                depth = depth.saturating_sub(1);
+                i += 7;
+            } else if lower[i..].starts_with(b"<table") {
+                if depth == 0 {
+                    outside.extend_from_slice(b"<table");
+                }
+                depth += 1;
+                i += 6;
+            } else {
+                if depth == 0 {
+                    outside.push(lower[i]);
+                }
+                i += 1;
+            }
+        }
+        let has = |hay: &[u8], pat: &[u8]| hay.windows(pat.len()).any(|w| w == pat);
+        let document = [&b"<html"[..], b"<!doctype html", b"<body", b"<head"];
+        document.iter().any(|p| has(&lower, p)) || {
             let tags = [&b"<table"[..], b"<div", b"<p>", b"<p ", b"<td", b"<span", b"<br"];
-            tags.iter().filter(|t| has(t)).count() >= 2
+            tags.iter().filter(|t| has(&outside, t)).count() >= 2
         }
     }
 
@@ -201,6 +240,7 @@ mod tests {
                 proptest::sample::select(vec![
                     "<html", "<HTML>", "<!doctype html>", "<!DOCTYPE HTML", "<body", "<Head>", "<table",
                     "<TD>", "<div", "<p>", "<P ", "<p", "<span", "<br/>", "<b", "<", "<<", "报告", "\n", " ",
+                    "</table>", "</TABLE", "<TABLE border=1>",
                 ]).prop_map(str::to_string),
                 "[a-z<> 一]{0,12}",
             ], 0..40),

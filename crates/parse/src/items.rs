@@ -353,6 +353,8 @@ fn last_space(t: &str) -> Option<(usize, usize)> {
 
 /// Cells printed one per line without any table marker (web text exports: `0 |`, ` 0`):
 /// a label-only line followed by a run of at least two single-value lines becomes one row.
+/// In a document printed that way (it has such a run), a short label followed by one value
+/// line is a row too: table 二's one-value rows (`行政许可` / `15`).
 fn merge_cell_lines(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
     let single = |it: &Item| !it.is_grid && it.values.len() == 1 && !it.has_label();
     // Most documents have no such run: they are returned as they are, without moving every
@@ -369,8 +371,9 @@ fn merge_cell_lines(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
         // Counted only after a label-only head, so the scan stays linear.
         let run =
             if head_ok { items[i + 1..].iter().take_while(|it| it.as_ref().is_some_and(single)).count() } else { 0 };
+        let one_value_row = run == 1 && items[i].as_ref().is_some_and(is_short_label);
         if head_ok
-            && run >= 2
+            && (run >= 2 || one_value_row)
             && let Some(mut head) = items[i].take()
         {
             for k in 1..=run {
@@ -388,6 +391,11 @@ fn merge_cell_lines(items: Vec<Item<'_>>) -> Vec<Item<'_>> {
         }
     }
     out
+}
+
+/// A label that can head a one-value row: at most 40 characters, not a sentence.
+fn is_short_label(it: &Item<'_>) -> bool {
+    it.label.chars().count() <= 40 && !it.label.contains(['。', '；', ';'])
 }
 
 /// Flatten blocks into items.
@@ -420,18 +428,17 @@ fn raw_items(doc: &Doc) -> Vec<Item<'_>> {
 }
 
 /// Page-number lines that PDF exports leave inside paragraphs and tables: `— 3 —`, `- 3 -`,
-/// `第3页`.
+/// `第3页`. A dash on one side only is a signed figure (`-4`, a 2019 table 二 change printed
+/// on a line of its own), not a page number.
 pub fn is_page_number(t: &str) -> bool {
     if t.len() > 24 {
         return false;
     }
     let n = normalize(t);
+    let dash = |c: char| c == '-' || c == '_';
     let (core, framed) = match n.strip_prefix('第').and_then(|c| c.strip_suffix('页')) {
         Some(c) => (c, true),
-        None => {
-            let c = n.trim_matches(|c: char| c == '-' || c == '_');
-            (c, c.len() < n.len())
-        }
+        None => (n.trim_matches(dash), n.starts_with(dash) && n.ends_with(dash)),
     };
     framed && !core.is_empty() && core.len() <= 4 && core.bytes().all(|b| b.is_ascii_digit())
 }
@@ -459,6 +466,16 @@ mod tests {
         assert_eq!(row(&["3", "约5", "2"]).0, "");
         assert_eq!(row(&["3.5", "规章", "2"]).0, "");
         assert_eq!(row(&["3", "无", "2"]).0, "");
+    }
+
+    #[test]
+    fn page_numbers_are_framed_and_signed_figures_are_not() {
+        for t in ["— 3 —", "- 3 -", "-12-", "第3页", "__4__"] {
+            assert!(is_page_number(t), "{t}");
+        }
+        for t in ["-4", "3-", "3", "第页", "- -", "-3.5-"] {
+            assert!(!is_page_number(t), "{t}");
+        }
     }
 
     #[test]

@@ -4,7 +4,13 @@
 //! Shapes recognised, line by line:
 //! - one cell per line, each cell line starting with a TAB and rows separated by empty lines
 //!   (web "copy as text" of a Word table, like the seed report);
-//! - Markdown tables (`| a | b |`, separator rows skipped) as produced by PDF converters;
+//! - Markdown tables (`| a | b |`, separator rows skipped) as produced by PDF converters, and
+//!   tables drawn with borders as text browsers and converters draw them: box-drawing
+//!   characters (`│ ─ ┼`, heavy and double lines) or ASCII grids (`+----+`, `|`). When rules
+//!   separate the rows, a row written over several lines between two rules (a wrapped cell)
+//!   is one row; see [`merge_wrapped`];
+//! - an HTML `<table>` left inside the text (Markdown from a converter that writes merged
+//!   cells as HTML), read by the HTML front end;
 //! - rows flattened with TABs or pipes inside a line (`a\tb\tc`, `a | b | c`);
 //! - everything else is a prose line (`Para`), Markdown heading marks stripped.
 //!
@@ -75,18 +81,39 @@ impl<'a> LinePos<'a> {
     }
 }
 
-fn is_md_table_line(t: &str) -> bool {
-    is_md_row(trimmed(t))
-}
-
-/// [`is_md_table_line`] of a line already trimmed.
+/// A Markdown table row, already trimmed: `|` first and another `|` after it.
 fn is_md_row(t: &str) -> bool {
     t.starts_with('|') && t.len() > 1 && memchr::memchr(b'|', &t.as_bytes()[1..]).is_some()
 }
 
-fn is_md_separator(t: &str) -> bool {
-    let t = t.trim();
-    !t.is_empty() && t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
+/// A vertical bar of a box-drawing table: light, heavy or double.
+fn is_box_bar(c: char) -> bool {
+    matches!(c, '│' | '┃' | '║')
+}
+
+/// A row of a bordered table, already trimmed: it starts with `|` or a box-drawing bar and
+/// holds another bar after that.
+fn is_bordered_row(t: &str) -> bool {
+    if is_md_row(t) {
+        return true;
+    }
+    let mut cs = t.chars();
+    cs.next().is_some_and(is_box_bar) && cs.any(|c| is_box_bar(c) || c == '|')
+}
+
+/// A rule of a bordered table, already trimmed: only rule characters (`-`, `=`, `+`, `|`, `:`,
+/// spaces, the box-drawing block U+2500–U+257F) with at least one horizontal stroke.
+fn is_rule_line(t: &str) -> bool {
+    let mut horizontal = false;
+    for c in t.chars() {
+        match c {
+            '-' | '=' => horizontal = true,
+            '|' | '+' | ':' | ' ' | '\t' | '\u{3000}' => {}
+            '\u{2500}'..='\u{257F}' => horizontal |= !is_box_bar(c),
+            _ => return false,
+        }
+    }
+    horizontal
 }
 
 /// A line flattened with separators: at least two interior TABs, or at least two pipes.
@@ -131,6 +158,8 @@ fn separator_offsets(line: &str, sep: char, out: &mut Vec<usize>) {
         out.extend(memchr::memchr_iter(sep as u8, line.as_bytes()));
     } else if sep == '｜' {
         out.extend(wide_pipe().find_iter(line.as_bytes()));
+    } else if is_box_bar(sep) {
+        out.extend(line.char_indices().filter(|(_, c)| is_box_bar(*c)).map(|(i, _)| i));
     } else {
         out.extend(line.match_indices(sep).map(|(i, _)| i));
     }
@@ -237,6 +266,7 @@ fn split_cells(
     let mut s = 0;
     for &i in &scratch.0 {
         pieces.push((s, i));
+        // Every box bar is three bytes in UTF-8, as `sep` is then.
         s = i + sep.len_utf8();
     }
     pieces.push((s, line.len()));
@@ -275,13 +305,18 @@ pub fn text_to_doc(text: &str) -> TextDoc {
     let mut blocks = Vec::with_capacity(lines.len());
     let mut scratch = (Vec::new(), Vec::new());
     let mut table_no = 0u16;
+    let mut warnings = Vec::new();
+    let mut line_index = None;
     let mut i = 0;
     while i < lines.len() {
         if blocks.len() >= MAX_BLOCKS {
             let line = i + 1;
             return TextDoc {
                 doc: Doc { blocks, title_hint: None },
-                warnings: vec![format!("文本超过{MAX_BLOCKS}段，从第{line}行起未读取")],
+                warnings: {
+                    warnings.push(format!("文本超过{MAX_BLOCKS}段，从第{line}行起未读取"));
+                    warnings
+                },
             };
         }
         let l = &lines[i];
@@ -318,18 +353,67 @@ pub fn text_to_doc(text: &str) -> TextDoc {
             g.finish(text, &mut table_no, &mut blocks);
             continue;
         }
-        // Markdown tables.
-        if is_md_row(&text[ts..te]) {
+        // Markdown tables and tables drawn with borders (a rule may open them).
+        let starts_table = is_bordered_row(&text[ts..te])
+            || (is_rule_line(&text[ts..te]) && lines.get(i + 1).is_some_and(|n| is_bordered_row(trimmed(n.text))));
+        if starts_table {
             let mut g = GridBuilder::new(i, l.start);
-            while i < lines.len() && is_md_table_line(lines[i].text) {
+            // Rows between rules: one segment per run of row lines.
+            let mut segments: Vec<Vec<Vec<GridCell>>> = vec![Vec::new()];
+            while i < lines.len() {
                 let l = &lines[i];
-                if !is_md_separator(l.text) {
-                    g.push_row(split_cells(text, (i, l.start), l.text, '|', true, &mut scratch));
+                let t = trimmed(l.text);
+                if is_rule_line(t) {
+                    if segments.last().is_some_and(|s| !s.is_empty()) {
+                        segments.push(Vec::new());
+                    }
+                } else if is_bordered_row(t) {
+                    let sep = if t.chars().any(is_box_bar) { '│' } else { '|' };
+                    let row = split_cells(text, (i, l.start), l.text, sep, true, &mut scratch);
+                    segments.last_mut().expect("one segment").push(row);
+                } else {
+                    break;
                 }
                 g.end = l.start + l.text.len();
                 i += 1;
             }
+            for row in merge_wrapped(segments) {
+                g.push_row(row);
+            }
             g.finish(text, &mut table_no, &mut blocks);
+            continue;
+        }
+        // An HTML table left in the text: read by the HTML front end.
+        if starts_html_table(&text[ts..te]) {
+            let end = html_table_end(text, ts);
+            let index = line_index.get_or_insert_with(|| gongkai_model::doc::LineIndex::new(text));
+            let h = crate::html::html_to_doc(&text[ts..end]);
+            warnings.extend(h.warnings);
+            for mut b in h.doc.blocks {
+                let shift = |src: &mut Src| {
+                    let grid = src.grid;
+                    *src = Src { grid, ..index.src(text, ts + src.start as usize, ts + src.end as usize) };
+                };
+                match &mut b {
+                    Block::Para(p) => shift(&mut p.src),
+                    Block::Table(g) => {
+                        table_no = table_no.saturating_add(1);
+                        g.index = table_no;
+                        shift(&mut g.src);
+                        for c in g.rows.iter_mut().flatten() {
+                            shift(&mut c.src);
+                            if let Some(at) = &mut c.src.grid {
+                                at.table = table_no;
+                            }
+                        }
+                    }
+                }
+                blocks.push(b);
+            }
+            // Go on from the line after the table's end.
+            while i < lines.len() && lines[i].start < end {
+                i += 1;
+            }
             continue;
         }
         // Rows flattened with TABs or pipes.
@@ -360,7 +444,89 @@ pub fn text_to_doc(text: &str) -> TextDoc {
         }
         i += 1;
     }
-    TextDoc { doc: Doc { blocks, title_hint: None }, warnings: Vec::new() }
+    TextDoc { doc: Doc { blocks, title_hint: None }, warnings }
+}
+
+/// Whether a trimmed line opens an HTML table (`<table`, any case, then a space or `>`).
+fn starts_html_table(t: &str) -> bool {
+    t.len() > 6
+        && t.as_bytes()[..6].eq_ignore_ascii_case(b"<table")
+        && matches!(t.as_bytes()[6], b'>' | b' ' | b'\t' | b'\r' | b'\n' | b'/')
+}
+
+/// The byte just past the `</table>` that closes the table opened at `from` (nested tables
+/// counted), or the end of the text when it is never closed.
+fn html_table_end(text: &str, from: usize) -> usize {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    for at in memchr::memchr_iter(b'<', &b[from..]).map(|k| from + k) {
+        let rest = &b[at..];
+        let is = |pat: &[u8]| rest.len() >= pat.len() && rest[..pat.len()].eq_ignore_ascii_case(pat);
+        if is(b"<table") {
+            depth += 1;
+        } else if is(b"</table") {
+            depth = depth.saturating_sub(1);
+            if depth == 0 {
+                return memchr::memchr(b'>', rest).map_or(text.len(), |k| at + k + 1);
+            }
+        }
+    }
+    text.len()
+}
+
+/// The rows of a bordered table from its segments (the row lines between two rules).
+///
+/// When rules separate the rows (three segments or more), a segment of several lines is one
+/// row whose cells wrapped: each column's pieces are joined in order. A segment is kept as
+/// separate rows when its lines differ in their number of cells, or when one column holds a
+/// value on two of its lines (two rows of figures between two rules, as a table with rules
+/// only under its header and above its total draws them): a number is never glued to
+/// another.
+fn merge_wrapped(segments: Vec<Vec<Vec<GridCell>>>) -> Vec<Vec<GridCell>> {
+    let ruled = segments.iter().filter(|s| !s.is_empty()).count() >= 3;
+    let mut out = Vec::new();
+    for seg in segments {
+        if !ruled || seg.len() < 2 || !mergeable(&seg) {
+            out.extend(seg);
+            continue;
+        }
+        let mut lines = seg.into_iter();
+        let mut row = lines.next().expect("two lines");
+        for line in lines {
+            for (cell, piece) in row.iter_mut().zip(line) {
+                if piece.text.is_empty() {
+                    continue;
+                }
+                if cell.text.is_empty() {
+                    *cell = piece;
+                    continue;
+                }
+                let words = cell.text.ends_with(|c: char| c.is_ascii_alphanumeric())
+                    && piece.text.starts_with(|c: char| c.is_ascii_alphanumeric());
+                if words {
+                    cell.text.push(' ');
+                }
+                cell.text.push_str(&piece.text);
+                cell.src.end = piece.src.end;
+            }
+        }
+        out.push(row);
+    }
+    out
+}
+
+/// Whether the lines of one segment can be one wrapped row (see [`merge_wrapped`]).
+fn mergeable(seg: &[Vec<GridCell>]) -> bool {
+    let width = seg[0].len();
+    if seg.iter().any(|l| l.len() != width) {
+        return false;
+    }
+    (0..width).all(|c| seg.iter().filter(|l| starts_like_value(&l[c].text)).count() <= 1)
+}
+
+/// A cell that starts like a figure (`12`, `１２`, `-3`, `—`): such pieces are never joined.
+fn starts_like_value(t: &str) -> bool {
+    t.chars().next().is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c) || matches!(c, '-' | '—' | '－'))
 }
 
 #[cfg(test)]
@@ -475,5 +641,77 @@ mod tests {
         let Block::Para(p) = &d.blocks[0] else { panic!("para expected") };
         assert_eq!(p.text, "三、收到和处理政府信息公开申请情况");
         assert_eq!(&t[p.src.start as usize..p.src.end as usize], p.text);
+    }
+
+    fn texts(g: &Grid) -> Vec<Vec<&str>> {
+        g.rows.iter().map(|r| r.iter().map(|c| c.text.as_str()).collect()).collect()
+    }
+
+    #[test]
+    fn a_box_table_with_wrapped_cells_is_one_row_per_rule() {
+        let t = "前言\n┌────────┬──┐\n│（二）部│7 │\n│分公开  │  │\n├────────┼──┤\n│规章    │3 │\n├────────┼──┤\n│行政许可│15│\n└────────┴──┘\n后记\n";
+        let d = text_to_doc(t).doc;
+        let g = grids(&d);
+        assert_eq!(g.len(), 1);
+        assert_eq!(texts(g[0]), vec![vec!["（二）部分公开", "7"], vec!["规章", "3"], vec!["行政许可", "15"]]);
+        // The joined cell spans from its first piece to its last.
+        let c = &g[0].rows[0][0];
+        assert_eq!(&t[c.src.start as usize..c.src.start as usize + "（二）部".len()], "（二）部");
+        assert!(t[..c.src.end as usize].ends_with("分公开"));
+        assert!(matches!(&d.blocks[0], Block::Para(p) if p.text == "前言"));
+        assert!(matches!(d.blocks.last(), Some(Block::Para(p)) if p.text == "后记"));
+    }
+
+    #[test]
+    fn figures_on_two_lines_between_rules_stay_two_rows() {
+        // Rules under the header and above the total only: the body's rows are rows.
+        let t = "+------+---+\n| 项目 | 数 |\n+------+---+\n| 规章 | 1 |\n| 许可 | 2 |\n+------+---+\n| 合计 | 3 |\n+------+---+\n";
+        let g = text_to_doc(t).doc;
+        assert_eq!(
+            texts(grids(&g)[0]),
+            vec![vec!["项目", "数"], vec!["规章", "1"], vec!["许可", "2"], vec!["合计", "3"]]
+        );
+    }
+
+    #[test]
+    fn a_markdown_table_with_one_rule_is_not_merged() {
+        let t = "| a | b |\n|---|---|\n| 规章 | |\n| 许可 | |\n";
+        let g = text_to_doc(t).doc;
+        assert_eq!(texts(grids(&g)[0]), vec![vec!["a", "b"], vec!["规章", ""], vec!["许可", ""]]);
+    }
+
+    #[test]
+    fn rule_lines_alone_are_prose_and_rules_need_a_stroke() {
+        assert!(
+            is_rule_line("+----+----+")
+                && is_rule_line("├──┼──┤")
+                && is_rule_line("│   ├──┤")
+                && is_rule_line("|---|:--|")
+        );
+        assert!(!is_rule_line("│ │") && !is_rule_line("+ +") && !is_rule_line("-1") && !is_rule_line("——"));
+        let d = text_to_doc("第一段\n-----\n第二段\n").doc;
+        assert!(grids(&d).is_empty());
+        assert_eq!(d.blocks.len(), 3);
+    }
+
+    #[test]
+    fn an_html_table_in_the_text_is_read_with_positions_in_the_text() {
+        let t =
+            "## 二、主动公开\n\n<table border=\"1\">\n<tr><td>规章</td><td>12</td></tr>\n</table> \n\n## 三、收到\n";
+        let d = text_to_doc(t).doc;
+        let g = grids(&d);
+        assert_eq!(g.len(), 1);
+        assert_eq!(texts(g[0]), vec![vec!["规章", "12"]]);
+        let c = &g[0].rows[0][1];
+        // As the HTML front end places a cell: the `<td>` element holding it.
+        assert_eq!(&t[c.src.start as usize..c.src.end as usize], "<td>12</td>");
+        assert_eq!(c.src.line, 4);
+        assert_eq!(c.src.grid.map(|p| p.table), Some(1));
+        let paras: Vec<_> =
+            d.blocks.iter().filter_map(|b| if let Block::Para(p) = b { Some(p.text.as_str()) } else { None }).collect();
+        assert_eq!(paras, vec!["二、主动公开", "三、收到"]);
+        // Never closed: read to the end, no panic.
+        let open = "<table><tr><td>规章</td><td>1</td>";
+        assert_eq!(grids(&text_to_doc(open).doc).len(), 1);
     }
 }

@@ -17,6 +17,7 @@
 
 pub mod cms;
 pub mod crawl;
+pub mod dump;
 pub mod excerpt;
 pub mod ledger;
 pub mod pre2019;

@@ -4,6 +4,7 @@ mod cms;
 mod common;
 mod corpus;
 mod crawl;
+mod dump;
 mod fuzz_corpus;
 mod infer;
 mod pdf_roundtrip;

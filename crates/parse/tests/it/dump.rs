@@ -1,0 +1,93 @@
+//! Property test of reports as text browsers and converters write them out
+//! (`gongkai_synth::dump`): generated 2021- and 2019-format reports whose Markdown tables are
+//! redrawn with box-drawing or ASCII grid borders, cells wrapped onto several lines, short
+//! cells and spanned labels on a tall row's middle line, open rules under merged cells, as
+//! HTML tables left inside the Markdown, or one cell a line. Every cell and section must be
+//! read exactly.
+
+use gongkai_model::FormatVersion;
+use gongkai_parse::{Kind, parse_bytes, parse_str};
+use gongkai_synth::dump::{Dump, Style, dump};
+use gongkai_synth::{SynthOptions, report};
+use proptest::prelude::*;
+
+const STYLES: [Style; 6] = [Style::Box, Style::HeavyFrame, Style::Double, Style::Ascii, Style::Html, Style::CellLines];
+
+fn check(seed: u64, format: FormatVersion, d: Dump) -> Result<(), TestCaseError> {
+    let r = report(seed, &SynthOptions { format, target_bytes: 1_500 });
+    let md = gongkai_render::markdown(&r);
+    let html = gongkai_render::html(&r);
+    let text = dump(&md, Some(&html), d, seed);
+    prop_assert_ne!(&text, &md);
+    // Read as a file of unknown kind (the sniffing decides), and as text.
+    for (how, p) in [("bytes", parse_bytes(text.as_bytes(), None)), ("text", parse_str(&text, Kind::Text))] {
+        let (want, got) = (r.cell_values(), p.report.cell_values());
+        let diff: Vec<_> =
+            want.iter().filter(|c| !got.contains(c)).chain(got.iter().filter(|c| !want.contains(c))).collect();
+        prop_assert!(
+            diff.is_empty(),
+            "{how} {d:?}: {} cells differ, first {:?}\nfindings {:?}\n{text}",
+            diff.len(),
+            &diff[..diff.len().min(8)],
+            p.findings.iter().take(8).map(|f| &f.message).collect::<Vec<_>>()
+        );
+        prop_assert_eq!(p.report.format, format);
+        let sections: Vec<_> = p.report.sections.iter().map(|s| s.id).collect();
+        let want_sections: Vec<_> = r.sections.iter().map(|s| s.id).collect();
+        prop_assert_eq!(sections, want_sections, "{} {:?}: sections\n{}", how, d, text);
+    }
+    Ok(())
+}
+
+fn dumps() -> impl Strategy<Value = Dump> {
+    (0..STYLES.len(), proptest::option::of(8usize..30), any::<bool>(), any::<bool>())
+        .prop_map(|(s, wrap, middle, open_spans)| Dump { style: STYLES[s], wrap, middle, open_spans })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    #[test]
+    fn box_drawing(seed in any::<u64>()) {
+        check(seed, FormatVersion::F2021, Dump { style: Style::Box, ..Dump::default() })?;
+    }
+
+    #[test]
+    fn heavy_and_double_frames(seed in any::<u64>(), double in any::<bool>()) {
+        let style = if double { Style::Double } else { Style::HeavyFrame };
+        check(seed, FormatVersion::F2021, Dump { style, ..Dump::default() })?;
+    }
+
+    #[test]
+    fn ascii_grid(seed in any::<u64>()) {
+        check(seed, FormatVersion::F2021, Dump { style: Style::Ascii, ..Dump::default() })?;
+    }
+
+    #[test]
+    fn html_tables_inside_markdown(seed in any::<u64>()) {
+        check(seed, FormatVersion::F2021, Dump { style: Style::Html, ..Dump::default() })?;
+    }
+
+    #[test]
+    fn one_cell_per_line(seed in any::<u64>(), f2019 in any::<bool>()) {
+        let format = if f2019 { FormatVersion::F2019 } else { FormatVersion::F2021 };
+        check(seed, format, Dump { style: Style::CellLines, ..Dump::default() })?;
+    }
+
+    #[test]
+    fn wrapped_cells(seed in any::<u64>(), w in 8usize..30, ascii in any::<bool>()) {
+        let style = if ascii { Style::Ascii } else { Style::Box };
+        check(seed, FormatVersion::F2021, Dump { style, wrap: Some(w), ..Dump::default() })?;
+    }
+
+    #[test]
+    fn middle_lines_and_open_spans(seed in any::<u64>(), w in proptest::option::of(8usize..30)) {
+        check(seed, FormatVersion::F2021, Dump { style: Style::Box, wrap: w, middle: true, open_spans: true })?;
+    }
+
+    #[test]
+    fn every_switch_both_formats(seed in any::<u64>(), d in dumps(), f2019 in any::<bool>()) {
+        let format = if f2019 { FormatVersion::F2019 } else { FormatVersion::F2021 };
+        check(seed, format, d)?;
+    }
+}

@@ -1,0 +1,342 @@
+//! A report as text browsers and document converters write it out: the Markdown rendering's
+//! tables (`gongkai_render::markdown`) redrawn the ways `w3m -dump`, `lynx -dump`, pandoc and
+//! office converters draw them, with the prose around them unchanged. Each variation is a
+//! switch, so a test can name the one a parser misreads:
+//!
+//! - [`Dump::style`]: box-drawing borders (`│ ─ ┼ ┌ ┐`, as `w3m -dump` draws a bordered table),
+//!   heavy or double outer borders, ASCII grid borders (`+----+`, `|`, as pandoc's grid tables),
+//!   each table as an HTML `<table>` left inside the Markdown (as converters write a table
+//!   with merged cells), or each cell on a line of its own (a scraper's text);
+//! - [`Dump::wrap`]: cells wider than this many columns wrapped onto several lines inside the
+//!   cell (a text browser's narrow column), rows then several lines high between their rules;
+//! - [`Dump::middle`]: short cells of a tall row on its middle line, not its first (a text
+//!   browser centres them vertically), and a label that spans rows (table 三's `（三）不予公开`)
+//!   on the middle row of its span;
+//! - [`Dump::open_spans`]: no rule drawn under a cell that spans rows into the next row
+//!   (`│      ├──────┼──┤`), as a text browser draws a merged cell.
+//!
+//! The values never change, so the truth is the report the Markdown was written from.
+
+use crate::Rng;
+
+/// How a table's borders are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Style {
+    /// `│` between cells, `─┼├┤┌┐└┘┬┴` rules: a bordered table in `w3m -dump`.
+    #[default]
+    Box,
+    /// As [`Style::Box`] with a heavy outer frame (`┃ ━ ┏ ┓ ┗ ┛`) and light inner lines.
+    HeavyFrame,
+    /// `║ ═ ╔ ╗ ╚ ╝ ╬` double lines everywhere.
+    Double,
+    /// `|` between cells and `+-----+` rules: pandoc's grid tables, `lynx -dump` of some pages.
+    Ascii,
+    /// The table as an HTML `<table>` (one `<td>` per Markdown cell, or the HTML renderer's own
+    /// table with its merged cells) in the middle of the Markdown.
+    Html,
+    /// No borders and no separators: every non-empty cell on a line of its own, rows
+    /// sometimes parted by an empty line, as a scraper's `get_text("\n")` or a PDF viewer's
+    /// copy writes a table.
+    CellLines,
+}
+
+/// Which redrawing to apply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Dump {
+    pub style: Style,
+    /// Wrap cells wider than this many display columns (a CJK character is two).
+    pub wrap: Option<usize>,
+    pub middle: bool,
+    pub open_spans: bool,
+}
+
+/// Display width: two columns for a character outside ASCII, as a terminal draws CJK.
+fn width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+fn pad(s: &str, w: usize) -> String {
+    let mut out = s.to_string();
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(width(s))));
+    out
+}
+
+/// `s` cut into lines of at most `w` display columns (at least one character a line).
+fn wrap(s: &str, w: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for c in s.chars() {
+        let cw = if c.is_ascii() { 1 } else { 2 };
+        let cur = lines.last_mut().expect("one line");
+        if !cur.is_empty() && width(cur) + cw > w {
+            lines.push(c.to_string());
+        } else {
+            cur.push(c);
+        }
+    }
+    lines
+}
+
+/// The cells of a Markdown table row (`| a | b |`).
+fn md_cells(line: &str) -> Vec<String> {
+    let t = line.trim();
+    let inner = t.strip_prefix('|').unwrap_or(t);
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    inner.split('|').map(|c| c.trim().to_string()).collect()
+}
+
+fn is_md_rule(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with('|') && t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
+}
+
+/// The box characters of a style: (vertical inner, vertical outer, horizontal inner,
+/// horizontal outer, corners top-left/top-right/bottom-left/bottom-right, tees
+/// top/bottom/left/right and cross for inner rules, tees for outer rules).
+struct Chars {
+    v: char,
+    v_out: char,
+    h: char,
+    h_out: char,
+    corners: [char; 4],
+    /// ┬ ┴ ├ ┤ ┼ (inner junctions).
+    tees: [char; 5],
+}
+
+fn chars(style: Style) -> Chars {
+    match style {
+        Style::Box | Style::Html | Style::CellLines => Chars {
+            v: '│',
+            v_out: '│',
+            h: '─',
+            h_out: '─',
+            corners: ['┌', '┐', '└', '┘'],
+            tees: ['┬', '┴', '├', '┤', '┼'],
+        },
+        Style::HeavyFrame => Chars {
+            v: '│',
+            v_out: '┃',
+            h: '─',
+            h_out: '━',
+            corners: ['┏', '┓', '┗', '┛'],
+            tees: ['┯', '┷', '┠', '┨', '┼'],
+        },
+        Style::Double => Chars {
+            v: '║',
+            v_out: '║',
+            h: '═',
+            h_out: '═',
+            corners: ['╔', '╗', '╚', '╝'],
+            tees: ['╦', '╩', '╠', '╣', '╬'],
+        },
+        Style::Ascii => Chars { v: '|', v_out: '|', h: '-', h_out: '-', corners: ['+'; 4], tees: ['+'; 5] },
+    }
+}
+
+/// One table drawn with borders. `rows` are the Markdown cells, padded to one width.
+fn draw(rows: &[Vec<String>], d: Dump, rng: &mut Rng) -> Vec<String> {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let label_cols = rows
+        .iter()
+        .filter_map(|r| r.iter().position(|c| !c.is_empty() && c.chars().all(|c| c.is_ascii_digit() || c == '.')))
+        .min()
+        .unwrap_or(n);
+    let mut cells: Vec<Vec<String>> =
+        rows.iter().map(|r| (0..n).map(|j| r.get(j).cloned().unwrap_or_default()).collect()).collect();
+    // A label spanning rows: the rows below it with that cell empty, in a label column, while
+    // the row carries values. With `middle`, its text moves to the span's middle row.
+    let mut spans_below = vec![vec![false; n]; cells.len()];
+    for j in 0..label_cols.min(n) {
+        let mut i = 0;
+        while i < cells.len() {
+            if cells[i][j].is_empty() || j + 1 >= n {
+                i += 1;
+                continue;
+            }
+            let mut k = i + 1;
+            while k < cells.len()
+                && cells[k][j].is_empty()
+                && cells[k][..j].iter().all(String::is_empty)
+                && !cells[k][j + 1..].iter().all(String::is_empty)
+            {
+                k += 1;
+            }
+            if k - i > 1 {
+                for s in spans_below.iter_mut().take(k - 1).skip(i) {
+                    s[j] = true;
+                }
+                if d.middle {
+                    let m = i + (k - i) / 2;
+                    let text = std::mem::take(&mut cells[i][j]);
+                    cells[m][j] = text;
+                }
+            }
+            i = k;
+        }
+    }
+    let wrapped: Vec<Vec<Vec<String>>> = cells
+        .iter()
+        .map(|r| {
+            r.iter().map(|c| d.wrap.filter(|_| !c.is_empty()).map_or_else(|| vec![c.clone()], |w| wrap(c, w))).collect()
+        })
+        .collect();
+    let widths: Vec<usize> =
+        (0..n).map(|j| wrapped.iter().flat_map(|r| r[j].iter().map(|l| width(l))).max().unwrap_or(0).max(1)).collect();
+    let ch = chars(d.style);
+    let rule = |kind: usize, open: &[bool]| -> String {
+        // kind 0: top, 1: inner, 2: bottom.
+        let (l, r, t) = match kind {
+            0 => (ch.corners[0], ch.corners[1], ch.tees[0]),
+            2 => (ch.corners[2], ch.corners[3], ch.tees[1]),
+            _ => (ch.tees[2], ch.tees[3], ch.tees[4]),
+        };
+        let h = if kind == 1 { ch.h } else { ch.h_out };
+        let mut s = String::new();
+        s.push(if kind == 1 && open.first() == Some(&true) { ch.v_out } else { l });
+        for (j, w) in widths.iter().enumerate() {
+            let fill = if kind == 1 && open[j] { ' ' } else { h };
+            s.extend(std::iter::repeat_n(fill, *w));
+            s.push(if j + 1 == n {
+                if kind == 1 && open[j] { ch.v_out } else { r }
+            } else if kind == 1 && open[j] && open[j + 1] {
+                ch.v
+            } else if kind == 1 && open[j] {
+                ch.tees[2]
+            } else if kind == 1 && open[j + 1] {
+                ch.tees[3]
+            } else {
+                t
+            });
+        }
+        s
+    };
+    let mut out = vec![rule(0, &vec![false; n])];
+    for (i, r) in wrapped.iter().enumerate() {
+        let height = r.iter().map(Vec::len).max().unwrap_or(1);
+        for line in 0..height {
+            let mut s = String::new();
+            s.push(ch.v_out);
+            for (j, c) in r.iter().enumerate() {
+                let top = if d.middle { (height - c.len()) / 2 } else { 0 };
+                let piece = line.checked_sub(top).and_then(|k| c.get(k)).map_or("", String::as_str);
+                s.push_str(&pad(piece, widths[j]));
+                s.push(if j + 1 == n { ch.v_out } else { ch.v });
+            }
+            out.push(s);
+        }
+        if i + 1 < wrapped.len() {
+            let open: Vec<bool> = (0..n).map(|j| d.open_spans && spans_below[i][j]).collect();
+            out.push(rule(1, &open));
+        }
+    }
+    out.push(rule(2, &vec![false; n]));
+    // A text browser sometimes indents a table; trailing spaces are trimmed by some.
+    let indent = if rng.chance(30) { "  " } else { "" };
+    out.into_iter().map(|l| format!("{indent}{l}")).collect()
+}
+
+fn html_table(rows: &[Vec<String>]) -> String {
+    let mut s = String::from("<table border=\"1\">\n");
+    for r in rows {
+        s.push_str("<tr>");
+        for c in r {
+            s.push_str(&format!("<td>{c}</td>"));
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</table>");
+    s
+}
+
+/// The `<table>…</table>` elements of an HTML page, in order.
+pub fn html_tables(page: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(s) = page[from..].find("<table").map(|k| from + k) {
+        let Some(e) = page[s..].find("</table>").map(|k| s + k + "</table>".len()) else { break };
+        out.push(&page[s..e]);
+        from = e;
+    }
+    out
+}
+
+/// The Markdown `md` with its tables redrawn as `d` says. With [`Style::Html`], `html` (the
+/// same report's HTML page) gives its tables with their merged cells when it has as many as
+/// the Markdown and the seed picks it; otherwise each table is one `<td>` per Markdown cell.
+pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
+    let mut rng = Rng::new(seed ^ 0x6475_6d70);
+    let lines: Vec<&str> = md.lines().collect();
+    let mut tables: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].trim_start().starts_with('|') {
+            let s = i;
+            while i < lines.len() && lines[i].trim_start().starts_with('|') {
+                i += 1;
+            }
+            tables.push((s, i));
+        } else {
+            i += 1;
+        }
+    }
+    let page_tables = html.map(html_tables).filter(|t| t.len() == tables.len() && rng.chance(50));
+    let mut out = String::with_capacity(md.len() * 3);
+    let mut at = 0;
+    for (k, &(s, e)) in tables.iter().enumerate() {
+        for l in &lines[at..s] {
+            out.push_str(l);
+            out.push('\n');
+        }
+        let rows: Vec<Vec<String>> = lines[s..e].iter().filter(|l| !is_md_rule(l)).map(|l| md_cells(l)).collect();
+        if d.style == Style::Html {
+            match &page_tables {
+                Some(t) => out.push_str(t[k]),
+                None => out.push_str(&html_table(&rows)),
+            }
+            out.push('\n');
+        } else if d.style == Style::CellLines {
+            let parted = rng.chance(50);
+            for r in &rows {
+                for c in r.iter().filter(|c| !c.is_empty()) {
+                    out.push_str(c);
+                    out.push('\n');
+                }
+                if parted {
+                    out.push('\n');
+                }
+            }
+        } else {
+            for l in draw(&rows, d, &mut rng) {
+                out.push_str(&l);
+                out.push('\n');
+            }
+        }
+        at = e;
+    }
+    for l in &lines[at..] {
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_every_character_within_the_width() {
+        let w = wrap("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", 12);
+        assert!(w.len() > 1);
+        assert!(w.iter().all(|l| width(l) <= 12));
+        assert_eq!(w.concat(), "（二）部分公开（区分处理的，只计这一情形，不计其他情形）");
+    }
+
+    #[test]
+    fn a_table_is_drawn_with_box_rules() {
+        let md = "前言\n\n| 信息内容 | 本年制发件数 |\n|---|---|\n| 规章 | 3 |\n\n后记\n";
+        let out = dump(md, None, Dump::default(), 1);
+        assert!(out.contains("│规章"), "{out}");
+        assert!(out.contains('┼') && out.contains('┌') && out.contains('┘'), "{out}");
+        assert!(out.starts_with("前言\n") && out.ends_with("后记\n"));
+    }
+}
