@@ -116,6 +116,62 @@ fn is_rule_line(t: &str) -> bool {
     horizontal
 }
 
+/// A rule of a bordered table with a merged cell's text on it, already trimmed: a text
+/// browser or pandoc draws a cell that spans rows over the rules between them
+/// (`│  │（六）其他处  ├──────┼──┤`, `|  |（六）其他处  +------+--+`). Any horizontal box-drawing stroke or junction marks it
+/// (table text never holds one); the line parts rows like a rule, and the merged cell's
+/// fragment on it goes in front of the same column of the next row (`rule_text`).
+fn is_partial_rule(t: &str) -> bool {
+    t.chars().any(|c| ('\u{2500}'..='\u{257F}').contains(&c) && !is_box_bar(c))
+        || (t.starts_with('|') && ["+--", "--+", "+==", "==+"].iter().any(|p| t.contains(p)))
+}
+
+/// A horizontal stroke of a box-drawing rule (light, heavy, double, dashed).
+fn is_box_stroke(c: char) -> bool {
+    matches!(c, '─' | '━' | '═' | '┄' | '┅' | '┈' | '┉' | '╌' | '╍')
+}
+
+/// The text on a rule of a box-drawing table (see [`is_partial_rule`]) with its column: the
+/// line cut at every bar and junction, as a row is cut at its bars.
+fn rule_text(text: &str, (index, base): (usize, usize), line: &str) -> Vec<(usize, GridCell)> {
+    let mut pieces = Vec::new();
+    let mut s = 0;
+    for (i, c) in line.char_indices() {
+        if matches!(c, '|' | '+') || (('\u{2500}'..='\u{257F}').contains(&c) && !is_box_stroke(c)) {
+            pieces.push((s, i));
+            s = i + c.len_utf8();
+        }
+    }
+    pieces.push((s, line.len()));
+    if pieces.first().is_some_and(|(a, b)| line[*a..*b].trim().is_empty()) {
+        pieces.remove(0);
+    }
+    let mut pos = LinePos::new(text, index, base);
+    pieces
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (a, b))| {
+            let t = line[*a..*b].trim();
+            !t.is_empty()
+                && !t.chars().any(|c| ('\u{2500}'..='\u{257F}').contains(&c))
+                && !t.chars().all(|c| matches!(c, '-' | '=' | ':'))
+        })
+        .map(|(k, (a, b))| (k, cell(text, &mut pos, base + a, base + b)))
+        .collect()
+}
+
+/// `piece` (text drawn above `c` on a rule) put in front of the cell's text.
+fn prepend(c: &mut GridCell, piece: GridCell) {
+    if c.text.is_empty() {
+        *c = piece;
+        return;
+    }
+    let mut t = piece.text;
+    t.push_str(&c.text);
+    c.text = t;
+    c.src = Src { end: c.src.end, ..piece.src };
+}
+
 /// A line flattened with separators: at least two interior TABs, or at least two pipes.
 fn flattened_separator(t: &str) -> Option<char> {
     separator_of(trimmed(t))
@@ -360,16 +416,26 @@ pub fn text_to_doc(text: &str) -> TextDoc {
             let mut g = GridBuilder::new(i, l.start);
             // Rows between rules: one segment per run of row lines.
             let mut segments: Vec<Vec<Vec<GridCell>>> = vec![Vec::new()];
+            // A merged cell's text drawn on a rule, for the same column of the next row.
+            let mut carry: Vec<(usize, GridCell)> = Vec::new();
             while i < lines.len() {
                 let l = &lines[i];
                 let t = trimmed(l.text);
-                if is_rule_line(t) {
+                if is_rule_line(t) || is_partial_rule(t) {
                     if segments.last().is_some_and(|s| !s.is_empty()) {
                         segments.push(Vec::new());
                     }
+                    if !is_rule_line(t) {
+                        carry = rule_text(text, (i, l.start), l.text);
+                    }
                 } else if is_bordered_row(t) {
                     let sep = if t.chars().any(is_box_bar) { '│' } else { '|' };
-                    let row = split_cells(text, (i, l.start), l.text, sep, true, &mut scratch);
+                    let mut row = split_cells(text, (i, l.start), l.text, sep, true, &mut scratch);
+                    for (k, piece) in carry.drain(..) {
+                        if let Some(c) = row.get_mut(k) {
+                            prepend(c, piece);
+                        }
+                    }
                     segments.last_mut().expect("one segment").push(row);
                 } else {
                     break;
@@ -713,5 +779,20 @@ mod tests {
         // Never closed: read to the end, no panic.
         let open = "<table><tr><td>规章</td><td>1</td>";
         assert_eq!(grids(&text_to_doc(open).doc).len(), 1);
+    }
+
+    #[test]
+    fn a_merged_cells_text_on_a_rule_goes_to_the_next_row() {
+        // As `w3m -dump` draws table 三's （六） group: its label over the rule between rows.
+        let t = "┌────┬──────┬──┐\n│    │1.逾期│0 │\n│    ├──────┼──┤\n│（六│2.未缴│0 │\n│）其他├──────┼──┤\n│处理│3.其他│0 │\n└────┴──────┴──┘\n";
+        let g = text_to_doc(t).doc;
+        assert_eq!(
+            texts(grids(&g)[0]),
+            vec![vec!["", "1.逾期", "0"], vec!["（六", "2.未缴", "0"], vec!["）其他处理", "3.其他", "0"]]
+        );
+        assert!(is_partial_rule("│）其他├──┼──┤") && !is_partial_rule("│ 规章 │ 3 │"));
+        assert!(is_partial_rule("| ）其他 +----+--+") && !is_partial_rule("| 3+1 | 4 |"));
+        let ascii = t.replace(['┌', '┬', '┐', '├', '┼', '┤', '└', '┴', '┘'], "+").replace('─', "-").replace('│', "|");
+        assert_eq!(texts(grids(&text_to_doc(&ascii).doc)[0]), texts(grids(&g)[0]));
     }
 }

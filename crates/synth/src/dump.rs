@@ -173,7 +173,7 @@ fn draw(rows: &[Vec<String>], d: Dump, rng: &mut Rng) -> Vec<String> {
             i = k;
         }
     }
-    let wrapped: Vec<Vec<Vec<String>>> = cells
+    let mut wrapped: Vec<Vec<Vec<String>>> = cells
         .iter()
         .map(|r| {
             r.iter().map(|c| d.wrap.filter(|_| !c.is_empty()).map_or_else(|| vec![c.clone()], |w| wrap(c, w))).collect()
@@ -182,7 +182,20 @@ fn draw(rows: &[Vec<String>], d: Dump, rng: &mut Rng) -> Vec<String> {
     let widths: Vec<usize> =
         (0..n).map(|j| wrapped.iter().flat_map(|r| r[j].iter().map(|l| width(l))).max().unwrap_or(0).max(1)).collect();
     let ch = chars(d.style);
-    let rule = |kind: usize, open: &[bool]| -> String {
+    // A text browser draws a merged cell's lines over the whole span, the rules between its
+    // rows included: with `middle` and `open_spans`, a spanned label's first line is drawn on
+    // the open rule above its row (`│  │（六）其他处  ├──────┼──┤`).
+    let mut on_rule = vec![vec![String::new(); n]; wrapped.len()];
+    if d.middle && d.open_spans {
+        for m in 1..wrapped.len() {
+            for j in 0..n {
+                if spans_below[m - 1][j] && wrapped[m][j].len() >= 2 {
+                    on_rule[m - 1][j] = wrapped[m][j].remove(0);
+                }
+            }
+        }
+    }
+    let rule = |kind: usize, open: &[bool], texts: &[String]| -> String {
         // kind 0: top, 1: inner, 2: bottom.
         let (l, r, t) = match kind {
             0 => (ch.corners[0], ch.corners[1], ch.tees[0]),
@@ -193,8 +206,11 @@ fn draw(rows: &[Vec<String>], d: Dump, rng: &mut Rng) -> Vec<String> {
         let mut s = String::new();
         s.push(if kind == 1 && open.first() == Some(&true) { ch.v_out } else { l });
         for (j, w) in widths.iter().enumerate() {
-            let fill = if kind == 1 && open[j] { ' ' } else { h };
-            s.extend(std::iter::repeat_n(fill, *w));
+            if kind == 1 && open[j] {
+                s.push_str(&pad(texts.get(j).map_or("", String::as_str), *w));
+            } else {
+                s.extend(std::iter::repeat_n(h, *w));
+            }
             s.push(if j + 1 == n {
                 if kind == 1 && open[j] { ch.v_out } else { r }
             } else if kind == 1 && open[j] && open[j + 1] {
@@ -209,7 +225,7 @@ fn draw(rows: &[Vec<String>], d: Dump, rng: &mut Rng) -> Vec<String> {
         }
         s
     };
-    let mut out = vec![rule(0, &vec![false; n])];
+    let mut out = vec![rule(0, &vec![false; n], &[])];
     for (i, r) in wrapped.iter().enumerate() {
         let height = r.iter().map(Vec::len).max().unwrap_or(1);
         for line in 0..height {
@@ -225,10 +241,10 @@ fn draw(rows: &[Vec<String>], d: Dump, rng: &mut Rng) -> Vec<String> {
         }
         if i + 1 < wrapped.len() {
             let open: Vec<bool> = (0..n).map(|j| d.open_spans && spans_below[i][j]).collect();
-            out.push(rule(1, &open));
+            out.push(rule(1, &open, &on_rule[i]));
         }
     }
-    out.push(rule(2, &vec![false; n]));
+    out.push(rule(2, &vec![false; n], &[]));
     // A text browser sometimes indents a table; trailing spaces are trimmed by some.
     let indent = if rng.chance(30) { "  " } else { "" };
     out.into_iter().map(|l| format!("{indent}{l}")).collect()

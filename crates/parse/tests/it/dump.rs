@@ -91,3 +91,48 @@ proptest! {
         check(seed, format, d)?;
     }
 }
+
+/// The real web pages of the corpus as `w3m -dump` writes them, at several widths (narrow
+/// ones wrap the labels and draw merged cells' text over rules): every table cell as read
+/// from the page itself. Needs `w3m` (`.ci/run` installs it); without it, a loud skip.
+#[test]
+fn real_pages_through_w3m_read_as_the_pages() {
+    const WHAT: &str = "real pages through w3m (nothing was checked)";
+    let Some(corpus) = gongkai_testkit::corpus(WHAT) else { return };
+    let have = std::process::Command::new("w3m").arg("-version").output().is_ok_and(|o| o.status.success());
+    if !have {
+        gongkai_testkit::skipped(WHAT, "w3m is not installed");
+        return;
+    }
+    let mut pages = Vec::new();
+    let mut dirs = vec![corpus.clone()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().map(Result::unwrap) {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "html") {
+                pages.push(p);
+            }
+        }
+    }
+    pages.sort();
+    assert!(!pages.is_empty(), "no HTML page in {}", corpus.display());
+    for page in pages {
+        let bytes = std::fs::read(&page).unwrap();
+        let want = parse_bytes(&bytes[..], Some(&page.display().to_string())).report.cell_values();
+        assert!(want.len() >= 100, "{}: the page itself reads only {} cells", page.display(), want.len());
+        for cols in [60, 80, 120, 200] {
+            let out = std::process::Command::new("w3m")
+                .args(["-dump", "-T", "text/html", "-O", "UTF-8", "-cols", &cols.to_string()])
+                .arg(&page)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "w3m failed on {}", page.display());
+            let got = parse_bytes(&out.stdout[..], None).report.cell_values();
+            let diff: Vec<_> =
+                want.iter().filter(|c| !got.contains(c)).chain(got.iter().filter(|c| !want.contains(c))).collect();
+            assert!(diff.is_empty(), "{} at {cols} columns: {} cells differ: {diff:?}", page.display(), diff.len());
+        }
+    }
+}
