@@ -86,6 +86,11 @@ fn is_md_row(t: &str) -> bool {
     t.starts_with('|') && t.len() > 1 && memchr::memchr(b'|', &t.as_bytes()[1..]).is_some()
 }
 
+/// A character of the Unicode box-drawing block (U+2500–U+257F).
+fn is_box_drawing(c: char) -> bool {
+    ('\u{2500}'..='\u{257F}').contains(&c)
+}
+
 /// A vertical bar of a box-drawing table: light, heavy or double.
 fn is_box_bar(c: char) -> bool {
     matches!(c, '│' | '┃' | '║')
@@ -122,7 +127,7 @@ fn is_rule_line(t: &str) -> bool {
 /// (table text never holds one); the line parts rows like a rule, and the merged cell's
 /// fragment on it goes in front of the same column of the next row (`rule_text`).
 fn is_partial_rule(t: &str) -> bool {
-    t.chars().any(|c| ('\u{2500}'..='\u{257F}').contains(&c) && !is_box_bar(c))
+    t.chars().any(|c| is_box_drawing(c) && !is_box_bar(c))
         || (t.starts_with('|') && ["+--", "--+", "+==", "==+"].iter().any(|p| t.contains(p)))
 }
 
@@ -137,7 +142,7 @@ fn rule_text(text: &str, (index, base): (usize, usize), line: &str) -> Vec<(usiz
     let mut pieces = Vec::new();
     let mut s = 0;
     for (i, c) in line.char_indices() {
-        if matches!(c, '|' | '+') || (('\u{2500}'..='\u{257F}').contains(&c) && !is_box_stroke(c)) {
+        if matches!(c, '|' | '+') || (is_box_drawing(c) && !is_box_stroke(c)) {
             pieces.push((s, i));
             s = i + c.len_utf8();
         }
@@ -152,9 +157,7 @@ fn rule_text(text: &str, (index, base): (usize, usize), line: &str) -> Vec<(usiz
         .enumerate()
         .filter(|(_, (a, b))| {
             let t = line[*a..*b].trim();
-            !t.is_empty()
-                && !t.chars().any(|c| ('\u{2500}'..='\u{257F}').contains(&c))
-                && !t.chars().all(|c| matches!(c, '-' | '=' | ':'))
+            !t.is_empty() && !t.chars().any(is_box_drawing) && !t.chars().all(|c| matches!(c, '-' | '=' | ':'))
         })
         .map(|(k, (a, b))| (k, cell(text, &mut pos, base + a, base + b)))
         .collect()
