@@ -446,7 +446,7 @@ pub fn text_to_doc(text: &str) -> TextDoc {
                 g.end = l.start + l.text.len();
                 i += 1;
             }
-            for row in merge_wrapped(segments) {
+            for row in merge_wrapped(text, segments) {
                 g.push_row(row);
             }
             g.finish(text, &mut table_no, &mut blocks);
@@ -550,12 +550,17 @@ fn html_table_end(text: &str, from: usize) -> usize {
 /// separate rows when its lines differ in their number of cells, or when one column holds a
 /// value on two of its lines (two rows of figures between two rules, as a table with rules
 /// only under its header and above its total draws them): a number is never glued to
-/// another.
-fn merge_wrapped(segments: Vec<Vec<Vec<GridCell>>>) -> Vec<Vec<GridCell>> {
-    let ruled = segments.iter().filter(|s| !s.is_empty()).count() >= 3;
+/// another, except a figure too wide for its cell, cut at the cell's edge (see
+/// [`continues_figure`]) in a table whose rows are all ruled.
+fn merge_wrapped(text: &str, segments: Vec<Vec<Vec<GridCell>>>) -> Vec<Vec<GridCell>> {
+    let ruled_segments = segments.iter().filter(|s| !s.is_empty()).count();
+    let ruled = ruled_segments >= 3;
+    // Rules between every row (a header, then at least three ruled rows), not only under the
+    // header and above the total: only then may a figure continue on the next line.
+    let every_row_ruled = ruled_segments >= 5;
     let mut out = Vec::new();
     for seg in segments {
-        if !ruled || seg.len() < 2 || !mergeable(&seg) {
+        if !ruled || seg.len() < 2 || !mergeable(text, &seg, every_row_ruled) {
             out.extend(seg);
             continue;
         }
@@ -571,7 +576,8 @@ fn merge_wrapped(segments: Vec<Vec<Vec<GridCell>>>) -> Vec<Vec<GridCell>> {
                     continue;
                 }
                 let words = cell.text.ends_with(|c: char| c.is_ascii_alphanumeric())
-                    && piece.text.starts_with(|c: char| c.is_ascii_alphanumeric());
+                    && piece.text.starts_with(|c: char| c.is_ascii_alphanumeric())
+                    && !(starts_like_value(&cell.text) && starts_like_value(&piece.text));
                 if words {
                     cell.text.push(' ');
                 }
@@ -585,12 +591,43 @@ fn merge_wrapped(segments: Vec<Vec<Vec<GridCell>>>) -> Vec<Vec<GridCell>> {
 }
 
 /// Whether the lines of one segment can be one wrapped row (see [`merge_wrapped`]).
-fn mergeable(seg: &[Vec<GridCell>]) -> bool {
+fn mergeable(text: &str, seg: &[Vec<GridCell>], every_row_ruled: bool) -> bool {
     let width = seg[0].len();
     if seg.iter().any(|l| l.len() != width) {
         return false;
     }
-    (0..width).all(|c| seg.iter().filter(|l| starts_like_value(&l[c].text)).count() <= 1)
+    (0..width).all(|c| {
+        let mut values = seg.iter().map(|l| &l[c]).filter(|g| starts_like_value(&g.text));
+        let Some(mut prev) = values.next() else { return true };
+        values.all(|next| {
+            let ok = every_row_ruled && continues_figure(text, prev, next);
+            prev = next;
+            ok
+        })
+    })
+}
+
+/// Whether `next` carries on the figure `prev` (the piece on an earlier line of the same cell):
+/// `prev` fills its cell from bar to bar, at most one space of padding each side, made only of
+/// figure characters, and `next` starts where `prev` started. Two figures of two rows never
+/// both do that in a cell wide enough for its header, and a right-aligned column starts its
+/// shorter figures further right.
+fn continues_figure(text: &str, prev: &GridCell, next: &GridCell) -> bool {
+    let figure = |t: &str| t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'));
+    let (lead_p, trail_p) = gaps(text, prev);
+    let (lead_n, _) = gaps(text, next);
+    figure(&prev.text) && lead_p <= 1 && trail_p <= 1 && lead_n == lead_p && !next.text.starts_with('-')
+}
+
+/// The spaces between a cell's text and the bars either side of it on its line (`usize::MAX`
+/// each where a bar is not found right past the spaces).
+fn gaps(text: &str, c: &GridCell) -> (usize, usize) {
+    let bar = |ch: char| is_box_bar(ch) || ch == '|';
+    let (s, e) = (c.src.start as usize, c.src.end as usize);
+    let lead = text[..s].chars().rev().take_while(|&ch| matches!(ch, ' ' | '\t' | '\u{3000}')).count();
+    let trail = text[e..].chars().take_while(|&ch| matches!(ch, ' ' | '\t' | '\u{3000}')).count();
+    let bounded = text[..s].chars().rev().nth(lead).is_some_and(bar) && text[e..].chars().nth(trail).is_some_and(bar);
+    if bounded { (lead, trail) } else { (usize::MAX, usize::MAX) }
 }
 
 /// A cell that starts like a figure (`12`, `１２`, `-3`, `—`): such pieces are never joined.
@@ -740,6 +777,26 @@ mod tests {
             texts(grids(&g)[0]),
             vec![vec!["项目", "数"], vec!["规章", "1"], vec!["许可", "2"], vec!["合计", "3"]]
         );
+    }
+
+    #[test]
+    fn a_figure_cut_at_its_cells_edge_is_one_figure() {
+        // Every row ruled; the amount fills its cell and goes on below, where it started.
+        let rows = ["│项目    │数量    │金额    │", "│规章    │1       │2       │", "│许可    │2       │3       │"];
+        let rule = "├────────┼────────┼────────┤";
+        let t = format!(
+            "{}\n{rule}\n{}\n{rule}\n{}\n{rule}\n│政府集中│18      │477681.2│\n│采购    │        │8       │\n{rule}\n│合计    │21      │5       │\n",
+            rows[0], rows[1], rows[2]
+        );
+        let g = text_to_doc(&t).doc;
+        assert_eq!(texts(grids(&g)[0])[3], vec!["政府集中采购", "18", "477681.28"]);
+        // Right-aligned: the shorter figure starts further right, so two rows.
+        let t = t.replace("│477681.2│", "│  477681│").replace("│8       │", "│       8│");
+        let g = text_to_doc(&t).doc;
+        assert_eq!(texts(grids(&g)[0]).len(), 6);
+        // A figure that does not fill its cell is never continued.
+        let t = t.replace("│  477681│", "│4776    │").replace("│       8│", "│8       │");
+        assert_eq!(texts(grids(&text_to_doc(&t).doc)[0]).len(), 6);
     }
 
     #[test]

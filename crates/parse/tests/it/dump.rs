@@ -92,6 +92,24 @@ proptest! {
     }
 }
 
+/// Cases the property tests once found (kept as plain tests so they run every time).
+#[test]
+fn found_cases() {
+    // A 9-character amount (477681.28) cut at an 8-column cell's edge: one figure, not two.
+    let d = Dump { style: Style::Box, wrap: Some(8), middle: false, open_spans: false };
+    check(13495665494535244906, FormatVersion::F2019, d).unwrap();
+}
+
+/// Narrow cells, so that long amounts are cut inside the figure, as fixed-width table writers
+/// (Python's texttable, a word processor's plain-text export) do.
+#[test]
+fn figures_cut_at_a_narrow_cells_edge() {
+    proptest!(ProptestConfig::with_cases(40), |(seed in any::<u64>(), w in 4usize..9, ascii in any::<bool>())| {
+        let style = if ascii { Style::Ascii } else { Style::Box };
+        check(seed, FormatVersion::F2021, Dump { style, wrap: Some(w), ..Dump::default() })?;
+    });
+}
+
 /// The real web pages of the corpus as `w3m -dump` writes them, at several widths (narrow
 /// ones wrap the labels and draw merged cells' text over rules): every table cell as read
 /// from the page itself. Needs `w3m` (`.ci/run` installs it); without it, a loud skip.
