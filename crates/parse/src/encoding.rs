@@ -55,6 +55,31 @@ pub fn looks_like_html(bytes: &[u8]) -> bool {
     seen.count_ones() >= 2
 }
 
+/// Whether HTML-looking bytes are Markdown with tags left in it (pandoc's GFM output keeps
+/// `<span style=…>` inside cells and `<div>` around blocks): no `<html`, `<!doctype html`,
+/// `<body` or `<head` in the first 4 KiB, and a Markdown table rule (`|---|---|`, `---|---`)
+/// on a line of its own somewhere. Such a file is read as text (whose front end blanks the
+/// tags and hands any HTML table to the HTML reader); read as HTML, its pipe tables would be
+/// lost.
+pub fn is_markdown_with_tags(bytes: &[u8]) -> bool {
+    const DOCUMENT: [&[u8]; 4] = [b"<html", b"<!doctype html", b"<body", b"<head"];
+    let head = &bytes[..bytes.len().min(4096)];
+    let document = memchr::memchr_iter(b'<', head).any(|at| {
+        let rest = &head[at..];
+        DOCUMENT.iter().any(|p| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p))
+    });
+    !document && memchr::memmem::find_iter(bytes, b"---").any(|at| is_markdown_rule_line(bytes, at))
+}
+
+/// Whether the line holding byte `at` is a Markdown table rule: only `|`, `-`, `:`, spaces,
+/// with at least one `|` and a run of three `-`.
+fn is_markdown_rule_line(bytes: &[u8], at: usize) -> bool {
+    let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |k| k + 1);
+    let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |k| at + k);
+    let line = &bytes[start..end];
+    line.contains(&b'|') && line.iter().all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t' | b'\r'))
+}
+
 /// Find `charset=LABEL` in the first bytes of an HTML document.
 fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let head = &bytes[..bytes.len().min(PRESCAN)];
@@ -196,6 +221,19 @@ mod tests {
         assert!(!looks_like_html("## 二、主动公开\n<table><tr><td>规章</td><td>0</td></tr></table>\n".as_bytes()));
         assert!(looks_like_html(b"<p>x</p>\n<table><tr><td>0</td></tr></table>"));
         assert!(looks_like_html(b"<table><tr><td>0</td></tr></table><br>"));
+    }
+
+    #[test]
+    fn markdown_with_tags_is_told_from_a_page() {
+        let gfm =
+            "<div>\n\n<span>前言</span>\n\n| <span>规章</span> | <span>0</span> |\n|---|---|\n| a | 1 |\n</div>\n";
+        assert!(looks_like_html(gfm.as_bytes()) && is_markdown_with_tags(gfm.as_bytes()));
+        // html2text's rule without outer pipes.
+        assert!(is_markdown_with_tags(b"<div><p>x</p>\na| b\n---|---  \n"));
+        // A page, even with such a line in it; a page without one.
+        assert!(!is_markdown_with_tags(b"<html><body><p>|---|</p>\n|---|---|\n</body></html>"));
+        assert!(!is_markdown_with_tags(b"<div><p>x</p><p>---</p><p>a|b</p></div>"));
+        assert!(!is_markdown_with_tags(b"<div><p>x</p>\n--- | x\n</div>"));
     }
 
     /// The sniffing rule written plainly (a lower-case copy of the prefix, the tables'

@@ -826,9 +826,13 @@ fn parse_t4(
         if it.values.is_empty() || it.has_label() && !(outcome_words_only(it) && it.has_number()) {
             continue;
         }
-        // A value row has a number, or is an unlabelled row of at least five blank cells.
-        let blank_row =
-            !it.has_label() && it.values.len() >= 5 && it.values.iter().all(|c| c.value == CellValue::Blank);
+        // A value row has a number, or is an unlabelled row of at least five blank cells with
+        // no row of figures after it (a Markdown table's empty header row is not the data).
+        let unlabelled_blanks = |it: &Item| {
+            !it.has_label() && it.values.len() >= 5 && it.values.iter().all(|c| c.value == CellValue::Blank)
+        };
+        let figures_follow = || items[i + 1..].iter().any(|n| n.values.len() >= 5 && n.has_number() && !n.has_label());
+        let blank_row = unlabelled_blanks(it) && !figures_follow();
         if !it.has_number() && !blank_row {
             continue;
         }

@@ -176,7 +176,7 @@ fn parse_cow(mut bytes: Cow<'_, [u8]>, name: Option<&str>) -> Parsed {
         }
     }
     let len = bytes.len();
-    let is_html = encoding::looks_like_html(&bytes)
+    let is_html = (encoding::looks_like_html(&bytes) && !encoding::is_markdown_with_tags(&bytes))
         || name.is_some_and(|n| n.ends_with(".html") || n.ends_with(".htm") || n.ends_with(".shtml"));
     let decoded = encoding::decode(bytes, is_html);
     if decoded.had_errors {

@@ -360,6 +360,8 @@ pub struct TextDoc {
 
 /// Turn plain text into blocks. Never fails.
 pub fn text_to_doc(text: &str) -> TextDoc {
+    let masked = blank_tags(text);
+    let text = masked.as_deref().unwrap_or(text);
     let lines = lines(text);
     let mut blocks = Vec::with_capacity(lines.len());
     let mut scratch = (Vec::new(), Vec::new());
@@ -485,6 +487,17 @@ pub fn text_to_doc(text: &str) -> TextDoc {
             }
             continue;
         }
+        // Cells holding paragraphs, as Python's html2text writes them.
+        if let Some((rows, next, end)) = block_table(text, &lines, i) {
+            let mut g = GridBuilder::new(i, l.start);
+            for row in rows {
+                g.push_row(row);
+            }
+            g.end = end;
+            g.finish(text, &mut table_no, &mut blocks);
+            i = next;
+            continue;
+        }
         // Rows flattened with TABs or pipes.
         if let Some(sep) = separator_of(&text[ts..te]) {
             let mut g = GridBuilder::new(i, l.start);
@@ -514,6 +527,54 @@ pub fn text_to_doc(text: &str) -> TextDoc {
         i += 1;
     }
     TextDoc { doc: Doc { blocks, title_hint: None }, warnings }
+}
+
+/// The text with the tags a converter leaves in Markdown (`<span style="…">`, `</span>`,
+/// `<div>`, `<o:p>`, `<!-- … -->`, a tag broken over lines) blanked, outside the HTML tables
+/// that [`text_to_doc`] hands to the HTML front end; `None` when there is none. Every tag is
+/// replaced by whitespace of the same byte length (an ideographic space for a three-byte
+/// character, so columns stay right; line breaks kept), so every position is still the file's.
+/// `<5`, `a < b` and an unclosed `<` are not tags.
+fn blank_tags(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(b'<', &b[from..]).map(|k| from + k) {
+        let rest = &b[at..];
+        let line_start = memchr::memrchr(b'\n', &b[..at]).map_or(0, |k| k + 1);
+        // What precedes on the line, tags already blanked.
+        let before = out.as_deref().map_or(&b[line_start..at], |o| &o[line_start..at]);
+        let blank = std::str::from_utf8(before).is_ok_and(|t| trimmed(t).is_empty());
+        if blank && starts_html_table(trimmed(&text[at..(at + 8).min(text.len())])) {
+            from = html_table_end(text, at);
+            continue;
+        }
+        let end = if rest.starts_with(b"<!--") {
+            memchr::memmem::find(&rest[4..], b"-->").map(|k| at + 4 + k + 3)
+        } else {
+            let name = rest.get(1).is_some_and(u8::is_ascii_alphabetic)
+                || (rest.get(1) == Some(&b'/') && rest.get(2).is_some_and(u8::is_ascii_alphabetic));
+            // A tag ends within a few lines; quoted `>` in attributes are not looked for.
+            let window = &rest[..rest.len().min(2048)];
+            memchr::memchr(b'>', window).filter(|_| name).map(|k| at + k + 1)
+        };
+        let Some(end) = end else {
+            from = at + 1;
+            continue;
+        };
+        let o = out.get_or_insert_with(|| b.to_vec());
+        for (i, c) in text[at..end].char_indices() {
+            let (i, n) = (at + i, c.len_utf8());
+            match (c, n) {
+                ('\n' | '\r', _) => {}
+                (_, 3) => o[i..i + 3].copy_from_slice("\u{3000}".as_bytes()),
+                _ => o[i..i + n].fill(b' '),
+            }
+        }
+        from = end;
+    }
+    // Only whole characters were replaced, each by whitespace of its length.
+    out.map(|o| String::from_utf8(o).expect("tags blanked by whole characters"))
 }
 
 /// Whether a trimmed line opens an HTML table (`<table`, any case, then a space or `>`).
@@ -568,26 +629,252 @@ fn merge_wrapped(text: &str, segments: Vec<Vec<Vec<GridCell>>>) -> Vec<Vec<GridC
         let mut row = lines.next().expect("two lines");
         for line in lines {
             for (cell, piece) in row.iter_mut().zip(line) {
-                if piece.text.is_empty() {
-                    continue;
-                }
-                if cell.text.is_empty() {
-                    *cell = piece;
-                    continue;
-                }
-                let words = cell.text.ends_with(|c: char| c.is_ascii_alphanumeric())
-                    && piece.text.starts_with(|c: char| c.is_ascii_alphanumeric())
-                    && !(starts_like_value(&cell.text) && starts_like_value(&piece.text));
-                if words {
-                    cell.text.push(' ');
-                }
-                cell.text.push_str(&piece.text);
-                cell.src.end = piece.src.end;
+                join_piece(cell, piece);
             }
         }
         out.push(row);
     }
     out
+}
+
+/// Append the next piece of a cell written over several lines: ideographs run on, two ASCII
+/// words get a space, two pieces of one figure none. The cell then spans both.
+fn join_piece(cell: &mut GridCell, piece: GridCell) {
+    if piece.text.is_empty() {
+        return;
+    }
+    if cell.text.is_empty() {
+        *cell = piece;
+        return;
+    }
+    let words = cell.text.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && piece.text.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && !(starts_like_value(&cell.text) && starts_like_value(&piece.text));
+    if words {
+        cell.text.push(' ');
+    }
+    cell.text.push_str(&piece.text);
+    cell.src.end = piece.src.end;
+}
+
+/// How a line reads inside a table written the way Python's `html2text` writes one whose
+/// cells hold paragraphs (see [`block_table`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BlockLine {
+    /// Nothing on it: a paragraph break inside a cell.
+    Empty,
+    /// Spaces only: the end of a row (the hard break `html2text` writes after a row).
+    RowEnd,
+    /// A Markdown table rule (`---|---`): ends the header row.
+    Rule,
+    Content,
+}
+
+fn block_line(l: &str) -> BlockLine {
+    let t = trimmed(l);
+    if l.is_empty() {
+        BlockLine::Empty
+    } else if t.is_empty() {
+        BlockLine::RowEnd
+    } else if t.contains("---") && t.bytes().all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t')) {
+        BlockLine::Rule
+    } else {
+        BlockLine::Content
+    }
+}
+
+/// One row of a block table from line `from`: its cells, the number of `|` in it, the lines
+/// where its first cell's paragraphs start, and the line after it (past its row end). `None`
+/// when no row end comes within `MAX_ROW_LINES`, or the lines are not one row.
+struct BlockRow {
+    cells: Vec<GridCell>,
+    pipes: usize,
+    first_paras: Vec<usize>,
+    content_lines: usize,
+    /// The row's last line ends in two spaces, as `html2text` ends a row.
+    hard_break: bool,
+    next: usize,
+    end_byte: usize,
+}
+
+const MAX_ROW_LINES: usize = 400;
+
+fn block_row(text: &str, lines: &[Line], from: usize) -> Option<BlockRow> {
+    // The row's extent first, without building anything: two paragraphs always have an empty
+    // line between them, unless the first ends in a hard break (`<br>`: two spaces). Lines of
+    // a pipe table flattened one row a line (pipes on two lines in a row) are never one row.
+    let mut prev_content: Option<&str> = None;
+    let mut k = from;
+    loop {
+        let l = lines.get(k).filter(|_| k - from < MAX_ROW_LINES)?;
+        match block_line(l.text) {
+            BlockLine::Empty => prev_content = None,
+            BlockLine::RowEnd | BlockLine::Rule => break,
+            BlockLine::Content => {
+                if prev_content.is_some_and(|p| !p.ends_with("  ") || p.contains('|') && l.text.contains('|')) {
+                    return None;
+                }
+                prev_content = Some(l.text);
+            }
+        }
+        k += 1;
+    }
+    let mut cells: Vec<GridCell> = Vec::new();
+    let mut cur: Option<GridCell> = None;
+    let (mut pipes, mut content_lines, mut end_byte) = (0, 0, lines[from].start);
+    let mut first_paras = Vec::new();
+    let mut para_open = false;
+    let mut k = from;
+    while k < lines.len() && k - from < MAX_ROW_LINES {
+        let l = &lines[k];
+        match block_line(l.text) {
+            BlockLine::Empty => para_open = false,
+            BlockLine::RowEnd | BlockLine::Rule => {
+                cells.push(cur.take().unwrap_or_else(|| empty_cell(text, k, l.start)));
+                let hard_break = k > from && lines[k - 1].text.ends_with("  ");
+                return Some(BlockRow { cells, pipes, first_paras, content_lines, hard_break, next: k + 1, end_byte });
+            }
+            BlockLine::Content => {
+                content_lines += 1;
+                let mut pos = LinePos::new(text, k, l.start);
+                let mut a = 0;
+                let bytes = l.text.as_bytes();
+                for (j, _) in l.text.match_indices('|') {
+                    if j > 0 && bytes[j - 1] == b'\\' {
+                        continue;
+                    }
+                    add_piece(
+                        text,
+                        &mut pos,
+                        (l.start + a, l.start + j),
+                        &mut cur,
+                        &mut first_paras,
+                        cells.is_empty(),
+                        (k, &mut para_open),
+                    );
+                    cells.push(cur.take().unwrap_or_else(|| empty_cell(text, k, l.start + j)));
+                    pipes += 1;
+                    a = j + 1;
+                }
+                add_piece(
+                    text,
+                    &mut pos,
+                    (l.start + a, l.start + l.text.len()),
+                    &mut cur,
+                    &mut first_paras,
+                    cells.is_empty(),
+                    (k, &mut para_open),
+                );
+                end_byte = l.start + l.text.len();
+            }
+        }
+        k += 1;
+    }
+    None
+}
+
+/// Add the text of `range` (on line `k`) to the cell being read; note where the first cell's
+/// paragraphs start.
+fn add_piece(
+    text: &str,
+    pos: &mut LinePos,
+    (a, b): (usize, usize),
+    cur: &mut Option<GridCell>,
+    first_paras: &mut Vec<usize>,
+    first_cell: bool,
+    (k, para_open): (usize, &mut bool),
+) {
+    let piece = cell(text, pos, a, b);
+    if piece.text.is_empty() {
+        return;
+    }
+    if first_cell && !*para_open {
+        first_paras.push(k);
+    }
+    *para_open = true;
+    match cur {
+        Some(c) => join_piece(c, piece),
+        None => *cur = Some(piece),
+    }
+}
+
+fn empty_cell(text: &str, k: usize, at: usize) -> GridCell {
+    GridCell {
+        text: Default::default(),
+        src: LinePos::new(text, k, text[..at].rfind('\n').map_or(0, |p| p + 1)).src(at, at),
+        spanned: false,
+    }
+}
+
+/// Whether a paragraph reads like a heading of the report's outline (`三、收到和处理…`, a
+/// Markdown `#` heading): a table written as `html2text` writes it ends before such a
+/// paragraph, which the tool runs straight on after the table's last row.
+fn outline_heading(t: &str) -> bool {
+    let t = trimmed(t);
+    if t.starts_with('#') {
+        return true;
+    }
+    let numeral = t.chars().take_while(|c| "一二三四五六七八九十".contains(*c)).count();
+    numeral > 0 && t.chars().nth(numeral).is_some_and(|c| matches!(c, '、' | '．' | '.')) && t.chars().count() <= 40
+}
+
+/// A table as Python's `html2text` writes one whose cells hold paragraphs: each paragraph on
+/// its own line, `|` between cells (on a line of its own or at either end of a paragraph),
+/// empty lines between paragraphs, and a line of spaces (or a `---|---` rule) after each row.
+/// Cells keep their paragraphs joined; a row's blank cells stay blank. Starts at line `i`
+/// when its first row's first cell is one paragraph there and the row ends in a hard break;
+/// rows are read while they carry a
+/// `|` (or are one paragraph followed by such a row), start right after the previous row's
+/// end, and do not open with an outline heading followed by more paragraphs.
+fn block_table(text: &str, lines: &[Line], i: usize) -> Option<(Vec<Vec<GridCell>>, usize, usize)> {
+    let here = lines[i].text;
+    let next_starts_with_pipe = || {
+        lines[i + 1..]
+            .iter()
+            .find(|l| block_line(l.text) != BlockLine::Empty)
+            .is_some_and(|l| trimmed(l.text).starts_with('|'))
+    };
+    if !(here.contains('|') || next_starts_with_pipe()) {
+        return None;
+    }
+    let first = block_row(text, lines, i)?;
+    // html2text ends every row with a hard break (two spaces); a Markdown table after a
+    // paragraph has none, and stays for the pipe-table reader.
+    if first.pipes == 0 || first.first_paras.len() > 1 || !first.hard_break {
+        return None;
+    }
+    let mut rows = vec![first.cells];
+    let (mut at, mut end_byte) = (first.next, first.end_byte);
+    loop {
+        // Row ends and rules between rows.
+        while lines.get(at).is_some_and(|l| matches!(block_line(l.text), BlockLine::RowEnd | BlockLine::Rule)) {
+            at += 1;
+        }
+        if lines.get(at).is_none_or(|l| block_line(l.text) != BlockLine::Content) {
+            break;
+        }
+        let Some(row) = block_row(text, lines, at) else { break };
+        let heading = row.first_paras.len() > 1 && outline_heading(lines[row.first_paras[0]].text);
+        if heading {
+            break;
+        }
+        if row.pipes == 0 {
+            // A one-cell row (a title row inside the table) only when a row with cells follows.
+            let mut n = row.next;
+            while lines.get(n).is_some_and(|l| matches!(block_line(l.text), BlockLine::RowEnd | BlockLine::Rule)) {
+                n += 1;
+            }
+            let follows = lines.get(n).is_some_and(|l| block_line(l.text) == BlockLine::Content)
+                && block_row(text, lines, n).is_some_and(|r| r.pipes > 0);
+            if row.content_lines != 1 || !follows {
+                break;
+            }
+        }
+        rows.push(row.cells);
+        end_byte = row.end_byte;
+        at = row.next;
+    }
+    Some((rows, at, end_byte))
 }
 
 /// Whether the lines of one segment can be one wrapped row (see [`merge_wrapped`]).
@@ -797,6 +1084,69 @@ mod tests {
         // A figure that does not fill its cell is never continued.
         let t = t.replace("│  477681│", "│4776    │").replace("│       8│", "│8       │");
         assert_eq!(texts(grids(&text_to_doc(&t).doc)[0]).len(), 6);
+    }
+
+    #[test]
+    fn cells_holding_paragraphs_as_html2text_writes_them() {
+        // Corpus style: every cell a paragraph, `|` alone between cells, blank cells kept, a
+        // line of spaces after each row, a rule after the first; a two-paragraph cell; the
+        // heading straight after the last row ends the table.
+        let t = "前言\n\n（本列）\n\n|\n\n申请人情况  \n  \n---|---  \n  \n商业\n\n企业\n\n|\n\n|\n\n总计  \n  \n\
+                 一、本年新收\n\n|\n\n26\n\n|\n\n|\n\n26  \n  \n三、收到和处理\n\n（本列）\n\n|\n\n申请  \n  \n";
+        let d = text_to_doc(t).doc;
+        let g = grids(&d);
+        assert_eq!(g.len(), 2, "{:?}", d.blocks);
+        assert_eq!(
+            texts(g[0]),
+            vec![vec!["（本列）", "申请人情况"], vec!["商业企业", "", "总计"], vec!["一、本年新收", "26", "", "26"]]
+        );
+        let paras: Vec<_> =
+            d.blocks.iter().filter_map(|b| if let Block::Para(p) = b { Some(p.text.as_str()) } else { None }).collect();
+        assert_eq!(paras, vec!["前言", "三、收到和处理"]);
+        // The joined cell spans its paragraphs; a blank cell sits at its `|`.
+        let c = &g[0].rows[1][0];
+        assert_eq!((&t[c.src.start as usize..c.src.start as usize + 6], c.src.line), ("商业", 11));
+        assert!(t[..c.src.end as usize].ends_with("企业"));
+        assert!(g[0].rows[1][1].text.is_empty());
+        // Inline cells and block cells in one table (t1 style), and an empty line after it.
+        let t = "三、本年度办理结果| （一）予以公开| 26| | 26  \n---|---|---|---|---  \n \n（二）部分\n\n公开\n\n| 0| |\n\n0  \n \n\n后记\n\n规章| 1  \n---|---  \n \n";
+        let d = text_to_doc(t).doc;
+        let g = grids(&d);
+        assert_eq!(
+            texts(g[0]),
+            vec![vec!["三、本年度办理结果", "（一）予以公开", "26", "", "26"], vec!["（二）部分公开", "0", "", "0"]]
+        );
+        assert_eq!(texts(g[1]), vec![vec!["规章", "1"]]);
+    }
+
+    #[test]
+    fn pipe_rows_one_a_line_and_markdown_tables_are_not_html2text() {
+        // A Markdown table after a paragraph (no hard break after its header).
+        let t = "说明\n\n| a | b |\n|---|---|\n| 规章 | 1 |\n";
+        let d = text_to_doc(t).doc;
+        assert_eq!(texts(grids(&d)[0]), vec![vec!["a", "b"], vec!["规章", "1"]]);
+        // Rows flattened one a line, then a line of spaces: never one row.
+        let t = "规章|1|2  \n许可|3|4  \n  \n";
+        let d = text_to_doc(t).doc;
+        assert_eq!(texts(grids(&d)[0]), vec![vec!["规章", "1", "2"], vec!["许可", "3", "4"]]);
+    }
+
+    #[test]
+    fn tags_left_in_markdown_are_blanked_in_place() {
+        let t = "<div>\n\n<span style=\"font-family: 微软雅黑;\">三、收到和处理</span><span\nstyle=\"x\"></span>\n\n| <span>规章</span> | <span>0</span> |\n|---|---|\n<table><tr><td>许可</td><td>5</td></tr></table>\n</div>\n";
+        let b = blank_tags(t).expect("tags");
+        assert_eq!(b.len(), t.len());
+        assert_eq!(b.matches('\n').count(), t.matches('\n').count());
+        // The table is left for the HTML reader; `<5` and `a < b` are not tags.
+        assert!(b.contains("<table><tr><td>许可</td><td>5</td></tr></table>"));
+        assert_eq!(blank_tags("x <5 and a < b"), None);
+        let d = text_to_doc(t).doc;
+        let g = grids(&d);
+        assert_eq!(texts(g[0]), vec![vec!["规章", "0"]]);
+        assert_eq!(texts(g[1]), vec![vec!["许可", "5"]]);
+        let c = &g[0].rows[0][1];
+        assert_eq!(&t[c.src.start as usize..c.src.end as usize], "0");
+        assert!(matches!(&d.blocks[0], Block::Para(p) if p.text.contains("三、收到和处理")));
     }
 
     #[test]

@@ -38,6 +38,16 @@ pub enum Style {
     /// sometimes parted by an empty line, as a scraper's `get_text("\n")` or a PDF viewer's
     /// copy writes a table.
     CellLines,
+    /// As Python's `html2text` writes the page's table (merged cells dropped, one entry per
+    /// `<td>`): a cell holding paragraphs on lines of their own with `|` on a line between
+    /// cells, or a plain cell inline (`a| b| c`); some cells in two paragraphs; a line of
+    /// spaces after each row, a `---|---` rule after the first; the text after the table
+    /// sometimes straight after its last row.
+    Html2Text,
+    /// As pandoc's GitHub Markdown keeps a page's inline markup: every cell and paragraph in
+    /// `<span style="…">…</span><span style="…"></span>`, tags broken over two lines, `<div>`
+    /// around each table, and sometimes an empty header row above the table's rows.
+    GfmSpans,
 }
 
 /// Which redrawing to apply.
@@ -104,7 +114,7 @@ struct Chars {
 
 fn chars(style: Style) -> Chars {
     match style {
-        Style::Box | Style::Html | Style::CellLines => Chars {
+        Style::Box | Style::Html | Style::CellLines | Style::Html2Text | Style::GfmSpans => Chars {
             v: '│',
             v_out: '│',
             h: '─',
@@ -294,7 +304,9 @@ pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
             i += 1;
         }
     }
-    let page_tables = html.map(html_tables).filter(|t| t.len() == tables.len() && rng.chance(50));
+    // html2text always works from the page; the HTML style only sometimes.
+    let page_tables =
+        html.map(html_tables).filter(|t| t.len() == tables.len() && (d.style == Style::Html2Text || rng.chance(50)));
     let mut out = String::with_capacity(md.len() * 3);
     let mut at = 0;
     for (k, &(s, e)) in tables.iter().enumerate() {
@@ -309,6 +321,11 @@ pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
                 None => out.push_str(&html_table(&rows)),
             }
             out.push('\n');
+        } else if d.style == Style::Html2Text {
+            let page_rows = page_tables.as_ref().map(|t| html_rows(t[k]));
+            out.push_str(&html2text_table(page_rows.as_deref().unwrap_or(&rows), &mut rng));
+        } else if d.style == Style::GfmSpans {
+            out.push_str(&gfm_spans_table(&rows, &mut rng));
         } else if d.style == Style::CellLines {
             let parted = rng.chance(50);
             for r in &rows {
@@ -330,6 +347,157 @@ pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
     }
     for l in &lines[at..] {
         out.push_str(l);
+        out.push('\n');
+    }
+    if d.style == Style::GfmSpans { spans_around_prose(&out, &mut rng) } else { out }
+}
+
+/// The text of each `<td>`/`<th>` of each `<tr>` of an HTML table, tags dropped and the
+/// common character references decoded (merged cells appear once, as `html2text` sees them).
+fn html_rows(table: &str) -> Vec<Vec<String>> {
+    let lower = table.to_ascii_lowercase();
+    let mut rows = Vec::new();
+    let mut from = 0;
+    while let Some(r) = lower[from..].find("<tr").map(|k| from + k) {
+        let end = lower[r..].find("</tr>").map_or(lower.len(), |k| r + k);
+        let mut cells = Vec::new();
+        let mut c = r;
+        while let Some(open) = lower[c..end].find("<t").map(|k| c + k) {
+            let kind = &lower[open..(open + 3).min(end)];
+            if kind != "<td" && kind != "<th" {
+                c = open + 2;
+                continue;
+            }
+            let body = lower[open..end].find('>').map_or(end, |k| open + k + 1);
+            let close = lower[body..end].find("</t").map_or(end, |k| body + k);
+            cells.push(plain_text(&table[body..close]));
+            c = close + 1;
+        }
+        rows.push(cells);
+        from = end + 1;
+        if from >= lower.len() {
+            break;
+        }
+    }
+    rows
+}
+
+/// HTML without its tags, the usual character references decoded, whitespace collapsed.
+fn plain_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A cell's text in two paragraphs, cut between two characters, when it is a label long enough
+/// and not a figure (a cell with `<p>` in it, `商业<p>企业`); a label that opens like an
+/// outline heading (`三、…`) is never cut, as a heading is where `html2text`'s table ends.
+fn paragraphs(c: &str, first: bool, rng: &mut Rng) -> Vec<String> {
+    let chars: Vec<char> = c.chars().collect();
+    let figure = chars.iter().any(char::is_ascii_digit)
+        && chars.iter().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | ','));
+    let heading = chars.iter().take_while(|c| "一二三四五六七八九十".contains(**c)).count() > 0;
+    if chars.len() < 4 || figure || (first && heading) || !rng.chance(25) {
+        return vec![c.to_string()];
+    }
+    let cut = 1 + rng.below(chars.len() as u64 - 1) as usize;
+    vec![chars[..cut].iter().collect(), chars[cut..].iter().collect()]
+}
+
+/// One table as Python's `html2text` writes it (see [`Style::Html2Text`]).
+fn html2text_table(rows: &[Vec<String>], rng: &mut Rng) -> String {
+    let block_table = rng.chance(70);
+    let mut out = String::new();
+    for (i, r) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (j, c) in r.iter().enumerate() {
+            let block = block_table || rng.chance(30);
+            if j > 0 {
+                line.push_str(if block { "\n\n|\n\n" } else { "| " });
+            }
+            let paras = if block { paragraphs(c, j == 0, rng) } else { vec![c.clone()] };
+            line.push_str(&paras.join("\n\n"));
+        }
+        out.push_str(line.trim_end_matches(' '));
+        out.push_str("  \n  \n");
+        if i == 0 {
+            out.push_str(&vec!["---"; r.len()].join("|"));
+            out.push_str("  \n  \n");
+        }
+    }
+    // The text after the table: after an empty line, or straight on.
+    if rng.chance(50) {
+        out.push('\n');
+    }
+    out
+}
+
+/// The `<span>` pair pandoc keeps around a run of text of a page styled inline.
+fn span(t: &str, rng: &mut Rng) -> String {
+    let style = "style=\"font-family: 微软雅黑;\"";
+    // pandoc wraps long lines at spaces, which here are inside the tags.
+    let sep = if rng.chance(20) { "\n" } else { " " };
+    format!("<span{sep}{style}>{t}</span><span{sep}{style}></span>")
+}
+
+/// One table as pandoc's GitHub Markdown writes a page's table (see [`Style::GfmSpans`]).
+fn gfm_spans_table(rows: &[Vec<String>], rng: &mut Rng) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut out = String::from("<div style=\"text-indent: 2em;\">\n\n");
+    let row = |r: &[String], rng: &mut Rng| {
+        let cells: Vec<String> = (0..n)
+            .map(|j| {
+                r.get(j).filter(|c| !c.is_empty()).map_or_else(String::new, |c| span(c, &mut *rng).replace('\n', " "))
+            })
+            .collect();
+        format!("| {} |\n", cells.join(" | "))
+    };
+    let rule = format!("|{}|\n", vec!["---"; n].join("|"));
+    if rng.chance(50) {
+        // No header row in the page: pandoc writes an empty one.
+        out.push_str(&row(&vec![String::new(); n], rng));
+        out.push_str(&rule);
+        for r in rows {
+            out.push_str(&row(r, rng));
+        }
+    } else {
+        for (i, r) in rows.iter().enumerate() {
+            out.push_str(&row(r, rng));
+            if i == 0 {
+                out.push_str(&rule);
+            }
+        }
+    }
+    out.push_str("\n</div>\n");
+    out
+}
+
+/// Every prose line of a Markdown text in pandoc's spans (tables, headings' `#` and empty
+/// lines kept).
+fn spans_around_prose(md: &str, rng: &mut Rng) -> String {
+    let mut out = String::with_capacity(md.len() * 2);
+    for l in md.lines() {
+        let t = l.trim_start();
+        let keep = t.is_empty() || t.starts_with('|') || t.starts_with('<') || t.starts_with('#');
+        if keep {
+            out.push_str(l);
+        } else {
+            out.push_str(&span(l, rng));
+        }
         out.push('\n');
     }
     out

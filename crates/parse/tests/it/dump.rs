@@ -11,7 +11,16 @@ use gongkai_synth::dump::{Dump, Style, dump};
 use gongkai_synth::{SynthOptions, report};
 use proptest::prelude::*;
 
-const STYLES: [Style; 6] = [Style::Box, Style::HeavyFrame, Style::Double, Style::Ascii, Style::Html, Style::CellLines];
+const STYLES: [Style; 8] = [
+    Style::Box,
+    Style::HeavyFrame,
+    Style::Double,
+    Style::Ascii,
+    Style::Html,
+    Style::CellLines,
+    Style::Html2Text,
+    Style::GfmSpans,
+];
 
 fn check(seed: u64, format: FormatVersion, d: Dump) -> Result<(), TestCaseError> {
     let r = report(seed, &SynthOptions { format, target_bytes: 1_500 });
@@ -75,6 +84,18 @@ proptest! {
     }
 
     #[test]
+    fn python_html2text(seed in any::<u64>(), f2019 in any::<bool>()) {
+        let format = if f2019 { FormatVersion::F2019 } else { FormatVersion::F2021 };
+        check(seed, format, Dump { style: Style::Html2Text, ..Dump::default() })?;
+    }
+
+    #[test]
+    fn pandoc_gfm_with_spans(seed in any::<u64>(), f2019 in any::<bool>()) {
+        let format = if f2019 { FormatVersion::F2019 } else { FormatVersion::F2021 };
+        check(seed, format, Dump { style: Style::GfmSpans, ..Dump::default() })?;
+    }
+
+    #[test]
     fn wrapped_cells(seed in any::<u64>(), w in 8usize..30, ascii in any::<bool>()) {
         let style = if ascii { Style::Ascii } else { Style::Box };
         check(seed, FormatVersion::F2021, Dump { style, wrap: Some(w), ..Dump::default() })?;
@@ -110,18 +131,13 @@ fn figures_cut_at_a_narrow_cells_edge() {
     });
 }
 
-/// The real web pages of the corpus as `w3m -dump` writes them, at several widths (narrow
-/// ones wrap the labels and draw merged cells' text over rules): every table cell as read
-/// from the page itself. Needs `w3m` (`.ci/run` installs it); without it, a loud skip.
-#[test]
-fn real_pages_through_w3m_read_as_the_pages() {
-    const WHAT: &str = "real pages through w3m (nothing was checked)";
-    let Some(corpus) = gongkai_testkit::corpus(WHAT) else { return };
-    let have = std::process::Command::new("w3m").arg("-version").output().is_ok_and(|o| o.status.success());
-    if !have {
-        gongkai_testkit::skipped(WHAT, "w3m is not installed");
-        return;
-    }
+/// A report's cells as `Report::cell_values` lists them.
+type Cells = Vec<(String, Option<String>)>;
+
+/// The corpus's HTML pages, each with its own reading (every table cell), or `None` (a loud
+/// skip) when the corpus is not there.
+fn corpus_pages(what: &str) -> Option<Vec<(std::path::PathBuf, Cells)>> {
+    let corpus = gongkai_testkit::corpus(what)?;
     let mut pages = Vec::new();
     let mut dirs = vec![corpus.clone()];
     while let Some(d) = dirs.pop() {
@@ -136,21 +152,93 @@ fn real_pages_through_w3m_read_as_the_pages() {
     }
     pages.sort();
     assert!(!pages.is_empty(), "no HTML page in {}", corpus.display());
-    for page in pages {
-        let bytes = std::fs::read(&page).unwrap();
-        let want = parse_bytes(&bytes[..], Some(&page.display().to_string())).report.cell_values();
-        assert!(want.len() >= 100, "{}: the page itself reads only {} cells", page.display(), want.len());
+    Some(
+        pages
+            .into_iter()
+            .map(|page| {
+                let bytes = std::fs::read(&page).unwrap();
+                let want = parse_bytes(&bytes[..], Some(&page.display().to_string())).report.cell_values();
+                assert!(want.len() >= 100, "{}: the page itself reads only {} cells", page.display(), want.len());
+                (page, want)
+            })
+            .collect(),
+    )
+}
+
+/// Run a converter; `None` when it is not installed.
+fn converter(program: &str, args: &[&str], page: &std::path::Path) -> Option<Vec<u8>> {
+    let out = std::process::Command::new(program).args(args).arg(page).output().ok()?;
+    assert!(out.status.success(), "{program} failed on {}: {}", page.display(), String::from_utf8_lossy(&out.stderr));
+    Some(out.stdout)
+}
+
+/// Every cell of `want` read from `bytes` (a file of unknown kind), and nothing else.
+fn same_cells(want: &Cells, bytes: &[u8], what: &str) {
+    let got = parse_bytes(bytes, None).report.cell_values();
+    let diff: Vec<_> =
+        want.iter().filter(|c| !got.contains(c)).chain(got.iter().filter(|c| !want.contains(c))).collect();
+    assert!(diff.is_empty(), "{what}: {} cells differ: {diff:?}", diff.len());
+}
+
+/// The real web pages of the corpus as `w3m -dump` writes them, at several widths (narrow
+/// ones wrap the labels and draw merged cells' text over rules): every table cell as read
+/// from the page itself. Needs `w3m` (`.ci/run` installs it); without it, a loud skip.
+#[test]
+fn real_pages_through_w3m_read_as_the_pages() {
+    const WHAT: &str = "real pages through w3m (nothing was checked)";
+    let Some(pages) = corpus_pages(WHAT) else { return };
+    for (page, want) in pages {
         for cols in [60, 80, 120, 200] {
-            let out = std::process::Command::new("w3m")
-                .args(["-dump", "-T", "text/html", "-O", "UTF-8", "-cols", &cols.to_string()])
-                .arg(&page)
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "w3m failed on {}", page.display());
-            let got = parse_bytes(&out.stdout[..], None).report.cell_values();
-            let diff: Vec<_> =
-                want.iter().filter(|c| !got.contains(c)).chain(got.iter().filter(|c| !want.contains(c))).collect();
-            assert!(diff.is_empty(), "{} at {cols} columns: {} cells differ: {diff:?}", page.display(), diff.len());
+            let args = ["-dump", "-T", "text/html", "-O", "UTF-8", "-cols", &cols.to_string()];
+            let Some(out) = converter("w3m", &args, &page) else {
+                gongkai_testkit::skipped(WHAT, "w3m is not installed");
+                return;
+            };
+            same_cells(&want, &out, &format!("{} at {cols} columns", page.display()));
+        }
+    }
+}
+
+/// The real web pages as Python's `html2text` (a crawler's usual converter) writes them, at
+/// its default settings and wrapping prose at 40 columns: every cell as the page reads.
+/// (`--pad-tables` with cells holding paragraphs pads the empty lines too, so that nothing
+/// marks where a row ends; that option is not read.) Needs Debian's
+/// `python3-html2text` (`.ci/run` installs it); without it, a loud skip.
+#[test]
+fn real_pages_through_python_html2text_read_as_the_pages() {
+    const WHAT: &str = "real pages through Python's html2text (nothing was checked)";
+    let Some(pages) = corpus_pages(WHAT) else { return };
+    let python = ["/usr/bin/python3", "python3"].into_iter().find(|p| {
+        std::process::Command::new(p).args(["-c", "import html2text"]).output().is_ok_and(|o| o.status.success())
+    });
+    let Some(python) = python else {
+        gongkai_testkit::skipped(WHAT, "Python's html2text module is not installed");
+        return;
+    };
+    for (page, want) in pages {
+        for extra in [&[][..], &["--body-width=40"][..]] {
+            let mut args = vec!["-m", "html2text"];
+            args.extend_from_slice(extra);
+            let out = converter(python, &args, &page).expect("python3 runs");
+            same_cells(&want, &out, &format!("{} through html2text {extra:?}", page.display()));
+        }
+    }
+}
+
+/// The real web pages as pandoc writes them to GitHub Markdown (inline `<span>`s kept, the
+/// merged-cell tables as HTML) and to CommonMark: every cell as the page reads. Needs pandoc
+/// (`.ci/run` installs it); without it, a loud skip.
+#[test]
+fn real_pages_through_pandoc_read_as_the_pages() {
+    const WHAT: &str = "real pages through pandoc (nothing was checked)";
+    let Some(pages) = corpus_pages(WHAT) else { return };
+    for (page, want) in pages {
+        for to in ["gfm", "commonmark"] {
+            let Some(out) = converter("pandoc", &["-f", "html", "-t", to, "--quiet"], &page) else {
+                gongkai_testkit::skipped(WHAT, "pandoc is not installed");
+                return;
+            };
+            same_cells(&want, &out, &format!("{} through pandoc -t {to}", page.display()));
         }
     }
 }
