@@ -42,7 +42,8 @@ pub enum Style {
     /// `<td>`): a cell holding paragraphs on lines of their own with `|` on a line between
     /// cells, or a plain cell inline (`a| b| c`); some cells in two paragraphs; a line of
     /// spaces after each row, a `---|---` rule after the first; the text after the table
-    /// sometimes straight after its last row.
+    /// sometimes straight after its last row. Or as its 2025 release writes it: one line a
+    /// row, `a |  b`, no line between rows.
     Html2Text,
     /// As pandoc's GitHub Markdown keeps a page's inline markup: every cell and paragraph in
     /// `<span style="…">…</span><span style="…"></span>`, tags broken over two lines, `<div>`
@@ -420,8 +421,22 @@ fn paragraphs(c: &str, first: bool, rng: &mut Rng) -> Vec<String> {
 
 /// One table as Python's `html2text` writes it (see [`Style::Html2Text`]).
 fn html2text_table(rows: &[Vec<String>], rng: &mut Rng) -> String {
-    let block_table = rng.chance(70);
     let mut out = String::new();
+    if rng.chance(25) {
+        // html2text 2025: one line a row (`a |  b |  c` and a hard break), no line of spaces
+        // between rows, one after the table.
+        for (i, r) in rows.iter().enumerate() {
+            out.push_str(r.join(" |  ").trim_end_matches(' '));
+            out.push_str("  \n");
+            if i == 0 {
+                out.push_str(&vec!["---"; r.len()].join("|"));
+                out.push_str("  \n");
+            }
+        }
+        out.push_str("  \n\n");
+        return out;
+    }
+    let block_table = rng.chance(70);
     for (i, r) in rows.iter().enumerate() {
         let mut line = String::new();
         for (j, c) in r.iter().enumerate() {
