@@ -455,7 +455,7 @@ pub fn text_to_doc(text: &str) -> TextDoc {
             continue;
         }
         // An HTML table left in the text: read by the HTML front end.
-        if starts_html_table(&text[ts..te]) {
+        if starts_html_table(&text.as_bytes()[ts..]) {
             let end = html_table_end(text, ts);
             let index = line_index.get_or_insert_with(|| gongkai_model::doc::LineIndex::new(text));
             let h = crate::html::html_to_doc(&text[ts..end]);
@@ -545,7 +545,7 @@ fn blank_tags(text: &str) -> Option<String> {
         // What precedes on the line, tags already blanked.
         let before = out.as_deref().map_or(&b[line_start..at], |o| &o[line_start..at]);
         let blank = std::str::from_utf8(before).is_ok_and(|t| trimmed(t).is_empty());
-        if blank && starts_html_table(trimmed(&text[at..(at + 8).min(text.len())])) {
+        if blank && starts_html_table(rest) {
             from = html_table_end(text, at);
             continue;
         }
@@ -578,10 +578,8 @@ fn blank_tags(text: &str) -> Option<String> {
 }
 
 /// Whether a trimmed line opens an HTML table (`<table`, any case, then a space or `>`).
-fn starts_html_table(t: &str) -> bool {
-    t.len() > 6
-        && t.as_bytes()[..6].eq_ignore_ascii_case(b"<table")
-        && matches!(t.as_bytes()[6], b'>' | b' ' | b'\t' | b'\r' | b'\n' | b'/')
+fn starts_html_table(t: &[u8]) -> bool {
+    t.len() > 6 && t[..6].eq_ignore_ascii_case(b"<table") && matches!(t[6], b'>' | b' ' | b'\t' | b'\r' | b'\n' | b'/')
 }
 
 /// The byte just past the `</table>` that closes the table opened at `from` (nested tables
@@ -954,6 +952,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Tags, tables, pipes and rules in any order with ideographs: the text front end never
+        /// panics, and blanking tags keeps every byte position and line.
+        #[test]
+        fn markup_and_pipes_anywhere_never_panic(
+            t in proptest::collection::vec(proptest::sample::select(vec![
+                "<", ">", "<table>", "</table>", "<tr><td>", "<span style=\"字\">", "</span>", "<!--", "-->",
+                "|", "---", "  ", "\n", "表", "1", "一、总体情况", "\t", "\u{3000}", "\\|",
+            ]), 0..40).prop_map(|v| v.concat())
+        ) {
+            if let Some(b) = blank_tags(&t) {
+                proptest::prop_assert_eq!(b.len(), t.len());
+                proptest::prop_assert_eq!(b.matches('\n').count(), t.matches('\n').count());
+            }
+            let _ = text_to_doc(&t);
+        }
+
         /// The separator counts agree with plain substring counts.
         #[test]
         fn one_pass_separator_count_agrees_with_searches(
@@ -1136,6 +1150,14 @@ mod tests {
         let t = "规章|1|2  \n许可|3|4  \n  \n";
         let d = text_to_doc(t).doc;
         assert_eq!(texts(grids(&d)[0]), vec![vec!["规章", "1", "2"], vec!["许可", "3", "4"]]);
+    }
+
+    #[test]
+    fn a_lone_angle_bracket_before_ideographs_is_not_a_table() {
+        for t in ["<表格表格", "x\n<表>\n", "<t表", "<tabl", "<table", "  <table表格"] {
+            let _ = blank_tags(t);
+            let _ = text_to_doc(t);
+        }
     }
 
     #[test]
