@@ -68,15 +68,25 @@ pub fn is_markdown_with_tags(bytes: &[u8]) -> bool {
         let rest = &head[at..];
         DOCUMENT.iter().any(|p| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p))
     });
-    !document && memchr::memmem::find_iter(bytes, b"---").any(|at| is_markdown_rule_line(bytes, at))
+    if document {
+        return false;
+    }
+    // Each line is looked at once: the search goes on after the line of a `---` it found.
+    let finder = memchr::memmem::Finder::new(b"---");
+    let mut from = 0;
+    while let Some(at) = finder.find(&bytes[from..]).map(|k| from + k) {
+        let start = memchr::memrchr(b'\n', &bytes[from..at]).map_or(from, |k| from + k + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |k| at + k);
+        if is_markdown_rule_line(&bytes[start..end]) {
+            return true;
+        }
+        from = end;
+    }
+    false
 }
 
-/// Whether the line holding byte `at` is a Markdown table rule: only `|`, `-`, `:`, spaces,
-/// with at least one `|` and a run of three `-`.
-fn is_markdown_rule_line(bytes: &[u8], at: usize) -> bool {
-    let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |k| k + 1);
-    let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |k| at + k);
-    let line = &bytes[start..end];
+/// Whether a line is a Markdown table rule: only `|`, `-`, `:`, spaces, with a `|`.
+fn is_markdown_rule_line(line: &[u8]) -> bool {
     line.contains(&b'|') && line.iter().all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t' | b'\r'))
 }
 
@@ -247,6 +257,8 @@ mod tests {
         while i < lower.len() {
             if lower[i..].starts_with(b"</table") {
                 depth = depth.saturating_sub(1);
+                // A mark so that what stood either side of it never reads as one tag.
+                outside.push(0);
                 i += 7;
             } else if lower[i..].starts_with(b"<table") {
                 if depth == 0 {

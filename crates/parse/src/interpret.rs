@@ -831,7 +831,14 @@ fn parse_t4(
         let unlabelled_blanks = |it: &Item| {
             !it.has_label() && it.values.len() >= 5 && it.values.iter().all(|c| c.value == CellValue::Blank)
         };
-        let figures_follow = || items[i + 1..].iter().any(|n| n.values.len() >= 5 && n.has_number() && !n.has_label());
+        // Only the next unlabelled row with values counts (header rows are labelled), at the
+        // same width; the search stops there, so it stays linear.
+        let figures_follow = || {
+            items[i + 1..]
+                .iter()
+                .find(|n| !n.values.is_empty() && !n.has_label())
+                .is_some_and(|n| n.values.len() == it.values.len() && n.has_number())
+        };
         let blank_row = unlabelled_blanks(it) && !figures_follow();
         if !it.has_number() && !blank_row {
             continue;

@@ -368,6 +368,8 @@ pub fn text_to_doc(text: &str) -> TextDoc {
     let mut table_no = 0u16;
     let mut warnings = Vec::new();
     let mut line_index = None;
+    // No html2text table starts before this line (see `block_table`).
+    let mut no_block_table_before = 0;
     let mut i = 0;
     while i < lines.len() {
         if blocks.len() >= MAX_BLOCKS {
@@ -488,15 +490,20 @@ pub fn text_to_doc(text: &str) -> TextDoc {
             continue;
         }
         // Cells holding paragraphs, as Python's html2text writes them.
-        if let Some((rows, next, end)) = block_table(text, &lines, i) {
-            let mut g = GridBuilder::new(i, l.start);
-            for row in rows {
-                g.push_row(row);
+        if i >= no_block_table_before {
+            match block_table(text, &lines, i) {
+                Ok((rows, next, end)) => {
+                    let mut g = GridBuilder::new(i, l.start);
+                    for row in rows {
+                        g.push_row(row);
+                    }
+                    g.end = end;
+                    g.finish(text, &mut table_no, &mut blocks);
+                    i = next;
+                    continue;
+                }
+                Err(after) => no_block_table_before = after,
             }
-            g.end = end;
-            g.finish(text, &mut table_no, &mut blocks);
-            i = next;
-            continue;
         }
         // Rows flattened with TABs or pipes.
         if let Some(sep) = separator_of(&text[ts..te]) {
@@ -539,24 +546,26 @@ fn blank_tags(text: &str) -> Option<String> {
     let b = text.as_bytes();
     let mut out: Option<Vec<u8>> = None;
     let mut from = 0;
+    // Once a `<!--` is never closed, no later one is (each search would run to the end).
+    let mut comments_close = true;
     while let Some(at) = memchr::memchr(b'<', &b[from..]).map(|k| from + k) {
         let rest = &b[at..];
-        let line_start = memchr::memrchr(b'\n', &b[..at]).map_or(0, |k| k + 1);
-        // What precedes on the line, tags already blanked.
-        let before = out.as_deref().map_or(&b[line_start..at], |o| &o[line_start..at]);
-        let blank = std::str::from_utf8(before).is_ok_and(|t| trimmed(t).is_empty());
-        if blank && starts_html_table(rest) {
-            from = html_table_end(text, at);
-            continue;
+        if starts_html_table(rest) {
+            // What precedes on the line, tags already blanked (looked at only here: once a
+            // table, which is then skipped whole).
+            let line_start = memchr::memrchr(b'\n', &b[..at]).map_or(0, |k| k + 1);
+            let before = out.as_deref().map_or(&b[line_start..at], |o| &o[line_start..at]);
+            if std::str::from_utf8(before).is_ok_and(|t| trimmed(t).is_empty()) {
+                from = html_table_end(text, at);
+                continue;
+            }
         }
         let end = if rest.starts_with(b"<!--") {
-            memchr::memmem::find(&rest[4..], b"-->").map(|k| at + 4 + k + 3)
+            let close = memchr::memmem::find(&rest[4..], b"-->").filter(|_| comments_close);
+            comments_close &= close.is_some();
+            close.map(|k| at + 4 + k + 3)
         } else {
-            let name = rest.get(1).is_some_and(u8::is_ascii_alphabetic)
-                || (rest.get(1) == Some(&b'/') && rest.get(2).is_some_and(u8::is_ascii_alphabetic));
-            // A tag ends within a few lines; quoted `>` in attributes are not looked for.
-            let window = &rest[..rest.len().min(2048)];
-            memchr::memchr(b'>', window).filter(|_| name).map(|k| at + k + 1)
+            tag_end(rest).map(|k| at + k)
         };
         let Some(end) = end else {
             from = at + 1;
@@ -575,6 +584,30 @@ fn blank_tags(text: &str) -> Option<String> {
     }
     // Only whole characters were replaced, each by whitespace of its length.
     out.map(|o| String::from_utf8(o).expect("tags blanked by whole characters"))
+}
+
+/// The length of the HTML tag `rest` starts with: `<` or `</`, a name of ASCII letters and
+/// digits (`o:p` too), then whitespace, `/` or `>`, and a `>` within 2 KiB with no `|` and
+/// no empty line before it. `<5`, `a<b`, `<http://…>` and a `<b` never closed are not tags.
+fn tag_end(rest: &[u8]) -> Option<usize> {
+    let name_at = if rest.get(1) == Some(&b'/') { 2 } else { 1 };
+    let name_len = rest[name_at.min(rest.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b':' || **c == b'-')
+        .count();
+    let after = rest.get(name_at + name_len)?;
+    let named = name_len > 0
+        && rest[name_at].is_ascii_alphabetic()
+        && rest[name_at + name_len - 1] != b':'
+        && matches!(after, b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n');
+    if !named {
+        return None;
+    }
+    let window = &rest[..rest.len().min(2048)];
+    let close = memchr::memchr(b'>', window)?;
+    let inside = &window[..close];
+    let clean = !inside.contains(&b'|') && memchr::memmem::find(inside, b"\n\n").is_none();
+    clean.then_some(close + 1)
 }
 
 /// Whether a trimmed line opens an HTML table (`<table`, any case, then a space or `>`).
@@ -673,8 +706,13 @@ fn block_line(l: &str) -> BlockLine {
     if l.is_empty() {
         BlockLine::Empty
     } else if t.is_empty() {
-        BlockLine::RowEnd
-    } else if t.bytes().all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t')) && t.contains("---") {
+        // html2text writes ASCII spaces; a cell's blank paragraph (U+3000, NBSP) is not a row end.
+        if l.bytes().all(|b| b == b' ') { BlockLine::RowEnd } else { BlockLine::Empty }
+    } else if t.bytes().all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t'))
+        && t.contains("---")
+        && (t.contains('|') || l.ends_with("  "))
+    {
+        // A cell's `---` placeholder has neither a `|` nor a hard break after it.
         BlockLine::Rule
     } else {
         BlockLine::Content
@@ -728,7 +766,7 @@ fn block_row(text: &str, lines: &[Line], from: usize) -> Option<BlockRow> {
         match block_line(l.text) {
             BlockLine::Empty => para_open = false,
             BlockLine::RowEnd | BlockLine::Rule => {
-                cells.push(cur.take().unwrap_or_else(|| empty_cell(text, k, l.start)));
+                cells.push(cur.take().unwrap_or_else(|| empty_cell(&mut LinePos::new(text, k, l.start), l.start)));
                 let hard_break = k > from && lines[k - 1].text.ends_with("  ");
                 return Some(BlockRow { cells, pipes, first_paras, content_lines, hard_break, next: k + 1, end_byte });
             }
@@ -738,7 +776,7 @@ fn block_row(text: &str, lines: &[Line], from: usize) -> Option<BlockRow> {
                 let mut a = 0;
                 let bytes = l.text.as_bytes();
                 for (j, _) in l.text.match_indices('|') {
-                    if j > 0 && bytes[j - 1] == b'\\' {
+                    if j > 0 && bytes[j - 1] == b'\\' || cells.len() >= MAX_COLS {
                         continue;
                     }
                     add_piece(
@@ -750,7 +788,7 @@ fn block_row(text: &str, lines: &[Line], from: usize) -> Option<BlockRow> {
                         cells.is_empty(),
                         (k, &mut para_open),
                     );
-                    cells.push(cur.take().unwrap_or_else(|| empty_cell(text, k, l.start + j)));
+                    cells.push(cur.take().unwrap_or_else(|| empty_cell(&mut pos, l.start + j)));
                     pipes += 1;
                     a = j + 1;
                 }
@@ -796,12 +834,8 @@ fn add_piece(
     }
 }
 
-fn empty_cell(text: &str, k: usize, at: usize) -> GridCell {
-    GridCell {
-        text: Default::default(),
-        src: LinePos::new(text, k, text[..at].rfind('\n').map_or(0, |p| p + 1)).src(at, at),
-        spanned: false,
-    }
+fn empty_cell(pos: &mut LinePos, at: usize) -> GridCell {
+    GridCell { text: Default::default(), src: pos.src(at, at), spanned: false }
 }
 
 /// Whether a paragraph reads like a heading of the report's outline (`三、收到和处理…`, a
@@ -825,7 +859,7 @@ fn outline_heading(t: &str) -> bool {
 /// `|` (or are one paragraph followed by such a row), start right after the previous row's
 /// end, and do not open with an outline heading followed by more paragraphs. A table none of
 /// whose rows spans several lines is left to the pipe-table reader.
-fn block_table(text: &str, lines: &[Line], i: usize) -> Option<(Vec<Vec<GridCell>>, usize, usize)> {
+fn block_table(text: &str, lines: &[Line], i: usize) -> Result<(Vec<Vec<GridCell>>, usize, usize), usize> {
     let here = lines[i].text;
     let next_starts_with_pipe = || {
         lines[i + 1..]
@@ -834,13 +868,17 @@ fn block_table(text: &str, lines: &[Line], i: usize) -> Option<(Vec<Vec<GridCell
             .is_some_and(|l| trimmed(l.text).starts_with('|'))
     };
     if !(here.contains('|') || next_starts_with_pipe()) {
-        return None;
+        return Err(i + 1);
     }
-    let first = block_row(text, lines, i)?;
+    let first = block_row(text, lines, i).filter(|r| r.content_lines > 0).ok_or(i + 1)?;
     // html2text ends every row with a hard break (two spaces); a Markdown table after a
     // paragraph has none, and stays for the pipe-table reader.
-    if first.pipes == 0 || first.first_paras.len() > 1 || !first.hard_break {
-        return None;
+    // Nor is a Markdown table row (`| a | b |`) after a paragraph, even with two spaces after it.
+    let last = trimmed(lines[first.next - 2].text);
+    let markdown_row =
+        first.content_lines > 1 && last.starts_with('|') && last.ends_with('|') && last.matches('|').count() >= 3;
+    if first.pipes == 0 || first.first_paras.len() > 1 || !first.hard_break || markdown_row {
+        return Err(i + 1);
     }
     let mut multi_line = first.content_lines > 1;
     let mut rows = vec![first.cells];
@@ -875,8 +913,10 @@ fn block_table(text: &str, lines: &[Line], i: usize) -> Option<(Vec<Vec<GridCell
         end_byte = row.end_byte;
         at = row.next;
     }
-    // Rows of one line each are the pipe-table reader's (newer html2text writes them so).
-    multi_line.then_some((rows, at, end_byte))
+    // Rows of one line each are the pipe-table reader's (newer html2text writes them so). No
+    // table can start at a later row before `at` either: it would end there too, with rows of
+    // one line (the caller does not look again, which kept this linear).
+    if multi_line { Ok((rows, at, end_byte)) } else { Err(at) }
 }
 
 /// Whether the lines of one segment can be one wrapped row (see [`merge_wrapped`]).
@@ -902,7 +942,9 @@ fn mergeable(text: &str, seg: &[Vec<GridCell>], every_row_ruled: bool) -> bool {
 /// both do that in a cell wide enough for its header, and a right-aligned column starts its
 /// shorter figures further right.
 fn continues_figure(text: &str, prev: &GridCell, next: &GridCell) -> bool {
-    let figure = |t: &str| t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'));
+    let figure = |t: &str| {
+        t.chars().any(|c| c.is_ascii_digit()) && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))
+    };
     let (lead_p, trail_p) = gaps(text, prev);
     let (lead_n, _) = gaps(text, next);
     figure(&prev.text) && lead_p <= 1 && trail_p <= 1 && lead_n == lead_p && !next.text.starts_with('-')
@@ -1158,6 +1200,38 @@ mod tests {
             let _ = blank_tags(t);
             let _ = text_to_doc(t);
         }
+    }
+
+    #[test]
+    fn reviewed_cases_of_the_html2text_and_figure_readers() {
+        // A blank cell printed as an ideographic space is a paragraph, not a row end.
+        let t = "前言\n\n规章\n\n|\n\n\u{3000}\n\n|\n\n5  \n  \n许可\n\n|\n\n1\n\n|\n\n2  \n  \n";
+        assert_eq!(texts(grids(&text_to_doc(t).doc)[0]), vec![vec!["规章", "", "5"], vec!["许可", "1", "2"]]);
+        // A Markdown header row with two spaces after it, after a paragraph: a Markdown table.
+        let t = "说明\n\n| 项目 | 数量 |  \n|---|---|\n| 规章 | 1 |\n";
+        let d = text_to_doc(t).doc;
+        assert_eq!(texts(grids(&d)[0]), vec![vec!["项目", "数量"], vec!["规章", "1"]]);
+        assert!(matches!(&d.blocks[0], Block::Para(p) if p.text == "说明"));
+        // A placeholder `-` filling its cell is not a figure cut at the edge.
+        let r = "├──┼──┤";
+        let t = format!("│项│数│\n{r}\n│甲│1 │\n{r}\n│乙│2 │\n{r}\n│丙│- │\n│丁│1 │\n{r}\n│计│3 │\n");
+        assert_eq!(texts(grids(&text_to_doc(&t).doc)[0]).len(), 6);
+        // Not tags: comparisons in cells, autolinks.
+        assert_eq!(blank_tags("| x<y | 1 |\n| y>z | 2 |\n"), None);
+        assert_eq!(blank_tags("见 <http://www.gov.cn> 。"), None);
+        assert!(blank_tags("<o:p></o:p>x<br/>").is_some());
+    }
+
+    #[test]
+    fn hostile_shapes_stay_linear() {
+        let started = std::time::Instant::now();
+        let _ = text_to_doc(&"a|b  \n  \n".repeat(20_000));
+        let _ = text_to_doc(&format!("a\n\n{}  \n  \n", "|".repeat(200_000)));
+        let _ = text_to_doc(&"<".repeat(1_000_000));
+        let _ = text_to_doc(&"<!--\n".repeat(100_000));
+        let _ = text_to_doc(&"a<b\n".repeat(100_000));
+        // Each is linear (a few hundred milliseconds in a debug build); quadratic would be minutes.
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
     }
 
     #[test]

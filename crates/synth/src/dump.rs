@@ -364,8 +364,8 @@ fn html_rows(table: &str) -> Vec<Vec<String>> {
         let mut cells = Vec::new();
         let mut c = r;
         while let Some(open) = lower[c..end].find("<t").map(|k| c + k) {
-            let kind = &lower[open..(open + 3).min(end)];
-            if kind != "<td" && kind != "<th" {
+            let kind = &lower.as_bytes()[open..(open + 3).min(end)];
+            if kind != b"<td" && kind != b"<th" {
                 c = open + 2;
                 continue;
             }
