@@ -57,8 +57,8 @@ pub fn looks_like_html(bytes: &[u8]) -> bool {
 
 /// Whether HTML-looking bytes are Markdown with tags left in it (pandoc's GFM output keeps
 /// `<span style=…>` inside cells and `<div>` around blocks): no `<html`, `<!doctype html`,
-/// `<body` or `<head` in the first 4 KiB, and a Markdown table rule (`|---|---|`, `---|---`)
-/// on a line of its own somewhere. Such a file is read as text (whose front end blanks the
+/// `<body` or `<head` in the first 4 KiB, and a Markdown table rule (`|---|---|`, `---|---`,
+/// pandoc's `----- -----`) on a line of its own somewhere, or a pandoc `:::` fence. Such a file is read as text (whose front end blanks the
 /// tags and hands any HTML table to the HTML reader); read as HTML, its pipe tables would be
 /// lost.
 pub fn is_markdown_with_tags(bytes: &[u8]) -> bool {
@@ -70,6 +70,12 @@ pub fn is_markdown_with_tags(bytes: &[u8]) -> bool {
     });
     if document {
         return false;
+    }
+    // pandoc's own Markdown: a `:::` fence for a `<div>` at the start of a line, then a space
+    // or a brace (`::: meta`, `::: {style=…}`), not a row of colons.
+    let fence = |at: usize| matches!(bytes.get(at + 3), Some(b' ' | b'{'));
+    if (bytes.starts_with(b":::") && fence(0)) || memchr::memmem::find_iter(bytes, b"\n:::").any(|k| fence(k + 1)) {
+        return true;
     }
     // Each line is looked at once: the search goes on after the line of a `---` it found.
     let finder = memchr::memmem::Finder::new(b"---");
@@ -85,9 +91,13 @@ pub fn is_markdown_with_tags(bytes: &[u8]) -> bool {
     false
 }
 
-/// Whether a line is a Markdown table rule: only `|`, `-`, `:`, spaces, with a `|`.
+/// Whether a line is a Markdown table rule: only `|`, `-`, `:`, spaces, with a `|` (pipe
+/// tables), or dashes in two runs or more parted by spaces (pandoc's simple tables).
 fn is_markdown_rule_line(line: &[u8]) -> bool {
-    line.contains(&b'|') && line.iter().all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t' | b'\r'))
+    let pipe = line.contains(&b'|') && line.iter().all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t' | b'\r'));
+    let simple = line.iter().all(|b| matches!(b, b'-' | b' ' | b'\r'))
+        && line.split(|b| *b == b' ').filter(|run| run.len() >= 3).count() >= 2;
+    pipe || simple
 }
 
 /// Find `charset=LABEL` in the first bytes of an HTML document.
@@ -244,6 +254,11 @@ mod tests {
         assert!(!is_markdown_with_tags(b"<html><body><p>|---|</p>\n|---|---|\n</body></html>"));
         assert!(!is_markdown_with_tags(b"<div><p>x</p><p>---</p><p>a|b</p></div>"));
         assert!(!is_markdown_with_tags(b"<div><p>x</p>\n--- | x\n</div>"));
+        // pandoc's own Markdown: fences, simple-table rules.
+        assert!(is_markdown_with_tags(b"::: meta\n<div>\n\n**x**\n\n</div>\n:::\n<span>a</span>"));
+        assert!(is_markdown_with_tags(b"<div><p>x</p>\n  -------- ------\n  a  1\n"));
+        assert!(!is_markdown_with_tags(b"<div><p>x</p>\n--------\n<span>a</span>"));
+        assert!(!is_markdown_with_tags(b"<div><p>x</p>\n::::::::\n<span>a</span>"));
     }
 
     /// The sniffing rule written plainly (a lower-case copy of the prefix, the tables'

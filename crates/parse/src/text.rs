@@ -571,19 +571,78 @@ fn blank_tags(text: &str) -> Option<String> {
             from = at + 1;
             continue;
         };
-        let o = out.get_or_insert_with(|| b.to_vec());
-        for (i, c) in text[at..end].char_indices() {
-            let (i, n) = (at + i, c.len_utf8());
-            match (c, n) {
-                ('\n' | '\r', _) => {}
-                (_, 3) => o[i..i + 3].copy_from_slice("\u{3000}".as_bytes()),
-                _ => o[i..i + n].fill(b' '),
-            }
-        }
+        blank(text, &mut out, at, end);
         from = end;
     }
+    pandoc_attributes(text, &mut out);
     // Only whole characters were replaced, each by whitespace of its length.
     out.map(|o| String::from_utf8(o).expect("tags blanked by whole characters"))
+}
+
+/// Blank `text[from..to]` in `out` (a copy of `text` made on first use): each character by
+/// whitespace of its byte length (an ideographic space for three bytes), line breaks kept.
+fn blank(text: &str, out: &mut Option<Vec<u8>>, from: usize, to: usize) {
+    let o = out.get_or_insert_with(|| text.as_bytes().to_vec());
+    for (i, c) in text[from..to].char_indices() {
+        let (i, n) = (from + i, c.len_utf8());
+        match (c, n) {
+            ('\n' | '\r', _) => {}
+            (_, 3) => o[i..i + 3].copy_from_slice("\u{3000}".as_bytes()),
+            _ => o[i..i + n].fill(b' '),
+        }
+    }
+}
+
+/// pandoc's own Markdown keeps a page's inline styles as bracketed spans and its `<div>`s as
+/// fences: `[规章]{style="font-family: 微软雅黑;"}[]{style="…"}` and `::: {style="…"}` lines.
+/// The brackets and attributes are blanked (the span's text stays where it is), and a fence
+/// line entirely. A span is `[` … `]{` … `}` on one line, its attributes holding `=` or
+/// opening with `.` or `#`; a Markdown link `[text](url)` is not one.
+fn pandoc_attributes(text: &str, out: &mut Option<Vec<u8>>) {
+    let b = text.as_bytes();
+    if memchr::memmem::find(b, b"]{").is_none() && memchr::memmem::find(b, b":::").is_none() {
+        return;
+    }
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', b).chain(std::iter::once(b.len())) {
+        let line = &text[start..end];
+        if trimmed(line).starts_with(":::") {
+            blank(text, out, start, end);
+        } else if line.contains("]{") {
+            // The `[` still open at each point of the line (spans nest rarely; links never
+            // reach `]{`).
+            let mut open: Vec<usize> = Vec::new();
+            let lb = line.as_bytes();
+            let mut k = 0;
+            while k < lb.len() {
+                match lb[k] {
+                    b'[' => open.push(k),
+                    b']' => {
+                        let Some(o) = open.pop() else {
+                            k += 1;
+                            continue;
+                        };
+                        if lb.get(k + 1) == Some(&b'{') {
+                            if let Some(close) = memchr::memchr(b'}', &lb[k + 1..]).map(|c| k + 1 + c) {
+                                let attrs = &lb[k + 2..close];
+                                let pandoc =
+                                    attrs.contains(&b'=') || attrs.first().is_some_and(|c| matches!(c, b'.' | b'#'));
+                                if pandoc && !attrs.contains(&b'{') {
+                                    blank(text, out, start + o, start + o + 1);
+                                    blank(text, out, start + k, start + close + 1);
+                                    k = close + 1;
+                                    continue;
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                k += 1;
+            }
+        }
+        start = end + 1;
+    }
 }
 
 /// The length of the HTML tag `rest` starts with: `<` or `</`, a name of ASCII letters and
@@ -1001,6 +1060,7 @@ mod tests {
             t in proptest::collection::vec(proptest::sample::select(vec![
                 "<", ">", "<table>", "</table>", "<tr><td>", "<span style=\"字\">", "</span>", "<!--", "-->",
                 "|", "---", "  ", "\n", "表", "1", "一、总体情况", "\t", "\u{3000}", "\\|",
+                "[", "]", "]{style=\"a\"}", "{", "}", ":::", "](",
             ]), 0..40).prop_map(|v| v.concat())
         ) {
             if let Some(b) = blank_tags(&t) {
@@ -1232,6 +1292,22 @@ mod tests {
         let _ = text_to_doc(&"a<b\n".repeat(100_000));
         // Each is linear (a few hundred milliseconds in a debug build); quadratic would be minutes.
         assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn pandoc_spans_and_fences_are_blanked_in_place() {
+        let t =
+            "::: {style=\"a\"}\n  [规章]{style=\"x\"}[]{style=\"x\"}   [12]{.c}\n:::\n见[条例](http://x)与[注]{#n}。\n";
+        let b = blank_tags(t).expect("spans");
+        assert_eq!(b.len(), t.len());
+        let lines: Vec<&str> = b.lines().collect();
+        assert!(lines[0].trim().is_empty() && lines[2].trim().is_empty());
+        assert_eq!(lines[1].split_whitespace().collect::<Vec<_>>(), vec!["规章", "12"]);
+        // A link stays; a span's text stays where it was.
+        assert!(lines[3].starts_with("见[条例](http://x)与"));
+        assert_eq!(lines[3].split_whitespace().collect::<String>(), "见[条例](http://x)与注。");
+        assert_eq!(&b[t.find("规章").unwrap()..t.find("规章").unwrap() + 6], "规章");
+        assert_eq!(blank_tags("数组[1]{2}与[a](b)"), None);
     }
 
     #[test]

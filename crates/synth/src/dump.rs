@@ -49,6 +49,10 @@ pub enum Style {
     /// `<span style="…">…</span><span style="…"></span>`, tags broken over two lines, `<div>`
     /// around each table, and sometimes an empty header row above the table's rows.
     GfmSpans,
+    /// As pandoc's own Markdown (`pandoc page.html -o page.md`) keeps the same markup: bracketed
+    /// spans `[text]{style="…"}[]{style="…"}` in cells and paragraphs, `::: {style="…"}` fences
+    /// around each table, and sometimes an empty header row.
+    PandocSpans,
 }
 
 /// Which redrawing to apply.
@@ -115,14 +119,16 @@ struct Chars {
 
 fn chars(style: Style) -> Chars {
     match style {
-        Style::Box | Style::Html | Style::CellLines | Style::Html2Text | Style::GfmSpans => Chars {
-            v: '│',
-            v_out: '│',
-            h: '─',
-            h_out: '─',
-            corners: ['┌', '┐', '└', '┘'],
-            tees: ['┬', '┴', '├', '┤', '┼'],
-        },
+        Style::Box | Style::Html | Style::CellLines | Style::Html2Text | Style::GfmSpans | Style::PandocSpans => {
+            Chars {
+                v: '│',
+                v_out: '│',
+                h: '─',
+                h_out: '─',
+                corners: ['┌', '┐', '└', '┘'],
+                tees: ['┬', '┴', '├', '┤', '┼'],
+            }
+        }
         Style::HeavyFrame => Chars {
             v: '│',
             v_out: '┃',
@@ -325,8 +331,8 @@ pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
         } else if d.style == Style::Html2Text {
             let page_rows = page_tables.as_ref().map(|t| html_rows(t[k]));
             out.push_str(&html2text_table(page_rows.as_deref().unwrap_or(&rows), &mut rng));
-        } else if d.style == Style::GfmSpans {
-            out.push_str(&gfm_spans_table(&rows, &mut rng));
+        } else if matches!(d.style, Style::GfmSpans | Style::PandocSpans) {
+            out.push_str(&spans_table(&rows, d.style, &mut rng));
         } else if d.style == Style::CellLines {
             let parted = rng.chance(50);
             for r in &rows {
@@ -350,7 +356,11 @@ pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
         out.push_str(l);
         out.push('\n');
     }
-    if d.style == Style::GfmSpans { spans_around_prose(&out, &mut rng) } else { out }
+    if matches!(d.style, Style::GfmSpans | Style::PandocSpans) {
+        spans_around_prose(&out, d.style, &mut rng)
+    } else {
+        out
+    }
 }
 
 /// The text of each `<td>`/`<th>` of each `<tr>` of an HTML table, tags dropped and the
@@ -462,21 +472,32 @@ fn html2text_table(rows: &[Vec<String>], rng: &mut Rng) -> String {
 }
 
 /// The `<span>` pair pandoc keeps around a run of text of a page styled inline.
-fn span(t: &str, rng: &mut Rng) -> String {
-    let style = "style=\"font-family: 微软雅黑;\"";
+fn span(t: &str, style: Style, rng: &mut Rng) -> String {
+    let attrs = "style=\"font-family: 微软雅黑;\"";
+    if style == Style::PandocSpans {
+        return format!("[{t}]{{{attrs}}}[]{{{attrs}}}");
+    }
     // pandoc wraps long lines at spaces, which here are inside the tags.
     let sep = if rng.chance(20) { "\n" } else { " " };
-    format!("<span{sep}{style}>{t}</span><span{sep}{style}></span>")
+    format!("<span{sep}{attrs}>{t}</span><span{sep}{attrs}></span>")
 }
 
-/// One table as pandoc's GitHub Markdown writes a page's table (see [`Style::GfmSpans`]).
-fn gfm_spans_table(rows: &[Vec<String>], rng: &mut Rng) -> String {
+/// One table as pandoc's GitHub Markdown or its own Markdown writes a page's table (see
+/// [`Style::GfmSpans`], [`Style::PandocSpans`]).
+fn spans_table(rows: &[Vec<String>], style: Style, rng: &mut Rng) -> String {
     let n = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut out = String::from("<div style=\"text-indent: 2em;\">\n\n");
+    let pandoc = style == Style::PandocSpans;
+    let mut out = String::from(if pandoc {
+        "::: {style=\"text-indent: 2em;\"}\n"
+    } else {
+        "<div style=\"text-indent: 2em;\">\n\n"
+    });
     let row = |r: &[String], rng: &mut Rng| {
         let cells: Vec<String> = (0..n)
             .map(|j| {
-                r.get(j).filter(|c| !c.is_empty()).map_or_else(String::new, |c| span(c, &mut *rng).replace('\n', " "))
+                r.get(j)
+                    .filter(|c| !c.is_empty())
+                    .map_or_else(String::new, |c| span(c, style, &mut *rng).replace('\n', " "))
             })
             .collect();
         format!("| {} |\n", cells.join(" | "))
@@ -497,21 +518,22 @@ fn gfm_spans_table(rows: &[Vec<String>], rng: &mut Rng) -> String {
             }
         }
     }
-    out.push_str("\n</div>\n");
+    out.push_str(if pandoc { ":::\n" } else { "\n</div>\n" });
     out
 }
 
 /// Every prose line of a Markdown text in pandoc's spans (tables, headings' `#` and empty
 /// lines kept).
-fn spans_around_prose(md: &str, rng: &mut Rng) -> String {
+fn spans_around_prose(md: &str, style: Style, rng: &mut Rng) -> String {
     let mut out = String::with_capacity(md.len() * 2);
     for l in md.lines() {
         let t = l.trim_start();
-        let keep = t.is_empty() || t.starts_with('|') || t.starts_with('<') || t.starts_with('#');
+        let keep =
+            t.is_empty() || t.starts_with('|') || t.starts_with('<') || t.starts_with('#') || t.starts_with(":::");
         if keep {
             out.push_str(l);
         } else {
-            out.push_str(&span(l, rng));
+            out.push_str(&span(l, style, rng));
         }
         out.push('\n');
     }

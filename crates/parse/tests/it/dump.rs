@@ -11,7 +11,7 @@ use gongkai_synth::dump::{Dump, Style, dump};
 use gongkai_synth::{SynthOptions, report};
 use proptest::prelude::*;
 
-const STYLES: [Style; 8] = [
+const STYLES: [Style; 9] = [
     Style::Box,
     Style::HeavyFrame,
     Style::Double,
@@ -20,6 +20,7 @@ const STYLES: [Style; 8] = [
     Style::CellLines,
     Style::Html2Text,
     Style::GfmSpans,
+    Style::PandocSpans,
 ];
 
 fn check(seed: u64, format: FormatVersion, d: Dump) -> Result<(), TestCaseError> {
@@ -93,6 +94,12 @@ proptest! {
     fn pandoc_gfm_with_spans(seed in any::<u64>(), f2019 in any::<bool>()) {
         let format = if f2019 { FormatVersion::F2019 } else { FormatVersion::F2021 };
         check(seed, format, Dump { style: Style::GfmSpans, ..Dump::default() })?;
+    }
+
+    #[test]
+    fn pandoc_markdown_with_bracketed_spans(seed in any::<u64>(), f2019 in any::<bool>()) {
+        let format = if f2019 { FormatVersion::F2019 } else { FormatVersion::F2021 };
+        check(seed, format, Dump { style: Style::PandocSpans, ..Dump::default() })?;
     }
 
     #[test]
@@ -226,14 +233,15 @@ fn real_pages_through_python_html2text_read_as_the_pages() {
 }
 
 /// The real web pages as pandoc writes them to GitHub Markdown (inline `<span>`s kept, the
-/// merged-cell tables as HTML) and to CommonMark: every cell as the page reads. Needs pandoc
+/// merged-cell tables as HTML), to CommonMark, and to its own Markdown (bracketed spans,
+/// `:::` fences, simple tables): every cell as the page reads. Needs pandoc
 /// (`.ci/run` installs it); without it, a loud skip.
 #[test]
 fn real_pages_through_pandoc_read_as_the_pages() {
     const WHAT: &str = "real pages through pandoc (nothing was checked)";
     let Some(pages) = corpus_pages(WHAT) else { return };
     for (page, want) in pages {
-        for to in ["gfm", "commonmark"] {
+        for to in ["gfm", "commonmark", "markdown"] {
             let Some(out) = converter("pandoc", &["-f", "html", "-t", to, "--quiet"], &page) else {
                 gongkai_testkit::skipped(WHAT, "pandoc is not installed");
                 return;
