@@ -951,7 +951,13 @@ fn block_table(text: &str, lines: &[Line], i: usize) -> Result<(Vec<Vec<GridCell
             break;
         }
         let Some(row) = block_row(text, lines, at) else { break };
-        let heading = row.first_paras.len() > 1 && outline_heading(lines[row.first_paras[0]].text);
+        // Any paragraph of the first cell but its last that is a heading or a note (`注：`)
+        // is the text after the table, run straight on.
+        let paras = &row.first_paras[..row.first_paras.len().saturating_sub(1)];
+        let heading = paras.iter().any(|&k| {
+            let t = trimmed(lines[k].text);
+            outline_heading(t) || t.starts_with("注：") || t.starts_with("注:")
+        });
         if heading {
             break;
         }
@@ -1240,6 +1246,18 @@ mod tests {
         assert_eq!(g.len(), 1);
         assert!(d.blocks.iter().any(|b| matches!(b, Block::Para(p) if p.text == "后记")));
         assert!(d.blocks.iter().any(|b| matches!(b, Block::Para(p) if p.text == "规章| 1")));
+    }
+
+    #[test]
+    fn a_note_run_on_after_an_html2text_table_ends_it() {
+        let t = "规章\n\n|\n\n1  \n  \n许可\n\n|\n\n2  \n  \n注：单位为件。\n\n三、收到和处理\n\n（本列）\n\n|\n\n申请  \n  \n自然人\n\n|\n\n3  \n  \n";
+        let d = text_to_doc(t).doc;
+        let g = grids(&d);
+        assert_eq!(texts(g[0]), vec![vec!["规章", "1"], vec!["许可", "2"]]);
+        assert_eq!(texts(g[1]), vec![vec!["（本列）", "申请"], vec!["自然人", "3"]]);
+        let paras: Vec<_> =
+            d.blocks.iter().filter_map(|b| if let Block::Para(p) = b { Some(p.text.as_str()) } else { None }).collect();
+        assert_eq!(paras, vec!["注：单位为件。", "三、收到和处理"]);
     }
 
     #[test]
