@@ -627,6 +627,50 @@ fn t3_row_of(it: &Item, six_ctx: bool) -> Option<T3Row> {
 }
 
 /// Seven value cells for a table-三 row, recovering run-together digits when needed.
+/// The `n` cells of a row printed one cell a line with blank cells as empty lines: each value
+/// sits `k` lines below its label for column `k`; the lines in between are empty (the next
+/// item starts more than `n` lines below the label). `None` for a table row, a row with `n`
+/// values or more, or values that do not fit. The flag says whether the row shows the
+/// printing: a value not right under the label, or an empty line between two values.
+fn slots_by_line(it: &Item, next_line: Option<u32>, n: usize) -> Option<(Vec<Cell>, bool)> {
+    if it.is_grid || it.values.is_empty() || it.values.len() >= n || !it.has_label() {
+        return None;
+    }
+    let label = it.src.line;
+    if next_line.is_some_and(|l| l <= label + n as u32) {
+        return None;
+    }
+    let mut out = vec![Cell::blank(); n];
+    let mut last = 0usize;
+    // Where each empty line starts, counted from the label's end (one `\n` a line).
+    let mut at = (it.src.end, 0usize);
+    for v in &it.values {
+        let src = v.src?;
+        let off = src.line.checked_sub(label)? as usize;
+        if off <= last || off > n {
+            return None;
+        }
+        for k in last + 1..off {
+            out[k - 1].src = Some(empty_line_src(at, label, k));
+        }
+        out[off - 1] = v.clone();
+        at = (src.end, off);
+        last = off;
+    }
+    for k in last + 1..=n {
+        out[k - 1].src = Some(empty_line_src(at, label, k));
+    }
+    let gaps = it.values.iter().enumerate().any(|(j, v)| v.src.is_some_and(|s| s.line != label + j as u32 + 1));
+    Some((out, gaps))
+}
+
+/// The place of the empty line `k` lines below a label, counted from the end of the last text
+/// before it (`at`: its end byte and its line's distance from the label).
+fn empty_line_src((end, from): (u32, usize), label: u32, k: usize) -> Src {
+    let start = end + (k - from) as u32;
+    Src { start, end: start, line: label + k as u32, col: 1, grid: None }
+}
+
 fn take7(it: &Item, what: &dyn Fn() -> String) -> Result<Vec<Cell>, Finding> {
     let mut vals = it.values.clone();
     while vals.len() > 7 && vals.last().is_some_and(|c| c.value == CellValue::Blank) {
@@ -702,6 +746,13 @@ fn parse_t3(
     let mut six_ctx = false;
     let mut first: Option<Src> = None;
     let mut duplicates = Vec::new();
+    // One cell a line with blank cells printed as empty lines (LibreOffice's text export of a
+    // Word table): shown by a row whose values do not start right under its label, or leave a
+    // line empty between them. Only then is a short row read by its lines.
+    let next_line = |i: usize| items.get(i + 1).map(|n| n.src.line);
+    let blank_lines_are_cells =
+        items.iter().enumerate().any(|(i, it)| slots_by_line(it, next_line(i), 7).is_some_and(|(_, gaps)| gaps));
+    let mut by_lines = false;
     for (i, it) in items.iter().enumerate() {
         if it.has(Word::Six) || it.has(Word::OtherHandling) {
             six_ctx = true;
@@ -750,7 +801,9 @@ fn parse_t3(
             duplicates.push((row, it.src));
             continue;
         }
-        match take7(it, &|| format!("表三“{}”行", row.display_name())) {
+        let slots = slots_by_line(it, next_line(i), 7).filter(|_| blank_lines_are_cells).map(|(cells, _)| cells);
+        by_lines |= slots.is_some();
+        match slots.map_or_else(|| take7(it, &|| format!("表三“{}”行", row.display_name())), Ok) {
             Ok(mut cells) => {
                 if labelled.is_none() {
                     cells.iter_mut().for_each(|c| c.inferred = true);
@@ -770,6 +823,12 @@ fn parse_t3(
             }
             Err(f) => findings.push(f),
         }
+    }
+    if by_lines {
+        findings.push(
+            Finding::new("P4", Severity::Info, "表三一格一行、空白单元格为空行：按各值与行标签相隔的行数归入各列")
+                .at(first),
+        );
     }
     for (row, src) in duplicates {
         findings.push(

@@ -53,6 +53,11 @@ pub enum Style {
     /// spans `[text]{style="…"}[]{style="…"}` in cells and paragraphs, `::: {style="…"}` fences
     /// around each table, and sometimes an empty header row.
     PandocSpans,
+    /// As LibreOffice's text export (`soffice --convert-to txt`) writes a Word table: every
+    /// cell on a line of its own in row order, a blank cell as an empty line, a cell merged
+    /// across columns once, a cell merged down as an empty line in each row below; nothing
+    /// between rows. Written from the page's own tables.
+    OfficeText,
 }
 
 /// Which redrawing to apply.
@@ -119,16 +124,20 @@ struct Chars {
 
 fn chars(style: Style) -> Chars {
     match style {
-        Style::Box | Style::Html | Style::CellLines | Style::Html2Text | Style::GfmSpans | Style::PandocSpans => {
-            Chars {
-                v: '│',
-                v_out: '│',
-                h: '─',
-                h_out: '─',
-                corners: ['┌', '┐', '└', '┘'],
-                tees: ['┬', '┴', '├', '┤', '┼'],
-            }
-        }
+        Style::Box
+        | Style::Html
+        | Style::CellLines
+        | Style::Html2Text
+        | Style::GfmSpans
+        | Style::PandocSpans
+        | Style::OfficeText => Chars {
+            v: '│',
+            v_out: '│',
+            h: '─',
+            h_out: '─',
+            corners: ['┌', '┐', '└', '┘'],
+            tees: ['┬', '┴', '├', '┤', '┼'],
+        },
         Style::HeavyFrame => Chars {
             v: '│',
             v_out: '┃',
@@ -312,8 +321,9 @@ pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
         }
     }
     // html2text always works from the page; the HTML style only sometimes.
-    let page_tables =
-        html.map(html_tables).filter(|t| t.len() == tables.len() && (d.style == Style::Html2Text || rng.chance(50)));
+    let page_tables = html.map(html_tables).filter(|t| {
+        t.len() == tables.len() && (matches!(d.style, Style::Html2Text | Style::OfficeText) || rng.chance(50))
+    });
     let mut out = String::with_capacity(md.len() * 3);
     let mut at = 0;
     for (k, &(s, e)) in tables.iter().enumerate() {
@@ -331,6 +341,11 @@ pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
         } else if d.style == Style::Html2Text {
             let page_rows = page_tables.as_ref().map(|t| html_rows(t[k]));
             out.push_str(&html2text_table(page_rows.as_deref().unwrap_or(&rows), &mut rng));
+        } else if d.style == Style::OfficeText && page_tables.is_some() {
+            for c in page_tables.as_ref().map(|t| office_rows(t[k])).unwrap_or_default().concat() {
+                out.push_str(&c);
+                out.push('\n');
+            }
         } else if matches!(d.style, Style::GfmSpans | Style::PandocSpans) {
             out.push_str(&spans_table(&rows, d.style, &mut rng));
         } else if d.style == Style::CellLines {
@@ -391,6 +406,71 @@ fn html_rows(table: &str) -> Vec<Vec<String>> {
         }
     }
     rows
+}
+
+/// The cells of an HTML table as a word processor's text export lists them: a cell merged
+/// across columns once, a cell merged down once in its first row and as an empty cell in each
+/// row below it.
+fn office_rows(table: &str) -> Vec<Vec<String>> {
+    let lower = table.to_ascii_lowercase();
+    let attr = |tag: &str, name: &str| -> usize {
+        tag.find(name)
+            .map(|k| &tag[k + name.len()..])
+            .and_then(|r| r.trim_start_matches(['=', '"', '\'']).split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1)
+            .max(1)
+    };
+    // Rows of (text, rowspan, colspan).
+    let mut rows: Vec<Vec<(String, usize, usize)>> = Vec::new();
+    let mut from = 0;
+    while let Some(r) = lower[from..].find("<tr").map(|k| from + k) {
+        let end = lower[r..].find("</tr>").map_or(lower.len(), |k| r + k);
+        let mut cells = Vec::new();
+        let mut c = r;
+        while let Some(open) = lower[c..end].find("<t").map(|k| c + k) {
+            let kind = &lower.as_bytes()[open..(open + 3).min(end)];
+            if kind != b"<td" && kind != b"<th" {
+                c = open + 2;
+                continue;
+            }
+            let body = lower[open..end].find('>').map_or(end, |k| open + k + 1);
+            let close = lower[body..end].find("</t").map_or(end, |k| body + k);
+            let tag = &lower[open..body];
+            cells.push((plain_text(&table[body..close]), attr(tag, "rowspan"), attr(tag, "colspan")));
+            c = close + 1;
+        }
+        rows.push(cells);
+        from = end + 1;
+        if from >= lower.len() {
+            break;
+        }
+    }
+    // Columns still covered by a cell from a row above: (first column, width, rows left).
+    let mut down: Vec<(usize, usize, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for r in rows {
+        let mut line = Vec::new();
+        let mut col = 0;
+        let mut cells = r.into_iter();
+        loop {
+            if let Some(k) = down.iter().position(|d| d.0 == col && d.2 > 0) {
+                line.push(String::new());
+                down[k].2 -= 1;
+                col += down[k].1;
+                continue;
+            }
+            let Some((text, rs, cs)) = cells.next() else { break };
+            line.push(text);
+            if rs > 1 {
+                down.push((col, cs, rs - 1));
+            }
+            col += cs;
+        }
+        down.retain(|d| d.2 > 0);
+        out.push(line);
+    }
+    out
 }
 
 /// HTML without its tags, the usual character references decoded, whitespace collapsed.

@@ -11,7 +11,7 @@ use gongkai_synth::dump::{Dump, Style, dump};
 use gongkai_synth::{SynthOptions, report};
 use proptest::prelude::*;
 
-const STYLES: [Style; 9] = [
+const STYLES: [Style; 10] = [
     Style::Box,
     Style::HeavyFrame,
     Style::Double,
@@ -21,6 +21,7 @@ const STYLES: [Style; 9] = [
     Style::Html2Text,
     Style::GfmSpans,
     Style::PandocSpans,
+    Style::OfficeText,
 ];
 
 fn check(seed: u64, format: FormatVersion, d: Dump) -> Result<(), TestCaseError> {
@@ -52,6 +53,33 @@ fn check(seed: u64, format: FormatVersion, d: Dump) -> Result<(), TestCaseError>
 fn dumps() -> impl Strategy<Value = Dump> {
     (0..STYLES.len(), proptest::option::of(8usize..30), any::<bool>(), any::<bool>())
         .prop_map(|(s, wrap, middle, open_spans)| Dump { style: STYLES[s], wrap, middle, open_spans })
+}
+
+/// A report whose table 三 leaves some of the legal-person columns blank, as many real
+/// reports do (a blank is not 0, and is read as blank), then written as LibreOffice's text
+/// export writes it: every cell a line, blanks as empty lines.
+fn check_office_text_with_blanks(seed: u64, format: FormatVersion, blank_percent: u64) -> Result<(), TestCaseError> {
+    let mut r = report(seed, &SynthOptions { format, target_bytes: 1_500 });
+    let mut k = seed;
+    for row in r.table3.values_mut() {
+        for col in gongkai_model::Col::ALL.iter().filter(|c| !matches!(c, gongkai_model::Col::Tot)) {
+            k = k.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            if (k >> 33) % 100 < blank_percent
+                && let Some(c) = row.get_mut(col)
+            {
+                *c = gongkai_model::Cell::blank();
+            }
+        }
+    }
+    let md = gongkai_render::markdown(&r);
+    let html = gongkai_render::html(&r);
+    let text = dump(&md, Some(&html), Dump { style: Style::OfficeText, ..Dump::default() }, seed);
+    let p = parse_str(&text, Kind::Text);
+    let (want, got) = (r.cell_values(), p.report.cell_values());
+    let t3 =
+        |v: &Vec<(String, Option<String>)>| v.iter().filter(|c| c.0.starts_with("T3.")).cloned().collect::<Vec<_>>();
+    prop_assert_eq!(t3(&got), t3(&want), "{}", text);
+    Ok(())
 }
 
 proptest! {
@@ -100,6 +128,12 @@ proptest! {
     fn pandoc_markdown_with_bracketed_spans(seed in any::<u64>(), f2019 in any::<bool>()) {
         let format = if f2019 { FormatVersion::F2019 } else { FormatVersion::F2021 };
         check(seed, format, Dump { style: Style::PandocSpans, ..Dump::default() })?;
+    }
+
+    #[test]
+    fn office_text_export_with_blank_cells(seed in any::<u64>(), f2019 in any::<bool>(), blanks in 0u64..90) {
+        let format = if f2019 { FormatVersion::F2019 } else { FormatVersion::F2021 };
+        check_office_text_with_blanks(seed, format, blanks)?;
     }
 
     #[test]
