@@ -284,3 +284,34 @@ fn real_pages_through_pandoc_read_as_the_pages() {
         }
     }
 }
+
+/// The real web pages as LibreOffice's text export writes them (`soffice --convert-to txt`:
+/// one cell a line, blank cells as empty lines): every cell as the page reads, the page's 125
+/// blank cells included. Needs LibreOffice (`.ci/run` installs it); without it, a loud skip.
+#[test]
+fn real_pages_through_libreoffice_text_export_read_as_the_pages() {
+    const WHAT: &str = "real pages through LibreOffice's text export (nothing was checked)";
+    let Some(pages) = corpus_pages(WHAT) else { return };
+    if std::process::Command::new("soffice").arg("--version").output().is_err() {
+        gongkai_testkit::skipped(WHAT, "LibreOffice (soffice) is not installed");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("gongkai-lo-text-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A private profile, so parallel runs and a user's open LibreOffice do not interfere.
+    let profile = format!("-env:UserInstallation=file://{}", dir.join("profile").display());
+    for (page, want) in pages {
+        let out = std::process::Command::new("soffice")
+            .args(["--headless", &profile, "--convert-to", "txt:Text (encoded):UTF8", "--outdir"])
+            .arg(&dir)
+            .arg(&page)
+            .output()
+            .expect("soffice runs");
+        let txt = dir.join(page.with_extension("txt").file_name().unwrap());
+        let bytes = std::fs::read(&txt).unwrap_or_else(|e| {
+            panic!("LibreOffice wrote no text for {}: {e}: {}", page.display(), String::from_utf8_lossy(&out.stderr))
+        });
+        same_cells(&want, &bytes, &format!("{} through LibreOffice's text export", page.display()));
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
