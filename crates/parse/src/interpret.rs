@@ -904,6 +904,25 @@ fn parse_t4(
         }
         first.get_or_insert(it.src);
         used.push(i);
+        // The fifteen cells one a line under the header's last word (`总计`), blanks as empty
+        // lines (LibreOffice's text export), when the row shows that printing.
+        let by_lines = vals
+            .is_empty()
+            .then(|| slots_by_line(it, items.get(i + 1).map(|n| n.src.line), 15))
+            .flatten()
+            .filter(|(_, gaps)| *gaps);
+        if let Some((cells, _)) = by_lines {
+            findings.push(
+                Finding::new(
+                    "P4",
+                    Severity::Info,
+                    "表四一格一行、空白单元格为空行：按各值与表头末行相隔的行数归入各列",
+                )
+                .at(Some(it.src)),
+            );
+            vals = cells;
+            break;
+        }
         vals.extend(it.values.iter().cloned());
     }
     for i in &used {
