@@ -56,8 +56,29 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
     let t3_end = t4_start.or_else(|| next_heading_after(t3_start, &[5, 6])).unwrap_or(items.len());
     let t2_anchor = items[..t3_start.min(items.len())].iter().position(|it| it.has_number() && it.hits().any_t2_row());
     let t2_marker = |i: usize, it: &Item| heading_idx(2).any(|h| h == i) || it.has(Word::Article20);
+    // Back from the marker over the table's own lines: markers, header lines and rows printed
+    // one cell a line with no figure (such a table whose first rows are all blank starts with
+    // them; a grid's blank rows stay as they were read before).
+    let table_line = |i: usize, it: &Item| {
+        t2_marker(i, it)
+            || it.norm() == "信息内容"
+            || !header_cols(it.hits()).is_empty() && !it.has_number()
+            || !it.is_grid && !it.has_number() && it.hits().last_t2_row().is_some() && it.label.chars().count() <= 40
+    };
     let t2_start = match t2_anchor {
-        Some(a) => items[..=a].iter().enumerate().rev().find(|(i, it)| t2_marker(*i, it)).map(|(i, _)| i).or(Some(a)),
+        Some(a) => items[..=a]
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(i, it)| t2_marker(*i, it))
+            .map(|(i, _)| {
+                let mut s = i;
+                while s > 0 && table_line(s - 1, &items[s - 1]) && !heading_idx(2).any(|h| h == s - 1) {
+                    s -= 1;
+                }
+                s
+            })
+            .or(Some(a)),
         // Without a row of table 二 and without table 三, the section-二 heading alone does not
         // open a table (a pre-2019 report's prose would otherwise be taken for one).
         None => items[..t3_start.min(items.len())]
@@ -68,8 +89,16 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
     };
 
     let mut consumed = vec![false; items.len()];
+    // Tables printed one cell a line with blank cells as empty lines (LibreOffice's text export
+    // of a Word report), shown by any row whose values do not start right under its label or
+    // leave a line empty between them (see `slots_by_line`).
+    let blank_lines = items.iter().enumerate().any(|(i, it)| {
+        let next = items.get(i + 1).map(|n| n.src.line);
+        [2, 3, 4, 7, 15].into_iter().any(|n| slots_by_line(it, next, n).is_some_and(|(_, gaps)| gaps))
+    });
     if let Some(s) = t2_start {
-        let (src, complete) = parse_t2(&items[s..t3_start], &mut report, findings, &mut consumed[s..t3_start]);
+        let (src, complete) =
+            parse_t2(&items[s..t3_start], &mut report, findings, &mut consumed[s..t3_start], blank_lines);
         report.tables.table2 = src;
         if !complete && t3_start >= items.len() {
             findings.push(truncated("表二", items.last()));
@@ -77,7 +106,7 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
     }
     if t3_start < items.len() {
         let (src, complete) =
-            parse_t3(&items[t3_start..t3_end], &mut report, findings, &mut consumed[t3_start..t3_end]);
+            parse_t3(&items[t3_start..t3_end], &mut report, findings, &mut consumed[t3_start..t3_end], blank_lines);
         report.tables.table3 = src.or(Some(items[t3_start].src));
         if !complete && t3_end >= items.len() {
             findings.push(truncated("表三", items.last()));
@@ -85,7 +114,7 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
     }
     if let Some(s) = t4_start {
         let limit = next_heading_after(s, &[5, 6]).unwrap_or(items.len());
-        let (src, complete) = parse_t4(&items[s..limit], &mut report, findings, &mut consumed[s..limit]);
+        let (src, complete) = parse_t4(&items[s..limit], &mut report, findings, &mut consumed[s..limit], blank_lines);
         report.tables.table4 = src.or(Some(items[s].src));
         if !complete && limit >= items.len() && !consumed[s..limit].iter().any(|c| *c) {
             findings.push(truncated("表四", items.last()));
@@ -532,12 +561,14 @@ fn parse_t2(
     report: &mut Report,
     findings: &mut Vec<Finding>,
     consumed: &mut [bool],
+    blank_lines: bool,
 ) -> (Option<Src>, bool) {
     let mut cols: Vec<T2Col> = Vec::new();
     let mut first: Option<Src> = None;
     let fmt2019 = items.iter().any(|it| {
         it.hits().has_any(&[Word::Made2019, Word::Published2019, Word::Total2019, Word::Prev2019, Word::Item9_2019])
     });
+    let mut read_by_lines: Option<Src> = None;
     for (i, it) in items.iter().enumerate() {
         let h = header_cols(it.hits());
         if !h.is_empty() && !it.has_number() {
@@ -551,7 +582,28 @@ fn parse_t2(
         let Some(row) = it.hits().last_t2_row() else {
             continue;
         };
+        let candidates = [Some(cols.as_slice()), row.cols_2021().filter(|_| !fmt2019), Some(row.cols_2019())];
+        let of_row = |cs: &[T2Col]| !cs.is_empty() && cs.iter().all(|c| row_has_col(row, *c));
+        // The row's own columns in its format: a header printed one cell a line names only its
+        // last column on the line before the rows.
+        let own = if fmt2019 { Some(row.cols_2019()) } else { row.cols_2021() };
         if it.values.is_empty() {
+            // Every cell blank, printed as empty lines under the label.
+            let next = items.get(i + 1).map(|n| n.src.line);
+            let blank = own
+                .filter(|cs| of_row(cs))
+                .filter(|_| blank_lines)
+                .and_then(|cs| all_blank_row(it, next, cs.len()).map(|cells| (cs.to_vec(), cells)));
+            if let Some((cs, cells)) = blank {
+                consumed[i] = true;
+                read_by_lines.get_or_insert(it.src);
+                let entry = report.table2.entry(row).or_default();
+                for (c, v) in cs.into_iter().zip(cells) {
+                    if !entry.contains_key(&c) {
+                        entry.insert(c, v);
+                    }
+                }
+            }
             continue;
         }
         let mut vals: Vec<&Cell> = it.values.iter().collect();
@@ -561,16 +613,21 @@ fn parse_t2(
         {
             vals.pop();
         }
-        let fits = |cs: &[T2Col]| cs.len() == vals.len() && cs.iter().all(|c| row_has_col(row, *c));
-        let chosen: Option<Vec<T2Col>> = if fits(&cols) {
-            Some(cols.clone())
-        } else if let Some(c21) = row.cols_2021().filter(|c| !fmt2019 && fits(c)) {
-            Some(c21.to_vec())
-        } else if fits(row.cols_2019()) {
-            Some(row.cols_2019().to_vec())
-        } else {
-            None
-        };
+        // Printed one cell a line with blanks as empty lines: the row's own cells by their lines.
+        let by_lines = own.filter(|cs| blank_lines && cs.len() > vals.len() && of_row(cs)).and_then(|cs| {
+            let next = items.get(i + 1).map(|n| n.src.line);
+            slots_by_line(it, next, cs.len()).map(|(cells, _)| (cs.to_vec(), cells))
+        });
+        let mut chosen: Option<Vec<T2Col>> =
+            candidates.iter().flatten().find(|cs| cs.len() == vals.len() && of_row(cs)).map(|cs| cs.to_vec());
+        let owned: Vec<Cell>;
+        if let Some((cs, cells)) = by_lines {
+            // Replaces a fit by count alone (which a short row can match by chance).
+            chosen = Some(cs);
+            owned = cells;
+            vals = owned.iter().collect();
+            read_by_lines.get_or_insert(it.src);
+        }
         consumed[i] = true;
         match chosen {
             Some(cs) => {
@@ -591,6 +648,12 @@ fn parse_t2(
                 .at(Some(it.src)),
             ),
         }
+    }
+    if let Some(at) = read_by_lines {
+        findings.push(
+            Finding::new("P4", Severity::Info, "表二一格一行、空白单元格为空行：按各值与行标签相隔的行数归入各列")
+                .at(Some(at)),
+        );
     }
     // Completeness: every row of the detected format with all its columns.
     let rows: &[T2Row] = if fmt2019 { T2Row::ROWS_2019 } else { T2Row::ROWS_2021 };
@@ -662,6 +725,16 @@ fn slots_by_line(it: &Item, next_line: Option<u32>, n: usize) -> Option<(Vec<Cel
     }
     let gaps = it.values.iter().enumerate().any(|(j, v)| v.src.is_some_and(|s| s.line != label + j as u32 + 1));
     Some((out, gaps))
+}
+
+/// The `n` blank cells of a row printed one cell a line whose every cell is blank: a label
+/// with no value under it and at least `n` empty lines before the next text.
+fn all_blank_row(it: &Item, next_line: Option<u32>, n: usize) -> Option<Vec<Cell>> {
+    let label = it.src.line;
+    let fits = !it.is_grid && it.values.is_empty() && it.has_label() && next_line.is_none_or(|l| l > label + n as u32);
+    fits.then(|| {
+        (1..=n).map(|k| Cell { src: Some(empty_line_src((it.src.end, 0), label, k)), ..Cell::blank() }).collect()
+    })
 }
 
 /// The place of the empty line `k` lines below a label, counted from the end of the last text
@@ -739,6 +812,7 @@ fn parse_t3(
     report: &mut Report,
     findings: &mut Vec<Finding>,
     consumed: &mut [bool],
+    blank_lines_are_cells: bool,
 ) -> (Option<Src>, bool) {
     let sub_rows = items.iter().any(|it| it.hits().has_any(&[Word::NoCorrection, Word::FeePaid, Word::FeeNotice]));
     let order: &[T3Row] = if sub_rows { T3Row::ROWS_2021 } else { T3Row::ROWS_2019 };
@@ -746,19 +820,32 @@ fn parse_t3(
     let mut six_ctx = false;
     let mut first: Option<Src> = None;
     let mut duplicates = Vec::new();
-    // One cell a line with blank cells printed as empty lines (LibreOffice's text export of a
-    // Word table): shown by a row whose values do not start right under its label, or leave a
-    // line empty between them. Only then is a short row read by its lines.
+    // One cell a line with blank cells printed as empty lines (see `interpret`): only then is
+    // a short row read by its lines.
     let next_line = |i: usize| items.get(i + 1).map(|n| n.src.line);
-    let blank_lines_are_cells =
-        items.iter().enumerate().any(|(i, it)| slots_by_line(it, next_line(i), 7).is_some_and(|(_, gaps)| gaps));
     let mut by_lines = false;
     for (i, it) in items.iter().enumerate() {
         if it.has(Word::Six) || it.has(Word::OtherHandling) {
             six_ctx = true;
         }
         if it.values.is_empty() {
-            if !it.is_grid && i > 0 && it.has_label() && t3_row_of(it, six_ctx).is_some() {
+            let labelled = if !it.is_grid && it.has_label() { t3_row_of(it, six_ctx) } else { None };
+            // Every cell blank, printed as empty lines under the label.
+            let blank =
+                labelled.filter(|_| blank_lines_are_cells).and_then(|r| Some((r, all_blank_row(it, next_line(i), 7)?)));
+            if let Some((r, cells)) = blank
+                && !report.table3.contains_key(&r)
+            {
+                consumed[i] = true;
+                by_lines = true;
+                first.get_or_insert(it.src);
+                if let Some(p) = order.iter().position(|o| *o == r) {
+                    cursor = p + 1;
+                }
+                report.table3.insert(r, Row::from_ordered(cells));
+                continue;
+            }
+            if !it.is_grid && i > 0 && it.has_label() && labelled.is_some() {
                 consumed[i] = true;
             }
             if it.is_grid {
@@ -870,6 +957,7 @@ fn parse_t4(
     report: &mut Report,
     findings: &mut Vec<Finding>,
     consumed: &mut [bool],
+    blank_lines: bool,
 ) -> (Option<Src>, bool) {
     let mut vals: Vec<Cell> = Vec::new();
     let mut used: Vec<usize> = Vec::new();
@@ -910,7 +998,7 @@ fn parse_t4(
             .is_empty()
             .then(|| slots_by_line(it, items.get(i + 1).map(|n| n.src.line), 15))
             .flatten()
-            .filter(|(_, gaps)| *gaps);
+            .filter(|(_, gaps)| *gaps || blank_lines);
         if let Some((cells, _)) = by_lines {
             findings.push(
                 Finding::new(

@@ -71,6 +71,16 @@ fn check_office_text_with_blanks(seed: u64, format: FormatVersion, blank_percent
             }
         }
     }
+    for row in r.table2.values_mut() {
+        for col in gongkai_model::T2Col::ALL {
+            k = k.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            if (k >> 33) % 100 < blank_percent / 2
+                && let Some(c) = row.get_mut(col)
+            {
+                *c = gongkai_model::Cell::blank();
+            }
+        }
+    }
     for row in r.table4.values_mut() {
         for o in gongkai_model::T4Outcome::ALL.iter().filter(|o| !matches!(o, gongkai_model::T4Outcome::Tot)) {
             k = k.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -87,7 +97,10 @@ fn check_office_text_with_blanks(seed: u64, format: FormatVersion, blank_percent
     let p = parse_str(&text, Kind::Text);
     let (want, got) = (r.cell_values(), p.report.cell_values());
     let t34 = |v: &Vec<(String, Option<String>)>| {
-        v.iter().filter(|c| c.0.starts_with("T3.") || c.0.starts_with("T4.")).cloned().collect::<Vec<_>>()
+        v.iter()
+            .filter(|c| c.0.starts_with("T2.") || c.0.starts_with("T3.") || c.0.starts_with("T4."))
+            .cloned()
+            .collect::<Vec<_>>()
     };
     prop_assert_eq!(t34(&got), t34(&want), "{}", text);
     Ok(())
