@@ -92,10 +92,18 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
     // Tables printed one cell a line with blank cells as empty lines (LibreOffice's text export
     // of a Word report), shown by any row whose values do not start right under its label or
     // leave a line empty between them (see `slots_by_line`).
-    let blank_lines = items.iter().enumerate().any(|(i, it)| {
-        let next = items.get(i + 1).map(|n| n.src.line);
-        [2, 3, 4, 7, 15].into_iter().any(|n| slots_by_line(it, next, n).is_some_and(|(_, gaps)| gaps))
+    // The spacing: the lines from one cell to the next, 2 where an empty line follows every
+    // cell (every value then sits an even number of lines below its label), else 1.
+    let even = items.iter().filter(|it| !it.is_grid && it.has_label()).all(|it| {
+        let label = it.src.line;
+        it.values.iter().filter_map(|v| v.src.map(|s| s.line)).filter(|l| *l > label).all(|l| (l - label) % 2 == 0)
     });
+    let stride = if even { 2 } else { 1 };
+    let shown = items.iter().enumerate().any(|(i, it)| {
+        let next = items.get(i + 1).map(|n| n.src.line);
+        [2, 3, 4, 7, 15].into_iter().any(|n| slots_by_line(it, next, n, stride).is_some_and(|(_, gaps)| gaps))
+    });
+    let blank_lines = shown.then_some(stride);
     if let Some(s) = t2_start {
         let (src, complete) =
             parse_t2(&items[s..t3_start], &mut report, findings, &mut consumed[s..t3_start], blank_lines);
@@ -561,7 +569,7 @@ fn parse_t2(
     report: &mut Report,
     findings: &mut Vec<Finding>,
     consumed: &mut [bool],
-    blank_lines: bool,
+    blank_lines: Option<usize>,
 ) -> (Option<Src>, bool) {
     let mut cols: Vec<T2Col> = Vec::new();
     let mut first: Option<Src> = None;
@@ -592,8 +600,8 @@ fn parse_t2(
             let next = items.get(i + 1).map(|n| n.src.line);
             let blank = own
                 .filter(|cs| of_row(cs))
-                .filter(|_| blank_lines)
-                .and_then(|cs| all_blank_row(it, next, cs.len()).map(|cells| (cs.to_vec(), cells)));
+                .zip(blank_lines)
+                .and_then(|(cs, stride)| all_blank_row(it, next, cs.len(), stride).map(|cells| (cs.to_vec(), cells)));
             if let Some((cs, cells)) = blank {
                 consumed[i] = true;
                 read_by_lines.get_or_insert(it.src);
@@ -614,10 +622,11 @@ fn parse_t2(
             vals.pop();
         }
         // Printed one cell a line with blanks as empty lines: the row's own cells by their lines.
-        let by_lines = own.filter(|cs| blank_lines && cs.len() > vals.len() && of_row(cs)).and_then(|cs| {
-            let next = items.get(i + 1).map(|n| n.src.line);
-            slots_by_line(it, next, cs.len()).map(|(cells, _)| (cs.to_vec(), cells))
-        });
+        let by_lines =
+            own.filter(|cs| cs.len() > vals.len() && of_row(cs)).zip(blank_lines).and_then(|(cs, stride)| {
+                let next = items.get(i + 1).map(|n| n.src.line);
+                slots_by_line(it, next, cs.len(), stride).map(|(cells, _)| (cs.to_vec(), cells))
+            });
         let mut chosen: Option<Vec<T2Col>> =
             candidates.iter().flatten().find(|cs| cs.len() == vals.len() && of_row(cs)).map(|cs| cs.to_vec());
         let owned: Vec<Cell>;
@@ -689,61 +698,72 @@ fn t3_row_of(it: &Item, six_ctx: bool) -> Option<T3Row> {
     Some(r)
 }
 
-/// Seven value cells for a table-三 row, recovering run-together digits when needed.
-/// The `n` cells of a row printed one cell a line with blank cells as empty lines: each value
-/// sits `k` lines below its label for column `k`; the lines in between are empty (the next
-/// item starts more than `n` lines below the label). `None` for a table row, a row with `n`
-/// values or more, or values that do not fit. The flag says whether the row shows the
-/// printing: a value not right under the label, or an empty line between two values.
-fn slots_by_line(it: &Item, next_line: Option<u32>, n: usize) -> Option<(Vec<Cell>, bool)> {
+/// The `n` cells of a row printed one cell a line with blank cells as empty lines: the cell of
+/// column `k` sits `k × stride` lines below its label (LibreOffice's text export: stride 1;
+/// docx2txt, which leaves an empty line after every cell: stride 2), the lines in between
+/// empty (the next item starts more than `n × stride` lines below the label). `None` for a
+/// table row, a row with `n` values or more, or values that do not fit. The flag says whether
+/// the row shows the printing: a value not where the next value of an unbroken run would be.
+fn slots_by_line(it: &Item, next_line: Option<u32>, n: usize, stride: usize) -> Option<(Vec<Cell>, bool)> {
     if it.is_grid || it.values.is_empty() || it.values.len() >= n || !it.has_label() {
         return None;
     }
     let label = it.src.line;
-    if next_line.is_some_and(|l| l <= label + n as u32) {
+    if next_line.is_some_and(|l| l as usize <= label as usize + n * stride) {
         return None;
     }
     let mut out = vec![Cell::blank(); n];
     let mut last = 0usize;
-    // Where each empty line starts, counted from the label's end (one `\n` a line).
+    // Where each empty line starts, counted from the end of the text above it.
     let mut at = (it.src.end, 0usize);
     for v in &it.values {
         let src = v.src?;
         let off = src.line.checked_sub(label)? as usize;
-        if off <= last || off > n {
+        if off % stride != 0 || off / stride <= last || off / stride > n {
             return None;
         }
-        for k in last + 1..off {
-            out[k - 1].src = Some(empty_line_src(at, label, k));
+        let slot = off / stride;
+        for k in last + 1..slot {
+            out[k - 1].src = Some(empty_line_src(at, label, k * stride));
         }
-        out[off - 1] = v.clone();
+        out[slot - 1] = v.clone();
         at = (src.end, off);
-        last = off;
+        last = slot;
     }
     for k in last + 1..=n {
-        out[k - 1].src = Some(empty_line_src(at, label, k));
+        out[k - 1].src = Some(empty_line_src(at, label, k * stride));
     }
-    let gaps = it.values.iter().enumerate().any(|(j, v)| v.src.is_some_and(|s| s.line != label + j as u32 + 1));
+    let gaps = it
+        .values
+        .iter()
+        .enumerate()
+        .any(|(j, v)| v.src.is_some_and(|s| s.line as usize != label as usize + (j + 1) * stride));
     Some((out, gaps))
 }
 
 /// The `n` blank cells of a row printed one cell a line whose every cell is blank: a label
-/// with no value under it and at least `n` empty lines before the next text.
-fn all_blank_row(it: &Item, next_line: Option<u32>, n: usize) -> Option<Vec<Cell>> {
+/// with no value under it and at least `n × stride` empty lines before the next text.
+fn all_blank_row(it: &Item, next_line: Option<u32>, n: usize, stride: usize) -> Option<Vec<Cell>> {
     let label = it.src.line;
-    let fits = !it.is_grid && it.values.is_empty() && it.has_label() && next_line.is_none_or(|l| l > label + n as u32);
+    let fits = !it.is_grid
+        && it.values.is_empty()
+        && it.has_label()
+        && next_line.is_none_or(|l| l as usize > label as usize + n * stride);
     fits.then(|| {
-        (1..=n).map(|k| Cell { src: Some(empty_line_src((it.src.end, 0), label, k)), ..Cell::blank() }).collect()
+        (1..=n)
+            .map(|k| Cell { src: Some(empty_line_src((it.src.end, 0), label, k * stride)), ..Cell::blank() })
+            .collect()
     })
 }
 
-/// The place of the empty line `k` lines below a label, counted from the end of the last text
-/// before it (`at`: its end byte and its line's distance from the label).
-fn empty_line_src((end, from): (u32, usize), label: u32, k: usize) -> Src {
-    let start = end + (k - from) as u32;
-    Src { start, end: start, line: label + k as u32, col: 1, grid: None }
+/// The place of the empty line `line` lines below a label, counted from the end of the last
+/// text before it (`at`: its end byte and its line's distance from the label).
+fn empty_line_src((end, from): (u32, usize), label: u32, line: usize) -> Src {
+    let start = end + (line - from) as u32;
+    Src { start, end: start, line: label + line as u32, col: 1, grid: None }
 }
 
+/// Seven value cells for a table-三 row, recovering run-together digits when needed.
 fn take7(it: &Item, what: &dyn Fn() -> String) -> Result<Vec<Cell>, Finding> {
     let mut vals = it.values.clone();
     while vals.len() > 7 && vals.last().is_some_and(|c| c.value == CellValue::Blank) {
@@ -812,7 +832,7 @@ fn parse_t3(
     report: &mut Report,
     findings: &mut Vec<Finding>,
     consumed: &mut [bool],
-    blank_lines_are_cells: bool,
+    blank_lines_are_cells: Option<usize>,
 ) -> (Option<Src>, bool) {
     let sub_rows = items.iter().any(|it| it.hits().has_any(&[Word::NoCorrection, Word::FeePaid, Word::FeeNotice]));
     let order: &[T3Row] = if sub_rows { T3Row::ROWS_2021 } else { T3Row::ROWS_2019 };
@@ -831,8 +851,9 @@ fn parse_t3(
         if it.values.is_empty() {
             let labelled = if !it.is_grid && it.has_label() { t3_row_of(it, six_ctx) } else { None };
             // Every cell blank, printed as empty lines under the label.
-            let blank =
-                labelled.filter(|_| blank_lines_are_cells).and_then(|r| Some((r, all_blank_row(it, next_line(i), 7)?)));
+            let blank = labelled
+                .zip(blank_lines_are_cells)
+                .and_then(|(r, st)| Some((r, all_blank_row(it, next_line(i), 7, st)?)));
             if let Some((r, cells)) = blank
                 && !report.table3.contains_key(&r)
             {
@@ -888,7 +909,7 @@ fn parse_t3(
             duplicates.push((row, it.src));
             continue;
         }
-        let slots = slots_by_line(it, next_line(i), 7).filter(|_| blank_lines_are_cells).map(|(cells, _)| cells);
+        let slots = blank_lines_are_cells.and_then(|st| slots_by_line(it, next_line(i), 7, st)).map(|(cells, _)| cells);
         by_lines |= slots.is_some();
         match slots.map_or_else(|| take7(it, &|| format!("表三“{}”行", row.display_name())), Ok) {
             Ok(mut cells) => {
@@ -957,7 +978,7 @@ fn parse_t4(
     report: &mut Report,
     findings: &mut Vec<Finding>,
     consumed: &mut [bool],
-    blank_lines: bool,
+    blank_lines: Option<usize>,
 ) -> (Option<Src>, bool) {
     let mut vals: Vec<Cell> = Vec::new();
     let mut used: Vec<usize> = Vec::new();
@@ -994,11 +1015,8 @@ fn parse_t4(
         used.push(i);
         // The fifteen cells one a line under the header's last word (`总计`), blanks as empty
         // lines (LibreOffice's text export), when the row shows that printing.
-        let by_lines = vals
-            .is_empty()
-            .then(|| slots_by_line(it, items.get(i + 1).map(|n| n.src.line), 15))
-            .flatten()
-            .filter(|(_, gaps)| *gaps || blank_lines);
+        let next = items.get(i + 1).map(|n| n.src.line);
+        let by_lines = vals.is_empty().then(|| blank_lines.and_then(|st| slots_by_line(it, next, 15, st))).flatten();
         if let Some((cells, _)) = by_lines {
             findings.push(
                 Finding::new(

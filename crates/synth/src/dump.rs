@@ -56,7 +56,8 @@ pub enum Style {
     /// As LibreOffice's text export (`soffice --convert-to txt`) writes a Word table: every
     /// cell on a line of its own in row order, a blank cell as an empty line, a cell merged
     /// across columns once, a cell merged down as an empty line in each row below; nothing
-    /// between rows. Written from the page's own tables.
+    /// between rows. Or as Python's docx2txt writes it: the same with an empty line after
+    /// every cell. Written from the page's own tables.
     OfficeText,
 }
 
@@ -324,6 +325,8 @@ pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
     let page_tables = html.map(html_tables).filter(|t| {
         t.len() == tables.len() && (matches!(d.style, Style::Html2Text | Style::OfficeText) || rng.chance(50))
     });
+    // docx2txt leaves an empty line after every cell; LibreOffice does not.
+    let docx2txt = d.style == Style::OfficeText && rng.chance(50);
     let mut out = String::with_capacity(md.len() * 3);
     let mut at = 0;
     for (k, &(s, e)) in tables.iter().enumerate() {
@@ -344,7 +347,7 @@ pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
         } else if d.style == Style::OfficeText && page_tables.is_some() {
             for c in page_tables.as_ref().map(|t| office_rows(t[k])).unwrap_or_default().concat() {
                 out.push_str(&c);
-                out.push('\n');
+                out.push_str(if docx2txt { "\n\n" } else { "\n" });
             }
         } else if matches!(d.style, Style::GfmSpans | Style::PandocSpans) {
             out.push_str(&spans_table(&rows, d.style, &mut rng));
