@@ -266,6 +266,8 @@ impl GridBuilder {
         }
         *table_no = table_no.saturating_add(1);
         let mut rows = self.rows;
+        strip_dataframe_index(&mut rows);
+        collapse_repeated_spans(&mut rows);
         for (r, row) in rows.iter_mut().enumerate() {
             for (c, cell) in row.iter_mut().enumerate() {
                 cell.src.grid = Some(GridPos { table: *table_no, row: r as u16 + 1, col: c as u16 + 1 });
@@ -273,6 +275,63 @@ impl GridBuilder {
         }
         let src = LinePos::new(text, self.line, self.start).src(self.start, self.end);
         out.push(Block::Table(Grid { index: *table_no, src, rows }));
+    }
+}
+
+/// A table written out of a pandas DataFrame (`read_html` then `to_markdown`, `to_csv`) has a
+/// header row of column numbers (`| | 0 | 1 | 2 |`) and an index column counting the rows
+/// from 0: both are dropped, since they are not the report's.
+fn strip_dataframe_index(rows: &mut Vec<Vec<GridCell>>) {
+    let counts = |cells: &mut dyn Iterator<Item = &GridCell>| cells.enumerate().all(|(k, c)| c.text == k.to_string());
+    let header = rows.first().is_some_and(|r| r.len() >= 2 && r[0].text.is_empty() && counts(&mut r[1..].iter()));
+    let index = rows.len() >= 3 && counts(&mut rows[1..].iter().filter_map(|r| r.first()));
+    if header && index {
+        rows.remove(0);
+        for r in rows.iter_mut() {
+            r.remove(0);
+        }
+    }
+}
+
+/// A merged cell written once into every column it spans (pandas' `read_html` then
+/// `to_markdown`, python-docx's `row.cells`): `信息内容 | 本年处理决定数量 | 本年处理决定数量`
+/// and under it `行政许可 | 0 | 0`. A row without figures names such runs (adjacent cells of
+/// one text); each run is then kept once in that row and in the rows of figures under it
+/// whose cells in the run are all the same, until the next row without figures. A run of
+/// figures is never made from the figures themselves: `0 | 0 | 0` under three distinct
+/// headings stays three cells.
+fn collapse_repeated_spans(rows: &mut [Vec<GridCell>]) {
+    let figure =
+        |c: &GridCell| c.text.chars().next().is_some_and(|ch| ch.is_ascii_digit() || ('０'..='９').contains(&ch));
+    // Runs of the last row without figures: (start, length, row width).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut width = 0;
+    for row in rows.iter_mut() {
+        let header = !row.iter().any(figure);
+        if header {
+            runs.clear();
+            width = row.len();
+            let mut j = 0;
+            while j < row.len() {
+                let mut k = j + 1;
+                while k < row.len() && !row[j].text.is_empty() && row[k].text == row[j].text {
+                    k += 1;
+                }
+                if k - j >= 2 {
+                    runs.push((j, k - j));
+                }
+                j = k;
+            }
+        }
+        if runs.is_empty() || row.len() != width {
+            continue;
+        }
+        // Right to left, so that earlier starts stay valid.
+        for &(j, n) in runs.iter().rev() {
+            if row[j..j + n].iter().all(|c| c.text == row[j].text) {
+                row.drain(j + 1..j + n);
+            }
+        }
     }
 }
 
@@ -1246,6 +1305,30 @@ mod tests {
         assert_eq!(g.len(), 1);
         assert!(d.blocks.iter().any(|b| matches!(b, Block::Para(p) if p.text == "后记")));
         assert!(d.blocks.iter().any(|b| matches!(b, Block::Para(p) if p.text == "规章| 1")));
+    }
+
+    #[test]
+    fn merged_cells_written_into_every_column_are_kept_once() {
+        // python-docx: a header whose last cell spans three columns, then its row.
+        let t = "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t0\t0\t0\n\
+                 信息内容\t本年处理决定数量\t本年处理决定数量\t本年处理决定数量\n行政许可\t5\t5\t5\n行政处罚\t1\t2\t3\n";
+        let g = text_to_doc(t).doc;
+        assert_eq!(
+            texts(grids(&g)[0]),
+            vec![
+                vec!["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+                vec!["规章", "0", "0", "0"],
+                vec!["信息内容", "本年处理决定数量"],
+                vec!["行政许可", "5"],
+                // Not the same in the run: not a merged cell, left as printed.
+                vec!["行政处罚", "1", "2", "3"],
+            ]
+        );
+        // pandas: the column numbers and the index go; without both, nothing is dropped.
+        let t = "|    | 0 | 1 |\n|---:|:---|:---|\n| 0 | 规章 | 3 |\n| 1 | 许可 | 4 |\n";
+        assert_eq!(texts(grids(&text_to_doc(t).doc)[0]), vec![vec!["规章", "3"], vec!["许可", "4"]]);
+        let t = "| 序号 | 项目 |\n|---|---|\n| 0 | 规章 |\n| 1 | 许可 |\n";
+        assert_eq!(texts(grids(&text_to_doc(t).doc)[0]).len(), 3);
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub enum Style {
     /// between rows. Or as Python's docx2txt writes it: the same with an empty line after
     /// every cell. Written from the page's own tables.
     OfficeText,
+    /// As a page's tables come out of pandas (`read_html` then `to_markdown`: every merged cell
+    /// written into each cell it covers, a header row of column numbers and an index column)
+    /// or python-docx (`row.cells` joined by TABs: merged cells repeated the same way).
+    Repeated,
 }
 
 /// Which redrawing to apply.
@@ -131,7 +135,8 @@ fn chars(style: Style) -> Chars {
         | Style::Html2Text
         | Style::GfmSpans
         | Style::PandocSpans
-        | Style::OfficeText => Chars {
+        | Style::OfficeText
+        | Style::Repeated => Chars {
             v: '│',
             v_out: '│',
             h: '─',
@@ -323,10 +328,13 @@ pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
     }
     // html2text always works from the page; the HTML style only sometimes.
     let page_tables = html.map(html_tables).filter(|t| {
-        t.len() == tables.len() && (matches!(d.style, Style::Html2Text | Style::OfficeText) || rng.chance(50))
+        t.len() == tables.len()
+            && (matches!(d.style, Style::Html2Text | Style::OfficeText | Style::Repeated) || rng.chance(50))
     });
     // docx2txt leaves an empty line after every cell; LibreOffice does not.
     let docx2txt = d.style == Style::OfficeText && rng.chance(50);
+    // pandas' Markdown, or python-docx's cells joined by TABs.
+    let pandas = d.style == Style::Repeated && rng.chance(50);
     let mut out = String::with_capacity(md.len() * 3);
     let mut at = 0;
     for (k, &(s, e)) in tables.iter().enumerate() {
@@ -344,6 +352,21 @@ pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
         } else if d.style == Style::Html2Text {
             let page_rows = page_tables.as_ref().map(|t| html_rows(t[k]));
             out.push_str(&html2text_table(page_rows.as_deref().unwrap_or(&rows), &mut rng));
+        } else if d.style == Style::Repeated && page_tables.is_some() {
+            let grid = page_tables.as_ref().map(|t| repeated_grid(t[k])).unwrap_or_default();
+            if pandas {
+                let n = grid.iter().map(Vec::len).max().unwrap_or(0);
+                out.push_str(&format!("|    | {} |\n", (0..n).map(|j| j.to_string()).collect::<Vec<_>>().join(" | ")));
+                out.push_str(&format!("|---:|{}|\n", vec![":---"; n].join("|")));
+                for (i, r) in grid.iter().enumerate() {
+                    out.push_str(&format!("| {i} | {} |\n", r.join(" | ")));
+                }
+            } else {
+                for r in &grid {
+                    out.push_str(&r.join("\t"));
+                    out.push('\n');
+                }
+            }
         } else if d.style == Style::OfficeText && page_tables.is_some() {
             for c in page_tables.as_ref().map(|t| office_rows(t[k])).unwrap_or_default().concat() {
                 out.push_str(&c);
@@ -415,6 +438,36 @@ fn html_rows(table: &str) -> Vec<Vec<String>> {
 /// across columns once, a cell merged down once in its first row and as an empty cell in each
 /// row below it.
 fn office_rows(table: &str) -> Vec<Vec<String>> {
+    let rows = spans_of(table);
+    // Columns still covered by a cell from a row above: (first column, width, rows left).
+    let mut down: Vec<(usize, usize, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for r in rows {
+        let mut line = Vec::new();
+        let mut col = 0;
+        let mut cells = r.into_iter();
+        loop {
+            if let Some(k) = down.iter().position(|d| d.0 == col && d.2 > 0) {
+                line.push(String::new());
+                down[k].2 -= 1;
+                col += down[k].1;
+                continue;
+            }
+            let Some((text, rs, cs)) = cells.next() else { break };
+            line.push(text);
+            if rs > 1 {
+                down.push((col, cs, rs - 1));
+            }
+            col += cs;
+        }
+        down.retain(|d| d.2 > 0);
+        out.push(line);
+    }
+    out
+}
+
+/// The cells of each `<tr>` of an HTML table: (text, rowspan, colspan).
+fn spans_of(table: &str) -> Vec<Vec<(String, usize, usize)>> {
     let lower = table.to_ascii_lowercase();
     let attr = |tag: &str, name: &str| -> usize {
         tag.find(name)
@@ -449,31 +502,36 @@ fn office_rows(table: &str) -> Vec<Vec<String>> {
             break;
         }
     }
-    // Columns still covered by a cell from a row above: (first column, width, rows left).
-    let mut down: Vec<(usize, usize, usize)> = Vec::new();
-    let mut out = Vec::new();
-    for r in rows {
-        let mut line = Vec::new();
+    rows
+}
+
+/// The full grid of an HTML table, a merged cell's text in every cell it covers (as pandas and
+/// python-docx give it).
+fn repeated_grid(table: &str) -> Vec<Vec<String>> {
+    let mut grid: Vec<Vec<Option<String>>> = Vec::new();
+    for (i, row) in spans_of(table).into_iter().enumerate() {
         let mut col = 0;
-        let mut cells = r.into_iter();
-        loop {
-            if let Some(k) = down.iter().position(|d| d.0 == col && d.2 > 0) {
-                line.push(String::new());
-                down[k].2 -= 1;
-                col += down[k].1;
-                continue;
+        for (text, rs, cs) in row {
+            while grid.get(i).and_then(|r| r.get(col)).is_some_and(Option::is_some) {
+                col += 1;
             }
-            let Some((text, rs, cs)) = cells.next() else { break };
-            line.push(text);
-            if rs > 1 {
-                down.push((col, cs, rs - 1));
+            for di in 0..rs {
+                for dj in 0..cs {
+                    let r = i + di;
+                    if grid.len() <= r {
+                        grid.resize(r + 1, Vec::new());
+                    }
+                    if grid[r].len() <= col + dj {
+                        grid[r].resize(col + dj + 1, None);
+                    }
+                    grid[r][col + dj] = Some(text.clone());
+                }
             }
             col += cs;
         }
-        down.retain(|d| d.2 > 0);
-        out.push(line);
     }
-    out
+    let n = grid.iter().map(Vec::len).max().unwrap_or(0);
+    grid.into_iter().map(|r| (0..n).map(|j| r.get(j).cloned().flatten().unwrap_or_default()).collect()).collect()
 }
 
 /// HTML without its tags, the usual character references decoded, whitespace collapsed.

@@ -11,7 +11,7 @@ use gongkai_synth::dump::{Dump, Style, dump};
 use gongkai_synth::{SynthOptions, report};
 use proptest::prelude::*;
 
-const STYLES: [Style; 10] = [
+const STYLES: [Style; 11] = [
     Style::Box,
     Style::HeavyFrame,
     Style::Double,
@@ -22,6 +22,7 @@ const STYLES: [Style; 10] = [
     Style::GfmSpans,
     Style::PandocSpans,
     Style::OfficeText,
+    Style::Repeated,
 ];
 
 fn check(seed: u64, format: FormatVersion, d: Dump) -> Result<(), TestCaseError> {
@@ -158,6 +159,12 @@ proptest! {
     fn office_text_export_with_blank_cells(seed in any::<u64>(), f2019 in any::<bool>(), blanks in 0u64..90) {
         let format = if f2019 { FormatVersion::F2019 } else { FormatVersion::F2021 };
         check_office_text_with_blanks(seed, format, blanks)?;
+    }
+
+    #[test]
+    fn merged_cells_repeated_as_pandas_and_python_docx_write_them(seed in any::<u64>(), f2019 in any::<bool>()) {
+        let format = if f2019 { FormatVersion::F2019 } else { FormatVersion::F2021 };
+        check(seed, format, Dump { style: Style::Repeated, ..Dump::default() })?;
     }
 
     #[test]
