@@ -94,7 +94,9 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
     // leave a line empty between them (see `slots_by_line`).
     // The spacing: the lines from one cell to the next, 2 where an empty line follows every
     // cell (every value then sits an even number of lines below its label), else 1.
-    let even = items.iter().filter(|it| !it.is_grid && it.has_label()).all(|it| {
+    // Only rows whose values sit below their label are looked at (checked before the label,
+    // whose analysis most prose lines never need).
+    let even = items.iter().filter(|it| !it.is_grid && values_below(it) && it.has_label()).all(|it| {
         let label = it.src.line;
         it.values.iter().filter_map(|v| v.src.map(|s| s.line)).filter(|l| *l > label).all(|l| (l - label) % 2 == 0)
     });
@@ -705,7 +707,7 @@ fn t3_row_of(it: &Item, six_ctx: bool) -> Option<T3Row> {
 /// table row, a row with `n` values or more, or values that do not fit. The flag says whether
 /// the row shows the printing: a value not where the next value of an unbroken run would be.
 fn slots_by_line(it: &Item, next_line: Option<u32>, n: usize, stride: usize) -> Option<(Vec<Cell>, bool)> {
-    if it.is_grid || it.values.is_empty() || it.values.len() >= n || !it.has_label() {
+    if it.is_grid || it.values.is_empty() || it.values.len() >= n || !values_below(it) || !it.has_label() {
         return None;
     }
     let label = it.src.line;
@@ -739,6 +741,11 @@ fn slots_by_line(it: &Item, next_line: Option<u32>, n: usize, stride: usize) -> 
         .enumerate()
         .any(|(j, v)| v.src.is_some_and(|s| s.line as usize != label as usize + (j + 1) * stride));
     Some((out, gaps))
+}
+
+/// Whether a row's values sit on lines below its label's (cells printed one a line).
+fn values_below(it: &Item) -> bool {
+    it.values.first().and_then(|v| v.src).is_some_and(|s| s.line > it.src.line)
 }
 
 /// The `n` blank cells of a row printed one cell a line whose every cell is blank: a label
