@@ -54,6 +54,36 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
     let next_heading_after =
         |from: usize, ids: &[u8]| headings.iter().find(|h| h.0 > from && ids.contains(&h.1)).map(|h| h.0);
     let t3_end = t4_start.or_else(|| next_heading_after(t3_start, &[5, 6])).unwrap_or(items.len());
+    // Tables printed one cell a line with blank cells as empty lines (LibreOffice's text export
+    // of a Word report), shown by two table rows (a row of table 二 or 三, or table 四's
+    // `总计`) whose values do not start right under the label or leave a line empty between
+    // them (see `slots_by_line`). The spacing: the lines from one cell to the next, 2 where an
+    // empty line follows every cell (every value then sits an even number of lines below its
+    // label), else 1. Only rows whose values sit below their label are looked at, before the
+    // label's analysis (which most prose lines never need).
+    let table_row = |it: &Item| {
+        !it.is_grid
+            && values_below(it)
+            && it.has_label()
+            && (it.hits().last_t2_row().is_some() || it.hits().last_t3().is_some() || outcome_words_only(it))
+    };
+    let even = items.iter().filter(|it| table_row(it)).all(|it| {
+        let label = it.src.line;
+        it.values.iter().filter_map(|v| v.src.map(|s| s.line)).filter(|l| *l > label).all(|l| (l - label) % 2 == 0)
+    });
+    let stride = if even { 2 } else { 1 };
+    let shown = items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| table_row(it))
+        .filter(|(i, it)| {
+            let next = items.get(i + 1).map(|n| n.src.line);
+            [2, 3, 4, 7, 15].into_iter().any(|n| slots_by_line(it, next, n, stride).is_some_and(|(_, gaps)| gaps))
+        })
+        .take(2)
+        .count()
+        >= 2;
+    let blank_lines = shown.then_some(stride);
     let t2_anchor = items[..t3_start.min(items.len())].iter().position(|it| it.has_number() && it.hits().any_t2_row());
     let t2_marker = |i: usize, it: &Item| heading_idx(2).any(|h| h == i) || it.has(Word::Article20);
     // Back from the marker over the table's own lines: markers, header lines and rows printed
@@ -63,7 +93,12 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
         t2_marker(i, it)
             || it.norm() == "信息内容"
             || !header_cols(it.hits()).is_empty() && !it.has_number()
-            || !it.is_grid && !it.has_number() && it.hits().last_t2_row().is_some() && it.label.chars().count() <= 40
+            || blank_lines.is_some()
+                && !it.is_grid
+                && !it.has_number()
+                && it.hits().last_t2_row().is_some()
+                && it.label.chars().count() <= 40
+                && !it.label.contains(['，', '。', ',', '；'])
     };
     let t2_start = match t2_anchor {
         Some(a) => items[..=a]
@@ -73,7 +108,11 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
             .find(|(i, it)| t2_marker(*i, it))
             .map(|(i, _)| {
                 let mut s = i;
-                while s > 0 && table_line(s - 1, &items[s - 1]) && !heading_idx(2).any(|h| h == s - 1) {
+                while blank_lines.is_some()
+                    && s > 0
+                    && table_line(s - 1, &items[s - 1])
+                    && !heading_idx(2).any(|h| h == s - 1)
+                {
                     s -= 1;
                 }
                 s
@@ -89,34 +128,29 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
     };
 
     let mut consumed = vec![false; items.len()];
-    // Tables printed one cell a line with blank cells as empty lines (LibreOffice's text export
-    // of a Word report), shown by any row whose values do not start right under its label or
-    // leave a line empty between them (see `slots_by_line`).
-    // The spacing: the lines from one cell to the next, 2 where an empty line follows every
-    // cell (every value then sits an even number of lines below its label), else 1.
-    // Only rows whose values sit below their label are looked at (checked before the label,
-    // whose analysis most prose lines never need).
-    let even = items.iter().filter(|it| !it.is_grid && values_below(it) && it.has_label()).all(|it| {
-        let label = it.src.line;
-        it.values.iter().filter_map(|v| v.src.map(|s| s.line)).filter(|l| *l > label).all(|l| (l - label) % 2 == 0)
-    });
-    let stride = if even { 2 } else { 1 };
-    let shown = items.iter().enumerate().any(|(i, it)| {
-        let next = items.get(i + 1).map(|n| n.src.line);
-        [2, 3, 4, 7, 15].into_iter().any(|n| slots_by_line(it, next, n, stride).is_some_and(|(_, gaps)| gaps))
-    });
-    let blank_lines = shown.then_some(stride);
+    // The line of the item at `i` of the whole list: what follows a table's last row.
+    let line_at = |i: usize| items.get(i).map(|n| n.src.line);
     if let Some(s) = t2_start {
-        let (src, complete) =
-            parse_t2(&items[s..t3_start], &mut report, findings, &mut consumed[s..t3_start], blank_lines);
+        let (src, complete) = parse_t2(
+            &items[s..t3_start],
+            &mut report,
+            findings,
+            &mut consumed[s..t3_start],
+            (blank_lines, line_at(t3_start)),
+        );
         report.tables.table2 = src;
         if !complete && t3_start >= items.len() {
             findings.push(truncated("表二", items.last()));
         }
     }
     if t3_start < items.len() {
-        let (src, complete) =
-            parse_t3(&items[t3_start..t3_end], &mut report, findings, &mut consumed[t3_start..t3_end], blank_lines);
+        let (src, complete) = parse_t3(
+            &items[t3_start..t3_end],
+            &mut report,
+            findings,
+            &mut consumed[t3_start..t3_end],
+            (blank_lines, line_at(t3_end)),
+        );
         report.tables.table3 = src.or(Some(items[t3_start].src));
         if !complete && t3_end >= items.len() {
             findings.push(truncated("表三", items.last()));
@@ -124,7 +158,8 @@ pub fn interpret(mut doc: Doc, findings: &mut Vec<Finding>) -> Report {
     }
     if let Some(s) = t4_start {
         let limit = next_heading_after(s, &[5, 6]).unwrap_or(items.len());
-        let (src, complete) = parse_t4(&items[s..limit], &mut report, findings, &mut consumed[s..limit], blank_lines);
+        let (src, complete) =
+            parse_t4(&items[s..limit], &mut report, findings, &mut consumed[s..limit], (blank_lines, line_at(limit)));
         report.tables.table4 = src.or(Some(items[s].src));
         if !complete && limit >= items.len() && !consumed[s..limit].iter().any(|c| *c) {
             findings.push(truncated("表四", items.last()));
@@ -571,8 +606,9 @@ fn parse_t2(
     report: &mut Report,
     findings: &mut Vec<Finding>,
     consumed: &mut [bool],
-    blank_lines: Option<usize>,
+    (blank_lines, after): (Option<usize>, Option<u32>),
 ) -> (Option<Src>, bool) {
+    let next_line = |i: usize| items.get(i + 1).map(|n| n.src.line).or(after);
     let mut cols: Vec<T2Col> = Vec::new();
     let mut first: Option<Src> = None;
     let fmt2019 = items.iter().any(|it| {
@@ -599,7 +635,7 @@ fn parse_t2(
         let own = if fmt2019 { Some(row.cols_2019()) } else { row.cols_2021() };
         if it.values.is_empty() {
             // Every cell blank, printed as empty lines under the label.
-            let next = items.get(i + 1).map(|n| n.src.line);
+            let next = next_line(i);
             let blank = own
                 .filter(|cs| of_row(cs))
                 .zip(blank_lines)
@@ -626,7 +662,7 @@ fn parse_t2(
         // Printed one cell a line with blanks as empty lines: the row's own cells by their lines.
         let by_lines =
             own.filter(|cs| cs.len() > vals.len() && of_row(cs)).zip(blank_lines).and_then(|(cs, stride)| {
-                let next = items.get(i + 1).map(|n| n.src.line);
+                let next = next_line(i);
                 slots_by_line(it, next, cs.len(), stride).map(|(cells, _)| (cs.to_vec(), cells))
             });
         let mut chosen: Option<Vec<T2Col>> =
@@ -765,9 +801,10 @@ fn all_blank_row(it: &Item, next_line: Option<u32>, n: usize, stride: usize) -> 
 
 /// The place of the empty line `line` lines below a label, counted from the end of the last
 /// text before it (`at`: its end byte and its line's distance from the label).
-fn empty_line_src((end, from): (u32, usize), label: u32, line: usize) -> Src {
-    let start = end + (line - from) as u32;
-    Src { start, end: start, line: label + line as u32, col: 1, grid: None }
+fn empty_line_src((end, _from): (u32, usize), label: u32, line: usize) -> Src {
+    // The byte where the text above it ends (always a character boundary: an empty line's own
+    // offset depends on line endings and spaces this layer does not see); the line is exact.
+    Src { start: end, end, line: label + line as u32, col: 1, grid: None }
 }
 
 /// Seven value cells for a table-三 row, recovering run-together digits when needed.
@@ -839,7 +876,7 @@ fn parse_t3(
     report: &mut Report,
     findings: &mut Vec<Finding>,
     consumed: &mut [bool],
-    blank_lines_are_cells: Option<usize>,
+    (blank_lines_are_cells, after): (Option<usize>, Option<u32>),
 ) -> (Option<Src>, bool) {
     let sub_rows = items.iter().any(|it| it.hits().has_any(&[Word::NoCorrection, Word::FeePaid, Word::FeeNotice]));
     let order: &[T3Row] = if sub_rows { T3Row::ROWS_2021 } else { T3Row::ROWS_2019 };
@@ -849,7 +886,7 @@ fn parse_t3(
     let mut duplicates = Vec::new();
     // One cell a line with blank cells printed as empty lines (see `interpret`): only then is
     // a short row read by its lines.
-    let next_line = |i: usize| items.get(i + 1).map(|n| n.src.line);
+    let next_line = |i: usize| items.get(i + 1).map(|n| n.src.line).or(after);
     let mut by_lines = false;
     for (i, it) in items.iter().enumerate() {
         if it.has(Word::Six) || it.has(Word::OtherHandling) {
@@ -985,8 +1022,9 @@ fn parse_t4(
     report: &mut Report,
     findings: &mut Vec<Finding>,
     consumed: &mut [bool],
-    blank_lines: Option<usize>,
+    (blank_lines, after): (Option<usize>, Option<u32>),
 ) -> (Option<Src>, bool) {
+    let next_line = |i: usize| items.get(i + 1).map(|n| n.src.line).or(after);
     let mut vals: Vec<Cell> = Vec::new();
     let mut used: Vec<usize> = Vec::new();
     let mut first: Option<Src> = None;
@@ -1011,7 +1049,9 @@ fn parse_t4(
         let figures_follow = || {
             items[i + 1..]
                 .iter()
-                .find(|n| !n.values.is_empty() && !n.has_label())
+                .filter(|n| !n.values.is_empty() && !n.has_label())
+                .take(8)
+                .find(|n| n.has_number() || !unlabelled_blanks(n))
                 .is_some_and(|n| n.values.len() == it.values.len() && n.has_number())
         };
         let blank_row = unlabelled_blanks(it) && !figures_follow();
@@ -1022,7 +1062,7 @@ fn parse_t4(
         used.push(i);
         // The fifteen cells one a line under the header's last word (`总计`), blanks as empty
         // lines (LibreOffice's text export), when the row shows that printing.
-        let next = items.get(i + 1).map(|n| n.src.line);
+        let next = next_line(i);
         let by_lines = vals.is_empty().then(|| blank_lines.and_then(|st| slots_by_line(it, next, 15, st))).flatten();
         if let Some((cells, _)) = by_lines {
             findings.push(

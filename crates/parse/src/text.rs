@@ -314,7 +314,10 @@ fn collapse_repeated_spans(rows: &mut [Vec<GridCell>]) {
             let mut j = 0;
             while j < row.len() {
                 let mut k = j + 1;
-                while k < row.len() && !row[j].text.is_empty() && row[k].text == row[j].text {
+                // Only a label (with letters or ideographs) names a merged cell: a run of
+                // placeholders (`—`, `/`) is data.
+                let label = row[j].text.chars().any(char::is_alphabetic);
+                while k < row.len() && label && row[k].text == row[j].text {
                     k += 1;
                 }
                 if k - j >= 2 {
@@ -682,7 +685,11 @@ fn pandoc_attributes(text: &str, out: &mut Option<Vec<u8>>) {
                             continue;
                         };
                         if lb.get(k + 1) == Some(&b'{') {
-                            if let Some(close) = memchr::memchr(b'}', &lb[k + 1..]).map(|c| k + 1 + c) {
+                            // The first brace after the opening one: a `}` closes the attributes;
+                            // another `{` means none (and keeps the search linear).
+                            let close =
+                                memchr::memchr2(b'}', b'{', &lb[k + 2..]).map(|c| k + 2 + c).filter(|&c| lb[c] == b'}');
+                            if let Some(close) = close {
                                 let attrs = &lb[k + 2..close];
                                 let pandoc =
                                     attrs.contains(&b'=') || attrs.first().is_some_and(|c| matches!(c, b'.' | b'#'));
@@ -1324,6 +1331,10 @@ mod tests {
                 vec!["行政处罚", "1", "2", "3"],
             ]
         );
+        // A row of placeholders is data, not a heading naming merged cells.
+        let t = "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t—\t—\t—\n行政规范性文件\t0\t0\t0\n";
+        let g = text_to_doc(t).doc;
+        assert_eq!(texts(grids(&g)[0])[2], vec!["行政规范性文件", "0", "0", "0"]);
         // pandas: the column numbers and the index go; without both, nothing is dropped.
         let t = "|    | 0 | 1 |\n|---:|:---|:---|\n| 0 | 规章 | 3 |\n| 1 | 许可 | 4 |\n";
         assert_eq!(texts(grids(&text_to_doc(t).doc)[0]), vec![vec!["规章", "3"], vec!["许可", "4"]]);
@@ -1391,6 +1402,7 @@ mod tests {
         let _ = text_to_doc(&"<".repeat(1_000_000));
         let _ = text_to_doc(&"<!--\n".repeat(100_000));
         let _ = text_to_doc(&"a<b\n".repeat(100_000));
+        let _ = text_to_doc(&"[]{".repeat(300_000));
         // Each is linear (a few hundred milliseconds in a debug build); quadratic would be minutes.
         assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
     }
