@@ -752,8 +752,8 @@ fn slots_by_line(it: &Item, next_line: Option<u32>, n: usize, stride: usize) -> 
     }
     let mut out = vec![Cell::blank(); n];
     let mut last = 0usize;
-    // Where each empty line starts, counted from the end of the text above it.
-    let mut at = (it.src.end, 0usize);
+    // The end of the text above the next empty line.
+    let mut at = it.src.end;
     for v in &it.values {
         let src = v.src?;
         let off = src.line.checked_sub(label)? as usize;
@@ -765,7 +765,7 @@ fn slots_by_line(it: &Item, next_line: Option<u32>, n: usize, stride: usize) -> 
             out[k - 1].src = Some(empty_line_src(at, label, k * stride));
         }
         out[slot - 1] = v.clone();
-        at = (src.end, off);
+        at = src.end;
         last = slot;
     }
     for k in last + 1..=n {
@@ -793,15 +793,13 @@ fn all_blank_row(it: &Item, next_line: Option<u32>, n: usize, stride: usize) -> 
         && it.has_label()
         && next_line.is_none_or(|l| l as usize > label as usize + n * stride);
     fits.then(|| {
-        (1..=n)
-            .map(|k| Cell { src: Some(empty_line_src((it.src.end, 0), label, k * stride)), ..Cell::blank() })
-            .collect()
+        (1..=n).map(|k| Cell { src: Some(empty_line_src(it.src.end, label, k * stride)), ..Cell::blank() }).collect()
     })
 }
 
-/// The place of the empty line `line` lines below a label, counted from the end of the last
-/// text before it (`at`: its end byte and its line's distance from the label).
-fn empty_line_src((end, _from): (u32, usize), label: u32, line: usize) -> Src {
+/// The place of the empty line `line` lines below a label, `end` being the end byte of the
+/// last text above it.
+fn empty_line_src(end: u32, label: u32, line: usize) -> Src {
     // The byte where the text above it ends (always a character boundary: an empty line's own
     // offset depends on line endings and spaces this layer does not see); the line is exact.
     Src { start: end, end, line: label + line as u32, col: 1, grid: None }

@@ -693,7 +693,7 @@ fn pandoc_attributes(text: &str, out: &mut Option<Vec<u8>>) {
                                 let attrs = &lb[k + 2..close];
                                 let pandoc =
                                     attrs.contains(&b'=') || attrs.first().is_some_and(|c| matches!(c, b'.' | b'#'));
-                                if pandoc && !attrs.contains(&b'{') {
+                                if pandoc {
                                     blank(text, out, start + o, start + o + 1);
                                     blank(text, out, start + k, start + close + 1);
                                     k = close + 1;

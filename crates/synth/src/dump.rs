@@ -404,34 +404,10 @@ pub fn dump(md: &str, html: Option<&str>, d: Dump, seed: u64) -> String {
     }
 }
 
-/// The text of each `<td>`/`<th>` of each `<tr>` of an HTML table, tags dropped and the
-/// common character references decoded (merged cells appear once, as `html2text` sees them).
+/// The text of each `<td>`/`<th>` of each `<tr>` of an HTML table, merged cells once (as
+/// `html2text` sees them).
 fn html_rows(table: &str) -> Vec<Vec<String>> {
-    let lower = table.to_ascii_lowercase();
-    let mut rows = Vec::new();
-    let mut from = 0;
-    while let Some(r) = lower[from..].find("<tr").map(|k| from + k) {
-        let end = lower[r..].find("</tr>").map_or(lower.len(), |k| r + k);
-        let mut cells = Vec::new();
-        let mut c = r;
-        while let Some(open) = lower[c..end].find("<t").map(|k| c + k) {
-            let kind = &lower.as_bytes()[open..(open + 3).min(end)];
-            if kind != b"<td" && kind != b"<th" {
-                c = open + 2;
-                continue;
-            }
-            let body = lower[open..end].find('>').map_or(end, |k| open + k + 1);
-            let close = lower[body..end].find("</t").map_or(end, |k| body + k);
-            cells.push(plain_text(&table[body..close]));
-            c = close + 1;
-        }
-        rows.push(cells);
-        from = end + 1;
-        if from >= lower.len() {
-            break;
-        }
-    }
-    rows
+    spans_of(table).into_iter().map(|r| r.into_iter().map(|(text, _, _)| text).collect()).collect()
 }
 
 /// The cells of an HTML table as a word processor's text export lists them: a cell merged
